@@ -1,0 +1,1 @@
+//! A local HTTP server that stands in for the Autessa REST API.
