@@ -1,0 +1,327 @@
+//! The intermediate representation: one model of an API, whichever document it came
+//! from. Lowering builds it; every back-end reads only this.
+//!
+//! Names here are already case-converted and unique in their scope (type names in
+//! `PascalCase`, members in `snake_case`), ASCII, and never start with a digit; a back-end
+//! only has to escape its own keywords.
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Location};
+
+/// A whole API: types, REST operations and message channels.
+#[derive(Clone, Debug, Default)]
+pub struct Api {
+    pub title: String,
+    pub version: String,
+    pub description: Option<String>,
+    pub servers: Vec<Server>,
+    pub security: Vec<SecurityScheme>,
+    pub tags: Vec<Tag>,
+    /// Indexed by [`TypeId`]; a back-end should emit them in [`Api::types_by_name`] order.
+    pub types: Vec<TypeDef>,
+    pub operations: Vec<Operation>,
+    pub channels: Vec<Channel>,
+    /// Problems that did not stop generation (unsupported constructs given a fallback).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Api {
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+
+    /// Type ids sorted by name, the order in which output is written.
+    pub fn types_by_name(&self) -> Vec<TypeId> {
+        let mut ids: Vec<TypeId> = (0..self.types.len()).map(TypeId).collect();
+        ids.sort_by(|a, b| self.ty(*a).name.cmp(&self.ty(*b).name));
+        ids
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub url: String,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tag {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// How a client proves who it is.
+#[derive(Clone, Debug)]
+pub struct SecurityScheme {
+    /// The scheme's key in the document.
+    pub key: String,
+    pub kind: AuthKind,
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthKind {
+    /// A key sent verbatim in a header, query parameter or cookie.
+    ApiKey { location: ParamLocation, name: String },
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic ...`.
+    Basic,
+    /// OAuth 2, OpenID Connect, mutual TLS: described, not implemented by the client.
+    Other(String),
+}
+
+/// Human-facing text attached to an item.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Docs {
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    /// Notes raised by flagged vendor extensions (for example "not confirmed").
+    pub flags: Vec<String>,
+    pub deprecated: bool,
+    pub example: Option<Value>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A named type.
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    pub name: String,
+    pub docs: Docs,
+    pub kind: TypeKind,
+    /// Where the schema was written.
+    pub origin: Location,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    Struct(Struct),
+    Enum(Enum),
+    Union(Union),
+    /// A name for another type (`type Ids = Vec<i64>`).
+    Alias(TypeRef),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Struct {
+    pub fields: Vec<Field>,
+    /// Typed extra members (`additionalProperties` beside `properties`).
+    pub extra: Option<TypeRef>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub wire: String,
+    pub name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub nullable: bool,
+    pub docs: Docs,
+    pub default: Option<Value>,
+    /// Set when the field closes a cycle of directly contained types.
+    pub boxed: bool,
+    /// A member of an `allOf` that could not be merged, flattened into this struct.
+    pub flatten: bool,
+}
+
+/// A closed set of string values, plus a fallback for values added later.
+#[derive(Clone, Debug)]
+pub struct Enum {
+    pub values: Vec<EnumValue>,
+    /// Name of the catch-all variant holding values this client does not know.
+    pub fallback: String,
+    /// Index into `values` of the schema's default.
+    pub default: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnumValue {
+    pub wire: String,
+    pub name: String,
+}
+
+/// One of several shapes.
+#[derive(Clone, Debug)]
+pub struct Union {
+    pub variants: Vec<Variant>,
+    /// Name of the catch-all variant holding shapes this client does not know.
+    pub fallback: String,
+    /// The property whose value says which variant a value is, when every variant is a
+    /// struct that carries it.
+    pub discriminator: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Variant {
+    pub name: String,
+    pub ty: TypeRef,
+    /// The discriminator value selecting this variant.
+    pub tag: Option<String>,
+    pub docs: Docs,
+    /// Set when the variant closes a cycle of directly contained types.
+    pub boxed: bool,
+}
+
+/// A use of a type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TypeRef {
+    Named(TypeId),
+    Primitive(Primitive),
+    Array(Box<TypeRef>),
+    /// A JSON object used as a map from string keys.
+    Map(Box<TypeRef>),
+    /// A value that may be `null`.
+    Nullable(Box<TypeRef>),
+    /// Any JSON value.
+    Any,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Primitive {
+    String,
+    Boolean,
+    I32,
+    I64,
+    U64,
+    F32,
+    F64,
+    /// RFC 3339 `date-time`.
+    DateTime,
+    /// RFC 3339 `full-date`.
+    Date,
+    Uuid,
+    /// `format: byte`: base64 text carrying bytes.
+    Base64,
+    /// `format: binary`: raw bytes (a body, not a JSON member).
+    Binary,
+    /// `format: uri`: kept as text.
+    Uri,
+}
+
+/// A REST operation.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    pub id: String,
+    pub name: String,
+    /// Upper case: `GET`, `POST`, ...
+    pub method: String,
+    pub path: String,
+    pub docs: Docs,
+    pub tags: Vec<String>,
+    pub params: Vec<Param>,
+    pub body: Option<Body>,
+    pub responses: Vec<Response>,
+    /// `x-idempotent`: whether the operation may be retried after it reached the server.
+    /// `None` means the method decides (GET, HEAD, PUT, DELETE, OPTIONS are idempotent).
+    pub idempotent: Option<bool>,
+    /// Whether the request carries credentials.
+    pub authenticated: bool,
+    pub origin: Location,
+}
+
+impl Operation {
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
+            .unwrap_or(matches!(self.method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ParamLocation {
+    Path,
+    Query,
+    Header,
+    Cookie,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub wire: String,
+    pub name: String,
+    pub location: ParamLocation,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub docs: Docs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// Raw bytes with the given media type.
+    Binary,
+    /// Text with the given media type.
+    Text,
+}
+
+#[derive(Clone, Debug)]
+pub struct Body {
+    pub media_type: String,
+    pub kind: BodyKind,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub docs: Docs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Code(u16),
+    /// `2XX` and the like: the first digit.
+    Range(u16),
+    Default,
+}
+
+impl Status {
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(c) => (200..300).contains(&c),
+            Status::Range(r) => r == 2,
+            Status::Default => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub status: Status,
+    pub docs: Docs,
+    pub body: Option<Body>,
+    pub headers: Vec<Header>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub wire: String,
+    pub name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    pub docs: Docs,
+}
+
+/// A message channel (a WebSocket endpoint).
+#[derive(Clone, Debug)]
+pub struct Channel {
+    pub id: String,
+    pub name: String,
+    pub address: String,
+    pub docs: Docs,
+    pub params: Vec<Param>,
+    /// What the client sends.
+    pub outgoing: Vec<Message>,
+    /// What the client receives.
+    pub incoming: Vec<Message>,
+    pub origin: Location,
+}
+
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub id: String,
+    pub name: String,
+    pub docs: Docs,
+    pub content_type: String,
+    pub payload: TypeRef,
+}

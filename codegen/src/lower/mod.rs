@@ -1,0 +1,182 @@
+//! Stage 2: documents to the IR. Naming, de-duplication and the mapping of JSON Schema to
+//! types live here, once, for every kind of document.
+
+pub mod names;
+mod openapi;
+mod schema;
+mod shape_31;
+
+use std::collections::HashSet;
+
+pub use schema::Flags;
+
+use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::ir::{Api, TypeId, TypeKind, TypeRef};
+use crate::load::Sources;
+
+/// Lowers an OpenAPI document (3.0, or 3.1 rewritten into 3.0 spelling) into the IR.
+pub fn lower_openapi(mut sources: Sources, flags: &Flags) -> Result<Api, Diagnostics> {
+    let version = sources
+        .root_value()
+        .get("openapi")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    if !version.starts_with("3.") {
+        let found = if version.is_empty() { "no `openapi` member".to_owned() } else { format!("`openapi: {version}`") };
+        return Err(Diagnostic::error(
+            &sources.root_location().join("openapi"),
+            format!("expected an OpenAPI 3.0 or 3.1 document, found {found}"),
+        )
+        .into());
+    }
+    if version.starts_with("3.1") {
+        sources.rewrite(shape_31::to_30);
+    }
+    let mut api = Api::default();
+    let mut types = schema::Types::new(&sources, flags);
+    if let Err(d) = openapi::lower(&mut types, &mut api) {
+        types.diags.push(d);
+    }
+    api.types = std::mem::take(&mut types.defs);
+    let diags = std::mem::take(&mut types.diags);
+    finish(api, diags)
+}
+
+/// Shared final passes; fails when any error was recorded.
+pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Diagnostics> {
+    strip_discriminators(&mut api, &mut diags);
+    box_cycles(&mut api);
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        diags.sort_by(|a, b| b.severity.cmp(&a.severity));
+        return Err(Diagnostics(diags));
+    }
+    api.warnings = diags;
+    Ok(api)
+}
+
+/// A tagged union writes the tag itself, so its variant structs must not carry it too.
+fn strip_discriminators(api: &mut Api, diags: &mut Vec<Diagnostic>) {
+    let mut strip: Vec<(TypeId, String)> = Vec::new();
+    for def in &api.types {
+        if let TypeKind::Union(u) = &def.kind {
+            if let Some(prop) = &u.discriminator {
+                for v in &u.variants {
+                    if let TypeRef::Named(id) = v.ty {
+                        strip.push((id, prop.clone()));
+                    }
+                }
+            }
+        }
+    }
+    let members: HashSet<TypeId> = strip.iter().map(|(id, _)| *id).collect();
+    for id in &members {
+        if used_outside_unions(api, *id) {
+            let def = api.ty(*id);
+            diags.push(Diagnostic::warning(
+                &def.origin,
+                format!(
+                    "`{}` is a variant of a tagged union and is also used on its own; \
+                     its discriminator member is written by the union only",
+                    def.name
+                ),
+            ));
+        }
+    }
+    for (id, prop) in strip {
+        if let TypeKind::Struct(s) = &mut api.types[id.0].kind {
+            s.fields.retain(|f| f.wire != prop);
+        }
+    }
+}
+
+fn used_outside_unions(api: &Api, id: TypeId) -> bool {
+    let mentions = |t: &TypeRef| mentions(t, id);
+    api.types.iter().any(|d| match &d.kind {
+        TypeKind::Struct(s) => s.fields.iter().any(|f| mentions(&f.ty)),
+        TypeKind::Alias(t) => mentions(t),
+        TypeKind::Union(u) => u.discriminator.is_none() && u.variants.iter().any(|v| mentions(&v.ty)),
+        TypeKind::Enum(_) => false,
+    }) || api.operations.iter().any(|op| {
+        op.params.iter().any(|p| mentions(&p.ty))
+            || op.body.iter().any(|b| mentions(&b.ty))
+            || op.responses.iter().any(|r| r.body.iter().any(|b| mentions(&b.ty)))
+    })
+}
+
+fn mentions(t: &TypeRef, id: TypeId) -> bool {
+    match t {
+        TypeRef::Named(x) => *x == id,
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => mentions(i, id),
+        TypeRef::Primitive(_) | TypeRef::Any => false,
+    }
+}
+
+/// The named type a value of `t` holds inline (not behind a `Vec` or map).
+fn direct(t: &TypeRef) -> Option<TypeId> {
+    match t {
+        TypeRef::Named(id) => Some(*id),
+        TypeRef::Nullable(inner) => direct(inner),
+        _ => None,
+    }
+}
+
+/// Marks the fields and variants that would make a type contain itself.
+fn box_cycles(api: &mut Api) {
+    let edges: Vec<Vec<TypeId>> = api
+        .types
+        .iter()
+        .map(|d| match &d.kind {
+            TypeKind::Struct(s) => s.fields.iter().filter_map(|f| direct(&f.ty)).collect(),
+            TypeKind::Union(u) => u.variants.iter().filter_map(|v| direct(&v.ty)).collect(),
+            TypeKind::Alias(t) => direct(t).into_iter().collect(),
+            TypeKind::Enum(_) => Vec::new(),
+        })
+        .collect();
+    let reaches = |from: TypeId, to: TypeId| -> bool {
+        let mut seen = HashSet::new();
+        let mut stack = vec![from];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n) {
+                stack.extend(edges[n.0].iter().copied());
+            }
+        }
+        false
+    };
+    for i in 0..api.types.len() {
+        let me = TypeId(i);
+        match &api.types[i].kind {
+            TypeKind::Struct(s) => {
+                let flags: Vec<bool> = s
+                    .fields
+                    .iter()
+                    .map(|f| direct(&f.ty).is_some_and(|t| reaches(t, me)))
+                    .collect();
+                if let TypeKind::Struct(s) = &mut api.types[i].kind {
+                    for (f, b) in s.fields.iter_mut().zip(flags) {
+                        f.boxed = b;
+                    }
+                }
+            }
+            TypeKind::Union(u) => {
+                let flags: Vec<bool> = u
+                    .variants
+                    .iter()
+                    .map(|v| direct(&v.ty).is_some_and(|t| reaches(t, me)))
+                    .collect();
+                if let TypeKind::Union(u) = &mut api.types[i].kind {
+                    for (v, b) in u.variants.iter_mut().zip(flags) {
+                        v.boxed = b;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,110 @@
+//! Turning spec text into names: one place for case conversion, ASCII-only output, leading
+//! digits and collisions. Keywords are the back-end's business.
+
+use std::collections::HashSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// `UpperCamelCase`, ASCII only; `prefix` goes in front of a leading digit, `fallback` is
+/// used when nothing usable is left.
+pub fn pascal(raw: &str, prefix: &str, fallback: &str) -> String {
+    let name: String = ascii_words(raw).to_upper_camel_case();
+    finish(name, prefix, fallback)
+}
+
+/// `snake_case`, ASCII only.
+pub fn snake(raw: &str, fallback: &str) -> String {
+    let name = ascii_words(raw).to_snake_case();
+    finish(name, "n_", fallback)
+}
+
+/// `SHOUTY_SNAKE_CASE`, ASCII only.
+pub fn shouty(raw: &str) -> String {
+    snake(raw, "value").to_uppercase()
+}
+
+fn ascii_words(raw: &str) -> String {
+    // Keep word boundaries where non-ASCII or punctuation stood.
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
+        .collect()
+}
+
+fn finish(name: String, prefix: &str, fallback: &str) -> String {
+    if name.is_empty() {
+        fallback.to_owned()
+    } else if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("{prefix}{name}")
+    } else {
+        name
+    }
+}
+
+/// Names already taken in one scope; a clash gets the next free numeric suffix.
+#[derive(Debug, Default)]
+pub struct Scope {
+    used: HashSet<String>,
+    separator: &'static str,
+}
+
+impl Scope {
+    /// A scope for snake-case names: clashes become `name_2`.
+    pub fn snake() -> Self {
+        Self {
+            used: HashSet::new(),
+            separator: "_",
+        }
+    }
+
+    /// A scope for `PascalCase` names: clashes become `Name2`.
+    pub fn pascal() -> Self {
+        Self::default()
+    }
+
+    /// Reserves `name` so that nothing claims it later.
+    pub fn reserve(&mut self, name: &str) {
+        self.used.insert(name.to_owned());
+    }
+
+    pub fn claim(&mut self, base: String) -> String {
+        if self.used.insert(base.clone()) {
+            return base;
+        }
+        (2..)
+            .map(|n| format!("{base}{}{n}", self.separator))
+            .find(|candidate| self.used.insert(candidate.clone()))
+            .expect("an unbounded range always yields a free name")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_case_and_strips_punctuation() {
+        assert_eq!(pascal("create-conversation", "T", "X"), "CreateConversation");
+        assert_eq!(pascal("X-RateLimit-Limit-Minute", "T", "X"), "XRateLimitLimitMinute");
+        assert_eq!(snake("versionState", "x"), "version_state");
+        assert_eq!(snake("application/json", "x"), "application_json");
+    }
+
+    #[test]
+    fn leading_digits_and_empty_names() {
+        assert_eq!(pascal("2fa", "Type", "X"), "Type2fa");
+        assert_eq!(snake("3d_model", "x"), "n_3d_model");
+        assert_eq!(pascal("日本", "T", "Fallback"), "Fallback");
+        assert_eq!(pascal("café au lait", "T", "X"), "CafAuLait");
+    }
+
+    #[test]
+    fn clashes_get_suffixes() {
+        let mut scope = Scope::pascal();
+        assert_eq!(scope.claim("Foo".into()), "Foo");
+        assert_eq!(scope.claim("Foo".into()), "Foo2");
+        assert_eq!(scope.claim("Foo".into()), "Foo3");
+        let mut scope = Scope::snake();
+        scope.reserve("new");
+        assert_eq!(scope.claim("new".into()), "new_2");
+    }
+}

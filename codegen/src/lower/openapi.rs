@@ -1,0 +1,338 @@
+//! OpenAPI 3.0 (and 3.1, rewritten to 3.0 spelling) into the IR.
+
+use openapiv3::{
+    APIKeyLocation, Header as OaHeader, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr,
+    RequestBody, Response as OaResponse, SecurityScheme as OaScheme, StatusCode,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::names::{self, Scope};
+use super::schema::{Types, docs_of};
+use crate::diag::{Diagnostic, Location};
+use crate::ir::{
+    Api, AuthKind, Body, BodyKind, Docs, Header, Operation, Param, ParamLocation, Response,
+    SecurityScheme, Server, Status, Tag, TypeRef,
+};
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Lowers the root document of `types`' sources into `api`.
+pub fn lower(types: &mut Types<'_>, api: &mut Api) -> Result<(), Diagnostic> {
+    let src = types.sources();
+    let root = src.root_location();
+    let doc: OpenAPI = src.parse(&root, "an OpenAPI 3.0 document")?;
+    api.title = doc.info.title.clone();
+    api.version = doc.info.version.clone();
+    api.description = doc.info.description.clone();
+    api.servers = doc
+        .servers
+        .iter()
+        .map(|s| Server {
+            url: s.url.clone(),
+            description: s.description.clone(),
+        })
+        .collect();
+    api.tags = doc
+        .tags
+        .iter()
+        .map(|t| Tag {
+            name: t.name.clone(),
+            description: t.description.clone(),
+        })
+        .collect();
+    let components = root.join("components");
+    if let Some(c) = &doc.components {
+        for (key, scheme) in &c.security_schemes {
+            let loc = components.join("securitySchemes").join(key);
+            if let Some(s) = resolve::<OaScheme>(types, &loc, scheme, "a security scheme") {
+                api.security.push(security_scheme(key, &s));
+            }
+        }
+        // Every component schema becomes a type, used or not.
+        for key in c.schemas.keys() {
+            let loc = components.join("schemas").join(key);
+            types.lower_named(&loc, key);
+        }
+    }
+    let global_auth = doc.security.as_ref().is_some_and(|s| !s.is_empty());
+    let mut op_names = Scope::snake();
+    for (path, item) in &doc.paths.paths {
+        let item_loc = root.join("paths").join(path);
+        let item_loc = match item {
+            ReferenceOr::Reference { reference } => match src.resolve(&item_loc.join("$ref"), reference) {
+                Ok(l) => l,
+                Err(d) => {
+                    types.diags.push(d);
+                    continue;
+                }
+            },
+            ReferenceOr::Item(_) => item_loc,
+        };
+        let Some(Value::Object(item_value)) = src.get(&item_loc) else { continue };
+        let shared = item_value.get("parameters").cloned();
+        for method in METHODS {
+            if !item_value.contains_key(method) {
+                continue;
+            }
+            let op_loc = item_loc.join(method);
+            let op: openapiv3::Operation = match src.parse(&op_loc, "an operation") {
+                Ok(op) => op,
+                Err(d) => {
+                    types.diags.push(d);
+                    continue;
+                }
+            };
+            let id = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{method} {path}"));
+            let name = op_names.claim(names::snake(&id, "operation"));
+            let pascal = names::pascal(&id, "Op", "Operation");
+            let authenticated = match &op.security {
+                Some(reqs) => !reqs.is_empty(),
+                None => global_auth,
+            };
+            let mut params = Vec::new();
+            let mut param_scope = Scope::snake();
+            if shared.is_some() {
+                lower_params(types, &item_loc.join("parameters"), &pascal, &mut param_scope, &mut params);
+            }
+            lower_params(types, &op_loc.join("parameters"), &pascal, &mut param_scope, &mut params);
+            let body = op.request_body.as_ref().and_then(|rb| {
+                let loc = op_loc.join("requestBody");
+                let rb_loc = target(types, &loc, rb)?;
+                let rb: RequestBody = parse(types, &rb_loc, "a request body")?;
+                let mut body = lower_body(types, &rb_loc, &rb.content, &format!("{pascal}Request"))?;
+                body.required = rb.required;
+                body.docs = docs_of(src.get(&rb_loc), &Default::default());
+                Some(body)
+            });
+            let responses = lower_responses(types, &op_loc.join("responses"), &op.responses, &pascal);
+            let idempotent = op.extensions.get("x-idempotent").and_then(Value::as_bool);
+            api.operations.push(Operation {
+                id,
+                name,
+                method: method.to_uppercase(),
+                path: path.clone(),
+                docs: types.docs_at(&op_loc),
+                tags: op.tags.clone(),
+                params,
+                body,
+                responses,
+                idempotent,
+                authenticated,
+                origin: op_loc,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn security_scheme(key: &str, s: &OaScheme) -> SecurityScheme {
+    let (kind, description) = match s {
+        OaScheme::APIKey { location, name, description, .. } => (
+            AuthKind::ApiKey {
+                location: match location {
+                    APIKeyLocation::Header => ParamLocation::Header,
+                    APIKeyLocation::Query => ParamLocation::Query,
+                    APIKeyLocation::Cookie => ParamLocation::Cookie,
+                },
+                name: name.clone(),
+            },
+            description.clone(),
+        ),
+        OaScheme::HTTP { scheme, description, .. } => (
+            match scheme.to_ascii_lowercase().as_str() {
+                "bearer" => AuthKind::Bearer,
+                "basic" => AuthKind::Basic,
+                other => AuthKind::Other(format!("http {other}")),
+            },
+            description.clone(),
+        ),
+        OaScheme::OAuth2 { description, .. } => (AuthKind::Other("oauth2".into()), description.clone()),
+        OaScheme::OpenIDConnect { description, .. } => {
+            (AuthKind::Other("openIdConnect".into()), description.clone())
+        }
+    };
+    SecurityScheme {
+        key: key.to_owned(),
+        kind,
+        description,
+    }
+}
+
+/// The location of an item written inline or through `$ref`.
+fn target<T>(types: &mut Types<'_>, loc: &Location, item: &ReferenceOr<T>) -> Option<Location> {
+    match item {
+        ReferenceOr::Item(_) => Some(loc.clone()),
+        ReferenceOr::Reference { reference } => {
+            match types.sources().resolve(&loc.join("$ref"), reference).and_then(|l| types.sources().follow(&l)) {
+                Ok(l) => Some(l),
+                Err(d) => {
+                    types.diags.push(d);
+                    None
+                }
+            }
+        }
+    }
+}
+
+fn parse<T: DeserializeOwned>(types: &mut Types<'_>, loc: &Location, what: &str) -> Option<T> {
+    match types.sources().parse(loc, what) {
+        Ok(v) => Some(v),
+        Err(d) => {
+            types.diags.push(d);
+            None
+        }
+    }
+}
+
+fn resolve<T: DeserializeOwned>(types: &mut Types<'_>, loc: &Location, item: &ReferenceOr<T>, what: &str) -> Option<T> {
+    let at = target(types, loc, item)?;
+    parse(types, &at, what)
+}
+
+fn lower_params(types: &mut Types<'_>, list: &Location, op: &str, scope: &mut Scope, out: &mut Vec<Param>) {
+    let Some(Value::Array(items)) = types.sources().get(list) else { return };
+    for i in 0..items.len() {
+        let loc = list.join(i);
+        let Ok(at) = types.sources().follow(&loc).map_err(|d| types.diags.push(d)) else { continue };
+        let Some(p) = parse::<Parameter>(types, &at, "a parameter") else { continue };
+        let location = match &p {
+            Parameter::Path { .. } => ParamLocation::Path,
+            Parameter::Query { .. } => ParamLocation::Query,
+            Parameter::Header { .. } => ParamLocation::Header,
+            Parameter::Cookie { .. } => ParamLocation::Cookie,
+        };
+        let data = p.parameter_data_ref();
+        let hint = format!("{op}{}", names::pascal(&data.name, "", "Param"));
+        let ty = match &data.format {
+            ParameterSchemaOrContent::Schema(_) => types.lower_at(&at.join("schema"), &hint),
+            ParameterSchemaOrContent::Content(_) => TypeRef::Any,
+        };
+        let ty = match ty {
+            TypeRef::Nullable(inner) => *inner,
+            other => other,
+        };
+        // An operation's parameter replaces a path item's one of the same name and place.
+        if let Some(existing) = out.iter_mut().find(|x| x.wire == data.name && x.location == location) {
+            existing.ty = ty;
+            existing.required = data.required || location == ParamLocation::Path;
+            existing.docs = types.docs_at(&at);
+            continue;
+        }
+        out.push(Param {
+            wire: data.name.clone(),
+            name: scope.claim(names::snake(&data.name, "param")),
+            location,
+            ty,
+            required: data.required || location == ParamLocation::Path,
+            docs: types.docs_at(&at),
+        });
+    }
+}
+
+/// Picks the media type the client will use and lowers its schema.
+fn lower_body(
+    types: &mut Types<'_>,
+    loc: &Location,
+    content: &indexmap::IndexMap<String, openapiv3::MediaType>,
+    hint: &str,
+) -> Option<Body> {
+    let rank = |m: &str| -> u8 {
+        let m = m.to_ascii_lowercase();
+        if m == "application/json" {
+            0
+        } else if m.ends_with("+json") || m.contains("/json") {
+            1
+        } else if m == "application/x-www-form-urlencoded" {
+            2
+        } else if m.starts_with("text/") {
+            3
+        } else if m.starts_with("multipart/") {
+            5
+        } else {
+            4
+        }
+    };
+    let (media, mt) = content.iter().min_by_key(|(m, _)| rank(m))?;
+    let mloc = loc.join("content").join(media);
+    let kind = match rank(media) {
+        0 | 1 => BodyKind::Json,
+        2 => BodyKind::Form,
+        3 => BodyKind::Text,
+        _ => BodyKind::Binary,
+    };
+    if rank(media) == 5 {
+        types.diags.push(Diagnostic::warning(
+            &mloc,
+            format!("`{media}` bodies are sent as raw bytes: the caller encodes the parts"),
+        ));
+    }
+    let ty = match (&mt.schema, kind) {
+        (Some(_), BodyKind::Json | BodyKind::Form) => types.lower_at(&mloc.join("schema"), hint),
+        (_, BodyKind::Text) => TypeRef::Primitive(crate::ir::Primitive::String),
+        (_, BodyKind::Binary) => TypeRef::Primitive(crate::ir::Primitive::Binary),
+        (None, _) => TypeRef::Any,
+    };
+    let mut docs = Docs::default();
+    docs.example = types.sources().get(&mloc).and_then(|v| v.get("example")).cloned();
+    Some(Body {
+        media_type: media.clone(),
+        kind,
+        ty,
+        required: true,
+        docs,
+    })
+}
+
+fn lower_responses(types: &mut Types<'_>, loc: &Location, responses: &openapiv3::Responses, op: &str) -> Vec<Response> {
+    let mut out = Vec::new();
+    let entries = responses
+        .responses
+        .iter()
+        .map(|(code, r)| match code {
+            StatusCode::Code(c) => (Status::Code(*c), c.to_string(), r),
+            StatusCode::Range(r0) => (Status::Range(*r0), format!("{r0}XX"), r),
+        })
+        .chain(responses.default.iter().map(|r| (Status::Default, "default".to_owned(), r)));
+    for (status, key, r) in entries {
+        let rloc = loc.join(&key);
+        let Some(at) = target(types, &rloc, r) else { continue };
+        let Some(resp) = parse::<OaResponse>(types, &at, "a response") else { continue };
+        let hint = match status {
+            Status::Code(200) | Status::Code(201) => format!("{op}Response"),
+            Status::Default => format!("{op}DefaultResponse"),
+            _ => format!("{op}Response{key}"),
+        };
+        let body = lower_body(types, &at, &resp.content, &hint);
+        let mut headers = Vec::new();
+        let mut scope = Scope::snake();
+        for (name, h) in &resp.headers {
+            let hloc = at.join("headers").join(name);
+            let Some(hat) = target(types, &hloc, h) else { continue };
+            let Some(header) = parse::<OaHeader>(types, &hat, "a header") else { continue };
+            let ty = match header.format {
+                ParameterSchemaOrContent::Schema(_) => {
+                    types.lower_at(&hat.join("schema"), &names::pascal(name, "", "Header"))
+                }
+                ParameterSchemaOrContent::Content(_) => TypeRef::Any,
+            };
+            headers.push(Header {
+                wire: name.clone(),
+                name: scope.claim(names::snake(name, "header")),
+                ty,
+                required: header.required,
+                docs: types.docs_at(&hat),
+            });
+        }
+        out.push(Response {
+            status,
+            docs: types.docs_at(&at),
+            body,
+            headers,
+        });
+    }
+    out
+}

@@ -1,0 +1,75 @@
+//! `autessa-codegen`: generate a client crate from an OpenAPI document.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use autessa_codegen::{Config, Flags, RustConfig, generate};
+
+const USAGE: &str = "usage: autessa-codegen --openapi FILE --out DIR [--crate-name NAME] \
+[--runtime TOML] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]...";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<(), String> {
+    let mut openapi = None;
+    let mut out = None;
+    let mut crate_name = "api-client".to_owned();
+    let mut runtime = "{ path = \"../runtime\" }".to_owned();
+    let mut env_prefix = None;
+    let mut flags = Flags::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value\n{USAGE}"));
+        match arg.as_str() {
+            "--openapi" => openapi = Some(PathBuf::from(value()?)),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--crate-name" => crate_name = value()?,
+            "--runtime" => runtime = value()?,
+            "--env-prefix" => env_prefix = Some(value()?),
+            "--flag" => {
+                let v = value()?;
+                let (ext, note) = v.split_once('=').ok_or_else(|| format!("--flag wants EXTENSION=NOTE\n{USAGE}"))?;
+                flags.0.push((ext.to_owned(), note.to_owned()));
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    let openapi = openapi.ok_or_else(|| format!("--openapi is required\n{USAGE}"))?;
+    let out = out.ok_or_else(|| format!("--out is required\n{USAGE}"))?;
+    let env_prefix = env_prefix.unwrap_or_else(|| autessa_codegen::lower::names::shouty(&crate_name));
+    let config = Config {
+        openapi,
+        flags,
+        rust: RustConfig {
+            crate_name,
+            crate_version: "0.1.0".into(),
+            runtime_dependency: runtime,
+            env_prefix,
+            command: "autessa-codegen".into(),
+        },
+    };
+    let output = generate(&config).map_err(|d| d.to_string())?;
+    for w in &output.warnings {
+        eprintln!("{w}");
+    }
+    for file in &output.files {
+        let path = out.join(&file.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        std::fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}

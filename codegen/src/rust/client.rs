@@ -1,0 +1,348 @@
+//! The REST client: one async method per operation, calling into the runtime.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::ident::ident;
+use super::types::{Paths, ty};
+use super::RustConfig;
+use crate::diag::Diagnostic;
+use crate::ir::{Api, AuthKind, Body, BodyKind, Operation, Param, ParamLocation, Primitive, Status, TypeRef};
+
+/// Client methods that operations must not shadow.
+const RESERVED: &[&str] = &["new", "from_env", "builder", "from_http", "http"];
+
+pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
+    let p = Paths {
+        types: quote!(crate::types::),
+        runtime: rt.clone(),
+    };
+    let auth = auth_scheme(api, rt);
+    let default_base = api
+        .servers
+        .first()
+        .map(|s| s.url.trim_end_matches('/').to_owned())
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let title = format!("A client for {} {}.", api.title, api.version);
+    let mut head = vec![title];
+    if let Some(base) = &default_base {
+        head.push(format!("Talks to `{base}` unless told otherwise."));
+    }
+    let struct_doc = docs::lines(&head.join("\n\n"));
+    let base_const = default_base.as_ref().map(|base| {
+        quote! {
+            /// The base URL of the API's first server.
+            pub const DEFAULT_BASE_URL: &'static str = #base;
+        }
+    });
+    let prefix = config.env_prefix.clone();
+    let (constructors, env_consts) = match &auth {
+        Some((scheme, described)) => {
+            let auth_doc = docs::lines(&format!("How requests carry the API key: {described}."));
+            let key_env = format!("{prefix}_API_KEY");
+            let base_env = format!("{prefix}_BASE_URL");
+            let from_env = default_base.as_ref().map(|_| {
+                let doc = docs::lines(&format!(
+                    "A client configured from the environment: the key from `{key_env}`, the base URL \
+                     from `{base_env}` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL))."
+                ));
+                quote! {
+                    #doc
+                    pub fn from_env() -> ::std::result::Result<Self, #rt::ConfigError> {
+                        #rt::HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)
+                            .map(Self::from_http)
+                    }
+                }
+            });
+            let key_doc = docs::lines(&format!("The environment variable holding the API key: `{key_env}`."));
+            let base_doc = docs::lines(&format!("The environment variable that overrides the base URL: `{base_env}`."));
+            (
+                quote! {
+                    /// A client for `base_url` that authenticates with `api_key`.
+                    pub fn new(base_url: &str, api_key: impl ::std::convert::Into<#rt::ApiKey>) -> ::std::result::Result<Self, #rt::ConfigError> {
+                        Self::builder(base_url).api_key(api_key).build().map(Self::from_http)
+                    }
+
+                    #from_env
+
+                    /// A builder for a client with custom settings (timeouts, your own `reqwest::Client`).
+                    /// Finish it with [`Client::from_http`].
+                    pub fn builder(base_url: &str) -> #rt::HttpClientBuilder {
+                        #rt::HttpClient::builder(base_url).auth(Self::AUTH)
+                    }
+                },
+                quote! {
+                    #auth_doc
+                    pub const AUTH: #rt::AuthScheme = #scheme;
+                    #key_doc
+                    pub const API_KEY_ENV: &'static str = #key_env;
+                    #base_doc
+                    pub const BASE_URL_ENV: &'static str = #base_env;
+                },
+            )
+        }
+        None => (
+            quote! {
+                /// A client for `base_url`.
+                pub fn new(base_url: &str) -> ::std::result::Result<Self, #rt::ConfigError> {
+                    Self::builder(base_url).build().map(Self::from_http)
+                }
+
+                /// A builder for a client with custom settings. Finish it with [`Client::from_http`].
+                pub fn builder(base_url: &str) -> #rt::HttpClientBuilder {
+                    #rt::HttpClient::builder(base_url)
+                }
+            },
+            TokenStream::new(),
+        ),
+    };
+    let mut methods = Vec::new();
+    for op in &api.operations {
+        methods.push(operation(api, op, &p)?);
+    }
+    Ok(quote! {
+        #struct_doc
+        #[derive(Clone, Debug)]
+        pub struct Client {
+            http: #rt::HttpClient,
+        }
+
+        impl Client {
+            #base_const
+            #env_consts
+            #constructors
+
+            /// Wraps an already configured HTTP client.
+            pub fn from_http(http: #rt::HttpClient) -> Self {
+                Self { http }
+            }
+
+            /// The HTTP client underneath.
+            pub fn http(&self) -> &#rt::HttpClient {
+                &self.http
+            }
+
+            #(#methods)*
+        }
+    })
+}
+
+/// The runtime's auth scheme for the first scheme the client can apply, and its wording.
+fn auth_scheme(api: &Api, rt: &TokenStream) -> Option<(TokenStream, String)> {
+    api.security.iter().find_map(|s| match &s.kind {
+        AuthKind::ApiKey { location: ParamLocation::Header, name } => Some((
+            quote!(#rt::AuthScheme::Header { name: #name, prefix: "" }),
+            format!("the raw key in the `{name}` header"),
+        )),
+        AuthKind::ApiKey { location: ParamLocation::Query, name } => Some((
+            quote!(#rt::AuthScheme::Query { name: #name }),
+            format!("the key in the `{name}` query parameter"),
+        )),
+        AuthKind::Bearer => Some((
+            quote!(#rt::AuthScheme::Header { name: "Authorization", prefix: "Bearer " }),
+            "`Authorization: Bearer <key>`".to_owned(),
+        )),
+        _ => None,
+    })
+}
+
+fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagnostic> {
+    let rt = &p.runtime;
+    let name = if RESERVED.contains(&op.name.as_str()) {
+        ident(&format!("{}_operation", op.name))
+    } else {
+        ident(&op.name)
+    };
+    let mut args = Vec::new();
+    let mut calls = Vec::new();
+    let mut ordered: Vec<&Param> = op.params.iter().filter(|x| x.required).collect();
+    ordered.extend(op.params.iter().filter(|x| !x.required));
+    for param in &ordered {
+        let arg = ident(&param.name);
+        let arg_ty = param_type(api, param, p);
+        args.push(quote!(#arg: #arg_ty));
+        let wire = &param.wire;
+        match param.location {
+            ParamLocation::Query => calls.push(quote!(.query(#wire, &#arg))),
+            ParamLocation::Header => calls.push(quote!(.header(#wire, &#arg))),
+            ParamLocation::Path | ParamLocation::Cookie => {}
+        }
+    }
+    let path = path_expr(op, rt)?;
+    let body_call = op.body.as_ref().map(|body| {
+        let (arg_ty, call) = body_arg(api, body, p);
+        args.push(quote!(body: #arg_ty));
+        call
+    });
+    let method = proc_macro2::Ident::new(&op.method, proc_macro2::Span::call_site());
+    let op_id = &op.id;
+    let (send, success, error) = response_types(api, op, p);
+    let doc = docs::lines(&method_doc(api, op));
+    let auth = (!op.authenticated).then(|| quote!(.without_auth()));
+    Ok(quote! {
+        #doc
+        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#rt::ApiResponse<#success>, #rt::Error<#error>> {
+            let request = self
+                .http
+                .request(#rt::Method::#method, #op_id, #path)
+                #(#calls)*
+                #body_call
+                #auth;
+            self.http.#send(request).await
+        }
+    })
+}
+
+fn param_type(api: &Api, param: &Param, p: &Paths) -> TokenStream {
+    let base = match &param.ty {
+        TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary) => quote!(&str),
+        t @ TypeRef::Primitive(
+            Primitive::Boolean | Primitive::I32 | Primitive::I64 | Primitive::U64 | Primitive::F32 | Primitive::F64,
+        ) => ty(t, api, p),
+        other => {
+            let t = ty(other, api, p);
+            quote!(&#t)
+        }
+    };
+    if param.required { base } else { quote!(::std::option::Option<#base>) }
+}
+
+/// The request path, with each path parameter percent-encoded into its segment.
+fn path_expr(op: &Operation, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
+    let mut format = String::new();
+    let mut values = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+            return Err(Diagnostic::error(&op.origin, format!("path `{}` has an unclosed `{{`", op.path)));
+        };
+        format.push_str(&rest[..open].replace('}', "}}"));
+        let wire = &rest[open + 1..close];
+        let Some(param) = op.params.iter().find(|x| x.location == ParamLocation::Path && x.wire == wire) else {
+            return Err(Diagnostic::error(
+                &op.origin,
+                format!("path `{}` uses `{{{wire}}}` but the operation declares no path parameter `{wire}`", op.path),
+            ));
+        };
+        let arg = ident(&param.name);
+        format.push_str("{}");
+        values.push(quote!(#rt::path_segment(&#arg)));
+        rest = &rest[close + 1..];
+    }
+    format.push_str(&rest.replace('}', "}}"));
+    if values.is_empty() {
+        let literal = &op.path;
+        Ok(quote!(#literal))
+    } else {
+        Ok(quote!(&format!(#format, #(#values),*)))
+    }
+}
+
+fn body_arg(api: &Api, body: &Body, p: &Paths) -> (TokenStream, TokenStream) {
+    let media = &body.media_type;
+    match body.kind {
+        BodyKind::Json | BodyKind::Form => {
+            let t = ty(&body.ty, api, p);
+            let method = if body.kind == BodyKind::Json { quote!(json) } else { quote!(form) };
+            if body.required {
+                (quote!(&#t), quote!(.#method(body)))
+            } else {
+                (quote!(::std::option::Option<&#t>), quote!(.#method(&body)))
+            }
+        }
+        BodyKind::Binary | BodyKind::Text => {
+            let rt = &p.runtime;
+            (quote!(impl ::std::convert::Into<#rt::Bytes>), quote!(.bytes(#media, body)))
+        }
+    }
+}
+
+/// The runtime send method, the success type and the error body type.
+fn response_types(api: &Api, op: &Operation, p: &Paths) -> (TokenStream, TokenStream, TokenStream) {
+    let success: Vec<&crate::ir::Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
+    let failure: Vec<&crate::ir::Response> = op.responses.iter().filter(|r| !r.status.is_success()).collect();
+    let success = if success.is_empty() {
+        op.responses.iter().filter(|r| r.status == Status::Default).collect()
+    } else {
+        success
+    };
+    let json_type = |rs: &[&crate::ir::Response]| -> Option<TypeRef> {
+        let mut types = rs.iter().filter_map(|r| r.body.as_ref()).filter(|b| b.kind == BodyKind::Json).map(|b| &b.ty);
+        let first = types.next()?.clone();
+        Some(if types.all(|t| *t == first) { first } else { TypeRef::Any })
+    };
+    let error = match json_type(&failure) {
+        Some(t) => ty(&t, api, p),
+        None => quote!(::serde_json::Value),
+    };
+    let bodies: Vec<&Body> = success.iter().filter_map(|r| r.body.as_ref()).collect();
+    if bodies.is_empty() {
+        return (quote!(send_empty), quote!(()), error);
+    }
+    if bodies.iter().all(|b| b.kind == BodyKind::Json) {
+        let t = json_type(&success).unwrap_or(TypeRef::Any);
+        return (quote!(send_json), ty(&t, api, p), error);
+    }
+    let rt = &p.runtime;
+    (quote!(send_bytes), quote!(#rt::Bytes), error)
+}
+
+fn method_doc(api: &Api, op: &Operation) -> String {
+    let mut parts = Vec::new();
+    let mut head = String::new();
+    if let Some(s) = &op.docs.summary {
+        head.push_str(s.trim());
+    }
+    if let Some(d) = &op.docs.description {
+        if op.docs.summary.as_deref().map(str::trim) != Some(d.trim()) {
+            if !head.is_empty() {
+                head.push_str("\n\n");
+            }
+            head.push_str(d.trim());
+        }
+    }
+    if head.is_empty() {
+        head = format!("Calls `{}`.", op.id);
+    }
+    parts.push(head);
+    parts.push(format!("`{} {}` (operation `{}`).", op.method, op.path, op.id.replace('`', "'")));
+    for flag in &op.docs.flags {
+        parts.push(format!("**Note:** {flag}"));
+    }
+    if op.docs.deprecated {
+        parts.push("**Deprecated.**".into());
+    }
+    let mut args: Vec<String> = op
+        .params
+        .iter()
+        .map(|p| {
+            let desc = p.docs.description.as_deref().unwrap_or("").trim().replace('\n', " ");
+            let place = match p.location {
+                ParamLocation::Path => "path",
+                ParamLocation::Query => "query",
+                ParamLocation::Header => "header",
+                ParamLocation::Cookie => "cookie",
+            };
+            let req = if p.required { "" } else { ", optional" };
+            format!("- `{}` ({place} `{}`{req}): {desc}", p.name, p.wire.replace('`', "'"))
+        })
+        .collect();
+    if let Some(body) = &op.body {
+        let what = match &body.ty {
+            TypeRef::Named(id) => format!("[`{}`](crate::types::{})", api.ty(*id).name, api.ty(*id).name),
+            _ => format!("`{}`", body.media_type),
+        };
+        args.push(format!("- `body`: the request, {what}."));
+    }
+    if !args.is_empty() {
+        parts.push(format!("# Arguments\n\n{}", args.join("\n")));
+    }
+    let retry = if op.is_idempotent() {
+        "Safe to retry: repeating it has no further effect."
+    } else {
+        "Not safe to retry blindly: repeating it may repeat its effect."
+    };
+    parts.push(retry.to_owned());
+    parts.join("\n\n")
+}

@@ -1,0 +1,196 @@
+//! Spec text as rustdoc: `#[doc]` attributes, never pasted code. Text is made safe for
+//! rustdoc too: code blocks are never compiled as doctests, and stray brackets, HTML-like
+//! tags and bare URLs do not raise rustdoc warnings.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::Docs;
+
+/// Doc attributes for an item; `fallback` is used when the schema says nothing.
+pub fn attrs(docs: &Docs, fallback: &str) -> TokenStream {
+    let mut text = String::new();
+    if let Some(s) = &docs.summary {
+        text.push_str(s.trim());
+    }
+    if let Some(d) = &docs.description {
+        if docs.summary.as_deref().map(str::trim) != Some(d.trim()) {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(d.trim());
+        }
+    }
+    if text.is_empty() {
+        text.push_str(fallback);
+    }
+    for flag in &docs.flags {
+        text.push_str("\n\n**Note:** ");
+        text.push_str(flag);
+    }
+    if docs.deprecated {
+        text.push_str("\n\n**Deprecated.**");
+    }
+    lines(&text)
+}
+
+/// Doc attributes for already-assembled Markdown text.
+pub fn lines(text: &str) -> TokenStream {
+    let lines = sanitize(text);
+    quote! { #( #[doc = #lines] )* }
+}
+
+/// One string per doc line, each starting with a space as `///` comments do.
+pub fn sanitize(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut fence: Option<String> = None;
+    for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+        let trimmed = raw.trim_start();
+        if let Some(marker) = fence_marker(trimmed) {
+            match &fence {
+                Some(open) if marker.starts_with(open.as_str()) && trimmed[marker.len()..].trim().is_empty() => {
+                    fence = None;
+                    out.push(format!(" {marker}"));
+                }
+                Some(_) => out.push(format!(" {}", raw)),
+                None => {
+                    // Only `text` blocks: a fenced block in a description must never run as a doctest.
+                    fence = Some(marker.clone());
+                    out.push(format!(" {marker}text"));
+                }
+            }
+            continue;
+        }
+        if fence.is_some() {
+            out.push(format!(" {raw}"));
+            continue;
+        }
+        // Four spaces would start an indented code block, which rustdoc compiles.
+        let indent = (raw.len() - trimmed.len()).min(3);
+        out.push(format!(" {}{}", " ".repeat(indent), escape_inline(trimmed.trim_end())));
+    }
+    if fence.is_some() {
+        out.push(" ```".into());
+    }
+    while out.last().is_some_and(|l| l.trim().is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+fn fence_marker(line: &str) -> Option<String> {
+    for ch in ['`', '~'] {
+        let n = line.chars().take_while(|c| *c == ch).count();
+        if n >= 3 {
+            return Some(ch.to_string().repeat(n));
+        }
+    }
+    None
+}
+
+/// Escapes what rustdoc would misread outside inline code: `[x]` without a target,
+/// HTML-like `<tags>`, and bare URLs.
+fn escape_inline(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '`' {
+            // Copy an inline code span verbatim.
+            let run = chars[i..].iter().take_while(|x| **x == '`').count();
+            let close = (i + run..chars.len()).find(|&j| {
+                chars[j..].iter().take_while(|x| **x == '`').count() == run
+                    && (j == 0 || chars[j - 1] != '`')
+            });
+            match close {
+                Some(j) => {
+                    out.extend(&chars[i..j + run]);
+                    i = j + run;
+                }
+                None => {
+                    out.push_str(&"\\`".repeat(run));
+                    i += run;
+                }
+            }
+            continue;
+        }
+        if c == '[' {
+            if let Some(len) = link_len(&chars[i..]) {
+                out.extend(&chars[i..i + len]);
+                i += len;
+                continue;
+            }
+            out.push_str("\\[");
+        } else if c == ']' {
+            out.push_str("\\]");
+        } else if c == '<' {
+            out.push_str("&lt;");
+        } else if c == '>' {
+            out.push_str("&gt;");
+        } else if c == '\\' {
+            out.push_str("\\\\");
+        } else if starts_url(&chars[i..]) {
+            let end = (i..chars.len())
+                .find(|&j| chars[j].is_whitespace() || matches!(chars[j], '<' | '>' | '"' | '`' | ')'))
+                .unwrap_or(chars.len());
+            let mut url: String = chars[i..end].iter().collect();
+            let mut tail = String::new();
+            while url.ends_with(['.', ',', ';', ':', '!', '?']) {
+                tail.insert(0, url.pop().unwrap_or_default());
+            }
+            out.push('<');
+            out.push_str(&url);
+            out.push('>');
+            out.push_str(&tail);
+            i = end;
+            continue;
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The length of a Markdown link `[text](target)` starting here, if it is one.
+fn link_len(chars: &[char]) -> Option<usize> {
+    let close = chars.iter().position(|c| *c == ']')?;
+    if chars.get(close + 1) != Some(&'(') || chars[1..close].contains(&'[') {
+        return None;
+    }
+    let end = chars[close..].iter().position(|c| *c == ')')? + close;
+    Some(end + 1)
+}
+
+fn starts_url(chars: &[char]) -> bool {
+    let s: String = chars.iter().take(8).collect();
+    s.starts_with("https://") || s.starts_with("http://")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_blocks_never_become_doctests() {
+        let lines = sanitize("Example:\n```\nfn main() { panic!() }\n```\n    indented code");
+        assert_eq!(lines[1], " ```text");
+        assert_eq!(lines[3], " ```");
+        assert_eq!(lines[4], "    indented code");
+    }
+
+    #[test]
+    fn escapes_what_rustdoc_misreads() {
+        assert_eq!(sanitize("see [Foo] and <b>")[0], r" see \[Foo\] and &lt;b&gt;");
+        assert_eq!(sanitize("see [docs](https://x.io) now")[0], " see [docs](https://x.io) now");
+        assert_eq!(sanitize("at https://x.io/a.")[0], " at <https://x.io/a>.");
+        assert_eq!(sanitize("`a[0] <b>`")[0], " `a[0] <b>`");
+    }
+
+    #[test]
+    fn comment_terminators_stay_text() {
+        let lines = sanitize("ends */ here \"quoted\"");
+        assert_eq!(lines[0], " ends */ here \"quoted\"");
+    }
+}

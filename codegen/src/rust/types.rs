@@ -1,0 +1,315 @@
+//! Models: one Rust item per IR type.
+
+use std::collections::HashMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::ident::ident;
+use crate::ir::{Api, Enum, Field, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union};
+
+/// How type names are written from the module being emitted.
+pub struct Paths {
+    /// Prefix for named types (`crate::types::` outside the types module, empty inside).
+    pub types: TokenStream,
+    /// The runtime crate.
+    pub runtime: TokenStream,
+}
+
+/// The Rust type for a use of an IR type.
+pub fn ty(t: &TypeRef, api: &Api, p: &Paths) -> TokenStream {
+    match t {
+        TypeRef::Named(id) => {
+            let name = ident(&api.ty(*id).name);
+            let prefix = &p.types;
+            quote!(#prefix #name)
+        }
+        TypeRef::Primitive(prim) => primitive(*prim, p),
+        TypeRef::Array(item) => {
+            let item = ty(item, api, p);
+            quote!(::std::vec::Vec<#item>)
+        }
+        TypeRef::Map(value) => {
+            let value = ty(value, api, p);
+            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+        }
+        TypeRef::Nullable(inner) => {
+            let inner = ty(inner, api, p);
+            quote!(::std::option::Option<#inner>)
+        }
+        TypeRef::Any => quote!(::serde_json::Value),
+    }
+}
+
+fn primitive(prim: Primitive, p: &Paths) -> TokenStream {
+    let rt = &p.runtime;
+    match prim {
+        Primitive::String | Primitive::Uri | Primitive::Binary => quote!(::std::string::String),
+        Primitive::Boolean => quote!(bool),
+        Primitive::I32 => quote!(i32),
+        Primitive::I64 => quote!(i64),
+        Primitive::U64 => quote!(u64),
+        Primitive::F32 => quote!(f32),
+        Primitive::F64 => quote!(f64),
+        Primitive::DateTime => quote!(#rt::DateTime),
+        Primitive::Date => quote!(#rt::Date),
+        Primitive::Uuid => quote!(#rt::Uuid),
+        Primitive::Base64 => quote!(#rt::Base64),
+    }
+}
+
+/// The whole `types` module body.
+pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
+    let p = Paths {
+        types: TokenStream::new(),
+        runtime: runtime.clone(),
+    };
+    let mut defaults = DefaultCache::default();
+    let items = api.types_by_name().into_iter().map(|id| {
+        let def = api.ty(id);
+        match &def.kind {
+            TypeKind::Struct(s) => structure(api, def, s, &p, defaults.has_default(api, id)),
+            TypeKind::Enum(e) => enumeration(def, e),
+            TypeKind::Union(u) => union(api, def, u, &p),
+            TypeKind::Alias(t) => {
+                let name = ident(&def.name);
+                let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
+                let target = ty(t, api, &p);
+                quote! { #doc pub type #name = #target; }
+            }
+        }
+    });
+    quote! { #(#items)* }
+}
+
+fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
+    let fields = s.fields.iter().map(|f| field(api, f, p));
+    let extra = s.extra.as_ref().map(|t| {
+        let value = ty(t, api, p);
+        quote! {
+            /// Members not listed above.
+            #[serde(flatten)]
+            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+        }
+    });
+    let default = default.then(|| quote!(Default,));
+    quote! {
+        #doc
+        #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+    }
+}
+
+fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
+    let name = ident(&f.name);
+    let mut inner = ty(&f.ty, api, p);
+    if f.boxed {
+        inner = quote!(::std::boxed::Box<#inner>);
+    }
+    let mut fallback = format!("The `{}` member.", f.wire);
+    if let Some(d) = &f.default {
+        fallback = format!("{fallback} Defaults to `{d}`.");
+    }
+    let mut text_docs = f.docs.clone();
+    if let (Some(d), Some(desc)) = (&f.default, &text_docs.description) {
+        text_docs.description = Some(format!("{desc}\n\nDefaults to `{d}` when absent."));
+    }
+    let doc = docs::attrs(&text_docs, &fallback);
+    if f.flatten {
+        return quote! { #doc #[serde(flatten)] pub #name: #inner, };
+    }
+    let rename = (f.name != f.wire || name.to_string().starts_with("r#")).then(|| {
+        let wire = &f.wire;
+        quote!(#[serde(rename = #wire)])
+    });
+    let (ty, attr) = match (f.required, f.nullable) {
+        (true, false) => (inner, None),
+        (true, true) => (quote!(::std::option::Option<#inner>), None),
+        (false, _) => (
+            quote!(::std::option::Option<#inner>),
+            Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+        ),
+    };
+    quote! { #doc #rename #attr pub #name: #ty, }
+}
+
+fn enumeration(def: &TypeDef, e: &Enum) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
+    let fallback = ident(&e.fallback);
+    let variants = e.values.iter().map(|v| {
+        let var = ident(&v.name);
+        let wire = &v.wire;
+        let doc = docs::lines(&format!("`{}`", v.wire.replace('`', "'")));
+        quote! { #doc #[serde(rename = #wire)] #var, }
+    });
+    let arms = e.values.iter().map(|v| {
+        let var = ident(&v.name);
+        let wire = &v.wire;
+        quote! { Self::#var => #wire, }
+    });
+    let default = e.default.map(|i| {
+        let var = ident(&e.values[i].name);
+        quote! {
+            impl ::std::default::Default for #name {
+                fn default() -> Self {
+                    Self::#var
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum #name {
+            #(#variants)*
+            /// A value this client does not know, kept as received.
+            #[serde(untagged)]
+            #fallback(::std::string::String),
+        }
+
+        impl #name {
+            /// The value as written on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#arms)*
+                    Self::#fallback(value) => value,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        #default
+    }
+}
+
+fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
+    let fallback = ident(&u.fallback);
+    let payload = |v: &crate::ir::Variant| {
+        let t = ty(&v.ty, api, p);
+        if v.boxed { quote!(::std::boxed::Box<#t>) } else { t }
+    };
+    let variants = u.variants.iter().map(|v| {
+        let var = ident(&v.name);
+        let t = payload(v);
+        let fallback_doc = match &v.tag {
+            Some(tag) => format!("`{tag}`."),
+            None => format!("A `{}`.", v.name),
+        };
+        let doc = docs::attrs(&v.docs, &fallback_doc);
+        let rename = v.tag.as_ref().map(|tag| quote!(#[serde(rename = #tag)]));
+        quote! { #doc #rename #var(#t), }
+    });
+    // `From` for each variant whose payload type appears once.
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for v in &u.variants {
+        *counts.entry(payload(v).to_string()).or_default() += 1;
+    }
+    let froms = u.variants.iter().filter(|v| counts[&payload(v).to_string()] == 1 && !v.boxed).map(|v| {
+        let var = ident(&v.name);
+        let t = payload(v);
+        quote! {
+            impl ::std::convert::From<#t> for #name {
+                fn from(value: #t) -> Self {
+                    Self::#var(value)
+                }
+            }
+        }
+    });
+    let fallback_variant = quote! {
+        /// A value this client does not recognise, kept as received.
+        #[serde(untagged)]
+        #fallback(::serde_json::Value),
+    };
+    match &u.discriminator {
+        Some(tag) => {
+            let arms = u.variants.iter().map(|v| {
+                let var = ident(&v.name);
+                let wire = v.tag.as_deref().unwrap_or_default();
+                let t = payload(v);
+                quote! {
+                    Some(#wire) => <#t as ::serde::Deserialize>::deserialize(value).map(Self::#var),
+                }
+            });
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+                #[serde(tag = #tag)]
+                pub enum #name {
+                    #(#variants)*
+                    #fallback_variant
+                }
+
+                impl<'de> ::serde::Deserialize<'de> for #name {
+                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                        // Dispatch on the tag: a known tag must decode strictly, an unknown
+                        // one is kept whole.
+                        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                        let decoded = match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                            #(#arms)*
+                            _ => return Ok(Self::#fallback(value)),
+                        };
+                        decoded.map_err(::serde::de::Error::custom)
+                    }
+                }
+
+                #(#froms)*
+            }
+        }
+        None => quote! {
+            #doc
+            #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+                #fallback_variant
+            }
+
+            #(#froms)*
+        },
+    }
+}
+
+/// Which named types can derive `Default`.
+#[derive(Default)]
+struct DefaultCache(HashMap<TypeId, bool>);
+
+impl DefaultCache {
+    fn has_default(&mut self, api: &Api, id: TypeId) -> bool {
+        if let Some(known) = self.0.get(&id) {
+            return *known;
+        }
+        // Assume no while deciding, which also ends cycles.
+        self.0.insert(id, false);
+        let result = match &api.ty(id).kind {
+            TypeKind::Struct(s) => s.fields.iter().all(|f| {
+                !f.required || f.nullable || self.type_default(api, &f.ty)
+            }),
+            TypeKind::Enum(e) => e.default.is_some(),
+            TypeKind::Union(_) => false,
+            TypeKind::Alias(t) => self.type_default(api, t),
+        };
+        self.0.insert(id, result);
+        result
+    }
+
+    fn type_default(&mut self, api: &Api, t: &TypeRef) -> bool {
+        match t {
+            TypeRef::Named(id) => self.has_default(api, *id),
+            _ => true,
+        }
+    }
+}
