@@ -1,0 +1,277 @@
+//! Configuring and building an [`HttpClient`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use url::Url;
+
+use crate::auth::{ApiKey, AuthScheme};
+use crate::client::{Credentials, HttpClient, Inner, Redacted};
+use crate::error::ConfigError;
+
+/// The user agent sent when the runtime builds the `reqwest::Client` itself.
+const DEFAULT_USER_AGENT: &str = concat!("autessa-runtime/", env!("CARGO_PKG_VERSION"));
+
+/// Configures an [`HttpClient`]; finish with [`build`](Self::build).
+#[derive(Clone)]
+#[must_use]
+pub struct HttpClientBuilder {
+    base_url: String,
+    api_key: Option<ApiKey>,
+    auth: AuthScheme,
+    client: Option<reqwest::Client>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    user_agent: Option<String>,
+}
+
+impl HttpClientBuilder {
+    pub(crate) fn new(base_url: &str) -> Self {
+        Self {
+            base_url: base_url.to_owned(),
+            api_key: None,
+            auth: AuthScheme::default(),
+            client: None,
+            timeout: None,
+            connect_timeout: None,
+            user_agent: None,
+        }
+    }
+
+    /// The API key, attached to every request as [`auth`](Self::auth) says.
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Where the key goes. Defaults to [`AuthScheme::default`], the raw key in the
+    /// `Authorization` header.
+    pub fn auth(mut self, auth: AuthScheme) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Uses this `reqwest::Client` (its pool, proxy and TLS settings) instead of building one.
+    /// [`connect_timeout`](Self::connect_timeout) cannot be combined with it.
+    pub fn reqwest_client(mut self, client: reqwest::Client) -> Self {
+        self.client = Some(client);
+        self
+    }
+
+    /// A limit on each whole request, from connecting until the response body is read.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// A limit on establishing each connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// The `User-Agent` header. Without it, a client built by the runtime sends
+    /// `autessa-runtime/<version>`, and a caller-supplied client keeps its own.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Checks the settings and builds the client.
+    pub fn build(self) -> Result<HttpClient, ConfigError> {
+        let base_url = parse_base_url(&self.base_url)?;
+        let auth = self
+            .api_key
+            .map(|key| credentials(self.auth, key))
+            .transpose()?;
+        let user_agent = match (&self.user_agent, &self.client) {
+            (Some(agent), _) => {
+                Some(HeaderValue::from_str(agent).map_err(|_| ConfigError::InvalidUserAgent)?)
+            }
+            (None, None) => Some(HeaderValue::from_static(DEFAULT_USER_AGENT)),
+            (None, Some(_)) => None,
+        };
+        let client = match (self.client, self.connect_timeout) {
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Conflict {
+                    reason: "connect_timeout cannot be applied to a caller-supplied reqwest::Client; \
+                             set it on that client instead",
+                });
+            }
+            (Some(client), None) => client,
+            (None, connect_timeout) => {
+                let mut builder = reqwest::Client::builder();
+                if let Some(timeout) = connect_timeout {
+                    builder = builder.connect_timeout(timeout);
+                }
+                builder.build().map_err(ConfigError::Http)?
+            }
+        };
+        Ok(HttpClient {
+            inner: Arc::new(Inner {
+                base_url,
+                client,
+                auth,
+                timeout: self.timeout,
+                user_agent,
+            }),
+        })
+    }
+}
+
+impl fmt::Debug for HttpClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("api_key", &Redacted(self.api_key.is_some()))
+            .field("reqwest_client", &self.client.as_ref().map(|_| "custom"))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("user_agent", &self.user_agent)
+            .finish()
+    }
+}
+
+fn parse_base_url(text: &str) -> Result<Url, ConfigError> {
+    let invalid = |reason: String| ConfigError::InvalidBaseUrl {
+        url: text.to_owned(),
+        reason,
+    };
+    let url = Url::parse(text).map_err(|error| invalid(error.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(format!(
+            "the scheme must be http or https, not `{}`",
+            url.scheme()
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid(
+            "a base URL cannot have a query or a fragment".into(),
+        ));
+    }
+    Ok(url)
+}
+
+fn credentials(scheme: AuthScheme, key: ApiKey) -> Result<Credentials, ConfigError> {
+    if key.expose_secret().is_empty() {
+        return Err(ConfigError::InvalidAuth {
+            reason: "the API key is empty",
+        });
+    }
+    match scheme {
+        AuthScheme::Header { name, prefix } => {
+            let name =
+                HeaderName::from_bytes(name.as_bytes()).map_err(|_| ConfigError::InvalidAuth {
+                    reason: "the authentication header name is not a valid HTTP header name",
+                })?;
+            let mut value = HeaderValue::from_str(&format!("{prefix}{}", key.expose_secret()))
+                .map_err(|_| ConfigError::InvalidAuth {
+                    reason: "the API key (with its prefix) is not a valid HTTP header value",
+                })?;
+            value.set_sensitive(true);
+            Ok(Credentials::Header { name, value })
+        }
+        AuthScheme::Query { name: "" } => Err(ConfigError::InvalidAuth {
+            reason: "the authentication query parameter name is empty",
+        }),
+        AuthScheme::Query { name } => Ok(Credentials::Query { name, key }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "sk-live-0123456789";
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        for auth in [
+            AuthScheme::default(),
+            AuthScheme::Header {
+                name: "Authorization",
+                prefix: "Bearer ",
+            },
+            AuthScheme::Query {
+                name: "authorization",
+            },
+        ] {
+            let builder = HttpClient::builder("http://127.0.0.1:1/api")
+                .api_key(KEY)
+                .auth(auth);
+            let debug = format!("{builder:?} {builder:#?}");
+            assert!(!debug.contains(KEY), "{debug}");
+            assert!(debug.contains("<redacted>"), "{debug}");
+
+            let client = builder.build().unwrap();
+            let debug = format!("{client:?} {client:#?}");
+            assert!(!debug.contains(KEY), "{debug}");
+            assert!(debug.contains("api_key: <redacted>"), "{debug}");
+            assert!(debug.contains("http://127.0.0.1:1/api"), "{debug}");
+        }
+    }
+
+    #[test]
+    fn base_url_is_validated() {
+        for (url, reason) in [
+            ("not a url", "relative URL without a base"),
+            ("ftp://example.com", "http or https"),
+            ("http://example.com/api?x=1", "query"),
+            ("http://example.com/#top", "fragment"),
+        ] {
+            let error = HttpClient::builder(url).build().unwrap_err();
+            let message = error.to_string();
+            assert!(
+                message.contains(url) && message.contains(reason),
+                "{message}"
+            );
+        }
+        let client = HttpClient::builder("https://api.autessa.com")
+            .build()
+            .unwrap();
+        assert_eq!(client.base_url().as_str(), "https://api.autessa.com/");
+        assert!(format!("{client:?}").contains("api_key: <none>"));
+    }
+
+    #[test]
+    fn bad_auth_settings_are_rejected_without_the_key() {
+        let error = HttpClient::builder("http://h")
+            .api_key("")
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, ConfigError::InvalidAuth { .. }));
+        let error = HttpClient::builder("http://h")
+            .api_key("secret\nkey")
+            .build()
+            .unwrap_err();
+        assert!(!error.to_string().contains("secret"), "{error}");
+        let error = HttpClient::builder("http://h")
+            .api_key(KEY)
+            .auth(AuthScheme::Header {
+                name: "bad name",
+                prefix: "",
+            })
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, ConfigError::InvalidAuth { .. }));
+    }
+
+    #[test]
+    fn connect_timeout_conflicts_with_a_custom_client() {
+        let error = HttpClient::builder("http://h")
+            .reqwest_client(reqwest::Client::new())
+            .connect_timeout(Duration::from_secs(1))
+            .build()
+            .unwrap_err();
+        assert!(matches!(error, ConfigError::Conflict { .. }));
+        HttpClient::builder("http://h")
+            .reqwest_client(reqwest::Client::new())
+            .timeout(Duration::from_secs(1))
+            .user_agent("mine/1")
+            .build()
+            .unwrap();
+    }
+}

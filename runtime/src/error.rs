@@ -1,0 +1,295 @@
+//! Errors returned by requests and by client construction.
+//!
+//! No message here contains the API key or a request URL: transport errors have their URL
+//! stripped, because with query authentication the URL carries the key.
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+use crate::rate_limit::{RateLimit, RetryAfter};
+
+/// The error of one API call. `E` is the operation's error body type.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error<E> {
+    /// The request could not be encoded (a query, header or body value failed to serialize
+    /// or is not allowed where it goes). Nothing was sent.
+    #[error("operation `{operation}`: could not encode the request")]
+    Encode {
+        /// The operation id.
+        operation: &'static str,
+        /// What went wrong.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The request could not be sent or the response could not be read (connection refused,
+    /// timeout, TLS, broken connection, ...).
+    #[error("operation `{operation}`: {}", transport_summary(source))]
+    Transport {
+        /// The operation id.
+        operation: &'static str,
+        /// The underlying error, with its URL removed.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The server answered with a non-success status and an error body of type `E`.
+    #[error(transparent)]
+    Api(Box<ApiError<E>>),
+    /// The response body could not be decoded: a success body that is not the expected type,
+    /// or an error body that is not `E`. The raw body is kept.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+}
+
+fn transport_summary(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "the request timed out"
+    } else if error.is_connect() {
+        "could not connect to the server"
+    } else if error.is_redirect() {
+        "could not follow a redirect"
+    } else if error.is_body() || error.is_decode() {
+        "could not read the response"
+    } else {
+        "could not send the request"
+    }
+}
+
+/// A non-success response whose body decoded as the operation's error type.
+#[derive(Debug, thiserror::Error)]
+#[error("operation `{operation}` failed with HTTP {status}")]
+#[non_exhaustive]
+pub struct ApiError<E> {
+    /// The operation id.
+    pub operation: &'static str,
+    /// The response status.
+    pub status: StatusCode,
+    /// The decoded error body.
+    pub body: E,
+    /// The rate-limit headers of the response.
+    pub rate_limit: RateLimit,
+    /// The `Retry-After` header of the response, if present and valid.
+    pub retry_after: Option<RetryAfter>,
+    /// All response headers.
+    pub headers: HeaderMap,
+}
+
+/// A response whose body could not be decoded as the expected type.
+#[derive(Debug, thiserror::Error)]
+#[error("operation `{operation}`: could not decode the body of the HTTP {status} response")]
+#[non_exhaustive]
+pub struct DecodeError {
+    /// The operation id.
+    pub operation: &'static str,
+    /// The response status.
+    pub status: StatusCode,
+    /// Why decoding failed.
+    #[source]
+    pub source: serde_json::Error,
+    /// The raw response body.
+    pub body: Bytes,
+    /// The rate-limit headers of the response.
+    pub rate_limit: RateLimit,
+    /// All response headers.
+    pub headers: HeaderMap,
+}
+
+impl<E> Error<E> {
+    /// The operation id of the failed call.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Self::Encode { operation, .. } | Self::Transport { operation, .. } => operation,
+            Self::Api(error) => error.operation,
+            Self::Decode(error) => error.operation,
+        }
+    }
+
+    /// The response status, when a response was received.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Encode { .. } => None,
+            Self::Transport { source, .. } => source.status(),
+            Self::Api(error) => Some(error.status),
+            Self::Decode(error) => Some(error.status),
+        }
+    }
+
+    /// The rate-limit headers, when a response was received.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        match self {
+            Self::Api(error) => Some(error.rate_limit),
+            Self::Decode(error) => Some(error.rate_limit),
+            Self::Encode { .. } | Self::Transport { .. } => None,
+        }
+    }
+
+    /// The `Retry-After` header, when a response carried a valid one (also for a response
+    /// whose body could not be decoded, e.g. a 429 from a proxy).
+    pub fn retry_after(&self) -> Option<RetryAfter> {
+        match self {
+            Self::Api(error) => error.retry_after,
+            Self::Decode(error) => RetryAfter::from_headers(&error.headers),
+            Self::Encode { .. } | Self::Transport { .. } => None,
+        }
+    }
+
+    /// The decoded error body of an [`Error::Api`].
+    pub fn api_body(&self) -> Option<&E> {
+        match self {
+            Self::Api(error) => Some(&error.body),
+            _ => None,
+        }
+    }
+
+    /// The raw body of an [`Error::Decode`].
+    pub fn raw_body(&self) -> Option<&Bytes> {
+        match self {
+            Self::Decode(error) => Some(&error.body),
+            _ => None,
+        }
+    }
+}
+
+/// Why an [`HttpClient`](crate::HttpClient) could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required environment variable is not set or is empty.
+    #[error("environment variable `{name}` is not set or is empty")]
+    MissingEnv {
+        /// The variable name.
+        name: String,
+    },
+    /// An environment variable is set but is not valid Unicode.
+    #[error("environment variable `{name}` is not valid Unicode")]
+    EnvNotUnicode {
+        /// The variable name.
+        name: String,
+    },
+    /// The base URL cannot be used.
+    #[error("invalid base URL `{url}`: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given.
+        url: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// The API key or the authentication scheme cannot be used. The message never contains
+    /// the key.
+    #[error("invalid authentication settings: {reason}")]
+    InvalidAuth {
+        /// Why they were rejected.
+        reason: &'static str,
+    },
+    /// The user agent is not a valid header value.
+    #[error("the user agent is not a valid HTTP header value")]
+    InvalidUserAgent,
+    /// Two settings cannot be combined.
+    #[error("conflicting settings: {reason}")]
+    Conflict {
+        /// Which settings and why.
+        reason: &'static str,
+    },
+    /// The HTTP client could not be built.
+    #[error("could not build the HTTP client")]
+    Http(#[source] reqwest::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn json_error() -> serde_json::Error {
+        serde_json::from_slice::<u32>(b"<html>").unwrap_err()
+    }
+
+    fn api(status: StatusCode) -> Error<Vec<String>> {
+        Error::Api(Box::new(ApiError {
+            operation: "getPet",
+            status,
+            body: vec!["Invalid API key".to_owned()],
+            rate_limit: RateLimit {
+                remaining_minute: Some(0),
+                ..RateLimit::default()
+            },
+            retry_after: Some(RetryAfter::Delay(Duration::from_secs(3))),
+            headers: HeaderMap::new(),
+        }))
+    }
+
+    #[test]
+    fn api_error_display_and_accessors() {
+        let error = api(StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            error.to_string(),
+            "operation `getPet` failed with HTTP 429 Too Many Requests"
+        );
+        assert_eq!(error.operation(), "getPet");
+        assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(error.rate_limit().unwrap().remaining_minute, Some(0));
+        assert_eq!(
+            error.retry_after(),
+            Some(RetryAfter::Delay(Duration::from_secs(3)))
+        );
+        assert_eq!(error.api_body().unwrap()[0], "Invalid API key");
+        assert!(error.raw_body().is_none());
+        assert!(std::error::Error::source(&error).is_none());
+    }
+
+    #[test]
+    fn decode_error_display_source_and_accessors() {
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "5".parse().unwrap());
+        let error: Error<()> = Error::Decode(Box::new(DecodeError {
+            operation: "getPet",
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            source: json_error(),
+            body: Bytes::from_static(b"<html>"),
+            rate_limit: RateLimit::default(),
+            headers,
+        }));
+        assert_eq!(
+            error.to_string(),
+            "operation `getPet`: could not decode the body of the HTTP 500 Internal Server Error response"
+        );
+        assert!(std::error::Error::source(&error).is_some());
+        assert_eq!(error.raw_body().unwrap().as_ref(), b"<html>");
+        assert_eq!(
+            error.retry_after(),
+            Some(RetryAfter::Delay(Duration::from_secs(5)))
+        );
+        assert!(error.api_body().is_none());
+    }
+
+    #[test]
+    fn encode_error_display() {
+        let error: Error<()> = Error::Encode {
+            operation: "createPet",
+            source: json_error(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "operation `createPet`: could not encode the request"
+        );
+        assert_eq!(error.status(), None);
+        assert_eq!(error.rate_limit(), None);
+    }
+
+    #[test]
+    fn config_error_messages_name_the_cause() {
+        let error = ConfigError::MissingEnv {
+            name: "AUTESSA_API_KEY".into(),
+        };
+        assert!(error.to_string().contains("AUTESSA_API_KEY"));
+        let error = ConfigError::InvalidBaseUrl {
+            url: "ftp://x".into(),
+            reason: "the scheme must be http or https".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "invalid base URL `ftp://x`: the scheme must be http or https"
+        );
+    }
+}

@@ -1,0 +1,328 @@
+//! Building one request: path, query, headers and body.
+
+use std::fmt;
+
+use bytes::Bytes;
+use reqwest::Method;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use url::Url;
+
+use crate::encode::{joined_text, query_texts};
+
+/// One API request, built by value and sent with one of the `HttpClient::send_*` methods.
+///
+/// The builder owns everything it needs (the body is kept as [`Bytes`]), so a request can be
+/// turned into a wire request more than once. A value that fails to encode does not stop the
+/// chain: the first failure is kept and returned by `send_*` as [`Error::Encode`].
+///
+/// [`Error::Encode`]: crate::Error::Encode
+pub struct RequestBuilder {
+    method: Method,
+    operation: &'static str,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: HeaderMap,
+    body: Option<Bytes>,
+    error: Option<serde_json::Error>,
+}
+
+impl RequestBuilder {
+    pub(crate) fn new(method: Method, operation: &'static str, path: String) -> Self {
+        let error = has_dot_segment(&path)
+            .then(|| encode_error("the path has a `.` or `..` segment".to_owned()));
+        Self {
+            method,
+            operation,
+            path,
+            query: Vec::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            error,
+        }
+    }
+
+    /// Adds a query parameter. Strings go raw, numbers and booleans as their JSON text,
+    /// arrays as one `name=item` pair per item, objects as compact JSON; `null`/`None` adds
+    /// nothing.
+    pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        match serde_json::to_value(value) {
+            Ok(value) => {
+                let pairs = query_texts(value).into_iter();
+                self.query.extend(pairs.map(|text| (name.to_owned(), text)));
+            }
+            Err(error) => self.fail(error),
+        }
+        self
+    }
+
+    /// Sets a request header. The value is turned into text as for [`query`](Self::query),
+    /// except that array items are joined with `,`; `null`/`None` sets nothing.
+    pub fn header<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        let Ok(header_name) = HeaderName::from_bytes(name.as_bytes()) else {
+            self.fail(encode_error(format!("invalid header name `{name}`")));
+            return self;
+        };
+        let text = match serde_json::to_value(value) {
+            Ok(value) => joined_text(value),
+            Err(error) => {
+                self.fail(error);
+                return self;
+            }
+        };
+        if let Some(text) = text {
+            match HeaderValue::from_str(&text) {
+                Ok(value) => {
+                    self.headers.insert(header_name, value);
+                }
+                // The value itself stays out of the message: it may be a secret.
+                Err(_) => self.fail(encode_error(format!("invalid value for header `{name}`"))),
+            }
+        }
+        self
+    }
+
+    /// Sets a JSON body and `Content-Type: application/json`.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_json::to_vec(body) {
+            Ok(json) => {
+                self.headers
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                self.body = Some(Bytes::from(json));
+            }
+            Err(error) => self.fail(error),
+        }
+        self
+    }
+
+    /// Sets a raw body with the given `Content-Type`.
+    pub fn bytes(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
+        match HeaderValue::from_str(content_type) {
+            Ok(value) => {
+                self.headers.insert(CONTENT_TYPE, value);
+                self.body = Some(body.into());
+            }
+            Err(_) => self.fail(encode_error(format!(
+                "invalid content type `{content_type}`"
+            ))),
+        }
+        self
+    }
+
+    /// The operation id.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path, relative to the client's base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    pub(crate) fn body(&self) -> Option<&Bytes> {
+        self.body.as_ref()
+    }
+
+    pub(crate) fn take_error(&mut self) -> Option<serde_json::Error> {
+        self.error.take()
+    }
+
+    /// The full URL: `base` with its path prefix, this request's path and query, and then
+    /// `extra` (the query authentication pair, if any).
+    pub(crate) fn url(&self, base: &Url, extra: Option<(&str, &str)>) -> Url {
+        let mut url = join_path(base, &self.path);
+        if !self.query.is_empty() || extra.is_some() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &self.query {
+                pairs.append_pair(name, value);
+            }
+            if let Some((name, value)) = extra {
+                pairs.append_pair(name, value);
+            }
+        }
+        url
+    }
+
+    fn fail(&mut self, error: serde_json::Error) {
+        self.error.get_or_insert(error);
+    }
+}
+
+impl fmt::Debug for RequestBuilder {
+    /// Shows the operation, method, path and the names of query parameters and headers;
+    /// values are left out because they may be secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let query: Vec<&str> = self.query.iter().map(|(name, _)| name.as_str()).collect();
+        let headers: Vec<&str> = self.headers.keys().map(HeaderName::as_str).collect();
+        f.debug_struct("RequestBuilder")
+            .field("operation", &self.operation)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &query)
+            .field("headers", &headers)
+            .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
+fn encode_error(message: String) -> serde_json::Error {
+    <serde_json::Error as serde::ser::Error>::custom(message)
+}
+
+/// Appends `path` to the base URL's path, keeping a prefix such as `/api`.
+pub(crate) fn join_path(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = base.path().trim_end_matches('/');
+    let separator = if path.starts_with('/') { "" } else { "/" };
+    url.set_path(&format!("{prefix}{separator}{path}"));
+    url
+}
+
+/// Whether a segment would be resolved away by a URL parser (`.`, `..`, `%2e`, ...).
+fn has_dot_segment(path: &str) -> bool {
+    path.split('/').any(|segment| {
+        let segment = segment.to_ascii_lowercase().replace("%2e", ".");
+        segment == "." || segment == ".."
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::path_segment;
+
+    fn base(url: &str) -> Url {
+        Url::parse(url).unwrap()
+    }
+
+    fn req(path: &str) -> RequestBuilder {
+        RequestBuilder::new(Method::POST, "op", path.to_owned())
+    }
+
+    #[test]
+    fn join_keeps_the_base_path_prefix() {
+        for (base_url, expected) in [
+            (
+                "http://127.0.0.1:1234/api",
+                "http://127.0.0.1:1234/api/pets/1",
+            ),
+            (
+                "http://127.0.0.1:1234/api/",
+                "http://127.0.0.1:1234/api/pets/1",
+            ),
+            (
+                "http://127.0.0.1:1234/a/b//",
+                "http://127.0.0.1:1234/a/b/pets/1",
+            ),
+            ("http://127.0.0.1:1234", "http://127.0.0.1:1234/pets/1"),
+            ("http://127.0.0.1:1234/", "http://127.0.0.1:1234/pets/1"),
+        ] {
+            assert_eq!(join_path(&base(base_url), "/pets/1").as_str(), expected);
+        }
+        assert_eq!(
+            join_path(&base("http://h/api"), "pets").as_str(),
+            "http://h/api/pets"
+        );
+    }
+
+    #[test]
+    fn encoded_segments_survive_joining() {
+        let path = format!("/pets/{}", path_segment("a/../b?c#d %"));
+        let url = req(&path).url(&base("http://h/api"), None);
+        assert_eq!(url.as_str(), "http://h/api/pets/a%2F..%2Fb%3Fc%23d%20%25");
+    }
+
+    #[test]
+    fn dot_segments_are_rejected() {
+        for id in [".", "..", "%2e", "%2E%2e", ".%2E"] {
+            let mut request = req(&format!("/pets/{id}"));
+            assert!(request.take_error().is_some(), "{id}");
+        }
+        let dots = format!("/pets/{}", path_segment(".."));
+        assert!(req(&dots).take_error().is_some());
+        assert!(req("/pets/a..b/.x").take_error().is_none());
+    }
+
+    #[test]
+    fn query_values_are_flattened() {
+        let request = req("/x")
+            .query("resourceId", &42_u64)
+            .query("name", "a b&c")
+            .query("tags", &["x", "y"])
+            .query("missing", &None::<String>)
+            .query("flag", &true)
+            .query("filter", &serde_json::json!({"k": "v"}));
+        let url = request.url(&base("http://h/"), Some(("authorization", "k")));
+        assert_eq!(
+            url.query(),
+            Some(
+                "resourceId=42&name=a+b%26c&tags=x&tags=y&flag=true\
+                 &filter=%7B%22k%22%3A%22v%22%7D&authorization=k"
+            )
+        );
+        let url = RequestBuilder::new(Method::GET, "op", "/x".into())
+            .query("missing", &None::<u8>)
+            .url(&base("http://h/"), None);
+        assert_eq!(url.as_str(), "http://h/x");
+    }
+
+    #[test]
+    fn headers_and_bodies() {
+        let mut request = req("/x")
+            .header("X-Trace", "abc")
+            .header("X-Ids", &[1, 2])
+            .header("X-None", &None::<u8>)
+            .json(&serde_json::json!({"a": 1}));
+        assert!(request.take_error().is_none());
+        assert_eq!(request.headers()["x-trace"], "abc");
+        assert_eq!(request.headers()["x-ids"], "1,2");
+        assert!(request.headers().get("x-none").is_none());
+        assert_eq!(request.headers()[CONTENT_TYPE], "application/json");
+        assert_eq!(request.body().unwrap().as_ref(), br#"{"a":1}"#);
+
+        let request = request.bytes("application/octet-stream", vec![1_u8, 2]);
+        assert_eq!(request.headers()[CONTENT_TYPE], "application/octet-stream");
+        assert_eq!(request.body().unwrap().as_ref(), [1, 2]);
+    }
+
+    #[test]
+    fn encode_failures_are_kept_without_the_value() {
+        let mut request = req("/x").header("X-Secret", "line\nbreak");
+        let error = request.take_error().unwrap().to_string();
+        assert!(
+            error.contains("X-Secret") && !error.contains("line"),
+            "{error}"
+        );
+
+        let mut request = req("/x").header("bad name", "v");
+        assert!(request.take_error().is_some());
+
+        let mut map = std::collections::HashMap::new();
+        map.insert(vec![1_u8], 1);
+        let mut request = req("/x").json(&map).query("later", "ok");
+        assert!(request.take_error().is_some());
+    }
+
+    #[test]
+    fn debug_leaves_values_out() {
+        let request = req("/x")
+            .query("q", "query-value")
+            .header("X-Token", "header-value");
+        let debug = format!("{request:?}");
+        assert!(
+            debug.contains("\"q\"") && debug.contains("x-token"),
+            "{debug}"
+        );
+        assert!(!debug.contains("query-value") && !debug.contains("header-value"));
+    }
+}

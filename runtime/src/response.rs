@@ -1,0 +1,182 @@
+//! Successful responses, and sorting a received response into success or error.
+
+use std::ops::Deref;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, DecodeError, Error};
+use crate::rate_limit::{RateLimit, RetryAfter};
+
+/// A successful (2xx) response with its decoded body.
+///
+/// Derefs to the body, so `response.field` works; [`into_body`](Self::into_body) takes it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ApiResponse<T> {
+    /// The response status.
+    pub status: StatusCode,
+    /// All response headers.
+    pub headers: HeaderMap,
+    /// The rate-limit headers of the response.
+    pub rate_limit: RateLimit,
+    /// The decoded body.
+    pub body: T,
+}
+
+impl<T> ApiResponse<T> {
+    /// Builds a response, reading [`RateLimit`] from the headers (useful for test doubles).
+    pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
+        Self {
+            status,
+            rate_limit: RateLimit::from_headers(&headers),
+            headers,
+            body,
+        }
+    }
+
+    /// Takes the body, dropping status and headers.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    /// Transforms the body, keeping status and headers.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
+        ApiResponse {
+            status: self.status,
+            headers: self.headers,
+            rate_limit: self.rate_limit,
+            body: f(self.body),
+        }
+    }
+}
+
+impl<T> Deref for ApiResponse<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// Turns a fully read response into the call's result: 2xx goes through `decode`, anything
+/// else is decoded as the error body `E`. Independent of how the response was received.
+pub(crate) fn finish<T, E: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    decode: impl FnOnce(&Bytes) -> Result<T, serde_json::Error>,
+) -> Result<ApiResponse<T>, Error<E>> {
+    let rate_limit = RateLimit::from_headers(&headers);
+    let decode_error = |source, body, headers| {
+        Error::Decode(Box::new(DecodeError {
+            operation,
+            status,
+            source,
+            body,
+            rate_limit,
+            headers,
+        }))
+    };
+    if status.is_success() {
+        return match decode(&body) {
+            Ok(body) => Ok(ApiResponse {
+                status,
+                headers,
+                rate_limit,
+                body,
+            }),
+            Err(source) => Err(decode_error(source, body, headers)),
+        };
+    }
+    match serde_json::from_slice::<E>(&body) {
+        Ok(error_body) => Err(Error::Api(Box::new(ApiError {
+            operation,
+            status,
+            body: error_body,
+            rate_limit,
+            retry_after: RetryAfter::from_headers(&headers),
+            headers,
+        }))),
+        Err(source) => Err(decode_error(source, body, headers)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Pet {
+        name: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    struct ErrorBody {
+        errors: Vec<String>,
+    }
+
+    fn json<T: DeserializeOwned>(body: &Bytes) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(body)
+    }
+
+    #[test]
+    fn success_decodes_the_body() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-limit-day", "5".parse().unwrap());
+        let body = Bytes::from_static(br#"{"name":"Rex","extra":1}"#);
+        let response =
+            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, headers, body, json).unwrap();
+        assert_eq!(response.name, "Rex");
+        assert_eq!(response.rate_limit.limit_day, Some(5));
+        let response = response.map(|pet| pet.name.len());
+        assert_eq!(*response, 3);
+        assert_eq!(response.into_body(), 3);
+    }
+
+    #[test]
+    fn success_with_a_bad_body_keeps_the_raw_body() {
+        let body = Bytes::from_static(b"not json");
+        let error =
+            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+                .unwrap_err();
+        assert_eq!(error.status(), Some(StatusCode::OK));
+        assert_eq!(error.raw_body().unwrap().as_ref(), b"not json");
+    }
+
+    #[test]
+    fn error_status_decodes_the_error_body() {
+        let body = Bytes::from_static(br#"{"errors":["Resource not found"]}"#);
+        let error = finish::<Pet, ErrorBody>(
+            "getPet",
+            StatusCode::NOT_FOUND,
+            HeaderMap::new(),
+            body,
+            json,
+        )
+        .unwrap_err();
+        assert_eq!(error.api_body().unwrap().errors, ["Resource not found"]);
+        assert_eq!(error.retry_after(), None);
+    }
+
+    #[test]
+    fn empty_and_bytes_responses() {
+        let body = Bytes::from_static(b"anything");
+        let response =
+            finish::<(), ErrorBody>("op", StatusCode::NO_CONTENT, HeaderMap::new(), body, |_| {
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(response.status, StatusCode::NO_CONTENT);
+        let body = Bytes::from_static(b"\x00\x01");
+        let response =
+            finish::<Bytes, ErrorBody>("op", StatusCode::OK, HeaderMap::new(), body, |b| {
+                Ok(b.clone())
+            })
+            .unwrap();
+        assert_eq!(response.body.as_ref(), b"\x00\x01");
+    }
+}
