@@ -24,6 +24,7 @@ pub struct RequestBuilder {
     query: Vec<(String, String)>,
     headers: HeaderMap,
     body: Option<Bytes>,
+    authenticated: bool,
     error: Option<serde_json::Error>,
 }
 
@@ -38,6 +39,7 @@ impl RequestBuilder {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
+            authenticated: true,
             error,
         }
     }
@@ -95,6 +97,27 @@ impl RequestBuilder {
         self
     }
 
+    /// Sets an `application/x-www-form-urlencoded` body.
+    pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
+        match serde_urlencoded::to_string(body) {
+            Ok(text) => {
+                self.headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+                self.body = Some(Bytes::from(text));
+            }
+            Err(error) => self.fail(encode_error(error.to_string())),
+        }
+        self
+    }
+
+    /// Sends this request without credentials (for operations that take none).
+    pub fn without_auth(mut self) -> Self {
+        self.authenticated = false;
+        self
+    }
+
     /// Sets a raw body with the given `Content-Type`.
     pub fn bytes(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
         match HeaderValue::from_str(content_type) {
@@ -126,6 +149,10 @@ impl RequestBuilder {
 
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    pub(crate) fn is_authenticated(&self) -> bool {
+        self.authenticated
     }
 
     pub(crate) fn body(&self) -> Option<&Bytes> {

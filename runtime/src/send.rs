@@ -82,7 +82,8 @@ impl HttpClient {
         accept: Option<HeaderValue>,
     ) -> reqwest::Request {
         let inner = &self.inner;
-        let query_auth = match &inner.auth {
+        let auth = inner.auth.as_ref().filter(|_| request.is_authenticated());
+        let query_auth = match auth {
             Some(Credentials::Query { name, key }) => Some((*name, key.expose_secret())),
             _ => None,
         };
@@ -96,7 +97,7 @@ impl HttpClient {
         if let Some(agent) = &inner.user_agent {
             headers.entry(USER_AGENT).or_insert_with(|| agent.clone());
         }
-        if let Some(Credentials::Header { name, value }) = &inner.auth {
+        if let Some(Credentials::Header { name, value }) = auth {
             headers.insert(name.clone(), value.clone());
         }
         *wire.body_mut() = request.body().cloned().map(reqwest::Body::from);
