@@ -40,6 +40,11 @@ fn finish(name: String, prefix: &str, fallback: &str) -> String {
     }
 }
 
+/// Type names the generated code uses without a path.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option", "Result", "String", "Vec", "Box", "BTreeMap", "Serialize", "Deserialize", "Client",
+];
+
 /// Names already taken in one scope; a clash gets the next free numeric suffix.
 #[derive(Debug, Default)]
 pub struct Scope {
@@ -59,6 +64,15 @@ impl Scope {
     /// A scope for `PascalCase` names: clashes become `Name2`.
     pub fn pascal() -> Self {
         Self::default()
+    }
+
+    /// A scope for type names, with the names back-ends use unqualified taken.
+    pub fn type_names() -> Self {
+        let mut scope = Self::pascal();
+        for name in RESERVED_TYPE_NAMES {
+            scope.reserve(name);
+        }
+        scope
     }
 
     /// Reserves `name` so that nothing claims it later.

@@ -177,7 +177,7 @@ impl<'s> Types<'s> {
             flags,
             defs: Vec::new(),
             by_loc: HashMap::new(),
-            names: Scope::pascal(),
+            names: Scope::type_names(),
             diags: Vec::new(),
         }
     }
@@ -459,12 +459,14 @@ impl<'s> Types<'s> {
                 name: scope.claim(names::pascal(wire, "Value", &format!("Value{}", i + 1))),
             })
             .collect();
+        // A single-value enum is a constant: its one value is the natural default.
         let default = schema
             .schema_data
             .default
             .as_ref()
             .and_then(Value::as_str)
-            .and_then(|d| values.iter().position(|v| v.wire == d));
+            .and_then(|d| values.iter().position(|v| v.wire == d))
+            .or((values.len() == 1).then_some(0));
         let fallback = ["Unknown", "Other", "UnknownValue"]
             .into_iter()
             .map(String::from)

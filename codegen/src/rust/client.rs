@@ -15,10 +15,10 @@ const RESERVED: &[&str] = &["new", "from_env", "builder", "from_http", "http"];
 
 pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
     let p = Paths {
-        types: quote!(crate::types::),
+        types: quote!(types::),
         runtime: rt.clone(),
     };
-    let auth = auth_scheme(api, rt);
+    let auth = auth_scheme(api);
     let default_base = api
         .servers
         .first()
@@ -49,8 +49,8 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
                 ));
                 quote! {
                     #doc
-                    pub fn from_env() -> ::std::result::Result<Self, #rt::ConfigError> {
-                        #rt::HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)
+                    pub fn from_env() -> Result<Self, ConfigError> {
+                        HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)
                             .map(Self::from_http)
                     }
                 }
@@ -60,7 +60,7 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
             (
                 quote! {
                     /// A client for `base_url` that authenticates with `api_key`.
-                    pub fn new(base_url: &str, api_key: impl ::std::convert::Into<#rt::ApiKey>) -> ::std::result::Result<Self, #rt::ConfigError> {
+                    pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
                         Self::builder(base_url).api_key(api_key).build().map(Self::from_http)
                     }
 
@@ -68,13 +68,13 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
 
                     /// A builder for a client with custom settings (timeouts, your own `reqwest::Client`).
                     /// Finish it with [`Client::from_http`].
-                    pub fn builder(base_url: &str) -> #rt::HttpClientBuilder {
-                        #rt::HttpClient::builder(base_url).auth(Self::AUTH)
+                    pub fn builder(base_url: &str) -> HttpClientBuilder {
+                        HttpClient::builder(base_url).auth(Self::AUTH)
                     }
                 },
                 quote! {
                     #auth_doc
-                    pub const AUTH: #rt::AuthScheme = #scheme;
+                    pub const AUTH: AuthScheme = #scheme;
                     #key_doc
                     pub const API_KEY_ENV: &'static str = #key_env;
                     #base_doc
@@ -85,13 +85,13 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
         None => (
             quote! {
                 /// A client for `base_url`.
-                pub fn new(base_url: &str) -> ::std::result::Result<Self, #rt::ConfigError> {
+                pub fn new(base_url: &str) -> Result<Self, ConfigError> {
                     Self::builder(base_url).build().map(Self::from_http)
                 }
 
                 /// A builder for a client with custom settings. Finish it with [`Client::from_http`].
-                pub fn builder(base_url: &str) -> #rt::HttpClientBuilder {
-                    #rt::HttpClient::builder(base_url)
+                pub fn builder(base_url: &str) -> HttpClientBuilder {
+                    HttpClient::builder(base_url)
                 }
             },
             TokenStream::new(),
@@ -101,11 +101,11 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
     for op in &api.operations {
         methods.push(operation(api, op, &p)?);
     }
-    Ok(quote! {
+    let body = quote! {
         #struct_doc
         #[derive(Clone, Debug)]
         pub struct Client {
-            http: #rt::HttpClient,
+            http: HttpClient,
         }
 
         impl Client {
@@ -114,33 +114,48 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
             #constructors
 
             /// Wraps an already configured HTTP client.
-            pub fn from_http(http: #rt::HttpClient) -> Self {
+            pub fn from_http(http: HttpClient) -> Self {
                 Self { http }
             }
 
             /// The HTTP client underneath.
-            pub fn http(&self) -> &#rt::HttpClient {
+            pub fn http(&self) -> &HttpClient {
                 &self.http
             }
 
             #(#methods)*
         }
+    };
+    let runtime = super::imports(
+        rt.clone(),
+        &[
+            "path_segment", "ApiKey", "ApiResponse", "AuthScheme", "Bytes", "ConfigError", "Error",
+            "HttpClient", "HttpClientBuilder", "Method",
+        ],
+        &body,
+    );
+    let types = super::imports(quote!(crate), &["types"], &body);
+    Ok(quote! {
+        #runtime
+        #types
+
+        #body
     })
 }
 
 /// The runtime's auth scheme for the first scheme the client can apply, and its wording.
-fn auth_scheme(api: &Api, rt: &TokenStream) -> Option<(TokenStream, String)> {
+fn auth_scheme(api: &Api) -> Option<(TokenStream, String)> {
     api.security.iter().find_map(|s| match &s.kind {
         AuthKind::ApiKey { location: ParamLocation::Header, name } => Some((
-            quote!(#rt::AuthScheme::Header { name: #name, prefix: "" }),
+            quote!(AuthScheme::Header { name: #name, prefix: "" }),
             format!("the raw key in the `{name}` header"),
         )),
         AuthKind::ApiKey { location: ParamLocation::Query, name } => Some((
-            quote!(#rt::AuthScheme::Query { name: #name }),
+            quote!(AuthScheme::Query { name: #name }),
             format!("the key in the `{name}` query parameter"),
         )),
         AuthKind::Bearer => Some((
-            quote!(#rt::AuthScheme::Header { name: "Authorization", prefix: "Bearer " }),
+            quote!(AuthScheme::Header { name: "Authorization", prefix: "Bearer " }),
             "`Authorization: Bearer <key>`".to_owned(),
         )),
         _ => None,
@@ -148,7 +163,6 @@ fn auth_scheme(api: &Api, rt: &TokenStream) -> Option<(TokenStream, String)> {
 }
 
 fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagnostic> {
-    let rt = &p.runtime;
     let name = if RESERVED.contains(&op.name.as_str()) {
         ident(&format!("{}_operation", op.name))
     } else {
@@ -169,7 +183,7 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
             ParamLocation::Path | ParamLocation::Cookie => {}
         }
     }
-    let path = path_expr(op, rt)?;
+    let path = path_expr(op)?;
     let body_call = op.body.as_ref().map(|body| {
         let (arg_ty, call) = body_arg(api, body, p);
         args.push(quote!(body: #arg_ty));
@@ -182,10 +196,10 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
     Ok(quote! {
         #doc
-        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#rt::ApiResponse<#success>, #rt::Error<#error>> {
+        pub async fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<#error>> {
             let request = self
                 .http
-                .request(#rt::Method::#method, #op_id, #path)
+                .request(Method::#method, #op_id, #path)
                 #(#calls)*
                 #body_call
                 #auth;
@@ -205,11 +219,11 @@ fn param_type(api: &Api, param: &Param, p: &Paths) -> TokenStream {
             quote!(&#t)
         }
     };
-    if param.required { base } else { quote!(::std::option::Option<#base>) }
+    if param.required { base } else { quote!(Option<#base>) }
 }
 
 /// The request path, with each path parameter percent-encoded into its segment.
-fn path_expr(op: &Operation, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
+fn path_expr(op: &Operation) -> Result<TokenStream, Diagnostic> {
     let mut format = String::new();
     let mut values = Vec::new();
     let mut rest = op.path.as_str();
@@ -227,7 +241,7 @@ fn path_expr(op: &Operation, rt: &TokenStream) -> Result<TokenStream, Diagnostic
         };
         let arg = ident(&param.name);
         format.push_str("{}");
-        values.push(quote!(#rt::path_segment(&#arg)));
+        values.push(quote!(path_segment(&#arg)));
         rest = &rest[close + 1..];
     }
     format.push_str(&rest.replace('}', "}}"));
@@ -248,13 +262,10 @@ fn body_arg(api: &Api, body: &Body, p: &Paths) -> (TokenStream, TokenStream) {
             if body.required {
                 (quote!(&#t), quote!(.#method(body)))
             } else {
-                (quote!(::std::option::Option<&#t>), quote!(.#method(&body)))
+                (quote!(Option<&#t>), quote!(.#method(&body)))
             }
         }
-        BodyKind::Binary | BodyKind::Text => {
-            let rt = &p.runtime;
-            (quote!(impl ::std::convert::Into<#rt::Bytes>), quote!(.bytes(#media, body)))
-        }
+        BodyKind::Binary | BodyKind::Text => (quote!(impl Into<Bytes>), quote!(.bytes(#media, body))),
     }
 }
 
@@ -274,7 +285,7 @@ fn response_types(api: &Api, op: &Operation, p: &Paths) -> (TokenStream, TokenSt
     };
     let error = match json_type(&failure) {
         Some(t) => ty(&t, api, p),
-        None => quote!(::serde_json::Value),
+        None => quote!(serde_json::Value),
     };
     let bodies: Vec<&Body> = success.iter().filter_map(|r| r.body.as_ref()).collect();
     if bodies.is_empty() {
@@ -284,8 +295,7 @@ fn response_types(api: &Api, op: &Operation, p: &Paths) -> (TokenStream, TokenSt
         let t = json_type(&success).unwrap_or(TypeRef::Any);
         return (quote!(send_json), ty(&t, api, p), error);
     }
-    let rt = &p.runtime;
-    (quote!(send_bytes), quote!(#rt::Bytes), error)
+    (quote!(send_bytes), quote!(Bytes), error)
 }
 
 fn method_doc(api: &Api, op: &Operation) -> String {

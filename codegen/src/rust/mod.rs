@@ -31,7 +31,7 @@ pub struct RustConfig {
 
 /// Emits the crate: `Cargo.toml`, `src/lib.rs`, `src/types.rs`, `src/client.rs`.
 pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagnostic> {
-    let rt = quote!(::autessa_runtime);
+    let rt = quote!(autessa_runtime);
     let types = types::module(api, &rt);
     let client = client::module(api, config, &rt)?;
     let lib = lib_rs(api, config);
@@ -63,10 +63,43 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         pub mod types;
 
         pub use client::Client;
-        pub use ::autessa_runtime::{
+        pub use autessa_runtime::{
             ApiKey, ApiResponse, AuthScheme, Bytes, ConfigError, Error, HttpClient, HttpClientBuilder,
             RateLimit, RetryAfter,
         };
+    }
+}
+
+/// The identifiers a token stream uses, to import only what generated code needs.
+fn idents(tokens: &TokenStream) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let mut stack: Vec<TokenStream> = vec![tokens.clone()];
+    while let Some(ts) = stack.pop() {
+        for tt in ts {
+            match tt {
+                proc_macro2::TokenTree::Ident(i) => {
+                    out.insert(i.to_string());
+                }
+                proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// `use root::{names...};` for the names in `candidates` that `body` uses.
+fn imports(root: TokenStream, candidates: &[&str], body: &TokenStream) -> TokenStream {
+    let used = idents(body);
+    let names: Vec<proc_macro2::Ident> = candidates
+        .iter()
+        .filter(|c| used.contains(**c))
+        .map(|c| proc_macro2::Ident::new(c, proc_macro2::Span::call_site()))
+        .collect();
+    match names.len() {
+        0 => TokenStream::new(),
+        1 => quote!(use #root::#(#names)*;),
+        _ => quote!(use #root::{#(#names),*};),
     }
 }
 

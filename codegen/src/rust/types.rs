@@ -28,24 +28,24 @@ pub fn ty(t: &TypeRef, api: &Api, p: &Paths) -> TokenStream {
         TypeRef::Primitive(prim) => primitive(*prim, p),
         TypeRef::Array(item) => {
             let item = ty(item, api, p);
-            quote!(::std::vec::Vec<#item>)
+            quote!(Vec<#item>)
         }
         TypeRef::Map(value) => {
             let value = ty(value, api, p);
-            quote!(::std::collections::BTreeMap<::std::string::String, #value>)
+            quote!(BTreeMap<String, #value>)
         }
         TypeRef::Nullable(inner) => {
             let inner = ty(inner, api, p);
-            quote!(::std::option::Option<#inner>)
+            quote!(Option<#inner>)
         }
-        TypeRef::Any => quote!(::serde_json::Value),
+        TypeRef::Any => quote!(serde_json::Value),
     }
 }
 
 fn primitive(prim: Primitive, p: &Paths) -> TokenStream {
     let rt = &p.runtime;
     match prim {
-        Primitive::String | Primitive::Uri | Primitive::Binary => quote!(::std::string::String),
+        Primitive::String | Primitive::Uri | Primitive::Binary => quote!(String),
         Primitive::Boolean => quote!(bool),
         Primitive::I32 => quote!(i32),
         Primitive::I64 => quote!(i64),
@@ -80,7 +80,14 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
             }
         }
     });
-    quote! { #(#items)* }
+    let body = quote! { #(#items)* };
+    let map = super::imports(quote!(std::collections), &["BTreeMap"], &body);
+    quote! {
+        #map
+        use serde::{Deserialize, Serialize};
+
+        #body
+    }
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> TokenStream {
@@ -92,13 +99,13 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
         quote! {
             /// Members not listed above.
             #[serde(flatten)]
-            pub additional_properties: ::std::collections::BTreeMap<::std::string::String, #value>,
+            pub additional_properties: BTreeMap<String, #value>,
         }
     });
     let default = default.then(|| quote!(Default,));
     quote! {
         #doc
-        #[derive(Clone, Debug, #default PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
         pub struct #name {
             #(#fields)*
             #extra
@@ -110,7 +117,7 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
     let name = ident(&f.name);
     let mut inner = ty(&f.ty, api, p);
     if f.boxed {
-        inner = quote!(::std::boxed::Box<#inner>);
+        inner = quote!(Box<#inner>);
     }
     let mut fallback = format!("The `{}` member.", f.wire);
     if let Some(d) = &f.default {
@@ -130,9 +137,9 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
     });
     let (ty, attr) = match (f.required, f.nullable) {
         (true, false) => (inner, None),
-        (true, true) => (quote!(::std::option::Option<#inner>), None),
+        (true, true) => (quote!(Option<#inner>), None),
         (false, _) => (
-            quote!(::std::option::Option<#inner>),
+            quote!(Option<#inner>),
             Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
         ),
     };
@@ -143,35 +150,27 @@ fn enumeration(def: &TypeDef, e: &Enum) -> TokenStream {
     let name = ident(&def.name);
     let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
     let fallback = ident(&e.fallback);
-    let variants = e.values.iter().map(|v| {
+    let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.name);
         let wire = &v.wire;
         let doc = docs::lines(&format!("`{}`", v.wire.replace('`', "'")));
-        quote! { #doc #[serde(rename = #wire)] #var, }
+        let default = (e.default == Some(i)).then(|| quote!(#[default]));
+        quote! { #doc #default #[serde(rename = #wire)] #var, }
     });
     let arms = e.values.iter().map(|v| {
         let var = ident(&v.name);
         let wire = &v.wire;
         quote! { Self::#var => #wire, }
     });
-    let default = e.default.map(|i| {
-        let var = ident(&e.values[i].name);
-        quote! {
-            impl ::std::default::Default for #name {
-                fn default() -> Self {
-                    Self::#var
-                }
-            }
-        }
-    });
+    let derive_default = e.default.map(|_| quote!(Default,));
     quote! {
         #doc
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Clone, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know, kept as received.
             #[serde(untagged)]
-            #fallback(::std::string::String),
+            #fallback(String),
         }
 
         impl #name {
@@ -184,13 +183,11 @@ fn enumeration(def: &TypeDef, e: &Enum) -> TokenStream {
             }
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
-
-        #default
     }
 }
 
@@ -200,7 +197,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
     let fallback = ident(&u.fallback);
     let payload = |v: &crate::ir::Variant| {
         let t = ty(&v.ty, api, p);
-        if v.boxed { quote!(::std::boxed::Box<#t>) } else { t }
+        if v.boxed { quote!(Box<#t>) } else { t }
     };
     let variants = u.variants.iter().map(|v| {
         let var = ident(&v.name);
@@ -222,7 +219,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
         let var = ident(&v.name);
         let t = payload(v);
         quote! {
-            impl ::std::convert::From<#t> for #name {
+            impl From<#t> for #name {
                 fn from(value: #t) -> Self {
                     Self::#var(value)
                 }
@@ -232,7 +229,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
     let fallback_variant = quote! {
         /// A value this client does not recognise, kept as received.
         #[serde(untagged)]
-        #fallback(::serde_json::Value),
+        #fallback(serde_json::Value),
     };
     match &u.discriminator {
         Some(tag) => {
@@ -241,28 +238,28 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
                 let wire = v.tag.as_deref().unwrap_or_default();
                 let t = payload(v);
                 quote! {
-                    Some(#wire) => <#t as ::serde::Deserialize>::deserialize(value).map(Self::#var),
+                    Some(#wire) => #t::deserialize(value).map(Self::#var),
                 }
             });
             quote! {
                 #doc
-                #[derive(Clone, Debug, PartialEq, ::serde::Serialize)]
+                #[derive(Clone, Debug, PartialEq, Serialize)]
                 #[serde(tag = #tag)]
                 pub enum #name {
                     #(#variants)*
                     #fallback_variant
                 }
 
-                impl<'de> ::serde::Deserialize<'de> for #name {
-                    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                         // Dispatch on the tag: a known tag must decode strictly, an unknown
                         // one is kept whole.
-                        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                        let decoded = match value.get(#tag).and_then(::serde_json::Value::as_str) {
+                        let value = serde_json::Value::deserialize(deserializer)?;
+                        let decoded = match value.get(#tag).and_then(serde_json::Value::as_str) {
                             #(#arms)*
                             _ => return Ok(Self::#fallback(value)),
                         };
-                        decoded.map_err(::serde::de::Error::custom)
+                        decoded.map_err(serde::de::Error::custom)
                     }
                 }
 
@@ -271,7 +268,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
         }
         None => quote! {
             #doc
-            #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
             #[serde(untagged)]
             pub enum #name {
                 #(#variants)*

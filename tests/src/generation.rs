@@ -1,0 +1,187 @@
+//! What `cargo xtask codegen` generates, and where: the `autessa` crate from `schema/`, and
+//! one snapshot crate per fixture spec under `tests/fixtures/`. The freshness check and the
+//! snapshot tests compare these renderings with the files on disk.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use autessa_codegen::{Config, Flags, GeneratedFile, RustConfig};
+
+use crate::tools::workspace_root;
+
+/// The command that regenerates every target; named in file headers and in errors.
+pub const COMMAND: &str = "cargo xtask codegen";
+
+/// The note attached to everything the schema marks as not confirmed by the public reference.
+pub const INFERRED_NOTE: &str =
+    "Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.";
+
+/// One generated crate.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub name: String,
+    /// Where the files go, relative to the workspace root.
+    pub out: PathBuf,
+    pub config: Config,
+}
+
+/// Every target: the `autessa` crate first, then the fixtures in name order.
+pub fn targets() -> Vec<Target> {
+    let root = workspace_root();
+    let mut out = vec![Target {
+        name: "autessa".into(),
+        out: PathBuf::from("generated"),
+        config: Config {
+            openapi: root.join("schema/openapi.yaml"),
+            flags: Flags(vec![("x-autessa-inferred".into(), INFERRED_NOTE.into())]),
+            rust: RustConfig {
+                crate_name: "autessa".into(),
+                crate_version: "0.1.0".into(),
+                runtime_dependency: "{ path = \"../runtime\" }".into(),
+                env_prefix: "AUTESSA".into(),
+                command: COMMAND.into(),
+            },
+        },
+    }];
+    for (name, spec) in fixture_specs(&root) {
+        out.push(Target {
+            out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
+            config: Config {
+                openapi: spec,
+                flags: Flags(vec![("x-inferred".into(), "Inferred, not documented.".into())]),
+                rust: RustConfig {
+                    crate_name: format!("fixture-{name}"),
+                    crate_version: "0.0.0".into(),
+                    runtime_dependency: "{ path = \"../../../../runtime\" }".into(),
+                    env_prefix: format!("FIXTURE_{}", name.to_uppercase().replace('-', "_")),
+                    command: COMMAND.into(),
+                },
+            },
+            name,
+        });
+    }
+    out
+}
+
+/// `tests/fixtures/<name>/spec.{yaml,json}`, sorted by name.
+fn fixture_specs(root: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(root.join("tests/fixtures")) else {
+        return Vec::new();
+    };
+    let mut specs: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            ["spec.yaml", "spec.json"]
+                .iter()
+                .map(|f| e.path().join(f))
+                .find(|p| p.is_file())
+                .map(|p| (name, p))
+        })
+        .collect();
+    specs.sort();
+    specs
+}
+
+/// Generates a target's files in memory.
+pub fn render(target: &Target) -> Result<Vec<GeneratedFile>, String> {
+    let output = autessa_codegen::generate(&target.config)
+        .map_err(|d| format!("generating `{}` failed:\n{d}", target.name))?;
+    Ok(output.files)
+}
+
+/// A difference between what the generator produces and what is on disk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stale {
+    Missing(PathBuf),
+    Changed { path: PathBuf, on_disk: String, generated: String },
+    /// On disk, but no longer generated.
+    Extra(PathBuf),
+}
+
+impl Stale {
+    pub fn path(&self) -> &Path {
+        match self {
+            Stale::Missing(p) | Stale::Extra(p) | Stale::Changed { path: p, .. } => p,
+        }
+    }
+}
+
+/// Compares rendered files with the target's folder on disk.
+pub fn compare(target: &Target, files: &[GeneratedFile]) -> Vec<Stale> {
+    let dir = workspace_root().join(&target.out);
+    let mut stale = Vec::new();
+    let mut expected = BTreeSet::new();
+    for file in files {
+        let path = target.out.join(&file.path);
+        expected.insert(file.path.clone());
+        match std::fs::read_to_string(dir.join(&file.path)) {
+            Ok(on_disk) if on_disk == file.contents => {}
+            Ok(on_disk) => stale.push(Stale::Changed {
+                path,
+                on_disk,
+                generated: file.contents.clone(),
+            }),
+            Err(_) => stale.push(Stale::Missing(path)),
+        }
+    }
+    for existing in list_files(&dir) {
+        if !expected.contains(&existing) {
+            stale.push(Stale::Extra(target.out.join(existing)));
+        }
+    }
+    stale
+}
+
+/// Writes the rendered files and removes files that are no longer generated.
+pub fn write(target: &Target, files: &[GeneratedFile]) -> std::io::Result<usize> {
+    let dir = workspace_root().join(&target.out);
+    let mut written = 0;
+    for stale in compare(target, files) {
+        let path = workspace_root().join(stale.path());
+        match stale {
+            Stale::Extra(_) => std::fs::remove_file(&path)?,
+            Stale::Missing(_) | Stale::Changed { .. } => {
+                let rel = path.strip_prefix(&dir).unwrap_or(&path).to_path_buf();
+                let file = files.iter().find(|f| f.path == rel);
+                if let Some(file) = file {
+                    if let Some(parent) = path.parent() {
+                        std::fs::create_dir_all(parent)?;
+                    }
+                    std::fs::write(&path, &file.contents)?;
+                    written += 1;
+                }
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// Files under `dir`, relative to it (build output and lock files aside).
+fn list_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for e in entries.filter_map(Result::ok) {
+            let path = e.path();
+            let name = e.file_name();
+            if name == "target" || name == "Cargo.lock" {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A short line diff for error messages: the first differing lines with context.
+pub fn line_diff(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    diff.unified_diff().context_radius(2).header("on disk", "generated").to_string()
+}
