@@ -63,7 +63,10 @@ pub struct SecurityScheme {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AuthKind {
     /// A key sent verbatim in a header, query parameter or cookie.
-    ApiKey { location: ParamLocation, name: String },
+    ApiKey {
+        location: ParamLocation,
+        name: String,
+    },
     /// `Authorization: Bearer <token>`.
     Bearer,
     /// `Authorization: Basic ...`.
@@ -224,8 +227,10 @@ pub struct Operation {
 
 impl Operation {
     pub fn is_idempotent(&self) -> bool {
-        self.idempotent
-            .unwrap_or(matches!(self.method.as_str(), "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"))
+        self.idempotent.unwrap_or(matches!(
+            self.method.as_str(),
+            "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+        ))
     }
 }
 

@@ -27,7 +27,10 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut flags = Flags::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value\n{USAGE}"));
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
+        };
         match arg.as_str() {
             "--openapi" => openapi = Some(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
@@ -36,7 +39,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--env-prefix" => env_prefix = Some(value()?),
             "--flag" => {
                 let v = value()?;
-                let (ext, note) = v.split_once('=').ok_or_else(|| format!("--flag wants EXTENSION=NOTE\n{USAGE}"))?;
+                let (ext, note) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--flag wants EXTENSION=NOTE\n{USAGE}"))?;
                 flags.0.push((ext.to_owned(), note.to_owned()));
             }
             "-h" | "--help" => {
@@ -48,7 +53,8 @@ fn run(args: Vec<String>) -> Result<(), String> {
     }
     let openapi = openapi.ok_or_else(|| format!("--openapi is required\n{USAGE}"))?;
     let out = out.ok_or_else(|| format!("--out is required\n{USAGE}"))?;
-    let env_prefix = env_prefix.unwrap_or_else(|| autessa_codegen::lower::names::shouty(&crate_name));
+    let env_prefix =
+        env_prefix.unwrap_or_else(|| autessa_codegen::lower::names::shouty(&crate_name));
     let config = Config {
         openapi,
         flags,
@@ -67,9 +73,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
     for file in &output.files {
         let path = out.join(&file.path);
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        std::fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, &file.contents)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
 }

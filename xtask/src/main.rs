@@ -39,7 +39,12 @@ fn codegen(check: bool) -> Result<(), String> {
         } else {
             let written = generation::write(&target, &files)
                 .map_err(|e| format!("writing {}: {e}", target.out.display()))?;
-            println!("{}: {} file(s) updated in {}", target.name, written, target.out.display());
+            println!(
+                "{}: {} file(s) updated in {}",
+                target.name,
+                written,
+                target.out.display()
+            );
         }
     }
     if stale_paths.is_empty() {
@@ -77,7 +82,14 @@ fn test() -> Result<(), String> {
     install_tools()?;
     codegen(true)?;
     cargo(&["fmt", "--all", "--check"])?;
-    cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
+    cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
     cargo(&["test", "--workspace", "--no-fail-fast"])
 }
 

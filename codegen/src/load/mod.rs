@@ -93,7 +93,9 @@ impl Sources {
         if is_remote(file) {
             return Err(Diagnostic::error(
                 from,
-                format!("`$ref: {reference}` points at a remote document; only local files are supported"),
+                format!(
+                    "`$ref: {reference}` points at a remote document; only local files are supported"
+                ),
             ));
         }
         let path = if file.is_empty() {
@@ -105,14 +107,16 @@ impl Sources {
                 None => {
                     return Err(Diagnostic::error(
                         from,
-                        format!("`$ref: {reference}`: file {} was not loaded", path.display()),
+                        format!(
+                            "`$ref: {reference}`: file {} was not loaded",
+                            path.display()
+                        ),
                     ));
                 }
             }
         };
-        let tokens = parse_pointer(fragment).map_err(|e| {
-            Diagnostic::error(from, format!("`$ref: {reference}`: {e}"))
-        })?;
+        let tokens = parse_pointer(fragment)
+            .map_err(|e| Diagnostic::error(from, format!("`$ref: {reference}`: {e}")))?;
         let mut target = Location::new(path, "");
         for t in tokens {
             target = target.join(t);
@@ -132,14 +136,20 @@ impl Sources {
         let mut current = loc.clone();
         for _ in 0..64 {
             let Some(value) = self.get(&current) else {
-                return Err(Diagnostic::error(&current, "expected a value here, found nothing"));
+                return Err(Diagnostic::error(
+                    &current,
+                    "expected a value here, found nothing",
+                ));
             };
             match value.get("$ref").and_then(Value::as_str) {
                 Some(reference) => current = self.resolve(&current.join("$ref"), reference)?,
                 None => return Ok(current),
             }
         }
-        Err(Diagnostic::error(loc, "`$ref` chain is longer than 64 steps (a reference cycle?)"))
+        Err(Diagnostic::error(
+            loc,
+            "`$ref` chain is longer than 64 steps (a reference cycle?)",
+        ))
     }
 
     /// Deserializes the value at `loc` into `T`, reporting the exact failing path.
@@ -152,7 +162,11 @@ impl Sources {
 }
 
 /// Deserializes `value` (found at `loc`) into `T` with a located error.
-pub fn parse_value<T: DeserializeOwned>(value: &Value, loc: &Location, what: &str) -> Result<T, Diagnostic> {
+pub fn parse_value<T: DeserializeOwned>(
+    value: &Value,
+    loc: &Location,
+    what: &str,
+) -> Result<T, Diagnostic> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let mut at = loc.clone();
         for segment in e.path().iter() {
@@ -228,7 +242,9 @@ fn yaml_to_json(yaml: serde_yaml::Value, loc: &Location) -> Result<Value, Diagno
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 serde_json::Number::from_f64(f)
                     .map(Value::Number)
-                    .ok_or_else(|| Diagnostic::error(loc, format!("number {f} cannot be represented in JSON")))?
+                    .ok_or_else(|| {
+                        Diagnostic::error(loc, format!("number {f} cannot be represented in JSON"))
+                    })?
             }
         }
         Y::String(s) => Value::String(s),

@@ -23,7 +23,11 @@ pub fn lower_openapi(mut sources: Sources, flags: &Flags) -> Result<Api, Diagnos
         .unwrap_or_default()
         .to_owned();
     if !version.starts_with("3.") {
-        let found = if version.is_empty() { "no `openapi` member".to_owned() } else { format!("`openapi: {version}`") };
+        let found = if version.is_empty() {
+            "no `openapi` member".to_owned()
+        } else {
+            format!("`openapi: {version}`")
+        };
         return Err(Diagnostic::error(
             &sources.root_location().join("openapi"),
             format!("expected an OpenAPI 3.0 or 3.1 document, found {found}"),
@@ -95,12 +99,17 @@ fn used_outside_unions(api: &Api, id: TypeId) -> bool {
     api.types.iter().any(|d| match &d.kind {
         TypeKind::Struct(s) => s.fields.iter().any(|f| mentions(&f.ty)),
         TypeKind::Alias(t) => mentions(t),
-        TypeKind::Union(u) => u.discriminator.is_none() && u.variants.iter().any(|v| mentions(&v.ty)),
+        TypeKind::Union(u) => {
+            u.discriminator.is_none() && u.variants.iter().any(|v| mentions(&v.ty))
+        }
         TypeKind::Enum(_) => false,
     }) || api.operations.iter().any(|op| {
         op.params.iter().any(|p| mentions(&p.ty))
             || op.body.iter().any(|b| mentions(&b.ty))
-            || op.responses.iter().any(|r| r.body.iter().any(|b| mentions(&b.ty)))
+            || op
+                .responses
+                .iter()
+                .any(|r| r.body.iter().any(|b| mentions(&b.ty)))
     })
 }
 

@@ -42,7 +42,15 @@ fn finish(name: String, prefix: &str, fallback: &str) -> String {
 
 /// Type names the generated code uses without a path.
 const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Result", "String", "Vec", "Box", "BTreeMap", "Serialize", "Deserialize", "Client",
+    "Option",
+    "Result",
+    "String",
+    "Vec",
+    "Box",
+    "BTreeMap",
+    "Serialize",
+    "Deserialize",
+    "Client",
 ];
 
 /// Names already taken in one scope; a clash gets the next free numeric suffix.
@@ -97,8 +105,14 @@ mod tests {
 
     #[test]
     fn converts_case_and_strips_punctuation() {
-        assert_eq!(pascal("create-conversation", "T", "X"), "CreateConversation");
-        assert_eq!(pascal("X-RateLimit-Limit-Minute", "T", "X"), "XRateLimitLimitMinute");
+        assert_eq!(
+            pascal("create-conversation", "T", "X"),
+            "CreateConversation"
+        );
+        assert_eq!(
+            pascal("X-RateLimit-Limit-Minute", "T", "X"),
+            "XRateLimitLimitMinute"
+        );
         assert_eq!(snake("versionState", "x"), "version_state");
         assert_eq!(snake("application/json", "x"), "application_json");
     }

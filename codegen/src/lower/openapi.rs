@@ -15,7 +15,9 @@ use crate::ir::{
     SecurityScheme, Server, Status, Tag, TypeRef,
 };
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Lowers the root document of `types`' sources into `api`.
 pub fn lower(types: &mut Types<'_>, api: &mut Api) -> Result<(), Diagnostic> {
@@ -60,16 +62,20 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api) -> Result<(), Diagnostic> {
     for (path, item) in &doc.paths.paths {
         let item_loc = root.join("paths").join(path);
         let item_loc = match item {
-            ReferenceOr::Reference { reference } => match src.resolve(&item_loc.join("$ref"), reference) {
-                Ok(l) => l,
-                Err(d) => {
-                    types.diags.push(d);
-                    continue;
+            ReferenceOr::Reference { reference } => {
+                match src.resolve(&item_loc.join("$ref"), reference) {
+                    Ok(l) => l,
+                    Err(d) => {
+                        types.diags.push(d);
+                        continue;
+                    }
                 }
-            },
+            }
             ReferenceOr::Item(_) => item_loc,
         };
-        let Some(Value::Object(item_value)) = src.get(&item_loc) else { continue };
+        let Some(Value::Object(item_value)) = src.get(&item_loc) else {
+            continue;
+        };
         let shared = item_value.get("parameters").cloned();
         for method in METHODS {
             if !item_value.contains_key(method) {
@@ -95,20 +101,36 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api) -> Result<(), Diagnostic> {
             };
             let mut params = Vec::new();
             let mut param_scope = Scope::snake();
+            // Back-ends pass the request body as `body`.
+            param_scope.reserve("body");
             if shared.is_some() {
-                lower_params(types, &item_loc.join("parameters"), &pascal, &mut param_scope, &mut params);
+                lower_params(
+                    types,
+                    &item_loc.join("parameters"),
+                    &pascal,
+                    &mut param_scope,
+                    &mut params,
+                );
             }
-            lower_params(types, &op_loc.join("parameters"), &pascal, &mut param_scope, &mut params);
+            lower_params(
+                types,
+                &op_loc.join("parameters"),
+                &pascal,
+                &mut param_scope,
+                &mut params,
+            );
             let body = op.request_body.as_ref().and_then(|rb| {
                 let loc = op_loc.join("requestBody");
                 let rb_loc = target(types, &loc, rb)?;
                 let rb: RequestBody = parse(types, &rb_loc, "a request body")?;
-                let mut body = lower_body(types, &rb_loc, &rb.content, &format!("{pascal}Request"))?;
+                let mut body =
+                    lower_body(types, &rb_loc, &rb.content, &format!("{pascal}Request"))?;
                 body.required = rb.required;
                 body.docs = docs_of(src.get(&rb_loc), &Default::default());
                 Some(body)
             });
-            let responses = lower_responses(types, &op_loc.join("responses"), &op.responses, &pascal);
+            let responses =
+                lower_responses(types, &op_loc.join("responses"), &op.responses, &pascal);
             let idempotent = op.extensions.get("x-idempotent").and_then(Value::as_bool);
             api.operations.push(Operation {
                 id,
@@ -131,7 +153,12 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api) -> Result<(), Diagnostic> {
 
 fn security_scheme(key: &str, s: &OaScheme) -> SecurityScheme {
     let (kind, description) = match s {
-        OaScheme::APIKey { location, name, description, .. } => (
+        OaScheme::APIKey {
+            location,
+            name,
+            description,
+            ..
+        } => (
             AuthKind::ApiKey {
                 location: match location {
                     APIKeyLocation::Header => ParamLocation::Header,
@@ -142,7 +169,11 @@ fn security_scheme(key: &str, s: &OaScheme) -> SecurityScheme {
             },
             description.clone(),
         ),
-        OaScheme::HTTP { scheme, description, .. } => (
+        OaScheme::HTTP {
+            scheme,
+            description,
+            ..
+        } => (
             match scheme.to_ascii_lowercase().as_str() {
                 "bearer" => AuthKind::Bearer,
                 "basic" => AuthKind::Basic,
@@ -150,7 +181,9 @@ fn security_scheme(key: &str, s: &OaScheme) -> SecurityScheme {
             },
             description.clone(),
         ),
-        OaScheme::OAuth2 { description, .. } => (AuthKind::Other("oauth2".into()), description.clone()),
+        OaScheme::OAuth2 { description, .. } => {
+            (AuthKind::Other("oauth2".into()), description.clone())
+        }
         OaScheme::OpenIDConnect { description, .. } => {
             (AuthKind::Other("openIdConnect".into()), description.clone())
         }
@@ -167,7 +200,11 @@ fn target<T>(types: &mut Types<'_>, loc: &Location, item: &ReferenceOr<T>) -> Op
     match item {
         ReferenceOr::Item(_) => Some(loc.clone()),
         ReferenceOr::Reference { reference } => {
-            match types.sources().resolve(&loc.join("$ref"), reference).and_then(|l| types.sources().follow(&l)) {
+            match types
+                .sources()
+                .resolve(&loc.join("$ref"), reference)
+                .and_then(|l| types.sources().follow(&l))
+            {
                 Ok(l) => Some(l),
                 Err(d) => {
                     types.diags.push(d);
@@ -188,17 +225,38 @@ fn parse<T: DeserializeOwned>(types: &mut Types<'_>, loc: &Location, what: &str)
     }
 }
 
-fn resolve<T: DeserializeOwned>(types: &mut Types<'_>, loc: &Location, item: &ReferenceOr<T>, what: &str) -> Option<T> {
+fn resolve<T: DeserializeOwned>(
+    types: &mut Types<'_>,
+    loc: &Location,
+    item: &ReferenceOr<T>,
+    what: &str,
+) -> Option<T> {
     let at = target(types, loc, item)?;
     parse(types, &at, what)
 }
 
-fn lower_params(types: &mut Types<'_>, list: &Location, op: &str, scope: &mut Scope, out: &mut Vec<Param>) {
-    let Some(Value::Array(items)) = types.sources().get(list) else { return };
+fn lower_params(
+    types: &mut Types<'_>,
+    list: &Location,
+    op: &str,
+    scope: &mut Scope,
+    out: &mut Vec<Param>,
+) {
+    let Some(Value::Array(items)) = types.sources().get(list) else {
+        return;
+    };
     for i in 0..items.len() {
         let loc = list.join(i);
-        let Ok(at) = types.sources().follow(&loc).map_err(|d| types.diags.push(d)) else { continue };
-        let Some(p) = parse::<Parameter>(types, &at, "a parameter") else { continue };
+        let Ok(at) = types
+            .sources()
+            .follow(&loc)
+            .map_err(|d| types.diags.push(d))
+        else {
+            continue;
+        };
+        let Some(p) = parse::<Parameter>(types, &at, "a parameter") else {
+            continue;
+        };
         let location = match &p {
             Parameter::Path { .. } => ParamLocation::Path,
             Parameter::Query { .. } => ParamLocation::Query,
@@ -216,7 +274,10 @@ fn lower_params(types: &mut Types<'_>, list: &Location, op: &str, scope: &mut Sc
             other => other,
         };
         // An operation's parameter replaces a path item's one of the same name and place.
-        if let Some(existing) = out.iter_mut().find(|x| x.wire == data.name && x.location == location) {
+        if let Some(existing) = out
+            .iter_mut()
+            .find(|x| x.wire == data.name && x.location == location)
+        {
             existing.ty = ty;
             existing.required = data.required || location == ParamLocation::Path;
             existing.docs = types.docs_at(&at);
@@ -277,7 +338,11 @@ fn lower_body(
         (None, _) => TypeRef::Any,
     };
     let mut docs = Docs::default();
-    docs.example = types.sources().get(&mloc).and_then(|v| v.get("example")).cloned();
+    docs.example = types
+        .sources()
+        .get(&mloc)
+        .and_then(|v| v.get("example"))
+        .cloned();
     Some(Body {
         media_type: media.clone(),
         kind,
@@ -287,7 +352,12 @@ fn lower_body(
     })
 }
 
-fn lower_responses(types: &mut Types<'_>, loc: &Location, responses: &openapiv3::Responses, op: &str) -> Vec<Response> {
+fn lower_responses(
+    types: &mut Types<'_>,
+    loc: &Location,
+    responses: &openapiv3::Responses,
+    op: &str,
+) -> Vec<Response> {
     let mut out = Vec::new();
     let entries = responses
         .responses
@@ -296,11 +366,20 @@ fn lower_responses(types: &mut Types<'_>, loc: &Location, responses: &openapiv3:
             StatusCode::Code(c) => (Status::Code(*c), c.to_string(), r),
             StatusCode::Range(r0) => (Status::Range(*r0), format!("{r0}XX"), r),
         })
-        .chain(responses.default.iter().map(|r| (Status::Default, "default".to_owned(), r)));
+        .chain(
+            responses
+                .default
+                .iter()
+                .map(|r| (Status::Default, "default".to_owned(), r)),
+        );
     for (status, key, r) in entries {
         let rloc = loc.join(&key);
-        let Some(at) = target(types, &rloc, r) else { continue };
-        let Some(resp) = parse::<OaResponse>(types, &at, "a response") else { continue };
+        let Some(at) = target(types, &rloc, r) else {
+            continue;
+        };
+        let Some(resp) = parse::<OaResponse>(types, &at, "a response") else {
+            continue;
+        };
         let hint = match status {
             Status::Code(200) | Status::Code(201) => format!("{op}Response"),
             Status::Default => format!("{op}DefaultResponse"),
@@ -311,8 +390,12 @@ fn lower_responses(types: &mut Types<'_>, loc: &Location, responses: &openapiv3:
         let mut scope = Scope::snake();
         for (name, h) in &resp.headers {
             let hloc = at.join("headers").join(name);
-            let Some(hat) = target(types, &hloc, h) else { continue };
-            let Some(header) = parse::<OaHeader>(types, &hat, "a header") else { continue };
+            let Some(hat) = target(types, &hloc, h) else {
+                continue;
+            };
+            let Some(header) = parse::<OaHeader>(types, &hat, "a header") else {
+                continue;
+            };
             let ty = match header.format {
                 ParameterSchemaOrContent::Schema(_) => {
                     types.lower_at(&hat.join("schema"), &names::pascal(name, "", "Header"))

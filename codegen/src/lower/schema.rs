@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
-use openapiv3::{AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty};
+use openapiv3::{
+    AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty,
+};
 use serde_json::Value;
 
 use super::names::{self, Scope};
@@ -79,12 +81,18 @@ fn shape(schema: &Schema) -> Shape<'_> {
             Shape::StringEnum(s.enumeration.clone())
         }
         SchemaKind::Type(Type::String(s)) => Shape::Primitive(string_format(&s.format)),
-        SchemaKind::Type(Type::Integer(i)) => Shape::Primitive(integer_format(format_str(&i.format))),
+        SchemaKind::Type(Type::Integer(i)) => {
+            Shape::Primitive(integer_format(format_str(&i.format)))
+        }
         SchemaKind::Type(Type::Number(n)) => Shape::Primitive(number_format(format_str(&n.format))),
         SchemaKind::Type(Type::Boolean(_)) => Shape::Primitive(Primitive::Boolean),
         SchemaKind::Type(Type::Array(a)) => Shape::Array(a.items.as_ref().map(Sub::from)),
         SchemaKind::Type(Type::Object(o)) => Shape::Object {
-            properties: o.properties.iter().map(|(k, v)| (k, Sub::from(v))).collect(),
+            properties: o
+                .properties
+                .iter()
+                .map(|(k, v)| (k, Sub::from(v)))
+                .collect(),
             required: &o.required,
             additional: o.additional_properties.as_ref(),
         },
@@ -100,9 +108,16 @@ fn shape(schema: &Schema) -> Shape<'_> {
                 Shape::OneOf(&a.one_of)
             } else if !a.any_of.is_empty() {
                 Shape::AnyOf(&a.any_of)
-            } else if typ == Some("object") || !a.properties.is_empty() || a.additional_properties.is_some() {
+            } else if typ == Some("object")
+                || !a.properties.is_empty()
+                || a.additional_properties.is_some()
+            {
                 Shape::Object {
-                    properties: a.properties.iter().map(|(k, v)| (k, Sub::from(v))).collect(),
+                    properties: a
+                        .properties
+                        .iter()
+                        .map(|(k, v)| (k, Sub::from(v)))
+                        .collect(),
                     required: &a.required,
                     additional: a.additional_properties.as_ref(),
                 }
@@ -110,8 +125,15 @@ fn shape(schema: &Schema) -> Shape<'_> {
                 Shape::Array(a.items.as_ref().map(Sub::from))
             } else if typ == Some("null") {
                 Shape::Null
-            } else if !a.enumeration.is_empty() && a.enumeration.iter().all(|v| v.is_string() || v.is_null()) {
-                Shape::StringEnum(a.enumeration.iter().map(|v| v.as_str().map(String::from)).collect())
+            } else if !a.enumeration.is_empty()
+                && a.enumeration.iter().all(|v| v.is_string() || v.is_null())
+            {
+                Shape::StringEnum(
+                    a.enumeration
+                        .iter()
+                        .map(|v| v.as_str().map(String::from))
+                        .collect(),
+                )
             } else {
                 match typ {
                     Some("string") => Shape::Primitive(string_format(&match a.format.as_deref() {
@@ -190,7 +212,8 @@ impl<'s> Types<'s> {
     /// object, enum or union.
     pub fn lower_at(&mut self, loc: &Location, hint: &str) -> TypeRef {
         let Some(value) = self.src.get(loc) else {
-            self.diags.push(Diagnostic::error(loc, "expected a schema, found nothing"));
+            self.diags
+                .push(Diagnostic::error(loc, "expected a schema, found nothing"));
             return TypeRef::Any;
         };
         if let Some(reference) = value.get("$ref").and_then(Value::as_str) {
@@ -212,7 +235,8 @@ impl<'s> Types<'s> {
             return TypeRef::Named(*id);
         }
         let Some(value) = self.src.get(loc) else {
-            self.diags.push(Diagnostic::error(loc, "expected a schema, found nothing"));
+            self.diags
+                .push(Diagnostic::error(loc, "expected a schema, found nothing"));
             return TypeRef::Any;
         };
         if let Some(reference) = value.get("$ref").and_then(Value::as_str) {
@@ -305,7 +329,11 @@ impl<'s> Types<'s> {
 
     fn is_null_schema(&self, member: &ReferenceOr<Schema>) -> bool {
         match member {
-            ReferenceOr::Item(s) => matches!(shape(s), Shape::Null),
+            ReferenceOr::Item(s) => match shape(s) {
+                Shape::Null => true,
+                Shape::StringEnum(values) => values.iter().all(Option::is_none),
+                _ => false,
+            },
             ReferenceOr::Reference { .. } => false,
         }
     }
@@ -335,7 +363,11 @@ impl<'s> Types<'s> {
     fn ref_name(&mut self, loc: &Location, hint: &str) -> String {
         let tokens: Vec<String> = loc.tokens().collect();
         let base = match tokens.as_slice() {
-            [.., parent, key] if parent == "schemas" || parent == "definitions" || parent == "$defs" => key.clone(),
+            [.., parent, key]
+                if parent == "schemas" || parent == "definitions" || parent == "$defs" =>
+            {
+                key.clone()
+            }
             _ => hint.to_owned(),
         };
         self.names.claim(names::pascal(&base, "Type", "Unnamed"))
@@ -345,17 +377,31 @@ impl<'s> Types<'s> {
     fn define(&mut self, loc: &Location, schema: &Schema, id: TypeId) -> Option<TypeKind> {
         let name = self.defs[id.0].name.clone();
         match shape(schema) {
-            Shape::Object { properties, required, additional } if !properties.is_empty() => {
-                Some(TypeKind::Struct(self.define_struct(loc, &name, &properties, required, additional)))
-            }
+            Shape::Object {
+                properties,
+                required,
+                additional,
+            } if !properties.is_empty() => Some(TypeKind::Struct(self.define_struct(
+                loc,
+                &name,
+                &properties,
+                required,
+                additional,
+            ))),
             Shape::StringEnum(values) => Some(TypeKind::Enum(self.define_enum(schema, &values))),
             Shape::OneOf(members) | Shape::AnyOf(members) => {
-                let key = if matches!(schema.schema_kind, SchemaKind::AnyOf { .. }) { "anyOf" } else { "oneOf" };
+                let key = if matches!(schema.schema_kind, SchemaKind::AnyOf { .. }) {
+                    "anyOf"
+                } else {
+                    "oneOf"
+                };
                 let key = match &schema.schema_kind {
                     SchemaKind::Any(a) if !a.any_of.is_empty() && a.one_of.is_empty() => "anyOf",
                     _ => key,
                 };
-                Some(TypeKind::Union(self.define_union(loc, key, &name, members, schema)))
+                Some(TypeKind::Union(
+                    self.define_union(loc, key, &name, members, schema),
+                ))
             }
             Shape::AllOf(members) => Some(self.define_all_of(loc, &name, members, schema)),
             _ => None,
@@ -374,7 +420,9 @@ impl<'s> Types<'s> {
                 };
                 TypeRef::Array(Box::new(item))
             }
-            Shape::Object { additional, .. } => TypeRef::Map(Box::new(self.additional(loc, additional, &hint))),
+            Shape::Object { additional, .. } => {
+                TypeRef::Map(Box::new(self.additional(loc, additional, &hint)))
+            }
             _ => TypeRef::Any,
         }
     }
@@ -383,14 +431,23 @@ impl<'s> Types<'s> {
         self.by_loc
             .get(loc)
             .map(|id| self.defs[id.0].name.clone())
-            .unwrap_or_else(|| names::pascal(&loc.tokens().last().unwrap_or_default(), "Type", "Value"))
+            .unwrap_or_else(|| {
+                names::pascal(&loc.tokens().last().unwrap_or_default(), "Type", "Value")
+            })
     }
 
-    fn additional(&mut self, loc: &Location, additional: Option<&AdditionalProperties>, hint: &str) -> TypeRef {
+    fn additional(
+        &mut self,
+        loc: &Location,
+        additional: Option<&AdditionalProperties>,
+        hint: &str,
+    ) -> TypeRef {
         match additional {
-            Some(AdditionalProperties::Schema(sub)) => {
-                self.lower_sub(&loc.join("additionalProperties"), Sub::from(&**sub), &format!("{hint}Value"))
-            }
+            Some(AdditionalProperties::Schema(sub)) => self.lower_sub(
+                &loc.join("additionalProperties"),
+                Sub::from(&**sub),
+                &format!("{hint}Value"),
+            ),
             _ => TypeRef::Any,
         }
     }
@@ -415,7 +472,12 @@ impl<'s> Types<'s> {
         Struct { fields, extra }
     }
 
-    fn fields(&mut self, owner: &str, props: &[(Location, String, Sub<'_>)], required: &[String]) -> Vec<Field> {
+    fn fields(
+        &mut self,
+        owner: &str,
+        props: &[(Location, String, Sub<'_>)],
+        required: &[String],
+    ) -> Vec<Field> {
         let mut scope = Scope::snake();
         props
             .iter()
@@ -472,7 +534,11 @@ impl<'s> Types<'s> {
             .map(String::from)
             .find(|f| values.iter().all(|v| &v.name != f))
             .unwrap_or_else(|| scope.claim("Unknown".into()));
-        Enum { values, default, fallback }
+        Enum {
+            values,
+            default,
+            fallback,
+        }
     }
 
     fn define_union(
@@ -485,7 +551,11 @@ impl<'s> Types<'s> {
     ) -> Union {
         let mut scope = Scope::pascal();
         let mapping = self.discriminator_mapping(loc, schema);
-        let property = schema.schema_data.discriminator.as_ref().map(|d| d.property_name.clone());
+        let property = schema
+            .schema_data
+            .discriminator
+            .as_ref()
+            .map(|d| d.property_name.clone());
         let mut tagged = property.is_some();
         let mut variants = Vec::new();
         for (i, member) in members.iter().enumerate() {
@@ -564,19 +634,31 @@ impl<'s> Types<'s> {
     }
 
     /// `discriminator.mapping` as tag → location; unresolvable entries are warnings.
-    fn discriminator_mapping(&mut self, loc: &Location, schema: &Schema) -> Vec<(String, Location)> {
+    fn discriminator_mapping(
+        &mut self,
+        loc: &Location,
+        schema: &Schema,
+    ) -> Vec<(String, Location)> {
         let Some(d) = &schema.schema_data.discriminator else {
             return Vec::new();
         };
         let mut out = Vec::new();
         for (tag, target) in &d.mapping {
             let at = loc.join("discriminator").join("mapping").join(tag);
-            let reference = if target.contains('#') || target.contains('/') || target.ends_with(".json") || target.ends_with(".yaml") {
+            let reference = if target.contains('#')
+                || target.contains('/')
+                || target.ends_with(".json")
+                || target.ends_with(".yaml")
+            {
                 target.clone()
             } else {
                 format!("#/components/schemas/{target}")
             };
-            match self.src.resolve(&at, &reference).and_then(|l| self.src.follow(&l)) {
+            match self
+                .src
+                .resolve(&at, &reference)
+                .and_then(|l| self.src.follow(&l))
+            {
                 Ok(l) => out.push((tag.clone(), l)),
                 Err(d) => self.diags.push(Diagnostic::warning(&d.location, d.message)),
             }
@@ -584,7 +666,13 @@ impl<'s> Types<'s> {
         out
     }
 
-    fn define_all_of(&mut self, loc: &Location, name: &str, members: &[ReferenceOr<Schema>], schema: &Schema) -> TypeKind {
+    fn define_all_of(
+        &mut self,
+        loc: &Location,
+        name: &str,
+        members: &[ReferenceOr<Schema>],
+        schema: &Schema,
+    ) -> TypeKind {
         let mut props: IndexMap<String, (Location, Value)> = IndexMap::new();
         let mut required = Vec::new();
         let own = self.src.get(loc).cloned().unwrap_or(Value::Null);
@@ -593,18 +681,25 @@ impl<'s> Types<'s> {
                 props.into_iter().map(|(k, (l, v))| (l, k, v)).collect();
             let parsed: Vec<(Location, String, ReferenceOr<Schema>)> = props
                 .into_iter()
-                .filter_map(|(l, k, v)| match parse_value::<ReferenceOr<Schema>>(&v, &l, "a schema") {
-                    Ok(s) => Some((l, k, s)),
-                    Err(d) => {
-                        self.diags.push(d);
-                        None
+                .filter_map(|(l, k, v)| {
+                    match parse_value::<ReferenceOr<Schema>>(&v, &l, "a schema") {
+                        Ok(s) => Some((l, k, s)),
+                        Err(d) => {
+                            self.diags.push(d);
+                            None
+                        }
                     }
                 })
                 .collect();
-            let subs: Vec<(Location, String, Sub<'_>)> =
-                parsed.iter().map(|(l, k, s)| (l.clone(), k.clone(), Sub::from(s))).collect();
+            let subs: Vec<(Location, String, Sub<'_>)> = parsed
+                .iter()
+                .map(|(l, k, s)| (l.clone(), k.clone(), Sub::from(s)))
+                .collect();
             let fields = self.fields(name, &subs, &required);
-            return TypeKind::Struct(Struct { fields, extra: None });
+            return TypeKind::Struct(Struct {
+                fields,
+                extra: None,
+            });
         }
         // Not every member is an object: flatten each member into the struct.
         let _ = schema;
@@ -632,7 +727,10 @@ impl<'s> Types<'s> {
                 }
             })
             .collect();
-        TypeKind::Struct(Struct { fields, extra: None })
+        TypeKind::Struct(Struct {
+            fields,
+            extra: None,
+        })
     }
 
     /// Gathers the properties of an object-like schema, following `$ref` and nested
@@ -648,12 +746,16 @@ impl<'s> Types<'s> {
         if depth > 32 {
             return false;
         }
-        let Value::Object(map) = value else { return false };
+        let Value::Object(map) = value else {
+            return false;
+        };
         if let Some(Value::String(reference)) = map.get("$ref") {
             let Ok(target) = self.src.resolve(&loc.join("$ref"), reference) else {
                 return false;
             };
-            let Some(v) = self.src.get(&target) else { return false };
+            let Some(v) = self.src.get(&target) else {
+                return false;
+            };
             return self.collect_object(&target, v, props, required, depth + 1);
         }
         if map.contains_key("oneOf") || map.contains_key("anyOf") {
@@ -671,7 +773,9 @@ impl<'s> Types<'s> {
             }
         } else if !map.contains_key("properties") && map.get("type").is_none() {
             // A member with no structure at all (only a description, say) adds nothing.
-            return map.keys().all(|k| !matches!(k.as_str(), "items" | "enum" | "format"));
+            return map
+                .keys()
+                .all(|k| !matches!(k.as_str(), "items" | "enum" | "format"));
         }
         if let Some(Value::Object(p)) = map.get("properties") {
             for (k, v) in p {
@@ -699,7 +803,12 @@ pub fn docs_of(value: Option<&Value>, flags: &Flags) -> Docs {
     let Some(Value::Object(map)) = value else {
         return Docs::default();
     };
-    let text = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_owned).filter(|s| !s.trim().is_empty());
+    let text = |k: &str| {
+        map.get(k)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .filter(|s| !s.trim().is_empty())
+    };
     Docs {
         summary: text("summary").or_else(|| text("title")),
         description: text("description"),

@@ -10,7 +10,10 @@ pub fn to_30(value: &mut Value) {
         Value::Object(map) => {
             rewrite_object(map);
             for (key, child) in map.iter_mut() {
-                if !matches!(key.as_str(), "example" | "examples" | "default" | "enum" | "const") {
+                if !matches!(
+                    key.as_str(),
+                    "example" | "examples" | "default" | "enum" | "const"
+                ) {
                     to_30(child);
                 }
             }
@@ -22,7 +25,11 @@ pub fn to_30(value: &mut Value) {
 
 fn rewrite_object(map: &mut Map<String, Value>) {
     if let Some(Value::Array(types)) = map.get("type").cloned() {
-        let mut names: Vec<String> = types.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+        let mut names: Vec<String> = types
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect();
         let had_null = names.iter().any(|t| t == "null");
         names.retain(|t| t != "null");
         if had_null {
@@ -37,7 +44,10 @@ fn rewrite_object(map: &mut Map<String, Value>) {
             }
             many => {
                 map.remove("type");
-                let members = many.iter().map(|t| serde_json::json!({ "type": t })).collect();
+                let members = many
+                    .iter()
+                    .map(|t| serde_json::json!({ "type": t }))
+                    .collect();
                 map.insert("anyOf".into(), Value::Array(members));
             }
         }
@@ -45,7 +55,10 @@ fn rewrite_object(map: &mut Map<String, Value>) {
     if let Some(v) = map.remove("const") {
         map.insert("enum".into(), Value::Array(vec![v]));
     }
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(n @ Value::Number(_)) = map.get(exclusive).cloned() {
             map.insert(bound.into(), n);
             map.insert(exclusive.into(), Value::Bool(true));

@@ -3,12 +3,14 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::RustConfig;
 use super::docs;
 use super::ident::ident;
 use super::types::{Paths, ty};
-use super::RustConfig;
 use crate::diag::Diagnostic;
-use crate::ir::{Api, AuthKind, Body, BodyKind, Operation, Param, ParamLocation, Primitive, Status, TypeRef};
+use crate::ir::{
+    Api, AuthKind, Body, BodyKind, Operation, Param, ParamLocation, Primitive, Status, TypeRef,
+};
 
 /// Client methods that operations must not shadow.
 const RESERVED: &[&str] = &["new", "from_env", "builder", "from_http", "http"];
@@ -55,8 +57,12 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
                     }
                 }
             });
-            let key_doc = docs::lines(&format!("The environment variable holding the API key: `{key_env}`."));
-            let base_doc = docs::lines(&format!("The environment variable that overrides the base URL: `{base_env}`."));
+            let key_doc = docs::lines(&format!(
+                "The environment variable holding the API key: `{key_env}`."
+            ));
+            let base_doc = docs::lines(&format!(
+                "The environment variable that overrides the base URL: `{base_env}`."
+            ));
             (
                 quote! {
                     /// A client for `base_url` that authenticates with `api_key`.
@@ -129,8 +135,16 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
     let runtime = super::imports(
         rt.clone(),
         &[
-            "path_segment", "ApiKey", "ApiResponse", "AuthScheme", "Bytes", "ConfigError", "Error",
-            "HttpClient", "HttpClientBuilder", "Method",
+            "path_segment",
+            "ApiKey",
+            "ApiResponse",
+            "AuthScheme",
+            "Bytes",
+            "ConfigError",
+            "Error",
+            "HttpClient",
+            "HttpClientBuilder",
+            "Method",
         ],
         &body,
     );
@@ -146,16 +160,25 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
 /// The runtime's auth scheme for the first scheme the client can apply, and its wording.
 fn auth_scheme(api: &Api) -> Option<(TokenStream, String)> {
     api.security.iter().find_map(|s| match &s.kind {
-        AuthKind::ApiKey { location: ParamLocation::Header, name } => Some((
+        AuthKind::ApiKey {
+            location: ParamLocation::Header,
+            name,
+        } => Some((
             quote!(AuthScheme::Header { name: #name, prefix: "" }),
             format!("the raw key in the `{name}` header"),
         )),
-        AuthKind::ApiKey { location: ParamLocation::Query, name } => Some((
+        AuthKind::ApiKey {
+            location: ParamLocation::Query,
+            name,
+        } => Some((
             quote!(AuthScheme::Query { name: #name }),
             format!("the key in the `{name}` query parameter"),
         )),
         AuthKind::Bearer => Some((
-            quote!(AuthScheme::Header { name: "Authorization", prefix: "Bearer " }),
+            quote!(AuthScheme::Header {
+                name: "Authorization",
+                prefix: "Bearer "
+            }),
             "`Authorization: Bearer <key>`".to_owned(),
         )),
         _ => None,
@@ -183,26 +206,39 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
             ParamLocation::Path | ParamLocation::Cookie => {}
         }
     }
-    let path = path_expr(op)?;
-    let body_call = op.body.as_ref().map(|body| {
+    let (segments, path) = path_expr(op)?;
+    let mut optional_body = None;
+    let body_call = op.body.as_ref().and_then(|body| {
         let (arg_ty, call) = body_arg(api, body, p);
         args.push(quote!(body: #arg_ty));
-        call
+        if body.required {
+            Some(call)
+        } else {
+            optional_body = Some(quote! {
+                if let Some(body) = body {
+                    request = request #call;
+                }
+            });
+            None
+        }
     });
     let method = proc_macro2::Ident::new(&op.method, proc_macro2::Span::call_site());
     let op_id = &op.id;
     let (send, success, error) = response_types(api, op, p);
     let doc = docs::lines(&method_doc(api, op));
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
+    let mutable = optional_body.is_some().then(|| quote!(mut));
     Ok(quote! {
         #doc
         pub async fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<#error>> {
-            let request = self
+            #segments
+            let #mutable request = self
                 .http
                 .request(Method::#method, #op_id, #path)
                 #(#calls)*
                 #body_call
                 #auth;
+            #optional_body
             self.http.#send(request).await
         }
     })
@@ -211,45 +247,72 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
 fn param_type(api: &Api, param: &Param, p: &Paths) -> TokenStream {
     let base = match &param.ty {
         TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary) => quote!(&str),
+        TypeRef::Array(item) => {
+            let item = ty(item, api, p);
+            quote!(&[#item])
+        }
         t @ TypeRef::Primitive(
-            Primitive::Boolean | Primitive::I32 | Primitive::I64 | Primitive::U64 | Primitive::F32 | Primitive::F64,
+            Primitive::Boolean
+            | Primitive::I32
+            | Primitive::I64
+            | Primitive::U64
+            | Primitive::F32
+            | Primitive::F64,
         ) => ty(t, api, p),
         other => {
             let t = ty(other, api, p);
             quote!(&#t)
         }
     };
-    if param.required { base } else { quote!(Option<#base>) }
+    if param.required {
+        base
+    } else {
+        quote!(Option<#base>)
+    }
 }
 
 /// The request path, with each path parameter percent-encoded into its segment.
-fn path_expr(op: &Operation) -> Result<TokenStream, Diagnostic> {
+/// The request path: `let` statements percent-encoding each path parameter, then the
+/// path expression using them.
+fn path_expr(op: &Operation) -> Result<(TokenStream, TokenStream), Diagnostic> {
     let mut format = String::new();
-    let mut values = Vec::new();
+    let mut lets = Vec::new();
     let mut rest = op.path.as_str();
     while let Some(open) = rest.find('{') {
         let Some(close) = rest[open..].find('}').map(|c| c + open) else {
-            return Err(Diagnostic::error(&op.origin, format!("path `{}` has an unclosed `{{`", op.path)));
+            return Err(Diagnostic::error(
+                &op.origin,
+                format!("path `{}` has an unclosed `{{`", op.path),
+            ));
         };
         format.push_str(&rest[..open].replace('}', "}}"));
         let wire = &rest[open + 1..close];
-        let Some(param) = op.params.iter().find(|x| x.location == ParamLocation::Path && x.wire == wire) else {
+        let Some(param) = op
+            .params
+            .iter()
+            .find(|x| x.location == ParamLocation::Path && x.wire == wire)
+        else {
             return Err(Diagnostic::error(
                 &op.origin,
-                format!("path `{}` uses `{{{wire}}}` but the operation declares no path parameter `{wire}`", op.path),
+                format!(
+                    "path `{}` uses `{{{wire}}}` but the operation declares no path parameter `{wire}`",
+                    op.path
+                ),
             ));
         };
         let arg = ident(&param.name);
-        format.push_str("{}");
-        values.push(quote!(path_segment(&#arg)));
+        let segment = format!("{}_segment", param.name);
+        format.push_str(&format!("{{{segment}}}"));
+        let segment = ident(&segment);
+        lets.push(quote!(let #segment = path_segment(&#arg);));
         rest = &rest[close + 1..];
     }
     format.push_str(&rest.replace('}', "}}"));
-    if values.is_empty() {
+    if lets.is_empty() {
         let literal = &op.path;
-        Ok(quote!(#literal))
+        Ok((TokenStream::new(), quote!(#literal)))
     } else {
-        Ok(quote!(&format!(#format, #(#values),*)))
+        Ok((quote!(#(#lets)*), quote!(format!(#format))))
     }
 }
 
@@ -258,30 +321,53 @@ fn body_arg(api: &Api, body: &Body, p: &Paths) -> (TokenStream, TokenStream) {
     match body.kind {
         BodyKind::Json | BodyKind::Form => {
             let t = ty(&body.ty, api, p);
-            let method = if body.kind == BodyKind::Json { quote!(json) } else { quote!(form) };
-            if body.required {
-                (quote!(&#t), quote!(.#method(body)))
+            let method = if body.kind == BodyKind::Json {
+                quote!(json)
             } else {
-                (quote!(Option<&#t>), quote!(.#method(&body)))
-            }
+                quote!(form)
+            };
+            let arg = if body.required { quote!(&#t) } else { quote!(Option<&#t>) };
+            (arg, quote!(.#method(body)))
         }
-        BodyKind::Binary | BodyKind::Text => (quote!(impl Into<Bytes>), quote!(.bytes(#media, body))),
+        BodyKind::Binary | BodyKind::Text => {
+            let arg = if body.required { quote!(impl Into<Bytes>) } else { quote!(Option<Bytes>) };
+            (arg, quote!(.bytes(#media, body)))
+        }
     }
 }
 
 /// The runtime send method, the success type and the error body type.
 fn response_types(api: &Api, op: &Operation, p: &Paths) -> (TokenStream, TokenStream, TokenStream) {
-    let success: Vec<&crate::ir::Response> = op.responses.iter().filter(|r| r.status.is_success()).collect();
-    let failure: Vec<&crate::ir::Response> = op.responses.iter().filter(|r| !r.status.is_success()).collect();
+    let success: Vec<&crate::ir::Response> = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .collect();
+    let failure: Vec<&crate::ir::Response> = op
+        .responses
+        .iter()
+        .filter(|r| !r.status.is_success())
+        .collect();
     let success = if success.is_empty() {
-        op.responses.iter().filter(|r| r.status == Status::Default).collect()
+        op.responses
+            .iter()
+            .filter(|r| r.status == Status::Default)
+            .collect()
     } else {
         success
     };
     let json_type = |rs: &[&crate::ir::Response]| -> Option<TypeRef> {
-        let mut types = rs.iter().filter_map(|r| r.body.as_ref()).filter(|b| b.kind == BodyKind::Json).map(|b| &b.ty);
+        let mut types = rs
+            .iter()
+            .filter_map(|r| r.body.as_ref())
+            .filter(|b| b.kind == BodyKind::Json)
+            .map(|b| &b.ty);
         let first = types.next()?.clone();
-        Some(if types.all(|t| *t == first) { first } else { TypeRef::Any })
+        Some(if types.all(|t| *t == first) {
+            first
+        } else {
+            TypeRef::Any
+        })
     };
     let error = match json_type(&failure) {
         Some(t) => ty(&t, api, p),
@@ -316,7 +402,12 @@ fn method_doc(api: &Api, op: &Operation) -> String {
         head = format!("Calls `{}`.", op.id);
     }
     parts.push(head);
-    parts.push(format!("`{} {}` (operation `{}`).", op.method, op.path, op.id.replace('`', "'")));
+    parts.push(format!(
+        "`{} {}` (operation `{}`).",
+        op.method,
+        op.path,
+        op.id.replace('`', "'")
+    ));
     for flag in &op.docs.flags {
         parts.push(format!("**Note:** {flag}"));
     }
@@ -327,7 +418,13 @@ fn method_doc(api: &Api, op: &Operation) -> String {
         .params
         .iter()
         .map(|p| {
-            let desc = p.docs.description.as_deref().unwrap_or("").trim().replace('\n', " ");
+            let desc = p
+                .docs
+                .description
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .replace('\n', " ");
             let place = match p.location {
                 ParamLocation::Path => "path",
                 ParamLocation::Query => "query",
@@ -335,12 +432,20 @@ fn method_doc(api: &Api, op: &Operation) -> String {
                 ParamLocation::Cookie => "cookie",
             };
             let req = if p.required { "" } else { ", optional" };
-            format!("- `{}` ({place} `{}`{req}): {desc}", p.name, p.wire.replace('`', "'"))
+            format!(
+                "- `{}` ({place} `{}`{req}): {desc}",
+                p.name,
+                p.wire.replace('`', "'")
+            )
         })
         .collect();
     if let Some(body) = &op.body {
         let what = match &body.ty {
-            TypeRef::Named(id) => format!("[`{}`](crate::types::{})", api.ty(*id).name, api.ty(*id).name),
+            TypeRef::Named(id) => format!(
+                "[`{}`](crate::types::{})",
+                api.ty(*id).name,
+                api.ty(*id).name
+            ),
             _ => format!("`{}`", body.media_type),
         };
         args.push(format!("- `body`: the request, {what}."));

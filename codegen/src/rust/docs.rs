@@ -48,7 +48,10 @@ pub fn sanitize(text: &str) -> Vec<String> {
         let trimmed = raw.trim_start();
         if let Some(marker) = fence_marker(trimmed) {
             match &fence {
-                Some(open) if marker.starts_with(open.as_str()) && trimmed[marker.len()..].trim().is_empty() => {
+                Some(open)
+                    if marker.starts_with(open.as_str())
+                        && trimmed[marker.len()..].trim().is_empty() =>
+                {
                     fence = None;
                     out.push(format!(" {marker}"));
                 }
@@ -67,7 +70,11 @@ pub fn sanitize(text: &str) -> Vec<String> {
         }
         // Four spaces would start an indented code block, which rustdoc compiles.
         let indent = (raw.len() - trimmed.len()).min(3);
-        out.push(format!(" {}{}", " ".repeat(indent), escape_inline(trimmed.trim_end())));
+        out.push(format!(
+            " {}{}",
+            " ".repeat(indent),
+            escape_inline(trimmed.trim_end())
+        ));
     }
     if fence.is_some() {
         out.push(" ```".into());
@@ -132,7 +139,9 @@ fn escape_inline(line: &str) -> String {
             out.push_str("\\\\");
         } else if starts_url(&chars[i..]) {
             let end = (i..chars.len())
-                .find(|&j| chars[j].is_whitespace() || matches!(chars[j], '<' | '>' | '"' | '`' | ')'))
+                .find(|&j| {
+                    chars[j].is_whitespace() || matches!(chars[j], '<' | '>' | '"' | '`' | ')')
+                })
                 .unwrap_or(chars.len());
             let mut url: String = chars[i..end].iter().collect();
             let mut tail = String::new();
@@ -182,8 +191,14 @@ mod tests {
 
     #[test]
     fn escapes_what_rustdoc_misreads() {
-        assert_eq!(sanitize("see [Foo] and <b>")[0], r" see \[Foo\] and &lt;b&gt;");
-        assert_eq!(sanitize("see [docs](https://x.io) now")[0], " see [docs](https://x.io) now");
+        assert_eq!(
+            sanitize("see [Foo] and <b>")[0],
+            r" see \[Foo\] and &lt;b&gt;"
+        );
+        assert_eq!(
+            sanitize("see [docs](https://x.io) now")[0],
+            " see [docs](https://x.io) now"
+        );
         assert_eq!(sanitize("at https://x.io/a.")[0], " at <https://x.io/a>.");
         assert_eq!(sanitize("`a[0] <b>`")[0], " `a[0] <b>`");
     }

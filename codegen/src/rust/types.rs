@@ -153,7 +153,7 @@ fn enumeration(def: &TypeDef, e: &Enum) -> TokenStream {
     let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.name);
         let wire = &v.wire;
-        let doc = docs::lines(&format!("`{}`", v.wire.replace('`', "'")));
+        let doc = docs::lines(&wire_doc(&v.wire));
         let default = (e.default == Some(i)).then(|| quote!(#[default]));
         quote! { #doc #default #[serde(rename = #wire)] #var, }
     });
@@ -215,17 +215,21 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
     for v in &u.variants {
         *counts.entry(payload(v).to_string()).or_default() += 1;
     }
-    let froms = u.variants.iter().filter(|v| counts[&payload(v).to_string()] == 1 && !v.boxed).map(|v| {
-        let var = ident(&v.name);
-        let t = payload(v);
-        quote! {
-            impl From<#t> for #name {
-                fn from(value: #t) -> Self {
-                    Self::#var(value)
+    let froms = u
+        .variants
+        .iter()
+        .filter(|v| counts[&payload(v).to_string()] == 1 && !v.boxed)
+        .map(|v| {
+            let var = ident(&v.name);
+            let t = payload(v);
+            quote! {
+                impl From<#t> for #name {
+                    fn from(value: #t) -> Self {
+                        Self::#var(value)
+                    }
                 }
             }
-        }
-    });
+        });
     let fallback_variant = quote! {
         /// A value this client does not recognise, kept as received.
         #[serde(untagged)]
@@ -280,6 +284,16 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
     }
 }
 
+/// A wire value as inline code, quoted when it would not read plainly.
+fn wire_doc(wire: &str) -> String {
+    if wire.is_empty() || wire.contains('`') || wire.chars().any(char::is_control) || wire.trim() != wire {
+        // A double-backtick span may hold single backticks.
+        format!("`` {wire:?} ``")
+    } else {
+        format!("`{wire}`")
+    }
+}
+
 /// Which named types can derive `Default`.
 #[derive(Default)]
 struct DefaultCache(HashMap<TypeId, bool>);
@@ -292,9 +306,10 @@ impl DefaultCache {
         // Assume no while deciding, which also ends cycles.
         self.0.insert(id, false);
         let result = match &api.ty(id).kind {
-            TypeKind::Struct(s) => s.fields.iter().all(|f| {
-                !f.required || f.nullable || self.type_default(api, &f.ty)
-            }),
+            TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .all(|f| !f.required || f.nullable || self.type_default(api, &f.ty)),
             TypeKind::Enum(e) => e.default.is_some(),
             TypeKind::Union(_) => false,
             TypeKind::Alias(t) => self.type_default(api, t),
