@@ -599,6 +599,28 @@ fn every_example_of_the_schema_matches_its_schema() {
 }
 
 #[test]
+fn every_component_schema_compiles() {
+    let validator = SchemaValidator::from_file(&real_schema()).unwrap();
+    let names: Vec<String> = validator.document()["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert!(names.len() > 50, "{names:?}");
+    for name in names {
+        // Compiling errors come back as one message naming the pointer; validation errors as
+        // instance paths.
+        if let Err(errors) = validator.validate_component(&name, &Value::Null) {
+            assert!(
+                errors.iter().all(|error| error.starts_with("(root): ")),
+                "{name}: {errors:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_broken_example_is_caught() {
     let mut doc = document(&real_schema());
     let example = doc
