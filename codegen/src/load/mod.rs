@@ -61,8 +61,8 @@ impl Sources {
     }
 
     /// Applies `f` to every loaded document (for rewrites such as OpenAPI 3.1 to 3.0).
-    pub fn rewrite(&mut self, mut f: impl FnMut(&mut Value)) {
-        self.files.values_mut().for_each(|v| f(v));
+    pub fn rewrite(&mut self, f: impl FnMut(&mut Value)) {
+        self.files.values_mut().for_each(f);
     }
 
     pub fn root_location(&self) -> Location {
@@ -218,10 +218,10 @@ fn read_document(path: &Path, referrer: Option<&Location>) -> Result<Value, Diag
 
 /// Parses JSON or YAML text into a JSON value; YAML keys become strings.
 pub fn parse_text(text: &str, loc: &Location) -> Result<Value, Diagnostic> {
-    if text.trim_start().starts_with('{') {
-        if let Ok(value) = serde_json::from_str(text) {
-            return Ok(value);
-        }
+    if text.trim_start().starts_with('{')
+        && let Ok(value) = serde_json::from_str(text)
+    {
+        return Ok(value);
     }
     let yaml: serde_yaml::Value = serde_yaml::from_str(text)
         .map_err(|e| Diagnostic::error(loc, format!("not valid YAML or JSON: {e}")))?;

@@ -52,7 +52,7 @@ pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Di
     strip_discriminators(&mut api, &mut diags);
     box_cycles(&mut api);
     if diags.iter().any(|d| d.severity == Severity::Error) {
-        diags.sort_by(|a, b| b.severity.cmp(&a.severity));
+        diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
         return Err(Diagnostics(diags));
     }
     api.warnings = diags;
@@ -63,12 +63,12 @@ pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Di
 fn strip_discriminators(api: &mut Api, diags: &mut Vec<Diagnostic>) {
     let mut strip: Vec<(TypeId, String)> = Vec::new();
     for def in &api.types {
-        if let TypeKind::Union(u) = &def.kind {
-            if let Some(prop) = &u.discriminator {
-                for v in &u.variants {
-                    if let TypeRef::Named(id) = v.ty {
-                        strip.push((id, prop.clone()));
-                    }
+        if let TypeKind::Union(u) = &def.kind
+            && let Some(prop) = &u.discriminator
+        {
+            for v in &u.variants {
+                if let TypeRef::Named(id) = v.ty {
+                    strip.push((id, prop.clone()));
                 }
             }
         }

@@ -337,12 +337,14 @@ fn lower_body(
         (_, BodyKind::Binary) => TypeRef::Primitive(crate::ir::Primitive::Binary),
         (None, _) => TypeRef::Any,
     };
-    let mut docs = Docs::default();
-    docs.example = types
-        .sources()
-        .get(&mloc)
-        .and_then(|v| v.get("example"))
-        .cloned();
+    let docs = Docs {
+        example: types
+            .sources()
+            .get(&mloc)
+            .and_then(|v| v.get("example"))
+            .cloned(),
+        ..Docs::default()
+    };
     Some(Body {
         media_type: media.clone(),
         kind,

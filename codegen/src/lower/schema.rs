@@ -319,10 +319,10 @@ impl<'s> Types<'s> {
         if real.next().is_some() {
             return None;
         }
-        if let SchemaKind::Any(a) = &schema.schema_kind {
-            if !a.properties.is_empty() {
-                return None;
-            }
+        if let SchemaKind::Any(a) = &schema.schema_kind
+            && !a.properties.is_empty()
+        {
+            return None;
         }
         Some((loc.join(key).join(i), Sub::from(only)))
     }
@@ -489,10 +489,10 @@ impl<'s> Types<'s> {
                     other => (other, false),
                 };
                 let mut docs = self.docs_at(ploc);
-                if docs.description.is_none() {
-                    if let TypeRef::Named(id) = &ty {
-                        docs.description = self.defs[id.0].docs.description.clone();
-                    }
+                if docs.description.is_none()
+                    && let TypeRef::Named(id) = &ty
+                {
+                    docs.description = self.defs[id.0].docs.description.clone();
                 }
                 let default = self.src.get(ploc).and_then(|v| v.get("default")).cloned();
                 Field {

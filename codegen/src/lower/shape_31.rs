@@ -64,11 +64,11 @@ fn rewrite_object(map: &mut Map<String, Value>) {
             map.insert(exclusive.into(), Value::Bool(true));
         }
     }
-    if map.get("examples").is_some_and(Value::is_array) && !map.contains_key("example") {
-        if let Some(Value::Array(examples)) = map.remove("examples") {
-            if let Some(first) = examples.into_iter().next() {
-                map.insert("example".into(), first);
-            }
-        }
+    if map.get("examples").is_some_and(Value::is_array)
+        && !map.contains_key("example")
+        && let Some(Value::Array(examples)) = map.remove("examples")
+        && let Some(first) = examples.into_iter().next()
+    {
+        map.insert("example".into(), first);
     }
 }

@@ -1,1 +1,248 @@
+use serde_json::{Value, json};
 
+use super::*;
+use crate::ir::{Primitive, TypeKind, TypeRef};
+
+fn lower(doc: Value) -> Result<Api, Diagnostics> {
+    lower_openapi(Sources::from_value("spec.yaml", doc), &Flags::default())
+}
+
+fn spec(schemas: Value) -> Value {
+    json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}, "components": {"schemas": schemas}})
+}
+
+fn named<'a>(api: &'a Api, name: &str) -> &'a crate::ir::TypeDef {
+    api.types
+        .iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| {
+            panic!(
+                "no type {name}; have {:?}",
+                api.types.iter().map(|t| &t.name).collect::<Vec<_>>()
+            )
+        })
+}
+
+#[test]
+fn discriminated_one_of_becomes_a_tagged_union_without_the_tag_field() {
+    let api = lower(spec(json!({
+        "Pet": {"oneOf": [{"$ref": "#/components/schemas/Cat"}], "discriminator": {"propertyName": "kind", "mapping": {"cat": "#/components/schemas/Cat"}}},
+        "Cat": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}, "lives": {"type": "integer"}}}
+    })))
+    .unwrap();
+    let TypeKind::Union(u) = &named(&api, "Pet").kind else {
+        panic!("Pet is not a union")
+    };
+    assert_eq!(u.discriminator.as_deref(), Some("kind"));
+    assert_eq!(u.variants[0].tag.as_deref(), Some("cat"));
+    let TypeKind::Struct(cat) = &named(&api, "Cat").kind else {
+        panic!("Cat is not a struct")
+    };
+    assert_eq!(
+        cat.fields
+            .iter()
+            .map(|f| f.wire.as_str())
+            .collect::<Vec<_>>(),
+        ["lives"]
+    );
+}
+
+#[test]
+fn a_discriminator_over_non_objects_falls_back_with_a_warning() {
+    let api = lower(spec(json!({
+        "X": {"oneOf": [{"type": "string"}, {"type": "integer"}], "discriminator": {"propertyName": "kind"}}
+    })))
+    .unwrap();
+    let TypeKind::Union(u) = &named(&api, "X").kind else {
+        panic!()
+    };
+    assert_eq!(u.discriminator, None);
+    assert!(
+        api.warnings
+            .iter()
+            .any(|w| w.message.contains("discriminator ignored")),
+        "{:?}",
+        api.warnings
+    );
+}
+
+#[test]
+fn all_of_objects_merge_properties_and_required() {
+    let api = lower(spec(json!({
+        "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer", "format": "int64"}}},
+        "Derived": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}]}
+    })))
+    .unwrap();
+    let TypeKind::Struct(s) = &named(&api, "Derived").kind else {
+        panic!()
+    };
+    let fields: Vec<(&str, bool)> = s
+        .fields
+        .iter()
+        .map(|f| (f.wire.as_str(), f.required))
+        .collect();
+    assert_eq!(fields, [("id", true), ("name", true)]);
+    assert_eq!(s.fields[0].ty, TypeRef::Primitive(Primitive::I64));
+}
+
+#[test]
+fn recursion_is_boxed_only_where_a_type_would_contain_itself() {
+    let api = lower(spec(json!({
+        "Node": {"type": "object", "properties": {
+            "parent": {"$ref": "#/components/schemas/Node"},
+            "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}}
+        }}
+    })))
+    .unwrap();
+    let TypeKind::Struct(s) = &named(&api, "Node").kind else {
+        panic!()
+    };
+    assert!(s.fields[0].boxed, "parent closes a cycle");
+    assert!(!s.fields[1].boxed, "a Vec already adds indirection");
+}
+
+#[test]
+fn inline_schemas_are_named_after_where_they_stand() {
+    let api = lower(spec(json!({
+        "Order": {"type": "object", "properties": {
+            "address": {"type": "object", "properties": {"street": {"type": "string"}}},
+            "status": {"type": "string", "enum": ["open", "closed"]}
+        }}
+    })))
+    .unwrap();
+    assert!(matches!(
+        named(&api, "OrderAddress").kind,
+        TypeKind::Struct(_)
+    ));
+    let TypeKind::Enum(e) = &named(&api, "OrderStatus").kind else {
+        panic!()
+    };
+    assert_eq!(
+        e.values.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
+        ["Open", "Closed"]
+    );
+    assert_eq!(e.fallback, "Unknown");
+}
+
+#[test]
+fn names_that_collide_after_case_conversion_get_suffixes() {
+    let api = lower(spec(json!({
+        "foo_bar": {"type": "object", "properties": {"a": {"type": "string"}}},
+        "FooBar": {"type": "object", "properties": {"b": {"type": "string"}}},
+        "String": {"type": "string"}
+    })))
+    .unwrap();
+    let mut names: Vec<&str> = api.types.iter().map(|t| t.name.as_str()).collect();
+    names.sort();
+    assert_eq!(names, ["FooBar", "FooBar2", "String2"]);
+}
+
+#[test]
+fn an_enum_value_named_unknown_moves_the_fallback() {
+    let api = lower(spec(
+        json!({"C": {"type": "string", "enum": ["UNKNOWN", "other"]}}),
+    ))
+    .unwrap();
+    let TypeKind::Enum(e) = &named(&api, "C").kind else {
+        panic!()
+    };
+    assert_eq!(e.fallback, "UnknownValue");
+}
+
+#[test]
+fn nullable_and_null_members_become_nullable() {
+    let api = lower(spec(json!({
+        "A": {"type": "object", "required": ["x", "y"], "properties": {
+            "x": {"type": "string", "nullable": true},
+            "y": {"oneOf": [{"$ref": "#/components/schemas/B"}, {"type": "string", "nullable": true, "enum": [null]}]}
+        }},
+        "B": {"type": "object", "properties": {"z": {"type": "integer"}}}
+    })))
+    .unwrap();
+    let TypeKind::Struct(s) = &named(&api, "A").kind else {
+        panic!()
+    };
+    assert!(s.fields.iter().all(|f| f.nullable && f.required));
+    assert!(matches!(s.fields[1].ty, TypeRef::Named(_)));
+}
+
+#[test]
+fn openapi_31_type_arrays_and_const_are_understood() {
+    let mut doc = spec(json!({
+        "A": {"type": "object", "properties": {"x": {"type": ["string", "null"]}, "k": {"const": "fixed"}}}
+    }));
+    doc["openapi"] = json!("3.1.0");
+    let api = lower(doc).unwrap();
+    let TypeKind::Struct(s) = &named(&api, "A").kind else {
+        panic!()
+    };
+    assert!(s.fields[0].nullable);
+    assert_eq!(s.fields[0].ty, TypeRef::Primitive(Primitive::String));
+    assert!(
+        matches!(s.fields[1].ty, TypeRef::Named(_)),
+        "const becomes a one-value enum"
+    );
+}
+
+#[test]
+fn a_broken_reference_is_an_error_with_its_location() {
+    let errors = lower(spec(json!({"A": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/Missing"}}}})))
+        .unwrap_err();
+    let error = errors.errors().next().unwrap();
+    assert_eq!(
+        error.location.pointer,
+        "/components/schemas/A/properties/b/$ref"
+    );
+    assert!(error.message.contains("does not exist"), "{error}");
+}
+
+#[test]
+fn swagger_2_is_refused_clearly() {
+    let errors = lower(json!({"swagger": "2.0", "info": {}, "paths": {}})).unwrap_err();
+    assert!(
+        errors
+            .to_string()
+            .contains("expected an OpenAPI 3.0 or 3.1 document, found no `openapi` member"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn operations_collect_parameters_body_and_responses() {
+    let api = lower(json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/pets/{id}": {
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}}],
+            "post": {
+                "operationId": "updatePet", "x-idempotent": true,
+                "parameters": [{"name": "dryRun", "in": "query", "schema": {"type": "boolean"}}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "ok", "headers": {"X-Rate": {"schema": {"type": "integer"}}}}, "default": {"description": "error"}}
+            }
+        }}
+    }))
+    .unwrap();
+    let op = &api.operations[0];
+    assert_eq!(
+        (op.name.as_str(), op.method.as_str()),
+        ("update_pet", "POST")
+    );
+    assert_eq!(
+        op.params
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["id", "dry_run"]
+    );
+    assert!(op.is_idempotent());
+    assert_eq!(
+        api.ty(match op.body.as_ref().unwrap().ty {
+            TypeRef::Named(id) => id,
+            _ => panic!(),
+        })
+        .name,
+        "UpdatePetRequest"
+    );
+    assert_eq!(op.responses.len(), 2);
+    assert_eq!(op.responses[0].headers[0].wire, "X-Rate");
+}

@@ -326,11 +326,19 @@ fn body_arg(api: &Api, body: &Body, p: &Paths) -> (TokenStream, TokenStream) {
             } else {
                 quote!(form)
             };
-            let arg = if body.required { quote!(&#t) } else { quote!(Option<&#t>) };
+            let arg = if body.required {
+                quote!(&#t)
+            } else {
+                quote!(Option<&#t>)
+            };
             (arg, quote!(.#method(body)))
         }
         BodyKind::Binary | BodyKind::Text => {
-            let arg = if body.required { quote!(impl Into<Bytes>) } else { quote!(Option<Bytes>) };
+            let arg = if body.required {
+                quote!(impl Into<Bytes>)
+            } else {
+                quote!(Option<Bytes>)
+            };
             (arg, quote!(.bytes(#media, body)))
         }
     }
@@ -390,13 +398,13 @@ fn method_doc(api: &Api, op: &Operation) -> String {
     if let Some(s) = &op.docs.summary {
         head.push_str(s.trim());
     }
-    if let Some(d) = &op.docs.description {
-        if op.docs.summary.as_deref().map(str::trim) != Some(d.trim()) {
-            if !head.is_empty() {
-                head.push_str("\n\n");
-            }
-            head.push_str(d.trim());
+    if let Some(d) = &op.docs.description
+        && op.docs.summary.as_deref().map(str::trim) != Some(d.trim())
+    {
+        if !head.is_empty() {
+            head.push_str("\n\n");
         }
+        head.push_str(d.trim());
     }
     if head.is_empty() {
         head = format!("Calls `{}`.", op.id);

@@ -13,13 +13,13 @@ pub fn attrs(docs: &Docs, fallback: &str) -> TokenStream {
     if let Some(s) = &docs.summary {
         text.push_str(s.trim());
     }
-    if let Some(d) = &docs.description {
-        if docs.summary.as_deref().map(str::trim) != Some(d.trim()) {
-            if !text.is_empty() {
-                text.push_str("\n\n");
-            }
-            text.push_str(d.trim());
+    if let Some(d) = &docs.description
+        && docs.summary.as_deref().map(str::trim) != Some(d.trim())
+    {
+        if !text.is_empty() {
+            text.push_str("\n\n");
         }
+        text.push_str(d.trim());
     }
     if text.is_empty() {
         text.push_str(fallback);

@@ -286,7 +286,11 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
 
 /// A wire value as inline code, quoted when it would not read plainly.
 fn wire_doc(wire: &str) -> String {
-    if wire.is_empty() || wire.contains('`') || wire.chars().any(char::is_control) || wire.trim() != wire {
+    if wire.is_empty()
+        || wire.contains('`')
+        || wire.chars().any(char::is_control)
+        || wire.trim() != wire
+    {
         // A double-backtick span may hold single backticks.
         format!("`` {wire:?} ``")
     } else {
