@@ -48,7 +48,10 @@ pub fn targets() -> Vec<Target> {
             out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
             config: Config {
                 openapi: spec,
-                flags: Flags(vec![("x-inferred".into(), "Inferred, not documented.".into())]),
+                flags: Flags(vec![(
+                    "x-inferred".into(),
+                    "Inferred, not documented.".into(),
+                )]),
                 rust: RustConfig {
                     crate_name: format!("fixture-{name}"),
                     crate_version: "0.0.0".into(),
@@ -94,7 +97,11 @@ pub fn render(target: &Target) -> Result<Vec<GeneratedFile>, String> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Stale {
     Missing(PathBuf),
-    Changed { path: PathBuf, on_disk: String, generated: String },
+    Changed {
+        path: PathBuf,
+        on_disk: String,
+        generated: String,
+    },
     /// On disk, but no longer generated.
     Extra(PathBuf),
 }
@@ -162,7 +169,9 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.filter_map(Result::ok) {
             let path = e.path();
             let name = e.file_name();
@@ -183,5 +192,8 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
 /// A short line diff for error messages: the first differing lines with context.
 pub fn line_diff(old: &str, new: &str) -> String {
     let diff = similar::TextDiff::from_lines(old, new);
-    diff.unified_diff().context_radius(2).header("on disk", "generated").to_string()
+    diff.unified_diff()
+        .context_radius(2)
+        .header("on disk", "generated")
+        .to_string()
 }
