@@ -51,12 +51,36 @@ pub fn lower_openapi(mut sources: Sources, flags: &Flags) -> Result<Api, Diagnos
 pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Diagnostics> {
     strip_discriminators(&mut api, &mut diags);
     box_cycles(&mut api);
+    alias_cycles(&api, &mut diags);
     if diags.iter().any(|d| d.severity == Severity::Error) {
         diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
         return Err(Diagnostics(diags));
     }
     api.warnings = diags;
     Ok(api)
+}
+
+/// `A: {$ref: B}`, `B: {$ref: A}` names no type at all.
+fn alias_cycles(api: &Api, diags: &mut Vec<Diagnostic>) {
+    for (i, def) in api.types.iter().enumerate() {
+        let mut current = &def.kind;
+        for _ in 0..api.types.len() {
+            match current {
+                TypeKind::Alias(TypeRef::Named(next)) if next.0 == i => {
+                    diags.push(Diagnostic::error(
+                        &def.origin,
+                        format!(
+                            "`{}` is defined only through references that lead back to it",
+                            def.name
+                        ),
+                    ));
+                    break;
+                }
+                TypeKind::Alias(TypeRef::Named(next)) => current = &api.ty(*next).kind,
+                _ => break,
+            }
+        }
+    }
 }
 
 /// A tagged union writes the tag itself, so its variant structs must not carry it too.

@@ -240,7 +240,15 @@ impl<'s> Types<'s> {
             return TypeRef::Any;
         };
         if let Some(reference) = value.get("$ref").and_then(Value::as_str) {
-            return self.lower_ref(loc, reference, hint);
+            if !is_component(loc) {
+                return self.lower_ref(loc, reference, hint);
+            }
+            // A component that only points elsewhere is a second name for that type.
+            let name = self.ref_name(loc, hint);
+            let id = self.reserve(name, loc);
+            let target = self.lower_ref(loc, reference, hint);
+            self.defs[id.0].kind = TypeKind::Alias(target);
+            return TypeRef::Named(id);
         }
         let schema = match parse_value::<Schema>(value, loc, "a schema") {
             Ok(s) => s,
@@ -358,18 +366,26 @@ impl<'s> Types<'s> {
         id
     }
 
-    /// The name of a reference target: its key under `components/schemas` (or
-    /// `definitions`), else the hint of its first user.
+    /// The name of a reference target: the last token of its pointer (a key under
+    /// `components/schemas`, a top-level key of another file, a property name), unless
+    /// that token is structure (`schema`, `items`, an index), in which case the hint of its
+    /// first user.
     fn ref_name(&mut self, loc: &Location, hint: &str) -> String {
-        let tokens: Vec<String> = loc.tokens().collect();
-        let base = match tokens.as_slice() {
-            [.., parent, key]
-                if parent == "schemas" || parent == "definitions" || parent == "$defs" =>
-            {
-                key.clone()
-            }
-            _ => hint.to_owned(),
-        };
+        let last = loc.tokens().last().unwrap_or_default();
+        let structural = last.is_empty()
+            || last.chars().all(|c| c.is_ascii_digit())
+            || matches!(
+                last.as_str(),
+                "schema"
+                    | "items"
+                    | "additionalProperties"
+                    | "not"
+                    | "allOf"
+                    | "oneOf"
+                    | "anyOf"
+                    | "content"
+            );
+        let base = if structural { hint.to_owned() } else { last };
         self.names.claim(names::pascal(&base, "Type", "Unnamed"))
     }
 
@@ -821,6 +837,12 @@ pub fn docs_of(value: Option<&Value>, flags: &Flags) -> Docs {
         deprecated: matches!(map.get("deprecated"), Some(Value::Bool(true))),
         example: map.get("example").cloned(),
     }
+}
+
+/// Whether `loc` is a named schema of a components section.
+fn is_component(loc: &Location) -> bool {
+    let tokens: Vec<String> = loc.tokens().collect();
+    matches!(tokens.as_slice(), [.., parent, _] if parent == "schemas" || parent == "definitions" || parent == "$defs")
 }
 
 fn needs_name(schema: &Schema) -> bool {

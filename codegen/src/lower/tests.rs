@@ -246,3 +246,29 @@ fn operations_collect_parameters_body_and_responses() {
     assert_eq!(op.responses.len(), 2);
     assert_eq!(op.responses[0].headers[0].wire, "X-Rate");
 }
+
+#[test]
+fn references_that_only_lead_back_are_an_error() {
+    let errors = lower(spec(json!({
+        "A": {"$ref": "#/components/schemas/B"},
+        "B": {"$ref": "#/components/schemas/A"}
+    })))
+    .unwrap_err();
+    assert!(
+        errors
+            .to_string()
+            .contains("only through references that lead back to it"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn a_component_that_is_a_reference_is_an_alias() {
+    let api = lower(spec(json!({
+        "A": {"$ref": "#/components/schemas/B"},
+        "B": {"type": "object", "properties": {"x": {"type": "string"}}}
+    })))
+    .unwrap();
+    let b = api.types.iter().position(|t| t.name == "B").unwrap();
+    assert!(matches!(named(&api, "A").kind, TypeKind::Alias(TypeRef::Named(id)) if id.0 == b));
+}

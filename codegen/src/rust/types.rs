@@ -131,7 +131,8 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
     if f.flatten {
         return quote! { #doc #[serde(flatten)] pub #name: #inner, };
     }
-    let rename = (f.name != f.wire || name.to_string().starts_with("r#")).then(|| {
+    // serde names a field after its identifier without `r#`; anything else needs a rename.
+    let rename = (name.to_string().trim_start_matches("r#") != f.wire).then(|| {
         let wire = &f.wire;
         quote!(#[serde(rename = #wire)])
     });

@@ -1,0 +1,348 @@
+//! What the snapshot crates do at run time: the serde shape of every construct, checked on
+//! the wire format, and the generated client's requests checked by the mock server against
+//! the fixture spec.
+
+use fixture_hostile::types as hostile;
+use fixture_objects::types as objects;
+use fixture_operations::types as ops;
+use fixture_unions::types as unions;
+use serde_json::{Value, json};
+
+fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debug + PartialEq>(
+    wire: Value,
+) -> T {
+    let value: T = serde_json::from_value(wire.clone())
+        .unwrap_or_else(|e| panic!("{wire} does not decode: {e}"));
+    assert_eq!(
+        serde_json::to_value(&value).unwrap(),
+        wire,
+        "{value:?} does not encode back"
+    );
+    value
+}
+
+#[test]
+fn tagged_unions_dispatch_on_the_tag_and_write_it_back() {
+    let pet: unions::Pet = round_trip(json!({"kind": "cat", "lives": 9}));
+    assert_eq!(pet, unions::Pet::Cat(unions::Cat { lives: 9 }));
+    let shape: unions::Shape = round_trip(json!({"type": "Square", "side": 2.5}));
+    assert_eq!(shape, unions::Shape::Square(unions::Square { side: 2.5 }));
+}
+
+#[test]
+fn an_unknown_tag_is_kept_whole_and_a_malformed_known_one_is_an_error() {
+    let raw = json!({"kind": "bird", "wings": 2});
+    let pet: unions::Pet = round_trip(raw.clone());
+    assert_eq!(pet, unions::Pet::Unknown(raw));
+    let error =
+        serde_json::from_value::<unions::Pet>(json!({"kind": "cat", "lives": "nine"})).unwrap_err();
+    assert!(error.to_string().contains("invalid type"), "{error}");
+}
+
+#[test]
+fn enums_keep_unknown_values_and_know_their_default() {
+    assert_eq!(
+        round_trip::<unions::Color>(json!("red")),
+        unions::Color::Red
+    );
+    assert_eq!(
+        round_trip::<unions::Color>(json!("purple")),
+        unions::Color::Unknown("purple".into())
+    );
+    assert_eq!(unions::Color::default(), unions::Color::Green);
+    assert_eq!(unions::Color::Blue.to_string(), "blue");
+    assert_eq!(
+        round_trip::<unions::Mode>(json!("mixed-Case")),
+        unions::Mode::MixedCase
+    );
+}
+
+#[test]
+fn untagged_unions_try_variants_in_order_and_fall_back() {
+    assert_eq!(
+        round_trip::<unions::IdOrName>(json!(5)),
+        unions::IdOrName::Integer(5)
+    );
+    assert_eq!(
+        round_trip::<unions::IdOrName>(json!("five")),
+        unions::IdOrName::String("five".into())
+    );
+    assert_eq!(
+        round_trip::<unions::IdOrName>(json!(true)),
+        unions::IdOrName::Unknown(json!(true))
+    );
+    let hit: unions::SearchHit = round_trip(json!({"rowId": 3}));
+    assert!(matches!(hit, unions::SearchHit::RowHit(_)), "{hit:?}");
+}
+
+#[test]
+fn nullable_references_and_flattened_members() {
+    let owner: unions::Owner = round_trip(json!({"shapes": [{"type": "Circle", "radius": 1.0}]}));
+    assert_eq!(owner.maybe, None);
+    // An optional nullable member reads `null` as absent.
+    let owner: unions::Owner = serde_json::from_value(json!({"maybe": null})).unwrap();
+    assert_eq!(owner.maybe, None);
+    let composite: unions::Composite =
+        serde_json::from_value(json!({"kind": "cat", "lives": 3, "documentId": "d1"})).unwrap();
+    assert_eq!(composite.cat.lives, 3);
+    // `Cat` is also a tagged-union variant, so only the union writes its tag (the generator
+    // warns about this schema); the flattened members themselves round-trip.
+    assert_eq!(
+        serde_json::to_value(&composite).unwrap(),
+        json!({"lives": 3, "documentId": "d1"})
+    );
+}
+
+#[test]
+fn keyword_and_colliding_member_names_keep_their_wire_names() {
+    let wire = json!({
+        "type": "t", "fn": 1, "self": "s", "Self": "S", "fooBar": "a", "foo_bar": "b", "foo-bar": "c",
+        "FOO_BAR": "d", "2fa": true, "": "empty", "日本語": "jp", "café": "c", "quote\"d": "q", "r#raw": "r"
+    });
+    let s: hostile::Struct = round_trip(wire);
+    assert_eq!((s.r#type.as_str(), s.r#fn), ("t", 1));
+    assert_eq!(
+        (s.self_.as_deref(), s.self_2.as_deref()),
+        (Some("s"), Some("S"))
+    );
+    assert_eq!(
+        [&s.foo_bar, &s.foo_bar_2, &s.foo_bar_3, &s.foo_bar_4].map(|v| v.as_deref().unwrap()),
+        ["a", "b", "c", "d"]
+    );
+    assert_eq!(s.n_2fa, Some(true));
+}
+
+#[test]
+fn hostile_enum_values_survive_and_the_fallback_avoids_their_names() {
+    for value in [
+        "*/",
+        "fn main() {}",
+        "\n",
+        "a\"b",
+        "",
+        "UNKNOWN",
+        "Unknown",
+        "unknown",
+        "Other",
+    ] {
+        let decoded: hostile::Type1stPlace = round_trip(json!(value));
+        assert_eq!(decoded.as_str(), value);
+        assert!(
+            !matches!(decoded, hostile::Type1stPlace::UnknownValue(_)),
+            "{value:?} is a known value"
+        );
+    }
+    let other: hostile::Type1stPlace = round_trip(json!("brand new"));
+    assert_eq!(
+        other,
+        hostile::Type1stPlace::UnknownValue("brand new".into())
+    );
+}
+
+#[test]
+fn formats_decode_into_typed_values() {
+    let wire = json!({
+        "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7", "count": 1, "ratio": 0.5,
+        "createdAt": "2026-11-28T10:00:00Z", "birthday": "2000-02-29", "token": "aGVsbG8=",
+        "payload": "raw", "homepage": "https://example.com", "total": 9007199254740993_i64
+    });
+    let e: objects::Everything = round_trip(wire);
+    assert_eq!(e.token.as_bytes(), b"hello");
+    assert_eq!(e.id.to_string(), "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+    assert_eq!(e.created_at.timestamp(), 1_795_860_000);
+    assert_eq!(e.total, Some(9_007_199_254_740_993));
+    assert!(serde_json::from_value::<objects::Everything>(json!({"id": "not-a-uuid"})).is_err());
+}
+
+#[test]
+fn optional_members_are_omitted_and_required_nullable_ones_are_null() {
+    let options = objects::Options {
+        required_plain: "a".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_value(&options).unwrap(),
+        json!({"requiredPlain": "a", "requiredNullable": null})
+    );
+    let decoded: objects::Options = round_trip(
+        json!({"requiredPlain": "a", "requiredNullable": null, "nullableItems": ["x", null]}),
+    );
+    assert_eq!(decoded.nullable_items, Some(vec![Some("x".into()), None]));
+}
+
+#[test]
+fn maps_extras_recursion_and_merged_all_of() {
+    let extras: objects::WithExtras = round_trip(json!({"name": "n", "a": 1, "b": 2}));
+    assert_eq!(extras.additional_properties.len(), 2);
+    let tree: objects::TreeNode =
+        round_trip(json!({"value": "leaf", "parent": {"value": "root"}, "children": []}));
+    assert_eq!(tree.parent.unwrap().value, "root");
+    let derived: objects::Derived = round_trip(json!({"id": 1, "extra": true}));
+    assert_eq!((derived.id, derived.extra), (1, true));
+    let inline: objects::Inline =
+        round_trip(json!({"address": {"geo": {"lat": 1.5}}, "status": "paused"}));
+    assert_eq!(inline.status, Some(objects::InlineStatus::Paused));
+}
+
+#[test]
+fn references_across_files_resolve_to_one_type() {
+    use fixture_refs::types as refs;
+    let widget = refs::Widget {
+        id: "7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap(),
+        gadget: Some(Box::new(refs::Gadget {
+            size: Some(1),
+            owner: None,
+        })),
+    };
+    let response = refs::GetWidgetResponse {
+        widget: Some(widget.clone()),
+        related: Some(vec![widget]),
+    };
+    let wire = serde_json::to_value(&response).unwrap();
+    assert_eq!(wire["related"][0]["gadget"]["size"], 1);
+}
+
+mod wire {
+    use std::path::PathBuf;
+
+    use autessa_tests::mock::MockServer;
+    use fixture_operations::Client;
+
+    use super::*;
+
+    const KEY: &str = "fixture-token";
+
+    async fn server() -> (MockServer, Client) {
+        let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/operations/spec.yaml");
+        let server = MockServer::start(&spec, KEY).await;
+        let client = Client::new(&server.base_url(), KEY).unwrap();
+        (server, client)
+    }
+
+    #[tokio::test]
+    async fn query_header_and_array_parameters_use_the_declared_names() {
+        let (server, client) = server().await;
+        server.respond_with_body(200, json!([{"id": 1, "name": "one"}]));
+        let items = client
+            .list_items(
+                Some("trace-1"),
+                Some(5),
+                Some(&["a".to_owned(), "b b".to_owned()]),
+                Some(&ops::ListItemsOrder::Desc),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            items.body,
+            vec![ops::Item {
+                id: 1,
+                name: "one".into()
+            }]
+        );
+        let request = &server.requests()[0];
+        assert_eq!(
+            request.query,
+            [
+                ("limit", "5"),
+                ("tags", "a"),
+                ("tags", "b b"),
+                ("order", "desc")
+            ]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        assert_eq!(request.header("x-trace-id"), Some("trace-1"));
+        assert_eq!(
+            request.header("authorization"),
+            Some("Bearer fixture-token")
+        );
+        assert_eq!(server.violations(), Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn absent_optional_parameters_are_not_sent() {
+        let (server, client) = server().await;
+        server.respond_with_body(200, json!([]));
+        client.list_items(None, None, None, None).await.unwrap();
+        let request = &server.requests()[0];
+        assert!(request.query.is_empty(), "{:?}", request.query);
+        assert_eq!(request.header("x-trace-id"), None);
+    }
+
+    #[tokio::test]
+    async fn path_parameters_are_encoded_into_their_segment() {
+        let (server, client) = server().await;
+        server.respond_with_body(200, json!({"id": 42, "name": "x"}));
+        client.get_item(42).await.unwrap();
+        server.respond_with_body(200, json!({"any": "thing"}));
+        client
+            .get_users_user_id_files_path("a b/c", "../etc")
+            .await
+            .unwrap();
+        let error = client
+            .get_users_user_id_files_path("u", "..")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, autessa_runtime::Error::Encode { .. }),
+            "{error:?}"
+        );
+        let requests = server.requests();
+        assert_eq!(requests.len(), 2, "a `..` segment must never be sent");
+        assert_eq!(requests[0].path, "/items/42");
+        assert_eq!(requests[1].path, "/users/a%20b%2Fc/files/..%2Fetc");
+    }
+
+    #[tokio::test]
+    async fn typed_errors_and_untyped_success_statuses() {
+        let (server, client) = server().await;
+        server.respond_with_body(409, json!({"title": "taken"}));
+        let error = client
+            .create_item(None, &ops::NewItem { name: "n".into() })
+            .await
+            .unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(409));
+        assert_eq!(error.api_body().unwrap().title, "taken");
+        server.respond_with_body(204, Value::Null);
+        client.delete_item(7).await.unwrap();
+        assert_eq!(server.requests()[1].method, "DELETE");
+    }
+
+    #[tokio::test]
+    async fn binary_and_form_bodies() {
+        let (server, client) = server().await;
+        server.respond_with_body(204, Value::Null);
+        client
+            .upload_content(3, Some(autessa_runtime::Bytes::from_static(b"\x00\x01")))
+            .await
+            .unwrap();
+        let upload = &server.requests()[0];
+        assert_eq!(upload.body, b"\x00\x01");
+        assert_eq!(
+            upload.header("content-type"),
+            Some("application/octet-stream")
+        );
+        server.respond_with_body(200, json!({"hits": [], "cursor": null}));
+        let found = client
+            .search(Some(&ops::SearchRequest {
+                q: Some("a&b".into()),
+                page: Some(2),
+            }))
+            .await
+            .unwrap();
+        assert_eq!(found.body.cursor, None);
+        let search = &server.requests()[1];
+        assert_eq!(String::from_utf8_lossy(&search.body), "q=a%26b&page=2");
+        assert_eq!(
+            search.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+    }
+
+    #[tokio::test]
+    async fn operations_without_security_send_no_credentials() {
+        let (server, client) = server().await;
+        server.respond_with_body(200, json!("ok"));
+        let _ = client.health().await;
+        assert_eq!(server.requests()[0].header("authorization"), None);
+    }
+}
