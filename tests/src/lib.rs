@@ -4,3 +4,8 @@
 pub mod generation;
 pub mod mock;
 pub mod tools;
+
+/// The README's Rust example, compiled as a doctest so it cannot drift from the client.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExample;
