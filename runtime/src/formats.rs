@@ -83,6 +83,9 @@ mod tests {
     #[test]
     fn date_time_uses_rfc_3339() {
         let t: DateTime = serde_json::from_str("\"2026-11-28T10:00:00Z\"").unwrap();
-        assert_eq!(serde_json::to_string(&t).unwrap(), "\"2026-11-28T10:00:00Z\"");
+        assert_eq!(
+            serde_json::to_string(&t).unwrap(),
+            "\"2026-11-28T10:00:00Z\""
+        );
     }
 }
