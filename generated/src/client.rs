@@ -319,7 +319,8 @@ impl Client {
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
             .query("resourceId", &resource_id)
-            .json(body);
+            .json(body)
+            .idempotent();
         self.http.send_json(request).await
     }
     /// Read one row
@@ -343,7 +344,8 @@ impl Client {
             .http
             .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
             .query("resourceId", &resource_id)
-            .json(body);
+            .json(body)
+            .idempotent();
         self.http.send_json(request).await
     }
     /// Query a table
@@ -369,7 +371,8 @@ impl Client {
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
             .query("resourceId", &resource_id)
-            .json(body);
+            .json(body)
+            .idempotent();
         self.http.send_json(request).await
     }
     /// Query several joined tables
@@ -395,7 +398,8 @@ impl Client {
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
             .query("resourceId", &resource_id)
-            .json(body);
+            .json(body)
+            .idempotent();
         self.http.send_json(request).await
     }
     /// Search a table by meaning
@@ -424,7 +428,8 @@ impl Client {
             .http
             .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
             .query("resourceId", &resource_id)
-            .json(body);
+            .json(body)
+            .idempotent();
         self.http.send_json(request).await
     }
     /// Get a link to upload a file

@@ -27,7 +27,9 @@
 //!
 //! This crate is generated from the API description by `cargo xtask codegen`; the transport, authentication and error handling live in `autessa-runtime`.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 mod client;
+/// The data types of the API: request and response bodies and everything in them.
 pub mod types;
 pub use client::Client;
 pub use autessa_runtime::{

@@ -25,6 +25,7 @@ pub struct RequestBuilder {
     headers: HeaderMap,
     body: Option<Bytes>,
     authenticated: bool,
+    idempotent: bool,
     error: Option<serde_json::Error>,
 }
 
@@ -40,6 +41,7 @@ impl RequestBuilder {
             headers: HeaderMap::new(),
             body: None,
             authenticated: true,
+            idempotent: false,
             error,
         }
     }
@@ -110,6 +112,18 @@ impl RequestBuilder {
             Err(error) => self.fail(encode_error(error.to_string())),
         }
         self
+    }
+
+    /// Marks the request as safe to repeat after it may have reached the server (reads, and
+    /// operations the schema flags with `x-idempotent: true`).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Whether the request is safe to repeat after it may have reached the server.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent
     }
 
     /// Sends this request without credentials (for operations that take none).

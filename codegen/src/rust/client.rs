@@ -227,6 +227,7 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
     let (send, success, error) = response_types(api, op, p);
     let doc = docs::lines(&method_doc(api, op));
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
+    let idempotent = op.is_idempotent().then(|| quote!(.idempotent()));
     let mutable = optional_body.is_some().then(|| quote!(mut));
     Ok(quote! {
         #doc
@@ -237,6 +238,7 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
                 .request(Method::#method, #op_id, #path)
                 #(#calls)*
                 #body_call
+                #idempotent
                 #auth;
             #optional_body
             self.http.#send(request).await

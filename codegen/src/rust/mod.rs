@@ -73,8 +73,10 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
     quote! {
         #( #![doc = #lines] )*
         #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
 
         mod client;
+        /// The data types of the API: request and response bodies and everything in them.
         pub mod types;
 
         pub use client::Client;
