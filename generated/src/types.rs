@@ -58,7 +58,7 @@ pub struct AgentOutput {
     /// The sample rate of `base64Audio` in hertz.
     #[serde(rename = "sampleRate")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sample_rate: Option<i64>,
+    pub sample_rate: Option<i32>,
     /// The text of what the audio says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<String>,
@@ -114,12 +114,12 @@ impl std::fmt::Display for AggregateFunction {
 pub struct AudioFormat {
     /// Samples per second, per channel (e.g. 16000).
     #[serde(rename = "sampleRate")]
-    pub sample_rate: i64,
+    pub sample_rate: i32,
     /// Bits per sample (e.g. 16).
     #[serde(rename = "sampleSizeInBits")]
-    pub sample_size_in_bits: i64,
+    pub sample_size_in_bits: i32,
     /// The number of channels (1 for mono).
-    pub channels: i64,
+    pub channels: i32,
     /// Whether samples are signed integers.
     pub signed: bool,
     /// Whether samples are big-endian (false for little-endian).
@@ -527,7 +527,7 @@ pub struct CustomVersion {
     /// omitted.
     #[serde(rename = "versionNumber")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version_number: Option<i64>,
+    pub version_number: Option<i32>,
 }
 /// The body of `deleteRow`.
 ///
@@ -1436,10 +1436,10 @@ impl std::fmt::Display for OutputType {
 pub struct Pagination {
     /// The page number, starting at 0.
     #[serde(rename = "currentPage")]
-    pub current_page: i64,
+    pub current_page: i32,
     /// The number of rows per page.
     #[serde(rename = "totalRecordsPerPage")]
-    pub total_records_per_page: i64,
+    pub total_records_per_page: i32,
     /// Sort rows by id ascending (true) or descending (false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ascending: Option<bool>,
@@ -1570,7 +1570,7 @@ pub struct SemanticSearchRequest {
     ///
     /// Defaults to `10` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
+    pub limit: Option<i32>,
     /// Only rows matching this filter are searched.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<WhereFilter>,
@@ -1605,7 +1605,7 @@ pub struct StreamedOutput {
     /// The sample rate of `base64Audio` in hertz.
     #[serde(rename = "sampleRate")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sample_rate: Option<i64>,
+    pub sample_rate: Option<i32>,
     /// True on the last chunk of the output.
     #[serde(rename = "isFinalChunk")]
     pub is_final_chunk: bool,

@@ -81,10 +81,14 @@ fn shape(schema: &Schema) -> Shape<'_> {
             Shape::StringEnum(s.enumeration.clone())
         }
         SchemaKind::Type(Type::String(s)) => Shape::Primitive(string_format(&s.format)),
-        SchemaKind::Type(Type::Integer(i)) => {
-            Shape::Primitive(integer_format(format_str(&i.format)))
-        }
-        SchemaKind::Type(Type::Number(n)) => Shape::Primitive(number_format(format_str(&n.format))),
+        SchemaKind::Type(Type::Integer(i)) => Shape::Primitive(match &i.format {
+            VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int32) => Primitive::I32,
+            other => integer_format(format_str(other)),
+        }),
+        SchemaKind::Type(Type::Number(n)) => Shape::Primitive(match &n.format {
+            VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float) => Primitive::F32,
+            other => number_format(format_str(other)),
+        }),
         SchemaKind::Type(Type::Boolean(_)) => Shape::Primitive(Primitive::Boolean),
         SchemaKind::Type(Type::Array(a)) => Shape::Array(a.items.as_ref().map(Sub::from)),
         SchemaKind::Type(Type::Object(o)) => Shape::Object {

@@ -272,3 +272,24 @@ fn a_component_that_is_a_reference_is_an_alias() {
     let b = api.types.iter().position(|t| t.name == "B").unwrap();
     assert!(matches!(named(&api, "A").kind, TypeKind::Alias(TypeRef::Named(id)) if id.0 == b));
 }
+
+#[test]
+fn numeric_formats_choose_the_width() {
+    let api = lower(spec(json!({"N": {"type": "object", "properties": {
+        "a": {"type": "integer", "format": "int32"}, "b": {"type": "integer", "format": "int64"},
+        "c": {"type": "integer"}, "d": {"type": "number", "format": "float"}, "e": {"type": "number", "format": "double"}
+    }}})))
+    .unwrap();
+    let TypeKind::Struct(s) = &named(&api, "N").kind else {
+        panic!()
+    };
+    let types: Vec<&TypeRef> = s.fields.iter().map(|f| &f.ty).collect();
+    use Primitive::*;
+    assert_eq!(
+        types,
+        [I32, I64, I64, F32, F64]
+            .map(TypeRef::Primitive)
+            .iter()
+            .collect::<Vec<_>>()
+    );
+}
