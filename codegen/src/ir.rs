@@ -307,14 +307,19 @@ pub struct Header {
     pub docs: Docs,
 }
 
-/// A message channel (a WebSocket endpoint).
+/// A message connection (a WebSocket endpoint): every channel of the document at one
+/// address, seen from the client.
 #[derive(Clone, Debug)]
 pub struct Channel {
+    /// The channel's key in the document (the first one, when several share the address).
     pub id: String,
     pub name: String,
     pub address: String,
     pub docs: Docs,
+    /// Query parameters of the connection URL.
     pub params: Vec<Param>,
+    /// How the connection carries the key.
+    pub auth: Option<AuthKind>,
     /// What the client sends.
     pub outgoing: Vec<Message>,
     /// What the client receives.
@@ -328,5 +333,29 @@ pub struct Message {
     pub name: String,
     pub docs: Docs,
     pub content_type: String,
+    pub kind: MessageKind,
+    /// For JSON: the payload type; for binary frames, `Primitive::Binary`.
     pub payload: TypeRef,
+    /// How an incoming message is told apart from the others on its connection.
+    pub matcher: Option<Matcher>,
+    pub origin: Location,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    /// A text frame holding JSON.
+    Json,
+    /// A binary frame.
+    Binary,
+}
+
+/// A test on a decoded JSON value that selects one incoming message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Matcher {
+    /// The member holds this string (a constant of that message only).
+    Const { property: String, value: String },
+    /// The member is present (a required member no other message declares).
+    Has { property: String },
+    /// The only JSON message of the connection.
+    Always,
 }

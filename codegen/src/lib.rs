@@ -14,7 +14,7 @@ pub mod rust;
 use std::path::{Path, PathBuf};
 
 use diag::{Diagnostic, Diagnostics};
-pub use lower::Flags;
+pub use lower::{Flags, Perspective};
 pub use rust::RustConfig;
 
 /// A file to write, relative to the output folder.
@@ -36,7 +36,12 @@ impl GeneratedFile {
 /// What to generate from.
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub openapi: PathBuf,
+    /// The OpenAPI document (REST operations and the schemas).
+    pub openapi: Option<PathBuf>,
+    /// The AsyncAPI document (message channels); its payloads may `$ref` the OpenAPI one.
+    pub asyncapi: Option<PathBuf>,
+    /// Which side the AsyncAPI document describes.
+    pub perspective: Perspective,
     pub flags: Flags,
     pub rust: RustConfig,
 }
@@ -50,7 +55,7 @@ pub struct Output {
 
 /// Loads, lowers and emits; any error in the documents stops generation.
 pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
-    let api = load_api(&config.openapi, &config.flags)?;
+    let api = load_api(config)?;
     let files = rust::emit(&api, &config.rust)?;
     Ok(Output {
         files,
@@ -58,8 +63,22 @@ pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
     })
 }
 
-/// Loads and lowers an OpenAPI document into the IR.
-pub fn load_api(openapi: &Path, flags: &Flags) -> Result<ir::Api, Diagnostics> {
-    let sources = load::Sources::load(openapi)?;
-    lower::lower_openapi(sources, flags)
+/// Loads and lowers the configured documents into the IR.
+pub fn load_api(config: &Config) -> Result<ir::Api, Diagnostics> {
+    let roots: Vec<&Path> = config
+        .openapi
+        .iter()
+        .chain(&config.asyncapi)
+        .map(PathBuf::as_path)
+        .collect();
+    let sources = load::Sources::load_all(&roots)?;
+    let openapi = config.openapi.as_deref().and_then(|p| sources.document(p));
+    let asyncapi = config.asyncapi.as_deref().and_then(|p| sources.document(p));
+    lower::lower_documents(
+        sources,
+        openapi.as_ref(),
+        asyncapi.as_ref(),
+        &config.flags,
+        config.perspective,
+    )
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use autessa_codegen::{Config, Flags, RustConfig, generate};
 
-const USAGE: &str = "usage: autessa-codegen --openapi FILE --out DIR [--crate-name NAME] \
+const USAGE: &str = "usage: autessa-codegen [--openapi FILE] [--asyncapi FILE] --out DIR [--crate-name NAME] \
 [--runtime TOML] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]...";
 
 fn main() -> ExitCode {
@@ -20,6 +20,7 @@ fn main() -> ExitCode {
 
 fn run(args: Vec<String>) -> Result<(), String> {
     let mut openapi = None;
+    let mut asyncapi = None;
     let mut out = None;
     let mut crate_name = "api-client".to_owned();
     let mut runtime = "{ path = \"../runtime\" }".to_owned();
@@ -33,6 +34,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         };
         match arg.as_str() {
             "--openapi" => openapi = Some(PathBuf::from(value()?)),
+            "--asyncapi" => asyncapi = Some(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--crate-name" => crate_name = value()?,
             "--runtime" => runtime = value()?,
@@ -51,12 +53,16 @@ fn run(args: Vec<String>) -> Result<(), String> {
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
-    let openapi = openapi.ok_or_else(|| format!("--openapi is required\n{USAGE}"))?;
+    if openapi.is_none() && asyncapi.is_none() {
+        return Err(format!("--openapi or --asyncapi is required\n{USAGE}"));
+    }
     let out = out.ok_or_else(|| format!("--out is required\n{USAGE}"))?;
     let env_prefix =
         env_prefix.unwrap_or_else(|| autessa_codegen::lower::names::shouty(&crate_name));
     let config = Config {
         openapi,
+        asyncapi,
+        perspective: Default::default(),
         flags,
         rust: RustConfig {
             crate_name,

@@ -32,7 +32,9 @@ pub fn targets() -> Vec<Target> {
         name: "autessa".into(),
         out: PathBuf::from("generated"),
         config: Config {
-            openapi: root.join("schema/openapi.yaml"),
+            openapi: Some(root.join("schema/openapi.yaml")),
+            asyncapi: Some(root.join("schema/asyncapi.yaml")),
+            perspective: Default::default(),
             flags: Flags(vec![("x-autessa-inferred".into(), INFERRED_NOTE.into())]),
             rust: RustConfig {
                 crate_name: "autessa".into(),
@@ -47,7 +49,9 @@ pub fn targets() -> Vec<Target> {
         out.push(Target {
             out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
             config: Config {
-                openapi: spec,
+                openapi: Some(spec),
+                asyncapi: None,
+                perspective: Default::default(),
                 flags: Flags(vec![(
                     "x-inferred".into(),
                     "Inferred, not documented.".into(),

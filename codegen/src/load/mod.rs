@@ -30,9 +30,22 @@ pub struct Node<'a> {
 impl Sources {
     /// Loads `root` and every file its references reach.
     pub fn load(root: &Path) -> Result<Self, Diagnostic> {
-        let root = Arc::new(normalize(root));
+        Self::load_all(&[root])
+    }
+
+    /// Loads several documents (an OpenAPI and an AsyncAPI one, say) into one set, so that a
+    /// schema both reach is one schema. The first is the root.
+    pub fn load_all(roots: &[&Path]) -> Result<Self, Diagnostic> {
+        let paths: Vec<Arc<PathBuf>> = roots.iter().map(|r| Arc::new(normalize(r))).collect();
+        let Some(root) = paths.first().cloned() else {
+            return Err(Diagnostic::error(
+                &Location::new(Arc::new(PathBuf::new()), ""),
+                "no document to load",
+            ));
+        };
         let mut files = BTreeMap::new();
-        let mut queue = VecDeque::from([(root.clone(), None::<Location>)]);
+        let mut queue: VecDeque<(Arc<PathBuf>, Option<Location>)> =
+            paths.into_iter().map(|p| (p, None)).collect();
         while let Some((path, referrer)) = queue.pop_front() {
             if files.contains_key(&path) {
                 continue;
@@ -63,6 +76,22 @@ impl Sources {
     /// Applies `f` to every loaded document (for rewrites such as OpenAPI 3.1 to 3.0).
     pub fn rewrite(&mut self, f: impl FnMut(&mut Value)) {
         self.files.values_mut().for_each(f);
+    }
+
+    /// Applies `f` to one loaded document.
+    pub fn rewrite_file(&mut self, file: &Path, f: impl FnOnce(&mut Value)) {
+        if let Some(value) = self.files.get_mut(&normalize(file)) {
+            f(value);
+        }
+    }
+
+    /// The location of a loaded document's root.
+    pub fn document(&self, file: &Path) -> Option<Location> {
+        let file = normalize(file);
+        self.files
+            .keys()
+            .find(|k| ***k == file)
+            .map(|k| Location::new(k.clone(), ""))
     }
 
     pub fn root_location(&self) -> Location {

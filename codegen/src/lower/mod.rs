@@ -1,6 +1,7 @@
 //! Stage 2: documents to the IR. Naming, de-duplication and the mapping of JSON Schema to
 //! types live here, once, for every kind of document.
 
+mod asyncapi;
 pub mod names;
 mod openapi;
 mod schema;
@@ -8,38 +9,64 @@ mod shape_31;
 
 use std::collections::HashSet;
 
+pub use asyncapi::Perspective;
 pub use schema::Flags;
 
-use crate::diag::{Diagnostic, Diagnostics, Severity};
+use crate::diag::{Diagnostic, Diagnostics, Location, Severity};
 use crate::ir::{Api, TypeId, TypeKind, TypeRef};
 use crate::load::Sources;
 
 /// Lowers an OpenAPI document (3.0, or 3.1 rewritten into 3.0 spelling) into the IR.
-pub fn lower_openapi(mut sources: Sources, flags: &Flags) -> Result<Api, Diagnostics> {
-    let version = sources
-        .root_value()
-        .get("openapi")
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    if !version.starts_with("3.") {
-        let found = if version.is_empty() {
-            "no `openapi` member".to_owned()
-        } else {
-            format!("`openapi: {version}`")
-        };
-        return Err(Diagnostic::error(
-            &sources.root_location().join("openapi"),
-            format!("expected an OpenAPI 3.0 or 3.1 document, found {found}"),
-        )
-        .into());
+pub fn lower_openapi(sources: Sources, flags: &Flags) -> Result<Api, Diagnostics> {
+    let root = sources.root_location();
+    lower_documents(sources, Some(&root), None, flags, Perspective::default())
+}
+
+/// Lowers an OpenAPI document, an AsyncAPI document, or both (loaded into one
+/// [`Sources`], so that a schema both use becomes one type) into one IR.
+pub fn lower_documents(
+    mut sources: Sources,
+    openapi: Option<&Location>,
+    asyncapi: Option<&Location>,
+    flags: &Flags,
+    perspective: Perspective,
+) -> Result<Api, Diagnostics> {
+    if let Some(root) = openapi {
+        let version = sources
+            .get(&root.join("openapi"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        if !version.starts_with("3.") {
+            let found = if version.is_empty() {
+                "no `openapi` member".to_owned()
+            } else {
+                format!("`openapi: {version}`")
+            };
+            return Err(Diagnostic::error(
+                &root.join("openapi"),
+                format!("expected an OpenAPI 3.0 or 3.1 document, found {found}"),
+            )
+            .into());
+        }
+        if version.starts_with("3.1") {
+            sources.rewrite(shape_31::to_30);
+        }
     }
-    if version.starts_with("3.1") {
-        sources.rewrite(shape_31::to_30);
+    if let Some(root) = asyncapi {
+        // AsyncAPI payloads are JSON Schema: read them the way 3.1 documents are read.
+        sources.rewrite_file(root.file(), shape_31::to_30);
     }
     let mut api = Api::default();
     let mut types = schema::Types::new(&sources, flags);
-    if let Err(d) = openapi::lower(&mut types, &mut api) {
+    if let Some(root) = openapi
+        && let Err(d) = openapi::lower(&mut types, &mut api, root)
+    {
+        types.diags.push(d);
+    }
+    if let Some(root) = asyncapi
+        && let Err(d) = asyncapi::lower(&mut types, &mut api, root, perspective)
+    {
         types.diags.push(d);
     }
     api.types = std::mem::take(&mut types.defs);

@@ -20,9 +20,9 @@ const METHODS: [&str; 8] = [
 ];
 
 /// Lowers the root document of `types`' sources into `api`.
-pub fn lower(types: &mut Types<'_>, api: &mut Api) -> Result<(), Diagnostic> {
+pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<(), Diagnostic> {
     let src = types.sources();
-    let root = src.root_location();
+    let root = root.clone();
     let doc: OpenAPI = src.parse(&root, "an OpenAPI 3.0 document")?;
     api.title = doc.info.title.clone();
     api.version = doc.info.version.clone();

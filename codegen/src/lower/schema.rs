@@ -212,6 +212,10 @@ impl<'s> Types<'s> {
         self.src
     }
 
+    pub fn flags(&self) -> &'s Flags {
+        self.flags
+    }
+
     /// Lowers the schema written at `loc`; `hint` names a type created for an inline
     /// object, enum or union.
     pub fn lower_at(&mut self, loc: &Location, hint: &str) -> TypeRef {
