@@ -560,42 +560,70 @@ struct Shape {
 }
 
 fn payload_shape(types: &Types<'_>, ty: &TypeRef) -> Option<Shape> {
-    let mut ty = ty.clone();
-    for _ in 0..16 {
-        match ty {
-            TypeRef::Named(id) => match &types.defs[id.0].kind {
-                TypeKind::Alias(next) => ty = next.clone(),
-                TypeKind::Struct(s) => {
-                    let consts = s
-                        .fields
-                        .iter()
-                        .filter_map(|f| match &f.ty {
-                            TypeRef::Named(e) => match &types.defs[e.0].kind {
-                                TypeKind::Enum(en) if en.values.len() == 1 => {
-                                    Some((f.wire.clone(), en.values[0].wire.clone()))
-                                }
-                                _ => None,
-                            },
-                            _ => None,
-                        })
-                        .collect();
-                    return Some(Shape {
-                        consts,
-                        declared: s.fields.iter().map(|f| f.wire.clone()).collect(),
-                        required: s
-                            .fields
-                            .iter()
-                            .filter(|f| f.required)
-                            .map(|f| f.wire.clone())
-                            .collect(),
-                    });
-                }
-                _ => return None,
-            },
-            _ => return None,
-        }
+    payload_shape_at(types, ty, 0)
+}
+
+fn payload_shape_at(types: &Types<'_>, ty: &TypeRef, depth: usize) -> Option<Shape> {
+    let TypeRef::Named(id) = ty else { return None };
+    if depth > 16 {
+        return None;
     }
-    None
+    match &types.defs[id.0].kind {
+        TypeKind::Alias(next) => payload_shape_at(types, next, depth + 1),
+        TypeKind::Struct(s) => {
+            let consts = s
+                .fields
+                .iter()
+                .filter_map(|f| match &f.ty {
+                    TypeRef::Named(e) => match &types.defs[e.0].kind {
+                        TypeKind::Enum(en) if en.values.len() == 1 => {
+                            Some((f.wire.clone(), en.values[0].wire.clone()))
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            Some(Shape {
+                consts,
+                declared: s.fields.iter().map(|f| f.wire.clone()).collect(),
+                required: s
+                    .fields
+                    .iter()
+                    .filter(|f| f.required)
+                    .map(|f| f.wire.clone())
+                    .collect(),
+            })
+        }
+        // A union of objects: what every variant has in common.
+        TypeKind::Union(u) => {
+            let shapes: Vec<Shape> = u
+                .variants
+                .iter()
+                .map(|v| payload_shape_at(types, &v.ty, depth + 1))
+                .collect::<Option<_>>()?;
+            let (first, rest) = shapes.split_first()?;
+            Some(Shape {
+                consts: first
+                    .consts
+                    .iter()
+                    .filter(|c| rest.iter().all(|s| s.consts.contains(c)))
+                    .cloned()
+                    .collect(),
+                declared: shapes
+                    .iter()
+                    .flat_map(|s| s.declared.iter().cloned())
+                    .collect(),
+                required: first
+                    .required
+                    .iter()
+                    .filter(|r| rest.iter().all(|s| s.required.contains(r)))
+                    .cloned()
+                    .collect(),
+            })
+        }
+        TypeKind::Enum(_) => None,
+    }
 }
 
 /// Decides, once, how each incoming JSON message is recognised. Two messages that cannot be
