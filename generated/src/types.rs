@@ -148,42 +148,6 @@ pub struct AudioInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_format: Option<AudioFormat>,
 }
-/// Always `AUDIO` for audio input.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-pub enum AudioInputInputType {
-    /// `AUDIO`
-    #[default]
-    #[serde(rename = "AUDIO")]
-    Audio,
-    /// A value this client does not know, kept as received.
-    #[serde(untagged)]
-    Unknown(String),
-}
-impl AudioInputInputType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Audio => "AUDIO",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for AudioInputInputType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 /// The value of one column of a row, with the column's type.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1624,42 +1588,6 @@ pub struct StreamedOutputMessage {
 pub struct TextInput {
     /// The text.
     pub content: String,
-}
-/// Always `TEXT` for text input.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
-pub enum TextInputInputType {
-    /// `TEXT`
-    #[default]
-    #[serde(rename = "TEXT")]
-    Text,
-    /// A value this client does not know, kept as received.
-    #[serde(untagged)]
-    Unknown(String),
-}
-impl TextInputInputType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "TEXT",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl std::fmt::Display for TextInputInputType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 /// Server to client on the tool channel: one line of the tool's debugging output, in real time.
 ///

@@ -77,6 +77,7 @@ pub fn lower_documents(
 /// Shared final passes; fails when any error was recorded.
 pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Diagnostics> {
     strip_discriminators(&mut api, &mut diags);
+    drop_unused(&mut api);
     box_cycles(&mut api);
     alias_cycles(&api, &mut diags);
     if diags.iter().any(|d| d.severity == Severity::Error) {
@@ -85,6 +86,119 @@ pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Di
     }
     api.warnings = diags;
     Ok(api)
+}
+
+/// Removes the inline types nothing uses any more (such as the tag member of a tagged
+/// union's variants); named component schemas always stay.
+fn drop_unused(api: &mut Api) {
+    let mut used = vec![false; api.types.len()];
+    let mut stack: Vec<TypeId> = api
+        .types
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| is_component(&t.origin))
+        .map(|(i, _)| TypeId(i))
+        .collect();
+    let mut roots = Vec::new();
+    for op in &api.operations {
+        roots.extend(op.params.iter().map(|p| &p.ty));
+        roots.extend(op.body.iter().map(|b| &b.ty));
+        for r in &op.responses {
+            roots.extend(r.body.iter().map(|b| &b.ty));
+            roots.extend(r.headers.iter().map(|h| &h.ty));
+        }
+    }
+    for c in &api.channels {
+        roots.extend(c.params.iter().map(|p| &p.ty));
+        roots.extend(c.outgoing.iter().chain(&c.incoming).map(|m| &m.payload));
+    }
+    for t in roots {
+        named_in(t, &mut stack);
+    }
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut used[id.0], true) {
+            continue;
+        }
+        match &api.types[id.0].kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
+                s.extra.iter().for_each(|t| named_in(t, &mut stack));
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
+            TypeKind::Alias(t) => named_in(t, &mut stack),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    if used.iter().all(|u| *u) {
+        return;
+    }
+    let mut remap = vec![None; used.len()];
+    let mut next = 0;
+    for (i, keep) in used.iter().enumerate() {
+        if *keep {
+            remap[i] = Some(TypeId(next));
+            next += 1;
+        }
+    }
+    let old = std::mem::take(&mut api.types);
+    api.types = old
+        .into_iter()
+        .zip(&used)
+        .filter(|(_, keep)| **keep)
+        .map(|(t, _)| t)
+        .collect();
+    let fix = |t: &mut TypeRef| renumber(t, &remap);
+    for def in &mut api.types {
+        match &mut def.kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter_mut().for_each(|f| fix(&mut f.ty));
+                s.extra.iter_mut().for_each(fix);
+            }
+            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| fix(&mut v.ty)),
+            TypeKind::Alias(t) => fix(t),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    for op in &mut api.operations {
+        op.params.iter_mut().for_each(|p| fix(&mut p.ty));
+        op.body.iter_mut().for_each(|b| fix(&mut b.ty));
+        for r in &mut op.responses {
+            r.body.iter_mut().for_each(|b| fix(&mut b.ty));
+            r.headers.iter_mut().for_each(|h| fix(&mut h.ty));
+        }
+    }
+    for c in &mut api.channels {
+        c.params.iter_mut().for_each(|p| fix(&mut p.ty));
+        c.outgoing
+            .iter_mut()
+            .chain(&mut c.incoming)
+            .for_each(|m| fix(&mut m.payload));
+    }
+}
+
+fn is_component(loc: &Location) -> bool {
+    let tokens: Vec<String> = loc.tokens().collect();
+    matches!(tokens.as_slice(), [.., parent, _] if parent == "schemas" || parent == "definitions" || parent == "$defs")
+}
+
+fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
+    match t {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
+        TypeRef::Primitive(_) | TypeRef::Any => {}
+    }
+}
+
+fn renumber(t: &mut TypeRef, remap: &[Option<TypeId>]) {
+    match t {
+        TypeRef::Named(id) => {
+            if let Some(new) = remap[id.0] {
+                *id = new;
+            }
+        }
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => renumber(i, remap),
+        TypeRef::Primitive(_) | TypeRef::Any => {}
+    }
 }
 
 /// `A: {$ref: B}`, `B: {$ref: A}` names no type at all.
