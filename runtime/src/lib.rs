@@ -54,6 +54,7 @@ mod rate_limit;
 mod request;
 mod response;
 mod send;
+pub mod ws;
 
 pub use auth::{ApiKey, AuthScheme};
 pub use builder::HttpClientBuilder;
