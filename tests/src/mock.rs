@@ -24,6 +24,7 @@ mod http;
 mod openapi;
 mod record;
 mod schema;
+pub mod ws;
 
 pub use http::{DEFAULT_RETRY_AFTER, MockServer, RATE_LIMIT_HEADERS};
 pub use openapi::{
