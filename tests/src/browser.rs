@@ -1,0 +1,150 @@
+//! A real browser for tests that open generated pages: Debian's Chromium, installed on
+//! first use, run headless.
+//!
+//! [`ensure_chromium`] installs the `chromium` package with `apt-get` when
+//! `/usr/bin/chromium` is missing (idempotent; one install per process, and apt's own lock,
+//! waited for, keeps concurrent processes apart). [`dump_dom`] loads a local file and
+//! returns the DOM as Chromium parsed it, with the flags that keep a headless Chromium off
+//! the network and out of the user's profile: no sandbox (tests run as root), no GPU, no
+//! QUIC, no first-run, background networking, component updates or sync, and a fresh
+//! profile folder that is removed afterwards.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// Where Debian's `chromium` package puts the browser.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long one page load may take before the browser is killed.
+pub const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The flags of every run, before the per-run profile folder and the action.
+pub const FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+];
+
+/// Installs Chromium if it is missing and returns its path.
+pub fn ensure_chromium() -> Result<PathBuf, String> {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
+    let path = PathBuf::from(CHROMIUM);
+    if path.is_file() {
+        return Ok(path);
+    }
+    // The package lists may be missing or stale on a fresh machine: update and retry once.
+    if apt_install().is_err() {
+        apt(&["update"])?;
+        apt_install()?;
+    }
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "`apt-get install -y chromium` did not provide {CHROMIUM}"
+        ))
+    }
+}
+
+fn apt_install() -> Result<(), String> {
+    apt(&["install", "-y", "chromium"])
+}
+
+fn apt(args: &[&str]) -> Result<(), String> {
+    let output = Command::new("apt-get")
+        .args(["-o", "DPkg::Lock::Timeout=600"])
+        .args(args)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run apt-get: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`apt-get {}` failed ({}):\n{}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
+}
+
+/// A profile folder no other run uses.
+fn fresh_profile() -> PathBuf {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    std::env::temp_dir().join(format!(
+        "autessa-chromium-{}-{nanos}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// Loads a local HTML file in headless Chromium and returns the DOM it built
+/// (`--dump-dom`), installing Chromium first if needed.
+pub fn dump_dom(page: &Path) -> Result<String, String> {
+    let chromium = ensure_chromium()?;
+    let page =
+        std::fs::canonicalize(page).map_err(|e| format!("cannot find {}: {e}", page.display()))?;
+    let profile = fresh_profile();
+    let out_file = profile.with_extension("dom");
+    let log_file = profile.with_extension("log");
+    let out = std::fs::File::create(&out_file)
+        .map_err(|e| format!("cannot create {}: {e}", out_file.display()))?;
+    let log = std::fs::File::create(&log_file)
+        .map_err(|e| format!("cannot create {}: {e}", log_file.display()))?;
+    let mut child = Command::new(chromium)
+        .args(FLAGS)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("cannot start Chromium: {e}"))?;
+    let deadline = Instant::now() + LOAD_TIMEOUT;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break Err(format!(
+                    "Chromium did not finish loading {} in time",
+                    page.display()
+                ));
+            }
+            Err(e) => break Err(format!("waiting for Chromium: {e}")),
+        }
+    };
+    let stderr = std::fs::read_to_string(&log_file).unwrap_or_default();
+    let dom = std::fs::read_to_string(&out_file);
+    let _ = std::fs::remove_file(&out_file);
+    let _ = std::fs::remove_file(&log_file);
+    let _ = std::fs::remove_dir_all(&profile);
+    let status = status?;
+    let dom = dom.map_err(|e| format!("cannot read Chromium's output: {e}"))?;
+    if !status.success() || dom.trim().is_empty() {
+        return Err(format!(
+            "Chromium failed on {} ({status}):\n{stderr}",
+            page.display()
+        ));
+    }
+    Ok(dom)
+}

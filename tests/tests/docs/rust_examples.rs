@@ -1,0 +1,383 @@
+//! Every Rust example of the generated references, compiled against the generated
+//! crates. Written by `UPDATE_DOCS_SNAPSHOTS=1 cargo test -p autessa-tests --test docs`;
+//! the `docs` test fails when it differs from what the docs show.
+
+use std::future::Future;
+use std::pin::Pin;
+
+/// One example call, not started.
+pub type Example = Pin<Box<dyn Future<Output = Result<(), Box<dyn std::error::Error>>>>>;
+
+#[rustfmt::skip]
+pub mod autessa {
+    use super::Example;
+
+    async fn create_conversation_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::CreateConversationRequest = serde_json::from_str(r#"{
+          "agentId": 1
+        }"#)?;
+        let response = client.create_conversation(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn execute_agent_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::ExecuteAgentRequest = serde_json::from_str(r#"{
+          "agentId": 1,
+          "input": [
+            {
+              "content": "string",
+              "inputType": "TEXT"
+            }
+          ]
+        }"#)?;
+        let response = client.execute_agent(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn close_conversation_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::CloseConversationRequest = serde_json::from_str(r#"{
+          "agentId": 1,
+          "conversationId": "string"
+        }"#)?;
+        let response = client.close_conversation(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn execute_tool_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::ExecuteToolRequest = serde_json::from_str(r#"{
+          "toolId": 1
+        }"#)?;
+        let response = client.execute_tool(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn insert_row_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::InsertRowRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "values": {}
+        }"#)?;
+        let response = client.insert_row(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn update_row_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::UpdateRowRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "rowId": 1,
+          "values": {}
+        }"#)?;
+        let response = client.update_row(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn batch_update_rows_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::BatchUpdateRowsRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "updates": [
+            {
+              "rowId": 1,
+              "values": {}
+            }
+          ]
+        }"#)?;
+        let response = client.batch_update_rows(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn delete_row_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::DeleteRowRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "rowId": 1
+        }"#)?;
+        let response = client.delete_row(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn batch_delete_rows_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::BatchDeleteRowsRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "rowIds": [
+            1
+          ]
+        }"#)?;
+        let response = client.batch_delete_rows(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn get_data_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::GetDataRequest = serde_json::from_str(r#"{
+          "tableId": 1
+        }"#)?;
+        let response = client.get_data(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn get_single_row_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::GetSingleRowRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "rowId": 1
+        }"#)?;
+        let response = client.get_single_row(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn query_table_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::QueryTableRequest = serde_json::from_str(r#"{
+          "tableId": 1
+        }"#)?;
+        let response = client.query_table(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn join_query_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::JoinQueryRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "tableAlias": "string",
+          "selectedColumns": [
+            {
+              "columnName": "string"
+            }
+          ],
+          "joinStatements": [
+            {
+              "joinType": "INNER",
+              "joinTableId": 1,
+              "joinTableAlias": "string",
+              "mainTableColumn": "string",
+              "joinTableColumn": "string"
+            }
+          ]
+        }"#)?;
+        let response = client.join_query(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn semantic_search_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::SemanticSearchRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "columnName": "string",
+          "query": "string"
+        }"#)?;
+        let response = client.semantic_search(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn generate_upload_link_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::GenerateUploadLinkRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "fileName": "string",
+          "fileType": "CSV"
+        }"#)?;
+        let response = client.generate_upload_link(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn index_record_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let body: autessa::types::IndexRecordRequest = serde_json::from_str(r#"{
+          "tableId": 1,
+          "tempPath": "string"
+        }"#)?;
+        let response = client.index_record(123, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    /// Every example, not started.
+    pub fn all() -> Vec<Example> {
+        vec![
+            Box::pin(create_conversation_example()),
+            Box::pin(execute_agent_example()),
+            Box::pin(close_conversation_example()),
+            Box::pin(execute_tool_example()),
+            Box::pin(insert_row_example()),
+            Box::pin(update_row_example()),
+            Box::pin(batch_update_rows_example()),
+            Box::pin(delete_row_example()),
+            Box::pin(batch_delete_rows_example()),
+            Box::pin(get_data_example()),
+            Box::pin(get_single_row_example()),
+            Box::pin(query_table_example()),
+            Box::pin(join_query_example()),
+            Box::pin(semantic_search_example()),
+            Box::pin(generate_upload_link_example()),
+            Box::pin(index_record_example()),
+        ]
+    }
+}
+
+#[rustfmt::skip]
+pub mod fixture_hostile {
+    use super::Example;
+
+    async fn type_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("https://api.example.com")?;
+        let body: fixture_hostile::types::Struct = serde_json::from_str(r#"{
+          "type": "string",
+          "fn": 1
+        }"#)?;
+        let response = client.r#type("string", None, None, None, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn new_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("https://api.example.com")?;
+        let response = client.new_operation().await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    /// Every example, not started.
+    pub fn all() -> Vec<Example> {
+        vec![
+            Box::pin(type_example()),
+            Box::pin(new_example()),
+        ]
+    }
+}
+
+#[rustfmt::skip]
+pub mod fixture_operations {
+    use super::Example;
+
+    async fn list_items_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let response = client.list_items(None, None, None, None).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn create_item_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let body: fixture_operations::types::NewItem = serde_json::from_str(r#"{
+          "name": "string"
+        }"#)?;
+        let response = client.create_item(None, &body).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn get_item_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let response = client.get_item(1).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn delete_item_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let response = client.delete_item(1).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn download_content_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let response = client.download_content(1).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn upload_content_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let response = client.upload_content(1, Some(std::fs::read("body.bin")?.into())).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn search_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let body: fixture_operations::types::SearchRequest = serde_json::from_str(r#"{}"#)?;
+        let response = client.search(Some(&body)).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn health_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let response = client.health().await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn get_users_user_id_files_path_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
+        let response = client.get_users_user_id_files_path("string", "string").await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    /// Every example, not started.
+    pub fn all() -> Vec<Example> {
+        vec![
+            Box::pin(list_items_example()),
+            Box::pin(create_item_example()),
+            Box::pin(get_item_example()),
+            Box::pin(delete_item_example()),
+            Box::pin(download_content_example()),
+            Box::pin(upload_content_example()),
+            Box::pin(search_example()),
+            Box::pin(health_example()),
+            Box::pin(get_users_user_id_files_path_example()),
+        ]
+    }
+}
+
+#[rustfmt::skip]
+pub mod fixture_refs {
+    use super::Example;
+
+    async fn get_widget_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_refs::Client::new("https://api.example.com")?;
+        let response = client.get_widget(&serde_json::from_str(r#""00000000-0000-0000-0000-000000000000""#)?).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn create_gadget_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_refs::Client::new("https://api.example.com")?;
+        let body: fixture_refs::types::Gadget = serde_json::from_str(r#"{}"#)?;
+        let response = client.create_gadget(Some(&body)).await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    /// Every example, not started.
+    pub fn all() -> Vec<Example> {
+        vec![
+            Box::pin(get_widget_example()),
+            Box::pin(create_gadget_example()),
+        ]
+    }
+}
