@@ -375,9 +375,10 @@ impl Slugger {
     }
 }
 
-/// The GitHub anchor of a heading's text, before de-duplication.
+/// The GitHub anchor of a heading's text (as [`Md::text`] writes it: on one line), before
+/// de-duplication.
 pub fn slug(text: &str) -> String {
-    text.trim()
+    one_line(text)
         .to_lowercase()
         .chars()
         .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' '))
