@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use autessa_codegen::docs::{self, DocsConfig, markdown};
 use autessa_codegen::ir::{Api, TypeKind, TypeRef};
-use autessa_codegen::{Config, Flags, GeneratedFile, RustConfig};
+use autessa_codegen::{Flags, GeneratedFile};
 use autessa_tests::generation::{COMMAND, INFERRED_NOTE, Target, targets};
 use autessa_tests::mock::SchemaValidator;
 use autessa_tests::tools::workspace_root;
@@ -54,24 +54,16 @@ fn target(name: &str) -> Target {
 
 /// The hostile spec of this test, with a flag whose note is hostile too.
 fn evil_target() -> Target {
-    let spec = workspace_root().join("tests/tests/docs/evil.yaml");
-    Target {
-        name: "evil".into(),
-        out: PathBuf::from("unused"),
-        config: Config {
-            openapi: Some(spec),
-            asyncapi: None,
-            perspective: Default::default(),
-            flags: Flags(vec![("x-inferred".into(), EVIL_NOTE.into())]),
-            rust: RustConfig {
-                crate_name: "evil-api".into(),
-                crate_version: "0.0.0".into(),
-                runtime_dependency: String::new(),
-                env_prefix: "EVIL".into(),
-                command: COMMAND.into(),
-            },
-        },
-    }
+    // Built from a fixture's target, so that new fields keep their defaults.
+    let mut t = target("operations");
+    t.name = "evil".into();
+    t.out = PathBuf::from("unused");
+    t.config.openapi = Some(workspace_root().join("tests/tests/docs/evil.yaml"));
+    t.config.asyncapi = None;
+    t.config.flags = Flags(vec![("x-inferred".into(), EVIL_NOTE.into())]);
+    t.config.rust.crate_name = "evil-api".into();
+    t.config.rust.env_prefix = "EVIL".into();
+    t
 }
 
 struct Rendered {
