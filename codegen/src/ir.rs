@@ -338,7 +338,20 @@ pub struct Message {
     pub payload: TypeRef,
     /// How an incoming message is told apart from the others on its connection.
     pub matcher: Option<Matcher>,
+    /// The message's part in a streamed reply (`x-stream-role`).
+    pub role: Option<StreamRole>,
     pub origin: Location,
+}
+
+/// Parts of a request with a streamed reply, as the `x-stream-role` extension marks them:
+/// the client sends a `request`, the server answers with any number of `chunk`s and ends
+/// with a `final` message or an `error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamRole {
+    Request,
+    Chunk,
+    Final,
+    Error,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -28,6 +28,8 @@
 //! This crate is generated from the API description by `cargo xtask codegen`; the transport, authentication and error handling live in `autessa-runtime`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+/// WebSocket connections: typed parameters, sends and received messages.
+pub mod channels;
 mod client;
 /// The data types of the API: request and response bodies and everything in them.
 pub mod types;

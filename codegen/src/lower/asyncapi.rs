@@ -14,7 +14,7 @@ use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
     Api, AuthKind, Channel, Docs, Matcher, Message, MessageKind, Param, ParamLocation, Primitive,
-    Server, TypeKind, TypeRef,
+    Server, StreamRole, TypeKind, TypeRef,
 };
 
 /// Which application an AsyncAPI document describes.
@@ -90,6 +90,8 @@ struct RawMessage {
     name: Option<String>,
     #[serde(rename = "contentType")]
     content_type: Option<String>,
+    #[serde(rename = "x-stream-role")]
+    stream_role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -435,6 +437,20 @@ fn message(
         .ok();
     let key = loc.tokens().last().unwrap_or_default();
     let id = raw.as_ref().and_then(|r| r.name.clone()).unwrap_or(key);
+    let role = match raw.as_ref().and_then(|r| r.stream_role.as_deref()) {
+        None => None,
+        Some("request") => Some(StreamRole::Request),
+        Some("chunk") => Some(StreamRole::Chunk),
+        Some("final") => Some(StreamRole::Final),
+        Some("error") => Some(StreamRole::Error),
+        Some(other) => {
+            types.diags.push(Diagnostic::error(
+                &loc.join("x-stream-role"),
+                format!("expected `request`, `chunk`, `final` or `error`, found `{other}`"),
+            ));
+            None
+        }
+    };
     let name = scope.claim(names::pascal(&id, "Message", "Message"));
     let content_type = raw
         .and_then(|r| r.content_type)
@@ -499,6 +515,7 @@ fn message(
         kind,
         payload,
         matcher: None,
+        role,
         origin: loc.clone(),
     }
 }

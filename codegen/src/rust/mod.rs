@@ -1,5 +1,6 @@
 //! Stage 3 (Rust back-end): the IR as a crate, through `quote` and `prettyplease`.
 
+mod channels;
 mod client;
 mod docs;
 mod ident;
@@ -35,7 +36,7 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
     let types = types::module(api, &rt);
     let client = client::module(api, config, &rt)?;
     let lib = lib_rs(api, config);
-    Ok(vec![
+    let mut files = vec![
         GeneratedFile::new("Cargo.toml", cargo_toml(config)),
         GeneratedFile::new(
             "rustfmt.toml",
@@ -52,10 +53,48 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
             "src/client.rs",
             format_rust(client, config, "src/client.rs")?,
         ),
-    ])
+    ];
+    if !api.channels.is_empty() {
+        let body = channels::module(api, &rt);
+        let ws = imports(
+            quote!(autessa_runtime::ws),
+            &[
+                "Event",
+                "Frame",
+                "WsConfig",
+                "WsError",
+                "WsSender",
+                "WsSession",
+                "stream",
+            ],
+            &body,
+        );
+        let runtime = imports(rt.clone(), &["AuthScheme", "Bytes"], &body);
+        let stream = super_imports_stream(&body);
+        let module = quote! {
+            #runtime
+            #ws
+            #stream
+
+            use crate::{Client, types};
+
+            #body
+        };
+        files.push(GeneratedFile::new(
+            "src/channels.rs",
+            format_rust(module, config, "src/channels.rs")?,
+        ));
+    }
+    Ok(files)
 }
 
 fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
+    let channels = (!api.channels.is_empty()).then(|| {
+        quote! {
+            /// WebSocket connections: typed parameters, sends and received messages.
+            pub mod channels;
+        }
+    });
     let mut text = format!(
         "# {} {}\n\nA typed client for {}.",
         api.title, api.version, api.title
@@ -75,6 +114,7 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
+        #channels
         mod client;
         /// The data types of the API: request and response bodies and everything in them.
         pub mod types;
@@ -103,6 +143,17 @@ fn idents(tokens: &TokenStream) -> std::collections::HashSet<String> {
         }
     }
     out
+}
+
+/// `use ...::stream::Stream;` when streamed replies are generated.
+fn super_imports_stream(body: &TokenStream) -> TokenStream {
+    if idents(body).contains("Stream") {
+        quote!(
+            use autessa_runtime::ws::stream::Stream;
+        )
+    } else {
+        TokenStream::new()
+    }
 }
 
 /// `use root::{names...};` for the names in `candidates` that `body` uses.

@@ -180,6 +180,15 @@ impl WsError {
         }
     }
 
+    /// A [`WsError::Decode`] for a text message that did not decode, keeping its text.
+    pub fn decode(channel: &'static str, raw: String, source: serde_json::Error) -> Self {
+        Self::Decode {
+            channel,
+            source,
+            raw,
+        }
+    }
+
     /// Decodes a text message as JSON of type `T`, keeping the raw text in
     /// [`WsError::Decode`] when it does not decode.
     pub fn decode_json<T: DeserializeOwned>(channel: &'static str, text: &str) -> Result<T, Self> {

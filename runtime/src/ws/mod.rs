@@ -63,6 +63,8 @@ use url::Url;
 
 pub use config::{Reconnect, WsConfig};
 pub use error::WsError;
+/// Stream combinators, for the streamed replies of generated connections.
+pub use futures_util::stream;
 pub use session::{Event, Frame, WsSender, WsSession};
 
 use crate::auth::{ApiKey, AuthScheme};

@@ -85,6 +85,17 @@ pub enum Event<T> {
 }
 
 impl<T> Event<T> {
+    /// Converts the message of a [`Event::Message`] with a conversion that may fail; other
+    /// events are kept.
+    pub fn try_map<U, E>(self, f: impl FnOnce(T) -> Result<U, E>) -> Result<Event<U>, E> {
+        match self {
+            Self::Message(message) => f(message).map(Event::Message),
+            Self::Reconnecting { attempt, delay } => Ok(Event::Reconnecting { attempt, delay }),
+            Self::Reconnected => Ok(Event::Reconnected),
+            Self::Closed { code, reason } => Ok(Event::Closed { code, reason }),
+        }
+    }
+
     /// Converts the message of a [`Event::Message`]; other events are kept.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Event<U> {
         match self {

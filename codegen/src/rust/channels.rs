@@ -1,0 +1,402 @@
+//! Message connections: per channel address, typed connection parameters, one typed send
+//! per client message, and one enum of everything the server may send.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs;
+use super::ident::ident;
+use super::types::{Paths, ty};
+use crate::ir::{
+    Api, AuthKind, Channel, Matcher, Message, MessageKind, ParamLocation, Primitive, StreamRole,
+    TypeRef,
+};
+use crate::lower::names;
+
+pub fn module(api: &Api, rt: &TokenStream) -> TokenStream {
+    let p = Paths {
+        types: quote!(types::),
+        runtime: rt.clone(),
+    };
+    let channels = api.channels.iter().map(|c| channel(api, c, &p));
+    quote! { #(#channels)* }
+}
+
+fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
+    let pascal = names::pascal(&c.name, "Channel", "Channel");
+    let params_name = ident(&format!("{pascal}Params"));
+    let message_name = ident(&format!("{pascal}Message"));
+    let connection_name = ident(&format!("{pascal}Connection"));
+    let connect = ident(&format!("connect_{}", c.name));
+    let connect_with = ident(&format!("connect_{}_with", c.name));
+    let id = &c.id;
+    let address = &c.address;
+
+    // Connection parameters.
+    let fields = c.params.iter().map(|param| {
+        let name = ident(&param.name);
+        let t = ty(&param.ty, api, p);
+        let t = if param.required {
+            t
+        } else {
+            quote!(Option<#t>)
+        };
+        let doc = docs::attrs(
+            &param.docs,
+            &format!("The `{}` query parameter.", param.wire),
+        );
+        quote! { #doc pub #name: #t, }
+    });
+    let queries = c
+        .params
+        .iter()
+        .filter(|x| x.location == ParamLocation::Query)
+        .map(|param| {
+            let name = ident(&param.name);
+            let wire = &param.wire;
+            quote!(.query(#wire, &params.#name))
+        });
+    let required: Vec<_> = c.params.iter().filter(|x| x.required).collect();
+    let new_args = required.iter().map(|param| {
+        let name = ident(&param.name);
+        let t = ty(&param.ty, api, p);
+        quote!(#name: #t)
+    });
+    let new_fields = c.params.iter().map(|param| {
+        let name = ident(&param.name);
+        if param.required {
+            quote!(#name)
+        } else {
+            quote!(#name: None)
+        }
+    });
+    let params_doc = docs::lines(&format!(
+        "The query parameters of a `{id}` connection (`{address}`)."
+    ));
+
+    // What the client sends.
+    let sends = c.outgoing.iter().map(|m| send_method(api, m, p));
+
+    // What the client receives.
+    let variants = c.incoming.iter().map(|m| {
+        let name = ident(&m.name);
+        let doc = docs::attrs(&m.docs, &format!("The `{}` message.", m.id));
+        match m.kind {
+            MessageKind::Json => {
+                let t = ty(&m.payload, api, p);
+                quote! { #doc #name(#t), }
+            }
+            MessageKind::Binary => quote! { #doc #name(Bytes), },
+        }
+    });
+    let binary = c.incoming.iter().find(|m| m.kind == MessageKind::Binary);
+    let binary_fallback = binary.is_none().then(|| {
+        quote! {
+            /// A binary frame, which this connection does not declare.
+            UnknownBinary(Bytes),
+        }
+    });
+    let binary_decode = match binary {
+        Some(m) => {
+            let name = ident(&m.name);
+            quote!(Self::#name(data))
+        }
+        None => quote!(Self::UnknownBinary(data)),
+    };
+    let checks = c
+        .incoming
+        .iter()
+        .filter(|m| m.kind == MessageKind::Json)
+        .filter_map(matcher_check);
+    let message_doc = docs::lines(&format!(
+        "A message the server sends on a `{id}` connection. Messages this client does not \
+         recognise arrive as `Unknown`, with the JSON as received."
+    ));
+
+    let connection_doc = docs::attrs(&c.docs, &format!("An open `{id}` connection."));
+    let replies = reply_stream(api, c, &pascal, p);
+    let auth = match &c.auth {
+        Some(AuthKind::ApiKey {
+            location: ParamLocation::Query,
+            name,
+        }) => Some(quote!(.auth(AuthScheme::Query { name: #name }))),
+        Some(AuthKind::ApiKey {
+            location: ParamLocation::Header,
+            name,
+        }) => Some(quote!(.auth(AuthScheme::Header { name: #name, prefix: "" }))),
+        Some(AuthKind::Bearer) => {
+            Some(quote!(.auth(AuthScheme::Header { name: "Authorization", prefix: "Bearer " })))
+        }
+        _ => None,
+    };
+    let connect_doc = docs::lines(&format!(
+        "Opens a `{id}` connection (`{address}`) and returns once the WebSocket handshake is done.\n\n\
+         The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
+         security scheme says, and is never shown in errors or `Debug` output."
+    ));
+    let has_params = !c.params.is_empty();
+    let params_items = has_params.then(|| {
+        quote! {
+        #params_doc
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct #params_name {
+            #(#fields)*
+        }
+
+        impl #params_name {
+            /// Parameters with the required values set and the optional ones left out.
+            pub fn new(#(#new_args),*) -> Self {
+                Self { #(#new_fields),* }
+            }
+        }
+
+        }
+    });
+    let params_arg = has_params.then(|| quote!(params: &#params_name,));
+    let params_pass = has_params.then(|| quote!(params,));
+    quote! {
+        #params_items
+
+        #message_doc
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #message_name {
+            #(#variants)*
+            #binary_fallback
+            /// A JSON message this client does not recognise, kept as received.
+            Unknown(serde_json::Value),
+        }
+
+        impl #message_name {
+            /// Decodes a text frame. A message recognised by its shape must decode fully; one
+            /// that is not recognised is `Unknown`.
+            pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
+                let value: serde_json::Value = serde_json::from_str(text)?;
+                #(#checks)*
+                Ok(Self::Unknown(value))
+            }
+
+            /// Wraps a binary frame.
+            pub fn from_binary(data: Bytes) -> Self {
+                #binary_decode
+            }
+        }
+
+        #connection_doc
+        #[derive(Debug)]
+        pub struct #connection_name {
+            session: WsSession,
+        }
+
+        impl #connection_name {
+            #(#sends)*
+
+            /// The next message or lifecycle event; `None` once the connection is closed and
+            /// everything received before has been delivered.
+            pub async fn recv(&mut self) -> Option<Result<Event<#message_name>, WsError>> {
+                let event = match self.session.recv().await? {
+                    Ok(event) => event,
+                    Err(error) => return Some(Err(error)),
+                };
+                Some(event.try_map(|frame| match frame {
+                    Frame::Text(text) => #message_name::from_text(&text).map_err(|source| WsError::decode(#id, text, source)),
+                    Frame::Binary(data) => Ok(#message_name::from_binary(data)),
+                }))
+            }
+
+            /// Closes the connection cleanly; messages already received stay available from
+            /// [`recv`](Self::recv).
+            pub async fn close(&mut self) -> Result<(), WsError> {
+                self.session.close().await
+            }
+
+            /// The untyped session underneath.
+            pub fn session(&mut self) -> &mut WsSession {
+                &mut self.session
+            }
+
+            /// A handle for sending from other tasks (for example while streaming audio).
+            pub fn sender(&self) -> WsSender {
+                self.session.sender()
+            }
+        }
+
+        #replies
+
+        impl Client {
+            #connect_doc
+            pub async fn #connect(&self, #params_arg) -> Result<#connection_name, WsError> {
+                self.#connect_with(#params_pass WsConfig::default()).await
+            }
+
+            /// Like the plain connect method, with custom heartbeat, buffer and reconnect settings.
+            pub async fn #connect_with(&self, #params_arg config: WsConfig) -> Result<#connection_name, WsError> {
+                let session = self
+                    .http()
+                    .websocket(#id, #address)
+                    #(#queries)*
+                    #auth
+                    .config(config)
+                    .connect()
+                    .await?;
+                Ok(#connection_name { session })
+            }
+        }
+    }
+}
+
+/// For connections whose messages carry `x-stream-role`: an enum of the parts of a reply
+/// and, per request message, a method that sends it and streams the reply.
+fn reply_stream(api: &Api, c: &Channel, pascal: &str, p: &Paths) -> Option<TokenStream> {
+    let parts: Vec<&Message> = c
+        .incoming
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.role,
+                Some(StreamRole::Chunk | StreamRole::Final | StreamRole::Error)
+            )
+        })
+        .collect();
+    if !parts.iter().any(|m| m.role == Some(StreamRole::Final)) {
+        return None;
+    }
+    let id = &c.id;
+    let reply = ident(&format!("{pascal}Reply"));
+    let message = ident(&format!("{pascal}Message"));
+    let connection = ident(&format!("{pascal}Connection"));
+    let variants = parts.iter().map(|m| {
+        let name = ident(&m.name);
+        let t = match m.kind {
+            MessageKind::Json => ty(&m.payload, api, p),
+            MessageKind::Binary => quote!(Bytes),
+        };
+        let role = match m.role {
+            Some(StreamRole::Chunk) => "A chunk of the reply",
+            Some(StreamRole::Final) => "The end of the reply",
+            _ => "The reply failed; this ends it",
+        };
+        let doc = docs::lines(&format!("{role}: a `{}` message.", m.id));
+        quote! { #doc #name(#t), }
+    });
+    let ends: Vec<_> = parts
+        .iter()
+        .filter(|m| m.role != Some(StreamRole::Chunk))
+        .map(|m| {
+            let name = ident(&m.name);
+            quote!(Self::#name(_))
+        })
+        .collect();
+    let arms = parts.iter().map(|m| {
+        let name = ident(&m.name);
+        quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
+    });
+    let requests = c.outgoing.iter().filter(|m| m.role == Some(StreamRole::Request)).map(|m| {
+        let method = ident(&format!("request_{}", names::snake(&m.name, "message")));
+        let send = ident(&format!("send_{}", names::snake(&m.name, "message")));
+        let t = ty(&m.payload, api, p);
+        let doc = docs::lines(&format!(
+            "Sends a `{}` message and streams its reply: each part as it arrives, ending after \
+             the final message or an error.",
+            m.id
+        ));
+        quote! {
+            #doc
+            pub async fn #method(&mut self, message: &#t) -> Result<impl Stream<Item = Result<#reply, WsError>> + '_, WsError> {
+                self.#send(message).await?;
+                Ok(self.reply())
+            }
+        }
+    });
+    let reply_doc = docs::lines(&format!(
+        "A part of a streamed reply on a `{id}` connection, in the order received."
+    ));
+    Some(quote! {
+        #reply_doc
+        #[derive(Clone, Debug, PartialEq)]
+        pub enum #reply {
+            #(#variants)*
+            /// Anything else that arrived meanwhile (a status, an unknown message, a reconnect),
+            /// kept so that nothing is lost.
+            Other(Event<#message>),
+        }
+
+        impl #reply {
+            /// Whether this part ends the reply.
+            pub fn is_end(&self) -> bool {
+                matches!(self, #(#ends)|*)
+            }
+        }
+
+        impl #connection {
+            #(#requests)*
+
+            /// The reply to a request already sent. Errors (such as a message that does not
+            /// decode) are yielded and the stream goes on; it ends after the final part, or
+            /// when the connection has closed and everything received was delivered.
+            pub fn reply(&mut self) -> impl Stream<Item = Result<#reply, WsError>> + '_ {
+                stream::unfold(Some(self), |connection| async move {
+                    let connection = connection?;
+                    let event = match connection.recv().await? {
+                        Ok(event) => event,
+                        Err(error) => return Some((Err(error), Some(connection))),
+                    };
+                    let part = match event {
+                        #(#arms)*
+                        other => #reply::Other(other),
+                    };
+                    let rest = if part.is_end() { None } else { Some(connection) };
+                    Some((Ok(part), rest))
+                })
+            }
+        }
+    })
+}
+
+fn send_method(api: &Api, m: &Message, p: &Paths) -> TokenStream {
+    let method = ident(&format!("send_{}", names::snake(&m.name, "message")));
+    let doc = docs::attrs(&m.docs, &format!("Sends a `{}` message.", m.id));
+    match m.kind {
+        MessageKind::Json => {
+            let t = ty(&m.payload, api, p);
+            let t = match &m.payload {
+                TypeRef::Primitive(Primitive::String) => quote!(str),
+                _ => t,
+            };
+            quote! {
+                #doc
+                pub async fn #method(&self, message: &#t) -> Result<(), WsError> {
+                    self.session.send_json(message).await
+                }
+            }
+        }
+        MessageKind::Binary => quote! {
+            #doc
+            pub async fn #method(&self, data: impl Into<Bytes>) -> Result<(), WsError> {
+                self.session.send_binary(data).await
+            }
+        },
+    }
+}
+
+/// The test that selects an incoming message, decided at generation time.
+fn matcher_check(m: &Message) -> Option<TokenStream> {
+    let name = ident(&m.name);
+    let decode = quote!(return serde_json::from_value(value).map(Self::#name););
+    Some(match m.matcher.as_ref()? {
+        Matcher::Const { property, value } => quote! {
+            if value.get(#property).and_then(serde_json::Value::as_str) == Some(#value) {
+                #decode
+            }
+        },
+        Matcher::Has { property } => quote! {
+            if value.get(#property).is_some() {
+                #decode
+            }
+        },
+        Matcher::Always => quote! {
+            if value.is_object() {
+                #decode
+            }
+        },
+    })
+}

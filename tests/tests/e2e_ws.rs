@@ -1,0 +1,350 @@
+//! The generated WebSocket layer of `autessa` (typed parameters, sends, received messages and
+//! streamed replies) against the WebSocket mock on 127.0.0.1. The mock validates every client
+//! message against its AsyncAPI/OpenAPI schema; every test ends by checking it saw nothing
+//! wrong.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use autessa::Client;
+use autessa::channels::{
+    AgentExecuteConnection, AgentExecuteMessage, AgentExecuteParams, AgentExecuteReply,
+    ToolExecuteParams, ToolExecuteReply,
+};
+use autessa::types::{
+    AgentInput, AudioFormat, ConnectionState, ExecuteMessage, ExecuteToolMessage, OutputType,
+    TextInput, VersionState, VoiceSetupMessage,
+};
+use autessa_runtime::Base64;
+use autessa_runtime::ws::audio::{pcm16_from_le_bytes, pcm16_to_le_bytes, save_wav};
+use autessa_runtime::ws::stream::StreamExt;
+use autessa_runtime::ws::{Event, WsConfig, WsError};
+use autessa_tests::mock::ws::{
+    Action, ClientFrame, WsMockServer, agent_echo, execution_result, streamed_audio, tool_debug,
+    tool_result,
+};
+use serde_json::json;
+
+const KEY: &str = "sk-typed-ws-5d2f1a";
+
+fn schema_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema")
+}
+
+async fn setup() -> (WsMockServer, Client) {
+    let server = WsMockServer::start(&schema_dir(), KEY).await;
+    let client = Client::new(&server.base_url(), KEY).unwrap();
+    (server, client)
+}
+
+fn quick() -> WsConfig {
+    WsConfig::default().connect_timeout(Duration::from_secs(5))
+}
+
+async fn agent(client: &Client) -> AgentExecuteConnection {
+    let mut params = AgentExecuteParams::new(42);
+    params.version_state = Some(VersionState::Draft);
+    let mut connection = client
+        .connect_agent_execute_with(&params, quick())
+        .await
+        .unwrap();
+    match next(&mut connection).await {
+        AgentExecuteMessage::ConnectionStatus(status) => {
+            assert_eq!(status.status, ConnectionState::Connected)
+        }
+        other => panic!("the first message must be the connection status, got {other:?}"),
+    }
+    connection
+}
+
+async fn next(connection: &mut AgentExecuteConnection) -> AgentExecuteMessage {
+    match tokio::time::timeout(Duration::from_secs(10), connection.recv())
+        .await
+        .expect("no event within 10 s")
+    {
+        Some(Ok(Event::Message(message))) => message,
+        other => panic!("expected a message, got {other:?}"),
+    }
+}
+
+fn say(text: &str, conversation: Option<String>) -> ExecuteMessage {
+    ExecuteMessage {
+        agent_id: 42,
+        input: vec![AgentInput::Text(TextInput {
+            content: text.into(),
+        })],
+        conversation_id: conversation,
+        ..Default::default()
+    }
+}
+
+fn assert_clean(server: &WsMockServer) {
+    assert_eq!(server.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_text_conversation_streams_each_turn_and_ends_in_the_typed_result() {
+    let (server, client) = setup().await;
+    server.script(agent_echo(3));
+    let mut connection = agent(&client).await;
+    let mut conversation = Some("conv-1".to_owned());
+    for text in ["hello", "how are you?", "bye"] {
+        let reply = connection
+            .request_execute_message(&say(text, conversation.clone()))
+            .await
+            .unwrap();
+        let parts: Vec<AgentExecuteReply> = reply.map(Result::unwrap).collect().await;
+        let (chunks, last) = parts.split_at(parts.len() - 1);
+        let streamed: String = chunks
+            .iter()
+            .map(|part| match part {
+                AgentExecuteReply::StreamedOutputMessage(m) => {
+                    m.streamed_output.transcription.clone().unwrap_or_default()
+                }
+                other => panic!("expected a chunk, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(chunks.len(), 3);
+        assert_eq!(streamed, format!("echo: {text}"));
+        let AgentExecuteReply::ExecutionResult(result) = &last[0] else {
+            panic!("{last:?}")
+        };
+        assert_eq!(
+            result.output[0].content.as_deref(),
+            Some(format!("echo: {text}").as_str())
+        );
+        assert!(last[0].is_end());
+        conversation = result.conversation_id.clone();
+        assert_eq!(conversation.as_deref(), Some("conv-1"));
+    }
+    let sent = server.messages();
+    assert_eq!(sent.len(), 3);
+    assert!(
+        sent.iter()
+            .all(|m| m.message.as_deref() == Some("ExecuteMessage")),
+        "{sent:?}"
+    );
+    let query = &server.connections()[0].query;
+    assert!(
+        query.contains(&("resourceId".into(), "42".into()))
+            && query.contains(&("versionState".into(), "DRAFT".into())),
+        "{query:?}"
+    );
+    assert_clean(&server);
+}
+
+#[tokio::test]
+async fn tool_streaming_gives_debug_lines_then_the_result() {
+    let (server, client) = setup().await;
+    server.script(|turn| {
+        if turn.frame.message_type() != Some("EXECUTE") {
+            return Vec::new();
+        }
+        let lines: Vec<String> = (1..=3).map(|n| format!("step {n}")).collect();
+        let mut actions: Vec<Action> = lines.iter().map(|l| Action::Send(tool_debug(l))).collect();
+        actions.push(Action::Send(tool_result(
+            "weather",
+            json!({"temp": 21}),
+            &lines,
+        )));
+        actions
+    });
+    let mut connection = client
+        .connect_tool_execute_with(&ToolExecuteParams::new(7), quick())
+        .await
+        .unwrap();
+    let request = ExecuteToolMessage {
+        tool_id: 7,
+        debug: Some(true),
+        ..Default::default()
+    };
+    let parts: Vec<ToolExecuteReply> = connection
+        .request_execute_tool_message(&request)
+        .await
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    let lines: Vec<&str> = parts
+        .iter()
+        .filter_map(|p| match p {
+            ToolExecuteReply::ToolDebugMessage(d) => Some(d.line.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines, ["step 1", "step 2", "step 3"]);
+    let ToolExecuteReply::ToolResultMessage(result) = parts.last().unwrap() else {
+        panic!("{parts:?}")
+    };
+    assert_eq!(result.response, json!({"temp": 21}));
+    assert_eq!(result.tool_name, "weather");
+    // The connection status arrived before the reply and is kept, not dropped.
+    assert!(
+        matches!(parts[0], ToolExecuteReply::Other(Event::Message(_))),
+        "{:?}",
+        parts[0]
+    );
+    assert_clean(&server);
+}
+
+#[tokio::test]
+async fn voice_mode_streams_pcm_up_and_decodes_audio_chunks_down() {
+    let (server, client) = setup().await;
+    let heard = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let collected = Arc::clone(&heard);
+    server.script(move |turn| {
+        let ClientFrame::Binary(data) = &turn.frame else {
+            return Vec::new();
+        };
+        let mut heard = collected.lock().unwrap();
+        heard.extend_from_slice(data);
+        if turn.index < 4 {
+            return Vec::new();
+        }
+        let audio = serde_json::to_value(Base64(heard.clone())).unwrap();
+        vec![
+            Action::Send(streamed_audio(
+                audio.as_str().unwrap(),
+                16_000,
+                "you said",
+                true,
+            )),
+            Action::Send(execution_result(None, "you said")),
+        ]
+    });
+    let mut params = AgentExecuteParams::new(42);
+    params.voice_mode_enabled = Some(true);
+    let mut connection = client
+        .connect_agent_execute_with(&params, quick())
+        .await
+        .unwrap();
+    assert!(matches!(
+        next(&mut connection).await,
+        AgentExecuteMessage::ConnectionStatus(_)
+    ));
+    let setup = VoiceSetupMessage {
+        output_type: OutputType::Audio,
+        agent_id: 42,
+        audio_format: AudioFormat {
+            sample_rate: 16_000,
+            sample_size_in_bits: 16,
+            channels: 1,
+            signed: true,
+            big_endian: false,
+        },
+        message_type: Default::default(),
+        environment_variables: Default::default(),
+        prompt_template_variables: [("name".to_owned(), "Ada".to_owned())].into(),
+    };
+    connection.send_voice_setup_message(&setup).await.unwrap();
+    let samples: Vec<i16> = (0..1280).map(|n| (n * 25 - 16_000) as i16).collect();
+    let pcm = pcm16_to_le_bytes(&samples);
+    assert_eq!(
+        connection
+            .sender()
+            .send_pcm_reader(&pcm[..], 640)
+            .await
+            .unwrap(),
+        2560
+    );
+    let AgentExecuteMessage::StreamedOutputMessage(chunk) = next(&mut connection).await else {
+        panic!("expected audio")
+    };
+    let audio = chunk.streamed_output.base64_audio.expect("an audio chunk");
+    let decoded = pcm16_from_le_bytes(audio.as_bytes()).unwrap();
+    assert_eq!(decoded, samples);
+    let wav = std::env::temp_dir().join(format!("autessa-typed-voice-{}.wav", std::process::id()));
+    save_wav(&wav, &decoded, 16_000).unwrap();
+    assert_eq!(std::fs::metadata(&wav).unwrap().len(), 44 + 2560);
+    std::fs::remove_file(wav).unwrap();
+    assert!(matches!(
+        next(&mut connection).await,
+        AgentExecuteMessage::ExecutionResult(_)
+    ));
+    let kinds: Vec<Option<String>> = server.messages().into_iter().map(|m| m.message).collect();
+    assert_eq!(kinds[0].as_deref(), Some("VoiceSetupMessage"));
+    assert!(
+        kinds[1..]
+            .iter()
+            .all(|k| k.as_deref() == Some("AudioFrame")),
+        "{kinds:?}"
+    );
+    assert_clean(&server);
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_messages_do_not_end_the_reply() {
+    let (server, client) = setup().await;
+    server.script(|turn| {
+        if turn.frame.message_type() != Some("EXECUTE") {
+            return Vec::new();
+        }
+        vec![
+            Action::SendUnchecked(json!({"messageType": "TELEMETRY", "cpu": 0.5})),
+            Action::SendRaw("{not json".into()),
+            Action::Send(execution_result(None, "done")),
+        ]
+    });
+    let mut connection = agent(&client).await;
+    let parts: Vec<Result<AgentExecuteReply, WsError>> = connection
+        .request_execute_message(&say("go", None))
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(parts.len(), 3, "{parts:?}");
+    match &parts[0] {
+        Ok(AgentExecuteReply::Other(Event::Message(AgentExecuteMessage::Unknown(raw)))) => {
+            assert_eq!(raw, &json!({"messageType": "TELEMETRY", "cpu": 0.5}));
+        }
+        other => panic!("expected the unknown message kept whole, got {other:?}"),
+    }
+    match &parts[1] {
+        Err(error @ WsError::Decode { .. }) => assert_eq!(error.raw(), Some("{not json")),
+        other => panic!("expected a decode error with the raw text, got {other:?}"),
+    }
+    assert!(matches!(
+        parts[2],
+        Ok(AgentExecuteReply::ExecutionResult(_))
+    ));
+    assert_clean(&server);
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_refused_without_showing_the_key() {
+    let (server, _) = setup().await;
+    let client = Client::new(&server.base_url(), "sk-wrong-key-0000").unwrap();
+    let error = client
+        .connect_agent_execute_with(&AgentExecuteParams::new(1), quick())
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(401));
+    let shown = format!("{error} {error:?}");
+    assert!(
+        !shown.contains("sk-wrong-key-0000") && !shown.contains(KEY),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("authorization=<redacted>") || !shown.contains("authorization="),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn the_connection_shows_no_key_in_debug_output() {
+    let (server, client) = setup().await;
+    server.script(agent_echo(1));
+    let mut connection = agent(&client).await;
+    let shown = format!("{connection:?} {:?}", connection.sender());
+    assert!(!shown.contains(KEY), "{shown}");
+    connection.close().await.unwrap();
+    loop {
+        match connection.recv().await {
+            None => break,
+            Some(Ok(Event::Closed { .. })) => {}
+            Some(other) => assert!(!format!("{other:?}").contains(KEY)),
+        }
+    }
+    assert_clean(&server);
+}
