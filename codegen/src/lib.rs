@@ -15,6 +15,7 @@ pub mod rust;
 use std::path::{Path, PathBuf};
 
 use diag::{Diagnostic, Diagnostics};
+pub use docs::DocsConfig;
 pub use lower::{Flags, Perspective};
 pub use rust::RustConfig;
 
@@ -45,6 +46,8 @@ pub struct Config {
     pub perspective: Perspective,
     pub flags: Flags,
     pub rust: RustConfig,
+    /// The API reference, written under `docs/`; `None` for none.
+    pub docs: Option<DocsConfig>,
 }
 
 /// The generated files, and warnings about constructs given a fallback.
@@ -57,7 +60,15 @@ pub struct Output {
 /// Loads, lowers and emits; any error in the documents stops generation.
 pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
     let api = load_api(config)?;
-    let files = rust::emit(&api, &config.rust)?;
+    let mut files = rust::emit(&api, &config.rust)?;
+    if let Some(docs) = &config.docs {
+        for file in docs::emit(&api, docs)? {
+            files.push(GeneratedFile::new(
+                Path::new("docs").join(&file.path),
+                file.contents,
+            ));
+        }
+    }
     Ok(Output {
         files,
         warnings: api.warnings,

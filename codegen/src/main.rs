@@ -63,6 +63,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         openapi,
         asyncapi,
         perspective: Default::default(),
+        docs: None,
         flags,
         rust: RustConfig {
             crate_name,

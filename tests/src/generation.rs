@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use autessa_codegen::{Config, Flags, GeneratedFile, RustConfig};
+use autessa_codegen::{Config, DocsConfig, Flags, GeneratedFile, RustConfig};
 
 use crate::tools::workspace_root;
 
@@ -43,6 +43,12 @@ pub fn targets() -> Vec<Target> {
                 env_prefix: "AUTESSA".into(),
                 command: COMMAND.into(),
             },
+            docs: Some(DocsConfig {
+                crate_name: "autessa".into(),
+                overview: std::fs::read_to_string(root.join("schema/docs-overview.md"))
+                    .expect("schema/docs-overview.md holds the reference's overview"),
+                command: COMMAND.into(),
+            }),
         },
     }];
     for (name, spec) in fixture_specs(&root) {
@@ -63,6 +69,7 @@ pub fn targets() -> Vec<Target> {
                     env_prefix: format!("FIXTURE_{}", name.to_uppercase().replace('-', "_")),
                     command: COMMAND.into(),
                 },
+                docs: None,
             },
             name,
         });

@@ -1,6 +1,7 @@
 //! Shared support for the project's tests: the pinned third-party tools and the
 //! local servers that stand in for the Autessa API.
 
+pub mod browser;
 pub mod generation;
 pub mod mock;
 pub mod tools;

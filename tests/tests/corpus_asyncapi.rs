@@ -29,6 +29,7 @@ fn generate_crate(name: &str, spec: &Path, out: &Path) -> Vec<String> {
         asyncapi: Some(spec.to_path_buf()),
         perspective: Perspective::Server,
         flags: Flags::default(),
+        docs: None,
         rust: RustConfig {
             crate_name: format!("corpus-{name}"),
             crate_version: "0.0.0".into(),
@@ -92,6 +93,7 @@ fn kraken_requests_and_replies_end_up_on_one_connection() {
         asyncapi: Some(examples().join(DOCUMENTS[0].1)),
         perspective: Perspective::Server,
         flags: Flags::default(),
+        docs: None,
         rust: RustConfig {
             crate_name: "kraken".into(),
             crate_version: "0.0.0".into(),

@@ -8,7 +8,7 @@ use autessa_tests::tools;
 const USAGE: &str = "usage:
   cargo xtask codegen          regenerate generated/ and the snapshot fixtures from their specs
   cargo xtask codegen --check  fail if anything generated is stale
-  cargo xtask tools            install the pinned third-party tools the tests use
+  cargo xtask tools            install the pinned third-party tools the tests use (and Chromium)
   cargo xtask test             install the tools, then run every check and test";
 
 fn main() -> ExitCode {
@@ -74,6 +74,10 @@ fn install_tools() -> Result<(), String> {
         let path = tools::install(tool)?;
         println!("{}@{}: {}", tool.package, tool.version, path.display());
     }
+    println!(
+        "chromium: {}",
+        autessa_tests::browser::ensure_chromium()?.display()
+    );
     Ok(())
 }
 

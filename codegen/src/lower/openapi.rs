@@ -126,7 +126,11 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 let mut body =
                     lower_body(types, &rb_loc, &rb.content, &format!("{pascal}Request"))?;
                 body.required = rb.required;
-                body.docs = docs_of(src.get(&rb_loc), &Default::default());
+                // The example sits on the media type; the description and flags on the body.
+                body.docs = Docs {
+                    example: body.docs.example.take(),
+                    ..docs_of(src.get(&rb_loc), types.flags())
+                };
                 Some(body)
             });
             let responses =

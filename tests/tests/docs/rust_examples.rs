@@ -15,7 +15,10 @@ pub mod autessa {
     async fn create_conversation_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::CreateConversationRequest = serde_json::from_str(r#"{
-          "agentId": 1
+          "agentId": 123,
+          "version": {
+            "versionState": "DRAFT"
+          }
         }"#)?;
         let response = client.create_conversation(123, &body).await?;
         println!("{:?}", response.body);
@@ -25,13 +28,21 @@ pub mod autessa {
     async fn execute_agent_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::ExecuteAgentRequest = serde_json::from_str(r#"{
-          "agentId": 1,
+          "agentId": 123,
+          "conversationId": "conv_abc123",
           "input": [
             {
-              "content": "string",
-              "inputType": "TEXT"
+              "inputType": "TEXT",
+              "content": "Hello!"
             }
-          ]
+          ],
+          "outputType": "TEXT",
+          "environmentVariables": {
+            "CRM_API_KEY": "sk-live-4f9a"
+          },
+          "promptTemplateVariables": {
+            "customerName": "Ada"
+          }
         }"#)?;
         let response = client.execute_agent(123, &body).await?;
         println!("{:?}", response.body);
@@ -41,8 +52,8 @@ pub mod autessa {
     async fn close_conversation_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::CloseConversationRequest = serde_json::from_str(r#"{
-          "agentId": 1,
-          "conversationId": "string"
+          "agentId": 123,
+          "conversationId": "conv_abc123"
         }"#)?;
         let response = client.close_conversation(123, &body).await?;
         println!("{:?}", response.body);
@@ -52,7 +63,18 @@ pub mod autessa {
     async fn execute_tool_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::ExecuteToolRequest = serde_json::from_str(r#"{
-          "toolId": 1
+          "toolId": 456,
+          "variables": {
+            "city": "Lisbon",
+            "days": 3
+          },
+          "privateVariables": {
+            "accountNumber": "DE89370400440532013000"
+          },
+          "environmentVariables": {
+            "WEATHER_API_KEY": "wk-93b1"
+          },
+          "debug": true
         }"#)?;
         let response = client.execute_tool(123, &body).await?;
         println!("{:?}", response.body);
@@ -62,8 +84,17 @@ pub mod autessa {
     async fn insert_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::InsertRowRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "values": {}
+          "tableId": 789,
+          "values": {
+            "name": {
+              "columnType": "STRING",
+              "value": "Ada Lovelace"
+            },
+            "age": {
+              "columnType": "INTEGER",
+              "value": 36
+            }
+          }
         }"#)?;
         let response = client.insert_row(123, &body).await?;
         println!("{:?}", response.body);
@@ -73,9 +104,14 @@ pub mod autessa {
     async fn update_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::UpdateRowRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "rowId": 1,
-          "values": {}
+          "tableId": 789,
+          "rowId": 1001,
+          "values": {
+            "age": {
+              "columnType": "INTEGER",
+              "value": 37
+            }
+          }
         }"#)?;
         let response = client.update_row(123, &body).await?;
         println!("{:?}", response.body);
@@ -85,11 +121,25 @@ pub mod autessa {
     async fn batch_update_rows_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::BatchUpdateRowsRequest = serde_json::from_str(r#"{
-          "tableId": 1,
+          "tableId": 789,
           "updates": [
             {
-              "rowId": 1,
-              "values": {}
+              "rowId": 1001,
+              "values": {
+                "age": {
+                  "columnType": "INTEGER",
+                  "value": 37
+                }
+              }
+            },
+            {
+              "rowId": 1002,
+              "values": {
+                "name": {
+                  "columnType": "STRING",
+                  "value": "Charles Babbage"
+                }
+              }
             }
           ]
         }"#)?;
@@ -101,8 +151,8 @@ pub mod autessa {
     async fn delete_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::DeleteRowRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "rowId": 1
+          "tableId": 789,
+          "rowId": 1001
         }"#)?;
         let response = client.delete_row(123, &body).await?;
         println!("{:?}", response.body);
@@ -112,9 +162,11 @@ pub mod autessa {
     async fn batch_delete_rows_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::BatchDeleteRowsRequest = serde_json::from_str(r#"{
-          "tableId": 1,
+          "tableId": 789,
           "rowIds": [
-            1
+            1001,
+            1002,
+            1003
           ]
         }"#)?;
         let response = client.batch_delete_rows(123, &body).await?;
@@ -125,7 +177,12 @@ pub mod autessa {
     async fn get_data_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::GetDataRequest = serde_json::from_str(r#"{
-          "tableId": 1
+          "tableId": 789,
+          "pagination": {
+            "currentPage": 0,
+            "totalRecordsPerPage": 2,
+            "ascending": true
+          }
         }"#)?;
         let response = client.get_data(123, &body).await?;
         println!("{:?}", response.body);
@@ -135,8 +192,8 @@ pub mod autessa {
     async fn get_single_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::GetSingleRowRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "rowId": 1
+          "tableId": 789,
+          "rowId": 1001
         }"#)?;
         let response = client.get_single_row(123, &body).await?;
         println!("{:?}", response.body);
@@ -146,7 +203,39 @@ pub mod autessa {
     async fn query_table_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::QueryTableRequest = serde_json::from_str(r#"{
-          "tableId": 1
+          "tableId": 789,
+          "selectedColumns": [
+            {
+              "columnName": "name"
+            },
+            {
+              "columnName": "age"
+            }
+          ],
+          "filters": {
+            "operand": "AND",
+            "groups": [
+              {
+                "operand": "OR",
+                "statements": [
+                  {
+                    "column": "age",
+                    "operator": "GREATER_THAN_OR_EQUALS",
+                    "value": 30
+                  },
+                  {
+                    "column": "name",
+                    "operator": "LIKE",
+                    "value": "Ada%"
+                  }
+                ]
+              }
+            ]
+          },
+          "pagination": {
+            "currentPage": 0,
+            "totalRecordsPerPage": 25
+          }
         }"#)?;
         let response = client.query_table(123, &body).await?;
         println!("{:?}", response.body);
@@ -156,22 +245,50 @@ pub mod autessa {
     async fn join_query_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::JoinQueryRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "tableAlias": "string",
+          "tableId": 789,
+          "tableAlias": "c",
           "selectedColumns": [
             {
-              "columnName": "string"
+              "columnName": "name",
+              "tableAlias": "c"
+            },
+            {
+              "columnName": "total",
+              "tableAlias": "o",
+              "columnAlias": "orderTotal",
+              "functions": [
+                "SUM"
+              ]
             }
           ],
           "joinStatements": [
             {
-              "joinType": "INNER",
-              "joinTableId": 1,
-              "joinTableAlias": "string",
-              "mainTableColumn": "string",
-              "joinTableColumn": "string"
+              "joinType": "LEFT",
+              "joinTableId": 790,
+              "joinTableAlias": "o",
+              "mainTableColumn": "id",
+              "joinTableColumn": "customerId",
+              "joinFilters": {
+                "operand": "AND",
+                "groups": [
+                  {
+                    "operand": "AND",
+                    "statements": [
+                      {
+                        "column": "status",
+                        "operator": "EQUALS",
+                        "value": "PAID"
+                      }
+                    ]
+                  }
+                ]
+              }
             }
-          ]
+          ],
+          "pagination": {
+            "currentPage": 0,
+            "totalRecordsPerPage": 50
+          }
         }"#)?;
         let response = client.join_query(123, &body).await?;
         println!("{:?}", response.body);
@@ -181,9 +298,25 @@ pub mod autessa {
     async fn semantic_search_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::SemanticSearchRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "columnName": "string",
-          "query": "string"
+          "tableId": 789,
+          "columnName": "summary",
+          "query": "mathematician who wrote the first computer program",
+          "limit": 5,
+          "filters": {
+            "operand": "AND",
+            "groups": [
+              {
+                "operand": "AND",
+                "statements": [
+                  {
+                    "column": "active",
+                    "operator": "EQUALS",
+                    "value": true
+                  }
+                ]
+              }
+            ]
+          }
         }"#)?;
         let response = client.semantic_search(123, &body).await?;
         println!("{:?}", response.body);
@@ -193,8 +326,8 @@ pub mod autessa {
     async fn generate_upload_link_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::GenerateUploadLinkRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "fileName": "string",
+          "tableId": 789,
+          "fileName": "customers.csv",
           "fileType": "CSV"
         }"#)?;
         let response = client.generate_upload_link(123, &body).await?;
@@ -205,8 +338,9 @@ pub mod autessa {
     async fn index_record_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let body: autessa::types::IndexRecordRequest = serde_json::from_str(r#"{
-          "tableId": 1,
-          "tempPath": "string"
+          "tableId": 789,
+          "tempPath": "tmp/789/7c1e2b/customers.csv",
+          "fileDelimiter": "COMMA"
         }"#)?;
         let response = client.index_record(123, &body).await?;
         println!("{:?}", response.body);
