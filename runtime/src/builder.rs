@@ -9,7 +9,12 @@ use url::Url;
 
 use crate::auth::{ApiKey, AuthScheme};
 use crate::client::{Credentials, HttpClient, Inner, Redacted};
+use crate::clock::{Clock, ClockName, TokioClock};
 use crate::error::ConfigError;
+use crate::hooks::{AttemptInfo, FnHook, HookCount, Hooks, ResponseHead};
+use crate::limiter::{LimiterState, RateLimiter};
+use crate::options::Settings;
+use crate::retry::RetryPolicy;
 
 /// The user agent sent when the runtime builds the `reqwest::Client` itself.
 const DEFAULT_USER_AGENT: &str = concat!("autessa-runtime/", env!("CARGO_PKG_VERSION"));
@@ -23,8 +28,13 @@ pub struct HttpClientBuilder {
     auth: AuthScheme,
     client: Option<reqwest::Client>,
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
+    retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
+    hooks: Vec<Arc<dyn Hooks>>,
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl HttpClientBuilder {
@@ -35,8 +45,13 @@ impl HttpClientBuilder {
             auth: AuthScheme::default(),
             client: None,
             timeout: None,
+            deadline: None,
             connect_timeout: None,
             user_agent: None,
+            retry: RetryPolicy::disabled(),
+            limiter: None,
+            hooks: Vec::new(),
+            clock: None,
         }
     }
 
@@ -60,9 +75,62 @@ impl HttpClientBuilder {
         self
     }
 
-    /// A limit on each whole request, from connecting until the response body is read.
+    /// A limit on each attempt, from connecting until the response body is read (for
+    /// `send_streaming`, until the body stream ends). Past it the attempt fails with
+    /// [`Error::Timeout`](crate::Error::Timeout); an idempotent request may then be retried.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// A limit on each whole call: every attempt and the waits between them. A retry whose wait
+    /// would end past it is not made (the last failure is returned), and an attempt still
+    /// running when it passes fails with [`Error::Timeout`](crate::Error::Timeout).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// When failed attempts are tried again. Without it every request is sent once;
+    /// [`RetryPolicy::default`] is the recommended policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Turns on the client-side rate limiter (off by default).
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Adds hooks run around every attempt. Several can be added; they run in order.
+    pub fn hooks(mut self, hooks: impl Hooks) -> Self {
+        self.hooks.push(Arc::new(hooks));
+        self
+    }
+
+    /// Adds a closure run before every attempt is sent (see [`Hooks::on_request`]).
+    pub fn on_request(
+        self,
+        hook: impl Fn(&AttemptInfo<'_>, &mut reqwest::Request) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks(FnHook::Request(Box::new(hook)))
+    }
+
+    /// Adds a closure run when the head of every response arrives (see
+    /// [`Hooks::on_response`]).
+    pub fn on_response(
+        self,
+        hook: impl Fn(&AttemptInfo<'_>, &ResponseHead<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        self.hooks(FnHook::Response(Box::new(hook)))
+    }
+
+    /// The source of time (default [`TokioClock`]); tests use it to check delays without
+    /// waiting.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
         self
     }
 
@@ -114,9 +182,12 @@ impl HttpClientBuilder {
                 base_url,
                 client,
                 auth,
-                timeout: self.timeout,
                 user_agent,
+                clock: self.clock.unwrap_or_else(|| Arc::new(TokioClock)),
+                hooks: self.hooks,
+                limiter: self.limiter.map(LimiterState::new),
             }),
+            settings: Arc::new(Settings::new(self.timeout, self.deadline, self.retry)),
         })
     }
 }
@@ -129,8 +200,13 @@ impl fmt::Debug for HttpClientBuilder {
             .field("api_key", &Redacted(self.api_key.is_some()))
             .field("reqwest_client", &self.client.as_ref().map(|_| "custom"))
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("connect_timeout", &self.connect_timeout)
             .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("rate_limiter", &self.limiter)
+            .field("hooks", &HookCount(self.hooks.len()))
+            .field("clock", &self.clock.as_ref().map(|_| ClockName))
             .finish()
     }
 }

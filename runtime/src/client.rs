@@ -3,7 +3,6 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
@@ -11,25 +10,33 @@ use url::Url;
 
 use crate::auth::{ApiKey, AuthScheme};
 use crate::builder::HttpClientBuilder;
+use crate::clock::Clock;
 use crate::error::ConfigError;
+use crate::hooks::{HookCount, Hooks};
+use crate::limiter::LimiterState;
+use crate::options::Settings;
 use crate::request::RequestBuilder;
 
-/// A configured client: base URL, credentials and transport. Cheap to clone (the
-/// configuration is shared behind an `Arc`).
+/// A configured client: base URL, credentials, transport, timeouts, retries, hooks and the
+/// optional rate limiter. Cheap to clone (the configuration is shared behind an `Arc`).
 ///
 /// Build one with [`HttpClient::builder`] or [`HttpClient::from_env`]; start requests with
-/// [`HttpClient::request`] and send them with `send_json`, `send_bytes` or `send_empty`.
+/// [`HttpClient::request`] and send them with `send_json`, `send_bytes`, `send_empty` or
+/// `send_streaming`. [`HttpClient::with_options`] gives a clone with other timeouts or retries.
 #[derive(Clone)]
 pub struct HttpClient {
     pub(crate) inner: Arc<Inner>,
+    pub(crate) settings: Arc<Settings>,
 }
 
 pub(crate) struct Inner {
     pub(crate) base_url: Url,
     pub(crate) client: reqwest::Client,
     pub(crate) auth: Option<Credentials>,
-    pub(crate) timeout: Option<Duration>,
     pub(crate) user_agent: Option<HeaderValue>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) hooks: Vec<Arc<dyn Hooks>>,
+    pub(crate) limiter: Option<LimiterState>,
 }
 
 /// The key, ready to attach: a sensitive header value or a query pair.
@@ -114,7 +121,11 @@ impl fmt::Debug for HttpClient {
             .field("base_url", &inner.base_url.as_str())
             .field("auth", &auth)
             .field("api_key", &api_key)
-            .field("timeout", &inner.timeout)
+            .field("timeout", &self.settings.timeout)
+            .field("deadline", &self.settings.deadline)
+            .field("retry", &self.settings.retry)
+            .field("rate_limiter", &inner.limiter.is_some())
+            .field("hooks", &HookCount(inner.hooks.len()))
             .finish_non_exhaustive()
     }
 }

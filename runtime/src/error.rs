@@ -3,6 +3,9 @@
 //! No message here contains the API key or a request URL: transport errors have their URL
 //! stripped, because with query authentication the URL carries the key.
 
+use std::fmt;
+use std::time::Duration;
+
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -40,7 +43,109 @@ pub enum Error<E> {
     /// or an error body that is not `E`. The raw body is kept.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+    /// An attempt did not finish in time (connecting, sending, waiting for the response or
+    /// reading its body): the per-attempt timeout or the deadline across attempts passed.
+    #[error("operation `{operation}`: the request timed out ({})", kind.describe(*limit))]
+    Timeout {
+        /// The operation id.
+        operation: &'static str,
+        /// Which limit passed.
+        kind: TimeoutKind,
+        /// Its length.
+        limit: Duration,
+    },
+    /// The server asked to wait longer than the retry policy's
+    /// [`max_retry_after`](crate::RetryPolicy::max_retry_after) before trying again, so the
+    /// call gave up instead of stalling. The response that asked is kept.
+    #[error(transparent)]
+    RetryAfterTooLong(Box<RetryAfterTooLong<E>>),
+    /// The client-side [rate limiter](crate::RateLimiter) would have to wait longer than
+    /// allowed (the `Retry-After` cap or what is left of the deadline) before sending, so
+    /// nothing was sent.
+    #[error(
+        "operation `{operation}`: not sent: the server's rate limit asks to wait {wait:?}, \
+         longer than the {allowed:?} this call may wait"
+    )]
+    Throttled {
+        /// The operation id.
+        operation: &'static str,
+        /// How long the limiter would wait.
+        wait: Duration,
+        /// The longest wait allowed.
+        allowed: Duration,
+        /// The rate limit of the response the limiter last saw.
+        rate_limit: RateLimit,
+    },
+    /// The data to upload (a file or a stream) could not be read.
+    #[error("operation `{operation}`: could not read the data to upload")]
+    Upload {
+        /// The operation id.
+        operation: &'static str,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
 }
+
+/// Which time limit an [`Error::Timeout`] hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutKind {
+    /// The limit on one attempt ([`HttpClientBuilder::timeout`](crate::HttpClientBuilder::timeout)).
+    Attempt,
+    /// The limit on the whole call
+    /// ([`HttpClientBuilder::deadline`](crate::HttpClientBuilder::deadline)).
+    Deadline,
+}
+
+impl TimeoutKind {
+    fn describe(self, limit: Duration) -> String {
+        match self {
+            Self::Attempt => format!("the {limit:?} per-attempt timeout passed"),
+            Self::Deadline => format!("the {limit:?} deadline passed"),
+        }
+    }
+}
+
+/// A `Retry-After` longer than the client waits; see [`Error::RetryAfterTooLong`].
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RetryAfterTooLong<E> {
+    /// The operation id.
+    pub operation: &'static str,
+    /// The `Retry-After` header as the server sent it.
+    pub retry_after: RetryAfter,
+    /// How long that was from when the response arrived.
+    pub wait: Duration,
+    /// The longest wait the retry policy allows.
+    pub cap: Duration,
+    /// How many attempts were made.
+    pub attempts: u32,
+    /// The response that asked to wait ([`Error::Api`] or [`Error::Decode`]).
+    pub response: Error<E>,
+}
+
+impl<E> fmt::Display for RetryAfterTooLong<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "operation `{}`: the server asked to wait {:?} before retrying (Retry-After",
+            self.operation, self.wait
+        )?;
+        if let Some(status) = self.response.status() {
+            write!(f, " on HTTP {status}")?;
+        }
+        write!(
+            f,
+            "), longer than the {:?} cap; gave up after {} attempt{}",
+            self.cap,
+            self.attempts,
+            if self.attempts == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl<E: fmt::Debug> std::error::Error for RetryAfterTooLong<E> {}
 
 fn transport_summary(error: &reqwest::Error) -> &'static str {
     if error.is_timeout() {
@@ -99,28 +204,43 @@ impl<E> Error<E> {
     /// The operation id of the failed call.
     pub fn operation(&self) -> &'static str {
         match self {
-            Self::Encode { operation, .. } | Self::Transport { operation, .. } => operation,
+            Self::Encode { operation, .. }
+            | Self::Transport { operation, .. }
+            | Self::Timeout { operation, .. }
+            | Self::Throttled { operation, .. }
+            | Self::Upload { operation, .. } => operation,
             Self::Api(error) => error.operation,
             Self::Decode(error) => error.operation,
+            Self::RetryAfterTooLong(error) => error.operation,
         }
     }
 
     /// The response status, when a response was received.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Encode { .. } => None,
+            Self::Encode { .. }
+            | Self::Timeout { .. }
+            | Self::Throttled { .. }
+            | Self::Upload { .. } => None,
             Self::Transport { source, .. } => source.status(),
             Self::Api(error) => Some(error.status),
             Self::Decode(error) => Some(error.status),
+            Self::RetryAfterTooLong(error) => error.response.status(),
         }
     }
 
-    /// The rate-limit headers, when a response was received.
+    /// The rate-limit headers, when a response was received (for [`Error::Throttled`], those
+    /// of the last response the rate limiter saw).
     pub fn rate_limit(&self) -> Option<RateLimit> {
         match self {
             Self::Api(error) => Some(error.rate_limit),
             Self::Decode(error) => Some(error.rate_limit),
-            Self::Encode { .. } | Self::Transport { .. } => None,
+            Self::RetryAfterTooLong(error) => error.response.rate_limit(),
+            Self::Throttled { rate_limit, .. } => Some(*rate_limit),
+            Self::Encode { .. }
+            | Self::Transport { .. }
+            | Self::Timeout { .. }
+            | Self::Upload { .. } => None,
         }
     }
 
@@ -130,23 +250,40 @@ impl<E> Error<E> {
         match self {
             Self::Api(error) => error.retry_after,
             Self::Decode(error) => RetryAfter::from_headers(&error.headers),
-            Self::Encode { .. } | Self::Transport { .. } => None,
+            Self::RetryAfterTooLong(error) => Some(error.retry_after),
+            Self::Encode { .. }
+            | Self::Transport { .. }
+            | Self::Timeout { .. }
+            | Self::Throttled { .. }
+            | Self::Upload { .. } => None,
         }
     }
 
-    /// The decoded error body of an [`Error::Api`].
+    /// The decoded error body of an [`Error::Api`] (also inside
+    /// [`Error::RetryAfterTooLong`]).
     pub fn api_body(&self) -> Option<&E> {
         match self {
             Self::Api(error) => Some(&error.body),
+            Self::RetryAfterTooLong(error) => error.response.api_body(),
             _ => None,
         }
     }
 
-    /// The raw body of an [`Error::Decode`].
+    /// The raw body of an [`Error::Decode`] (also inside [`Error::RetryAfterTooLong`]).
     pub fn raw_body(&self) -> Option<&Bytes> {
         match self {
             Self::Decode(error) => Some(&error.body),
+            Self::RetryAfterTooLong(error) => error.response.raw_body(),
             _ => None,
+        }
+    }
+
+    /// Whether the call timed out ([`Error::Timeout`], or a connect timeout of the transport).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Self::Timeout { .. } => true,
+            Self::Transport { source, .. } => source.is_timeout(),
+            _ => false,
         }
     }
 }
@@ -194,6 +331,9 @@ pub enum ConfigError {
     /// The HTTP client could not be built.
     #[error("could not build the HTTP client")]
     Http(#[source] reqwest::Error),
+    /// The runtime of a blocking client could not be started.
+    #[error("could not start the runtime of the blocking client")]
+    Runtime(#[source] std::io::Error),
 }
 
 #[cfg(test)]

@@ -45,26 +45,42 @@
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod builder;
 mod client;
+mod clock;
 mod encode;
 mod error;
 mod formats;
+mod hooks;
+mod limiter;
+mod options;
 mod rate_limit;
 mod request;
 mod response;
+mod retry;
 mod send;
+mod stream;
+mod upload;
 pub mod ws;
 
 pub use auth::{ApiKey, AuthScheme};
 pub use builder::HttpClientBuilder;
 pub use client::HttpClient;
+pub use clock::{Clock, Sleep, TokioClock};
 pub use encode::path_segment;
-pub use error::{ApiError, ConfigError, DecodeError, Error};
+pub use error::{ApiError, ConfigError, DecodeError, Error, RetryAfterTooLong, TimeoutKind};
 pub use formats::{Base64, Date, DateTime, Uuid};
+pub use hooks::{AttemptInfo, Hooks, ResponseHead};
+pub use limiter::RateLimiter;
+pub use options::RequestOptions;
 pub use rate_limit::{RateLimit, RetryAfter};
 pub use request::RequestBuilder;
 pub use response::ApiResponse;
+pub use retry::{Jitter, RetryPolicy};
+pub use stream::{ByteStream, StreamingResponse};
+pub use upload::{ByteSource, UPLOAD_OPERATION, Upload, UploadError, UploadProgress};
 
 pub use bytes::Bytes;
 pub use reqwest::Method;

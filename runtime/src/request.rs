@@ -161,6 +161,14 @@ impl RequestBuilder {
         &self.path
     }
 
+    /// The first value of the query parameter `name`, as it goes on the wire.
+    pub(crate) fn query_value(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    }
+
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.headers
     }
@@ -216,7 +224,7 @@ impl fmt::Debug for RequestBuilder {
     }
 }
 
-fn encode_error(message: String) -> serde_json::Error {
+pub(crate) fn encode_error(message: String) -> serde_json::Error {
     <serde_json::Error as serde::ser::Error>::custom(message)
 }
 

@@ -70,39 +70,75 @@ pub(crate) fn finish<T, E: DeserializeOwned>(
     body: Bytes,
     decode: impl FnOnce(&Bytes) -> Result<T, serde_json::Error>,
 ) -> Result<ApiResponse<T>, Error<E>> {
-    let rate_limit = RateLimit::from_headers(&headers);
-    let decode_error = |source, body, headers| {
-        Error::Decode(Box::new(DecodeError {
-            operation,
-            status,
-            source,
-            body,
-            rate_limit,
-            headers,
-        }))
-    };
-    if status.is_success() {
-        return match decode(&body) {
-            Ok(body) => Ok(ApiResponse {
-                status,
-                headers,
-                rate_limit,
-                body,
-            }),
-            Err(source) => Err(decode_error(source, body, headers)),
-        };
+    if !status.is_success() {
+        return Err(error_response(operation, status, headers, body));
     }
+    let rate_limit = RateLimit::from_headers(&headers);
+    match decode(&body) {
+        Ok(body) => Ok(ApiResponse {
+            status,
+            headers,
+            rate_limit,
+            body,
+        }),
+        Err(source) => Err(decode_error(operation, status, headers, body, source)),
+    }
+}
+
+/// A non-success response as an error: [`Error::Api`] when the body decodes as `E`, else
+/// [`Error::Decode`].
+pub(crate) fn error_response<E: DeserializeOwned>(
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Error<E> {
     match serde_json::from_slice::<E>(&body) {
-        Ok(error_body) => Err(Error::Api(Box::new(ApiError {
+        Ok(error_body) => Error::Api(Box::new(ApiError {
             operation,
             status,
             body: error_body,
-            rate_limit,
+            rate_limit: RateLimit::from_headers(&headers),
             retry_after: RetryAfter::from_headers(&headers),
             headers,
-        }))),
-        Err(source) => Err(decode_error(source, body, headers)),
+        })),
+        Err(source) => decode_error(operation, status, headers, body, source),
     }
+}
+
+/// A non-success response as an [`Error::Api`] whose body is the raw bytes (for servers that
+/// are not the API, such as the storage behind a pre-signed upload URL).
+pub(crate) fn raw_error_response(
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Error<Bytes> {
+    Error::Api(Box::new(ApiError {
+        operation,
+        status,
+        body,
+        rate_limit: RateLimit::from_headers(&headers),
+        retry_after: RetryAfter::from_headers(&headers),
+        headers,
+    }))
+}
+
+fn decode_error<E>(
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+    source: serde_json::Error,
+) -> Error<E> {
+    Error::Decode(Box::new(DecodeError {
+        operation,
+        status,
+        source,
+        body,
+        rate_limit: RateLimit::from_headers(&headers),
+        headers,
+    }))
 }
 
 #[cfg(test)]

@@ -1,21 +1,46 @@
-//! Sending requests and reading responses.
+//! Sending requests: attempts, retries, timeouts, the rate limiter, hooks and tracing.
 
-use bytes::Bytes;
-use reqwest::StatusCode;
+use std::error::Error as StdError;
+use std::future::{Future, poll_fn};
+use std::io;
+use std::pin::pin;
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use bytes::{Bytes, BytesMut};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use tracing::Instrument;
+use tracing::field::Empty;
 
 use crate::client::{Credentials, HttpClient};
-use crate::error::Error;
+use crate::clock::Sleep;
+use crate::error::{Error, RetryAfterTooLong, TimeoutKind};
+use crate::hooks::{AttemptInfo, ResponseHead};
+use crate::rate_limit::{RateLimit, RetryAfter};
 use crate::request::RequestBuilder;
-use crate::response::{ApiResponse, finish};
+use crate::response::{ApiResponse, error_response, finish};
+use crate::stream::StreamingResponse;
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// The query parameter whose value is reported as the resource id in tracing and hooks.
+const RESOURCE_ID: &str = "resourceId";
+
+/// The largest buffer reserved up front from a response's `Content-Length` (the body can still
+/// grow past it): a lying header must not make the client allocate gigabytes.
+const MAX_PREALLOCATION: u64 = 16 * 1024 * 1024;
 
 impl HttpClient {
     /// Sends the request and decodes a 2xx JSON body as `T`; any other status is decoded as
     /// the error body `E` ([`Error::Api`]). Sets `Accept: application/json` unless the request
     /// has an `Accept` header already.
+    ///
+    /// The body is decoded straight from the bytes received: a body that arrived in one piece
+    /// is not copied at all, one that arrived in several pieces is copied once into a buffer
+    /// sized from `Content-Length`.
     pub async fn send_json<T: DeserializeOwned, E: DeserializeOwned>(
         &self,
         request: RequestBuilder,
@@ -43,6 +68,30 @@ impl HttpClient {
         self.send(request, Some(JSON), |_| Ok(())).await
     }
 
+    /// Sends the request and returns a 2xx response as soon as its head arrives, with its
+    /// body as a stream of chunks (for large bodies: nothing is buffered). Any other status is
+    /// read whole and decoded as the error body `E`.
+    ///
+    /// Retries happen only before a 2xx head arrives; the per-attempt timeout and the deadline
+    /// go on covering the body stream. Sets no `Accept` header (reqwest's `*/*`) unless the
+    /// request has one.
+    pub async fn send_streaming<E: DeserializeOwned>(
+        &self,
+        mut request: RequestBuilder,
+    ) -> Result<StreamingResponse<E>, Error<E>> {
+        let operation = request.operation();
+        if let Some(source) = request.take_error() {
+            return Err(Error::Encode { operation, source });
+        }
+        let call = Call::of(&request);
+        let build = |_| Ok(Wire::new(self.wire_request(&request, None)));
+        let settled = self.execute(&call, true, false, build).await?;
+        match settled {
+            Settled::Streaming(head) => Ok(StreamingResponse::new(operation, head)),
+            other => Err(other.into_error(operation)),
+        }
+    }
+
     async fn send<T, E: DeserializeOwned>(
         &self,
         mut request: RequestBuilder,
@@ -53,29 +102,20 @@ impl HttpClient {
         if let Some(source) = request.take_error() {
             return Err(Error::Encode { operation, source });
         }
-        let wire = self.wire_request(&request, accept);
-        let (status, headers, body) = self.execute(wire).await.map_err(|source| {
-            // With query authentication the URL holds the key: never keep it in an error.
-            Error::Transport {
-                operation,
-                source: source.without_url(),
-            }
-        })?;
-        finish(operation, status, headers, body, decode)
+        let call = Call::of(&request);
+        let build = |_| Ok(Wire::new(self.wire_request(&request, accept.clone())));
+        let settled = self.execute(&call, false, false, build).await?;
+        match settled {
+            Settled::Full {
+                status,
+                headers,
+                body,
+            } => finish(operation, status, headers, body, decode),
+            other => Err(other.into_error(operation)),
+        }
     }
 
-    async fn execute(
-        &self,
-        request: reqwest::Request,
-    ) -> Result<(StatusCode, HeaderMap, Bytes), reqwest::Error> {
-        let mut response = self.inner.client.execute(request).await?;
-        let status = response.status();
-        let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await?;
-        Ok((status, headers, body))
-    }
-
-    /// Turns the builder into a wire request; can be called again for a retry.
+    /// Turns the builder into a wire request; called again for each attempt.
     fn wire_request(
         &self,
         request: &RequestBuilder,
@@ -101,7 +141,537 @@ impl HttpClient {
             headers.insert(name.clone(), value.clone());
         }
         *wire.body_mut() = request.body().cloned().map(reqwest::Body::from);
-        *wire.timeout_mut() = inner.timeout;
         wire
     }
+
+    /// Runs the attempts of one call: the rate limiter, each attempt under its timer, and the
+    /// decision to retry. `stream` returns a 2xx response at its head; `once` allows a single
+    /// attempt (a body that cannot be made again). `build` makes attempt `n`'s wire request.
+    pub(crate) async fn execute<E>(
+        &self,
+        call: &Call<'_>,
+        stream: bool,
+        once: bool,
+        mut build: impl FnMut(u32) -> Result<Wire, Error<E>>,
+    ) -> Result<Settled, Error<E>> {
+        let clock = &*self.inner.clock;
+        let policy = &self.settings.retry;
+        let max_attempts = if once { 1 } else { policy.max_attempts };
+        let may_repeat = call.idempotent || policy.non_idempotent;
+        let start = clock.now();
+        let deadline = self.settings.deadline.map(|limit| (start + limit, limit));
+        let span = call.span();
+        let mut attempt = 0;
+        let mut last_status = None;
+        let outcome = async {
+            loop {
+                attempt += 1;
+                if let Some(limiter) = &self.inner.limiter
+                    && let Some((wait, rate_limit)) = limiter.wait(clock.now())
+                {
+                    let left = deadline.map(|(at, _)| at.saturating_duration_since(clock.now()));
+                    let allowed = left.map_or(policy.max_retry_after, |left| {
+                        left.min(policy.max_retry_after)
+                    });
+                    if wait > allowed {
+                        tracing::debug!(wait_ms = millis(wait), "rate limiter: not sending");
+                        break Err(Error::Throttled {
+                            operation: call.operation,
+                            wait,
+                            allowed,
+                            rate_limit,
+                        });
+                    }
+                    tracing::debug!(
+                        wait_ms = millis(wait),
+                        "rate limiter: waiting before sending"
+                    );
+                    clock.sleep(wait).await;
+                }
+                let wire = match build(attempt) {
+                    Ok(wire) => wire,
+                    Err(error) => break Err(error),
+                };
+                let delay = match self.attempt(call, attempt, wire, stream, deadline).await {
+                    Attempt::Done(settled) => {
+                        last_status = settled.status();
+                        break Ok(settled);
+                    }
+                    Attempt::Failed(failure) => {
+                        last_status = None;
+                        if attempt >= max_attempts || !failure.retryable(policy, may_repeat) {
+                            break Err(failure.into_error(call.operation));
+                        }
+                        let delay = policy.backoff_delay(attempt);
+                        if !fits(deadline, clock.now(), delay) {
+                            tracing::debug!(
+                                "giving up: the next attempt would start past the deadline"
+                            );
+                            break Err(failure.into_error(call.operation));
+                        }
+                        delay
+                    }
+                    Attempt::Status {
+                        status,
+                        headers,
+                        body,
+                    } => {
+                        last_status = Some(status);
+                        let retryable = attempt < max_attempts
+                            && may_repeat
+                            && !status.is_success()
+                            && policy.retries_status(status);
+                        let retry_after = RetryAfter::from_headers(&headers);
+                        let full = Settled::Full {
+                            status,
+                            headers,
+                            body,
+                        };
+                        if !retryable {
+                            break Ok(full);
+                        }
+                        let delay = match retry_after {
+                            Some(retry_after) => {
+                                let wait = retry_after.delay_from(clock.system_time());
+                                if wait > policy.max_retry_after {
+                                    tracing::debug!(
+                                        retry_after_ms = millis(wait),
+                                        "giving up: Retry-After is longer than the cap"
+                                    );
+                                    break Ok(Settled::TooLong {
+                                        full: Box::new(full),
+                                        retry_after,
+                                        wait,
+                                        cap: policy.max_retry_after,
+                                        attempts: attempt,
+                                    });
+                                }
+                                wait
+                            }
+                            None => policy.backoff_delay(attempt),
+                        };
+                        if !fits(deadline, clock.now(), delay) {
+                            tracing::debug!(
+                                "giving up: the next attempt would start past the deadline"
+                            );
+                            break Ok(full);
+                        }
+                        delay
+                    }
+                };
+                tracing::debug!(attempt, delay_ms = millis(delay), "retrying");
+                clock.sleep(delay).await;
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        span.record("attempts", attempt);
+        if let Some(status) = last_status {
+            span.record("status", status.as_u16());
+        }
+        span.record("latency_ms", millis(clock.now() - start));
+        outcome
+    }
+
+    /// One attempt: hooks, sending under the timer, the head, and (unless streaming a 2xx)
+    /// the whole body.
+    async fn attempt(
+        &self,
+        call: &Call<'_>,
+        attempt: u32,
+        wire: Wire,
+        stream: bool,
+        deadline: Option<(Instant, Duration)>,
+    ) -> Attempt {
+        let inner = &*self.inner;
+        let clock = &*inner.clock;
+        let info = call.info(attempt);
+        let Wire {
+            mut request,
+            source,
+        } = wire;
+        for hook in &inner.hooks {
+            hook.on_request(&info, &mut request);
+        }
+        let sent = clock.now();
+        let mut timer = self.timer(sent, deadline);
+        let span = tracing::debug_span!(
+            "autessa.attempt",
+            attempt,
+            status = Empty,
+            latency_ms = Empty
+        );
+        let recorder = span.clone();
+        async move {
+            let mut response = match race(inner.client.execute(request), &mut timer).await {
+                Ok(Ok(response)) => response,
+                Ok(Err(error)) => return self.failed(&info, Failure::transport(error, &source)),
+                Err(timeout) => return self.failed(&info, Failure::Timeout(timeout)),
+            };
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            let now = clock.now();
+            let latency = now - sent;
+            let rate_limit = RateLimit::from_headers(&headers);
+            recorder.record("status", status.as_u16());
+            recorder.record("latency_ms", millis(latency));
+            let head = ResponseHead {
+                status,
+                headers: &headers,
+                rate_limit,
+                latency,
+            };
+            for hook in &inner.hooks {
+                hook.on_response(&info, &head);
+            }
+            if let Some(limiter) = &inner.limiter {
+                let retry_after = RetryAfter::from_headers(&headers)
+                    .map(|retry_after| retry_after.delay_from(clock.system_time()));
+                limiter.observe(now, status, rate_limit, retry_after);
+            }
+            if stream && status.is_success() {
+                let body = http_body_of(response);
+                return Attempt::Done(Settled::Streaming(StreamHead {
+                    status,
+                    headers,
+                    rate_limit,
+                    body,
+                    timer,
+                }));
+            }
+            match race(read_body(response), &mut timer).await {
+                Ok(Ok(body)) if status.is_success() => Attempt::Done(Settled::Full {
+                    status,
+                    headers,
+                    body,
+                }),
+                Ok(Ok(body)) => Attempt::Status {
+                    status,
+                    headers,
+                    body,
+                },
+                Ok(Err(error)) => self.failed(&info, Failure::transport(error, &source)),
+                Err(timeout) => self.failed(&info, Failure::Timeout(timeout)),
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Reports a failed attempt to the hooks and to tracing.
+    fn failed(&self, info: &AttemptInfo<'_>, failure: Failure) -> Attempt {
+        failure.with_error(info.operation, |error| {
+            tracing::debug!(error = %error, "attempt failed");
+            for hook in &self.inner.hooks {
+                hook.on_error(info, error);
+            }
+        });
+        Attempt::Failed(failure)
+    }
+
+    /// The timer of an attempt sent at `sent`: the sooner of the per-attempt timeout and the
+    /// deadline.
+    fn timer(&self, sent: Instant, deadline: Option<(Instant, Duration)>) -> Option<Timer> {
+        let timeout = self
+            .settings
+            .timeout
+            .map(|limit| (sent + limit, TimeoutKind::Attempt, limit));
+        let deadline = deadline.map(|(at, limit)| (at, TimeoutKind::Deadline, limit));
+        let (at, kind, limit) = match (timeout, deadline) {
+            (Some(timeout), Some(deadline)) if deadline.0 <= timeout.0 => deadline,
+            (Some(timeout), _) => timeout,
+            (None, deadline) => deadline?,
+        };
+        Some(Timer {
+            sleep: self.inner.clock.timer(at),
+            kind,
+            limit,
+        })
+    }
+}
+
+/// What a call is about, for attempts, hooks and tracing.
+pub(crate) struct Call<'a> {
+    pub(crate) operation: &'static str,
+    pub(crate) method: &'a Method,
+    pub(crate) path: &'a str,
+    pub(crate) resource_id: Option<&'a str>,
+    pub(crate) idempotent: bool,
+    pub(crate) authenticated: bool,
+}
+
+impl<'a> Call<'a> {
+    fn of(request: &'a RequestBuilder) -> Self {
+        Self {
+            operation: request.operation(),
+            method: request.method(),
+            path: request.path(),
+            resource_id: request.query_value(RESOURCE_ID),
+            idempotent: request.is_idempotent(),
+            authenticated: request.is_authenticated(),
+        }
+    }
+
+    fn info(&self, attempt: u32) -> AttemptInfo<'a> {
+        AttemptInfo {
+            operation: self.operation,
+            attempt,
+            method: self.method,
+            path: self.path,
+            resource_id: self.resource_id,
+            authenticated: self.authenticated,
+        }
+    }
+
+    /// The span of the whole call. It never holds a URL, a query or a header value: the key
+    /// cannot reach it.
+    fn span(&self) -> tracing::Span {
+        tracing::info_span!(
+            "autessa.request",
+            operation = self.operation,
+            method = %self.method,
+            path = self.path,
+            resource_id = self.resource_id,
+            attempts = Empty,
+            status = Empty,
+            latency_ms = Empty,
+        )
+    }
+}
+
+/// The wire request of one attempt and, for an upload, where its body reports a read error.
+pub(crate) struct Wire {
+    pub(crate) request: reqwest::Request,
+    pub(crate) source: Option<SourceSlot>,
+}
+
+impl Wire {
+    pub(crate) fn new(request: reqwest::Request) -> Self {
+        Self {
+            request,
+            source: None,
+        }
+    }
+}
+
+/// Where an upload body puts the error of the file or stream it reads.
+pub(crate) type SourceSlot = Arc<Mutex<Option<io::Error>>>;
+
+/// How a call ended, before its body is decoded.
+pub(crate) enum Settled {
+    /// A whole response: a success, or an error status that is not retried.
+    Full {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    /// A 2xx head whose body is left to stream.
+    Streaming(StreamHead),
+    /// An error status whose `Retry-After` is longer than the cap.
+    TooLong {
+        full: Box<Settled>,
+        retry_after: RetryAfter,
+        wait: Duration,
+        cap: Duration,
+        attempts: u32,
+    },
+}
+
+/// A 2xx head, its body and the timer that goes on covering it.
+pub(crate) struct StreamHead {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) rate_limit: RateLimit,
+    pub(crate) body: reqwest::Body,
+    pub(crate) timer: Option<Timer>,
+}
+
+impl Settled {
+    fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Full { status, .. } => Some(*status),
+            Self::Streaming(head) => Some(head.status),
+            Self::TooLong { full, .. } => full.status(),
+        }
+    }
+
+    /// The error for an outcome that is not what the caller reads as success: an error status
+    /// decoded as `E`, or [`Error::RetryAfterTooLong`] around it.
+    pub(crate) fn into_error<E: DeserializeOwned>(self, operation: &'static str) -> Error<E> {
+        self.into_error_with(operation, error_response)
+    }
+
+    /// [`into_error`](Self::into_error) with the error status turned into an error by `make`.
+    pub(crate) fn into_error_with<E>(
+        self,
+        operation: &'static str,
+        make: impl FnOnce(&'static str, StatusCode, HeaderMap, Bytes) -> Error<E>,
+    ) -> Error<E> {
+        match self {
+            Self::Full {
+                status,
+                headers,
+                body,
+            } => make(operation, status, headers, body),
+            Self::Streaming(head) => make(operation, head.status, head.headers, Bytes::new()),
+            Self::TooLong {
+                full,
+                retry_after,
+                wait,
+                cap,
+                attempts,
+            } => Error::RetryAfterTooLong(Box::new(RetryAfterTooLong {
+                operation,
+                retry_after,
+                wait,
+                cap,
+                attempts,
+                response: full.into_error_with(operation, make),
+            })),
+        }
+    }
+}
+
+/// What one attempt gave.
+enum Attempt {
+    /// Something the call ends with, unless the caller decides otherwise.
+    Done(Settled),
+    /// A complete response with an error status: maybe retried.
+    Status {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    /// No complete response: maybe retried.
+    Failed(Failure),
+}
+
+/// Why an attempt gave no complete response.
+enum Failure {
+    /// The transport failed (its URL removed).
+    Transport(reqwest::Error),
+    /// The attempt's timer fired.
+    Timeout((TimeoutKind, Duration)),
+    /// The data to upload could not be read.
+    Source(io::Error),
+}
+
+impl Failure {
+    fn transport(error: reqwest::Error, source: &Option<SourceSlot>) -> Self {
+        let read_error = source
+            .as_ref()
+            .and_then(|slot| slot.lock().unwrap_or_else(|p| p.into_inner()).take());
+        match read_error {
+            Some(error) => Self::Source(error),
+            // With query authentication the URL holds the key: never keep it in an error.
+            None => Self::Transport(error.without_url()),
+        }
+    }
+
+    /// Whether trying again may help and is safe.
+    fn retryable(&self, policy: &crate::RetryPolicy, may_repeat: bool) -> bool {
+        match self {
+            Self::Transport(error) if error.is_builder() || error.is_redirect() => false,
+            // The connection was never made: nothing reached the server.
+            Self::Transport(error) if error.is_connect() => policy.connection_errors,
+            // The request may have reached the server.
+            Self::Transport(_) | Self::Timeout((TimeoutKind::Attempt, _)) => {
+                policy.connection_errors && may_repeat
+            }
+            Self::Timeout(_) | Self::Source(_) => false,
+        }
+    }
+
+    /// Runs `f` with the error this failure becomes, without giving it up.
+    fn with_error(&self, operation: &'static str, f: impl FnOnce(&(dyn StdError + 'static))) {
+        match self {
+            Self::Transport(error) => f(error),
+            Self::Timeout((kind, limit)) => f(&Error::<()>::Timeout {
+                operation,
+                kind: *kind,
+                limit: *limit,
+            }),
+            Self::Source(error) => f(error),
+        }
+    }
+
+    fn into_error<E>(self, operation: &'static str) -> Error<E> {
+        match self {
+            Self::Transport(source) => Error::Transport { operation, source },
+            Self::Timeout((kind, limit)) => Error::Timeout {
+                operation,
+                kind,
+                limit,
+            },
+            Self::Source(source) => Error::Upload { operation, source },
+        }
+    }
+}
+
+/// A timer bounding an attempt (and then the body stream of a streaming response).
+pub(crate) struct Timer {
+    pub(crate) sleep: Sleep,
+    pub(crate) kind: TimeoutKind,
+    pub(crate) limit: Duration,
+}
+
+/// Runs `future` until it completes or `timer` fires. A future that is ready wins over a timer
+/// that fired at the same moment.
+async fn race<F: Future>(
+    future: F,
+    timer: &mut Option<Timer>,
+) -> Result<F::Output, (TimeoutKind, Duration)> {
+    let mut future = pin!(future);
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        if let Some(timer) = timer
+            && timer.sleep.as_mut().poll(cx).is_ready()
+        {
+            return Poll::Ready(Err((timer.kind, timer.limit)));
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Reads a whole body. One chunk is returned as it is; several are copied once into a buffer
+/// reserved from `Content-Length`.
+async fn read_body(mut response: reqwest::Response) -> Result<Bytes, reqwest::Error> {
+    let Some(first) = response.chunk().await? else {
+        return Ok(Bytes::new());
+    };
+    let Some(second) = response.chunk().await? else {
+        return Ok(first);
+    };
+    let expected = response
+        .content_length()
+        .unwrap_or(0)
+        .min(MAX_PREALLOCATION);
+    let capacity = usize::try_from(expected)
+        .unwrap_or(0)
+        .max(first.len() + second.len());
+    let mut buffer = BytesMut::with_capacity(capacity);
+    buffer.extend_from_slice(&first);
+    buffer.extend_from_slice(&second);
+    while let Some(chunk) = response.chunk().await? {
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer.freeze())
+}
+
+/// The body of a response, to be polled frame by frame.
+fn http_body_of(response: reqwest::Response) -> reqwest::Body {
+    reqwest::Body::from(response)
+}
+
+/// Whether a wait of `delay` from `now` ends before the deadline.
+fn fits(deadline: Option<(Instant, Duration)>, now: Instant, delay: Duration) -> bool {
+    deadline.is_none_or(|(at, _)| now + delay < at)
+}
+
+/// A duration in whole milliseconds, for tracing fields.
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

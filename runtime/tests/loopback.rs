@@ -341,10 +341,21 @@ async fn slow_server_times_out() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::Transport { source, .. } if source.is_timeout()),
+        matches!(
+            &error,
+            Error::Timeout {
+                kind: autessa_runtime::TimeoutKind::Attempt,
+                limit,
+                ..
+            } if *limit == Duration::from_millis(300)
+        ),
         "{error:?}"
     );
-    assert_eq!(error.to_string(), "operation `slow`: the request timed out");
+    assert!(error.is_timeout());
+    assert_eq!(
+        error.to_string(),
+        "operation `slow`: the request timed out (the 300ms per-attempt timeout passed)"
+    );
     assert_redacted(&error);
     server.abort();
 }
