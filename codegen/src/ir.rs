@@ -324,6 +324,9 @@ pub struct Channel {
     pub outgoing: Vec<Message>,
     /// What the client receives.
     pub incoming: Vec<Message>,
+    /// Index into `incoming` of the message the server sends first on every connection
+    /// (`x-initial-message`), which connecting waits for.
+    pub initial: Option<usize>,
     pub origin: Location,
 }
 

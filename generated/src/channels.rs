@@ -95,6 +95,10 @@ impl AgentExecuteMessage {
 #[derive(Debug)]
 pub struct AgentExecuteConnection {
     session: WsSession,
+    /// The `ConnectionStatus` the server sent first.
+    initial: Option<types::ConnectionStatus>,
+    /// A message that arrived while waiting for the first one, kept for `recv`.
+    early: Option<Event<AgentExecuteMessage>>,
 }
 impl AgentExecuteConnection {
     /// Run the agent on some input (client to server).
@@ -139,9 +143,28 @@ impl AgentExecuteConnection {
     ) -> Result<(), WsError> {
         self.session.send_json(message).await
     }
+    /// The `ConnectionStatus` the server sent first on this connection, which connecting waits for (`None` if the server sent something else first; that message is then the first one [`recv`](Self::recv) returns).
+    pub fn connection_status(&self) -> Option<&types::ConnectionStatus> {
+        self.initial.as_ref()
+    }
+    /// Waits for the first message and keeps it.
+    async fn wait_for_initial(&mut self) -> Result<(), WsError> {
+        match self.recv().await {
+            Some(Ok(Event::Message(AgentExecuteMessage::ConnectionStatus(first)))) => {
+                self.initial = Some(first);
+            }
+            Some(Ok(other)) => self.early = Some(other),
+            Some(Err(error)) => return Err(error),
+            None => {}
+        }
+        Ok(())
+    }
     /// The next message or lifecycle event; `None` once the connection is closed and
     /// everything received before has been delivered.
     pub async fn recv(&mut self) -> Option<Result<Event<AgentExecuteMessage>, WsError>> {
+        if let Some(event) = self.early.take() {
+            return Some(Ok(event));
+        }
         let event = match self.session.recv().await? {
             Ok(event) => event,
             Err(error) => return Some(Err(error)),
@@ -236,7 +259,7 @@ impl AgentExecuteConnection {
     }
 }
 impl Client {
-    /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done.
+    /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived).
     ///
     /// The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's security scheme says, and is never shown in errors or `Debug` output.
     pub async fn connect_agent_execute(
@@ -264,7 +287,13 @@ impl Client {
             .config(config)
             .connect()
             .await?;
-        Ok(AgentExecuteConnection { session })
+        let mut connection = AgentExecuteConnection {
+            session,
+            initial: None,
+            early: None,
+        };
+        connection.wait_for_initial().await?;
+        Ok(connection)
     }
 }
 /// The query parameters of a `toolExecute` connection (`/ws/clients/tools/execute`).
@@ -357,6 +386,10 @@ impl ToolExecuteMessage {
 #[derive(Debug)]
 pub struct ToolExecuteConnection {
     session: WsSession,
+    /// The `ConnectionStatus` the server sent first.
+    initial: Option<types::ConnectionStatus>,
+    /// A message that arrived while waiting for the first one, kept for `recv`.
+    early: Option<Event<ToolExecuteMessage>>,
 }
 impl ToolExecuteConnection {
     /// Run the tool (client to server).
@@ -371,9 +404,28 @@ impl ToolExecuteConnection {
     ) -> Result<(), WsError> {
         self.session.send_json(message).await
     }
+    /// The `ConnectionStatus` the server sent first on this connection, which connecting waits for (`None` if the server sent something else first; that message is then the first one [`recv`](Self::recv) returns).
+    pub fn connection_status(&self) -> Option<&types::ConnectionStatus> {
+        self.initial.as_ref()
+    }
+    /// Waits for the first message and keeps it.
+    async fn wait_for_initial(&mut self) -> Result<(), WsError> {
+        match self.recv().await {
+            Some(Ok(Event::Message(ToolExecuteMessage::ConnectionStatus(first)))) => {
+                self.initial = Some(first);
+            }
+            Some(Ok(other)) => self.early = Some(other),
+            Some(Err(error)) => return Err(error),
+            None => {}
+        }
+        Ok(())
+    }
     /// The next message or lifecycle event; `None` once the connection is closed and
     /// everything received before has been delivered.
     pub async fn recv(&mut self) -> Option<Result<Event<ToolExecuteMessage>, WsError>> {
+        if let Some(event) = self.early.take() {
+            return Some(Ok(event));
+        }
         let event = match self.session.recv().await? {
             Ok(event) => event,
             Err(error) => return Some(Err(error)),
@@ -468,7 +520,7 @@ impl ToolExecuteConnection {
     }
 }
 impl Client {
-    /// Opens a `toolExecute` connection (`/ws/clients/tools/execute`) and returns once the WebSocket handshake is done.
+    /// Opens a `toolExecute` connection (`/ws/clients/tools/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived).
     ///
     /// The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's security scheme says, and is never shown in errors or `Debug` output.
     pub async fn connect_tool_execute(
@@ -495,6 +547,12 @@ impl Client {
             .config(config)
             .connect()
             .await?;
-        Ok(ToolExecuteConnection { session })
+        let mut connection = ToolExecuteConnection {
+            session,
+            initial: None,
+            early: None,
+        };
+        connection.wait_for_initial().await?;
+        Ok(connection)
     }
 }

@@ -45,16 +45,15 @@ fn quick() -> WsConfig {
 async fn agent(client: &Client) -> AgentExecuteConnection {
     let mut params = AgentExecuteParams::new(42);
     params.version_state = Some(VersionState::Draft);
-    let mut connection = client
+    let connection = client
         .connect_agent_execute_with(&params, quick())
         .await
         .unwrap();
-    match next(&mut connection).await {
-        AgentExecuteMessage::ConnectionStatus(status) => {
-            assert_eq!(status.status, ConnectionState::Connected)
-        }
-        other => panic!("the first message must be the connection status, got {other:?}"),
-    }
+    // Connecting waits for the server's first message, the connection status.
+    let status = connection
+        .connection_status()
+        .expect("the connection status arrived first");
+    assert_eq!(status.status, ConnectionState::Connected);
     connection
 }
 
@@ -179,12 +178,8 @@ async fn tool_streaming_gives_debug_lines_then_the_result() {
     };
     assert_eq!(result.response, json!({"temp": 21}));
     assert_eq!(result.tool_name, "weather");
-    // The connection status arrived before the reply and is kept, not dropped.
-    assert!(
-        matches!(parts[0], ToolExecuteReply::Other(Event::Message(_))),
-        "{:?}",
-        parts[0]
-    );
+    assert_eq!(parts.len(), 4, "{parts:?}");
+    assert!(connection.connection_status().is_some());
     assert_clean(&server);
 }
 
@@ -219,10 +214,7 @@ async fn voice_mode_streams_pcm_up_and_decodes_audio_chunks_down() {
         .connect_agent_execute_with(&params, quick())
         .await
         .unwrap();
-    assert!(matches!(
-        next(&mut connection).await,
-        AgentExecuteMessage::ConnectionStatus(_)
-    ));
+    assert!(connection.connection_status().is_some());
     let setup = VoiceSetupMessage {
         output_type: OutputType::Audio,
         agent_id: 42,
@@ -345,6 +337,29 @@ async fn the_connection_shows_no_key_in_debug_output() {
             Some(Ok(Event::Closed { .. })) => {}
             Some(other) => assert!(!format!("{other:?}").contains(KEY)),
         }
+    }
+    assert_clean(&server);
+}
+
+#[tokio::test]
+async fn a_different_first_message_is_kept_for_recv() {
+    let (server, client) = setup().await;
+    server.on_connect(|_| vec![Action::Send(tool_debug("warming up"))]);
+    // The mock greets with the connection status first: prove that the greeting is consumed
+    // by connecting and that what follows is still delivered, in order.
+    let mut connection = client
+        .connect_tool_execute_with(&ToolExecuteParams::new(7), quick())
+        .await
+        .unwrap();
+    assert!(connection.connection_status().is_some());
+    match tokio::time::timeout(Duration::from_secs(10), connection.recv())
+        .await
+        .unwrap()
+    {
+        Some(Ok(Event::Message(autessa::channels::ToolExecuteMessage::ToolDebugMessage(d)))) => {
+            assert_eq!(d.line, "warming up")
+        }
+        other => panic!("expected the debug line, got {other:?}"),
     }
     assert_clean(&server);
 }

@@ -102,7 +102,12 @@ fn output_is_deterministic() {
 fn every_generated_file_says_it_is_generated_and_how() {
     for target in generation::targets() {
         for file in generation::render(&target).unwrap() {
-            let first = file.contents.lines().next().unwrap_or_default();
+            // The header is the first line (after an HTML page's doctype).
+            let first = file
+                .contents
+                .lines()
+                .find(|l| !l.starts_with("<!DOCTYPE"))
+                .unwrap_or_default();
             assert!(
                 first.contains("@generated") && first.contains(COMMAND),
                 "{}/{} starts with {first:?}",

@@ -296,6 +296,7 @@ pub fn lower(
             .map(|m| message(types, m, &default_content_type, &mut message_names))
             .collect();
         assign_matchers(types, &mut incoming, &group.first);
+        let initial = initial_message(types, root, &group.channels, &incoming);
         let mut params = Vec::new();
         let mut scope = Scope::snake();
         for key in &group.channels {
@@ -326,10 +327,45 @@ pub fn lower(
             auth: auth.clone(),
             outgoing,
             incoming,
+            initial,
             origin: group.first,
         });
     }
     Ok(())
+}
+
+/// The incoming message a channel's `x-initial-message` names (a key of its `messages`).
+fn initial_message(
+    types: &mut Types<'_>,
+    root: &Location,
+    channels: &[String],
+    incoming: &[Message],
+) -> Option<usize> {
+    let src = types.sources();
+    for key in channels {
+        let channel = src.follow(&root.join("channels").join(key)).ok()?;
+        let at = channel.join("x-initial-message");
+        let Some(value) = src.get(&at) else { continue };
+        let Some(name) = value.as_str() else {
+            types.diags.push(Diagnostic::error(
+                &at,
+                "expected the key of one of the channel's messages",
+            ));
+            continue;
+        };
+        let found = src
+            .follow(&channel.join("messages").join(name))
+            .ok()
+            .and_then(|loc| incoming.iter().position(|m| m.origin == loc));
+        if found.is_none() {
+            types.diags.push(Diagnostic::error(
+                &at,
+                format!("`{name}` is not a message the client receives on this channel"),
+            ));
+        }
+        return found;
+    }
+    None
 }
 
 /// The key of a channel location `#/channels/<key>` in the root document.

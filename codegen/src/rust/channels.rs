@@ -114,6 +114,48 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     ));
 
     let connection_doc = docs::attrs(&c.docs, &format!("An open `{id}` connection."));
+    let initial = c
+        .initial
+        .map(|i| &c.incoming[i])
+        .filter(|m| m.kind == MessageKind::Json);
+    let (initial_field, initial_init, initial_methods, initial_wait) = match initial {
+        Some(m) => {
+            let variant = ident(&m.name);
+            let getter = ident(&names::snake(&m.name, "initial"));
+            let t = ty(&m.payload, api, p);
+            let field_doc = docs::lines(&format!("The `{}` the server sent first.", m.id));
+            let getter_doc = docs::lines(&format!(
+                "The `{}` the server sent first on this connection, which connecting waits for \
+                 (`None` if the server sent something else first; that message is then the \
+                 first one [`recv`](Self::recv) returns).",
+                m.id
+            ));
+            (
+                Some(quote! { #field_doc initial: Option<#t>, }),
+                Some(quote!(initial: None,)),
+                Some(quote! {
+                    #getter_doc
+                    pub fn #getter(&self) -> Option<&#t> {
+                        self.initial.as_ref()
+                    }
+
+                    /// Waits for the first message and keeps it.
+                    async fn wait_for_initial(&mut self) -> Result<(), WsError> {
+                        match self.recv().await {
+                            Some(Ok(Event::Message(#message_name::#variant(first)))) => self.initial = Some(first),
+                            Some(Ok(other)) => self.early = Some(other),
+                            Some(Err(error)) => return Err(error),
+                            None => {}
+                        }
+                        Ok(())
+                    }
+                }),
+                Some(quote!(connection.wait_for_initial().await?;)),
+            )
+        }
+        None => (None, None, None, None),
+    };
+    let mutable = initial.is_some().then(|| quote!(mut));
     let replies = reply_stream(api, c, &pascal, p);
     let auth = match &c.auth {
         Some(AuthKind::ApiKey {
@@ -130,7 +172,8 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         _ => None,
     };
     let connect_doc = docs::lines(&format!(
-        "Opens a `{id}` connection (`{address}`) and returns once the WebSocket handshake is done.\n\n\
+        "Opens a `{id}` connection (`{address}`) and returns once the WebSocket handshake is done \
+         (and, where the channel names one, the server's first message has arrived).\n\n\
          The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
          security scheme says, and is never shown in errors or `Debug` output."
     ));
@@ -185,14 +228,22 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         #[derive(Debug)]
         pub struct #connection_name {
             session: WsSession,
+            #initial_field
+            /// A message that arrived while waiting for the first one, kept for `recv`.
+            early: Option<Event<#message_name>>,
         }
 
         impl #connection_name {
             #(#sends)*
 
+            #initial_methods
+
             /// The next message or lifecycle event; `None` once the connection is closed and
             /// everything received before has been delivered.
             pub async fn recv(&mut self) -> Option<Result<Event<#message_name>, WsError>> {
+                if let Some(event) = self.early.take() {
+                    return Some(Ok(event));
+                }
                 let event = match self.session.recv().await? {
                     Ok(event) => event,
                     Err(error) => return Some(Err(error)),
@@ -238,7 +289,9 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                     .config(config)
                     .connect()
                     .await?;
-                Ok(#connection_name { session })
+                let #mutable connection = #connection_name { session, #initial_init early: None };
+                #initial_wait
+                Ok(connection)
             }
         }
     }
