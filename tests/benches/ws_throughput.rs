@@ -1,0 +1,191 @@
+//! Throughput and latency of the generated WebSocket client against raw tokio-tungstenite,
+//! on the same loopback server. Run with `cargo bench -p autessa-tests --bench ws_throughput`.
+//!
+//! - throughput: the server streams `MESSAGES` `StreamedOutputMessage`s after one request;
+//!   the raw client reads the frames and decodes each into the same type the generated
+//!   client does, so the difference is the session layer (heartbeat, bounded queue, typed
+//!   dispatch).
+//! - latency: one request, one reply, `ROUNDS` times; the median and 99th percentile.
+
+use std::time::{Duration, Instant};
+
+use autessa::channels::{AgentExecuteMessage, AgentExecuteParams};
+use autessa::types::{ExecuteMessage, StreamedOutputMessage};
+use autessa_runtime::ws::Event;
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::Message;
+
+const MESSAGES: usize = 200_000;
+const ROUNDS: usize = 5_000;
+const RUNS: usize = 5;
+
+const STATUS: &str = r#"{"messageType":"STATUS","status":"CONNECTED","connectionId":"bench"}"#;
+const CHUNK: &str = r#"{"streamedOutput":{"outputType":"TEXT","transcription":"a chunk of streamed text","isFinalChunk":false}}"#;
+
+/// A server that greets, then answers `stream` with `MESSAGES` chunks and anything else
+/// with one chunk.
+async fn server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut ws = tokio_tungstenite::accept_async(socket).await.unwrap();
+                ws.send(Message::text(STATUS)).await.unwrap();
+                while let Some(Ok(message)) = ws.next().await {
+                    let Message::Text(text) = message else {
+                        continue;
+                    };
+                    if text.contains("stream") {
+                        for _ in 0..MESSAGES {
+                            ws.feed(Message::text(CHUNK)).await.unwrap();
+                        }
+                        ws.flush().await.unwrap();
+                    } else {
+                        ws.send(Message::text(CHUNK)).await.unwrap();
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+type RawSocket = tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>;
+
+/// A plain tokio-tungstenite connection, past the greeting.
+async fn raw_connect(base: &str) -> RawSocket {
+    let address = base.trim_start_matches("http://");
+    let url =
+        format!("ws://{address}/ws/clients/agents/execute?resourceId=1&authorization=bench-key");
+    let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.set_nodelay(true).unwrap();
+    let (mut ws, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    ws.next().await.unwrap().unwrap();
+    ws
+}
+
+fn request(text: &str) -> ExecuteMessage {
+    ExecuteMessage {
+        agent_id: 1,
+        input: vec![autessa::types::AgentInput::Text(
+            autessa::types::TextInput {
+                content: text.into(),
+            },
+        )],
+        ..Default::default()
+    }
+}
+
+async fn generated_throughput(base: &str) -> Duration {
+    let client = autessa::Client::new(base, "bench-key").unwrap();
+    let mut connection = client
+        .connect_agent_execute(&AgentExecuteParams::new(1))
+        .await
+        .unwrap();
+    let start = Instant::now();
+    connection
+        .send_execute_message(&request("stream"))
+        .await
+        .unwrap();
+    for _ in 0..MESSAGES {
+        match connection.recv().await {
+            Some(Ok(Event::Message(AgentExecuteMessage::StreamedOutputMessage(_)))) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    start.elapsed()
+}
+
+async fn raw_throughput(base: &str) -> Duration {
+    let mut ws = raw_connect(base).await;
+    let start = Instant::now();
+    ws.send(Message::text(
+        serde_json::to_string(&request("stream")).unwrap(),
+    ))
+    .await
+    .unwrap();
+    for _ in 0..MESSAGES {
+        let Message::Text(text) = ws.next().await.unwrap().unwrap() else {
+            panic!("not text")
+        };
+        let _: StreamedOutputMessage = serde_json::from_str(&text).unwrap();
+    }
+    start.elapsed()
+}
+
+async fn generated_latency(base: &str) -> Vec<Duration> {
+    let client = autessa::Client::new(base, "bench-key").unwrap();
+    let mut connection = client
+        .connect_agent_execute(&AgentExecuteParams::new(1))
+        .await
+        .unwrap();
+    let ping = request("ping");
+    let mut samples = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        connection.send_execute_message(&ping).await.unwrap();
+        connection.recv().await.unwrap().unwrap();
+        samples.push(start.elapsed());
+    }
+    samples
+}
+
+async fn raw_latency(base: &str) -> Vec<Duration> {
+    let mut ws = raw_connect(base).await;
+    let ping = serde_json::to_string(&request("ping")).unwrap();
+    let mut samples = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        let start = Instant::now();
+        ws.send(Message::text(ping.clone())).await.unwrap();
+        let Message::Text(text) = ws.next().await.unwrap().unwrap() else {
+            panic!("not text")
+        };
+        let _: StreamedOutputMessage = serde_json::from_str(&text).unwrap();
+        samples.push(start.elapsed());
+    }
+    samples
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() as f64 - 1.0) * p) as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let base = server().await;
+    let (mut generated, mut raw) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        raw.push(raw_throughput(&base).await);
+        generated.push(generated_throughput(&base).await);
+    }
+    let rate = |d: &Duration| MESSAGES as f64 / d.as_secs_f64();
+    let best = |runs: &[Duration]| runs.iter().map(rate).fold(0.0, f64::max);
+    let median = |runs: &mut Vec<Duration>| rate(&percentile(runs, 0.5));
+    let (raw_best, gen_best) = (best(&raw), best(&generated));
+    let (raw_median, gen_median) = (median(&mut raw), median(&mut generated));
+    println!("throughput ({MESSAGES} messages, {RUNS} runs)");
+    println!(
+        "  raw tokio-tungstenite + serde: median {raw_median:>10.0} msg/s, best {raw_best:>10.0} msg/s"
+    );
+    println!(
+        "  generated autessa client:      median {gen_median:>10.0} msg/s, best {gen_best:>10.0} msg/s"
+    );
+    println!(
+        "  ratio (generated / raw):       median {:.3}, best {:.3}",
+        gen_median / raw_median,
+        gen_best / raw_best
+    );
+    let mut raw = raw_latency(&base).await;
+    let mut generated = generated_latency(&base).await;
+    println!("latency ({ROUNDS} request/reply rounds)");
+    for (name, samples) in [("raw", &mut raw), ("generated", &mut generated)] {
+        println!(
+            "  {name:<9}: median {:>8.1} µs, p99 {:>8.1} µs",
+            percentile(samples, 0.5).as_secs_f64() * 1e6,
+            percentile(samples, 0.99).as_secs_f64() * 1e6
+        );
+    }
+}
