@@ -8,7 +8,7 @@
 //! decode the JSON answer. The medians are in `target/criterion/overhead/*/new/estimates.json`.
 
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use autessa_runtime::reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use autessa_runtime::{HttpClient, Method, RetryPolicy};
@@ -204,6 +204,49 @@ fn overhead(c: &mut Criterion) {
         b.iter(|| black_box(runtime.block_on(generated(&armed))))
     });
     group.finish();
+
+    // Criterion measures one variant after the other, so a load change on a shared machine
+    // shows up as a difference between them. This pass interleaves them: each round times a
+    // short burst of every variant, and the ratios are taken per round.
+    let rounds = 200;
+    let burst = 50;
+    let time = |f: &dyn Fn()| {
+        let start = Instant::now();
+        for _ in 0..burst {
+            f();
+        }
+        start.elapsed() / burst
+    };
+    let mut ratios_plain = Vec::with_capacity(rounds);
+    let mut ratios_armed = Vec::with_capacity(rounds);
+    let mut hand_times = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        let hand = time(&|| {
+            black_box(runtime.block_on(by_hand()));
+        });
+        let plain_time = time(&|| {
+            black_box(runtime.block_on(generated(&plain)));
+        });
+        let armed_time = time(&|| {
+            black_box(runtime.block_on(generated(&armed)));
+        });
+        hand_times.push(hand);
+        ratios_plain.push(plain_time.as_secs_f64() / hand.as_secs_f64());
+        ratios_armed.push(armed_time.as_secs_f64() / hand.as_secs_f64());
+    }
+    let median = |values: &mut Vec<f64>| {
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    hand_times.sort();
+    println!(
+        "interleaved, {rounds} rounds of {burst} calls each: reqwest by hand median {:?}; \
+         median ratio runtime_generated / by hand = {:.3}, \
+         runtime_retries_timeouts_hook / by hand = {:.3}",
+        hand_times[rounds / 2],
+        median(&mut ratios_plain),
+        median(&mut ratios_armed),
+    );
 }
 
 criterion_group!(benches, overhead);

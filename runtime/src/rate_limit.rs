@@ -2,7 +2,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 
 /// The rate-limit state the server reported with a response.
 ///
@@ -23,17 +23,31 @@ impl RateLimit {
     /// Reads the four `X-RateLimit-*` headers. Never fails: a missing or malformed header
     /// gives `None` for its field.
     pub fn from_headers(headers: &HeaderMap) -> Self {
+        // One pass over the headers (cheaper than four lookups); the first value of each
+        // header counts, as with `HeaderMap::get`.
+        let mut seen = [None::<&HeaderValue>; 4];
+        for (name, value) in headers {
+            let slot = match name.as_str() {
+                "x-ratelimit-limit-minute" => 0,
+                "x-ratelimit-remaining-minute" => 1,
+                "x-ratelimit-limit-day" => 2,
+                "x-ratelimit-remaining-day" => 3,
+                _ => continue,
+            };
+            seen[slot].get_or_insert(value);
+        }
+        let [limit_minute, remaining_minute, limit_day, remaining_day] = seen.map(header_u64);
         Self {
-            limit_minute: header_u64(headers, "x-ratelimit-limit-minute"),
-            remaining_minute: header_u64(headers, "x-ratelimit-remaining-minute"),
-            limit_day: header_u64(headers, "x-ratelimit-limit-day"),
-            remaining_day: header_u64(headers, "x-ratelimit-remaining-day"),
+            limit_minute,
+            remaining_minute,
+            limit_day,
+            remaining_day,
         }
     }
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
-    headers.get(name)?.to_str().ok()?.trim().parse().ok()
+fn header_u64(value: Option<&HeaderValue>) -> Option<u64> {
+    value?.to_str().ok()?.trim().parse().ok()
 }
 
 /// The value of a `Retry-After` header.
@@ -102,6 +116,19 @@ mod tests {
                 remaining_day: Some(0),
             }
         );
+    }
+
+    #[test]
+    fn rate_limit_takes_the_first_of_repeated_headers() {
+        let map = headers(&[
+            ("X-RateLimit-Limit-Minute", b"60"),
+            ("X-RateLimit-Limit-Minute", b"70"),
+            ("X-RateLimit-Remaining-Minute", b"x"),
+            ("X-RateLimit-Remaining-Minute", b"5"),
+        ]);
+        let limit = RateLimit::from_headers(&map);
+        assert_eq!(limit.limit_minute, Some(60));
+        assert_eq!(limit.remaining_minute, None);
     }
 
     #[test]

@@ -239,10 +239,22 @@ pub(crate) fn join_path(base: &Url, path: &str) -> Url {
 
 /// Whether a segment would be resolved away by a URL parser (`.`, `..`, `%2e`, ...).
 fn has_dot_segment(path: &str) -> bool {
-    path.split('/').any(|segment| {
-        let segment = segment.to_ascii_lowercase().replace("%2e", ".");
-        segment == "." || segment == ".."
-    })
+    path.split('/').any(is_dot_segment)
+}
+
+/// Whether a segment is `.` or `..`, each dot written as `.` or `%2e` (in any case).
+fn is_dot_segment(segment: &str) -> bool {
+    let mut rest = segment.as_bytes();
+    let mut dots = 0;
+    while !rest.is_empty() {
+        rest = match rest {
+            [b'.', tail @ ..] => tail,
+            [b'%', b'2', e, tail @ ..] if e.eq_ignore_ascii_case(&b'e') => tail,
+            _ => return false,
+        };
+        dots += 1;
+    }
+    matches!(dots, 1 | 2)
 }
 
 #[cfg(test)]
@@ -300,6 +312,9 @@ mod tests {
         let dots = format!("/pets/{}", path_segment(".."));
         assert!(req(&dots).take_error().is_some());
         assert!(req("/pets/a..b/.x").take_error().is_none());
+        for id in ["...", "%2", "%2f", ".%2", "%2e.%2e", "a.", "%25"] {
+            assert!(req(&format!("/pets/{id}")).take_error().is_none(), "{id}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::error::Error as StdError;
 use std::future::{Future, poll_fn};
 use std::io;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -21,7 +21,7 @@ use crate::error::{Error, RetryAfterTooLong, TimeoutKind};
 use crate::hooks::{AttemptInfo, ResponseHead};
 use crate::rate_limit::{RateLimit, RetryAfter};
 use crate::request::RequestBuilder;
-use crate::response::{ApiResponse, error_response, finish};
+use crate::response::{ApiResponse, error_response, finish_with};
 use crate::stream::StreamingResponse;
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -109,8 +109,9 @@ impl HttpClient {
             Settled::Full {
                 status,
                 headers,
+                rate_limit,
                 body,
-            } => finish(operation, status, headers, body, decode),
+            } => finish_with(operation, status, headers, rate_limit, body, decode),
             other => Err(other.into_error(operation)),
         }
     }
@@ -214,6 +215,7 @@ impl HttpClient {
                     Attempt::Status {
                         status,
                         headers,
+                        rate_limit,
                         body,
                     } => {
                         last_status = Some(status);
@@ -225,6 +227,7 @@ impl HttpClient {
                         let full = Settled::Full {
                             status,
                             headers,
+                            rate_limit,
                             body,
                         };
                         if !retryable {
@@ -262,9 +265,8 @@ impl HttpClient {
                 tracing::debug!(attempt, delay_ms = millis(delay), "retrying");
                 clock.sleep(delay).await;
             }
-        }
-        .instrument(span.clone())
-        .await;
+        };
+        let outcome = in_span(span.clone(), outcome).await;
         span.record("attempts", attempt);
         if let Some(status) = last_status {
             span.record("status", status.as_u16());
@@ -275,14 +277,18 @@ impl HttpClient {
 
     /// One attempt: hooks, sending under the timer, the head, and (unless streaming a 2xx)
     /// the whole body.
-    async fn attempt(
-        &self,
-        call: &Call<'_>,
+    ///
+    /// Not an `async fn`: the hooks run and the request starts right away, and the future
+    /// returned holds only what the rest of the attempt needs (boxed, so that it moves
+    /// cheaply).
+    fn attempt<'a>(
+        &'a self,
+        call: &Call<'a>,
         attempt: u32,
         wire: Wire,
         stream: bool,
         deadline: Option<(Instant, Duration)>,
-    ) -> Attempt {
+    ) -> impl Future<Output = Attempt> + Send + 'a {
         let inner = &*self.inner;
         let clock = &*inner.clock;
         let info = call.info(attempt);
@@ -302,8 +308,9 @@ impl HttpClient {
             latency_ms = Empty
         );
         let recorder = span.clone();
-        async move {
-            let mut response = match race(inner.client.execute(request), &mut timer).await {
+        let pending = inner.client.execute(request);
+        let attempt = Box::pin(async move {
+            let mut response = match race(pin!(pending), &mut timer).await {
                 Ok(Ok(response)) => response,
                 Ok(Err(error)) => return self.failed(&info, Failure::transport(error, &source)),
                 Err(timeout) => return self.failed(&info, Failure::Timeout(timeout)),
@@ -339,23 +346,24 @@ impl HttpClient {
                     timer,
                 }));
             }
-            match race(read_body(response), &mut timer).await {
+            match race(pin!(read_body(response)), &mut timer).await {
                 Ok(Ok(body)) if status.is_success() => Attempt::Done(Settled::Full {
                     status,
                     headers,
+                    rate_limit,
                     body,
                 }),
                 Ok(Ok(body)) => Attempt::Status {
                     status,
                     headers,
+                    rate_limit,
                     body,
                 },
                 Ok(Err(error)) => self.failed(&info, Failure::transport(error, &source)),
                 Err(timeout) => self.failed(&info, Failure::Timeout(timeout)),
             }
-        }
-        .instrument(span)
-        .await
+        });
+        in_span(span, attempt)
     }
 
     /// Reports a failed attempt to the hooks and to tracing.
@@ -463,6 +471,7 @@ pub(crate) enum Settled {
     Full {
         status: StatusCode,
         headers: HeaderMap,
+        rate_limit: RateLimit,
         body: Bytes,
     },
     /// A 2xx head whose body is left to stream.
@@ -512,6 +521,7 @@ impl Settled {
                 status,
                 headers,
                 body,
+                ..
             } => make(operation, status, headers, body),
             Self::Streaming(head) => make(operation, head.status, head.headers, Bytes::new()),
             Self::TooLong {
@@ -540,6 +550,7 @@ enum Attempt {
     Status {
         status: StatusCode,
         headers: HeaderMap,
+        rate_limit: RateLimit,
         body: Bytes,
     },
     /// No complete response: maybe retried.
@@ -617,11 +628,13 @@ pub(crate) struct Timer {
 
 /// Runs `future` until it completes or `timer` fires. A future that is ready wins over a timer
 /// that fired at the same moment.
+///
+/// The future is taken pinned by the caller, so that its state is stored once (in the caller's
+/// future) rather than twice.
 async fn race<F: Future>(
-    future: F,
+    mut future: Pin<&mut F>,
     timer: &mut Option<Timer>,
 ) -> Result<F::Output, (TimeoutKind, Duration)> {
-    let mut future = pin!(future);
     poll_fn(|cx| {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
@@ -664,6 +677,16 @@ async fn read_body(mut response: reqwest::Response) -> Result<Bytes, reqwest::Er
 /// The body of a response, to be polled frame by frame.
 fn http_body_of(response: reqwest::Response) -> reqwest::Body {
     reqwest::Body::from(response)
+}
+
+/// Runs `future` inside `span`, or bare when no subscriber wants the span (entering a disabled
+/// span on every poll costs time for nothing).
+async fn in_span<F: Future>(span: tracing::Span, future: F) -> F::Output {
+    if span.is_disabled() {
+        future.await
+    } else {
+        future.instrument(span).await
+    }
 }
 
 /// Whether a wait of `delay` from `now` ends before the deadline.
