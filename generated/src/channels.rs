@@ -64,23 +64,35 @@ impl AgentExecuteMessage {
     /// Decodes a text frame. A message recognised by its shape must decode fully; one
     /// that is not recognised is `Unknown`.
     pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_str(text)?;
-        if value.get("messageType").and_then(serde_json::Value::as_str) == Some("STATUS")
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            #[serde(rename = "messageType", default)]
+            member_0: Option<serde_json::Value>,
+            #[serde(rename = "streamedOutput", default)]
+            member_1: Option<serde::de::IgnoredAny>,
+        }
+        let probe = match text.trim_start().starts_with('{') {
+            true => serde_json::from_str::<Probe>(text).ok(),
+            false => None,
+        };
+        let Some(probe) = probe else {
+            return serde_json::from_str(text).map(Self::Unknown);
+        };
+        if probe.member_0.as_ref().and_then(serde_json::Value::as_str) == Some("STATUS")
         {
-            return serde_json::from_value(value).map(Self::ConnectionStatus);
+            return serde_json::from_str(text).map(Self::ConnectionStatus);
         }
-        if value.get("streamedOutput").is_some() {
-            return serde_json::from_value(value).map(Self::StreamedOutputMessage);
+        if probe.member_1.is_some() {
+            return serde_json::from_str(text).map(Self::StreamedOutputMessage);
         }
-        if value.get("messageType").and_then(serde_json::Value::as_str) == Some("RESULT")
+        if probe.member_0.as_ref().and_then(serde_json::Value::as_str) == Some("RESULT")
         {
-            return serde_json::from_value(value).map(Self::ExecutionResult);
+            return serde_json::from_str(text).map(Self::ExecutionResult);
         }
-        if value.get("messageType").and_then(serde_json::Value::as_str) == Some("ERROR")
-        {
-            return serde_json::from_value(value).map(Self::ErrorMessage);
+        if probe.member_0.as_ref().and_then(serde_json::Value::as_str) == Some("ERROR") {
+            return serde_json::from_str(text).map(Self::ErrorMessage);
         }
-        Ok(Self::Unknown(value))
+        serde_json::from_str(text).map(Self::Unknown)
     }
     /// Wraps a binary frame.
     pub fn from_binary(data: Bytes) -> Self {
@@ -355,25 +367,36 @@ impl ToolExecuteMessage {
     /// Decodes a text frame. A message recognised by its shape must decode fully; one
     /// that is not recognised is `Unknown`.
     pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_str(text)?;
-        if value.get("messageType").and_then(serde_json::Value::as_str) == Some("STATUS")
-        {
-            return serde_json::from_value(value).map(Self::ConnectionStatus);
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            #[serde(rename = "messageType", default)]
+            member_0: Option<serde_json::Value>,
+            #[serde(rename = "responseType", default)]
+            member_1: Option<serde_json::Value>,
         }
-        if value.get("messageType").and_then(serde_json::Value::as_str) == Some("DEBUG")
+        let probe = match text.trim_start().starts_with('{') {
+            true => serde_json::from_str::<Probe>(text).ok(),
+            false => None,
+        };
+        let Some(probe) = probe else {
+            return serde_json::from_str(text).map(Self::Unknown);
+        };
+        if probe.member_0.as_ref().and_then(serde_json::Value::as_str) == Some("STATUS")
         {
-            return serde_json::from_value(value).map(Self::ToolDebugMessage);
+            return serde_json::from_str(text).map(Self::ConnectionStatus);
         }
-        if value.get("responseType").and_then(serde_json::Value::as_str)
+        if probe.member_0.as_ref().and_then(serde_json::Value::as_str) == Some("DEBUG") {
+            return serde_json::from_str(text).map(Self::ToolDebugMessage);
+        }
+        if probe.member_1.as_ref().and_then(serde_json::Value::as_str)
             == Some("EXECUTE_TOOL")
         {
-            return serde_json::from_value(value).map(Self::ToolResultMessage);
+            return serde_json::from_str(text).map(Self::ToolResultMessage);
         }
-        if value.get("messageType").and_then(serde_json::Value::as_str) == Some("ERROR")
-        {
-            return serde_json::from_value(value).map(Self::ErrorMessage);
+        if probe.member_0.as_ref().and_then(serde_json::Value::as_str) == Some("ERROR") {
+            return serde_json::from_str(text).map(Self::ErrorMessage);
         }
-        Ok(Self::Unknown(value))
+        serde_json::from_str(text).map(Self::Unknown)
     }
     /// Wraps a binary frame.
     pub fn from_binary(data: Bytes) -> Self {

@@ -275,6 +275,7 @@ async fn unknown_and_malformed_messages_do_not_end_the_reply() {
         vec![
             Action::SendUnchecked(json!({"messageType": "TELEMETRY", "cpu": 0.5})),
             Action::SendRaw("{not json".into()),
+            Action::SendUnchecked(json!(["an", "array"])),
             Action::Send(execution_result(None, "done")),
         ]
     });
@@ -285,7 +286,7 @@ async fn unknown_and_malformed_messages_do_not_end_the_reply() {
         .unwrap()
         .collect()
         .await;
-    assert_eq!(parts.len(), 3, "{parts:?}");
+    assert_eq!(parts.len(), 4, "{parts:?}");
     match &parts[0] {
         Ok(AgentExecuteReply::Other(Event::Message(AgentExecuteMessage::Unknown(raw)))) => {
             assert_eq!(raw, &json!({"messageType": "TELEMETRY", "cpu": 0.5}));
@@ -296,10 +297,17 @@ async fn unknown_and_malformed_messages_do_not_end_the_reply() {
         Err(error @ WsError::Decode { .. }) => assert_eq!(error.raw(), Some("{not json")),
         other => panic!("expected a decode error with the raw text, got {other:?}"),
     }
+    match &parts[2] {
+        Ok(AgentExecuteReply::Other(Event::Message(AgentExecuteMessage::Unknown(raw)))) => {
+            assert_eq!(raw, &json!(["an", "array"]));
+        }
+        other => panic!("a JSON array is an unknown message, got {other:?}"),
+    }
     assert!(matches!(
-        parts[2],
+        parts[3],
         Ok(AgentExecuteReply::ExecutionResult(_))
     ));
+
     assert_clean(&server);
 }
 

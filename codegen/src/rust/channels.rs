@@ -103,11 +103,85 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         }
         None => quote!(Self::UnknownBinary(data)),
     };
-    let checks = c
+    // The members the matchers look at, read in one pass that skips everything else.
+    let probed: Vec<(String, bool)> = {
+        let mut out: Vec<(String, bool)> = Vec::new();
+        for m in c.incoming.iter().filter(|m| m.kind == MessageKind::Json) {
+            let (property, constant) = match &m.matcher {
+                Some(Matcher::Const { property, .. }) => (property, true),
+                Some(Matcher::Has { property }) => (property, false),
+                _ => continue,
+            };
+            if !out.iter().any(|(p, _)| p == property) {
+                out.push((property.clone(), constant));
+            }
+        }
+        out
+    };
+    let probe_field = |property: &str| {
+        let i = probed
+            .iter()
+            .position(|(p, _)| p == property)
+            .unwrap_or_default();
+        ident(&format!("member_{i}"))
+    };
+    let probe_fields = probed.iter().enumerate().map(|(i, (property, constant))| {
+        let field = ident(&format!("member_{i}"));
+        let t = if *constant {
+            quote!(serde_json::Value)
+        } else {
+            quote!(serde::de::IgnoredAny)
+        };
+        quote! {
+            #[serde(rename = #property, default)]
+            #field: Option<#t>,
+        }
+    });
+    let checks: Vec<TokenStream> = c
         .incoming
         .iter()
         .filter(|m| m.kind == MessageKind::Json)
-        .filter_map(matcher_check);
+        .filter_map(|m| {
+            let name = ident(&m.name);
+            let decode = quote!(return serde_json::from_str(text).map(Self::#name););
+            Some(match m.matcher.as_ref()? {
+                Matcher::Const { property, value } => {
+                    let field = probe_field(property);
+                    quote! {
+                        if probe.#field.as_ref().and_then(serde_json::Value::as_str) == Some(#value) {
+                            #decode
+                        }
+                    }
+                }
+                Matcher::Has { property } => {
+                    let field = probe_field(property);
+                    quote! {
+                        if probe.#field.is_some() {
+                            #decode
+                        }
+                    }
+                }
+                Matcher::Always => decode,
+            })
+        })
+        .collect();
+    let probe = (!probed.is_empty()).then(|| {
+        quote! {
+            // Only the members that tell messages apart; the rest is skipped unread.
+            #[derive(serde::Deserialize)]
+            struct Probe {
+                #(#probe_fields)*
+            }
+            // Serde would read an array into the probe by position: only objects are probed.
+            let probe = match text.trim_start().starts_with('{') {
+                true => serde_json::from_str::<Probe>(text).ok(),
+                false => None,
+            };
+            let Some(probe) = probe else {
+                return serde_json::from_str(text).map(Self::Unknown);
+            };
+        }
+    });
     let message_doc = docs::lines(&format!(
         "A message the server sends on a `{id}` connection. Messages this client does not \
          recognise arrive as `Unknown`, with the JSON as received."
@@ -213,9 +287,9 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             /// Decodes a text frame. A message recognised by its shape must decode fully; one
             /// that is not recognised is `Unknown`.
             pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
-                let value: serde_json::Value = serde_json::from_str(text)?;
+                #probe
                 #(#checks)*
-                Ok(Self::Unknown(value))
+                serde_json::from_str(text).map(Self::Unknown)
             }
 
             /// Wraps a binary frame.
@@ -429,27 +503,4 @@ fn send_method(api: &Api, m: &Message, p: &Paths) -> TokenStream {
             }
         },
     }
-}
-
-/// The test that selects an incoming message, decided at generation time.
-fn matcher_check(m: &Message) -> Option<TokenStream> {
-    let name = ident(&m.name);
-    let decode = quote!(return serde_json::from_value(value).map(Self::#name););
-    Some(match m.matcher.as_ref()? {
-        Matcher::Const { property, value } => quote! {
-            if value.get(#property).and_then(serde_json::Value::as_str) == Some(#value) {
-                #decode
-            }
-        },
-        Matcher::Has { property } => quote! {
-            if value.get(#property).is_some() {
-                #decode
-            }
-        },
-        Matcher::Always => quote! {
-            if value.is_object() {
-                #decode
-            }
-        },
-    })
 }
