@@ -28,6 +28,10 @@
 //! This crate is generated from the API description by `cargo xtask codegen`; the transport, authentication and error handling live in `autessa-runtime`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+/// The same client without `async`, for programs that have no async runtime
+/// (cargo feature `blocking`).
+#[cfg(feature = "blocking")]
+pub mod blocking;
 /// WebSocket connections: typed parameters, sends and received messages.
 pub mod channels;
 mod client;
@@ -36,5 +40,6 @@ pub mod types;
 pub use client::Client;
 pub use autessa_runtime::{
     ApiKey, ApiResponse, AuthScheme, Bytes, ConfigError, Error, HttpClient,
-    HttpClientBuilder, RateLimit, RetryAfter,
+    HttpClientBuilder, Jitter, RateLimit, RateLimiter, RequestOptions, RetryAfter,
+    RetryPolicy, StreamingResponse, TimeoutKind, Upload, UploadError, UploadProgress,
 };

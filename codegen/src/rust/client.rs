@@ -15,7 +15,13 @@ use crate::ir::{
 /// Client methods that operations must not shadow.
 const RESERVED: &[&str] = &["new", "from_env", "builder", "from_http", "http"];
 
-pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
+/// The client module; `blocking` gives the synchronous variant (same methods, no `async`).
+pub fn module(
+    api: &Api,
+    config: &RustConfig,
+    rt: &TokenStream,
+    blocking: bool,
+) -> Result<TokenStream, Diagnostic> {
     let p = Paths {
         types: quote!(types::),
         runtime: rt.clone(),
@@ -26,7 +32,20 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
         .first()
         .map(|s| s.url.trim_end_matches('/').to_owned())
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    let title = format!("A client for {} {}.", api.title, api.version);
+    let title = if blocking {
+        format!(
+            "A blocking client for {} {}, for programs without an async runtime. It runs \
+             each call on a runtime of its own; do not use it from async code.",
+            api.title, api.version
+        )
+    } else {
+        format!("A client for {} {}.", api.title, api.version)
+    };
+    let build = if blocking {
+        quote!(build_blocking)
+    } else {
+        quote!(build)
+    };
     let mut head = vec![title];
     if let Some(base) = &default_base {
         head.push(format!("Talks to `{base}` unless told otherwise."));
@@ -67,15 +86,16 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
                 quote! {
                     /// A client for `base_url` that authenticates with `api_key`.
                     pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
-                        Self::builder(base_url).api_key(api_key).build().map(Self::from_http)
+                        Self::builder(base_url).api_key(api_key).#build().map(Self::from_http)
                     }
 
                     #from_env
 
-                    /// A builder for a client with custom settings (timeouts, your own `reqwest::Client`).
-                    /// Finish it with [`Client::from_http`].
+                    /// A builder for a client with custom settings (retries, timeouts, a rate
+                    /// limiter, hooks, your own `reqwest::Client`), with this API's
+                    /// authentication set. Finish it with [`Client::from_http`].
                     pub fn builder(base_url: &str) -> HttpClientBuilder {
-                        HttpClient::builder(base_url).auth(Self::AUTH)
+                        autessa_runtime::HttpClient::builder(base_url).auth(Self::AUTH)
                     }
                 },
                 quote! {
@@ -92,12 +112,12 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
             quote! {
                 /// A client for `base_url`.
                 pub fn new(base_url: &str) -> Result<Self, ConfigError> {
-                    Self::builder(base_url).build().map(Self::from_http)
+                    Self::builder(base_url).#build().map(Self::from_http)
                 }
 
                 /// A builder for a client with custom settings. Finish it with [`Client::from_http`].
                 pub fn builder(base_url: &str) -> HttpClientBuilder {
-                    HttpClient::builder(base_url)
+                    autessa_runtime::HttpClient::builder(base_url)
                 }
             },
             TokenStream::new(),
@@ -105,7 +125,7 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
     };
     let mut methods = Vec::new();
     for op in &api.operations {
-        methods.push(operation(api, op, &p)?);
+        methods.push(operation(api, op, &p, blocking)?);
     }
     let body = quote! {
         #struct_doc
@@ -129,6 +149,12 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
                 &self.http
             }
 
+            /// A copy of this client whose calls use other settings (timeouts, deadline,
+            /// retries); it shares the connection pool and the key.
+            pub fn with_options(&self, options: RequestOptions) -> Self {
+                Self::from_http(self.http.with_options(options))
+            }
+
             #(#methods)*
         }
     };
@@ -142,15 +168,26 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
             "Bytes",
             "ConfigError",
             "Error",
-            "HttpClient",
             "HttpClientBuilder",
             "Method",
+            "RequestOptions",
         ],
         &body,
     );
+    // The one name the two flavours take from different places.
+    let http = if blocking {
+        quote!(
+            use autessa_runtime::blocking::HttpClient;
+        )
+    } else {
+        quote!(
+            use autessa_runtime::HttpClient;
+        )
+    };
     let types = super::imports(quote!(crate), &["types"], &body);
     Ok(quote! {
         #runtime
+        #http
         #types
 
         #body
@@ -185,7 +222,14 @@ fn auth_scheme(api: &Api) -> Option<(TokenStream, String)> {
     })
 }
 
-fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagnostic> {
+fn operation(
+    api: &Api,
+    op: &Operation,
+    p: &Paths,
+    blocking: bool,
+) -> Result<TokenStream, Diagnostic> {
+    let asyncness = (!blocking).then(|| quote!(async));
+    let wait = (!blocking).then(|| quote!(.await));
     let name = if RESERVED.contains(&op.name.as_str()) {
         ident(&format!("{}_operation", op.name))
     } else {
@@ -231,7 +275,7 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
     let mutable = optional_body.is_some().then(|| quote!(mut));
     Ok(quote! {
         #doc
-        pub async fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<#error>> {
+        pub #asyncness fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<#error>> {
             #segments
             let #mutable request = self
                 .http
@@ -241,7 +285,7 @@ fn operation(api: &Api, op: &Operation, p: &Paths) -> Result<TokenStream, Diagno
                 #idempotent
                 #auth;
             #optional_body
-            self.http.#send(request).await
+            self.http.#send(request) #wait
         }
     })
 }

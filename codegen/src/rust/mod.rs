@@ -34,7 +34,8 @@ pub struct RustConfig {
 pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let rt = quote!(autessa_runtime);
     let types = types::module(api, &rt);
-    let client = client::module(api, config, &rt)?;
+    let client = client::module(api, config, &rt, false)?;
+    let blocking = client::module(api, config, &rt, true)?;
     let lib = lib_rs(api, config);
     let mut files = vec![
         GeneratedFile::new("Cargo.toml", cargo_toml(config)),
@@ -52,6 +53,10 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
         GeneratedFile::new(
             "src/client.rs",
             format_rust(client, config, "src/client.rs")?,
+        ),
+        GeneratedFile::new(
+            "src/blocking.rs",
+            format_rust(blocking, config, "src/blocking.rs")?,
         ),
     ];
     if !api.channels.is_empty() {
@@ -114,6 +119,10 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
+        /// The same client without `async`, for programs that have no async runtime
+        /// (cargo feature `blocking`).
+        #[cfg(feature = "blocking")]
+        pub mod blocking;
         #channels
         mod client;
         /// The data types of the API: request and response bodies and everything in them.
@@ -122,7 +131,8 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         pub use client::Client;
         pub use autessa_runtime::{
             ApiKey, ApiResponse, AuthScheme, Bytes, ConfigError, Error, HttpClient, HttpClientBuilder,
-            RateLimit, RetryAfter,
+            Jitter, RateLimit, RateLimiter, RequestOptions, RetryAfter, RetryPolicy, StreamingResponse,
+            TimeoutKind, Upload, UploadError, UploadProgress,
         };
     }
 }
@@ -179,6 +189,10 @@ fn cargo_toml(config: &RustConfig) -> String {
          version = \"{version}\"\n\
          edition = \"2024\"\n\
          publish = false\n\
+         \n\
+         [features]\n\
+         # A synchronous client, `blocking::Client`.\n\
+         blocking = [\"autessa-runtime/blocking\"]\n\
          \n\
          [dependencies]\n\
          autessa-runtime = {runtime}\n\

@@ -1,0 +1,90 @@
+//! The blocking flavour of the generated client (`autessa::blocking::Client`, cargo feature
+//! `blocking`) against the mock server: the same requests on the wire, the same typed
+//! responses and errors, with no async runtime on the calling thread.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use autessa::blocking::Client;
+use autessa::types::{CreateConversationRequest, GetDataRequest, Pagination};
+use autessa::{Error, RequestOptions};
+use autessa_tests::mock::MockServer;
+
+const KEY: &str = "sk-blocking-91c4";
+
+/// The mock runs on a runtime of its own threads; the test thread stays synchronous.
+fn start() -> (tokio::runtime::Runtime, MockServer, Client) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
+    let server = runtime.block_on(MockServer::start(&schema, KEY));
+    let client = Client::new(&server.base_url(), KEY).unwrap();
+    (runtime, server, client)
+}
+
+#[test]
+fn blocking_calls_send_the_same_requests_and_decode_the_same_responses() {
+    let (_runtime, server, client) = start();
+    let created = client
+        .create_conversation(
+            42,
+            &CreateConversationRequest {
+                agent_id: 42,
+                version: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(created.conversation_id, "conv_abc123");
+    assert_eq!(created.rate_limit.remaining_minute, Some(59));
+    let page = client
+        .get_data(
+            7,
+            &GetDataRequest {
+                table_id: 7,
+                pagination: Some(Pagination {
+                    current_page: 0,
+                    total_records_per_page: 10,
+                    ascending: None,
+                }),
+            },
+        )
+        .unwrap();
+    assert!(page.total_records >= page.rows.len() as i64);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].header("authorization"), Some(KEY));
+    assert_eq!(requests[1].query_param("resourceId"), Some("7"));
+    assert_eq!(server.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn blocking_errors_are_the_same_typed_errors() {
+    let (_runtime, server, client) = start();
+    server.respond_with(429);
+    let client = client.with_options(
+        RequestOptions::new()
+            .no_retries()
+            .timeout(Duration::from_secs(10)),
+    );
+    let error = client
+        .create_conversation(
+            42,
+            &CreateConversationRequest {
+                agent_id: 42,
+                version: None,
+            },
+        )
+        .unwrap_err();
+    let Error::Api(api) = &error else {
+        panic!("expected an API error, got {error:?}")
+    };
+    assert_eq!(api.status.as_u16(), 429);
+    assert!(!api.body.errors.is_empty());
+    assert_eq!(
+        error
+            .retry_after()
+            .map(|r| r.delay_from(std::time::SystemTime::now()).as_secs()),
+        Some(7)
+    );
+    assert!(!format!("{error} {error:?} {client:?}").contains(KEY));
+    assert_eq!(server.requests().len(), 1);
+}
