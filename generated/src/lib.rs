@@ -26,6 +26,25 @@
 //!   deletes state or that runs an agent or a tool.
 //!
 //! This crate is generated from the API description by `cargo xtask codegen`; the transport, authentication and error handling live in `autessa-runtime`.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+//! let body: autessa::types::CreateConversationRequest = serde_json::from_str(r#"
+//! {
+//!   "agentId": 123,
+//!   "version": {
+//!     "versionState": "DRAFT"
+//!   }
+//! }
+//! "#)?;
+//! let response = client.create_conversation(123, &body).await?;
+//! println!("{:?} (rate limit: {:?})", response.body, response.rate_limit);
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 /// The same client without `async`, for programs that have no async runtime

@@ -81,7 +81,7 @@ fn install_tools() -> Result<(), String> {
     Ok(())
 }
 
-/// Everything CI runs: tools, freshness, formatting, lints, tests.
+/// Everything CI runs: tools, freshness, formatting, lints, rustdoc, tests.
 fn test() -> Result<(), String> {
     install_tools()?;
     codegen(true)?;
@@ -94,14 +94,24 @@ fn test() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
+    cargo_with(
+        &["doc", "--workspace", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     cargo(&["test", "--workspace", "--no-fail-fast"])
 }
 
 fn cargo(args: &[&str]) -> Result<(), String> {
+    cargo_with(args, &[])
+}
+
+fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    println!("$ cargo {}", args.join(" "));
+    let shown: String = env.iter().map(|(k, v)| format!("{k}={v:?} ")).collect();
+    println!("$ {shown}cargo {}", args.join(" "));
     let status = Command::new(cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(tools::workspace_root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

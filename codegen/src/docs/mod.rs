@@ -11,7 +11,7 @@
 //! so spec text cannot reach a page unescaped. The HTML page is the same Markdown run
 //! through `pulldown-cmark` (descriptions are CommonMark anyway, so a Markdown renderer is
 //! needed either way, and one source keeps the two forms identical), with raw HTML turned
-//! into text and only `http`, `https` and `mailto` links kept; see [`html`].
+//! into text and only `http`, `https` and `mailto` links kept; see the `html` module.
 
 mod example;
 mod html;

@@ -4,6 +4,7 @@ mod channels;
 mod client;
 mod docs;
 mod ident;
+mod quick_start;
 mod types;
 
 use proc_macro2::TokenStream;
@@ -113,7 +114,14 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
          authentication and error handling live in `autessa-runtime`.",
         config.command
     ));
-    let lines = docs::sanitize(&text);
+    let mut lines = docs::sanitize(&text);
+    // The quick start is our own Rust, not spec text: it goes in as written.
+    lines.push(String::new());
+    lines.extend(
+        quick_start::lines(api, &config.crate_name, quick_start::has_key(api))
+            .into_iter()
+            .map(|l| format!(" {l}")),
+    );
     quote! {
         #( #![doc = #lines] )*
         #![forbid(unsafe_code)]
