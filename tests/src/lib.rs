@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod generation;
 pub mod mock;
+pub mod prism;
 pub mod tools;
 
 /// The README's Rust example, compiled as a doctest so it cannot drift from the client.
