@@ -222,7 +222,24 @@ pub struct Operation {
     pub idempotent: Option<bool>,
     /// Whether the request carries credentials.
     pub authenticated: bool,
+    /// When this operation hands out a pre-signed upload URL (`x-upload`).
+    pub upload: Option<UploadFlow>,
     pub origin: Location,
+}
+
+/// A pre-signed upload in three steps, described by `x-upload` on the first operation:
+/// it returns a URL and a ticket; the bytes are `PUT` to the URL (without credentials); the
+/// `then` operation receives the ticket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadFlow {
+    /// The snake-case name of the one-call method.
+    pub name: String,
+    /// The response member holding the URL.
+    pub url: String,
+    /// The response member handed to `then`, and the `then` request member receiving it.
+    pub ticket: String,
+    /// Index into `Api::operations` of the operation that finishes the upload.
+    pub then: usize,
 }
 
 impl Operation {

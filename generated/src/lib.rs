@@ -20,6 +20,9 @@
 //!   reference does not document. Its shape is our own decision, made to be consistent
 //!   with the documented parts, and must be re-checked when the real contract is known.
 //!   Anything without the marker is documented by the public reference.
+//! - `x-upload` on `generateUploadLink` describes the three-step file upload (the URL and
+//!   the ticket in its response, and the operation that finishes it), so that generated
+//!   clients can offer it as one call.
 //! - `x-idempotent` on every operation says whether a client may safely retry the
 //!   request after a failure whose outcome is unknown (a timeout, a dropped connection,
 //!   a 5xx). `true` only for pure reads; `false` for anything that creates, changes or

@@ -59,6 +59,7 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     }
     let global_auth = doc.security.as_ref().is_some_and(|s| !s.is_empty());
     let mut op_names = Scope::snake();
+    let mut uploads = Vec::new();
     for (path, item) in &doc.paths.paths {
         let item_loc = root.join("paths").join(path);
         let item_loc = match item {
@@ -136,6 +137,9 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
             let responses =
                 lower_responses(types, &op_loc.join("responses"), &op.responses, &pascal);
             let idempotent = op.extensions.get("x-idempotent").and_then(Value::as_bool);
+            if op.extensions.contains_key("x-upload") {
+                uploads.push((api.operations.len(), op_loc.join("x-upload")));
+            }
             api.operations.push(Operation {
                 id,
                 name,
@@ -148,11 +152,52 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 responses,
                 idempotent,
                 authenticated,
+                upload: None,
                 origin: op_loc,
             });
         }
     }
+    for (index, at) in uploads {
+        match upload_flow(types, api, &at) {
+            Ok(flow) => api.operations[index].upload = Some(flow),
+            Err(d) => types.diags.push(d),
+        }
+    }
     Ok(())
+}
+
+/// Reads `x-upload: {name?, url, ticket, then}`.
+fn upload_flow(
+    types: &Types<'_>,
+    api: &Api,
+    at: &Location,
+) -> Result<crate::ir::UploadFlow, Diagnostic> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        name: Option<String>,
+        url: String,
+        ticket: String,
+        then: String,
+    }
+    let raw: Raw = types
+        .sources()
+        .parse(at, "`x-upload: {url, ticket, then}`")?;
+    let then = api
+        .operations
+        .iter()
+        .position(|op| op.id == raw.then)
+        .ok_or_else(|| {
+            Diagnostic::error(
+                &at.join("then"),
+                format!("no operation has the id `{}`", raw.then),
+            )
+        })?;
+    Ok(crate::ir::UploadFlow {
+        name: names::snake(raw.name.as_deref().unwrap_or("upload"), "upload"),
+        url: raw.url,
+        ticket: raw.ticket,
+        then,
+    })
 }
 
 fn security_scheme(key: &str, s: &OaScheme) -> SecurityScheme {

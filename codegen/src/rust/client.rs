@@ -126,6 +126,9 @@ pub fn module(
     let mut methods = Vec::new();
     for op in &api.operations {
         methods.push(operation(api, op, &p, blocking)?);
+        if let (Some(flow), false) = (&op.upload, blocking) {
+            methods.push(upload_method(api, op, flow, &p)?);
+        }
     }
     let body = quote! {
         #struct_doc
@@ -171,6 +174,8 @@ pub fn module(
             "HttpClientBuilder",
             "Method",
             "RequestOptions",
+            "Upload",
+            "UploadError",
         ],
         &body,
     );
@@ -514,4 +519,146 @@ fn method_doc(api: &Api, op: &Operation) -> String {
     };
     parts.push(retry.to_owned());
     parts.join("\n\n")
+}
+
+/// The one-call upload of an `x-upload` operation: get the pre-signed URL, `PUT` the bytes
+/// there without credentials, then finish with the `then` operation.
+fn upload_method(
+    api: &Api,
+    op: &Operation,
+    flow: &crate::ir::UploadFlow,
+    p: &Paths,
+) -> Result<TokenStream, Diagnostic> {
+    let then = &api.operations[flow.then];
+    let fail = |what: String| Diagnostic::error(&op.origin.join("x-upload"), what);
+    let member = |op: &Operation, wire: &str| -> Option<(proc_macro2::Ident, TypeRef)> {
+        let body = op
+            .responses
+            .iter()
+            .filter(|r| r.status.is_success())
+            .find_map(|r| r.body.as_ref())?;
+        let TypeRef::Named(id) = body.ty else {
+            return None;
+        };
+        let crate::ir::TypeKind::Struct(s) = &api.ty(id).kind else {
+            return None;
+        };
+        let field = s.fields.iter().find(|f| f.wire == wire && f.required)?;
+        Some((ident(&field.name), field.ty.clone()))
+    };
+    let (url, url_ty) = member(op, &flow.url).ok_or_else(|| {
+        fail(format!(
+            "`{}` has no required response member `{}`",
+            op.id, flow.url
+        ))
+    })?;
+    if url_ty != TypeRef::Primitive(Primitive::String)
+        && url_ty != TypeRef::Primitive(Primitive::Uri)
+    {
+        return Err(fail(format!("`{}` must be a string to be a URL", flow.url)));
+    }
+    let (ticket, ticket_ty) = member(op, &flow.ticket).ok_or_else(|| {
+        fail(format!(
+            "`{}` has no required response member `{}`",
+            op.id, flow.ticket
+        ))
+    })?;
+    let Some(then_body) = then
+        .body
+        .as_ref()
+        .filter(|b| b.kind == BodyKind::Json && b.required)
+    else {
+        return Err(fail(format!(
+            "`{}` must take a required JSON body",
+            then.id
+        )));
+    };
+    let (_, _, link_error) = response_types(api, op, p);
+    let (_, then_success, then_error) = response_types(api, then, p);
+    if link_error.to_string() != then_error.to_string() {
+        return Err(fail(format!(
+            "`{}` and `{}` must answer errors with the same type",
+            op.id, then.id
+        )));
+    }
+    let mut ordered: Vec<&Param> = op.params.iter().filter(|x| x.required).collect();
+    ordered.extend(op.params.iter().filter(|x| !x.required));
+    let args: Vec<TokenStream> = ordered
+        .iter()
+        .map(|param| {
+            let arg = ident(&param.name);
+            let t = param_type(api, param, p);
+            quote!(#arg: #t)
+        })
+        .collect();
+    let link_args: Vec<TokenStream> = ordered
+        .iter()
+        .map(|param| {
+            let arg = ident(&param.name);
+            quote!(#arg)
+        })
+        .collect();
+    let mut then_ordered: Vec<&Param> = then.params.iter().filter(|x| x.required).collect();
+    then_ordered.extend(then.params.iter().filter(|x| !x.required));
+    let mut then_args = Vec::new();
+    for param in then_ordered {
+        match op
+            .params
+            .iter()
+            .find(|x| x.wire == param.wire && x.location == param.location)
+        {
+            Some(same) => {
+                let arg = ident(&same.name);
+                then_args.push(quote!(#arg));
+            }
+            None if !param.required => then_args.push(quote!(None)),
+            None => {
+                return Err(fail(format!(
+                    "`{}` needs the parameter `{}`, which `{}` does not take",
+                    then.id, param.wire, op.id
+                )));
+            }
+        }
+    }
+    let body_ty = ty(&then_body.ty, api, p);
+    let ticket_ty = ty(&ticket_ty, api, p);
+    let link_body = op.body.as_ref().map(|b| {
+        let (arg_ty, _) = body_arg(api, b, p);
+        quote!(body: #arg_ty,)
+    });
+    let link_body_arg = op.body.as_ref().map(|_| quote!(body));
+    let name = ident(&flow.name);
+    let link = ident(&op.name);
+    let finish = ident(&then.name);
+    let doc = docs::lines(&format!(
+        "Uploads a file in one call: `{}` for a pre-signed URL, a `PUT` of `upload` to it \
+         (without the API key; retried when the source can be read again), then `{}` with \
+         the request `finish` builds from the returned `{}`.\n\n\
+         Progress is reported through [`Upload::on_progress`]; each step's failure is its own \
+         [`UploadError`] variant.",
+        op.id, then.id, flow.ticket
+    ));
+    let mut all_link_args = link_args.clone();
+    all_link_args.extend(link_body_arg);
+    Ok(quote! {
+        #doc
+        pub async fn #name(
+            &self,
+            #(#args,)*
+            #link_body
+            upload: Upload,
+            finish: impl FnOnce(#ticket_ty) -> #body_ty,
+        ) -> Result<ApiResponse<#then_success>, UploadError<#then_error>> {
+            self.http
+                .upload_file(
+                    upload,
+                    || async {
+                        let link = self.#link(#(#all_link_args),*).await?.into_body();
+                        Ok((link.#url, link.#ticket))
+                    },
+                    |ticket| async move { self.#finish(#(#then_args,)* &finish(ticket)).await },
+                )
+                .await
+        }
+    })
 }
