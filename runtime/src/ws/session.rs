@@ -13,6 +13,7 @@
 //! in one task, concurrently, so a slow consumer never stops pings or sends, and a blocked
 //! write never stops reading.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
@@ -109,6 +110,9 @@ impl<T> Event<T> {
 
 type Item = Result<Event<Frame>, WsError>;
 
+/// The most events `recv` takes from the queue at once.
+const RECV_BATCH: usize = 64;
+
 enum Command {
     Send(Message),
     Close(oneshot::Sender<Result<(), WsError>>),
@@ -154,6 +158,9 @@ struct Shared {
 /// still up).
 pub struct WsSession {
     events: mpsc::Receiver<Item>,
+    /// Events taken from the queue in one go and not yet returned: draining in batches
+    /// means one wake-up per burst of messages rather than one per message.
+    ready: VecDeque<Item>,
     sender: WsSender,
     url: String,
 }
@@ -200,6 +207,7 @@ impl WsSession {
         tokio::spawn(task.run(socket));
         Self {
             events,
+            ready: VecDeque::new(),
             sender: WsSender {
                 channel,
                 commands: commands_tx,
@@ -222,7 +230,14 @@ impl WsSession {
     /// The next event; `None` once the session is over and everything was delivered. See
     /// the type's documentation for the order of events.
     pub async fn recv(&mut self) -> Option<Result<Event<Frame>, WsError>> {
-        self.events.recv().await
+        if self.ready.is_empty() {
+            let mut batch = Vec::new();
+            if self.events.recv_many(&mut batch, RECV_BATCH).await == 0 {
+                return None;
+            }
+            self.ready.extend(batch);
+        }
+        self.ready.pop_front()
     }
 
     /// Serializes `message` as JSON and sends it as a text frame.
@@ -550,10 +565,6 @@ impl Clock {
         self.received.fetch_max(self.now(), Ordering::Relaxed);
     }
 
-    fn mark_data(&self) {
-        self.data.fetch_max(self.now(), Ordering::Relaxed);
-    }
-
     /// The last time the peer showed signs of life (now while we are the ones not reading).
     fn last_received(&self) -> u64 {
         if self.delivering.load(Ordering::Relaxed) {
@@ -578,7 +589,8 @@ async fn read(
 ) -> End {
     loop {
         let item = stream.next().await;
-        clock.mark_received();
+        let now = clock.now();
+        clock.received.fetch_max(now, Ordering::Relaxed);
         let frame = match item {
             Some(Ok(Message::Text(text))) => Frame::Text(text.as_str().to_owned()),
             Some(Ok(Message::Binary(data))) => Frame::Binary(data),
@@ -606,7 +618,7 @@ async fn read(
                 });
             }
         };
-        clock.mark_data();
+        clock.data.fetch_max(now, Ordering::Relaxed);
         let event = Ok(Event::Message(frame));
         match events.try_send(event) {
             Ok(()) => {}
