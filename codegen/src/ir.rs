@@ -128,6 +128,9 @@ pub struct Field {
     pub boxed: bool,
     /// A member of an `allOf` that could not be merged, flattened into this struct.
     pub flatten: bool,
+    /// Whether the empty value of the type (`0`, `""`, `[]`) meets the schema's constraints
+    /// (`minItems`, `minLength`, `minimum`, `pattern`, formats such as `uri`).
+    pub empty_is_valid: bool,
 }
 
 /// A closed set of string values, plus a fallback for values added later.

@@ -63,6 +63,18 @@ pub struct AgentOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<String>,
 }
+impl AgentOutput {
+    /// A value with `outputType` set and every optional member left out.
+    pub fn new(output_type: OutputType) -> Self {
+        Self {
+            output_type,
+            content: None,
+            base64_audio: None,
+            sample_rate: None,
+            transcription: None,
+        }
+    }
+}
 /// A function applied to a selected column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -148,6 +160,16 @@ pub struct AudioInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_format: Option<AudioFormat>,
 }
+impl AudioInput {
+    /// A value with every optional member left out.
+    pub fn new() -> Self {
+        Self {
+            audio_url: None,
+            base64_audio: None,
+            audio_format: None,
+        }
+    }
+}
 /// The value of one column of a row, with the column's type.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -190,6 +212,21 @@ pub struct BatchDeleteRowsResponse {
     /// The rows that were not deleted.
     pub failures: Vec<RowFailure>,
 }
+impl BatchDeleteRowsResponse {
+    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        records_impacted: i64,
+        failures: Vec<RowFailure>,
+    ) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            records_impacted,
+            failures,
+        }
+    }
+}
 /// The body of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -218,6 +255,21 @@ pub struct BatchUpdateRowsResponse {
     /// The rows that were not updated.
     pub failures: Vec<RowFailure>,
 }
+impl BatchUpdateRowsResponse {
+    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        records_impacted: i64,
+        failures: Vec<RowFailure>,
+    ) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            records_impacted,
+            failures,
+        }
+    }
+}
 /// Client to server on the agent channel: close a conversation.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -229,6 +281,15 @@ pub struct CloseConversationMessage {
     /// The conversation to close.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
+}
+impl CloseConversationMessage {
+    /// A value with `conversationId` set and every optional member left out.
+    pub fn new(conversation_id: String) -> Self {
+        Self {
+            message_type: Default::default(),
+            conversation_id,
+        }
+    }
 }
 /// Always `CLOSE_CONVERSATION`.
 #[derive(
@@ -289,6 +350,15 @@ pub struct CloseConversationResponse {
     #[serde(rename = "sessionToken")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
+}
+impl CloseConversationResponse {
+    /// A value with `errors` set and every optional member left out.
+    pub fn new(errors: Vec<String>) -> Self {
+        Self {
+            errors,
+            session_token: None,
+        }
+    }
 }
 /// The type of a table column.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -419,6 +489,16 @@ pub struct ConnectionStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
 }
+impl ConnectionStatus {
+    /// A value with `status` set and every optional member left out.
+    pub fn new(status: ConnectionState) -> Self {
+        Self {
+            message_type: Default::default(),
+            status,
+            connection_id: None,
+        }
+    }
+}
 /// Always `STATUS`.
 #[derive(
     Clone,
@@ -465,6 +545,12 @@ pub struct CreateConversationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
 }
+impl CreateConversationRequest {
+    /// A value with `agentId` set and every optional member left out.
+    pub fn new(agent_id: i64) -> Self {
+        Self { agent_id, version: None }
+    }
+}
 /// The result of `createConversation`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateConversationResponse {
@@ -477,6 +563,16 @@ pub struct CreateConversationResponse {
     /// The id of the new conversation, for later turns and for closing it.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
+}
+impl CreateConversationResponse {
+    /// A value with `errors` and `conversationId` set and every optional member left out.
+    pub fn new(errors: Vec<String>, conversation_id: String) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            conversation_id,
+        }
+    }
 }
 /// Selects a version of the agent or tool other than the default. Without it, the
 /// PUBLISHED version is used.
@@ -492,6 +588,15 @@ pub struct CustomVersion {
     #[serde(rename = "versionNumber")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i32>,
+}
+impl CustomVersion {
+    /// A value with `versionState` set and every optional member left out.
+    pub fn new(version_state: VersionState) -> Self {
+        Self {
+            version_state,
+            version_number: None,
+        }
+    }
 }
 /// The body of `deleteRow`.
 ///
@@ -520,6 +625,16 @@ pub struct DeleteRowResponse {
     #[serde(rename = "recordsImpacted")]
     pub records_impacted: i64,
 }
+impl DeleteRowResponse {
+    /// A value with `errors` and `recordsImpacted` set and every optional member left out.
+    pub fn new(errors: Vec<String>, records_impacted: i64) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            records_impacted,
+        }
+    }
+}
 /// Server to client on both channels: a request failed.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -530,6 +645,15 @@ pub struct ErrorMessage {
     pub message_type: ErrorMessageMessageType,
     /// What went wrong.
     pub errors: Vec<String>,
+}
+impl ErrorMessage {
+    /// A value with `errors` set and every optional member left out.
+    pub fn new(errors: Vec<String>) -> Self {
+        Self {
+            message_type: Default::default(),
+            errors,
+        }
+    }
 }
 /// Always `ERROR`.
 #[derive(
@@ -574,7 +698,7 @@ pub struct ErrorResponse {
     pub errors: Vec<String>,
 }
 /// The body of `executeAgent`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExecuteAgentRequest {
     /// The agent to run (the same id as `resourceId`).
     #[serde(rename = "agentId")]
@@ -607,6 +731,20 @@ pub struct ExecuteAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
 }
+impl ExecuteAgentRequest {
+    /// A value with `agentId` and `input` set and every optional member left out.
+    pub fn new(agent_id: i64, input: Vec<AgentInput>) -> Self {
+        Self {
+            agent_id,
+            input,
+            conversation_id: None,
+            output_type: None,
+            environment_variables: None,
+            prompt_template_variables: None,
+            version: None,
+        }
+    }
+}
 /// The result of `executeAgent`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecuteAgentResponse {
@@ -623,11 +761,22 @@ pub struct ExecuteAgentResponse {
     /// What the agent produced, in order.
     pub output: Vec<AgentOutput>,
 }
+impl ExecuteAgentResponse {
+    /// A value with `errors` and `output` set and every optional member left out.
+    pub fn new(errors: Vec<String>, output: Vec<AgentOutput>) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            conversation_id: None,
+            output,
+        }
+    }
+}
 /// Client to server on the agent channel: run the agent, with the same fields as the
 /// `executeAgent` body.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ExecuteMessage {
     /// The agent to run (the same id as `resourceId`).
     #[serde(rename = "agentId")]
@@ -662,6 +811,21 @@ pub struct ExecuteMessage {
     /// Always `EXECUTE`.
     #[serde(rename = "messageType")]
     pub message_type: ExecuteMessageMessageType,
+}
+impl ExecuteMessage {
+    /// A value with `agentId` and `input` set and every optional member left out.
+    pub fn new(agent_id: i64, input: Vec<AgentInput>) -> Self {
+        Self {
+            agent_id,
+            input,
+            conversation_id: None,
+            output_type: None,
+            environment_variables: None,
+            prompt_template_variables: None,
+            version: None,
+            message_type: Default::default(),
+        }
+    }
 }
 /// Always `EXECUTE`.
 #[derive(
@@ -731,6 +895,20 @@ pub struct ExecuteToolMessage {
     #[serde(rename = "messageType")]
     pub message_type: ExecuteToolMessageMessageType,
 }
+impl ExecuteToolMessage {
+    /// A value with `toolId` set and every optional member left out.
+    pub fn new(tool_id: i64) -> Self {
+        Self {
+            tool_id,
+            variables: None,
+            private_variables: None,
+            environment_variables: None,
+            version: None,
+            debug: None,
+            message_type: Default::default(),
+        }
+    }
+}
 /// Always `EXECUTE`.
 #[derive(
     Clone,
@@ -793,6 +971,19 @@ pub struct ExecuteToolRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
 }
+impl ExecuteToolRequest {
+    /// A value with `toolId` set and every optional member left out.
+    pub fn new(tool_id: i64) -> Self {
+        Self {
+            tool_id,
+            variables: None,
+            private_variables: None,
+            environment_variables: None,
+            version: None,
+            debug: None,
+        }
+    }
+}
 /// The result of `executeTool`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExecuteToolResponse {
@@ -818,6 +1009,23 @@ pub struct ExecuteToolResponse {
     #[serde(rename = "debugOutput")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug_output: Option<Vec<String>>,
+}
+impl ExecuteToolResponse {
+    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        tool_name: String,
+        response: serde_json::Value,
+    ) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            response_type: Default::default(),
+            tool_name,
+            response,
+            debug_output: None,
+        }
+    }
 }
 /// The kind of response; always `EXECUTE_TOOL` here.
 #[derive(
@@ -871,6 +1079,17 @@ pub struct ExecutionResult {
     pub output: Vec<AgentOutput>,
     /// Error messages; empty when the turn succeeded.
     pub errors: Vec<String>,
+}
+impl ExecutionResult {
+    /// A value with `output` and `errors` set and every optional member left out.
+    pub fn new(output: Vec<AgentOutput>, errors: Vec<String>) -> Self {
+        Self {
+            message_type: Default::default(),
+            conversation_id: None,
+            output,
+            errors,
+        }
+    }
 }
 /// Always `RESULT`.
 #[derive(
@@ -1059,8 +1278,22 @@ pub struct FilterStatement {
     pub operator: FilterOperator,
     /// The value to compare with: any JSON value, an array for `IN`; omitted for
     /// `IS_NULL` and `IS_NOT_NULL`. Null is allowed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "autessa_runtime::present"
+    )]
     pub value: Option<serde_json::Value>,
+}
+impl FilterStatement {
+    /// A value with `column` and `operator` set and every optional member left out.
+    pub fn new(column: String, operator: FilterOperator) -> Self {
+        Self {
+            column,
+            operator,
+            value: None,
+        }
+    }
 }
 /// The body of `generateUploadLink`.
 ///
@@ -1080,7 +1313,7 @@ pub struct GenerateUploadLinkRequest {
 /// The result of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GenerateUploadLinkResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1099,6 +1332,18 @@ pub struct GenerateUploadLinkResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<autessa_runtime::DateTime>,
 }
+impl GenerateUploadLinkResponse {
+    /// A value with `errors`, `uploadUrl` and `tempPath` set and every optional member left out.
+    pub fn new(errors: Vec<String>, upload_url: String, temp_path: String) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            upload_url,
+            temp_path,
+            expires_at: None,
+        }
+    }
+}
 /// The body of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1110,6 +1355,12 @@ pub struct GetDataRequest {
     /// The page to read; the server's default page when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+}
+impl GetDataRequest {
+    /// A value with `tableId` set and every optional member left out.
+    pub fn new(table_id: i64) -> Self {
+        Self { table_id, pagination: None }
+    }
 }
 /// The result of `getData`.
 ///
@@ -1127,6 +1378,17 @@ pub struct GetDataResponse {
     /// The number of rows in the table.
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
+}
+impl GetDataResponse {
+    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
+    pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            rows,
+            total_records,
+        }
+    }
 }
 /// The body of `getSingleRow`.
 ///
@@ -1154,6 +1416,16 @@ pub struct GetSingleRowResponse {
     /// The requested row.
     pub row: Row,
 }
+impl GetSingleRowResponse {
+    /// A value with `errors` and `row` set and every optional member left out.
+    pub fn new(errors: Vec<String>, row: Row) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            row,
+        }
+    }
+}
 /// The body of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1169,6 +1441,16 @@ pub struct IndexRecordRequest {
     #[serde(rename = "fileDelimiter")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_delimiter: Option<FileDelimiter>,
+}
+impl IndexRecordRequest {
+    /// A value with `tableId` and `tempPath` set and every optional member left out.
+    pub fn new(table_id: i64, temp_path: String) -> Self {
+        Self {
+            table_id,
+            temp_path,
+            file_delimiter: None,
+        }
+    }
 }
 /// The result of `indexRecord`.
 ///
@@ -1187,6 +1469,21 @@ pub struct IndexRecordResponse {
     /// Whether vectorizing and computed columns are still running.
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
+}
+impl IndexRecordResponse {
+    /// A value with `errors`, `recordsImpacted` and `computationStatus` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        records_impacted: i64,
+        computation_status: ComputationStatus,
+    ) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            records_impacted,
+            computation_status,
+        }
+    }
 }
 /// The body of `insertRow`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -1216,6 +1513,23 @@ pub struct InsertRowResponse {
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+impl InsertRowResponse {
+    /// A value with `errors`, `insertedId`, `newRow` and `computationStatus` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        inserted_id: i64,
+        new_row: Row,
+        computation_status: ComputationStatus,
+    ) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            inserted_id,
+            new_row,
+            computation_status,
+        }
+    }
+}
 /// The body of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1240,6 +1554,24 @@ pub struct JoinQueryRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+impl JoinQueryRequest {
+    /// A value with `tableId`, `tableAlias`, `selectedColumns` and `joinStatements` set and every optional member left out.
+    pub fn new(
+        table_id: i64,
+        table_alias: String,
+        selected_columns: Vec<SelectedColumn>,
+        join_statements: Vec<JoinStatement>,
+    ) -> Self {
+        Self {
+            table_id,
+            table_alias,
+            selected_columns,
+            join_statements,
+            filters: None,
+            pagination: None,
+        }
+    }
+}
 /// The result of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1256,6 +1588,17 @@ pub struct JoinQueryResponse {
     /// The number of matching joined rows over all pages.
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
+}
+impl JoinQueryResponse {
+    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
+    pub fn new(errors: Vec<String>, rows: Vec<JoinedRow>, total_records: i64) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            rows,
+            total_records,
+        }
+    }
 }
 /// Joins another table to the query.
 ///
@@ -1281,6 +1624,25 @@ pub struct JoinStatement {
     #[serde(rename = "joinFilters")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub join_filters: Option<WhereFilter>,
+}
+impl JoinStatement {
+    /// A value with `joinType`, `joinTableId`, `joinTableAlias`, `mainTableColumn` and `joinTableColumn` set and every optional member left out.
+    pub fn new(
+        join_type: JoinType,
+        join_table_id: i64,
+        join_table_alias: String,
+        main_table_column: String,
+        join_table_column: String,
+    ) -> Self {
+        Self {
+            join_type,
+            join_table_id,
+            join_table_alias,
+            main_table_column,
+            join_table_column,
+            join_filters: None,
+        }
+    }
 }
 /// The kind of join.
 ///
@@ -1396,7 +1758,7 @@ impl std::fmt::Display for OutputType {
 /// Which page of results to return.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Pagination {
     /// The page number, starting at 0.
     #[serde(rename = "currentPage")]
@@ -1407,6 +1769,16 @@ pub struct Pagination {
     /// Sort rows by id ascending (true) or descending (false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ascending: Option<bool>,
+}
+impl Pagination {
+    /// A value with `currentPage` and `totalRecordsPerPage` set and every optional member left out.
+    pub fn new(current_page: i32, total_records_per_page: i32) -> Self {
+        Self {
+            current_page,
+            total_records_per_page,
+            ascending: None,
+        }
+    }
 }
 /// The body of `queryTable`.
 ///
@@ -1427,6 +1799,17 @@ pub struct QueryTableRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+impl QueryTableRequest {
+    /// A value with `tableId` set and every optional member left out.
+    pub fn new(table_id: i64) -> Self {
+        Self {
+            table_id,
+            selected_columns: None,
+            filters: None,
+            pagination: None,
+        }
+    }
+}
 /// The result of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1444,6 +1827,17 @@ pub struct QueryTableResponse {
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
 }
+impl QueryTableResponse {
+    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
+    pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            rows,
+            total_records,
+        }
+    }
+}
 /// The fields every JSON response body carries, next to the endpoint's own fields.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ResponseEnvelope {
@@ -1453,6 +1847,15 @@ pub struct ResponseEnvelope {
     #[serde(rename = "sessionToken")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
+}
+impl ResponseEnvelope {
+    /// A value with `errors` set and every optional member left out.
+    pub fn new(errors: Vec<String>) -> Self {
+        Self {
+            errors,
+            session_token: None,
+        }
+    }
 }
 /// One row of a table.
 ///
@@ -1517,6 +1920,17 @@ pub struct SelectedColumn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<AggregateFunction>>,
 }
+impl SelectedColumn {
+    /// A value with `columnName` set and every optional member left out.
+    pub fn new(column_name: String) -> Self {
+        Self {
+            column_name,
+            table_alias: None,
+            column_alias: None,
+            functions: None,
+        }
+    }
+}
 /// The body of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1539,6 +1953,18 @@ pub struct SemanticSearchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<WhereFilter>,
 }
+impl SemanticSearchRequest {
+    /// A value with `tableId`, `columnName` and `query` set and every optional member left out.
+    pub fn new(table_id: i64, column_name: String, query: String) -> Self {
+        Self {
+            table_id,
+            column_name,
+            query,
+            limit: None,
+            filters: None,
+        }
+    }
+}
 /// The result of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1552,6 +1978,16 @@ pub struct SemanticSearchResponse {
     pub session_token: Option<String>,
     /// The matches, best first.
     pub results: Vec<SearchResult>,
+}
+impl SemanticSearchResponse {
+    /// A value with `errors` and `results` set and every optional member left out.
+    pub fn new(errors: Vec<String>, results: Vec<SearchResult>) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            results,
+        }
+    }
 }
 /// One chunk of an agent's output as it is produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1573,6 +2009,18 @@ pub struct StreamedOutput {
     /// True on the last chunk of the output.
     #[serde(rename = "isFinalChunk")]
     pub is_final_chunk: bool,
+}
+impl StreamedOutput {
+    /// A value with `outputType` and `isFinalChunk` set and every optional member left out.
+    pub fn new(output_type: OutputType, is_final_chunk: bool) -> Self {
+        Self {
+            output_type,
+            transcription: None,
+            base64_audio: None,
+            sample_rate: None,
+            is_final_chunk,
+        }
+    }
 }
 /// Server to client on the agent channel: one chunk of streamed output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -1599,6 +2047,15 @@ pub struct ToolDebugMessage {
     pub message_type: ToolDebugMessageMessageType,
     /// The log line.
     pub line: String,
+}
+impl ToolDebugMessage {
+    /// A value with `line` set and every optional member left out.
+    pub fn new(line: String) -> Self {
+        Self {
+            message_type: Default::default(),
+            line,
+        }
+    }
 }
 /// Always `DEBUG`.
 #[derive(
@@ -1668,6 +2125,24 @@ pub struct ToolResultMessage {
     #[serde(rename = "messageType")]
     pub message_type: ToolResultMessageMessageType,
 }
+impl ToolResultMessage {
+    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        tool_name: String,
+        response: serde_json::Value,
+    ) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            response_type: Default::default(),
+            tool_name,
+            response,
+            debug_output: None,
+            message_type: Default::default(),
+        }
+    }
+}
 /// Always `RESULT`.
 #[derive(
     Clone,
@@ -1736,6 +2211,21 @@ pub struct UpdateRowResponse {
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+impl UpdateRowResponse {
+    /// A value with `errors`, `updatedRow` and `computationStatus` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        updated_row: Row,
+        computation_status: ComputationStatus,
+    ) -> Self {
+        Self {
+            errors,
+            session_token: None,
+            updated_row,
+            computation_status,
+        }
+    }
+}
 /// The lifecycle state of a version of an agent or tool.
 #[derive(
     Clone,
@@ -1802,6 +2292,25 @@ pub struct VoiceSetupMessage {
     /// Values for the variables in the agent's prompt template.
     #[serde(rename = "promptTemplateVariables")]
     pub prompt_template_variables: BTreeMap<String, String>,
+}
+impl VoiceSetupMessage {
+    /// A value with `outputType`, `agentId`, `audioFormat`, `environmentVariables` and `promptTemplateVariables` set and every optional member left out.
+    pub fn new(
+        output_type: OutputType,
+        agent_id: i64,
+        audio_format: AudioFormat,
+        environment_variables: BTreeMap<String, String>,
+        prompt_template_variables: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            message_type: Default::default(),
+            output_type,
+            agent_id,
+            audio_format,
+            environment_variables,
+            prompt_template_variables,
+        }
+    }
 }
 /// Always `VOICE`.
 #[derive(

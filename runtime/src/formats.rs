@@ -14,6 +14,18 @@ pub type Date = chrono::NaiveDate;
 
 pub use uuid::Uuid;
 
+/// Deserializes a member that is present as `Some`, even when its value is `null`.
+///
+/// For an optional member that may be `null`, generated code uses `Option<Option<T>>`
+/// (or `Option<serde_json::Value>`) with `#[serde(default, deserialize_with = ...)]`: absent
+/// is `None`, `null` is `Some(None)` (or `Some(Value::Null)`), so the two stay apart both
+/// ways.
+pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(deserializer).map(Some)
+}
+
 /// Bytes carried as base64 text (`format: byte`).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Base64(pub Vec<u8>);

@@ -67,15 +67,12 @@ async fn raw_connect(base: &str) -> RawSocket {
 }
 
 fn request(text: &str) -> ExecuteMessage {
-    ExecuteMessage {
-        agent_id: 1,
-        input: vec![autessa::types::AgentInput::Text(
-            autessa::types::TextInput {
-                content: text.into(),
-            },
-        )],
-        ..Default::default()
-    }
+    let input = vec![autessa::types::AgentInput::Text(
+        autessa::types::TextInput {
+            content: text.into(),
+        },
+    )];
+    ExecuteMessage::new(1, input)
 }
 
 async fn generated_throughput(base: &str) -> Duration {

@@ -791,11 +791,7 @@ fn fixed_bodies() -> Vec<(&'static str, Body)> {
         ),
         (
             "unset",
-            Body::ExecuteAgent(ExecuteAgentRequest {
-                agent_id: 123,
-                input: vec![text_input("Hello!")],
-                ..Default::default()
-            }),
+            Body::ExecuteAgent(ExecuteAgentRequest::new(123, vec![text_input("Hello!")])),
         ),
         (
             "set",
@@ -1250,6 +1246,9 @@ fn default_values_of_the_generated_types_are_valid() {
         };
     }
     // The types a client sends (request bodies, client messages and what they contain).
+    // `ExecuteAgentRequest`, `ExecuteMessage` (an empty `input` is below `minItems: 1`) and
+    // `Pagination` (`totalRecordsPerPage: 0` is below `minimum: 1`) have no `Default`, for
+    // that reason; they have `new` with the required members instead.
     let mut values: Vec<(&str, Value)> = defaults![
         AudioFormat,
         BatchDeleteRowsRequest,
@@ -1259,8 +1258,6 @@ fn default_values_of_the_generated_types_are_valid() {
         CreateConversationRequest,
         CustomVersion,
         DeleteRowRequest,
-        ExecuteAgentRequest,
-        ExecuteMessage,
         ExecuteToolMessage,
         ExecuteToolRequest,
         GetDataRequest,
@@ -1268,7 +1265,6 @@ fn default_values_of_the_generated_types_are_valid() {
         IndexRecordRequest,
         InsertRowRequest,
         JoinQueryRequest,
-        Pagination,
         QueryTableRequest,
         RowUpdate,
         SelectedColumn,

@@ -525,7 +525,7 @@ async fn execute_agent_single_shot_with_audio_input() {
             }),
         ],
         output_type: Some(OutputType::Audio),
-        ..ExecuteAgentRequest::default()
+        ..ExecuteAgentRequest::new(AGENT_ID, Vec::new())
     };
     // The audio encoding in particular (`expect_example` checks that this is what was sent).
     assert_eq!(
@@ -583,7 +583,7 @@ async fn conversation_lifecycle_uses_the_returned_id() {
         agent_id: AGENT_ID,
         input: vec![text("Where is my parcel?")],
         conversation_id: Some(id.clone()),
-        ..ExecuteAgentRequest::default()
+        ..ExecuteAgentRequest::new(AGENT_ID, Vec::new())
     };
     let outcome = client.execute_agent(AGENT_ID, &turn).await;
     let output = expect_example(&server, EXECUTE_AGENT, &turn, outcome);
@@ -1074,7 +1074,7 @@ async fn call_every_operation(client: &Client) -> Vec<Result<StatusCode, Error<E
                     &ExecuteAgentRequest {
                         agent_id: AGENT_ID,
                         input: vec![text("Hi")],
-                        ..ExecuteAgentRequest::default()
+                        ..ExecuteAgentRequest::new(AGENT_ID, Vec::new())
                     },
                 )
                 .await,

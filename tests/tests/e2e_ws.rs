@@ -68,13 +68,12 @@ async fn next(connection: &mut AgentExecuteConnection) -> AgentExecuteMessage {
 }
 
 fn say(text: &str, conversation: Option<String>) -> ExecuteMessage {
+    let input = vec![AgentInput::Text(TextInput {
+        content: text.into(),
+    })];
     ExecuteMessage {
-        agent_id: 42,
-        input: vec![AgentInput::Text(TextInput {
-            content: text.into(),
-        })],
         conversation_id: conversation,
-        ..Default::default()
+        ..ExecuteMessage::new(42, input)
     }
 }
 

@@ -529,9 +529,44 @@ impl<'s> Types<'s> {
                     default,
                     boxed: false,
                     flatten: false,
+                    empty_is_valid: self.empty_is_valid(ploc),
                 }
             })
             .collect()
+    }
+
+    /// Whether an empty value (`0`, `""`, `[]`, `{}`) passes the constraints written at
+    /// `loc` (through `$ref` and one-member `allOf`).
+    fn empty_is_valid(&self, loc: &Location) -> bool {
+        let mut at = loc.clone();
+        for _ in 0..16 {
+            let Ok(followed) = self.src.follow(&at) else {
+                return true;
+            };
+            let Some(Value::Object(map)) = self.src.get(&followed) else {
+                return true;
+            };
+            if let Some(Value::Array(members)) = map.get("allOf")
+                && members.len() == 1
+            {
+                at = followed.join("allOf").join(0);
+                continue;
+            }
+            let number = |k: &str| map.get(k).and_then(Value::as_f64);
+            let exclusive = matches!(map.get("exclusiveMinimum"), Some(Value::Bool(true)));
+            let too_small = |k: &str| number(k).is_some_and(|n| n > 0.0);
+            return !(too_small("minItems")
+                || too_small("minLength")
+                || too_small("minProperties")
+                || number("minimum").is_some_and(|n| n > 0.0 || (exclusive && n >= 0.0))
+                || number("maximum").is_some_and(|n| n < 0.0)
+                || map.contains_key("pattern")
+                || matches!(
+                    map.get("format").and_then(Value::as_str),
+                    Some("uri" | "url" | "email" | "hostname" | "ipv4" | "ipv6" | "uri-reference")
+                ));
+        }
+        true
     }
 
     fn define_enum(&mut self, schema: &Schema, values: &[Option<String>]) -> Enum {
@@ -748,6 +783,7 @@ impl<'s> Types<'s> {
                     default: None,
                     boxed: false,
                     flatten: true,
+                    empty_is_valid: true,
                 }
             })
             .collect();

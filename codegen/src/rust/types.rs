@@ -103,6 +103,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
         }
     });
     let default = default.then(|| quote!(Default,));
+    let constructor = constructor(api, &name, s, p);
     quote! {
         #doc
         #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
@@ -110,7 +111,74 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
             #(#fields)*
             #extra
         }
+
+        #constructor
     }
+}
+
+/// `new(required members...)` with every optional member left out, for structs that have
+/// optional members and at most seven required ones.
+fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> Option<TokenStream> {
+    // A required one-value enum is a constant: `new` fills it in.
+    let constant = |f: &Field| {
+        matches!(&f.ty, TypeRef::Named(id) if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if e.values.len() == 1))
+            && !f.nullable
+    };
+    let required: Vec<&Field> = s
+        .fields
+        .iter()
+        .filter(|f| f.required && !constant(f))
+        .collect();
+    if s.fields.iter().any(|f| f.flatten) || required.len() == s.fields.len() || required.len() > 7
+    {
+        return None;
+    }
+    let args = required.iter().map(|f| {
+        let field = ident(&f.name);
+        let mut t = ty(&f.ty, api, p);
+        if f.boxed {
+            t = quote!(Box<#t>);
+        }
+        if f.nullable {
+            t = quote!(Option<#t>);
+        }
+        quote!(#field: #t)
+    });
+    let inits = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        if constant(f) {
+            quote!(#field: Default::default())
+        } else if f.required {
+            quote!(#field)
+        } else {
+            quote!(#field: None)
+        }
+    });
+    let extra = s
+        .extra
+        .as_ref()
+        .map(|_| quote!(additional_properties: BTreeMap::new(),));
+    let wires: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
+    let doc = if wires.is_empty() {
+        "A value with every optional member left out.".to_owned()
+    } else {
+        let (last, rest) = wires.split_last().expect("not empty");
+        let list = if rest.is_empty() {
+            last.clone()
+        } else {
+            format!("{} and {last}", rest.join(", "))
+        };
+        format!("A value with {list} set and every optional member left out.")
+    };
+    let doc = docs::lines(&doc);
+    Some(quote! {
+        impl #name {
+            #doc
+            pub fn new(#(#args),*) -> Self {
+                Self { #(#inits,)* #extra }
+            }
+        }
+    })
 }
 
 fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
@@ -136,10 +204,15 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
         let wire = &f.wire;
         quote!(#[serde(rename = #wire)])
     });
+    // An optional member that may be `null` keeps "absent" and "null" apart: `None` is
+    // absent, `Some(None)` (or `Some(Value::Null)`) is an explicit null.
+    let present = quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "autessa_runtime::present")]);
     let (ty, attr) = match (f.required, f.nullable) {
         (true, false) => (inner, None),
         (true, true) => (quote!(Option<#inner>), None),
-        (false, _) => (
+        (false, true) => (quote!(Option<Option<#inner>>), Some(present)),
+        (false, false) if f.ty == TypeRef::Any => (quote!(Option<#inner>), Some(present)),
+        (false, false) => (
             quote!(Option<#inner>),
             Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
         ),
@@ -311,10 +384,10 @@ impl DefaultCache {
         // Assume no while deciding, which also ends cycles.
         self.0.insert(id, false);
         let result = match &api.ty(id).kind {
-            TypeKind::Struct(s) => s
-                .fields
-                .iter()
-                .all(|f| !f.required || f.nullable || self.type_default(api, &f.ty)),
+            TypeKind::Struct(s) => s.fields.iter().all(|f| {
+                // A default must be a valid value: no empty list where one item is required.
+                !f.required || f.nullable || (f.empty_is_valid && self.type_default(api, &f.ty))
+            }),
             TypeKind::Enum(e) => e.default.is_some(),
             TypeKind::Union(_) => false,
             TypeKind::Alias(t) => self.type_default(api, t),
