@@ -2,7 +2,7 @@
 
 use autessa_runtime::{
     ApiKey, ApiResponse, AuthScheme, ConfigError, Error, HttpClientBuilder, Method,
-    RequestOptions,
+    RequestOptions, Upload, UploadError,
 };
 use autessa_runtime::blocking::HttpClient;
 use crate::types;
@@ -471,6 +471,29 @@ impl Client {
             .query("resourceId", &resource_id)
             .json(body);
         self.http.send_json(request)
+    }
+    /// Uploads a file in one call: `generateUploadLink` for a pre-signed URL, a `PUT` of `upload` to it (without the API key; retried when the source can be read again), then `indexRecord` with the request `finish` builds from the returned `tempPath`.
+    ///
+    /// Progress is reported through \[`Upload::on_progress`\]; each step's failure is its own \[`UploadError`\] variant.
+    pub fn upload_file(
+        &self,
+        resource_id: i64,
+        body: &types::GenerateUploadLinkRequest,
+        upload: Upload,
+        finish: impl FnOnce(String) -> types::IndexRecordRequest,
+    ) -> Result<
+        ApiResponse<types::IndexRecordResponse>,
+        UploadError<types::ErrorResponse>,
+    > {
+        self.http
+            .upload_file(
+                upload,
+                || {
+                    let link = self.generate_upload_link(resource_id, body)?.into_body();
+                    Ok((link.upload_url, link.temp_path))
+                },
+                |ticket| self.index_record(resource_id, &finish(ticket)),
+            )
     }
     /// Load an uploaded file into a table
     ///

@@ -161,3 +161,40 @@ async fn a_failed_link_is_reported_as_the_link_step() {
         "nothing is uploaded without a link"
     );
 }
+
+#[test]
+fn the_blocking_client_uploads_in_one_call_too() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
+    let server = runtime.block_on(MockServer::start(&schema, KEY));
+    let (put_url, puts) = runtime.block_on(storage(Vec::new()));
+    server.respond_once_with_body(
+        200,
+        json!({"errors": [], "uploadUrl": put_url, "tempPath": "tmp/b.json"}),
+    );
+    let client = autessa::blocking::Client::new(&server.base_url(), KEY).unwrap();
+    let link = GenerateUploadLinkRequest {
+        table_id: 9,
+        file_name: "b.json".into(),
+        file_type: FileType::Json,
+    };
+    client
+        .upload_file(9, &link, Upload::bytes(&b"[]"[..]), |temp_path| {
+            IndexRecordRequest {
+                table_id: 9,
+                temp_path,
+                file_delimiter: None,
+            }
+        })
+        .unwrap();
+    let puts = puts.lock().unwrap().clone();
+    assert_eq!(puts.len(), 1);
+    assert!(
+        !puts[0].contains(KEY) && puts[0].ends_with("[]"),
+        "{}",
+        puts[0]
+    );
+    let requests = server.requests();
+    assert_eq!(requests[1].json().unwrap()["tempPath"], "tmp/b.json");
+    assert_eq!(server.violations(), Vec::<String>::new());
+}

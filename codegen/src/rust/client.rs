@@ -126,8 +126,8 @@ pub fn module(
     let mut methods = Vec::new();
     for op in &api.operations {
         methods.push(operation(api, op, &p, blocking)?);
-        if let (Some(flow), false) = (&op.upload, blocking) {
-            methods.push(upload_method(api, op, flow, &p)?);
+        if let Some(flow) = &op.upload {
+            methods.push(upload_method(api, op, flow, &p, blocking)?);
         }
     }
     let body = quote! {
@@ -528,6 +528,7 @@ fn upload_method(
     op: &Operation,
     flow: &crate::ir::UploadFlow,
     p: &Paths,
+    blocking: bool,
 ) -> Result<TokenStream, Diagnostic> {
     let then = &api.operations[flow.then];
     let fail = |what: String| Diagnostic::error(&op.origin.join("x-upload"), what);
@@ -640,15 +641,19 @@ fn upload_method(
     ));
     let mut all_link_args = link_args.clone();
     all_link_args.extend(link_body_arg);
-    Ok(quote! {
-        #doc
-        pub async fn #name(
-            &self,
-            #(#args,)*
-            #link_body
-            upload: Upload,
-            finish: impl FnOnce(#ticket_ty) -> #body_ty,
-        ) -> Result<ApiResponse<#then_success>, UploadError<#then_error>> {
+    let call = if blocking {
+        quote! {
+            self.http.upload_file(
+                upload,
+                || {
+                    let link = self.#link(#(#all_link_args),*)?.into_body();
+                    Ok((link.#url, link.#ticket))
+                },
+                |ticket| self.#finish(#(#then_args,)* &finish(ticket)),
+            )
+        }
+    } else {
+        quote! {
             self.http
                 .upload_file(
                     upload,
@@ -659,6 +664,19 @@ fn upload_method(
                     |ticket| async move { self.#finish(#(#then_args,)* &finish(ticket)).await },
                 )
                 .await
+        }
+    };
+    let asyncness = (!blocking).then(|| quote!(async));
+    Ok(quote! {
+        #doc
+        pub #asyncness fn #name(
+            &self,
+            #(#args,)*
+            #link_body
+            upload: Upload,
+            finish: impl FnOnce(#ticket_ty) -> #body_ty,
+        ) -> Result<ApiResponse<#then_success>, UploadError<#then_error>> {
+            #call
         }
     })
 }
