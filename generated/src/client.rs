@@ -2,7 +2,7 @@
 
 use autessa_runtime::{
     ApiKey, ApiResponse, AuthScheme, ConfigError, Error, HttpClientBuilder, Method,
-    RequestOptions, Upload, UploadError,
+    RequestOptions, RetryPolicy, Upload, UploadError,
 };
 use autessa_runtime::HttpClient;
 use crate::types;
@@ -31,19 +31,28 @@ impl Client {
     }
     /// A client configured from the environment: the key from `AUTESSA_API_KEY`, the base URL from `AUTESSA_BASE_URL` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL)).
     pub fn from_env() -> Result<Self, ConfigError> {
-        HttpClient::from_env(
-                Self::API_KEY_ENV,
-                Self::BASE_URL_ENV,
-                Self::DEFAULT_BASE_URL,
-                Self::AUTH,
-            )
-            .map(Self::from_http)
+        let http = HttpClient::from_env(
+            Self::API_KEY_ENV,
+            Self::BASE_URL_ENV,
+            Self::DEFAULT_BASE_URL,
+            Self::AUTH,
+        )?;
+        Ok(
+            Self::from_http(
+                http.with_options(RequestOptions::new().retry(RetryPolicy::default())),
+            ),
+        )
     }
     /// A builder for a client with custom settings (retries, timeouts, a rate
     /// limiter, hooks, your own `reqwest::Client`), with this API's
-    /// authentication set. Finish it with [`Client::from_http`].
+    /// authentication and the default retry policy set: three attempts with
+    /// jittered backoff on connection errors, 408, 429 and 5xx, `Retry-After`
+    /// honoured up to a cap, and only safe operations retried once a request
+    /// may have reached the server. Finish it with [`Client::from_http`].
     pub fn builder(base_url: &str) -> HttpClientBuilder {
-        autessa_runtime::HttpClient::builder(base_url).auth(Self::AUTH)
+        autessa_runtime::HttpClient::builder(base_url)
+            .auth(Self::AUTH)
+            .retry(RetryPolicy::default())
     }
     /// Wraps an already configured HTTP client.
     pub fn from_http(http: HttpClient) -> Self {

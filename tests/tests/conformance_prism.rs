@@ -426,8 +426,10 @@ impl<'p> Harness<'p> {
     fn client(&self, case: &str, prefer: Option<&str>) -> Client {
         let case = HeaderValue::from_str(case).expect("a case id is a header value");
         let prefer = prefer.map(|p| HeaderValue::from_str(p).expect("a Prefer header value"));
+        // One request per call: every answer, 429 and 5xx included, is judged as it comes.
         let http = Client::builder(&self.proxy.base_url)
             .api_key(KEY)
+            .retry(autessa::RetryPolicy::disabled())
             .reqwest_client(self.http.clone())
             .timeout(Duration::from_secs(30))
             .on_request(move |_, request| {

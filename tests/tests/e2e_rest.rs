@@ -65,7 +65,11 @@ fn validator() -> Arc<SchemaValidator> {
 /// A fresh mock server expecting `KEY`, and a client pointed at it.
 async fn start() -> (MockServer, Client) {
     let server = MockServer::start_with_validator(validator(), KEY).await;
-    let client = Client::new(&server.base_url(), KEY).expect("a client for the mock server");
+    // One request per call, so that every error status reaches the test as it was sent
+    // (retries are on by default; their behaviour is tested in runtime/tests/resilience.rs).
+    let client = Client::new(&server.base_url(), KEY)
+        .expect("a client for the mock server")
+        .with_options(autessa::RequestOptions::new().no_retries());
     (server, client)
 }
 

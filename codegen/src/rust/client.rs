@@ -71,8 +71,8 @@ pub fn module(
                 quote! {
                     #doc
                     pub fn from_env() -> Result<Self, ConfigError> {
-                        HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)
-                            .map(Self::from_http)
+                        let http = HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)?;
+                        Ok(Self::from_http(http.with_options(RequestOptions::new().retry(RetryPolicy::default()))))
                     }
                 }
             });
@@ -93,9 +93,14 @@ pub fn module(
 
                     /// A builder for a client with custom settings (retries, timeouts, a rate
                     /// limiter, hooks, your own `reqwest::Client`), with this API's
-                    /// authentication set. Finish it with [`Client::from_http`].
+                    /// authentication and the default retry policy set: three attempts with
+                    /// jittered backoff on connection errors, 408, 429 and 5xx, `Retry-After`
+                    /// honoured up to a cap, and only safe operations retried once a request
+                    /// may have reached the server. Finish it with [`Client::from_http`].
                     pub fn builder(base_url: &str) -> HttpClientBuilder {
-                        autessa_runtime::HttpClient::builder(base_url).auth(Self::AUTH)
+                        autessa_runtime::HttpClient::builder(base_url)
+                            .auth(Self::AUTH)
+                            .retry(RetryPolicy::default())
                     }
                 },
                 quote! {
@@ -115,9 +120,10 @@ pub fn module(
                     Self::builder(base_url).#build().map(Self::from_http)
                 }
 
-                /// A builder for a client with custom settings. Finish it with [`Client::from_http`].
+                /// A builder for a client with custom settings and the default retry policy.
+                /// Finish it with [`Client::from_http`].
                 pub fn builder(base_url: &str) -> HttpClientBuilder {
-                    autessa_runtime::HttpClient::builder(base_url)
+                    autessa_runtime::HttpClient::builder(base_url).retry(RetryPolicy::default())
                 }
             },
             TokenStream::new(),
@@ -174,6 +180,7 @@ pub fn module(
             "HttpClientBuilder",
             "Method",
             "RequestOptions",
+            "RetryPolicy",
             "Upload",
             "UploadError",
         ],

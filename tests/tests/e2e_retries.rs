@@ -1,0 +1,70 @@
+//! The generated client retries by default, as the schema's `x-idempotent` allows: a read is
+//! retried after a 503, an insert is not (it may have been applied).
+
+use std::path::PathBuf;
+
+use autessa::Client;
+use autessa::types::{AutessaDbColumnValue, ColumnType, GetDataRequest, InsertRowRequest};
+use autessa_tests::mock::MockServer;
+use serde_json::json;
+
+const KEY: &str = "sk-retries-77f0";
+
+async fn start() -> (MockServer, Client) {
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
+    let server = MockServer::start(&schema, KEY).await;
+    let client = Client::new(&server.base_url(), KEY).unwrap();
+    (server, client)
+}
+
+#[tokio::test]
+async fn a_read_is_retried_after_a_503_by_default() {
+    let (server, client) = start().await;
+    server.respond_once(503);
+    let page = client
+        .get_data(
+            7,
+            &GetDataRequest {
+                table_id: 7,
+                pagination: None,
+            },
+        )
+        .await
+        .expect("the second attempt succeeds");
+    assert_eq!(page.status.as_u16(), 200);
+    assert_eq!(
+        server
+            .requests()
+            .iter()
+            .map(|r| r.status)
+            .collect::<Vec<_>>(),
+        [503, 200]
+    );
+    assert_eq!(server.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn an_insert_is_not_retried_once_it_reached_the_server() {
+    let (server, client) = start().await;
+    server.respond_once(503);
+    let values = [(
+        "name".to_owned(),
+        AutessaDbColumnValue {
+            column_type: ColumnType::String,
+            value: json!("Ada"),
+        },
+    )]
+    .into();
+    let error = client
+        .insert_row(
+            7,
+            &InsertRowRequest {
+                table_id: 7,
+                values,
+            },
+        )
+        .await
+        .expect_err("a 503 on an insert comes back as it is");
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(server.requests().len(), 1);
+}
