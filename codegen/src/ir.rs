@@ -246,6 +246,15 @@ pub struct UploadFlow {
 }
 
 impl Operation {
+    /// The parameters in the order a generated method takes them: required ones first,
+    /// each group in document order.
+    pub fn params_in_call_order(&self) -> Vec<&Param> {
+        let (mut required, optional): (Vec<&Param>, Vec<&Param>) =
+            self.params.iter().partition(|p| p.required);
+        required.extend(optional);
+        required
+    }
+
     pub fn is_idempotent(&self) -> bool {
         self.idempotent.unwrap_or(matches!(
             self.method.as_str(),

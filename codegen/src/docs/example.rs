@@ -282,9 +282,7 @@ pub fn rust_call(
         lines.push(format!("    let client = {krate}::Client::new({base})?;"));
     }
     let mut args: Vec<String> = Vec::new();
-    let required = op.params.iter().filter(|p| p.required);
-    let optional = op.params.iter().filter(|p| !p.required);
-    for param in required.chain(optional) {
+    for param in op.params_in_call_order() {
         args.push(param_arg(api, param));
     }
     if let Some(body) = &op.body {

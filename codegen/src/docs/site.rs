@@ -853,8 +853,7 @@ fn tag_page(ctx: &mut Ctx<'_>, t: &TagPlan) -> TagPage {
 
 fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
     let api = ctx.api;
-    let mut ordered: Vec<_> = op.params.iter().filter(|p| p.required).collect();
-    ordered.extend(op.params.iter().filter(|p| !p.required));
+    let ordered = op.params_in_call_order();
     let params = table_n(
         &["Name", "In", "Type", "Required", "Description"],
         ordered

@@ -96,7 +96,7 @@ fn drop_unused(api: &mut Api) {
         .types
         .iter()
         .enumerate()
-        .filter(|(_, t)| is_component(&t.origin))
+        .filter(|(_, t)| schema::is_component(&t.origin))
         .map(|(i, _)| TypeId(i))
         .collect();
     let mut roots = Vec::new();
@@ -174,11 +174,6 @@ fn drop_unused(api: &mut Api) {
             .chain(&mut c.incoming)
             .for_each(|m| fix(&mut m.payload));
     }
-}
-
-fn is_component(loc: &Location) -> bool {
-    let tokens: Vec<String> = loc.tokens().collect();
-    matches!(tokens.as_slice(), [.., parent, _] if parent == "schemas" || parent == "definitions" || parent == "$defs")
 }
 
 fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {

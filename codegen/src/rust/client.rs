@@ -249,8 +249,7 @@ fn operation(
     };
     let mut args = Vec::new();
     let mut calls = Vec::new();
-    let mut ordered: Vec<&Param> = op.params.iter().filter(|x| x.required).collect();
-    ordered.extend(op.params.iter().filter(|x| !x.required));
+    let ordered = op.params_in_call_order();
     for param in &ordered {
         let arg = ident(&param.name);
         let arg_ty = param_type(api, param, p);
@@ -589,8 +588,7 @@ fn upload_method(
             op.id, then.id
         )));
     }
-    let mut ordered: Vec<&Param> = op.params.iter().filter(|x| x.required).collect();
-    ordered.extend(op.params.iter().filter(|x| !x.required));
+    let ordered = op.params_in_call_order();
     let args: Vec<TokenStream> = ordered
         .iter()
         .map(|param| {
@@ -606,8 +604,7 @@ fn upload_method(
             quote!(#arg)
         })
         .collect();
-    let mut then_ordered: Vec<&Param> = then.params.iter().filter(|x| x.required).collect();
-    then_ordered.extend(then.params.iter().filter(|x| !x.required));
+    let then_ordered = then.params_in_call_order();
     let mut then_args = Vec::new();
     for param in then_ordered {
         match op

@@ -34,8 +34,7 @@ pub fn lines(api: &Api, crate_name: &str, has_key: bool) -> Vec<String> {
 fn call(api: &Api, op: &Operation, krate: &str) -> Option<Vec<String>> {
     let mut lines = Vec::new();
     let mut args = Vec::new();
-    let mut ordered: Vec<_> = op.params.iter().filter(|p| p.required).collect();
-    ordered.extend(op.params.iter().filter(|p| !p.required));
+    let ordered = op.params_in_call_order();
     for param in ordered {
         if !param.required {
             args.push("None".to_owned());
