@@ -6,6 +6,7 @@
 //!   client does, so the difference is the session layer (heartbeat, bounded queue, typed
 //!   dispatch).
 //! - latency: one request, one reply, `ROUNDS` times; the median and 99th percentile.
+//! - decode only: the generated message dispatch against one typed decode, without sockets.
 
 use std::time::{Duration, Instant};
 
@@ -150,8 +151,33 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[((samples.len() as f64 - 1.0) * p) as usize]
 }
 
+/// Decoding alone, without sockets: the generated `from_text` (probe, then typed decode)
+/// against one typed decode.
+fn decode_only() {
+    const N: usize = 1_000_000;
+    let start = Instant::now();
+    for _ in 0..N {
+        let _: StreamedOutputMessage = serde_json::from_str(std::hint::black_box(CHUNK)).unwrap();
+    }
+    let direct = start.elapsed();
+    let start = Instant::now();
+    for _ in 0..N {
+        let message = AgentExecuteMessage::from_text(std::hint::black_box(CHUNK)).unwrap();
+        assert!(matches!(
+            message,
+            AgentExecuteMessage::StreamedOutputMessage(_)
+        ));
+    }
+    let generated = start.elapsed();
+    let per = |d: Duration| d.as_secs_f64() * 1e9 / N as f64;
+    println!("decode only ({N} messages)");
+    println!("  serde_json::from_str: {:>6.0} ns/message", per(direct));
+    println!("  generated from_text:  {:>6.0} ns/message", per(generated));
+}
+
 #[tokio::main]
 async fn main() {
+    decode_only();
     let base = server().await;
     let (mut generated, mut raw) = (Vec::new(), Vec::new());
     for _ in 0..RUNS {
