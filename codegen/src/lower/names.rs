@@ -88,6 +88,14 @@ impl Scope {
         self.used.insert(name.to_owned());
     }
 
+    /// The first of `candidates` still free, else the first with a numeric suffix.
+    pub fn claim_first_free(&mut self, candidates: &[&str]) -> String {
+        match candidates.iter().find(|c| !self.used.contains(**c)) {
+            Some(free) => self.claim((*free).to_owned()),
+            None => self.claim(candidates[0].to_owned()),
+        }
+    }
+
     pub fn claim(&mut self, base: String) -> String {
         if self.used.insert(base.clone()) {
             return base;

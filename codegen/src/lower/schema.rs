@@ -588,11 +588,7 @@ impl<'s> Types<'s> {
             .and_then(Value::as_str)
             .and_then(|d| values.iter().position(|v| v.wire == d))
             .or((values.len() == 1).then_some(0));
-        let fallback = ["Unknown", "Other", "UnknownValue"]
-            .into_iter()
-            .map(String::from)
-            .find(|f| values.iter().all(|v| &v.name != f))
-            .unwrap_or_else(|| scope.claim("Unknown".into()));
+        let fallback = scope.claim_first_free(FALLBACK_NAMES);
         Enum {
             values,
             default,
@@ -668,11 +664,7 @@ impl<'s> Types<'s> {
                  generating an untagged union",
             ));
         }
-        let fallback = ["Unknown", "Other", "UnknownValue"]
-            .into_iter()
-            .map(String::from)
-            .find(|f| variants.iter().all(|v| &v.name != f))
-            .unwrap_or_else(|| scope.claim("Unknown".into()));
+        let fallback = scope.claim_first_free(FALLBACK_NAMES);
         Union {
             variants,
             discriminator: if tagged { property } else { None },
@@ -882,6 +874,9 @@ pub fn docs_of(value: Option<&Value>, flags: &Flags) -> Docs {
         example: map.get("example").cloned(),
     }
 }
+
+/// Names for the catch-all variant of enums and unions, in order of preference.
+const FALLBACK_NAMES: &[&str] = &["Unknown", "Other", "UnknownValue"];
 
 /// Whether `loc` is a named schema of a components section.
 pub(super) fn is_component(loc: &Location) -> bool {

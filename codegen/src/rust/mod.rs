@@ -76,7 +76,7 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
             &body,
         );
         let runtime = imports(rt.clone(), &["AuthScheme", "Bytes"], &body);
-        let stream = super_imports_stream(&body);
+        let stream = imports(quote!(autessa_runtime::ws::stream), &["Stream"], &body);
         let module = quote! {
             #runtime
             #ws
@@ -161,17 +161,6 @@ fn idents(tokens: &TokenStream) -> std::collections::HashSet<String> {
         }
     }
     out
-}
-
-/// `use ...::stream::Stream;` when streamed replies are generated.
-fn super_imports_stream(body: &TokenStream) -> TokenStream {
-    if idents(body).contains("Stream") {
-        quote!(
-            use autessa_runtime::ws::stream::Stream;
-        )
-    } else {
-        TokenStream::new()
-    }
 }
 
 /// `use root::{names...};` for the names in `candidates` that `body` uses.
