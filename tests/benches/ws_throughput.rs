@@ -1,25 +1,29 @@
 //! Throughput and latency of the generated WebSocket client against raw tokio-tungstenite,
 //! on the same loopback server. Run with `cargo bench -p autessa-tests --bench ws_throughput`.
 //!
-//! - throughput: the server streams `MESSAGES` `StreamedOutputMessage`s after one request;
-//!   the raw client reads the frames and decodes each into the same type the generated
-//!   client does, so the difference is the session layer (heartbeat, bounded queue, typed
-//!   dispatch).
+//! - throughput: the server streams `MESSAGES` `StreamedOutputMessage`s after one request.
+//!   The raw client reads the frames with tokio-tungstenite and decodes each into the type it
+//!   knows to expect. Two more clients split the difference: the runtime session alone
+//!   (`WsSession::recv`, then the same decode), and the generated connection (the session,
+//!   then telling the channel's messages apart and decoding).
 //! - latency: one request, one reply, `ROUNDS` times; the median and 99th percentile.
 //! - decode only: the generated message dispatch against one typed decode, without sockets.
+//!
+//! The server has a thread and runtime of its own; the clients share a single-threaded one.
+//! `WS_BENCH_ONLY=raw|session|generated` runs one client only (for profiling).
 
 use std::time::{Duration, Instant};
 
 use autessa::channels::{AgentExecuteMessage, AgentExecuteParams};
 use autessa::types::{ExecuteMessage, StreamedOutputMessage};
-use autessa_runtime::ws::Event;
+use autessa_runtime::ws::{Event, Frame};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::Message;
 
 const MESSAGES: usize = 200_000;
 const ROUNDS: usize = 5_000;
-const RUNS: usize = 5;
+const RUNS: usize = 9;
 
 const STATUS: &str = r#"{"messageType":"STATUS","status":"CONNECTED","connectionId":"bench"}"#;
 const CHUNK: &str = r#"{"streamedOutput":{"outputType":"TEXT","transcription":"a chunk of streamed text","isFinalChunk":false}}"#;
@@ -96,6 +100,28 @@ async fn generated_throughput(base: &str) -> Duration {
     start.elapsed()
 }
 
+/// The runtime session alone: frames from `WsSession::recv`, decoded as the raw client does.
+async fn session_throughput(base: &str) -> Duration {
+    let client = autessa::Client::new(base, "bench-key").unwrap();
+    let mut session = client
+        .http()
+        .websocket("agentExecute", "/ws/clients/agents/execute")
+        .query("resourceId", &1)
+        .connect()
+        .await
+        .unwrap();
+    session.recv().await.unwrap().unwrap();
+    let start = Instant::now();
+    session.send_json(&request("stream")).await.unwrap();
+    for _ in 0..MESSAGES {
+        let Some(Ok(Event::Message(Frame::Text(text)))) = session.recv().await else {
+            panic!("not text")
+        };
+        let _: StreamedOutputMessage = serde_json::from_str(&text).unwrap();
+    }
+    start.elapsed()
+}
+
 async fn raw_throughput(base: &str) -> Duration {
     let mut ws = raw_connect(base).await;
     let start = Instant::now();
@@ -151,8 +177,8 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples[((samples.len() as f64 - 1.0) * p) as usize]
 }
 
-/// Decoding alone, without sockets: the generated `from_text` (probe, then typed decode)
-/// against one typed decode.
+/// Decoding alone, without sockets: the generated `from_text` (which message, then its
+/// typed decode) against one typed decode.
 fn decode_only() {
     const N: usize = 1_000_000;
     let start = Instant::now();
@@ -175,32 +201,67 @@ fn decode_only() {
     println!("  generated from_text:  {:>6.0} ns/message", per(generated));
 }
 
-#[tokio::main]
+/// The server runs on its own thread and runtime, so that it never competes with the client
+/// for a worker (the client side is a single-threaded runtime, as many clients are).
+fn start_server() -> String {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            tx.send(server().await).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.recv().unwrap()
+}
+
+#[tokio::main(flavor = "current_thread")]
 async fn main() {
-    decode_only();
-    let base = server().await;
-    let (mut generated, mut raw) = (Vec::new(), Vec::new());
+    let only = std::env::var("WS_BENCH_ONLY").unwrap_or_default();
+    let runs = |name: &str| only.is_empty() || only == name;
+    if only.is_empty() {
+        decode_only();
+    }
+    let base = start_server();
+    let (mut raw, mut session, mut generated) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
-        raw.push(raw_throughput(&base).await);
-        generated.push(generated_throughput(&base).await);
+        if runs("raw") {
+            raw.push(raw_throughput(&base).await);
+        }
+        if runs("session") {
+            session.push(session_throughput(&base).await);
+        }
+        if runs("generated") {
+            generated.push(generated_throughput(&base).await);
+        }
     }
     let rate = |d: &Duration| MESSAGES as f64 / d.as_secs_f64();
-    let best = |runs: &[Duration]| runs.iter().map(rate).fold(0.0, f64::max);
     let median = |runs: &mut Vec<Duration>| rate(&percentile(runs, 0.5));
-    let (raw_best, gen_best) = (best(&raw), best(&generated));
-    let (raw_median, gen_median) = (median(&mut raw), median(&mut generated));
+    let best = |runs: &[Duration]| runs.iter().map(rate).fold(0.0, f64::max);
     println!("throughput ({MESSAGES} messages, {RUNS} runs)");
-    println!(
-        "  raw tokio-tungstenite + serde: median {raw_median:>10.0} msg/s, best {raw_best:>10.0} msg/s"
-    );
-    println!(
-        "  generated autessa client:      median {gen_median:>10.0} msg/s, best {gen_best:>10.0} msg/s"
-    );
-    println!(
-        "  ratio (generated / raw):       median {:.3}, best {:.3}",
-        gen_median / raw_median,
-        gen_best / raw_best
-    );
+    let mut raw_median = None;
+    for (name, runs) in [
+        ("raw tokio-tungstenite + serde", &mut raw),
+        ("runtime session + serde", &mut session),
+        ("generated autessa client", &mut generated),
+    ] {
+        if runs.is_empty() {
+            continue;
+        }
+        let (median, best) = (median(runs), best(runs));
+        let ratio = match raw_median {
+            Some(raw) => format!(", {:.3} of raw", median / raw),
+            None => String::new(),
+        };
+        raw_median = raw_median.or(Some(median));
+        println!("  {name:<30} median {median:>9.0} msg/s, best {best:>9.0} msg/s{ratio}");
+    }
+    if !only.is_empty() {
+        return;
+    }
     let mut raw = raw_latency(&base).await;
     let mut generated = generated_latency(&base).await;
     println!("latency ({ROUNDS} request/reply rounds)");

@@ -103,85 +103,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         }
         None => quote!(Self::UnknownBinary(data)),
     };
-    // The members the matchers look at, read in one pass that skips everything else.
-    let probed: Vec<(String, bool)> = {
-        let mut out: Vec<(String, bool)> = Vec::new();
-        for m in c.incoming.iter().filter(|m| m.kind == MessageKind::Json) {
-            let (property, constant) = match &m.matcher {
-                Some(Matcher::Const { property, .. }) => (property, true),
-                Some(Matcher::Has { property }) => (property, false),
-                _ => continue,
-            };
-            if !out.iter().any(|(p, _)| p == property) {
-                out.push((property.clone(), constant));
-            }
-        }
-        out
-    };
-    let probe_field = |property: &str| {
-        let i = probed
-            .iter()
-            .position(|(p, _)| p == property)
-            .unwrap_or_default();
-        ident(&format!("member_{i}"))
-    };
-    let probe_fields = probed.iter().enumerate().map(|(i, (property, constant))| {
-        let field = ident(&format!("member_{i}"));
-        let t = if *constant {
-            quote!(serde_json::Value)
-        } else {
-            quote!(serde::de::IgnoredAny)
-        };
-        quote! {
-            #[serde(rename = #property, default)]
-            #field: Option<#t>,
-        }
-    });
-    let checks: Vec<TokenStream> = c
-        .incoming
-        .iter()
-        .filter(|m| m.kind == MessageKind::Json)
-        .filter_map(|m| {
-            let name = ident(&m.name);
-            let decode = quote!(return serde_json::from_str(text).map(Self::#name););
-            Some(match m.matcher.as_ref()? {
-                Matcher::Const { property, value } => {
-                    let field = probe_field(property);
-                    quote! {
-                        if probe.#field.as_ref().and_then(serde_json::Value::as_str) == Some(#value) {
-                            #decode
-                        }
-                    }
-                }
-                Matcher::Has { property } => {
-                    let field = probe_field(property);
-                    quote! {
-                        if probe.#field.is_some() {
-                            #decode
-                        }
-                    }
-                }
-                Matcher::Always => decode,
-            })
-        })
-        .collect();
-    let probe = (!probed.is_empty()).then(|| {
-        quote! {
-            // Only the members that tell messages apart; the rest is skipped unread.
-            #[derive(serde::Deserialize)]
-            struct Probe {
-                #(#probe_fields)*
-            }
-            // Serde would read an array into the probe by position: only objects are probed.
-            let probe = match text.trim_start().starts_with('{') {
-                true => serde_json::from_str::<Probe>(text).ok(),
-                false => None,
-            };
-            let Some(probe) = probe else {
-                return serde_json::from_str(text).map(Self::Unknown);
-            };
-        }
-    });
+    let decode = recognition(c);
     let message_doc = docs::lines(&format!(
         "A message the server sends on a `{id}` connection. Messages this client does not \
          recognise arrive as `Unknown`, with the JSON as received."
@@ -285,11 +207,11 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
 
         impl #message_name {
             /// Decodes a text frame. A message recognised by its shape must decode fully; one
-            /// that is not recognised is `Unknown`.
+            /// that is not recognised is `Unknown`. The frame is decoded once, after a scan of
+            /// its top-level member names.
+            #[inline]
             pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
-                #probe
-                #(#checks)*
-                serde_json::from_str(text).map(Self::Unknown)
+                #decode
             }
 
             /// Wraps a binary frame.
@@ -502,5 +424,42 @@ fn send_method(api: &Api, m: &Message, p: &Paths) -> TokenStream {
                 self.session.send_binary(data).await
             }
         },
+    }
+}
+
+/// The body of `from_text`: which message a text frame is, then one decode as that type.
+///
+/// Messages recognised by a member only they have come before those recognised by a
+/// constant, so that the scan can stop at the first such member (a frame carrying the marks
+/// of two messages is not valid for either without undeclared members).
+fn recognition(c: &Channel) -> TokenStream {
+    let json = c.incoming.iter().filter(|m| m.kind == MessageKind::Json);
+    if let Some(only) = json.clone().find(|m| m.matcher == Some(Matcher::Always)) {
+        let name = ident(&only.name);
+        return quote!(serde_json::from_str(text).map(Self::#name));
+    }
+    let (has, constant): (Vec<&Message>, Vec<&Message>) = json
+        .filter(|m| m.matcher.is_some())
+        .partition(|m| matches!(m.matcher, Some(Matcher::Has { .. })));
+    let ordered: Vec<&Message> = has.into_iter().chain(constant).collect();
+    if ordered.is_empty() {
+        return quote!(serde_json::from_str(text).map(Self::Unknown));
+    }
+    let matchers = ordered.iter().filter_map(|m| match m.matcher.as_ref()? {
+        Matcher::Has { property } => Some(quote!(Matcher::Has(#property))),
+        Matcher::Const { property, value } => Some(quote!(Matcher::Const(#property, #value))),
+        Matcher::Always => None,
+    });
+    let arms = ordered.iter().enumerate().map(|(i, m)| {
+        let name = ident(&m.name);
+        let i = proc_macro2::Literal::usize_unsuffixed(i);
+        quote!(Some(#i) => serde_json::from_str(text).map(Self::#name),)
+    });
+    quote! {
+        const MATCHERS: &[Matcher] = &[#(#matchers),*];
+        match recognise(text, MATCHERS) {
+            #(#arms)*
+            _ => serde_json::from_str(text).map(Self::Unknown),
+        }
     }
 }

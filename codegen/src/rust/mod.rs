@@ -67,10 +67,12 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
             &[
                 "Event",
                 "Frame",
+                "Matcher",
                 "WsConfig",
                 "WsError",
                 "WsSender",
                 "WsSession",
+                "recognise",
                 "stream",
             ],
             &body,

@@ -20,10 +20,10 @@ pub struct WsConfig {
     /// count) before it closes the connection ([`WsError::Idle`](super::WsError::Idle)).
     /// Default: 30 minutes, the server's own limit.
     pub idle_timeout: Duration,
-    /// The capacity, in messages, of each of the two queues between the session and its
-    /// socket task (received messages waiting for `recv`, sent messages waiting for the
-    /// socket). A full queue applies backpressure: the socket is not read, or `send_*`
-    /// waits. At least 1. Default: 64.
+    /// The capacity, in messages, of the queue of sent messages waiting for the socket. A
+    /// full queue applies backpressure: `send_*` waits. (Received messages are not queued:
+    /// `recv` reads the socket, and messages not yet asked for wait in it, which holds the
+    /// server back through TCP.) At least 1. Default: 64.
     pub buffer: usize,
     /// Whether and how to reconnect after the connection is lost. Default: `None` (a lost
     /// connection ends the session).

@@ -181,11 +181,15 @@ impl WsError {
     }
 
     /// A [`WsError::Decode`] for a text message that did not decode, keeping its text.
-    pub fn decode(channel: &'static str, raw: String, source: serde_json::Error) -> Self {
+    pub fn decode(
+        channel: &'static str,
+        raw: impl Into<String>,
+        source: serde_json::Error,
+    ) -> Self {
         Self::Decode {
             channel,
             source,
-            raw,
+            raw: raw.into(),
         }
     }
 

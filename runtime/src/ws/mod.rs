@@ -50,7 +50,10 @@
 
 pub mod audio;
 mod config;
+mod control;
 mod error;
+mod frame;
+mod recognise;
 mod session;
 mod transport;
 
@@ -63,9 +66,11 @@ use url::Url;
 
 pub use config::{Reconnect, WsConfig};
 pub use error::WsError;
+pub use frame::{Event, Frame, Text};
 /// Stream combinators, for the streamed replies of generated connections.
 pub use futures_util::stream;
-pub use session::{Event, Frame, WsSender, WsSession};
+pub use recognise::{Matcher, recognise};
+pub use session::{WsSender, WsSession};
 
 use crate::auth::{ApiKey, AuthScheme};
 use crate::client::{Credentials, HttpClient};

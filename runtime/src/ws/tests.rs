@@ -413,7 +413,9 @@ async fn messages_flow_both_ways_in_order() {
 #[tokio::test(start_paused = true)]
 async fn answers_pings_and_sends_its_own() {
     let config = quiet().ping_interval(Duration::from_secs(5));
-    let (_session, mut server) = pair(config).await;
+    let (mut session, mut server) = pair(config).await;
+    // The server's ping is read, and so answered, while the application waits in `recv`.
+    tokio::spawn(async move { while session.recv().await.is_some() {} });
     server
         .send(Message::Ping(Bytes::from_static(b"hi")))
         .await
@@ -486,10 +488,13 @@ async fn a_slow_consumer_is_not_a_dead_peer() {
         server.send(Message::text(n.to_string())).await.unwrap();
     }
     tokio::spawn(async move { while server.next().await.is_some() {} });
-    // Nobody reads for a long while: the socket task waits on the full queue.
+    // Nobody reads for a long while: the pongs wait in the socket, unread.
     tokio::time::sleep(Duration::from_secs(120)).await;
     for n in 0..10 {
-        assert_eq!(next_message(&mut session).await, Frame::Text(n.to_string()));
+        assert_eq!(
+            next_message(&mut session).await,
+            Frame::Text(n.to_string().into())
+        );
     }
     let waited = tokio::time::timeout(Duration::from_secs(10), session.recv()).await;
     assert!(waited.is_err(), "{waited:?}");
@@ -547,7 +552,7 @@ async fn close_keeps_everything_received() {
     for n in 0..3 {
         assert_eq!(
             next_message(&mut session).await,
-            Frame::Text(format!("m{n}"))
+            Frame::Text(format!("m{n}").into())
         );
     }
     let (code, _) = expect_closed(&mut session).await;
@@ -603,7 +608,7 @@ async fn dropping_the_session_sends_a_close_frame() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_receive_queue_is_bounded() {
+async fn receiving_is_bounded_by_the_socket() {
     let (mut session, mut server) = pair(quiet().buffer(2)).await;
     let chunk = "x".repeat(4096);
     let writer = tokio::spawn(async move {
@@ -616,7 +621,8 @@ async fn the_receive_queue_is_bounded() {
         server
     });
     tokio::time::sleep(Duration::from_secs(5)).await;
-    // 800 KiB do not fit in the queue (2 messages) and the pipe (64 KiB): the server waits.
+    // Nothing reads ahead of `recv`: 800 KiB do not fit in the pipe (64 KiB), so the
+    // server waits.
     assert!(!writer.is_finished());
     for n in 0..200 {
         let Frame::Text(text) = next_message(&mut session).await else {
@@ -742,4 +748,28 @@ async fn handles_and_futures_are_send() {
     assert_send(request.connect());
     assert_send(session.send_json("x"));
     assert_send_sync(&WsError::Closed { channel: "c" });
+}
+
+#[tokio::test(start_paused = true)]
+async fn recv_is_cancel_safe_and_the_session_is_a_stream() {
+    let (mut session, mut server) = pair(quiet()).await;
+    // `recv` futures dropped while waiting lose nothing.
+    for _ in 0..3 {
+        let waited = tokio::time::timeout(Duration::from_millis(5), session.recv()).await;
+        assert!(waited.is_err(), "{waited:?}");
+    }
+    for n in 0..3 {
+        server.send(Message::text(format!("s{n}"))).await.unwrap();
+    }
+    server.close(None).await.unwrap();
+    let mut texts = Vec::new();
+    while let Some(event) = session.next().await {
+        match event.unwrap() {
+            Event::Message(Frame::Text(text)) => texts.push(text.to_string()),
+            Event::Closed { .. } => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(texts, ["s0", "s1", "s2"]);
+    assert!(session.recv().await.is_none());
 }
