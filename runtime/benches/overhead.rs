@@ -3,15 +3,19 @@
 //!
 //! `cargo bench -p autessa-runtime --bench overhead`
 //!
-//! The server runs on its own thread; both clients run on one current-thread runtime and reuse
-//! their connection. Each iteration is one whole call: build the request, send it, read and
-//! decode the JSON answer. The medians are in `target/criterion/overhead/*/new/estimates.json`.
+//! The server runs on its own thread; the clients run on one current-thread runtime and reuse
+//! their connections. Each iteration is one whole call: build the request, send it, read and
+//! decode the JSON answer. The criterion medians are in
+//! `target/criterion/overhead/*/new/estimates.json`; an interleaved pass at the end prints the
+//! median ratios to the hand-written call.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use autessa_runtime::reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use autessa_runtime::{HttpClient, Method, RetryPolicy};
+use autessa_runtime::reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT,
+};
+use autessa_runtime::{Bytes, HttpClient, Method, RetryPolicy};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -133,10 +137,12 @@ fn overhead(c: &mut Criterion) {
         .build()
         .unwrap();
 
-    // The runtime as `Client::new` sets it up, and as generated code calls it.
+    // The runtime as the generated `Client::new` sets it up (retries on, the default policy),
+    // and as generated code calls it.
     let plain = HttpClient::builder(&base_url)
         .api_key(KEY)
         .user_agent(AGENT)
+        .retry(RetryPolicy::default())
         .build()
         .unwrap();
     // With retries, a timeout and a deadline armed on every call, and a hook.
@@ -188,65 +194,105 @@ fn overhead(c: &mut Criterion) {
         }
     };
 
-    // Warm both connections.
-    runtime.block_on(generated(&plain));
-    runtime.block_on(generated(&armed));
-    runtime.block_on(by_hand());
+    // By hand again, but with the URL and headers built the way the runtime builds them: the
+    // difference from `by_hand` is the shape of the request, the rest is the runtime.
+    let base = autessa_runtime::reqwest::Url::parse(&base_url).unwrap();
+    let by_hand_like_runtime = || {
+        let reqwest = reqwest.clone();
+        let mut url = base.clone();
+        async move {
+            url.set_path("/clients/autessadb/get-data");
+            url.query_pairs_mut().append_pair("resourceId", "42");
+            let mut request = autessa_runtime::reqwest::Request::new(Method::POST, url);
+            let headers = request.headers_mut();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+            headers.insert(USER_AGENT, HeaderValue::from_static(AGENT));
+            let mut key = HeaderValue::from_static(KEY);
+            key.set_sensitive(true);
+            headers.insert(AUTHORIZATION, key);
+            let body = Bytes::from(serde_json::to_vec(&body()).unwrap());
+            *request.body_mut() = Some(body.into());
+            let mut response = reqwest.execute(request).await.unwrap();
+            assert!(response.status().is_success());
+            let _headers = std::mem::take(response.headers_mut());
+            let bytes = response.bytes().await.unwrap();
+            serde_json::from_slice::<Data>(&bytes).unwrap()
+        }
+    };
+
+    let variants: [(&str, &dyn Fn()); 4] = [
+        ("reqwest_by_hand", &|| {
+            drop(black_box(runtime.block_on(by_hand())))
+        }),
+        ("by_hand_like_runtime", &|| {
+            drop(black_box(runtime.block_on(by_hand_like_runtime())))
+        }),
+        ("runtime_generated", &|| {
+            drop(black_box(runtime.block_on(generated(&plain))))
+        }),
+        ("runtime_retries_timeouts_hook", &|| {
+            drop(black_box(runtime.block_on(generated(&armed))))
+        }),
+    ];
+    for (_, variant) in &variants {
+        variant();
+    }
+
+    // `OVERHEAD_ONLY=<variant>` runs `OVERHEAD_CALLS` (20 000) calls of one variant and nothing
+    // else, for profilers.
+    if let Ok(only) = std::env::var("OVERHEAD_ONLY") {
+        let calls: u32 = std::env::var("OVERHEAD_CALLS").map_or(20_000, |n| n.parse().unwrap());
+        let (name, variant) = variants.iter().find(|(name, _)| *name == only).unwrap();
+        let start = Instant::now();
+        for _ in 0..calls {
+            variant();
+        }
+        println!("{name}: {:?} per call", start.elapsed() / calls);
+        return;
+    }
 
     let mut group = c.benchmark_group("overhead");
-    group.bench_function("reqwest_by_hand", |b| {
-        b.iter(|| black_box(runtime.block_on(by_hand())))
-    });
-    group.bench_function("runtime_generated", |b| {
-        b.iter(|| black_box(runtime.block_on(generated(&plain))))
-    });
-    group.bench_function("runtime_retries_timeouts_hook", |b| {
-        b.iter(|| black_box(runtime.block_on(generated(&armed))))
-    });
+    for (name, variant) in &variants {
+        group.bench_function(*name, |b| b.iter(variant));
+    }
     group.finish();
 
     // Criterion measures one variant after the other, so a load change on a shared machine
     // shows up as a difference between them. This pass interleaves them: each round times a
-    // short burst of every variant, and the ratios are taken per round.
+    // short burst of every variant, in an order that rotates from round to round, and the
+    // ratios to `reqwest_by_hand` are taken per round.
     let rounds = 200;
     let burst = 50;
-    let time = |f: &dyn Fn()| {
-        let start = Instant::now();
-        for _ in 0..burst {
-            f();
-        }
-        start.elapsed() / burst
-    };
-    let mut ratios_plain = Vec::with_capacity(rounds);
-    let mut ratios_armed = Vec::with_capacity(rounds);
+    let mut ratios = vec![Vec::with_capacity(rounds); variants.len()];
     let mut hand_times = Vec::with_capacity(rounds);
-    for _ in 0..rounds {
-        let hand = time(&|| {
-            black_box(runtime.block_on(by_hand()));
-        });
-        let plain_time = time(&|| {
-            black_box(runtime.block_on(generated(&plain)));
-        });
-        let armed_time = time(&|| {
-            black_box(runtime.block_on(generated(&armed)));
-        });
-        hand_times.push(hand);
-        ratios_plain.push(plain_time.as_secs_f64() / hand.as_secs_f64());
-        ratios_armed.push(armed_time.as_secs_f64() / hand.as_secs_f64());
+    for round in 0..rounds {
+        let mut times = [Duration::ZERO; 4];
+        for step in 0..variants.len() {
+            let index = (round + step) % variants.len();
+            let start = Instant::now();
+            for _ in 0..burst {
+                (variants[index].1)();
+            }
+            times[index] = start.elapsed() / burst;
+        }
+        hand_times.push(times[0]);
+        for (ratios, time) in ratios.iter_mut().zip(times) {
+            ratios.push(time.as_secs_f64() / times[0].as_secs_f64());
+        }
     }
-    let median = |values: &mut Vec<f64>| {
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
     hand_times.sort();
     println!(
-        "interleaved, {rounds} rounds of {burst} calls each: reqwest by hand median {:?}; \
-         median ratio runtime_generated / by hand = {:.3}, \
-         runtime_retries_timeouts_hook / by hand = {:.3}",
-        hand_times[rounds / 2],
-        median(&mut ratios_plain),
-        median(&mut ratios_armed),
+        "interleaved, {rounds} rounds of {burst} calls each; reqwest_by_hand median {:?}",
+        hand_times[rounds / 2]
     );
+    for ((name, _), ratios) in variants.iter().zip(&mut ratios).skip(1) {
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "  {name} / reqwest_by_hand: median ratio {:.3}",
+            ratios[rounds / 2]
+        );
+    }
 }
 
 criterion_group!(benches, overhead);

@@ -112,7 +112,7 @@ impl HttpClient {
         &self,
         method: Method,
         operation: &'static str,
-        path: impl Into<String>,
+        path: impl Into<std::borrow::Cow<'static, str>>,
     ) -> RequestBuilder {
         self.client.request(method, operation, path)
     }

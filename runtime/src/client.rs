@@ -1,5 +1,6 @@
 //! The configured HTTP client.
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
@@ -102,7 +103,7 @@ impl HttpClient {
         &self,
         method: Method,
         operation: &'static str,
-        path: impl Into<String>,
+        path: impl Into<Cow<'static, str>>,
     ) -> RequestBuilder {
         RequestBuilder::new(method, operation, path.into())
     }

@@ -25,29 +25,41 @@ impl RateLimit {
     pub fn from_headers(headers: &HeaderMap) -> Self {
         // One pass over the headers (cheaper than four lookups); the first value of each
         // header counts, as with `HeaderMap::get`.
-        let mut seen = [None::<&HeaderValue>; 4];
+        let mut limit = Self::default();
+        let mut seen = 0_u8;
         for (name, value) in headers {
-            let slot = match name.as_str() {
-                "x-ratelimit-limit-minute" => 0,
-                "x-ratelimit-remaining-minute" => 1,
-                "x-ratelimit-limit-day" => 2,
-                "x-ratelimit-remaining-day" => 3,
+            let Some(name) = name.as_str().strip_prefix("x-ratelimit-") else {
+                continue;
+            };
+            let (field, bit) = match name {
+                "limit-minute" => (&mut limit.limit_minute, 1),
+                "remaining-minute" => (&mut limit.remaining_minute, 2),
+                "limit-day" => (&mut limit.limit_day, 4),
+                "remaining-day" => (&mut limit.remaining_day, 8),
                 _ => continue,
             };
-            seen[slot].get_or_insert(value);
+            if seen & bit == 0 {
+                seen |= bit;
+                *field = header_u64(value);
+            }
         }
-        let [limit_minute, remaining_minute, limit_day, remaining_day] = seen.map(header_u64);
-        Self {
-            limit_minute,
-            remaining_minute,
-            limit_day,
-            remaining_day,
-        }
+        limit
     }
 }
 
-fn header_u64(value: Option<&HeaderValue>) -> Option<u64> {
-    value?.to_str().ok()?.trim().parse().ok()
+/// A non-negative integer, with optional spaces or tabs around it.
+fn header_u64(value: &HeaderValue) -> Option<u64> {
+    let digits = value.as_bytes().trim_ascii();
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0_u64, |number, &byte| {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        number.checked_mul(10)?.checked_add(u64::from(digit))
+    })
 }
 
 /// The value of a `Retry-After` header.

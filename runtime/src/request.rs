@@ -1,5 +1,6 @@
 //! Building one request: path, query, headers and body.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -8,7 +9,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
-use crate::encode::{joined_text, query_texts};
+use crate::encode::{joined_text, plain_text, query_texts};
 
 /// One API request, built by value and sent with one of the `HttpClient::send_*` methods.
 ///
@@ -20,17 +21,20 @@ use crate::encode::{joined_text, query_texts};
 pub struct RequestBuilder {
     method: Method,
     operation: &'static str,
-    path: String,
+    path: Cow<'static, str>,
     query: Vec<(String, String)>,
+    /// Headers set with [`header`](Self::header) (the body's content type is kept apart, so
+    /// that most requests need no map of their own).
     headers: HeaderMap,
     body: Option<Bytes>,
+    content_type: Option<HeaderValue>,
     authenticated: bool,
     idempotent: bool,
     error: Option<serde_json::Error>,
 }
 
 impl RequestBuilder {
-    pub(crate) fn new(method: Method, operation: &'static str, path: String) -> Self {
+    pub(crate) fn new(method: Method, operation: &'static str, path: Cow<'static, str>) -> Self {
         let error = has_dot_segment(&path)
             .then(|| encode_error("the path has a `.` or `..` segment".to_owned()));
         Self {
@@ -40,6 +44,7 @@ impl RequestBuilder {
             query: Vec::new(),
             headers: HeaderMap::new(),
             body: None,
+            content_type: None,
             authenticated: true,
             idempotent: false,
             error,
@@ -50,10 +55,17 @@ impl RequestBuilder {
     /// arrays as one `name=item` pair per item, objects as compact JSON; `null`/`None` adds
     /// nothing.
     pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        if let Ok(text) = plain_text(value) {
+            if let Some(text) = text {
+                self.query.push((name.to_owned(), text));
+            }
+            return self;
+        }
         match serde_json::to_value(value) {
             Ok(value) => {
-                let pairs = query_texts(value).into_iter();
-                self.query.extend(pairs.map(|text| (name.to_owned(), text)));
+                for text in query_texts(value) {
+                    self.query.push((name.to_owned(), text));
+                }
             }
             Err(error) => self.fail(error),
         }
@@ -88,10 +100,11 @@ impl RequestBuilder {
 
     /// Sets a JSON body and `Content-Type: application/json`.
     pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match serde_json::to_vec(body) {
-            Ok(json) => {
-                self.headers
-                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        // Most bodies fit: one allocation instead of a series of doublings.
+        let mut json = Vec::with_capacity(256);
+        match serde_json::to_writer(&mut json, body) {
+            Ok(()) => {
+                self.content_type = Some(HeaderValue::from_static("application/json"));
                 self.body = Some(Bytes::from(json));
             }
             Err(error) => self.fail(error),
@@ -103,10 +116,9 @@ impl RequestBuilder {
     pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
         match serde_urlencoded::to_string(body) {
             Ok(text) => {
-                self.headers.insert(
-                    CONTENT_TYPE,
-                    HeaderValue::from_static("application/x-www-form-urlencoded"),
-                );
+                self.content_type = Some(HeaderValue::from_static(
+                    "application/x-www-form-urlencoded",
+                ));
                 self.body = Some(Bytes::from(text));
             }
             Err(error) => self.fail(encode_error(error.to_string())),
@@ -136,7 +148,7 @@ impl RequestBuilder {
     pub fn bytes(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
         match HeaderValue::from_str(content_type) {
             Ok(value) => {
-                self.headers.insert(CONTENT_TYPE, value);
+                self.content_type = Some(value);
                 self.body = Some(body.into());
             }
             Err(_) => self.fail(encode_error(format!(
@@ -169,8 +181,16 @@ impl RequestBuilder {
             .map(|(_, value)| value.as_str())
     }
 
+    /// The headers set with [`header`](Self::header).
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.headers
+    }
+
+    /// The body's `Content-Type`, unless a [`header`](Self::header) sets one.
+    pub(crate) fn content_type(&self) -> Option<&HeaderValue> {
+        self.content_type
+            .as_ref()
+            .filter(|_| !self.headers.contains_key(CONTENT_TYPE))
     }
 
     pub(crate) fn is_authenticated(&self) -> bool {
@@ -218,6 +238,7 @@ impl fmt::Debug for RequestBuilder {
             .field("path", &self.path)
             .field("query", &query)
             .field("headers", &headers)
+            .field("content_type", &self.content_type)
             .field("body_len", &self.body.as_ref().map(Bytes::len))
             .field("error", &self.error)
             .finish()
@@ -232,14 +253,23 @@ pub(crate) fn encode_error(message: String) -> serde_json::Error {
 pub(crate) fn join_path(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
     let prefix = base.path().trim_end_matches('/');
-    let separator = if path.starts_with('/') { "" } else { "/" };
-    url.set_path(&format!("{prefix}{separator}{path}"));
+    if prefix.is_empty() && path.starts_with('/') {
+        url.set_path(path);
+        return url;
+    }
+    let mut full = String::with_capacity(prefix.len() + 1 + path.len());
+    full.push_str(prefix);
+    if !path.starts_with('/') {
+        full.push('/');
+    }
+    full.push_str(path);
+    url.set_path(&full);
     url
 }
 
 /// Whether a segment would be resolved away by a URL parser (`.`, `..`, `%2e`, ...).
 fn has_dot_segment(path: &str) -> bool {
-    path.split('/').any(is_dot_segment)
+    memchr::memchr2(b'.', b'%', path.as_bytes()).is_some() && path.split('/').any(is_dot_segment)
 }
 
 /// Whether a segment is `.` or `..`, each dot written as `.` or `%2e` (in any case).
@@ -267,7 +297,7 @@ mod tests {
     }
 
     fn req(path: &str) -> RequestBuilder {
-        RequestBuilder::new(Method::POST, "op", path.to_owned())
+        RequestBuilder::new(Method::POST, "op", path.to_owned().into())
     }
 
     #[test]
@@ -351,12 +381,17 @@ mod tests {
         assert_eq!(request.headers()["x-trace"], "abc");
         assert_eq!(request.headers()["x-ids"], "1,2");
         assert!(request.headers().get("x-none").is_none());
-        assert_eq!(request.headers()[CONTENT_TYPE], "application/json");
+        assert_eq!(request.content_type().unwrap(), "application/json");
         assert_eq!(request.body().unwrap().as_ref(), br#"{"a":1}"#);
 
         let request = request.bytes("application/octet-stream", vec![1_u8, 2]);
-        assert_eq!(request.headers()[CONTENT_TYPE], "application/octet-stream");
+        assert_eq!(request.content_type().unwrap(), "application/octet-stream");
         assert_eq!(request.body().unwrap().as_ref(), [1, 2]);
+
+        // A `Content-Type` header set explicitly wins over the body's.
+        let request = request.header("Content-Type", "application/vnd.x+json");
+        assert_eq!(request.content_type(), None);
+        assert_eq!(request.headers()[CONTENT_TYPE], "application/vnd.x+json");
     }
 
     #[test]

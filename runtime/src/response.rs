@@ -63,7 +63,6 @@ impl<T> Deref for ApiResponse<T> {
 
 /// Turns a fully read response into the call's result: 2xx goes through `decode`, anything
 /// else is decoded as the error body `E`. Independent of how the response was received.
-#[cfg(test)]
 pub(crate) fn finish<T, E: DeserializeOwned>(
     operation: &'static str,
     status: StatusCode,
@@ -71,29 +70,11 @@ pub(crate) fn finish<T, E: DeserializeOwned>(
     body: Bytes,
     decode: impl FnOnce(&Bytes) -> Result<T, serde_json::Error>,
 ) -> Result<ApiResponse<T>, Error<E>> {
-    let rate_limit = RateLimit::from_headers(&headers);
-    finish_with(operation, status, headers, rate_limit, body, decode)
-}
-
-/// [`finish`] with the rate limit already read from the headers.
-pub(crate) fn finish_with<T, E: DeserializeOwned>(
-    operation: &'static str,
-    status: StatusCode,
-    headers: HeaderMap,
-    rate_limit: RateLimit,
-    body: Bytes,
-    decode: impl FnOnce(&Bytes) -> Result<T, serde_json::Error>,
-) -> Result<ApiResponse<T>, Error<E>> {
     if !status.is_success() {
         return Err(error_response(operation, status, headers, body));
     }
     match decode(&body) {
-        Ok(body) => Ok(ApiResponse {
-            status,
-            headers,
-            rate_limit,
-            body,
-        }),
+        Ok(body) => Ok(ApiResponse::new(status, headers, body)),
         Err(source) => Err(decode_error(operation, status, headers, body, source)),
     }
 }

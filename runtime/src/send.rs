@@ -9,11 +9,13 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
+use futures_util::future::Either;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 use tracing::field::Empty;
+use tracing::instrument::Instrumented;
 
 use crate::client::{Credentials, HttpClient};
 use crate::clock::Sleep;
@@ -21,7 +23,7 @@ use crate::error::{Error, RetryAfterTooLong, TimeoutKind};
 use crate::hooks::{AttemptInfo, ResponseHead};
 use crate::rate_limit::{RateLimit, RetryAfter};
 use crate::request::RequestBuilder;
-use crate::response::{ApiResponse, error_response, finish_with};
+use crate::response::{ApiResponse, error_response, finish};
 use crate::stream::StreamingResponse;
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -109,9 +111,8 @@ impl HttpClient {
             Settled::Full {
                 status,
                 headers,
-                rate_limit,
                 body,
-            } => finish_with(operation, status, headers, rate_limit, body, decode),
+            } => finish(operation, status, headers, body, decode),
             other => Err(other.into_error(operation)),
         }
     }
@@ -129,18 +130,31 @@ impl HttpClient {
             _ => None,
         };
         let url = request.url(&inner.base_url, query_auth);
-        let mut wire = reqwest::Request::new(request.method().clone(), url);
-        let headers = wire.headers_mut();
-        headers.clone_from(request.headers());
-        if let Some(accept) = accept {
-            headers.entry(ACCEPT).or_insert(accept);
+        // The request's own headers win over the defaults added here; the credentials go
+        // last. One map, allocated once.
+        let explicit = request.headers();
+        let mut headers = HeaderMap::with_capacity(explicit.len() + 4);
+        if let Some(content_type) = request.content_type() {
+            headers.insert(CONTENT_TYPE, content_type.clone());
         }
-        if let Some(agent) = &inner.user_agent {
-            headers.entry(USER_AGENT).or_insert_with(|| agent.clone());
+        if let Some(accept) = accept.filter(|_| !explicit.contains_key(ACCEPT)) {
+            headers.insert(ACCEPT, accept);
+        }
+        if let Some(agent) = inner
+            .user_agent
+            .as_ref()
+            .filter(|_| !explicit.contains_key(USER_AGENT))
+        {
+            headers.insert(USER_AGENT, agent.clone());
+        }
+        for (name, value) in explicit {
+            headers.append(name.clone(), value.clone());
         }
         if let Some(Credentials::Header { name, value }) = auth {
             headers.insert(name.clone(), value.clone());
         }
+        let mut wire = reqwest::Request::new(request.method().clone(), url);
+        *wire.headers_mut() = headers;
         *wire.body_mut() = request.body().cloned().map(reqwest::Body::from);
         wire
     }
@@ -159,9 +173,14 @@ impl HttpClient {
         let policy = &self.settings.retry;
         let max_attempts = if once { 1 } else { policy.max_attempts };
         let may_repeat = call.idempotent || policy.non_idempotent;
-        let start = clock.now();
-        let deadline = self.settings.deadline.map(|limit| (start + limit, limit));
         let span = call.span();
+        // The clock is read only when something uses the time.
+        let start = (self.settings.deadline.is_some() || !span.is_disabled()).then(|| clock.now());
+        let deadline = self
+            .settings
+            .deadline
+            .zip(start)
+            .map(|(limit, start)| (start + limit, limit));
         let mut attempt = 0;
         let mut last_status = None;
         let outcome = async {
@@ -215,7 +234,6 @@ impl HttpClient {
                     Attempt::Status {
                         status,
                         headers,
-                        rate_limit,
                         body,
                     } => {
                         last_status = Some(status);
@@ -227,7 +245,6 @@ impl HttpClient {
                         let full = Settled::Full {
                             status,
                             headers,
-                            rate_limit,
                             body,
                         };
                         if !retryable {
@@ -271,7 +288,9 @@ impl HttpClient {
         if let Some(status) = last_status {
             span.record("status", status.as_u16());
         }
-        span.record("latency_ms", millis(clock.now() - start));
+        if let Some(start) = start {
+            span.record("latency_ms", millis(clock.now() - start));
+        }
         outcome
     }
 
@@ -279,11 +298,11 @@ impl HttpClient {
     /// the whole body.
     ///
     /// Not an `async fn`: the hooks run and the request starts right away, and the future
-    /// returned holds only what the rest of the attempt needs (boxed, so that it moves
-    /// cheaply).
+    /// returned holds only what the rest of the attempt needs. It is not boxed: the
+    /// allocation cost more than moving it (see the `overhead` benchmark).
     fn attempt<'a>(
         &'a self,
-        call: &Call<'a>,
+        call: &'a Call<'a>,
         attempt: u32,
         wire: Wire,
         stream: bool,
@@ -291,57 +310,72 @@ impl HttpClient {
     ) -> impl Future<Output = Attempt> + Send + 'a {
         let inner = &*self.inner;
         let clock = &*inner.clock;
-        let info = call.info(attempt);
         let Wire {
             mut request,
             source,
         } = wire;
         for hook in &inner.hooks {
-            hook.on_request(&info, &mut request);
+            hook.on_request(&call.info(attempt), &mut request);
         }
-        let sent = clock.now();
-        let mut timer = self.timer(sent, deadline);
         let span = tracing::debug_span!(
             "autessa.attempt",
             attempt,
             status = Empty,
             latency_ms = Empty
         );
+        // The clock is read only when something uses the time.
+        let timed = !inner.hooks.is_empty()
+            || inner.limiter.is_some()
+            || !span.is_disabled()
+            || self.settings.timeout.is_some()
+            || deadline.is_some();
+        let sent = timed.then(|| clock.now());
+        let mut timer = sent.and_then(|sent| self.timer(sent, deadline));
         let recorder = span.clone();
         let pending = inner.client.execute(request);
-        let attempt = Box::pin(async move {
+        let attempt = async move {
             let mut response = match race(pin!(pending), &mut timer).await {
                 Ok(Ok(response)) => response,
-                Ok(Err(error)) => return self.failed(&info, Failure::transport(error, &source)),
-                Err(timeout) => return self.failed(&info, Failure::Timeout(timeout)),
+                Ok(Err(error)) => {
+                    return self.failed(&call.info(attempt), Failure::transport(error, &source));
+                }
+                Err(timeout) => return self.failed(&call.info(attempt), Failure::Timeout(timeout)),
             };
             let status = response.status();
             let headers = std::mem::take(response.headers_mut());
-            let now = clock.now();
-            let latency = now - sent;
-            let rate_limit = RateLimit::from_headers(&headers);
+            // `timed` whenever the hooks or the limiter below need these.
+            let now = sent.map(|_| clock.now());
+            let latency = now
+                .zip(sent)
+                .map_or(Duration::ZERO, |(now, sent)| now - sent);
             recorder.record("status", status.as_u16());
             recorder.record("latency_ms", millis(latency));
-            let head = ResponseHead {
-                status,
-                headers: &headers,
-                rate_limit,
-                latency,
-            };
-            for hook in &inner.hooks {
-                hook.on_response(&info, &head);
-            }
-            if let Some(limiter) = &inner.limiter {
-                let retry_after = RetryAfter::from_headers(&headers)
-                    .map(|retry_after| retry_after.delay_from(clock.system_time()));
-                limiter.observe(now, status, rate_limit, retry_after);
+            // Read here for the hooks and the limiter, and again for the result: not holding
+            // it while the body arrives keeps this future small.
+            if !inner.hooks.is_empty() || inner.limiter.is_some() {
+                let rate_limit = RateLimit::from_headers(&headers);
+                let head = ResponseHead {
+                    status,
+                    headers: &headers,
+                    rate_limit,
+                    latency,
+                };
+                for hook in &inner.hooks {
+                    hook.on_response(&call.info(attempt), &head);
+                }
+                if let Some(limiter) = &inner.limiter {
+                    let retry_after = RetryAfter::from_headers(&headers)
+                        .map(|retry_after| retry_after.delay_from(clock.system_time()));
+                    let now = now.unwrap_or_else(|| clock.now());
+                    limiter.observe(now, status, rate_limit, retry_after);
+                }
             }
             if stream && status.is_success() {
                 let body = http_body_of(response);
                 return Attempt::Done(Settled::Streaming(StreamHead {
                     status,
+                    rate_limit: RateLimit::from_headers(&headers),
                     headers,
-                    rate_limit,
                     body,
                     timer,
                 }));
@@ -350,19 +384,19 @@ impl HttpClient {
                 Ok(Ok(body)) if status.is_success() => Attempt::Done(Settled::Full {
                     status,
                     headers,
-                    rate_limit,
                     body,
                 }),
                 Ok(Ok(body)) => Attempt::Status {
                     status,
                     headers,
-                    rate_limit,
                     body,
                 },
-                Ok(Err(error)) => self.failed(&info, Failure::transport(error, &source)),
-                Err(timeout) => self.failed(&info, Failure::Timeout(timeout)),
+                Ok(Err(error)) => {
+                    self.failed(&call.info(attempt), Failure::transport(error, &source))
+                }
+                Err(timeout) => self.failed(&call.info(attempt), Failure::Timeout(timeout)),
             }
-        });
+        };
         in_span(span, attempt)
     }
 
@@ -471,7 +505,6 @@ pub(crate) enum Settled {
     Full {
         status: StatusCode,
         headers: HeaderMap,
-        rate_limit: RateLimit,
         body: Bytes,
     },
     /// A 2xx head whose body is left to stream.
@@ -550,7 +583,6 @@ enum Attempt {
     Status {
         status: StatusCode,
         headers: HeaderMap,
-        rate_limit: RateLimit,
         body: Bytes,
     },
     /// No complete response: maybe retried.
@@ -631,11 +663,11 @@ pub(crate) struct Timer {
 ///
 /// The future is taken pinned by the caller, so that its state is stored once (in the caller's
 /// future) rather than twice.
-async fn race<F: Future>(
-    mut future: Pin<&mut F>,
-    timer: &mut Option<Timer>,
-) -> Result<F::Output, (TimeoutKind, Duration)> {
-    poll_fn(|cx| {
+fn race<'a, F: Future>(
+    mut future: Pin<&'a mut F>,
+    timer: &'a mut Option<Timer>,
+) -> impl Future<Output = Result<F::Output, (TimeoutKind, Duration)>> + 'a {
+    poll_fn(move |cx| {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
         }
@@ -646,7 +678,6 @@ async fn race<F: Future>(
         }
         Poll::Pending
     })
-    .await
 }
 
 /// Reads a whole body. One chunk is returned as it is; several are copied once into a buffer
@@ -681,11 +712,11 @@ fn http_body_of(response: reqwest::Response) -> reqwest::Body {
 
 /// Runs `future` inside `span`, or bare when no subscriber wants the span (entering a disabled
 /// span on every poll costs time for nothing).
-async fn in_span<F: Future>(span: tracing::Span, future: F) -> F::Output {
+fn in_span<F: Future>(span: tracing::Span, future: F) -> Either<F, Instrumented<F>> {
     if span.is_disabled() {
-        future.await
+        Either::Left(future)
     } else {
-        future.instrument(span).await
+        Either::Right(future.instrument(span))
     }
 }
 

@@ -299,14 +299,8 @@ impl HttpClient {
             Settled::Full {
                 status,
                 headers,
-                rate_limit,
                 body,
-            } if status.is_success() => Ok(ApiResponse {
-                status,
-                headers,
-                rate_limit,
-                body,
-            }),
+            } if status.is_success() => Ok(ApiResponse::new(status, headers, body)),
             other => Err(other.into_error_with(operation, raw_error_response)),
         }
     }

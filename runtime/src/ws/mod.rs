@@ -87,7 +87,7 @@ impl HttpClient {
         WsRequest {
             client: self.clone(),
             channel,
-            request: RequestBuilder::new(Method::GET, channel, path.to_owned()),
+            request: RequestBuilder::new(Method::GET, channel, path.to_owned().into()),
             auth: Auth::Client,
             config: WsConfig::default(),
         }
