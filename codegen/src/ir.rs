@@ -227,6 +227,9 @@ pub struct Operation {
     pub authenticated: bool,
     /// When this operation hands out a pre-signed upload URL (`x-upload`).
     pub upload: Option<UploadFlow>,
+    /// `x-stream-body: true`: the name of a second method that returns the success body as
+    /// a stream of raw chunks (for large results), next to the decoding one.
+    pub stream_name: Option<String>,
     pub origin: Location,
 }
 

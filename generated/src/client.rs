@@ -2,7 +2,7 @@
 
 use autessa_runtime::{
     ApiKey, ApiResponse, AuthScheme, ConfigError, Error, HttpClientBuilder, Method,
-    RequestOptions, RetryPolicy, Upload, UploadError,
+    RequestOptions, RetryPolicy, Upload, UploadError, StreamingResponse,
 };
 use autessa_runtime::HttpClient;
 use crate::types;
@@ -339,6 +339,24 @@ impl Client {
             .idempotent();
         self.http.send_json(request).await
     }
+    /// Read a page of rows, with the body as it arrives.
+    ///
+    /// As [`get_data`](Self::get_data), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `get_data`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
+    ///
+    /// `POST /clients/autessadb/get-data` (operation `getData`).
+    pub async fn get_data_streaming(
+        &self,
+        resource_id: i64,
+        body: &types::GetDataRequest,
+    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
+        let request = self
+            .http
+            .request(Method::POST, "getData", "/clients/autessadb/get-data")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        self.http.send_streaming(request).await
+    }
     /// Read one row
     ///
     /// Returns one row of a table by its id. Needs the READ permission.
@@ -391,6 +409,24 @@ impl Client {
             .idempotent();
         self.http.send_json(request).await
     }
+    /// Query a table, with the body as it arrives.
+    ///
+    /// As [`query_table`](Self::query_table), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `query_table`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
+    ///
+    /// `POST /clients/autessadb/query` (operation `queryTable`).
+    pub async fn query_table_streaming(
+        &self,
+        resource_id: i64,
+        body: &types::QueryTableRequest,
+    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
+        let request = self
+            .http
+            .request(Method::POST, "queryTable", "/clients/autessadb/query")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        self.http.send_streaming(request).await
+    }
     /// Query several joined tables
     ///
     /// Joins the table named by `tableId` with other tables and returns the selected
@@ -417,6 +453,24 @@ impl Client {
             .json(body)
             .idempotent();
         self.http.send_json(request).await
+    }
+    /// Query several joined tables, with the body as it arrives.
+    ///
+    /// As [`join_query`](Self::join_query), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `join_query`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
+    ///
+    /// `POST /clients/autessadb/join-query` (operation `joinQuery`).
+    pub async fn join_query_streaming(
+        &self,
+        resource_id: i64,
+        body: &types::JoinQueryRequest,
+    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
+        let request = self
+            .http
+            .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        self.http.send_streaming(request).await
     }
     /// Search a table by meaning
     ///

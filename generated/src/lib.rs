@@ -27,6 +27,9 @@
 //!   request after a failure whose outcome is unknown (a timeout, a dropped connection,
 //!   a 5xx). `true` only for pure reads; `false` for anything that creates, changes or
 //!   deletes state or that runs an agent or a tool.
+//! - `x-stream-body: true` on the large AutessaDB reads (`getData`, `queryTable`,
+//!   `joinQuery`) asks generated clients for a second method that hands over the raw
+//!   response body as it arrives, for results too large to hold in memory at once.
 //!
 //! This crate is generated from the API description by `cargo xtask codegen`; the transport, authentication and error handling live in `autessa-runtime`.
 //!

@@ -988,6 +988,13 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
             .then(Md::code(&format!("Client::{}", example::method_name(op))).as_str())
             .then("."),
     );
+    if let Some(stream_name) = &op.stream_name {
+        facts.push(
+            Md::trusted("Large results: ")
+                .then(Md::code(&format!("Client::{stream_name}")).as_str())
+                .then(" hands over the raw response body as it arrives, without holding it whole."),
+        );
+    }
 
     OpView {
         heading: Md::text(&op.id),

@@ -60,6 +60,7 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     let global_auth = doc.security.as_ref().is_some_and(|s| !s.is_empty());
     let mut op_names = Scope::snake();
     let mut uploads = Vec::new();
+    let mut streams = Vec::new();
     for (path, item) in &doc.paths.paths {
         let item_loc = root.join("paths").join(path);
         let item_loc = match item {
@@ -140,6 +141,14 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
             if op.extensions.contains_key("x-upload") {
                 uploads.push((api.operations.len(), op_loc.join("x-upload")));
             }
+            match op.extensions.get("x-stream-body") {
+                None | Some(Value::Bool(false)) => {}
+                Some(Value::Bool(true)) => streams.push(api.operations.len()),
+                Some(_) => types.diags.push(Diagnostic::error(
+                    &op_loc.join("x-stream-body"),
+                    "expected `true` or `false`",
+                )),
+            }
             api.operations.push(Operation {
                 id,
                 name,
@@ -153,9 +162,27 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 idempotent,
                 authenticated,
                 upload: None,
+                stream_name: None,
                 origin: op_loc,
             });
         }
+    }
+    // Named once every operation has its name, so that a clash gets a suffix.
+    for index in streams {
+        let op = &api.operations[index];
+        let has_body = op
+            .responses
+            .iter()
+            .any(|r| r.status.is_success() && r.body.is_some());
+        if !has_body {
+            types.diags.push(Diagnostic::warning(
+                &op.origin.join("x-stream-body"),
+                "the operation's success response has no body to stream; `x-stream-body` is ignored",
+            ));
+            continue;
+        }
+        let name = op_names.claim(format!("{}_streaming", op.name));
+        api.operations[index].stream_name = Some(name);
     }
     for (index, at) in uploads {
         match upload_flow(types, api, &at) {

@@ -463,3 +463,53 @@ fn the_autessa_channels_lower_with_shared_types() {
     assert_eq!(named("ConnectionStatus2"), 0);
     assert!(agent.incoming.iter().all(|m| m.matcher.is_some()));
 }
+
+fn operations(ops: Value) -> Value {
+    json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {"/rows": ops}})
+}
+
+#[test]
+fn x_stream_body_names_a_second_method_and_is_checked() {
+    let ok = json!({"200": {"description": "rows", "content": {"application/json": {"schema": {"type": "object"}}}}});
+    let api = lower(operations(json!({
+        "post": {"operationId": "getRows", "x-stream-body": true, "responses": ok},
+        "get": {"operationId": "getRowsStreaming", "responses": ok}
+    })))
+    .unwrap();
+    let names: Vec<(&str, Option<&str>)> = api
+        .operations
+        .iter()
+        .map(|op| (op.name.as_str(), op.stream_name.as_deref()))
+        .collect();
+    // A name already taken gets a suffix rather than a clash.
+    assert!(
+        names.contains(&("get_rows", Some("get_rows_streaming_2"))),
+        "{names:?}"
+    );
+    assert!(names.contains(&("get_rows_streaming", None)), "{names:?}");
+
+    let empty = lower(operations(json!({
+        "delete": {"operationId": "drop", "x-stream-body": true, "responses": {"204": {"description": "gone"}}}
+    })))
+    .unwrap();
+    assert_eq!(empty.operations[0].stream_name, None);
+    assert!(
+        empty.warnings.iter().any(
+            |w| w.to_string().contains("/paths/~1rows/delete/x-stream-body")
+                && w.to_string().contains("no body to stream")
+        ),
+        "{:?}",
+        empty.warnings
+    );
+
+    let wrong = lower(operations(json!({
+        "get": {"operationId": "x", "x-stream-body": "yes", "responses": ok}
+    })))
+    .unwrap_err();
+    let text = wrong.to_string();
+    assert!(
+        text.contains("/paths/~1rows/get/x-stream-body")
+            && text.contains("expected `true` or `false`"),
+        "{text}"
+    );
+}

@@ -167,35 +167,31 @@ pub fn module(
             #(#methods)*
         }
     };
-    let runtime = super::imports(
-        rt.clone(),
-        &[
-            "path_segment",
-            "ApiKey",
-            "ApiResponse",
-            "AuthScheme",
-            "Bytes",
-            "ConfigError",
-            "Error",
-            "HttpClientBuilder",
-            "Method",
-            "RequestOptions",
-            "RetryPolicy",
-            "Upload",
-            "UploadError",
-        ],
-        &body,
-    );
-    // The one name the two flavours take from different places.
+    // The names the two flavours take from different places: the blocking ones live in
+    // `autessa_runtime::blocking`.
+    let flavoured = ["HttpClient", "StreamingResponse"];
+    let mut shared = vec![
+        "path_segment",
+        "ApiKey",
+        "ApiResponse",
+        "AuthScheme",
+        "Bytes",
+        "ConfigError",
+        "Error",
+        "HttpClientBuilder",
+        "Method",
+        "RequestOptions",
+        "RetryPolicy",
+        "Upload",
+        "UploadError",
+    ];
     let http = if blocking {
-        quote!(
-            use autessa_runtime::blocking::HttpClient;
-        )
+        super::imports(quote!(autessa_runtime::blocking), &flavoured, &body)
     } else {
-        quote!(
-            use autessa_runtime::HttpClient;
-        )
+        shared.push("StreamingResponse");
+        super::imports(quote!(autessa_runtime), &flavoured[..1], &body)
     };
+    let runtime = super::imports(rt.clone(), &shared, &body);
     let types = super::imports(quote!(crate), &["types"], &body);
     Ok(quote! {
         #runtime
@@ -284,21 +280,65 @@ fn operation(
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
     let idempotent = op.is_idempotent().then(|| quote!(.idempotent()));
     let mutable = optional_body.is_some().then(|| quote!(mut));
+    let build = quote! {
+        #segments
+        let #mutable request = self
+            .http
+            .request(Method::#method, #op_id, #path)
+            #(#calls)*
+            #body_call
+            #idempotent
+            #auth;
+        #optional_body
+    };
+    let streaming = op.stream_name.as_ref().map(|stream_name| {
+        let doc = docs::lines(&stream_doc(op, &name.to_string(), blocking));
+        let stream_name = ident(stream_name);
+        quote! {
+            #doc
+            pub #asyncness fn #stream_name(&self, #(#args),*) -> Result<StreamingResponse<#error>, Error<#error>> {
+                #build
+                self.http.send_streaming(request) #wait
+            }
+        }
+    });
     Ok(quote! {
         #doc
         pub #asyncness fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<#error>> {
-            #segments
-            let #mutable request = self
-                .http
-                .request(Method::#method, #op_id, #path)
-                #(#calls)*
-                #body_call
-                #idempotent
-                #auth;
-            #optional_body
+            #build
             self.http.#send(request) #wait
         }
+
+        #streaming
     })
+}
+
+/// The documentation of the streaming twin of `op` (`x-stream-body`), whose decoding method
+/// is `decoding`.
+fn stream_doc(op: &Operation, decoding: &str, blocking: bool) -> String {
+    let summary = op
+        .docs
+        .summary
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .unwrap_or(op.id.as_str());
+    let body = if blocking {
+        "a reader ([`Read`](std::io::Read)) that is also an iterator of chunks"
+    } else {
+        "a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive"
+    };
+    format!(
+        "{summary}, with the body as it arrives.\n\n\
+         As [`{decoding}`](Self::{decoding}), but a 2xx body is not decoded: it comes as {body}, \
+         for results too large to hold in memory at once. An error status is read whole and \
+         decoded as for `{decoding}`. Retries happen only before a 2xx response starts; the \
+         timeout and the deadline go on covering the body.\n\n\
+         `{} {}` (operation `{}`).",
+        op.method,
+        op.path,
+        op.id.replace('`', "'")
+    )
 }
 
 fn param_type(api: &Api, param: &Param, p: &Paths) -> TokenStream {
