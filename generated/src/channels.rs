@@ -162,8 +162,8 @@ impl AgentExecuteConnection {
     /// The next message or lifecycle event; `None` once the connection is closed and
     /// everything received before has been delivered.
     pub async fn recv(&mut self) -> Option<Result<Event<AgentExecuteMessage>, WsError>> {
-        if let Some(event) = self.early.take() {
-            return Some(Ok(event));
+        if self.early.is_some() {
+            return self.early.take().map(Ok);
         }
         let event = match self.session.recv().await? {
             Ok(event) => event,
@@ -419,8 +419,8 @@ impl ToolExecuteConnection {
     /// The next message or lifecycle event; `None` once the connection is closed and
     /// everything received before has been delivered.
     pub async fn recv(&mut self) -> Option<Result<Event<ToolExecuteMessage>, WsError>> {
-        if let Some(event) = self.early.take() {
-            return Some(Ok(event));
+        if self.early.is_some() {
+            return self.early.take().map(Ok);
         }
         let event = match self.session.recv().await? {
             Ok(event) => event,

@@ -237,8 +237,9 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             /// The next message or lifecycle event; `None` once the connection is closed and
             /// everything received before has been delivered.
             pub async fn recv(&mut self) -> Option<Result<Event<#message_name>, WsError>> {
-                if let Some(event) = self.early.take() {
-                    return Some(Ok(event));
+                // Checked before taking: `take` would move the whole event on every call.
+                if self.early.is_some() {
+                    return self.early.take().map(Ok);
                 }
                 let event = match self.session.recv().await? {
                     Ok(event) => event,
