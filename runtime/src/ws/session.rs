@@ -209,6 +209,7 @@ impl WsSession {
 
     /// The next event; `None` once the session is over and everything was delivered. See
     /// the type's documentation for the order of events.
+    #[inline]
     pub async fn recv(&mut self) -> Option<Result<Event<Frame>, WsError>> {
         std::future::poll_fn(|cx| self.poll_recv(cx)).await
     }
