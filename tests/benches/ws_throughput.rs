@@ -3,7 +3,8 @@
 //!
 //! - throughput: the server streams `MESSAGES` `StreamedOutputMessage`s after one request.
 //!   The raw client reads the frames with tokio-tungstenite and decodes each into the type it
-//!   knows to expect. Two more clients split the difference: the runtime session alone
+//!   knows to expect; every client hands each decoded chunk to the consumer (`black_box`).
+//!   Two more clients split the difference: the runtime session alone
 //!   (`WsSession::recv`, then the same decode), and the generated connection (the session,
 //!   then telling the channel's messages apart and decoding).
 //! - latency: one request, one reply, `ROUNDS` times; the median and 99th percentile.
@@ -12,6 +13,7 @@
 //! The server has a thread and runtime of its own; the clients share a single-threaded one.
 //! `WS_BENCH_ONLY=raw|session|generated` runs one client only (for profiling).
 
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use autessa::channels::{AgentExecuteMessage, AgentExecuteParams};
@@ -23,7 +25,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 const MESSAGES: usize = 200_000;
 const ROUNDS: usize = 5_000;
-const RUNS: usize = 9;
+const RUNS: usize = 15;
 
 const STATUS: &str = r#"{"messageType":"STATUS","status":"CONNECTED","connectionId":"bench"}"#;
 const CHUNK: &str = r#"{"streamedOutput":{"outputType":"TEXT","transcription":"a chunk of streamed text","isFinalChunk":false}}"#;
@@ -93,7 +95,9 @@ async fn generated_throughput(base: &str) -> Duration {
         .unwrap();
     for _ in 0..MESSAGES {
         match connection.recv().await {
-            Some(Ok(Event::Message(AgentExecuteMessage::StreamedOutputMessage(_)))) => {}
+            Some(Ok(Event::Message(AgentExecuteMessage::StreamedOutputMessage(chunk)))) => {
+                black_box(chunk);
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -117,7 +121,7 @@ async fn session_throughput(base: &str) -> Duration {
         let Some(Ok(Event::Message(Frame::Text(text)))) = session.recv().await else {
             panic!("not text")
         };
-        let _: StreamedOutputMessage = serde_json::from_str(&text).unwrap();
+        black_box(serde_json::from_str::<StreamedOutputMessage>(&text).unwrap());
     }
     start.elapsed()
 }
@@ -134,7 +138,7 @@ async fn raw_throughput(base: &str) -> Duration {
         let Message::Text(text) = ws.next().await.unwrap().unwrap() else {
             panic!("not text")
         };
-        let _: StreamedOutputMessage = serde_json::from_str(&text).unwrap();
+        black_box(serde_json::from_str::<StreamedOutputMessage>(&text).unwrap());
     }
     start.elapsed()
 }
@@ -166,7 +170,7 @@ async fn raw_latency(base: &str) -> Vec<Duration> {
         let Message::Text(text) = ws.next().await.unwrap().unwrap() else {
             panic!("not text")
         };
-        let _: StreamedOutputMessage = serde_json::from_str(&text).unwrap();
+        black_box(serde_json::from_str::<StreamedOutputMessage>(&text).unwrap());
         samples.push(start.elapsed());
     }
     samples
@@ -226,38 +230,53 @@ async fn main() {
         decode_only();
     }
     let base = start_server();
-    let (mut raw, mut session, mut generated) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        if runs("raw") {
-            raw.push(raw_throughput(&base).await);
-        }
-        if runs("session") {
-            session.push(session_throughput(&base).await);
-        }
-        if runs("generated") {
-            generated.push(generated_throughput(&base).await);
+    // Each round runs the clients one after the other, in an order that rotates from round
+    // to round; the ratios to raw are taken per round, so that a change in the machine's load
+    // between rounds does not count.
+    let names = ["raw", "session", "generated"];
+    let mut times: [Vec<Duration>; 3] = Default::default();
+    for round in 0..RUNS {
+        for step in 0..names.len() {
+            let client = (round + step) % names.len();
+            if !runs(names[client]) {
+                continue;
+            }
+            let time = match client {
+                0 => raw_throughput(&base).await,
+                1 => session_throughput(&base).await,
+                _ => generated_throughput(&base).await,
+            };
+            times[client].push(time);
         }
     }
     let rate = |d: &Duration| MESSAGES as f64 / d.as_secs_f64();
-    let median = |runs: &mut Vec<Duration>| rate(&percentile(runs, 0.5));
-    let best = |runs: &[Duration]| runs.iter().map(rate).fold(0.0, f64::max);
-    println!("throughput ({MESSAGES} messages, {RUNS} runs)");
-    let mut raw_median = None;
-    for (name, runs) in [
-        ("raw tokio-tungstenite + serde", &mut raw),
-        ("runtime session + serde", &mut session),
-        ("generated autessa client", &mut generated),
-    ] {
-        if runs.is_empty() {
+    println!("throughput ({MESSAGES} messages, {RUNS} rounds)");
+    let labels = [
+        "raw tokio-tungstenite + serde",
+        "runtime session + serde",
+        "generated autessa client",
+    ];
+    for (client, label) in labels.iter().enumerate() {
+        if times[client].is_empty() {
             continue;
         }
-        let (median, best) = (median(runs), best(runs));
-        let ratio = match raw_median {
-            Some(raw) => format!(", {:.3} of raw", median / raw),
-            None => String::new(),
+        let mut sorted = times[client].clone();
+        let (median, best) = (rate(&percentile(&mut sorted, 0.5)), rate(&sorted[0]));
+        let ratio = if client > 0 && !times[0].is_empty() {
+            let mut ratios: Vec<f64> = times[0]
+                .iter()
+                .zip(&times[client])
+                .map(|(raw, this)| raw.as_secs_f64() / this.as_secs_f64())
+                .collect();
+            ratios.sort_by(f64::total_cmp);
+            format!(
+                ", {:.3} of raw (median of the rounds)",
+                ratios[ratios.len() / 2]
+            )
+        } else {
+            String::new()
         };
-        raw_median = raw_median.or(Some(median));
-        println!("  {name:<30} median {median:>9.0} msg/s, best {best:>9.0} msg/s{ratio}");
+        println!("  {label:<30} median {median:>9.0} msg/s, best {best:>9.0} msg/s{ratio}");
     }
     if !only.is_empty() {
         return;
