@@ -30,6 +30,9 @@ impl Matcher {
 /// not a JSON object or satisfies none.
 ///
 /// The text is not validated: it is decoded afterwards, and a malformed text fails there.
+// Inlined: with the generated, constant list of matchers, the common case compiles down to a
+// few comparisons with constant strings.
+#[inline]
 pub fn recognise(text: &str, matchers: &[Matcher]) -> Option<usize> {
     by_first_member(text, matchers).or_else(|| scan(text, matchers))
 }
@@ -38,6 +41,7 @@ pub fn recognise(text: &str, matchers: &[Matcher]) -> Option<usize> {
 /// and that first member decides on its own, because every matcher before the one it
 /// satisfies looks at the same member. Anything else (`None`) goes to the full scan, which
 /// gives the same answer here.
+#[inline]
 fn by_first_member(text: &str, matchers: &[Matcher]) -> Option<usize> {
     let rest = text.as_bytes().strip_prefix(b"{\"")?;
     for (j, matcher) in matchers.iter().enumerate() {
@@ -58,12 +62,14 @@ fn by_first_member(text: &str, matchers: &[Matcher]) -> Option<usize> {
 
 /// The contents of the string that `value` starts with, if it has no escapes and is followed
 /// by the end of the member.
+#[inline]
 fn plain_string(value: &[u8]) -> Option<&[u8]> {
     let value = value.strip_prefix(b"\"")?;
     let end = memchr::memchr2(b'"', b'\\', value)?;
     (value[end] == b'"' && matches!(value.get(end + 1), Some(b',' | b'}'))).then(|| &value[..end])
 }
 
+#[inline(never)]
 fn scan(text: &str, matchers: &[Matcher]) -> Option<usize> {
     let mut scan = Scanner::new(text);
     scan.object_start()?;
