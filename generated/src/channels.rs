@@ -86,6 +86,18 @@ impl AgentExecuteMessage {
     pub fn from_binary(data: Bytes) -> Self {
         Self::UnknownBinary(data)
     }
+    /// Decodes a frame; a text frame that does not decode is a [`WsError::Decode`]
+    /// with the text as received.
+    #[inline]
+    pub fn from_frame(frame: Frame) -> Result<Self, WsError> {
+        match frame {
+            Frame::Text(text) => {
+                Self::from_text(&text)
+                    .map_err(|source| WsError::decode("agentExecute", text, source))
+            }
+            Frame::Binary(data) => Ok(Self::from_binary(data)),
+        }
+    }
 }
 /// Agent execution
 ///
@@ -165,23 +177,17 @@ impl AgentExecuteConnection {
         if self.early.is_some() {
             return self.early.take().map(Ok);
         }
-        let event = match self.session.recv().await? {
-            Ok(event) => event,
-            Err(error) => return Some(Err(error)),
-        };
         Some(
-            event
-                .try_map(|frame| match frame {
-                    Frame::Text(text) => {
-                        AgentExecuteMessage::from_text(&text)
-                            .map_err(|source| WsError::decode(
-                                "agentExecute",
-                                text,
-                                source,
-                            ))
+            match self.session.recv().await? {
+                Ok(Event::Message(Frame::Text(text))) => {
+                    match AgentExecuteMessage::from_text(&text) {
+                        Ok(message) => Ok(Event::Message(message)),
+                        Err(source) => Err(WsError::decode("agentExecute", text, source)),
                     }
-                    Frame::Binary(data) => Ok(AgentExecuteMessage::from_binary(data)),
-                }),
+                }
+                Ok(event) => event.try_map(AgentExecuteMessage::from_frame),
+                Err(error) => Err(error),
+            },
         )
     }
     /// Closes the connection cleanly; messages already received stay available from
@@ -375,6 +381,18 @@ impl ToolExecuteMessage {
     pub fn from_binary(data: Bytes) -> Self {
         Self::UnknownBinary(data)
     }
+    /// Decodes a frame; a text frame that does not decode is a [`WsError::Decode`]
+    /// with the text as received.
+    #[inline]
+    pub fn from_frame(frame: Frame) -> Result<Self, WsError> {
+        match frame {
+            Frame::Text(text) => {
+                Self::from_text(&text)
+                    .map_err(|source| WsError::decode("toolExecute", text, source))
+            }
+            Frame::Binary(data) => Ok(Self::from_binary(data)),
+        }
+    }
 }
 /// Tool execution
 ///
@@ -422,23 +440,17 @@ impl ToolExecuteConnection {
         if self.early.is_some() {
             return self.early.take().map(Ok);
         }
-        let event = match self.session.recv().await? {
-            Ok(event) => event,
-            Err(error) => return Some(Err(error)),
-        };
         Some(
-            event
-                .try_map(|frame| match frame {
-                    Frame::Text(text) => {
-                        ToolExecuteMessage::from_text(&text)
-                            .map_err(|source| WsError::decode(
-                                "toolExecute",
-                                text,
-                                source,
-                            ))
+            match self.session.recv().await? {
+                Ok(Event::Message(Frame::Text(text))) => {
+                    match ToolExecuteMessage::from_text(&text) {
+                        Ok(message) => Ok(Event::Message(message)),
+                        Err(source) => Err(WsError::decode("toolExecute", text, source)),
                     }
-                    Frame::Binary(data) => Ok(ToolExecuteMessage::from_binary(data)),
-                }),
+                }
+                Ok(event) => event.try_map(ToolExecuteMessage::from_frame),
+                Err(error) => Err(error),
+            },
         )
     }
     /// Closes the connection cleanly; messages already received stay available from

@@ -720,6 +720,9 @@ async fn tracing_reports_each_request_and_attempt_without_the_key() {
         .unwrap();
     let recorder = Recorder::default();
     let guard = tracing::subscriber::set_default(recorder.clone());
+    // Tests run in parallel: another test may have met the runtime's spans first, with no
+    // subscriber, and tracing may have cached them as disabled meanwhile.
+    tracing::callsite::rebuild_interest_cache();
     get(&http, read(&http)).await.unwrap();
     drop(guard);
 

@@ -218,6 +218,16 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             pub fn from_binary(data: Bytes) -> Self {
                 #binary_decode
             }
+
+            /// Decodes a frame; a text frame that does not decode is a [`WsError::Decode`]
+            /// with the text as received.
+            #[inline]
+            pub fn from_frame(frame: Frame) -> Result<Self, WsError> {
+                match frame {
+                    Frame::Text(text) => Self::from_text(&text).map_err(|source| WsError::decode(#id, text, source)),
+                    Frame::Binary(data) => Ok(Self::from_binary(data)),
+                }
+            }
         }
 
         #connection_doc
@@ -241,14 +251,15 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                 if self.early.is_some() {
                     return self.early.take().map(Ok);
                 }
-                let event = match self.session.recv().await? {
-                    Ok(event) => event,
-                    Err(error) => return Some(Err(error)),
-                };
-                Some(event.try_map(|frame| match frame {
-                    Frame::Text(text) => #message_name::from_text(&text).map_err(|source| WsError::decode(#id, text, source)),
-                    Frame::Binary(data) => Ok(#message_name::from_binary(data)),
-                }))
+                // Text messages first, decoded in place: they are nearly all of the traffic.
+                Some(match self.session.recv().await? {
+                    Ok(Event::Message(Frame::Text(text))) => match #message_name::from_text(&text) {
+                        Ok(message) => Ok(Event::Message(message)),
+                        Err(source) => Err(WsError::decode(#id, text, source)),
+                    },
+                    Ok(event) => event.try_map(#message_name::from_frame),
+                    Err(error) => Err(error),
+                })
             }
 
             /// Closes the connection cleanly; messages already received stay available from
