@@ -62,9 +62,11 @@ use super::transport::{Socket, Target};
 ///   in the queue and go to the new connection; a message in flight when the connection
 ///   dropped may be lost (nothing is replayed).
 ///
-/// The socket is read only while `recv` is waiting: between calls, the server's messages
-/// (and its answers to pings) wait in the socket, and a silence is not taken for a dead
-/// peer. `recv` is cancel safe: a `recv` future dropped before it completes loses nothing.
+/// The socket is read only while `recv` is waiting: between calls, the server's messages,
+/// its pings and its answers to ours wait in the socket (its pings are answered when `recv`
+/// reads them), and a silence is not taken for a dead peer. A program that keeps a
+/// connection open should keep a `recv` pending, as the streamed replies do. `recv` is
+/// cancel safe: a `recv` future dropped before it completes loses nothing.
 ///
 /// Dropping the session stops its control task (with a close frame when the connection is
 /// still up).
