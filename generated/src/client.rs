@@ -2,9 +2,9 @@
 
 use autessa_runtime::{
     ApiKey, ApiResponse, AuthScheme, ConfigError, Error, HttpClientBuilder, Method,
-    RequestOptions, RetryPolicy, Upload, UploadError, StreamingResponse,
+    RequestOptions, RetryPolicy, Upload, UploadError,
 };
-use autessa_runtime::HttpClient;
+use autessa_runtime::{HttpClient, StreamingResponse};
 use crate::types;
 /// A client for Autessa client API 1.0.0.
 ///

@@ -59,6 +59,11 @@ impl Clock for TokioClock {
 }
 
 /// Shows a shared clock in `Debug` output without requiring `Debug` of it.
+/// A duration in whole milliseconds (saturating), for tracing fields and deadline arithmetic.
+pub(crate) fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 pub(crate) struct ClockName;
 
 impl fmt::Debug for ClockName {

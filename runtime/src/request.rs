@@ -9,7 +9,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
-use crate::encode::{joined_text, plain_text, query_texts};
+use crate::encode::{joined_text, query_texts};
 
 /// One API request, built by value and sent with one of the `HttpClient::send_*` methods.
 ///
@@ -55,12 +55,6 @@ impl RequestBuilder {
     /// arrays as one `name=item` pair per item, objects as compact JSON; `null`/`None` adds
     /// nothing.
     pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
-        if let Ok(text) = plain_text(value) {
-            if let Some(text) = text {
-                self.query.push((name.to_owned(), text));
-            }
-            return self;
-        }
         match serde_json::to_value(value) {
             Ok(value) => {
                 for text in query_texts(value) {

@@ -18,7 +18,7 @@ use tracing::field::Empty;
 use tracing::instrument::Instrumented;
 
 use crate::client::{Credentials, HttpClient};
-use crate::clock::Sleep;
+use crate::clock::{Sleep, millis};
 use crate::error::{Error, RetryAfterTooLong, TimeoutKind};
 use crate::hooks::{AttemptInfo, ResponseHead};
 use crate::rate_limit::{RateLimit, RetryAfter};
@@ -723,9 +723,4 @@ fn in_span<F: Future>(span: tracing::Span, future: F) -> Either<F, Instrumented<
 /// Whether a wait of `delay` from `now` ends before the deadline.
 fn fits(deadline: Option<(Instant, Duration)>, now: Instant, delay: Duration) -> bool {
     deadline.is_none_or(|(at, _)| now + delay < at)
-}
-
-/// A duration in whole milliseconds, for tracing fields.
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }

@@ -233,12 +233,16 @@ async fn main() {
     // Each round runs the clients one after the other, in an order that rotates from round
     // to round; the ratios to raw are taken per round, so that a change in the machine's load
     // between rounds does not count.
-    let names = ["raw", "session", "generated"];
+    let clients = [
+        ("raw", "raw tokio-tungstenite + serde"),
+        ("session", "runtime session + serde"),
+        ("generated", "generated autessa client"),
+    ];
     let mut times: [Vec<Duration>; 3] = Default::default();
     for round in 0..RUNS {
-        for step in 0..names.len() {
-            let client = (round + step) % names.len();
-            if !runs(names[client]) {
+        for step in 0..clients.len() {
+            let client = (round + step) % clients.len();
+            if !runs(clients[client].0) {
                 continue;
             }
             let time = match client {
@@ -251,12 +255,7 @@ async fn main() {
     }
     let rate = |d: &Duration| MESSAGES as f64 / d.as_secs_f64();
     println!("throughput ({MESSAGES} messages, {RUNS} rounds)");
-    let labels = [
-        "raw tokio-tungstenite + serde",
-        "runtime session + serde",
-        "generated autessa client",
-    ];
-    for (client, label) in labels.iter().enumerate() {
+    for (client, (_, label)) in clients.iter().enumerate() {
         if times[client].is_empty() {
             continue;
         }

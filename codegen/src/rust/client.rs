@@ -167,10 +167,15 @@ pub fn module(
             #(#methods)*
         }
     };
-    // The names the two flavours take from different places: the blocking ones live in
-    // `autessa_runtime::blocking`.
-    let flavoured = ["HttpClient", "StreamingResponse"];
-    let mut shared = vec![
+    // The two names each flavour takes from its own module (`autessa_runtime::blocking` for
+    // the blocking one).
+    let flavour = if blocking {
+        quote!(autessa_runtime::blocking)
+    } else {
+        rt.clone()
+    };
+    let http = super::imports(flavour, &["HttpClient", "StreamingResponse"], &body);
+    let shared = [
         "path_segment",
         "ApiKey",
         "ApiResponse",
@@ -185,12 +190,6 @@ pub fn module(
         "Upload",
         "UploadError",
     ];
-    let http = if blocking {
-        super::imports(quote!(autessa_runtime::blocking), &flavoured, &body)
-    } else {
-        shared.push("StreamingResponse");
-        super::imports(quote!(autessa_runtime), &flavoured[..1], &body)
-    };
     let runtime = super::imports(rt.clone(), &shared, &body);
     let types = super::imports(quote!(crate), &["types"], &body);
     Ok(quote! {

@@ -27,6 +27,7 @@ use super::config::{Reconnect, WsConfig, random_u64};
 use super::error::WsError;
 use super::frame::{Event, Frame};
 use super::transport::{Socket, Target};
+use crate::clock::millis;
 
 pub(super) type Item = Result<Event<Frame>, WsError>;
 
@@ -354,10 +355,6 @@ impl Clock {
             self.last_data = now;
         }
     }
-}
-
-fn millis(duration: Duration) -> u64 {
-    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
 pub(super) fn transport_error(channel: &'static str, error: tungstenite::Error) -> WsError {

@@ -69,6 +69,8 @@ fn plain_string(value: &[u8]) -> Option<&[u8]> {
     (value[end] == b'"' && matches!(value.get(end + 1), Some(b',' | b'}'))).then(|| &value[..end])
 }
 
+/// The full scan, for everything the first member does not decide (kept out of line, so that
+/// the inlined `recognise` stays small).
 #[inline(never)]
 fn scan(text: &str, matchers: &[Matcher]) -> Option<usize> {
     let mut scan = Scanner::new(text);
