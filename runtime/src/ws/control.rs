@@ -15,10 +15,10 @@ use std::task::Poll;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::SinkExt;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::time::{Instant, sleep, sleep_until};
+use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -26,7 +26,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::config::{Reconnect, WsConfig, random_u64};
 use super::error::WsError;
 use super::frame::{Event, Frame};
-use super::transport::{Socket, Target};
+use super::transport::{ReadSide, Socket, Target, WriteSide};
 use crate::clock::millis;
 
 pub(super) type Item = Result<Event<Frame>, WsError>;
@@ -71,7 +71,7 @@ pub(super) enum Handover {
 
 /// The reading half of one connection.
 pub(super) struct Reading {
-    pub(super) stream: SplitStream<Socket>,
+    pub(super) stream: WebSocketStream<ReadSide>,
     pub(super) link: Arc<Link>,
 }
 
@@ -90,6 +90,10 @@ pub(super) struct Link {
     pub(super) peer_closed: AtomicBool,
     /// Our close frame went out: the peer's close frame is the answer.
     pub(super) we_closed: AtomicBool,
+    /// What the reader owes the peer and the writer sends (the reader's tungstenite context
+    /// cannot write), with `owed` to wake the writer.
+    answers: Mutex<Answers>,
+    owed: Notify,
     /// How the connection ended, as the reader saw it.
     end: Mutex<Option<End>>,
     ended: Notify,
@@ -103,9 +107,36 @@ impl Link {
             reading: AtomicBool::new(false),
             peer_closed: AtomicBool::new(false),
             we_closed: AtomicBool::new(false),
+            answers: Mutex::new(Answers::default()),
+            owed: Notify::new(),
             end: Mutex::new(None),
             ended: Notify::new(),
         }
+    }
+
+    /// The reader read a ping: the writer answers it. Only the last ping needs an answer
+    /// (RFC 6455, section 5.5.3).
+    pub(super) fn owe_pong(&self, payload: Bytes) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.pong = Some(payload);
+        }
+        self.owed.notify_one();
+    }
+
+    /// The reader read the peer's close frame: the writer answers it with the same code,
+    /// unless our own close frame went out first.
+    pub(super) fn owe_close(&self, code: Option<u16>) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.close = Some(code);
+        }
+        self.owed.notify_one();
+    }
+
+    fn take_answers(&self) -> Answers {
+        self.answers
+            .lock()
+            .map(|mut answers| std::mem::take(&mut *answers))
+            .unwrap_or_default()
     }
 
     /// The reader reports the end of the connection.
@@ -124,6 +155,14 @@ impl Link {
             self.ended.notified().await;
         }
     }
+}
+
+/// Frames the writer owes the peer.
+#[derive(Default)]
+struct Answers {
+    pong: Option<Bytes>,
+    /// The code of the peer's close frame, to echo.
+    close: Option<Option<u16>>,
 }
 
 /// How one connection ended.
@@ -152,7 +191,7 @@ pub(super) struct Control {
 impl Control {
     /// Runs the session's connections, starting with the one whose reading half the session
     /// already has.
-    pub(super) async fn run(mut self, mut sink: SplitSink<Socket, Message>, mut link: Arc<Link>) {
+    pub(super) async fn run(mut self, mut sink: WebSocketStream<WriteSide>, mut link: Arc<Link>) {
         loop {
             let end = self.connection(sink, &link).await;
             let error = match end {
@@ -185,11 +224,10 @@ impl Control {
             };
             match self.reconnect(error).await {
                 Ok(socket) => {
-                    let (new_sink, stream) = socket.split();
                     link = Arc::new(Link::new());
-                    sink = new_sink;
+                    sink = socket.writer;
                     let reading = Reading {
-                        stream,
+                        stream: socket.reader,
                         link: Arc::clone(&link),
                     };
                     if !self.hand_over(Handover::Reconnected(reading)) {
@@ -282,7 +320,7 @@ impl Control {
     }
 
     /// Runs one connection until it ends, on the writer's side or the reader's.
-    async fn connection(&mut self, sink: SplitSink<Socket, Message>, link: &Link) -> End {
+    async fn connection(&mut self, sink: WebSocketStream<WriteSide>, link: &Link) -> End {
         let writer = Writer {
             channel: self.channel,
             sink,
@@ -383,7 +421,7 @@ pub(super) fn transport_error(channel: &'static str, error: tungstenite::Error) 
 /// Writes queued messages, pings and the close frame, and watches the deadlines.
 struct Writer<'a> {
     channel: &'static str,
-    sink: SplitSink<Socket, Message>,
+    sink: WebSocketStream<WriteSide>,
     config: &'a WsConfig,
     clock: Clock,
     link: &'a Link,
@@ -407,6 +445,7 @@ impl Writer<'_> {
         let mut close_sent: Option<u64> = None;
         let timer = sleep_until(self.clock.at(ping_every));
         let mut timer = pin!(timer);
+        let link = self.link;
         loop {
             let wake = self.shared.wake.notified();
             tokio::select! {
@@ -458,8 +497,26 @@ impl Writer<'_> {
                     }
                 }
                 () = &mut timer => {}
+                () = link.owed.notified() => {
+                    let answers = link.take_answers();
+                    if let Some(code) = answers.close {
+                        if close_sent.is_none() {
+                            let reply = Message::Close(code.map(|code| CloseFrame {
+                                code: CloseCode::from(code),
+                                reason: "".into(),
+                            }));
+                            // A failure here is no news: the reader reports the end.
+                            let _ = self.write(reply, true).await;
+                        }
+                    } else if let Some(payload) = answers.pong
+                        && close_sent.is_none()
+                        && let Err(end) = self.write(Message::Pong(payload), true).await
+                    {
+                        return end;
+                    }
+                }
             }
-            if self.link.peer_closed.load(Ordering::SeqCst) {
+            if link.peer_closed.load(Ordering::SeqCst) {
                 // The reader finishes the close handshake and reports the end.
                 return std::future::pending().await;
             }

@@ -33,7 +33,7 @@ use super::control::{
 };
 use super::error::WsError;
 use super::frame::{Event, Frame};
-use super::transport::{Socket, Target};
+use super::transport::{ReadSide, Socket, Target};
 
 /// A connected WebSocket session on one channel.
 ///
@@ -84,8 +84,8 @@ pub struct WsSession {
 enum State {
     /// Reading a connection.
     Reading(Reader),
-    /// The server's close frame arrived: reading on until the connection ends, so that the
-    /// answer goes out (tungstenite writes it while reading).
+    /// The server's close frame arrived: reading on until the connection ends, while the
+    /// control task sends the answer.
     Draining {
         reader: Reader,
         until: Pin<Box<Sleep>>,
@@ -100,7 +100,7 @@ enum State {
 
 /// The reading half of a connection, with the counters the control task looks at.
 struct Reader {
-    stream: futures_util::stream::SplitStream<Socket>,
+    stream: tokio_tungstenite::WebSocketStream<ReadSide>,
     link: Arc<Link>,
     frames: u64,
     data: u64,
@@ -174,7 +174,7 @@ impl WsSession {
         let (commands_tx, commands) = mpsc::channel(config.buffer);
         let shared = Arc::new(Shared::new());
         let close_timeout = config.pong_timeout;
-        let (sink, stream) = socket.split();
+        let Socket { reader, writer } = socket;
         let link = Arc::new(Link::new());
         let control = Control {
             channel,
@@ -184,9 +184,12 @@ impl WsSession {
             handover: handover_tx,
             shared: Arc::clone(&shared),
         };
-        tokio::spawn(control.run(sink, Arc::clone(&link)));
+        tokio::spawn(control.run(writer, Arc::clone(&link)));
         Self {
-            state: State::Reading(Reader::new(Reading { stream, link })),
+            state: State::Reading(Reader::new(Reading {
+                stream: reader,
+                link,
+            })),
             handover,
             taken: 0,
             close_timeout,
@@ -243,6 +246,9 @@ impl WsSession {
                         Read::Skip => {}
                         Read::Close(code, reason) => {
                             reader.link.peer_closed.store(true, Ordering::SeqCst);
+                            if !reader.link.we_closed.load(Ordering::SeqCst) {
+                                reader.link.owe_close(code);
+                            }
                             let State::Reading(reader) =
                                 std::mem::replace(&mut self.state, State::Waiting)
                             else {
@@ -352,7 +358,12 @@ fn read(
             reader.count(true);
             Read::Deliver(Frame::Binary(data))
         }
-        Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {
+        Some(Ok(Message::Ping(payload))) => {
+            reader.count(false);
+            reader.link.owe_pong(payload);
+            Read::Skip
+        }
+        Some(Ok(Message::Pong(_) | Message::Frame(_))) => {
             reader.count(false);
             Read::Skip
         }

@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 
-use super::transport::Io;
+use super::transport::Socket;
 use super::*;
 
 const KEY: &str = "sk-live-ws-0123456789";
@@ -22,8 +22,7 @@ type Server = WebSocketStream<DuplexStream>;
 /// A session on one end of an in-memory pipe, and a raw server socket on the other.
 async fn pair(config: WsConfig) -> (WsSession, Server) {
     let (client, server) = tokio::io::duplex(64 * 1024);
-    let client: Box<dyn Io> = Box::new(client);
-    let client = WebSocketStream::from_raw_socket(client, Role::Client, None).await;
+    let client = Socket::over(client, Vec::new()).await;
     let server = WebSocketStream::from_raw_socket(server, Role::Server, None).await;
     (WsSession::start(client, "test", None, config), server)
 }
@@ -577,6 +576,11 @@ async fn a_server_close_mid_stream_delivers_what_came_before() {
         expect_closed(&mut session).await,
         (Some(1000), "bye".to_owned())
     );
+    // The server's close frame was answered with its code.
+    match server.next().await {
+        Some(Ok(Message::Close(Some(frame)))) => assert_eq!(frame.code, CloseCode::Normal),
+        other => panic!("expected the close answer, got {other:?}"),
+    }
 }
 
 #[tokio::test(start_paused = true)]

@@ -4,11 +4,13 @@
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue, USER_AGENT};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -23,19 +25,123 @@ use super::error::{WsError, scrub};
 use crate::auth::ApiKey;
 
 /// The byte stream under a WebSocket: plain TCP, TLS, or (in tests) anything else.
-pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Unpin + 'static {}
+pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Sync + Unpin + 'static {}
 
-impl<T: AsyncRead + AsyncWrite + Send + Unpin + 'static> Io for T {}
+impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin + 'static> Io for T {}
 
-/// An open WebSocket.
-pub(crate) type Socket = WebSocketStream<Box<dyn Io>>;
+/// The reading direction of a connection: frames are parsed from it by a tungstenite
+/// context of its own, so that reading takes no lock per message. That context's automatic
+/// answers (pongs, the close reply) are dropped here: the control task writes them.
+pub(crate) struct ReadSide(Box<dyn AsyncRead + Send + Sync + Unpin>);
+
+/// The writing direction, with a tungstenite context of its own; it is never read.
+pub(crate) struct WriteSide(Box<dyn AsyncWrite + Send + Sync + Unpin>);
+
+/// An open WebSocket, as its two directions.
+pub(crate) struct Socket {
+    pub(crate) reader: WebSocketStream<ReadSide>,
+    pub(crate) writer: WebSocketStream<WriteSide>,
+}
+
+impl Socket {
+    /// A WebSocket over two directions of a stream whose upgrade is done; `rest` holds the
+    /// bytes read past the upgrade answer.
+    pub(crate) async fn new(
+        read: Box<dyn AsyncRead + Send + Sync + Unpin>,
+        write: Box<dyn AsyncWrite + Send + Sync + Unpin>,
+        rest: Vec<u8>,
+    ) -> Self {
+        let reader = ReadSide(read);
+        let writer = WriteSide(write);
+        Self {
+            reader: WebSocketStream::from_partially_read(reader, rest, Role::Client, None).await,
+            writer: WebSocketStream::from_raw_socket(writer, Role::Client, None).await,
+        }
+    }
+
+    /// A WebSocket over any stream (TLS, or an in-memory pipe in tests): its directions
+    /// share a lock, taken once per read or write of the stream rather than per message.
+    pub(crate) async fn over(stream: impl Io, rest: Vec<u8>) -> Self {
+        let (read, write) = tokio::io::split(stream);
+        Self::new(Box::new(read), Box::new(write), rest).await
+    }
+}
+
+impl AsyncRead for ReadSide {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ReadSide {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncRead for WriteSide {
+    /// Never called (writing reads nothing); the end of the stream if it were.
+    fn poll_read(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        _: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncWrite for WriteSide {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+}
 
 /// The most bytes of an upgrade response head, and of a refusal's body, that are read.
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_BODY: usize = 64 * 1024;
 
 /// Reads what is available into the end of `buffer`; `Ok(0)` at the end of the stream.
-async fn read_some(stream: &mut Box<dyn Io>, buffer: &mut Vec<u8>) -> io::Result<usize> {
+async fn read_some(stream: &mut impl Io, buffer: &mut Vec<u8>) -> io::Result<usize> {
     let mut chunk = [0_u8; 4096];
     let read = stream.read(&mut chunk).await?;
     buffer.extend_from_slice(&chunk[..read]);
@@ -88,7 +194,7 @@ impl Target {
             .url
             .port_or_known_default()
             .ok_or_else(|| self.connect_error("the URL has no port".into(), None))?;
-        let tcp = match host {
+        let mut tcp = match host {
             Host::Domain(domain) => TcpStream::connect((domain, port)).await,
             Host::Ipv4(ip) => TcpStream::connect(SocketAddr::new(IpAddr::V4(ip), port)).await,
             Host::Ipv6(ip) => TcpStream::connect(SocketAddr::new(IpAddr::V6(ip), port)).await,
@@ -96,7 +202,7 @@ impl Target {
         .map_err(|error| self.connect_error(error.to_string(), Some(error)))?;
         // Small frames (audio, chat turns) should leave at once.
         let _ = tcp.set_nodelay(true);
-        let stream: Box<dyn Io> = if self.url.scheme() == "wss" {
+        if self.url.scheme() == "wss" {
             let server_name = match host {
                 Host::Domain(domain) => ServerName::try_from(domain.to_owned())
                     .map_err(|error| self.connect_error(error.to_string(), None))?,
@@ -104,24 +210,26 @@ impl Target {
                 Host::Ipv6(ip) => ServerName::from(IpAddr::V6(ip)),
             };
             let config = tls_config().map_err(|reason| self.connect_error(reason, None))?;
-            let tls = TlsConnector::from(config)
+            let mut tls = TlsConnector::from(config)
                 .connect(server_name, tcp)
                 .await
                 .map_err(|error| {
                     let reason = format!("TLS: {error}");
                     self.connect_error(reason, Some(error))
                 })?;
-            Box::new(tls)
-        } else {
-            Box::new(tcp)
-        };
-        self.handshake(stream).await
+            let rest = self.handshake(&mut tls).await?;
+            return Ok(Socket::over(tls, rest).await);
+        }
+        let rest = self.handshake(&mut tcp).await?;
+        // Plain TCP splits without a lock.
+        let (read, write) = tcp.into_split();
+        Ok(Socket::new(Box::new(read), Box::new(write), rest).await)
     }
 
     /// The upgrade request and the checks of the answer (RFC 6455, section 4.1), done here
     /// rather than by tungstenite, whose client handshake logs the request line (the URL, so
     /// the key) at trace level.
-    async fn handshake(&self, mut stream: Box<dyn Io>) -> Result<Socket, WsError> {
+    async fn handshake(&self, stream: &mut impl Io) -> Result<Vec<u8>, WsError> {
         let key = generate_key();
         stream
             .write_all(&self.handshake_request(&key))
@@ -129,7 +237,7 @@ impl Target {
             .map_err(|error| self.connect_error(error.to_string(), Some(error)))?;
         let mut buffer = Vec::with_capacity(1024);
         let (head_len, status, headers) = loop {
-            let read = read_some(&mut stream, &mut buffer)
+            let read = read_some(stream, &mut buffer)
                 .await
                 .map_err(|error| self.connect_error(error.to_string(), Some(error)))?;
             let mut slots = [httparse::EMPTY_HEADER; 64];
@@ -171,7 +279,7 @@ impl Target {
                 .unwrap_or(MAX_BODY)
                 .min(MAX_BODY);
             while body.len() < wanted {
-                match read_some(&mut stream, &mut body).await {
+                match read_some(stream, &mut body).await {
                     Ok(0) | Err(_) => break,
                     Ok(_) => {}
                 }
@@ -197,8 +305,7 @@ impl Target {
             return Err(self.connect_error(reason.into(), None));
         }
         // Frames the server sent right behind its answer are already in the buffer.
-        let rest = buffer.split_off(head_len);
-        Ok(WebSocketStream::from_partially_read(stream, rest, Role::Client, None).await)
+        Ok(buffer.split_off(head_len))
     }
 
     /// `GET <path>?<query> HTTP/1.1` with the upgrade headers, the user agent and header
