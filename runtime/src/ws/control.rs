@@ -66,7 +66,7 @@ pub(super) enum Handover {
     /// An event to deliver (`Reconnecting`, an error, `Closed`).
     Event(Item),
     /// A new connection to read; deliver `Reconnected`.
-    Reconnected(Reading),
+    Reconnected(Box<Reading>),
 }
 
 /// The reading half of one connection.
@@ -230,7 +230,7 @@ impl Control {
                         stream: socket.reader,
                         link: Arc::clone(&link),
                     };
-                    if !self.hand_over(Handover::Reconnected(reading)) {
+                    if !self.hand_over(Handover::Reconnected(Box::new(reading))) {
                         return;
                     }
                 }

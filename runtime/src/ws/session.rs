@@ -313,7 +313,7 @@ impl WsSession {
                 item
             }
             Handover::Reconnected(reading) => {
-                self.state = State::Reading(Reader::new(reading));
+                self.state = State::Reading(Reader::new(*reading));
                 Ok(Event::Reconnected)
             }
         }))
