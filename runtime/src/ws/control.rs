@@ -26,7 +26,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::config::{Reconnect, WsConfig, random_u64};
 use super::error::WsError;
 use super::frame::{Event, Frame};
-use super::transport::{ReadSide, Socket, Target, WriteSide};
+use super::transport::{FrameReader, Socket, Target, WriteSide};
 use crate::clock::millis;
 
 pub(super) type Item = Result<Event<Frame>, WsError>;
@@ -71,7 +71,7 @@ pub(super) enum Handover {
 
 /// The reading half of one connection.
 pub(super) struct Reading {
-    pub(super) stream: WebSocketStream<ReadSide>,
+    pub(super) stream: FrameReader,
     pub(super) link: Arc<Link>,
 }
 

@@ -21,7 +21,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 use serde::Serialize;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Sleep;
@@ -33,7 +33,7 @@ use super::control::{
 };
 use super::error::WsError;
 use super::frame::{Event, Frame};
-use super::transport::{ReadSide, Socket, Target};
+use super::transport::{FrameReader, Socket, Target};
 
 /// A connected WebSocket session on one channel.
 ///
@@ -100,7 +100,7 @@ enum State {
 
 /// The reading half of a connection, with the counters the control task looks at.
 struct Reader {
-    stream: tokio_tungstenite::WebSocketStream<ReadSide>,
+    stream: FrameReader,
     link: Arc<Link>,
     frames: u64,
     data: u64,
@@ -230,7 +230,7 @@ impl WsSession {
                         self.state = State::Waiting;
                         continue;
                     }
-                    let read = match reader.stream.poll_next_unpin(cx) {
+                    let read = match reader.stream.poll_next(cx) {
                         Poll::Ready(next) => read(self.sender.channel, reader, next),
                         Poll::Pending => {
                             reader.set_waiting(true);
@@ -278,7 +278,7 @@ impl WsSession {
                     reason,
                 } => {
                     let over = loop {
-                        match reader.stream.poll_next_unpin(cx) {
+                        match reader.stream.poll_next(cx) {
                             Poll::Ready(Some(Ok(_))) => {}
                             Poll::Ready(_) => break true,
                             Poll::Pending => break until.as_mut().poll(cx).is_ready(),

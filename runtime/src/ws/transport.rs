@@ -18,7 +18,8 @@ use tokio_rustls::rustls::{self, ClientConfig};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::client::generate_key;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketContext};
+use tokio_tungstenite::tungstenite::{self, Message};
 use url::{Host, Position, Url};
 
 use super::error::{WsError, scrub};
@@ -29,17 +30,80 @@ pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Sync + Unpin + 'static {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin + 'static> Io for T {}
 
-/// The reading direction of a connection: frames are parsed from it by a tungstenite
-/// context of its own, so that reading takes no lock per message. That context's automatic
-/// answers (pongs, the close reply) are dropped here: the control task writes them.
-pub(crate) struct ReadSide(Box<dyn AsyncRead + Send + Sync + Unpin>);
+/// The reading direction of a connection, with a tungstenite context of its own, so that
+/// reading takes no lock and no waker hand-off per message: the caller's waker goes straight
+/// to the socket.
+pub(crate) struct FrameReader {
+    context: WebSocketContext,
+    io: Box<dyn AsyncRead + Send + Sync + Unpin>,
+    ended: bool,
+}
+
+impl FrameReader {
+    /// The next message; `None` once the connection is over (an error ends it too).
+    pub(crate) fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Message, tungstenite::Error>>> {
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        let mut io = Blocking {
+            io: &mut *self.io,
+            cx,
+        };
+        match self.context.read(&mut io) {
+            Ok(message) => Poll::Ready(Some(Ok(message))),
+            Err(tungstenite::Error::Io(error)) if error.kind() == io::ErrorKind::WouldBlock => {
+                Poll::Pending
+            }
+            Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
+                self.ended = true;
+                Poll::Ready(None)
+            }
+            Err(error) => {
+                self.ended = true;
+                Poll::Ready(Some(Err(error)))
+            }
+        }
+    }
+}
+
+/// The socket as tungstenite's blocking interface wants it, for one poll: `WouldBlock`
+/// when no bytes are ready. What tungstenite would write back while reading (its automatic
+/// answers to pings and close frames) is dropped: the control task writes those.
+struct Blocking<'a, 'b> {
+    io: &'a mut (dyn AsyncRead + Send + Sync + Unpin),
+    cx: &'a mut Context<'b>,
+}
+
+impl io::Read for Blocking<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut buf = ReadBuf::new(buf);
+        match Pin::new(&mut *self.io).poll_read(self.cx, &mut buf) {
+            Poll::Ready(Ok(())) => Ok(buf.filled().len()),
+            Poll::Ready(Err(error)) => Err(error),
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+}
+
+impl io::Write for Blocking<'_, '_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
 
 /// The writing direction, with a tungstenite context of its own; it is never read.
 pub(crate) struct WriteSide(Box<dyn AsyncWrite + Send + Sync + Unpin>);
 
 /// An open WebSocket, as its two directions.
 pub(crate) struct Socket {
-    pub(crate) reader: WebSocketStream<ReadSide>,
+    pub(crate) reader: FrameReader,
     pub(crate) writer: WebSocketStream<WriteSide>,
 }
 
@@ -51,11 +115,13 @@ impl Socket {
         write: Box<dyn AsyncWrite + Send + Sync + Unpin>,
         rest: Vec<u8>,
     ) -> Self {
-        let reader = ReadSide(read);
-        let writer = WriteSide(write);
         Self {
-            reader: WebSocketStream::from_partially_read(reader, rest, Role::Client, None).await,
-            writer: WebSocketStream::from_raw_socket(writer, Role::Client, None).await,
+            reader: FrameReader {
+                context: WebSocketContext::from_partially_read(rest, Role::Client, None),
+                io: read,
+                ended: false,
+            },
+            writer: WebSocketStream::from_raw_socket(WriteSide(write), Role::Client, None).await,
         }
     }
 
@@ -64,34 +130,6 @@ impl Socket {
     pub(crate) async fn over(stream: impl Io, rest: Vec<u8>) -> Self {
         let (read, write) = tokio::io::split(stream);
         Self::new(Box::new(read), Box::new(write), rest).await
-    }
-}
-
-impl AsyncRead for ReadSide {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.0).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for ReadSide {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Poll::Ready(Ok(buf.len()))
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
     }
 }
 
