@@ -4,14 +4,16 @@
 //! - throughput: the server streams `MESSAGES` `StreamedOutputMessage`s after one request.
 //!   The raw client reads the frames with tokio-tungstenite and decodes each into the type it
 //!   knows to expect; every client hands each decoded chunk to the consumer (`black_box`).
-//!   Two more clients split the difference: the runtime session alone
-//!   (`WsSession::recv`, then the same decode), and the generated connection (the session,
-//!   then telling the channel's messages apart and decoding).
+//!   Three more clients split the difference: the runtime session alone
+//!   (`WsSession::recv`, then the same decode), the session with the generated `from_text`
+//!   (telling the channel's messages apart, then decoding), and the generated connection.
+//!   Each round runs the clients in an order that rotates from round to round; the ratios to
+//!   raw are taken per round, and their median is reported.
 //! - latency: one request, one reply, `ROUNDS` times; the median and 99th percentile.
 //! - decode only: the generated message dispatch against one typed decode, without sockets.
 //!
 //! The server has a thread and runtime of its own; the clients share a single-threaded one.
-//! `WS_BENCH_ONLY=raw|session|generated` runs one client only (for profiling).
+//! `WS_BENCH_ONLY=raw|session|recognised|generated` runs one client only (for profiling).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -25,7 +27,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 const MESSAGES: usize = 200_000;
 const ROUNDS: usize = 5_000;
-const RUNS: usize = 15;
+const RUNS: usize = 31;
 
 const STATUS: &str = r#"{"messageType":"STATUS","status":"CONNECTED","connectionId":"bench"}"#;
 const CHUNK: &str = r#"{"streamedOutput":{"outputType":"TEXT","transcription":"a chunk of streamed text","isFinalChunk":false}}"#;
@@ -104,8 +106,10 @@ async fn generated_throughput(base: &str) -> Duration {
     start.elapsed()
 }
 
-/// The runtime session alone: frames from `WsSession::recv`, decoded as the raw client does.
-async fn session_throughput(base: &str) -> Duration {
+/// The runtime session alone: frames from `WsSession::recv`, decoded as the raw client does,
+/// or (`recognise`) with the generated `from_text`, which first tells the channel's messages
+/// apart.
+async fn session_throughput(base: &str, recognise: bool) -> Duration {
     let client = autessa::Client::new(base, "bench-key").unwrap();
     let mut session = client
         .http()
@@ -121,7 +125,14 @@ async fn session_throughput(base: &str) -> Duration {
         let Some(Ok(Event::Message(Frame::Text(text)))) = session.recv().await else {
             panic!("not text")
         };
-        black_box(serde_json::from_str::<StreamedOutputMessage>(&text).unwrap());
+        if recognise {
+            match AgentExecuteMessage::from_text(&text) {
+                Ok(AgentExecuteMessage::StreamedOutputMessage(chunk)) => black_box(chunk),
+                other => panic!("unexpected {other:?}"),
+            };
+        } else {
+            black_box(serde_json::from_str::<StreamedOutputMessage>(&text).unwrap());
+        }
     }
     start.elapsed()
 }
@@ -236,9 +247,10 @@ async fn main() {
     let clients = [
         ("raw", "raw tokio-tungstenite + serde"),
         ("session", "runtime session + serde"),
+        ("recognised", "runtime session + from_text"),
         ("generated", "generated autessa client"),
     ];
-    let mut times: [Vec<Duration>; 3] = Default::default();
+    let mut times: [Vec<Duration>; 4] = Default::default();
     for round in 0..RUNS {
         for step in 0..clients.len() {
             let client = (round + step) % clients.len();
@@ -247,7 +259,8 @@ async fn main() {
             }
             let time = match client {
                 0 => raw_throughput(&base).await,
-                1 => session_throughput(&base).await,
+                1 => session_throughput(&base, false).await,
+                2 => session_throughput(&base, true).await,
                 _ => generated_throughput(&base).await,
             };
             times[client].push(time);

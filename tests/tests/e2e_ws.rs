@@ -311,6 +311,54 @@ async fn unknown_and_malformed_messages_do_not_end_the_reply() {
 }
 
 #[tokio::test]
+async fn the_connection_is_a_stream_of_what_recv_gives() {
+    let (server, client) = setup().await;
+    server.script(|turn| {
+        if turn.frame.message_type() != Some("EXECUTE") {
+            return Vec::new();
+        }
+        vec![
+            Action::SendUnchecked(json!({"messageType": "TELEMETRY"})),
+            Action::SendRaw("{not json".into()),
+            Action::Send(execution_result(None, "done")),
+        ]
+    });
+    let mut connection = agent(&client).await;
+    connection
+        .send_execute_message(&say("go", None))
+        .await
+        .unwrap();
+    let events: Vec<_> = tokio::time::timeout(
+        Duration::from_secs(10),
+        (&mut connection).take(3).collect::<Vec<_>>(),
+    )
+    .await
+    .expect("three events within 10 s");
+    assert!(
+        matches!(&events[0], Ok(Event::Message(AgentExecuteMessage::Unknown(raw))) if raw["messageType"] == "TELEMETRY"),
+        "{events:?}"
+    );
+    assert!(
+        matches!(&events[1], Err(WsError::Decode { .. })),
+        "{events:?}"
+    );
+    assert!(
+        matches!(
+            &events[2],
+            Ok(Event::Message(AgentExecuteMessage::ExecutionResult(_)))
+        ),
+        "{events:?}"
+    );
+    // The stream and `recv` read the same connection: it goes on after the stream is dropped.
+    connection.close().await.unwrap();
+    assert!(matches!(
+        connection.recv().await,
+        Some(Ok(Event::Closed { .. }))
+    ));
+    assert_clean(&server);
+}
+
+#[tokio::test]
 async fn a_wrong_key_is_refused_without_showing_the_key() {
     let (server, _) = setup().await;
     let client = Client::new(&server.base_url(), "sk-wrong-key-0000").unwrap();

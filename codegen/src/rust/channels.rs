@@ -245,21 +245,38 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             #initial_methods
 
             /// The next message or lifecycle event; `None` once the connection is closed and
-            /// everything received before has been delivered.
-            pub async fn recv(&mut self) -> Option<Result<Event<#message_name>, WsError>> {
+            /// everything received before has been delivered. Cancel safe: a `recv` dropped
+            /// before it completes loses nothing.
+            pub fn recv(&mut self) -> impl Future<Output = Option<Result<Event<#message_name>, WsError>>> + '_ {
+                poll_fn(|cx| self.poll_recv(cx))
+            }
+
+            /// Polls for what [`recv`](Self::recv) waits for (for hand-written futures and
+            /// streams; the connection is also a [`Stream`]).
+            #[inline]
+            pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event<#message_name>, WsError>>> {
                 // Checked before taking: `take` would move the whole event on every call.
                 if self.early.is_some() {
-                    return self.early.take().map(Ok);
+                    return Poll::Ready(self.early.take().map(Ok));
                 }
-                // Text messages first, decoded in place: they are nearly all of the traffic.
-                Some(match self.session.recv().await? {
-                    Ok(Event::Message(Frame::Text(text))) => match #message_name::from_text(&text) {
-                        Ok(message) => Ok(Event::Message(message)),
-                        Err(source) => Err(WsError::decode(#id, text, source)),
-                    },
-                    Ok(event) => event.try_map(#message_name::from_frame),
-                    Err(error) => Err(error),
-                })
+                match ready!(self.session.poll_recv(cx)) {
+                    // Text messages first: they are nearly all of the traffic.
+                    Some(Ok(Event::Message(Frame::Text(text)))) => Self::ready_text(text),
+                    Some(Ok(event)) => Poll::Ready(Some(event.try_map(#message_name::from_frame))),
+                    Some(Err(error)) => Poll::Ready(Some(Err(error))),
+                    None => Poll::Ready(None),
+                }
+            }
+
+            /// A text frame, decoded, as the answer of `poll_recv`. The answer is built here
+            /// rather than around a returned message, so that the message is written once:
+            /// where the caller receives it.
+            #[inline]
+            fn ready_text(text: Text) -> Poll<Option<Result<Event<#message_name>, WsError>>> {
+                Poll::Ready(Some(match #message_name::from_text(&text) {
+                    Ok(message) => Ok(Event::Message(message)),
+                    Err(source) => Err(WsError::decode(#id, text, source)),
+                }))
             }
 
             /// Closes the connection cleanly; messages already received stay available from
@@ -276,6 +293,14 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             /// A handle for sending from other tasks (for example while streaming audio).
             pub fn sender(&self) -> WsSender {
                 self.session.sender()
+            }
+        }
+
+        impl Stream for #connection_name {
+            type Item = Result<Event<#message_name>, WsError>;
+
+            fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                self.get_mut().poll_recv(cx)
             }
         }
 

@@ -72,14 +72,22 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
                 "WsError",
                 "WsSender",
                 "WsSession",
+                "Text",
                 "recognise",
                 "stream",
             ],
             &body,
         );
+        let future = imports(quote!(std::future), &["Future", "poll_fn"], &body);
+        let pin = imports(quote!(std::pin), &["Pin"], &body);
+        let task = imports(quote!(std::task), &["Context", "Poll", "ready"], &body);
         let runtime = imports(rt.clone(), &["AuthScheme", "Bytes"], &body);
         let stream = imports(quote!(autessa_runtime::ws::stream), &["Stream"], &body);
         let module = quote! {
+            #future
+            #pin
+            #task
+
             #runtime
             #ws
             #stream

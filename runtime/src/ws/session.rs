@@ -344,6 +344,7 @@ impl WsSession {
 }
 
 /// Sorts out one poll result of the socket.
+#[inline]
 fn read(
     channel: &'static str,
     reader: &mut Reader,

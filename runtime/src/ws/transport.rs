@@ -41,6 +41,7 @@ pub(crate) struct FrameReader {
 
 impl FrameReader {
     /// The next message; `None` once the connection is over (an error ends it too).
+    #[inline]
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
