@@ -78,28 +78,21 @@ impl AgentOutput {
 /// A function applied to a selected column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AggregateFunction {
     /// `COUNT`
-    #[serde(rename = "COUNT")]
     Count,
     /// `SUM`
-    #[serde(rename = "SUM")]
     Sum,
     /// `AVG`
-    #[serde(rename = "AVG")]
     Avg,
     /// `MIN`
-    #[serde(rename = "MIN")]
     Min,
     /// `MAX`
-    #[serde(rename = "MAX")]
     Max,
     /// `LENGTH`
-    #[serde(rename = "LENGTH")]
     Length,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl AggregateFunction {
@@ -116,9 +109,36 @@ impl AggregateFunction {
         }
     }
 }
+impl From<&str> for AggregateFunction {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "COUNT" => Self::Count,
+            "SUM" => Self::Sum,
+            "AVG" => Self::Avg,
+            "MIN" => Self::Min,
+            "MAX" => Self::Max,
+            "LENGTH" => Self::Length,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for AggregateFunction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for AggregateFunction {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for AggregateFunction {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// The encoding of raw PCM audio.
@@ -292,25 +312,12 @@ impl CloseConversationMessage {
     }
 }
 /// Always `CLOSE_CONVERSATION`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CloseConversationMessageMessageType {
     /// `CLOSE_CONVERSATION`
     #[default]
-    #[serde(rename = "CLOSE_CONVERSATION")]
     CloseConversation,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl CloseConversationMessageMessageType {
@@ -322,9 +329,31 @@ impl CloseConversationMessageMessageType {
         }
     }
 }
+impl From<&str> for CloseConversationMessageMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "CLOSE_CONVERSATION" => Self::CloseConversation,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for CloseConversationMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for CloseConversationMessageMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for CloseConversationMessageMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// The body of `closeConversation`.
@@ -361,34 +390,25 @@ impl CloseConversationResponse {
     }
 }
 /// The type of a table column.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ColumnType {
     /// `UNIQUE_ID`
-    #[serde(rename = "UNIQUE_ID")]
     UniqueId,
     /// `STRING`
-    #[serde(rename = "STRING")]
     String,
     /// `LONG_TEXT`
-    #[serde(rename = "LONG_TEXT")]
     LongText,
     /// `INTEGER`
-    #[serde(rename = "INTEGER")]
     Integer,
     /// `FLOAT`
-    #[serde(rename = "FLOAT")]
     Float,
     /// `BOOLEAN`
-    #[serde(rename = "BOOLEAN")]
     Boolean,
     /// `TIMESTAMP`
-    #[serde(rename = "TIMESTAMP")]
     Timestamp,
     /// `UNKNOWN`
-    #[serde(rename = "UNKNOWN")]
     Unknown,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Other(String),
 }
 impl ColumnType {
@@ -407,25 +427,51 @@ impl ColumnType {
         }
     }
 }
+impl From<&str> for ColumnType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "UNIQUE_ID" => Self::UniqueId,
+            "STRING" => Self::String,
+            "LONG_TEXT" => Self::LongText,
+            "INTEGER" => Self::Integer,
+            "FLOAT" => Self::Float,
+            "BOOLEAN" => Self::Boolean,
+            "TIMESTAMP" => Self::Timestamp,
+            "UNKNOWN" => Self::Unknown,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ColumnType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ColumnType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ColumnType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// Whether computed columns are still being filled in the background (`COMPUTING`)
 /// or are done (`COMPLETE`). `COMPUTING` is documented; `COMPLETE` is inferred.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ComputationStatus {
     /// `COMPUTING`
-    #[serde(rename = "COMPUTING")]
     Computing,
     /// `COMPLETE`
-    #[serde(rename = "COMPLETE")]
     Complete,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ComputationStatus {
@@ -438,24 +484,44 @@ impl ComputationStatus {
         }
     }
 }
+impl From<&str> for ComputationStatus {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "COMPUTING" => Self::Computing,
+            "COMPLETE" => Self::Complete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ComputationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+impl Serialize for ComputationStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ComputationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
+    }
+}
 /// The state of a WebSocket connection.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ConnectionState {
     /// `CONNECTED`
-    #[serde(rename = "CONNECTED")]
     Connected,
     /// `CLOSING`
-    #[serde(rename = "CLOSING")]
     Closing,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ConnectionState {
@@ -468,9 +534,32 @@ impl ConnectionState {
         }
     }
 }
+impl From<&str> for ConnectionState {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "CONNECTED" => Self::Connected,
+            "CLOSING" => Self::Closing,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ConnectionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ConnectionState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ConnectionState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// Server to client on both channels: the state of the connection. Always the first
@@ -500,25 +589,12 @@ impl ConnectionStatus {
     }
 }
 /// Always `STATUS`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ConnectionStatusMessageType {
     /// `STATUS`
     #[default]
-    #[serde(rename = "STATUS")]
     Status,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ConnectionStatusMessageType {
@@ -530,9 +606,31 @@ impl ConnectionStatusMessageType {
         }
     }
 }
+impl From<&str> for ConnectionStatusMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "STATUS" => Self::Status,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ConnectionStatusMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ConnectionStatusMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ConnectionStatusMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// The body of `createConversation`.
@@ -656,25 +754,12 @@ impl ErrorMessage {
     }
 }
 /// Always `ERROR`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorMessageMessageType {
     /// `ERROR`
     #[default]
-    #[serde(rename = "ERROR")]
     Error,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ErrorMessageMessageType {
@@ -686,9 +771,31 @@ impl ErrorMessageMessageType {
         }
     }
 }
+impl From<&str> for ErrorMessageMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "ERROR" => Self::Error,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ErrorMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ErrorMessageMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ErrorMessageMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// The body of a failed request (any non-2xx status).
@@ -828,25 +935,12 @@ impl ExecuteMessage {
     }
 }
 /// Always `EXECUTE`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExecuteMessageMessageType {
     /// `EXECUTE`
     #[default]
-    #[serde(rename = "EXECUTE")]
     Execute,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ExecuteMessageMessageType {
@@ -858,9 +952,31 @@ impl ExecuteMessageMessageType {
         }
     }
 }
+impl From<&str> for ExecuteMessageMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "EXECUTE" => Self::Execute,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ExecuteMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ExecuteMessageMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ExecuteMessageMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// Client to server on the tool channel: run the tool, with the same fields as the
@@ -910,25 +1026,12 @@ impl ExecuteToolMessage {
     }
 }
 /// Always `EXECUTE`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExecuteToolMessageMessageType {
     /// `EXECUTE`
     #[default]
-    #[serde(rename = "EXECUTE")]
     Execute,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ExecuteToolMessageMessageType {
@@ -940,9 +1043,31 @@ impl ExecuteToolMessageMessageType {
         }
     }
 }
+impl From<&str> for ExecuteToolMessageMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "EXECUTE" => Self::Execute,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ExecuteToolMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ExecuteToolMessageMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ExecuteToolMessageMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// The body of `executeTool`.
@@ -1028,25 +1153,12 @@ impl ExecuteToolResponse {
     }
 }
 /// The kind of response; always `EXECUTE_TOOL` here.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExecuteToolResponseResponseType {
     /// `EXECUTE_TOOL`
     #[default]
-    #[serde(rename = "EXECUTE_TOOL")]
     ExecuteTool,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ExecuteToolResponseResponseType {
@@ -1058,9 +1170,31 @@ impl ExecuteToolResponseResponseType {
         }
     }
 }
+impl From<&str> for ExecuteToolResponseResponseType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "EXECUTE_TOOL" => Self::ExecuteTool,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ExecuteToolResponseResponseType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ExecuteToolResponseResponseType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ExecuteToolResponseResponseType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// Server to client on the agent channel: the end of one turn, with its whole output.
@@ -1092,25 +1226,12 @@ impl ExecutionResult {
     }
 }
 /// Always `RESULT`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExecutionResultMessageType {
     /// `RESULT`
     #[default]
-    #[serde(rename = "RESULT")]
     Result,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ExecutionResultMessageType {
@@ -1122,30 +1243,47 @@ impl ExecutionResultMessageType {
         }
     }
 }
+impl From<&str> for ExecutionResultMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "RESULT" => Self::Result,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ExecutionResultMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+impl Serialize for ExecutionResultMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ExecutionResultMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
+    }
+}
 /// The character separating the fields of a delimited text file.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileDelimiter {
     /// `COMMA`
-    #[serde(rename = "COMMA")]
     Comma,
     /// `TAB`
-    #[serde(rename = "TAB")]
     Tab,
     /// `SEMICOLON`
-    #[serde(rename = "SEMICOLON")]
     Semicolon,
     /// `PIPE`
-    #[serde(rename = "PIPE")]
     Pipe,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl FileDelimiter {
@@ -1160,24 +1298,46 @@ impl FileDelimiter {
         }
     }
 }
+impl From<&str> for FileDelimiter {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "COMMA" => Self::Comma,
+            "TAB" => Self::Tab,
+            "SEMICOLON" => Self::Semicolon,
+            "PIPE" => Self::Pipe,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for FileDelimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+impl Serialize for FileDelimiter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for FileDelimiter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
+    }
+}
 /// The format of a file to upload.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileType {
     /// `CSV`
-    #[serde(rename = "CSV")]
     Csv,
     /// `JSON`
-    #[serde(rename = "JSON")]
     Json,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl FileType {
@@ -1190,9 +1350,32 @@ impl FileType {
         }
     }
 }
+impl From<&str> for FileType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "CSV" => Self::Csv,
+            "JSON" => Self::Json,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for FileType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for FileType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for FileType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// A group of conditions combined by `operand`.
@@ -1208,40 +1391,29 @@ pub struct FilterGroup {
 /// A comparison in a filter condition.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FilterOperator {
     /// `EQUALS`
-    #[serde(rename = "EQUALS")]
     Equals,
     /// `NOT_EQUALS`
-    #[serde(rename = "NOT_EQUALS")]
     NotEquals,
     /// `GREATER_THAN`
-    #[serde(rename = "GREATER_THAN")]
     GreaterThan,
     /// `GREATER_THAN_OR_EQUALS`
-    #[serde(rename = "GREATER_THAN_OR_EQUALS")]
     GreaterThanOrEquals,
     /// `LESS_THAN`
-    #[serde(rename = "LESS_THAN")]
     LessThan,
     /// `LESS_THAN_OR_EQUALS`
-    #[serde(rename = "LESS_THAN_OR_EQUALS")]
     LessThanOrEquals,
     /// `LIKE`
-    #[serde(rename = "LIKE")]
     Like,
     /// `IN`
-    #[serde(rename = "IN")]
     In,
     /// `IS_NULL`
-    #[serde(rename = "IS_NULL")]
     IsNull,
     /// `IS_NOT_NULL`
-    #[serde(rename = "IS_NOT_NULL")]
     IsNotNull,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl FilterOperator {
@@ -1262,9 +1434,40 @@ impl FilterOperator {
         }
     }
 }
+impl From<&str> for FilterOperator {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "EQUALS" => Self::Equals,
+            "NOT_EQUALS" => Self::NotEquals,
+            "GREATER_THAN" => Self::GreaterThan,
+            "GREATER_THAN_OR_EQUALS" => Self::GreaterThanOrEquals,
+            "LESS_THAN" => Self::LessThan,
+            "LESS_THAN_OR_EQUALS" => Self::LessThanOrEquals,
+            "LIKE" => Self::Like,
+            "IN" => Self::In,
+            "IS_NULL" => Self::IsNull,
+            "IS_NOT_NULL" => Self::IsNotNull,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for FilterOperator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for FilterOperator {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for FilterOperator {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// One condition on one column.
@@ -1647,25 +1850,19 @@ impl JoinStatement {
 /// The kind of join.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JoinType {
     /// `INNER`
-    #[serde(rename = "INNER")]
     Inner,
     /// `LEFT`
-    #[serde(rename = "LEFT")]
     Left,
     /// `RIGHT`
-    #[serde(rename = "RIGHT")]
     Right,
     /// `FULL`
-    #[serde(rename = "FULL")]
     Full,
     /// `CROSS`
-    #[serde(rename = "CROSS")]
     Cross,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl JoinType {
@@ -1681,9 +1878,35 @@ impl JoinType {
         }
     }
 }
+impl From<&str> for JoinType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "INNER" => Self::Inner,
+            "LEFT" => Self::Left,
+            "RIGHT" => Self::Right,
+            "FULL" => Self::Full,
+            "CROSS" => Self::Cross,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for JoinType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for JoinType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for JoinType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// One row of a join query's result.
@@ -1700,16 +1923,13 @@ pub struct JoinedRow {
 /// How conditions are combined.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LogicalOperand {
     /// `AND`
-    #[serde(rename = "AND")]
     And,
     /// `OR`
-    #[serde(rename = "OR")]
     Or,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl LogicalOperand {
@@ -1722,22 +1942,42 @@ impl LogicalOperand {
         }
     }
 }
+impl From<&str> for LogicalOperand {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "AND" => Self::And,
+            "OR" => Self::Or,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for LogicalOperand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+impl Serialize for LogicalOperand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for LogicalOperand {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
+    }
+}
 /// The form of an agent's output.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OutputType {
     /// `TEXT`
-    #[serde(rename = "TEXT")]
     Text,
     /// `AUDIO`
-    #[serde(rename = "AUDIO")]
     Audio,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl OutputType {
@@ -1750,9 +1990,32 @@ impl OutputType {
         }
     }
 }
+impl From<&str> for OutputType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "TEXT" => Self::Text,
+            "AUDIO" => Self::Audio,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for OutputType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for OutputType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for OutputType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// Which page of results to return.
@@ -2058,25 +2321,12 @@ impl ToolDebugMessage {
     }
 }
 /// Always `DEBUG`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToolDebugMessageMessageType {
     /// `DEBUG`
     #[default]
-    #[serde(rename = "DEBUG")]
     Debug,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ToolDebugMessageMessageType {
@@ -2088,9 +2338,31 @@ impl ToolDebugMessageMessageType {
         }
     }
 }
+impl From<&str> for ToolDebugMessageMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "DEBUG" => Self::Debug,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ToolDebugMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ToolDebugMessageMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ToolDebugMessageMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// Server to client on the tool channel: the tool's result, with the same fields as
@@ -2144,25 +2416,12 @@ impl ToolResultMessage {
     }
 }
 /// Always `RESULT`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToolResultMessageMessageType {
     /// `RESULT`
     #[default]
-    #[serde(rename = "RESULT")]
     Result,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl ToolResultMessageMessageType {
@@ -2174,9 +2433,31 @@ impl ToolResultMessageMessageType {
         }
     }
 }
+impl From<&str> for ToolResultMessageMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "RESULT" => Self::Result,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for ToolResultMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for ToolResultMessageMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for ToolResultMessageMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// The body of `updateRow`.
@@ -2227,31 +2508,16 @@ impl UpdateRowResponse {
     }
 }
 /// The lifecycle state of a version of an agent or tool.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VersionState {
     /// `PUBLISHED`
     #[default]
-    #[serde(rename = "PUBLISHED")]
     Published,
     /// `DRAFT`
-    #[serde(rename = "DRAFT")]
     Draft,
     /// `ARCHIVED`
-    #[serde(rename = "ARCHIVED")]
     Archived,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl VersionState {
@@ -2265,9 +2531,33 @@ impl VersionState {
         }
     }
 }
+impl From<&str> for VersionState {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "PUBLISHED" => Self::Published,
+            "DRAFT" => Self::Draft,
+            "ARCHIVED" => Self::Archived,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for VersionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for VersionState {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for VersionState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// Client to server on the agent channel in voice mode: the first message, which
@@ -2313,25 +2603,12 @@ impl VoiceSetupMessage {
     }
 }
 /// Always `VOICE`.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize
-)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VoiceSetupMessageMessageType {
     /// `VOICE`
     #[default]
-    #[serde(rename = "VOICE")]
     Voice,
     /// A value this client does not know, kept as received.
-    #[serde(untagged)]
     Unknown(String),
 }
 impl VoiceSetupMessageMessageType {
@@ -2343,9 +2620,31 @@ impl VoiceSetupMessageMessageType {
         }
     }
 }
+impl From<&str> for VoiceSetupMessageMessageType {
+    /// The variant for a value as written on the wire; a value this client does not
+    /// know is kept as received.
+    fn from(value: &str) -> Self {
+        match value {
+            "VOICE" => Self::Voice,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
 impl std::fmt::Display for VoiceSetupMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl Serialize for VoiceSetupMessageMessageType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+impl<'de> Deserialize<'de> for VoiceSetupMessageMessageType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        autessa_runtime::from_wire(deserializer)
     }
 }
 /// A filter on rows, as groups of conditions combined by `operand`.

@@ -26,6 +26,31 @@ pub fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     T::deserialize(deserializer).map(Some)
 }
 
+/// Deserializes a string enumeration from its wire text, for generated enums: `T::from`
+/// maps a known value to its variant and keeps any other. Reading the string directly, it
+/// spares the buffering that an untagged fallback variant costs serde's derive.
+pub fn from_wire<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: for<'a> From<&'a str>,
+{
+    struct Wire<T>(std::marker::PhantomData<T>);
+
+    impl<T: for<'a> From<&'a str>> serde::de::Visitor<'_> for Wire<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string")
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<T, E> {
+            Ok(T::from(value))
+        }
+    }
+
+    deserializer.deserialize_str(Wire(std::marker::PhantomData))
+}
+
 /// Bytes carried as base64 text (`format: byte`).
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct Base64(pub Vec<u8>);
@@ -80,6 +105,48 @@ impl<'de> Deserialize<'de> for Base64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, PartialEq)]
+    enum Kind {
+        Text,
+        Other(String),
+    }
+
+    impl From<&str> for Kind {
+        fn from(value: &str) -> Self {
+            match value {
+                "TEXT" => Self::Text,
+                other => Self::Other(other.to_owned()),
+            }
+        }
+    }
+
+    impl<'de> Deserialize<'de> for Kind {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            from_wire(deserializer)
+        }
+    }
+
+    #[test]
+    fn wire_strings_map_known_values_and_keep_the_rest() {
+        assert_eq!(
+            serde_json::from_str::<Kind>(r#""TEXT""#).unwrap(),
+            Kind::Text
+        );
+        // An escaped string is unescaped first; an unknown value is kept as received.
+        assert_eq!(
+            serde_json::from_str::<Kind>(r#""TE\u0058T""#).unwrap(),
+            Kind::Text
+        );
+        assert_eq!(
+            serde_json::from_str::<Kind>(r#""VIDEO""#).unwrap(),
+            Kind::Other("VIDEO".into())
+        );
+        let from_value = Kind::deserialize(serde_json::json!("VIDEO")).unwrap();
+        assert_eq!(from_value, Kind::Other("VIDEO".into()));
+        let error = serde_json::from_str::<Kind>("1").unwrap_err();
+        assert!(error.to_string().contains("expected a string"), "{error}");
+    }
 
     #[test]
     fn base64_round_trips_and_rejects_garbage() {

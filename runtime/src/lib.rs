@@ -71,7 +71,7 @@ pub use client::HttpClient;
 pub use clock::{Clock, Sleep, TokioClock};
 pub use encode::path_segment;
 pub use error::{ApiError, ConfigError, DecodeError, Error, RetryAfterTooLong, TimeoutKind};
-pub use formats::{Base64, Date, DateTime, Uuid, present};
+pub use formats::{Base64, Date, DateTime, Uuid, from_wire, present};
 pub use hooks::{AttemptInfo, Hooks, ResponseHead};
 pub use limiter::RateLimiter;
 pub use options::RequestOptions;

@@ -70,7 +70,7 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
         let def = api.ty(id);
         match &def.kind {
             TypeKind::Struct(s) => structure(api, def, s, &p, defaults.has_default(api, id)),
-            TypeKind::Enum(e) => enumeration(def, e),
+            TypeKind::Enum(e) => enumeration(def, e, &p),
             TypeKind::Union(u) => union(api, def, u, &p),
             TypeKind::Alias(t) => {
                 let name = ident(&def.name);
@@ -220,30 +220,36 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
     quote! { #doc #rename #attr pub #name: #ty, }
 }
 
-fn enumeration(def: &TypeDef, e: &Enum) -> TokenStream {
+fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     let name = ident(&def.name);
+    let rt = &p.runtime;
     let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
     let fallback = ident(&e.fallback);
     let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.name);
-        let wire = &v.wire;
         let doc = docs::lines(&wire_doc(&v.wire));
         let default = (e.default == Some(i)).then(|| quote!(#[default]));
-        quote! { #doc #default #[serde(rename = #wire)] #var, }
+        quote! { #doc #default #var, }
     });
-    let arms = e.values.iter().map(|v| {
+    let to_wire = e.values.iter().map(|v| {
         let var = ident(&v.name);
         let wire = &v.wire;
         quote! { Self::#var => #wire, }
     });
+    let from_wire = e.values.iter().map(|v| {
+        let var = ident(&v.name);
+        let wire = &v.wire;
+        quote! { #wire => Self::#var, }
+    });
     let derive_default = e.default.map(|_| quote!(Default,));
+    // The wire form is the string itself: serialized from `as_str`, deserialized through
+    // `From<&str>`, which keeps unknown values.
     quote! {
         #doc
-        #[derive(Clone, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know, kept as received.
-            #[serde(untagged)]
             #fallback(String),
         }
 
@@ -251,8 +257,19 @@ fn enumeration(def: &TypeDef, e: &Enum) -> TokenStream {
             /// The value as written on the wire.
             pub fn as_str(&self) -> &str {
                 match self {
-                    #(#arms)*
+                    #(#to_wire)*
                     Self::#fallback(value) => value,
+                }
+            }
+        }
+
+        impl From<&str> for #name {
+            /// The variant for a value as written on the wire; a value this client does not
+            /// know is kept as received.
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_wire)*
+                    other => Self::#fallback(other.to_owned()),
                 }
             }
         }
@@ -260,6 +277,18 @@ fn enumeration(def: &TypeDef, e: &Enum) -> TokenStream {
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #rt::from_wire(deserializer)
             }
         }
     }
