@@ -9,7 +9,8 @@
 //!   (telling the channel's messages apart, then decoding), and the generated connection.
 //!   Each round runs the clients in an order that rotates from round to round; the ratios to
 //!   raw are taken per round, and their median is reported.
-//! - latency: one request, one reply, `ROUNDS` times; the median and 99th percentile.
+//! - latency: one request, one reply, `ROUNDS` times per client, in blocks that alternate
+//!   between the clients; the median and 99th percentile.
 //! - decode only: the generated message dispatch against one typed decode, without sockets.
 //!
 //! The server has a thread and runtime of its own; the clients share a single-threaded one.
@@ -18,7 +19,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use autessa::channels::{AgentExecuteMessage, AgentExecuteParams};
+use autessa::channels::{AgentExecuteConnection, AgentExecuteMessage, AgentExecuteParams};
 use autessa::types::{ExecuteMessage, StreamedOutputMessage};
 use autessa_runtime::ws::{Event, Frame};
 use futures_util::{SinkExt, StreamExt};
@@ -154,28 +155,25 @@ async fn raw_throughput(base: &str) -> Duration {
     start.elapsed()
 }
 
-async fn generated_latency(base: &str) -> Vec<Duration> {
-    let client = autessa::Client::new(base, "bench-key").unwrap();
-    let mut connection = client
-        .connect_agent_execute(&AgentExecuteParams::new(1))
-        .await
-        .unwrap();
+/// `n` request/reply rounds on a generated connection, each one's time added to `samples`.
+async fn generated_pings(
+    connection: &mut AgentExecuteConnection,
+    n: usize,
+    samples: &mut Vec<Duration>,
+) {
     let ping = request("ping");
-    let mut samples = Vec::with_capacity(ROUNDS);
-    for _ in 0..ROUNDS {
+    for _ in 0..n {
         let start = Instant::now();
         connection.send_execute_message(&ping).await.unwrap();
         connection.recv().await.unwrap().unwrap();
         samples.push(start.elapsed());
     }
-    samples
 }
 
-async fn raw_latency(base: &str) -> Vec<Duration> {
-    let mut ws = raw_connect(base).await;
+/// The same on a raw socket.
+async fn raw_pings(ws: &mut RawSocket, n: usize, samples: &mut Vec<Duration>) {
     let ping = serde_json::to_string(&request("ping")).unwrap();
-    let mut samples = Vec::with_capacity(ROUNDS);
-    for _ in 0..ROUNDS {
+    for _ in 0..n {
         let start = Instant::now();
         ws.send(Message::text(ping.clone())).await.unwrap();
         let Message::Text(text) = ws.next().await.unwrap().unwrap() else {
@@ -184,7 +182,6 @@ async fn raw_latency(base: &str) -> Vec<Duration> {
         black_box(serde_json::from_str::<StreamedOutputMessage>(&text).unwrap());
         samples.push(start.elapsed());
     }
-    samples
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -293,8 +290,24 @@ async fn main() {
     if !only.is_empty() {
         return;
     }
-    let mut raw = raw_latency(&base).await;
-    let mut generated = generated_latency(&base).await;
+    // Latency in blocks that alternate between the two clients, as for throughput.
+    let client = autessa::Client::new(&base, "bench-key").unwrap();
+    let mut connection = client
+        .connect_agent_execute(&AgentExecuteParams::new(1))
+        .await
+        .unwrap();
+    let mut ws = raw_connect(&base).await;
+    let (mut raw, mut generated) = (Vec::new(), Vec::new());
+    let block = ROUNDS / 10;
+    for round in 0..10 {
+        if round % 2 == 0 {
+            raw_pings(&mut ws, block, &mut raw).await;
+            generated_pings(&mut connection, block, &mut generated).await;
+        } else {
+            generated_pings(&mut connection, block, &mut generated).await;
+            raw_pings(&mut ws, block, &mut raw).await;
+        }
+    }
     println!("latency ({ROUNDS} request/reply rounds)");
     for (name, samples) in [("raw", &mut raw), ("generated", &mut generated)] {
         println!(
