@@ -1,6 +1,7 @@
 //! The control task of a session: it owns the writing half of the connection, sends what the
-//! handles queue, sends the pings, watches the deadlines, and decides what happens when a
-//! connection ends (reconnect, or end the session).
+//! handles queue, the pings and the answers the reader owes (pongs, the close answer),
+//! watches the deadlines, and decides what happens when a connection ends (reconnect, or end
+//! the session).
 //!
 //! It never reads: [`WsSession::recv`](super::WsSession::recv) reads the socket in the
 //! caller's task. The two meet in a [`Link`] per connection (what the reader has seen, and

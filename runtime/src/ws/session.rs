@@ -12,6 +12,9 @@
 //! backpressure reaches the server through TCP. The control task never reads; it writes what
 //! the handles queue, sends the pings and judges the deadlines from the reader's counters,
 //! so a slow consumer never stops pings or sends, and a blocked write never stops reading.
+//! The two directions of the socket are apart (each with its own WebSocket context), so the
+//! reader takes no lock per message; the answers it owes the server (pongs, the close
+//! answer) go through the Link to the control task, which writes them.
 
 use std::fmt;
 use std::pin::Pin;
