@@ -209,14 +209,11 @@ impl AgentExecuteConnection {
     fn ready_text(
         text: Text,
     ) -> Poll<Option<Result<Event<AgentExecuteMessage>, WsError>>> {
-        Poll::Ready(
-            Some(
-                match AgentExecuteMessage::from_text(&text) {
-                    Ok(message) => Ok(Event::Message(message)),
-                    Err(source) => Err(WsError::decode("agentExecute", text, source)),
-                },
-            ),
-        )
+        let item = match AgentExecuteMessage::from_text(&text) {
+            Ok(message) => Ok(Event::Message(message)),
+            Err(source) => Err(WsError::decode("agentExecute", text, source)),
+        };
+        Poll::Ready(Some(item))
     }
     /// Closes the connection cleanly; messages already received stay available from
     /// [`recv`](Self::recv).
@@ -505,14 +502,11 @@ impl ToolExecuteConnection {
     fn ready_text(
         text: Text,
     ) -> Poll<Option<Result<Event<ToolExecuteMessage>, WsError>>> {
-        Poll::Ready(
-            Some(
-                match ToolExecuteMessage::from_text(&text) {
-                    Ok(message) => Ok(Event::Message(message)),
-                    Err(source) => Err(WsError::decode("toolExecute", text, source)),
-                },
-            ),
-        )
+        let item = match ToolExecuteMessage::from_text(&text) {
+            Ok(message) => Ok(Event::Message(message)),
+            Err(source) => Err(WsError::decode("toolExecute", text, source)),
+        };
+        Poll::Ready(Some(item))
     }
     /// Closes the connection cleanly; messages already received stay available from
     /// [`recv`](Self::recv).

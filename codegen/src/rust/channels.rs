@@ -273,10 +273,11 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             /// where the caller receives it.
             #[inline]
             fn ready_text(text: Text) -> Poll<Option<Result<Event<#message_name>, WsError>>> {
-                Poll::Ready(Some(match #message_name::from_text(&text) {
+                let item = match #message_name::from_text(&text) {
                     Ok(message) => Ok(Event::Message(message)),
                     Err(source) => Err(WsError::decode(#id, text, source)),
-                }))
+                };
+                Poll::Ready(Some(item))
             }
 
             /// Closes the connection cleanly; messages already received stay available from
