@@ -349,12 +349,18 @@ async fn the_connection_is_a_stream_of_what_recv_gives() {
         ),
         "{events:?}"
     );
-    // The stream and `recv` read the same connection: it goes on after the stream is dropped.
-    connection.close().await.unwrap();
-    assert!(matches!(
-        connection.recv().await,
-        Some(Ok(Event::Closed { .. }))
-    ));
+    // The stream and `recv` read the same connection: it goes on after the stream is
+    // dropped, here in another task (the connection and its futures are `Send`).
+    let closed = tokio::spawn(async move {
+        connection.close().await.unwrap();
+        connection.recv().await
+    })
+    .await
+    .unwrap();
+    assert!(
+        matches!(closed, Some(Ok(Event::Closed { .. }))),
+        "{closed:?}"
+    );
     assert_clean(&server);
 }
 
