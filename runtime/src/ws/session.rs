@@ -249,9 +249,7 @@ impl WsSession {
                         Read::Skip => {}
                         Read::Close(code, reason) => {
                             reader.link.peer_closed.store(true, Ordering::SeqCst);
-                            if !reader.link.we_closed.load(Ordering::SeqCst) {
-                                reader.link.owe_close(code);
-                            }
+                            reader.link.owe_close(code);
                             let State::Reading(reader) =
                                 std::mem::replace(&mut self.state, State::Waiting)
                             else {

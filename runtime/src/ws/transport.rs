@@ -30,12 +30,17 @@ pub(crate) trait Io: AsyncRead + AsyncWrite + Send + Sync + Unpin + 'static {}
 
 impl<T: AsyncRead + AsyncWrite + Send + Sync + Unpin + 'static> Io for T {}
 
+/// The reading direction of a connection's byte stream.
+type ReadHalf = Box<dyn AsyncRead + Send + Sync + Unpin>;
+/// The writing direction.
+type WriteHalf = Box<dyn AsyncWrite + Send + Sync + Unpin>;
+
 /// The reading direction of a connection, with a tungstenite context of its own, so that
 /// reading takes no lock and no waker hand-off per message: the caller's waker goes straight
 /// to the socket.
 pub(crate) struct FrameReader {
     context: WebSocketContext,
-    io: Box<dyn AsyncRead + Send + Sync + Unpin>,
+    io: ReadHalf,
     ended: bool,
 }
 
@@ -100,7 +105,7 @@ impl io::Write for Blocking<'_, '_> {
 }
 
 /// The writing direction, with a tungstenite context of its own; it is never read.
-pub(crate) struct WriteSide(Box<dyn AsyncWrite + Send + Sync + Unpin>);
+pub(crate) struct WriteSide(WriteHalf);
 
 /// An open WebSocket, as its two directions.
 pub(crate) struct Socket {
@@ -111,11 +116,7 @@ pub(crate) struct Socket {
 impl Socket {
     /// A WebSocket over two directions of a stream whose upgrade is done; `rest` holds the
     /// bytes read past the upgrade answer.
-    pub(crate) async fn new(
-        read: Box<dyn AsyncRead + Send + Sync + Unpin>,
-        write: Box<dyn AsyncWrite + Send + Sync + Unpin>,
-        rest: Vec<u8>,
-    ) -> Self {
+    pub(crate) async fn new(read: ReadHalf, write: WriteHalf, rest: Vec<u8>) -> Self {
         Self {
             reader: FrameReader {
                 context: WebSocketContext::from_partially_read(rest, Role::Client, None),
