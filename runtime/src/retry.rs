@@ -11,6 +11,8 @@ use reqwest::StatusCode;
 /// recommended one. A request is tried again when:
 ///
 /// - the connection could not be made (nothing was sent, so every request qualifies), or
+/// - the server answered 429 Too Many Requests and 429 is in the retry set (it was not
+///   processed, so every request qualifies), or
 /// - the request may have reached the server (a status in the retry set, by default 408, 429
 ///   and 5xx; a broken connection or a timeout after sending) **and** the request is
 ///   idempotent ([`RequestBuilder::idempotent`](crate::RequestBuilder::idempotent)) or the
@@ -50,8 +52,8 @@ pub enum Jitter {
 
 impl Default for RetryPolicy {
     /// Three attempts in all; backoff from 500 ms up to 8 s with full jitter; retries on
-    /// connection errors, 408, 429 and 5xx; `Retry-After` honoured up to 60 s; idempotent
-    /// requests only once they may have reached the server.
+    /// connection errors, 408, 429 and 5xx; `Retry-After` honoured up to 60 s; apart from a
+    /// 429, idempotent requests only once they may have reached the server.
     fn default() -> Self {
         Self {
             max_attempts: 3,
@@ -123,7 +125,8 @@ impl RetryPolicy {
     }
 
     /// Also retry requests that are not marked idempotent after they may have reached the
-    /// server (default `false`: a repeated insert or execution may repeat its effect).
+    /// server (default `false`: a repeated insert or execution may repeat its effect). A 429
+    /// is retried either way: the server did not process the request.
     pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
         self.non_idempotent = retry;
         self

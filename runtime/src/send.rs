@@ -237,8 +237,10 @@ impl HttpClient {
                         body,
                     } => {
                         last_status = Some(status);
+                        // A 429 says the request was not processed: repeating it is safe
+                        // whatever the operation does.
                         let retryable = attempt < max_attempts
-                            && may_repeat
+                            && (may_repeat || status == StatusCode::TOO_MANY_REQUESTS)
                             && !status.is_success()
                             && policy.retries_status(status);
                         let retry_after = RetryAfter::from_headers(&headers);

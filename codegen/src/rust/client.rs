@@ -95,8 +95,9 @@ pub fn module(
                     /// limiter, hooks, your own `reqwest::Client`), with this API's
                     /// authentication and the default retry policy set: three attempts with
                     /// jittered backoff on connection errors, 408, 429 and 5xx, `Retry-After`
-                    /// honoured up to a cap, and only safe operations retried once a request
-                    /// may have reached the server. Finish it with [`Client::from_http`].
+                    /// honoured up to a cap; apart from a 429 (not processed), only safe
+                    /// operations are retried once a request may have reached the server.
+                    /// Finish it with [`Client::from_http`].
                     pub fn builder(base_url: &str) -> HttpClientBuilder {
                         autessa_runtime::HttpClient::builder(base_url)
                             .auth(Self::AUTH)
