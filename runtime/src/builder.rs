@@ -248,7 +248,7 @@ fn credentials(scheme: AuthScheme, key: ApiKey) -> Result<Credentials, ConfigErr
                     reason: "the API key (with its prefix) is not a valid HTTP header value",
                 })?;
             value.set_sensitive(true);
-            Ok(Credentials::Header { name, value })
+            Ok(Credentials::Header { name, value, key })
         }
         AuthScheme::Query { name: "" } => Err(ConfigError::InvalidAuth {
             reason: "the authentication query parameter name is empty",

@@ -45,11 +45,21 @@ pub(crate) enum Credentials {
     Header {
         name: HeaderName,
         value: HeaderValue,
+        key: ApiKey,
     },
     Query {
         name: &'static str,
         key: ApiKey,
     },
+}
+
+impl Credentials {
+    /// The key alone (without a header prefix), to mask it where a server may quote it.
+    pub(crate) fn key(&self) -> &str {
+        match self {
+            Self::Header { key, .. } | Self::Query { key, .. } => key.expose_secret(),
+        }
+    }
 }
 
 impl HttpClient {

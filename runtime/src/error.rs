@@ -161,9 +161,14 @@ fn transport_summary(error: &reqwest::Error) -> &'static str {
     }
 }
 
-/// A non-success response whose body decoded as the operation's error type.
+/// A response that reports a failure, with its body decoded as the operation's error type:
+/// a non-success status, or a success status whose body is not the expected result but an
+/// error body with messages (`{"errors": ["Invalid input"]}` answered with 200). The two are
+/// told apart by [`status`](Self::status) (`status.is_success()` for the second); a call that
+/// returns `Ok` always carries the expected body.
+///
+/// `Display` gives the operation, the status and the server's [`messages`](Self::messages).
 #[derive(Debug, thiserror::Error)]
-#[error("operation `{operation}` failed with HTTP {status}")]
 #[non_exhaustive]
 pub struct ApiError<E> {
     /// The operation id.
@@ -172,12 +177,73 @@ pub struct ApiError<E> {
     pub status: StatusCode,
     /// The decoded error body.
     pub body: E,
+    /// The server's own reasons as found in the body (a string body, or the `errors`,
+    /// `error`, `message`, `messages`, `detail`, `title` or `error_description` member of an
+    /// object body, as text or a list), with the API key masked should the server repeat it.
+    pub messages: Vec<String>,
     /// The rate-limit headers of the response.
     pub rate_limit: RateLimit,
     /// The `Retry-After` header of the response, if present and valid.
     pub retry_after: Option<RetryAfter>,
     /// All response headers.
     pub headers: HeaderMap,
+}
+
+impl<E> fmt::Display for ApiError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (operation, status) = (self.operation, self.status);
+        if status.is_success() {
+            write!(f, "operation `{operation}` failed: HTTP {status} with an error body")?;
+        } else {
+            write!(f, "operation `{operation}` failed with HTTP {status}")?;
+        }
+        for (i, message) in self.messages.iter().enumerate() {
+            f.write_str(if i == 0 { ": " } else { "; " })?;
+            f.write_str(message)?;
+        }
+        Ok(())
+    }
+}
+
+/// The server's reasons in an error body: a JSON string, or the first of the usual members
+/// of an object (text, a list of texts, or a list of objects with a `message`).
+pub(crate) fn messages_of(body: &[u8]) -> Vec<String> {
+    const MEMBERS: [&str; 7] = [
+        "errors",
+        "error",
+        "message",
+        "messages",
+        "detail",
+        "title",
+        "error_description",
+    ];
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let found = match &value {
+        serde_json::Value::Object(object) => MEMBERS.iter().find_map(|name| {
+            let texts = texts_of(object.get(*name)?);
+            (!texts.is_empty()).then_some(texts)
+        }),
+        other => Some(texts_of(other)),
+    };
+    found.unwrap_or_default()
+}
+
+fn texts_of(value: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let text = |value: &Value| match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Object(object) => match object.get("message") {
+            Some(Value::String(text)) => Some(text.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    match value {
+        Value::Array(items) => items.iter().filter_map(text).collect(),
+        one => text(one).into_iter().collect(),
+    }
 }
 
 /// A response whose body could not be decoded as the expected type.
@@ -278,6 +344,36 @@ impl<E> Error<E> {
         }
     }
 
+    /// The server's own reasons of an [`Error::Api`] (also inside
+    /// [`Error::RetryAfterTooLong`]); empty for other errors.
+    pub fn messages(&self) -> &[String] {
+        match self {
+            Self::Api(error) => &error.messages,
+            Self::RetryAfterTooLong(error) => error.response.messages(),
+            _ => &[],
+        }
+    }
+
+    /// Masks `secret` in the server's messages (a server may quote what it refused).
+    pub(crate) fn mask(mut self, secret: Option<&str>) -> Self {
+        if let Some(secret) = secret.filter(|secret| !secret.is_empty())
+            && let Some(messages) = self.messages_mut()
+        {
+            for message in messages.iter_mut().filter(|m| m.contains(secret)) {
+                *message = message.replace(secret, "<redacted>");
+            }
+        }
+        self
+    }
+
+    fn messages_mut(&mut self) -> Option<&mut Vec<String>> {
+        match self {
+            Self::Api(error) => Some(&mut error.messages),
+            Self::RetryAfterTooLong(error) => error.response.messages_mut(),
+            _ => None,
+        }
+    }
+
     /// Whether the call timed out ([`Error::Timeout`], or a connect timeout of the transport).
     pub fn is_timeout(&self) -> bool {
         match self {
@@ -350,6 +446,7 @@ mod tests {
             operation: "getPet",
             status,
             body: vec!["Invalid API key".to_owned()],
+            messages: vec!["Invalid API key".to_owned(), "Resource not found".to_owned()],
             rate_limit: RateLimit {
                 remaining_minute: Some(0),
                 ..RateLimit::default()
@@ -364,8 +461,10 @@ mod tests {
         let error = api(StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(
             error.to_string(),
-            "operation `getPet` failed with HTTP 429 Too Many Requests"
+            "operation `getPet` failed with HTTP 429 Too Many Requests: Invalid API key; \
+             Resource not found"
         );
+        assert_eq!(error.messages().len(), 2);
         assert_eq!(error.operation(), "getPet");
         assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
         assert_eq!(error.rate_limit().unwrap().remaining_minute, Some(0));
@@ -376,6 +475,18 @@ mod tests {
         assert_eq!(error.api_body().unwrap()[0], "Invalid API key");
         assert!(error.raw_body().is_none());
         assert!(std::error::Error::source(&error).is_none());
+    }
+
+    #[test]
+    fn the_key_is_masked_in_the_messages() {
+        let error = api(StatusCode::UNAUTHORIZED);
+        let Error::Api(mut inner) = error else {
+            unreachable!()
+        };
+        inner.messages = vec!["key sk-secret-1 is not valid".to_owned()];
+        let error = Error::Api(inner).mask(Some("sk-secret-1"));
+        assert_eq!(error.messages(), ["key <redacted> is not valid"]);
+        assert!(!error.to_string().contains("sk-secret-1"));
     }
 
     #[test]

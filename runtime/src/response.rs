@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, DecodeError, Error};
+use crate::error::{ApiError, DecodeError, Error, messages_of};
 use crate::rate_limit::{RateLimit, RetryAfter};
 
 /// A successful (2xx) response with its decoded body.
@@ -62,7 +62,9 @@ impl<T> Deref for ApiResponse<T> {
 }
 
 /// Turns a fully read response into the call's result: 2xx goes through `decode`, anything
-/// else is decoded as the error body `E`. Independent of how the response was received.
+/// else is decoded as the error body `E`. A 2xx body that is not the expected type but is an
+/// error body with messages is an [`Error::Api`] too: some servers report failures with 200.
+/// Independent of how the response was received.
 pub(crate) fn finish<T, E: DeserializeOwned>(
     operation: &'static str,
     status: StatusCode,
@@ -75,8 +77,35 @@ pub(crate) fn finish<T, E: DeserializeOwned>(
     }
     match decode(&body) {
         Ok(body) => Ok(ApiResponse::new(status, headers, body)),
-        Err(source) => Err(decode_error(operation, status, headers, body, source)),
+        Err(source) => match serde_json::from_slice::<E>(&body) {
+            Ok(error_body) => {
+                let messages = messages_of(&body);
+                if messages.is_empty() {
+                    return Err(decode_error(operation, status, headers, body, source));
+                }
+                Err(api_error(operation, status, headers, error_body, messages))
+            }
+            Err(_) => Err(decode_error(operation, status, headers, body, source)),
+        },
     }
+}
+
+fn api_error<E>(
+    operation: &'static str,
+    status: StatusCode,
+    headers: HeaderMap,
+    body: E,
+    messages: Vec<String>,
+) -> Error<E> {
+    Error::Api(Box::new(ApiError {
+        operation,
+        status,
+        body,
+        messages,
+        rate_limit: RateLimit::from_headers(&headers),
+        retry_after: RetryAfter::from_headers(&headers),
+        headers,
+    }))
 }
 
 /// A non-success response as an error: [`Error::Api`] when the body decodes as `E`, else
@@ -88,14 +117,10 @@ pub(crate) fn error_response<E: DeserializeOwned>(
     body: Bytes,
 ) -> Error<E> {
     match serde_json::from_slice::<E>(&body) {
-        Ok(error_body) => Error::Api(Box::new(ApiError {
-            operation,
-            status,
-            body: error_body,
-            rate_limit: RateLimit::from_headers(&headers),
-            retry_after: RetryAfter::from_headers(&headers),
-            headers,
-        })),
+        Ok(error_body) => {
+            let messages = messages_of(&body);
+            api_error(operation, status, headers, error_body, messages)
+        }
         Err(source) => decode_error(operation, status, headers, body, source),
     }
 }
@@ -108,14 +133,7 @@ pub(crate) fn raw_error_response(
     headers: HeaderMap,
     body: Bytes,
 ) -> Error<Bytes> {
-    Error::Api(Box::new(ApiError {
-        operation,
-        status,
-        body,
-        rate_limit: RateLimit::from_headers(&headers),
-        retry_after: RetryAfter::from_headers(&headers),
-        headers,
-    }))
+    api_error(operation, status, headers, body, Vec::new())
 }
 
 fn decode_error<E>(
@@ -190,6 +208,45 @@ mod tests {
         .unwrap_err();
         assert_eq!(error.api_body().unwrap().errors, ["Resource not found"]);
         assert_eq!(error.retry_after(), None);
+    }
+
+    #[test]
+    fn an_error_body_in_a_success_status_is_an_api_error_with_its_messages() {
+        let body = Bytes::from_static(br#"{"errors":["Agent not found"]}"#);
+        let error = finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+            .unwrap_err();
+        assert_eq!(error.status(), Some(StatusCode::OK));
+        assert_eq!(error.api_body().unwrap().errors, ["Agent not found"]);
+        assert_eq!(error.messages(), ["Agent not found"]);
+        assert_eq!(
+            error.to_string(),
+            "operation `getPet` failed: HTTP 200 OK with an error body: Agent not found"
+        );
+    }
+
+    #[test]
+    fn a_success_body_of_the_wrong_shape_without_messages_stays_a_decode_error() {
+        let body = Bytes::from_static(br#"{"errors":[]}"#);
+        let error = finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+            .unwrap_err();
+        assert!(matches!(error, Error::Decode(_)));
+        assert!(error.messages().is_empty());
+    }
+
+    #[test]
+    fn messages_are_found_in_the_usual_places() {
+        let cases: [(&[u8], &[&str]); 7] = [
+            (br#"{"errors":["a","b"]}"#, &["a", "b"]),
+            (br#"{"errors":[],"message":"m"}"#, &["m"]),
+            (br#"{"error":{"message":"nested"}}"#, &["nested"]),
+            (br#"{"errors":[{"message":"x","code":1},{"code":2}]}"#, &["x"]),
+            (br#""plain text""#, &["plain text"]),
+            (br#"{"detail":"d","title":"t"}"#, &["d"]),
+            (b"<html>", &[]),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(messages_of(body), expected, "{}", String::from_utf8_lossy(body));
+        }
     }
 
     #[test]

@@ -90,7 +90,7 @@ impl HttpClient {
         let settled = self.execute(&call, true, false, build).await?;
         match settled {
             Settled::Streaming(head) => Ok(StreamingResponse::new(operation, head)),
-            other => Err(other.into_error(operation)),
+            other => Err(self.masked(other.into_error(operation))),
         }
     }
 
@@ -112,9 +112,14 @@ impl HttpClient {
                 status,
                 headers,
                 body,
-            } => finish(operation, status, headers, body, decode),
-            other => Err(other.into_error(operation)),
+            } => finish(operation, status, headers, body, decode).map_err(|e| self.masked(e)),
+            other => Err(self.masked(other.into_error(operation))),
         }
+    }
+
+    /// The error with this client's key masked in the server's messages.
+    fn masked<E>(&self, error: Error<E>) -> Error<E> {
+        error.mask(self.inner.auth.as_ref().map(Credentials::key))
     }
 
     /// Turns the builder into a wire request; called again for each attempt.
@@ -150,7 +155,7 @@ impl HttpClient {
         for (name, value) in explicit {
             headers.append(name.clone(), value.clone());
         }
-        if let Some(Credentials::Header { name, value }) = auth {
+        if let Some(Credentials::Header { name, value, .. }) = auth {
             headers.insert(name.clone(), value.clone());
         }
         let mut wire = reqwest::Request::new(request.method().clone(), url);

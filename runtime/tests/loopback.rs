@@ -251,7 +251,7 @@ async fn rate_limited_429_is_an_api_error_with_retry_after() {
     assert_eq!(error.rate_limit().unwrap().limit_minute, Some(60));
     assert_eq!(
         error.to_string(),
-        "operation `createConversation` failed with HTTP 429 Too Many Requests"
+        "operation `createConversation` failed with HTTP 429 Too Many Requests: Rate limit exceeded"
     );
     assert_redacted(&error);
 }

@@ -1287,6 +1287,11 @@ fn expect_api_errors(
         assert_eq!(error.retry_after(), retry_after, "{}: retry_after()", op.id);
         assert_eq!(error.operation(), op.id, "{}: operation()", op.id);
         assert_eq!(error.api_body(), Some(&expected), "{}: api_body()", op.id);
+        assert_eq!(error.messages(), expected.errors, "{}: messages()", op.id);
+        let shown = error.to_string();
+        for message in &expected.errors {
+            assert!(shown.contains(message.as_str()), "{}: {shown}", op.id);
+        }
         match error {
             Error::Api(api) => {
                 assert_eq!(api.status, status);
@@ -1411,24 +1416,36 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
         }
     );
 
-    // A 200 carrying only the envelope (no endpoint fields): the body cannot be the typed
-    // response, and the errors stay reachable through the raw body of the decode error.
-    server.respond_once_with_body(200, json!({ "errors": ["Resource not found"] }));
-    let request = GetSingleRowRequest {
-        table_id: TABLE_ID,
-        row_id: 4242,
-    };
-    let error = client
-        .get_single_row(TABLE_ID, &request)
-        .await
-        .expect_err("an envelope-only 200 is not a GetSingleRowResponse");
-    take_request(&server, GET_SINGLE_ROW);
-    assert!(matches!(error, Error::Decode(_)), "{error:?}");
-    assert_eq!(error.status(), Some(StatusCode::OK));
-    assert_eq!(error.rate_limit(), Some(mock_rate_limit()));
-    let raw = error.raw_body().expect("the raw body is kept");
-    let envelope: ResponseEnvelope = serde_json::from_slice(raw).expect("the envelope decodes");
-    assert_eq!(envelope.errors, ["Resource not found"]);
+    // A 200 carrying only the envelope (no endpoint fields): the server refused the request,
+    // so the call fails with the typed error body and the server's messages, for every
+    // operation that decodes a body.
+    server.respond_with_body(200, json!({ "errors": ["Resource not found", "Try later"] }));
+    let outcomes = call_every_operation(&client).await;
+    assert_eq!(server.violations(), Vec::<String>::new());
+    for (op, outcome) in ALL_OPS.iter().zip(outcomes) {
+        let error = match outcome {
+            Err(error) => error,
+            // Its response is the envelope alone: a complete body, errors and all.
+            Ok(_) if op.id == "closeConversation" => continue,
+            Ok(got) => panic!("{}: an envelope-only 200 must fail, got {got}", op.id),
+        };
+        assert_eq!(error.status(), Some(StatusCode::OK), "{}", op.id);
+        assert_eq!(error.rate_limit(), Some(mock_rate_limit()), "{}", op.id);
+        assert_eq!(error.messages(), ["Resource not found", "Try later"], "{}", op.id);
+        let Error::Api(api) = &error else {
+            panic!("{}: expected Error::Api, got {error:?}", op.id);
+        };
+        assert!(api.status.is_success());
+        assert_eq!(api.body.errors, ["Resource not found", "Try later"]);
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "operation `{}` failed: HTTP 200 OK with an error body: Resource not found; \
+                 Try later",
+                op.id
+            )
+        );
+    }
 }
 
 #[tokio::test]

@@ -189,7 +189,7 @@ impl WsRequest {
         let mut query_key = None;
         match (self.auth, &inner.auth) {
             (Auth::None, _) | (_, None) => {}
-            (Auth::Client, Some(Credentials::Header { name, value })) => {
+            (Auth::Client, Some(Credentials::Header { name, value, .. })) => {
                 header = Some((name.clone(), value.clone()));
             }
             (Auth::Client, Some(Credentials::Query { name, .. })) => query_key = Some(*name),
