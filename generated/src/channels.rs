@@ -163,11 +163,15 @@ impl AgentExecuteConnection {
     pub fn connection_status(&self) -> Option<&types::ConnectionStatus> {
         self.initial.as_ref()
     }
-    /// Waits for the first message and keeps it.
+    /// Waits for the first message and keeps it; a server that closes
+    /// before it has refused the connection.
     async fn wait_for_initial(&mut self) -> Result<(), WsError> {
         match self.recv().await {
             Some(Ok(Event::Message(AgentExecuteMessage::ConnectionStatus(first)))) => {
                 self.initial = Some(first);
+            }
+            Some(Ok(Event::Closed { code, reason })) => {
+                return Err(WsError::closed_on_connect("agentExecute", code, reason));
             }
             Some(Ok(other)) => self.early = Some(other),
             Some(Err(error)) => return Err(error),
@@ -299,7 +303,7 @@ impl AgentExecuteConnection {
     }
 }
 impl Client {
-    /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived).
+    /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with \[`WsError::ClosedOnConnect`\], which carries the close code and reason).
     ///
     /// The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's security scheme says, and is never shown in errors or `Debug` output.
     pub async fn connect_agent_execute(
@@ -456,11 +460,15 @@ impl ToolExecuteConnection {
     pub fn connection_status(&self) -> Option<&types::ConnectionStatus> {
         self.initial.as_ref()
     }
-    /// Waits for the first message and keeps it.
+    /// Waits for the first message and keeps it; a server that closes
+    /// before it has refused the connection.
     async fn wait_for_initial(&mut self) -> Result<(), WsError> {
         match self.recv().await {
             Some(Ok(Event::Message(ToolExecuteMessage::ConnectionStatus(first)))) => {
                 self.initial = Some(first);
+            }
+            Some(Ok(Event::Closed { code, reason })) => {
+                return Err(WsError::closed_on_connect("toolExecute", code, reason));
             }
             Some(Ok(other)) => self.early = Some(other),
             Some(Err(error)) => return Err(error),
@@ -592,7 +600,7 @@ impl ToolExecuteConnection {
     }
 }
 impl Client {
-    /// Opens a `toolExecute` connection (`/ws/clients/tools/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived).
+    /// Opens a `toolExecute` connection (`/ws/clients/tools/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with \[`WsError::ClosedOnConnect`\], which carries the close code and reason).
     ///
     /// The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's security scheme says, and is never shown in errors or `Debug` output.
     pub async fn connect_tool_execute(

@@ -193,7 +193,10 @@ impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (operation, status) = (self.operation, self.status);
         if status.is_success() {
-            write!(f, "operation `{operation}` failed: HTTP {status} with an error body")?;
+            write!(
+                f,
+                "operation `{operation}` failed: HTTP {status} with an error body"
+            )?;
         } else {
             write!(f, "operation `{operation}` failed with HTTP {status}")?;
         }
@@ -446,7 +449,10 @@ mod tests {
             operation: "getPet",
             status,
             body: vec!["Invalid API key".to_owned()],
-            messages: vec!["Invalid API key".to_owned(), "Resource not found".to_owned()],
+            messages: vec![
+                "Invalid API key".to_owned(),
+                "Resource not found".to_owned(),
+            ],
             rate_limit: RateLimit {
                 remaining_minute: Some(0),
                 ..RateLimit::default()

@@ -213,8 +213,9 @@ mod tests {
     #[test]
     fn an_error_body_in_a_success_status_is_an_api_error_with_its_messages() {
         let body = Bytes::from_static(br#"{"errors":["Agent not found"]}"#);
-        let error = finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
-            .unwrap_err();
+        let error =
+            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+                .unwrap_err();
         assert_eq!(error.status(), Some(StatusCode::OK));
         assert_eq!(error.api_body().unwrap().errors, ["Agent not found"]);
         assert_eq!(error.messages(), ["Agent not found"]);
@@ -227,8 +228,9 @@ mod tests {
     #[test]
     fn a_success_body_of_the_wrong_shape_without_messages_stays_a_decode_error() {
         let body = Bytes::from_static(br#"{"errors":[]}"#);
-        let error = finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
-            .unwrap_err();
+        let error =
+            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+                .unwrap_err();
         assert!(matches!(error, Error::Decode(_)));
         assert!(error.messages().is_empty());
     }
@@ -239,13 +241,21 @@ mod tests {
             (br#"{"errors":["a","b"]}"#, &["a", "b"]),
             (br#"{"errors":[],"message":"m"}"#, &["m"]),
             (br#"{"error":{"message":"nested"}}"#, &["nested"]),
-            (br#"{"errors":[{"message":"x","code":1},{"code":2}]}"#, &["x"]),
+            (
+                br#"{"errors":[{"message":"x","code":1},{"code":2}]}"#,
+                &["x"],
+            ),
             (br#""plain text""#, &["plain text"]),
             (br#"{"detail":"d","title":"t"}"#, &["d"]),
             (b"<html>", &[]),
         ];
         for (body, expected) in cases {
-            assert_eq!(messages_of(body), expected, "{}", String::from_utf8_lossy(body));
+            assert_eq!(
+                messages_of(body),
+                expected,
+                "{}",
+                String::from_utf8_lossy(body)
+            );
         }
     }
 

@@ -1419,7 +1419,10 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
     // A 200 carrying only the envelope (no endpoint fields): the server refused the request,
     // so the call fails with the typed error body and the server's messages, for every
     // operation that decodes a body.
-    server.respond_with_body(200, json!({ "errors": ["Resource not found", "Try later"] }));
+    server.respond_with_body(
+        200,
+        json!({ "errors": ["Resource not found", "Try later"] }),
+    );
     let outcomes = call_every_operation(&client).await;
     assert_eq!(server.violations(), Vec::<String>::new());
     for (op, outcome) in ALL_OPS.iter().zip(outcomes) {
@@ -1431,7 +1434,12 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
         };
         assert_eq!(error.status(), Some(StatusCode::OK), "{}", op.id);
         assert_eq!(error.rate_limit(), Some(mock_rate_limit()), "{}", op.id);
-        assert_eq!(error.messages(), ["Resource not found", "Try later"], "{}", op.id);
+        assert_eq!(
+            error.messages(),
+            ["Resource not found", "Try later"],
+            "{}",
+            op.id
+        );
         let Error::Api(api) = &error else {
             panic!("{}: expected Error::Api, got {error:?}", op.id);
         };

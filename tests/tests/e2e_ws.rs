@@ -424,3 +424,59 @@ async fn a_different_first_message_is_kept_for_recv() {
     }
     assert_clean(&server);
 }
+
+#[tokio::test]
+async fn a_connection_the_server_closes_before_its_status_fails_with_the_close_code() {
+    let (server, _) = setup().await;
+    server.close_wrong_key_after_upgrade();
+    let wrong = "sk-not-the-key-31c9";
+    let client = Client::new(&server.base_url(), wrong).unwrap();
+    let error = client
+        .connect_agent_execute_with(&AgentExecuteParams::new(42), quick())
+        .await
+        .expect_err("the server closed before its first message");
+    match &error {
+        WsError::ClosedOnConnect {
+            channel,
+            code,
+            reason,
+            ..
+        } => {
+            assert_eq!(*channel, "agentExecute");
+            assert_eq!(*code, Some(4001));
+            assert_eq!(reason, "Invalid API key");
+        }
+        other => panic!("expected ClosedOnConnect, got {other:?}"),
+    }
+    assert_eq!(error.close_code(), Some(4001));
+    let shown = error.to_string();
+    assert!(shown.contains("4001: Invalid API key"), "{shown}");
+    assert!(!shown.contains(wrong) && !format!("{error:?}").contains(wrong));
+    // The upgrade was made (and judged) once; nothing was sent.
+    let connections = server.connections();
+    assert_eq!(connections.len(), 1);
+    assert_eq!(connections[0].status, 101);
+    assert!(server.messages().is_empty());
+}
+
+#[tokio::test]
+async fn a_close_reason_that_quotes_the_key_is_redacted() {
+    let (server, client) = setup().await;
+    server.on_connect(|_| {
+        vec![Action::Close {
+            code: 4003,
+            reason: format!("key {KEY} revoked"),
+        }]
+    });
+    let mut connection = agent(&client).await;
+    match tokio::time::timeout(Duration::from_secs(10), connection.recv())
+        .await
+        .expect("no event within 10 s")
+    {
+        Some(Ok(Event::Closed { code, reason })) => {
+            assert_eq!(code, Some(4003));
+            assert_eq!(reason, "key <redacted> revoked");
+        }
+        other => panic!("expected the close, got {other:?}"),
+    }
+}

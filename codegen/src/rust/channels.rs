@@ -135,10 +135,14 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                         self.initial.as_ref()
                     }
 
-                    /// Waits for the first message and keeps it.
+                    /// Waits for the first message and keeps it; a server that closes
+                    /// before it has refused the connection.
                     async fn wait_for_initial(&mut self) -> Result<(), WsError> {
                         match self.recv().await {
                             Some(Ok(Event::Message(#message_name::#variant(first)))) => self.initial = Some(first),
+                            Some(Ok(Event::Closed { code, reason })) => {
+                                return Err(WsError::closed_on_connect(#id, code, reason));
+                            }
                             Some(Ok(other)) => self.early = Some(other),
                             Some(Err(error)) => return Err(error),
                             None => {}
@@ -169,7 +173,9 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     };
     let connect_doc = docs::lines(&format!(
         "Opens a `{id}` connection (`{address}`) and returns once the WebSocket handshake is done \
-         (and, where the channel names one, the server's first message has arrived).\n\n\
+         (and, where the channel names one, the server's first message has arrived; a server \
+         that closes the connection before it fails the call with \
+         [`WsError::ClosedOnConnect`], which carries the close code and reason).\n\n\
          The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
          security scheme says, and is never shown in errors or `Debug` output."
     ));

@@ -270,7 +270,11 @@ impl Control {
         }
         let reason = match (&error, reason.is_empty()) {
             (Some(error), true) => error.to_string(),
-            _ => reason,
+            // The server's reason may quote what it refused.
+            _ => match &self.target {
+                Some(target) => target.scrub(&reason),
+                None => reason,
+            },
         };
         if let Some(error) = error {
             self.hand_over(Handover::Event(Err(error)));

@@ -43,6 +43,19 @@ pub enum WsError {
         /// The response body, as text (lossily decoded, the API key replaced).
         body: String,
     },
+    /// The server closed the connection before the message every connection starts with
+    /// (the channel's `x-initial-message`, such as a connection status): it refused the
+    /// connection after the upgrade (the Autessa server closes with `4001 Invalid API key`
+    /// for a wrong key).
+    #[error("channel `{channel}`: the server closed the connection before it was ready ({})", describe_close(*code, reason))]
+    ClosedOnConnect {
+        /// The channel id.
+        channel: &'static str,
+        /// The close code, if the server sent a close frame.
+        code: Option<u16>,
+        /// The reason it gave (the API key replaced).
+        reason: String,
+    },
     /// The connection (TCP, TLS and the upgrade) took longer than
     /// [`WsConfig::connect_timeout`](super::WsConfig::connect_timeout).
     #[error("channel `{channel}`: connecting to {url} took longer than {timeout:?}")]
@@ -151,6 +164,7 @@ impl WsError {
         match self {
             Self::Encode { channel, .. }
             | Self::Rejected { channel, .. }
+            | Self::ClosedOnConnect { channel, .. }
             | Self::ConnectTimeout { channel, .. }
             | Self::Connect { channel, .. }
             | Self::Transport { channel, .. }
@@ -169,6 +183,26 @@ impl WsError {
             Self::Rejected { status, .. } => Some(*status),
             Self::ReconnectExhausted { last, .. } => last.status(),
             _ => None,
+        }
+    }
+
+    /// The close code of a connection the server closed before it was ready
+    /// ([`WsError::ClosedOnConnect`]).
+    pub fn close_code(&self) -> Option<u16> {
+        match self {
+            Self::ClosedOnConnect { code, .. } => *code,
+            Self::ReconnectExhausted { last, .. } => last.close_code(),
+            _ => None,
+        }
+    }
+
+    /// A [`WsError::ClosedOnConnect`]: the session ended (with this close code and reason)
+    /// before the message a connection waits for.
+    pub fn closed_on_connect(channel: &'static str, code: Option<u16>, reason: String) -> Self {
+        Self::ClosedOnConnect {
+            channel,
+            code,
+            reason,
         }
     }
 
@@ -201,6 +235,15 @@ impl WsError {
             source,
             raw: text.to_owned(),
         })
+    }
+}
+
+fn describe_close(code: Option<u16>, reason: &str) -> String {
+    match (code, reason.is_empty()) {
+        (Some(code), true) => format!("code {code}"),
+        (Some(code), false) => format!("code {code}: {reason}"),
+        (None, true) => "no close frame".to_owned(),
+        (None, false) => reason.to_owned(),
     }
 }
 

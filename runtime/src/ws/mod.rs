@@ -180,9 +180,7 @@ impl WsRequest {
         let inner = &self.client.inner;
         let key = match &inner.auth {
             Some(Credentials::Query { key, .. }) => Some(key.clone()),
-            Some(Credentials::Header { value, .. }) => Some(ApiKey::new(
-                String::from_utf8_lossy(value.as_bytes()).into_owned(),
-            )),
+            Some(Credentials::Header { key, .. }) => Some(key.clone()),
             None => None,
         };
         let mut header = None;

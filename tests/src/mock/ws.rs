@@ -179,6 +179,8 @@ struct Shared {
 struct Behaviour {
     script: Script,
     on_connect: OnConnect,
+    /// Whether a wrong key is refused after the upgrade rather than at it.
+    close_wrong_key: bool,
 }
 
 /// What the AsyncAPI document says about one channel.
@@ -262,6 +264,7 @@ impl WsMockServer {
             behaviour: Mutex::new(Behaviour {
                 script: Arc::new(|_| Vec::new()),
                 on_connect: Arc::new(|_| Vec::new()),
+                close_wrong_key: false,
             }),
             connections: Journal::default(),
             messages: Journal::default(),
@@ -298,6 +301,14 @@ impl WsMockServer {
     /// Runs `actions` on every following connection, right after its `ConnectionStatus`.
     pub fn on_connect(&self, actions: impl Fn(&Connected) -> Vec<Action> + Send + Sync + 'static) {
         self.behaviour().on_connect = Arc::new(actions);
+    }
+
+    /// Refuses a wrong key the way the Autessa server does after the upgrade: the connection
+    /// is accepted, then closed with `4001 Invalid API key` before any message (by default
+    /// the upgrade itself is refused with HTTP 401). The upgrade is still recorded with its
+    /// violation.
+    pub fn close_wrong_key_after_upgrade(&self) {
+        self.behaviour().close_wrong_key = true;
     }
 
     /// Every upgrade request so far, in order.
@@ -621,6 +632,8 @@ struct Upgrade {
     path: String,
     violations: Vec<String>,
     refusal: Option<(StatusCode, String)>,
+    /// A wrong key, to refuse with a close frame after the upgrade.
+    wrong_key: bool,
 }
 
 fn judge_upgrade(shared: &Shared, request: &Request) -> Upgrade {
@@ -650,6 +663,7 @@ fn judge_upgrade(shared: &Shared, request: &Request) -> Upgrade {
         path: path.clone(),
         violations: Vec::new(),
         refusal: None,
+        wrong_key: false,
     };
     let Some(index) = upgrade.channel else {
         upgrade
@@ -671,7 +685,15 @@ fn judge_upgrade(shared: &Shared, request: &Request) -> Upgrade {
             _ => "more than one `authorization` query parameter",
         };
         upgrade.violations.push(format!("{}: {why}", channel.id));
-        upgrade.refusal = Some((StatusCode::UNAUTHORIZED, "Invalid API key".into()));
+        upgrade.wrong_key = true;
+        let close_instead = shared
+            .behaviour
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .close_wrong_key;
+        if !close_instead {
+            upgrade.refusal = Some((StatusCode::UNAUTHORIZED, "Invalid API key".into()));
+        }
         return upgrade;
     }
     let mut instance = Map::new();
@@ -783,6 +805,14 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
             Arc::clone(&behaviour.on_connect),
         )
     };
+    if upgrade.wrong_key {
+        let close = Action::Close {
+            code: 4001,
+            reason: "Invalid API key".into(),
+        };
+        let _ = session.run(vec![close]).await;
+        return;
+    }
     let status = connection_status(&format!("conn-{number}"));
     let connected = Connected {
         channel: channel.id.clone(),
