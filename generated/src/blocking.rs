@@ -511,6 +511,8 @@ impl Client {
     ///
     /// `POST /clients/autessadb/generate-upload-link` (operation `generateUploadLink`).
     ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    ///
     /// # Arguments
     ///
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
@@ -566,6 +568,8 @@ impl Client {
     /// background, which `computationStatus` reports. Needs the WRITE permission.
     ///
     /// `POST /clients/autessadb/index-record` (operation `indexRecord`).
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     ///
     /// # Arguments
     ///

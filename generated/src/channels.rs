@@ -17,7 +17,10 @@ pub struct AgentExecuteParams {
     pub resource_id: i64,
     /// Which lifecycle state of the agent to use.
     pub version_state: Option<types::VersionState>,
-    /// A specific version number within `versionState`.
+    /// A specific version number within `versionState`; the latest version in
+    /// that state when omitted.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     pub version_number: Option<i32>,
     /// Talk to the agent with audio frames instead of JSON input.
     pub voice_mode_enabled: Option<bool>,
@@ -347,7 +350,10 @@ pub struct ToolExecuteParams {
     pub resource_id: i64,
     /// Which lifecycle state of the tool to use.
     pub version_state: Option<types::VersionState>,
-    /// A specific version number within `versionState`.
+    /// A specific version number within `versionState`; the latest version in
+    /// that state when omitted.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     pub version_number: Option<i32>,
 }
 impl ToolExecuteParams {

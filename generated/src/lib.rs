@@ -17,9 +17,11 @@
 //! Vendor extensions used in this document:
 //!
 //! - `x-autessa-inferred: true` marks an operation, schema or property that the public
-//!   reference does not document. Its shape is our own decision, made to be consistent
-//!   with the documented parts, and must be re-checked when the real contract is known.
-//!   Anything without the marker is documented by the public reference.
+//!   reference does not document, or a documented one whose requiredness or meaning
+//!   when omitted is ours (its description says which). It is our own decision, made to
+//!   be consistent with the documented parts, and must be re-checked when the real
+//!   contract is known. Anything without the marker is documented by the public
+//!   reference.
 //! - `x-upload` on `generateUploadLink` describes the three-step file upload (the URL and
 //!   the ticket in its response, and the operation that finishes it), so that generated
 //!   clients can offer it as one call.

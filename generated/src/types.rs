@@ -390,6 +390,8 @@ impl CloseConversationResponse {
     }
 }
 /// The type of a table column.
+///
+/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ColumnType {
     /// `UNIQUE_ID`
@@ -680,18 +682,22 @@ pub struct CustomVersion {
     ///
     /// Defaults to `"PUBLISHED"` when absent.
     #[serde(rename = "versionState")]
-    pub version_state: VersionState,
-    /// A specific version number within that state; the latest one in the state when
-    /// omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_state: Option<VersionState>,
+    /// A specific version number within `versionState`; the latest version in that
+    /// state when omitted. The member is documented; what omitting it means is
+    /// inferred.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[serde(rename = "versionNumber")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i32>,
 }
 impl CustomVersion {
-    /// A value with `versionState` set and every optional member left out.
-    pub fn new(version_state: VersionState) -> Self {
+    /// A value with every optional member left out.
+    pub fn new() -> Self {
         Self {
-            version_state,
+            version_state: None,
             version_number: None,
         }
     }
@@ -2576,10 +2582,16 @@ pub struct VoiceSetupMessage {
     /// The encoding of the audio frames the client will send.
     #[serde(rename = "audioFormat")]
     pub audio_format: AudioFormat,
-    /// Values for the agent's environment variables; not stored by the server.
+    /// Values for the agent's environment variables; not stored by the server. The
+    /// member is documented; that it is required is inferred.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[serde(rename = "environmentVariables")]
     pub environment_variables: BTreeMap<String, String>,
-    /// Values for the variables in the agent's prompt template.
+    /// Values for the variables in the agent's prompt template. The member is
+    /// documented; that it is required is inferred.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[serde(rename = "promptTemplateVariables")]
     pub prompt_template_variables: BTreeMap<String, String>,
 }

@@ -668,7 +668,7 @@ fn pcm() -> AudioFormat {
 
 fn version() -> CustomVersion {
     CustomVersion {
-        version_state: VersionState::Draft,
+        version_state: Some(VersionState::Draft),
         version_number: Some(3),
     }
 }
@@ -786,8 +786,18 @@ fn fixed_bodies() -> Vec<(&'static str, Body)> {
             Body::CreateConversation(CreateConversationRequest {
                 agent_id: 123,
                 version: Some(CustomVersion {
-                    version_state: VersionState::Archived,
+                    version_state: Some(VersionState::Archived),
                     version_number: None,
+                }),
+            }),
+        ),
+        (
+            "set, version state unset",
+            Body::CreateConversation(CreateConversationRequest {
+                agent_id: 123,
+                version: Some(CustomVersion {
+                    version_state: None,
+                    version_number: Some(2),
                 }),
             }),
         ),

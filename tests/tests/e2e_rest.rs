@@ -426,7 +426,7 @@ async fn create_conversation_with_and_without_a_version() {
     let request = CreateConversationRequest {
         agent_id: AGENT_ID,
         version: Some(CustomVersion {
-            version_state: VersionState::Draft,
+            version_state: Some(VersionState::Draft),
             version_number: Some(3),
         }),
     };
@@ -451,7 +451,7 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
     let request = CreateConversationRequest {
         agent_id: AGENT_ID,
         version: Some(CustomVersion {
-            version_state: VersionState::Archived,
+            version_state: Some(VersionState::Archived),
             version_number: Some(7),
         }),
     };
@@ -467,6 +467,23 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
             "version": { "versionState": "ARCHIVED", "versionNumber": 7 }
         })
     );
+
+    // `versionState` is optional (PUBLISHED by default): unset, it stays off the wire.
+    let mut version = CustomVersion::new();
+    version.version_number = Some(7);
+    let request = CreateConversationRequest {
+        agent_id: AGENT_ID,
+        version: Some(version),
+    };
+    client
+        .create_conversation(AGENT_ID, &request)
+        .await
+        .expect("a 200");
+    let sent = object(&take_request(&server, CREATE_CONVERSATION));
+    assert_eq!(
+        Value::Object(sent),
+        json!({ "agentId": AGENT_ID, "version": { "versionNumber": 7 } })
+    );
 }
 
 #[tokio::test]
@@ -480,7 +497,7 @@ async fn execute_agent_text_turn_with_every_optional_field() {
         environment_variables: Some(strings([("CRM_API_KEY", "sk-live-4f9a")])),
         prompt_template_variables: Some(strings([("customerName", "Ada"), ("tier", "gold")])),
         version: Some(CustomVersion {
-            version_state: VersionState::Draft,
+            version_state: Some(VersionState::Draft),
             version_number: None,
         }),
     };
@@ -622,7 +639,7 @@ async fn execute_tool_with_variables_version_and_debug() {
         )])),
         environment_variables: Some(strings([("WEATHER_API_KEY", "wk-93b1")])),
         version: Some(CustomVersion {
-            version_state: VersionState::Published,
+            version_state: Some(VersionState::Published),
             version_number: Some(12),
         }),
         debug: Some(true),

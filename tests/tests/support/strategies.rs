@@ -106,7 +106,7 @@ fn bytes() -> BoxedStrategy<Base64> {
 
 pub fn custom_version() -> BoxedStrategy<CustomVersion> {
     (
-        schema_enum::<VersionState>("VersionState"),
+        option::of(schema_enum::<VersionState>("VersionState")),
         option::of(any::<i32>()),
     )
         .prop_map(|(version_state, version_number)| CustomVersion {
