@@ -115,6 +115,18 @@ pub struct Struct {
     pub extra: Option<TypeRef>,
 }
 
+impl Field {
+    /// How many `Option`s wrap the member's type in Rust: none when required, one when
+    /// optional or nullable, two when both (absent and `null` kept apart).
+    pub fn option_layers(&self) -> usize {
+        match (self.required, self.nullable) {
+            (true, false) => 0,
+            (false, true) => 2,
+            _ => 1,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Field {
     pub wire: String,
@@ -375,12 +387,17 @@ pub struct Message {
     pub matcher: Option<Matcher>,
     /// The message's part in a streamed reply (`x-stream-role`).
     pub role: Option<StreamRole>,
+    /// For a `chunk`: the wire names of the members leading from the payload to a boolean
+    /// that is `true` on the last chunk of a reply (`x-stream-end-flag`, a JSON pointer);
+    /// empty when chunks never end a reply. Checked in lowering: each step is a member of a
+    /// struct and the last is a boolean.
+    pub end_flag: Vec<String>,
     pub origin: Location,
 }
 
 /// Parts of a request with a streamed reply, as the `x-stream-role` extension marks them:
 /// the client sends a `request`, the server answers with any number of `chunk`s and ends
-/// with a `final` message or an `error`.
+/// with a `final` message, an `error`, or a chunk whose end flag is set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StreamRole {
     Request,

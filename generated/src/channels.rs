@@ -116,6 +116,9 @@ pub struct AgentExecuteConnection {
     session: WsSession,
     /// The `ConnectionStatus` the server sent first.
     initial: Option<types::ConnectionStatus>,
+    /// Whether the last reply ended on a chunk marked as the last one, so that
+    /// its final message may still come.
+    after_last_chunk: bool,
     /// A message that arrived while waiting for the first one, kept for `recv`.
     early: Option<Event<AgentExecuteMessage>>,
 }
@@ -254,18 +257,28 @@ pub enum AgentExecuteReply {
     ExecutionResult(types::ExecutionResult),
     /// The reply failed; this ends it: a `ErrorMessage` message.
     ErrorMessage(types::ErrorMessage),
+    /// The final message of the previous reply, which had already ended on a chunk
+    /// marked as the last one: it belongs to that reply, and does not end this one.
+    Previous(Box<AgentExecuteReply>),
     /// Anything else that arrived meanwhile (a status, an unknown message, a reconnect),
     /// kept so that nothing is lost.
     Other(Event<AgentExecuteMessage>),
 }
 impl AgentExecuteReply {
-    /// Whether this part ends the reply.
+    /// Whether this part ends the reply: a final or error message, or a chunk marked
+    /// as the last one.
     pub fn is_end(&self) -> bool {
-        matches!(self, Self::ExecutionResult(_) | Self::ErrorMessage(_))
+        match self {
+            Self::StreamedOutputMessage(m) => m.streamed_output.is_final_chunk,
+            Self::ExecutionResult(_) => true,
+            Self::ErrorMessage(_) => true,
+            Self::Previous(_) => false,
+            Self::Other(_) => false,
+        }
     }
 }
 impl AgentExecuteConnection {
-    /// Sends a `ExecuteMessage` message and streams its reply: each part as it arrives, ending after the final message or an error.
+    /// Sends a `ExecuteMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `AgentExecuteReply::is_end`).
     pub async fn request_execute_message(
         &mut self,
         message: &types::ExecuteMessage,
@@ -273,19 +286,23 @@ impl AgentExecuteConnection {
         self.send_execute_message(message).await?;
         Ok(self.reply())
     }
-    /// The reply to a request already sent. Errors (such as a message that does not
-    /// decode) are yielded and the stream goes on; it ends after the final part, or
-    /// when the connection has closed and everything received was delivered.
+    /// The reply to a request already sent. Errors (such as a message that does not decode) are yielded and the stream goes on; it ends after the part that ends the reply, or when the connection has closed and everything received was delivered. A chunk marked as the last one ends it as well: the stream then waits up to `WsConfig::reply_grace` for a final message, which still belongs to this reply; one that comes later opens the next reply as `Previous`, so that nothing is lost or misplaced.
     pub fn reply(
         &mut self,
     ) -> impl Stream<Item = Result<AgentExecuteReply, WsError>> + '_ {
         stream::unfold(
-            Some(self),
-            |connection| async move {
-                let connection = connection?;
-                let event = match connection.recv().await? {
+            Some((self, false)),
+            |state| async move {
+                let (connection, had_last) = state?;
+                let received = if had_last {
+                    let grace = connection.session.reply_grace();
+                    autessa_runtime::ws::within(grace, connection.recv()).await?
+                } else {
+                    connection.recv().await
+                };
+                let event = match received? {
                     Ok(event) => event,
-                    Err(error) => return Some((Err(error), Some(connection))),
+                    Err(error) => return Some((Err(error), Some((connection, had_last)))),
                 };
                 let part = match event {
                     Event::Message(AgentExecuteMessage::StreamedOutputMessage(m)) => {
@@ -299,14 +316,31 @@ impl AgentExecuteConnection {
                     }
                     other => AgentExecuteReply::Other(other),
                 };
-                let rest = if part.is_end() { None } else { Some(connection) };
-                Some((Ok(part), rest))
+                let had_last = match &part {
+                    AgentExecuteReply::ExecutionResult(
+                        _,
+                    ) if connection.after_last_chunk && !had_last => {
+                        connection.after_last_chunk = false;
+                        let part = AgentExecuteReply::Previous(Box::new(part));
+                        return Some((Ok(part), Some((connection, false))));
+                    }
+                    AgentExecuteReply::StreamedOutputMessage(_) => {
+                        connection.after_last_chunk = part.is_end();
+                        part.is_end()
+                    }
+                    AgentExecuteReply::Other(_) => had_last,
+                    _ => {
+                        connection.after_last_chunk = false;
+                        return Some((Ok(part), None));
+                    }
+                };
+                Some((Ok(part), Some((connection, had_last))))
             },
         )
     }
 }
 impl Client {
-    /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with \[`WsError::ClosedOnConnect`\], which carries the close code and reason).
+    /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with `WsError::ClosedOnConnect`, which carries the close code and reason).
     ///
     /// The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's security scheme says, and is never shown in errors or `Debug` output.
     pub async fn connect_agent_execute(
@@ -337,6 +371,7 @@ impl Client {
         let mut connection = AgentExecuteConnection {
             session,
             initial: None,
+            after_last_chunk: false,
             early: None,
         };
         connection.wait_for_initial().await?;
@@ -559,13 +594,19 @@ pub enum ToolExecuteReply {
     Other(Event<ToolExecuteMessage>),
 }
 impl ToolExecuteReply {
-    /// Whether this part ends the reply.
+    /// Whether this part ends the reply: a final or error message, or a chunk marked
+    /// as the last one.
     pub fn is_end(&self) -> bool {
-        matches!(self, Self::ToolResultMessage(_) | Self::ErrorMessage(_))
+        match self {
+            Self::ToolDebugMessage(_) => false,
+            Self::ToolResultMessage(_) => true,
+            Self::ErrorMessage(_) => true,
+            Self::Other(_) => false,
+        }
     }
 }
 impl ToolExecuteConnection {
-    /// Sends a `ExecuteToolMessage` message and streams its reply: each part as it arrives, ending after the final message or an error.
+    /// Sends a `ExecuteToolMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `ToolExecuteReply::is_end`).
     pub async fn request_execute_tool_message(
         &mut self,
         message: &types::ExecuteToolMessage,
@@ -573,9 +614,7 @@ impl ToolExecuteConnection {
         self.send_execute_tool_message(message).await?;
         Ok(self.reply())
     }
-    /// The reply to a request already sent. Errors (such as a message that does not
-    /// decode) are yielded and the stream goes on; it ends after the final part, or
-    /// when the connection has closed and everything received was delivered.
+    /// The reply to a request already sent. Errors (such as a message that does not decode) are yielded and the stream goes on; it ends after the part that ends the reply, or when the connection has closed and everything received was delivered.
     pub fn reply(
         &mut self,
     ) -> impl Stream<Item = Result<ToolExecuteReply, WsError>> + '_ {
@@ -606,7 +645,7 @@ impl ToolExecuteConnection {
     }
 }
 impl Client {
-    /// Opens a `toolExecute` connection (`/ws/clients/tools/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with \[`WsError::ClosedOnConnect`\], which carries the close code and reason).
+    /// Opens a `toolExecute` connection (`/ws/clients/tools/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with `WsError::ClosedOnConnect`, which carries the close code and reason).
     ///
     /// The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's security scheme says, and is never shown in errors or `Debug` output.
     pub async fn connect_tool_execute(

@@ -21,8 +21,8 @@ use autessa_runtime::ws::audio::{pcm16_from_le_bytes, pcm16_to_le_bytes, save_wa
 use autessa_runtime::ws::stream::StreamExt;
 use autessa_runtime::ws::{Event, WsConfig, WsError};
 use autessa_tests::mock::ws::{
-    Action, ClientFrame, WsMockServer, agent_echo, execution_result, streamed_audio, tool_debug,
-    tool_result,
+    Action, ClientFrame, WsMockServer, agent_echo, execution_result, streamed_audio, streamed_text,
+    tool_debug, tool_result,
 };
 use serde_json::json;
 
@@ -479,4 +479,105 @@ async fn a_close_reason_that_quotes_the_key_is_redacted() {
         }
         other => panic!("expected the close, got {other:?}"),
     }
+}
+
+/// The text of each part of a reply: a chunk's transcription, `RESULT:<content>` for a
+/// result, `PREVIOUS:<...>` for the previous reply's result.
+fn describe(part: &AgentExecuteReply) -> String {
+    match part {
+        AgentExecuteReply::StreamedOutputMessage(m) => {
+            m.streamed_output.transcription.clone().unwrap_or_default()
+        }
+        AgentExecuteReply::ExecutionResult(r) => {
+            format!("RESULT:{}", r.output[0].content.clone().unwrap_or_default())
+        }
+        AgentExecuteReply::Previous(previous) => format!("PREVIOUS:{}", describe(previous)),
+        other => format!("{other:?}"),
+    }
+}
+
+async fn turn(connection: &mut AgentExecuteConnection, text: &str) -> Vec<String> {
+    let reply = connection
+        .request_execute_message(&say(text, None))
+        .await
+        .unwrap();
+    let parts = tokio::time::timeout(Duration::from_secs(10), reply.collect::<Vec<_>>())
+        .await
+        .expect("the reply ends without waiting for the idle timeout");
+    parts
+        .iter()
+        .map(|p| describe(p.as_ref().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_turn_ends_on_the_final_chunk_when_no_result_follows() {
+    let (server, client) = setup().await;
+    server.script(|turn| {
+        let text = turn.frame.json().unwrap()["input"][0]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        vec![
+            Action::Send(streamed_text(&format!("{text}-1"), false)),
+            Action::Send(streamed_text(&format!("{text}-2"), true)),
+        ]
+    });
+    let mut connection = agent(&client).await;
+    for text in ["a", "b", "c"] {
+        assert_eq!(
+            turn(&mut connection, text).await,
+            [format!("{text}-1"), format!("{text}-2")]
+        );
+    }
+    assert_clean(&server);
+}
+
+#[tokio::test]
+async fn a_result_right_after_the_final_chunk_belongs_to_its_turn() {
+    let (server, client) = setup().await;
+    server.script(agent_echo(2));
+    let mut connection = agent(&client).await;
+    for text in ["one", "two"] {
+        let parts = turn(&mut connection, text).await;
+        assert_eq!(parts.len(), 3, "{parts:?}");
+        assert_eq!(parts[2], format!("RESULT:echo: {text}"));
+    }
+    assert_clean(&server);
+}
+
+#[tokio::test]
+async fn a_result_later_than_the_grace_opens_the_next_turn_as_previous() {
+    let (server, client) = setup().await;
+    server.script(|turn| {
+        let text = turn.frame.json().unwrap()["input"][0]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        vec![
+            Action::Send(streamed_text(&text, true)),
+            Action::Sleep(Duration::from_millis(300)),
+            Action::Send(execution_result(None, &format!("done {text}"))),
+        ]
+    });
+    let mut params = AgentExecuteParams::new(42);
+    params.version_state = Some(VersionState::Draft);
+    let config = quick().reply_grace(Duration::from_millis(20));
+    let mut connection = client
+        .connect_agent_execute_with(&params, config)
+        .await
+        .unwrap();
+    assert_eq!(turn(&mut connection, "first").await, ["first"]);
+    // The first result comes while the second turn is under way: it is handed over first,
+    // as the previous turn's, and the second turn still ends with its own.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        turn(&mut connection, "second").await,
+        ["PREVIOUS:RESULT:done first", "second"]
+    );
+    assert_eq!(
+        turn(&mut connection, "third").await,
+        ["PREVIOUS:RESULT:done second", "third"]
+    );
+    assert_clean(&server);
 }

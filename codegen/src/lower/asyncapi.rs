@@ -14,7 +14,7 @@ use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
     Api, AuthKind, Channel, Docs, Matcher, Message, MessageKind, Param, ParamLocation, Primitive,
-    Server, StreamRole, TypeKind, TypeRef,
+    Server, StreamRole, TypeDef, TypeKind, TypeRef,
 };
 
 /// Which application an AsyncAPI document describes.
@@ -92,6 +92,8 @@ struct RawMessage {
     content_type: Option<String>,
     #[serde(rename = "x-stream-role")]
     stream_role: Option<String>,
+    #[serde(rename = "x-stream-end-flag")]
+    stream_end_flag: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -488,6 +490,7 @@ fn message(
         }
     };
     let name = scope.claim(names::pascal(&id, "Message", "Message"));
+    let end_flag_pointer = raw.as_ref().and_then(|r| r.stream_end_flag.clone());
     let content_type = raw
         .and_then(|r| r.content_type)
         .unwrap_or_else(|| default_content_type.to_owned());
@@ -543,9 +546,25 @@ fn message(
         MessageKind::Json if src.get(&schema_loc).is_some() => types.lower_at(&schema_loc, &name),
         MessageKind::Json => TypeRef::Any,
     };
+    let end_flag = match end_flag_pointer {
+        None => Vec::new(),
+        Some(pointer) => {
+            let at = loc.join("x-stream-end-flag");
+            let found = if role == Some(StreamRole::Chunk) {
+                end_flag(&types.defs, &payload, &pointer)
+            } else {
+                Err("only a message with `x-stream-role: chunk` can end a reply by a flag".into())
+            };
+            found.unwrap_or_else(|why| {
+                types.diags.push(Diagnostic::error(&at, why));
+                Vec::new()
+            })
+        }
+    };
     Message {
         id,
         name,
+        end_flag,
         docs: docs_of(src.get(loc), types.flags()),
         content_type,
         kind,
@@ -554,6 +573,54 @@ fn message(
         role,
         origin: loc.clone(),
     }
+}
+
+/// The member path of an `x-stream-end-flag` pointer: each step a member of a struct, the
+/// last a boolean.
+fn end_flag(defs: &[TypeDef], payload: &TypeRef, pointer: &str) -> Result<Vec<String>, String> {
+    let Some(tokens) = pointer.strip_prefix('/') else {
+        return Err(format!(
+            "expected a JSON pointer into the payload, such as `/done`, found `{pointer}`"
+        ));
+    };
+    let mut path = Vec::new();
+    let mut at = payload.clone();
+    for token in tokens.split('/') {
+        let wire = token.replace("~1", "/").replace("~0", "~");
+        let fields = match resolve_alias(defs, &at) {
+            TypeRef::Named(id) => match &defs[id.0].kind {
+                TypeKind::Struct(s) => &s.fields,
+                _ => return Err(format!("`{pointer}`: `{wire}` is not in an object")),
+            },
+            _ => return Err(format!("`{pointer}`: `{wire}` is not in an object")),
+        };
+        let Some(field) = fields.iter().find(|f| f.wire == wire && !f.flatten) else {
+            return Err(format!(
+                "`{pointer}`: the payload has no member `{wire}` there"
+            ));
+        };
+        at = field.ty.clone();
+        path.push(wire);
+    }
+    match resolve_alias(defs, &at) {
+        TypeRef::Primitive(Primitive::Boolean) => Ok(path),
+        _ => Err(format!("`{pointer}` must lead to a boolean member")),
+    }
+}
+
+fn resolve_alias(defs: &[TypeDef], ty: &TypeRef) -> TypeRef {
+    let mut ty = ty.clone();
+    // Alias chains are short; the bound only guards against a cycle.
+    for _ in 0..defs.len() {
+        match &ty {
+            TypeRef::Named(id) => match &defs[id.0].kind {
+                TypeKind::Alias(target) => ty = target.clone(),
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
 }
 
 /// The connection URL's query parameters, from the channel's WebSocket binding.

@@ -513,3 +513,61 @@ fn x_stream_body_names_a_second_method_and_is_checked() {
         "{text}"
     );
 }
+
+/// `chat_doc` with `said` a chunk carrying `{"meta": {"done": <done>}}` and `joined` final.
+fn chat_with_end_flag(flag: &str, done: Value) -> Value {
+    let mut doc = chat_doc();
+    let messages = &mut doc["components"]["messages"];
+    messages["say"]["x-stream-role"] = json!("request");
+    messages["said"]["x-stream-role"] = json!("chunk");
+    messages["said"]["x-stream-end-flag"] = json!(flag);
+    messages["said"]["payload"]["properties"]["meta"] =
+        json!({"type": "object", "properties": {"done": done}});
+    messages["joined"]["x-stream-role"] = json!("final");
+    doc
+}
+
+#[test]
+fn x_stream_end_flag_is_a_path_to_a_boolean_member_of_a_chunk() {
+    let doc = chat_with_end_flag("/meta/done", json!({"type": "boolean"}));
+    let api = asyncapi(doc, Perspective::Server).unwrap();
+    assert_eq!(api.channels[0].incoming[0].end_flag, ["meta", "done"]);
+    assert!(api.channels[0].incoming[1].end_flag.is_empty());
+
+    for (flag, done, expected) in [
+        (
+            "/meta/done",
+            json!({"type": "string"}),
+            "must lead to a boolean member",
+        ),
+        ("/meta/gone", json!({"type": "boolean"}), "no member `gone`"),
+        (
+            "/text/done",
+            json!({"type": "boolean"}),
+            "`done` is not in an object",
+        ),
+        (
+            "meta",
+            json!({"type": "boolean"}),
+            "expected a JSON pointer",
+        ),
+    ] {
+        let errors = asyncapi(chat_with_end_flag(flag, done), Perspective::Server).unwrap_err();
+        let text = errors.to_string();
+        assert!(text.contains(expected), "{flag}: {text}");
+        assert!(
+            text.contains("events.yaml#/components/messages/said/x-stream-end-flag"),
+            "{text}"
+        );
+    }
+
+    let mut doc = chat_with_end_flag("/meta/done", json!({"type": "boolean"}));
+    doc["components"]["messages"]["joined"]["x-stream-end-flag"] = json!("/user");
+    let errors = asyncapi(doc, Perspective::Server).unwrap_err();
+    assert!(
+        errors
+            .to_string()
+            .contains("only a message with `x-stream-role: chunk`"),
+        "{errors}"
+    );
+}

@@ -8,8 +8,8 @@ use super::docs;
 use super::ident::ident;
 use super::types::{Paths, ty};
 use crate::ir::{
-    Api, AuthKind, Channel, Matcher, Message, MessageKind, ParamLocation, Primitive, StreamRole,
-    TypeRef,
+    Api, AuthKind, Channel, Field, Matcher, Message, MessageKind, ParamLocation, Primitive,
+    StreamRole, TypeKind, TypeRef,
 };
 use crate::lower::names;
 
@@ -156,6 +156,18 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         None => (None, None, None, None),
     };
     let mutable = initial.is_some().then(|| quote!(mut));
+    let (trailing_field, trailing_init) = if ends_by_flag(c) {
+        (
+            Some(quote! {
+                /// Whether the last reply ended on a chunk marked as the last one, so that
+                /// its final message may still come.
+                after_last_chunk: bool,
+            }),
+            Some(quote!(after_last_chunk: false,)),
+        )
+    } else {
+        (None, None)
+    };
     let replies = reply_stream(api, c, &pascal, p);
     let auth = match &c.auth {
         Some(AuthKind::ApiKey {
@@ -175,7 +187,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         "Opens a `{id}` connection (`{address}`) and returns once the WebSocket handshake is done \
          (and, where the channel names one, the server's first message has arrived; a server \
          that closes the connection before it fails the call with \
-         [`WsError::ClosedOnConnect`], which carries the close code and reason).\n\n\
+         `WsError::ClosedOnConnect`, which carries the close code and reason).\n\n\
          The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
          security scheme says, and is never shown in errors or `Debug` output."
     ));
@@ -241,6 +253,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         pub struct #connection_name {
             session: WsSession,
             #initial_field
+            #trailing_field
             /// A message that arrived while waiting for the first one, kept for `recv`.
             early: Option<Event<#message_name>>,
         }
@@ -329,7 +342,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                     .config(config)
                     .connect()
                     .await?;
-                let #mutable connection = #connection_name { session, #initial_init early: None };
+                let #mutable connection = #connection_name { session, #initial_init #trailing_init early: None };
                 #initial_wait
                 Ok(connection)
             }
@@ -371,14 +384,17 @@ fn reply_stream(api: &Api, c: &Channel, pascal: &str, p: &Paths) -> Option<Token
         let doc = docs::lines(&format!("{role}: a `{}` message.", m.id));
         quote! { #doc #name(#t), }
     });
-    let ends: Vec<_> = parts
-        .iter()
-        .filter(|m| m.role != Some(StreamRole::Chunk))
-        .map(|m| {
-            let name = ident(&m.name);
-            quote!(Self::#name(_))
-        })
-        .collect();
+    let ends = parts.iter().map(|m| {
+        let name = ident(&m.name);
+        match m.role {
+            Some(StreamRole::Chunk) if !m.end_flag.is_empty() => {
+                let flag = flag_test(api, &m.payload, &m.end_flag, quote!(m));
+                quote!(Self::#name(m) => #flag,)
+            }
+            Some(StreamRole::Chunk) => quote!(Self::#name(_) => false,),
+            _ => quote!(Self::#name(_) => true,),
+        }
+    });
     let arms = parts.iter().map(|m| {
         let name = ident(&m.name);
         quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
@@ -389,7 +405,7 @@ fn reply_stream(api: &Api, c: &Channel, pascal: &str, p: &Paths) -> Option<Token
         let t = ty(&m.payload, api, p);
         let doc = docs::lines(&format!(
             "Sends a `{}` message and streams its reply: each part as it arrives, ending after \
-             the final message or an error.",
+             the part that ends it (see `{reply}::is_end`).",
             m.id
         ));
         quote! {
@@ -403,46 +419,200 @@ fn reply_stream(api: &Api, c: &Channel, pascal: &str, p: &Paths) -> Option<Token
     let reply_doc = docs::lines(&format!(
         "A part of a streamed reply on a `{id}` connection, in the order received."
     ));
+    let taken: Vec<&str> = parts.iter().map(|m| m.name.as_str()).collect();
+    let free = |base: &str| {
+        let mut name = base.to_owned();
+        while taken.contains(&name.as_str()) {
+            name.push_str("Part");
+        }
+        ident(&name)
+    };
+    let other = free("Other");
+    let flagged = ends_by_flag(c);
+    let plain_body = quote! {
+        stream::unfold(Some(self), |connection| async move {
+            let connection = connection?;
+            let event = match connection.recv().await? {
+                Ok(event) => event,
+                Err(error) => return Some((Err(error), Some(connection))),
+            };
+            let part = match event {
+                #(#arms)*
+                other => #reply::#other(other),
+            };
+            let rest = if part.is_end() { None } else { Some(connection) };
+            Some((Ok(part), rest))
+        })
+    };
+    // A reply that ended on a flagged chunk may still be followed by its final message.
+    let (previous_variant, previous_arm, previous_doc, body) = if flagged {
+        let previous = free("Previous");
+        let of_role = |role| -> Vec<TokenStream> {
+            parts
+                .iter()
+                .filter(|m| m.role == Some(role))
+                .map(|m| {
+                    let name = ident(&m.name);
+                    quote!(#reply::#name(_))
+                })
+                .collect()
+        };
+        let finals = of_role(StreamRole::Final);
+        let chunks = of_role(StreamRole::Chunk);
+        let arms = parts.iter().map(|m| {
+            let name = ident(&m.name);
+            quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
+        });
+        (
+            Some(quote! {
+                /// The final message of the previous reply, which had already ended on a chunk
+                /// marked as the last one: it belongs to that reply, and does not end this one.
+                #previous(Box<#reply>),
+            }),
+            Some(quote!(Self::#previous(_) => false,)),
+            " A chunk marked as the last one ends it as well: the stream then waits up to \
+             `WsConfig::reply_grace` for a final message, which still belongs to this reply; \
+             one that comes later opens the next reply as `Previous`, so that nothing is lost \
+             or misplaced.",
+            quote! {
+                // The state: the connection, and whether the reply has had its last chunk.
+                stream::unfold(Some((self, false)), |state| async move {
+                    let (connection, had_last) = state?;
+                    let received = if had_last {
+                        let grace = connection.session.reply_grace();
+                        autessa_runtime::ws::within(grace, connection.recv()).await?
+                    } else {
+                        connection.recv().await
+                    };
+                    let event = match received? {
+                        Ok(event) => event,
+                        Err(error) => return Some((Err(error), Some((connection, had_last)))),
+                    };
+                    let part = match event {
+                        #(#arms)*
+                        other => #reply::#other(other),
+                    };
+                    let had_last = match &part {
+                        #(#finals)|* if connection.after_last_chunk && !had_last => {
+                            connection.after_last_chunk = false;
+                            let part = #reply::#previous(Box::new(part));
+                            return Some((Ok(part), Some((connection, false))));
+                        }
+                        #(#chunks)|* => {
+                            connection.after_last_chunk = part.is_end();
+                            part.is_end()
+                        }
+                        #reply::#other(_) => had_last,
+                        _ => {
+                            connection.after_last_chunk = false;
+                            return Some((Ok(part), None));
+                        }
+                    };
+                    Some((Ok(part), Some((connection, had_last))))
+                })
+            },
+        )
+    } else {
+        (None, None, "", plain_body)
+    };
+    let reply_fn_doc = docs::lines(&format!(
+        "The reply to a request already sent. Errors (such as a message that does not decode) \
+         are yielded and the stream goes on; it ends after the part that ends the reply, or \
+         when the connection has closed and everything received was delivered.{previous_doc}"
+    ));
     Some(quote! {
         #reply_doc
         #[derive(Clone, Debug, PartialEq)]
         pub enum #reply {
             #(#variants)*
+            #previous_variant
             /// Anything else that arrived meanwhile (a status, an unknown message, a reconnect),
             /// kept so that nothing is lost.
-            Other(Event<#message>),
+            #other(Event<#message>),
         }
 
         impl #reply {
-            /// Whether this part ends the reply.
+            /// Whether this part ends the reply: a final or error message, or a chunk marked
+            /// as the last one.
             pub fn is_end(&self) -> bool {
-                matches!(self, #(#ends)|*)
+                match self {
+                    #(#ends)*
+                    #previous_arm
+                    Self::#other(_) => false,
+                }
             }
         }
 
         impl #connection {
             #(#requests)*
 
-            /// The reply to a request already sent. Errors (such as a message that does not
-            /// decode) are yielded and the stream goes on; it ends after the final part, or
-            /// when the connection has closed and everything received was delivered.
+            #reply_fn_doc
             pub fn reply(&mut self) -> impl Stream<Item = Result<#reply, WsError>> + '_ {
-                stream::unfold(Some(self), |connection| async move {
-                    let connection = connection?;
-                    let event = match connection.recv().await? {
-                        Ok(event) => event,
-                        Err(error) => return Some((Err(error), Some(connection))),
-                    };
-                    let part = match event {
-                        #(#arms)*
-                        other => #reply::Other(other),
-                    };
-                    let rest = if part.is_end() { None } else { Some(connection) };
-                    Some((Ok(part), rest))
-                })
+                #body
             }
         }
     })
+}
+
+/// Whether a chunk of the channel's streamed replies can end a reply by a flag (and a final
+/// message may then follow the end).
+fn ends_by_flag(c: &Channel) -> bool {
+    let has = |role| c.incoming.iter().any(|m| m.role == Some(role));
+    has(StreamRole::Final)
+        && c.incoming
+            .iter()
+            .any(|m| m.role == Some(StreamRole::Chunk) && !m.end_flag.is_empty())
+}
+
+/// A `bool` expression testing the end flag at `path` (wire names, checked in lowering) of
+/// `value`, a reference to a `payload`; `false` where a member is absent.
+fn flag_test(api: &Api, payload: &TypeRef, path: &[String], value: TokenStream) -> TokenStream {
+    let mut at = payload;
+    let mut steps = Vec::new();
+    for wire in path {
+        let mut ty = at;
+        while let TypeRef::Named(id) = ty
+            && let TypeKind::Alias(target) = &api.ty(*id).kind
+        {
+            ty = target;
+        }
+        let TypeRef::Named(id) = ty else {
+            return quote!(false);
+        };
+        let TypeKind::Struct(s) = &api.ty(*id).kind else {
+            return quote!(false);
+        };
+        let Some(field) = s.fields.iter().find(|f| &f.wire == wire) else {
+            return quote!(false);
+        };
+        steps.push(field);
+        at = &field.ty;
+    }
+    flag_steps(value, &steps)
+}
+
+/// `base`'s end flag through `steps`: plain member access while members are required, a
+/// test inside each optional one.
+fn flag_steps(base: TokenStream, steps: &[&Field]) -> TokenStream {
+    let Some((field, rest)) = steps.split_first() else {
+        return quote!(false);
+    };
+    let name = ident(&field.name);
+    let access = quote!(#base.#name);
+    let layers = field.option_layers();
+    if rest.is_empty() {
+        return match layers {
+            0 => access,
+            1 => quote!(#access == Some(true)),
+            _ => quote!(#access == Some(Some(true))),
+        };
+    }
+    let inner = flag_steps(quote!(v), rest);
+    match layers {
+        0 => flag_steps(access, rest),
+        1 => quote!(#access.as_ref().is_some_and(|v| #inner)),
+        _ => quote!(#access.as_ref().and_then(Option::as_ref).is_some_and(|v| #inner)),
+    }
 }
 
 fn send_method(api: &Api, m: &Message, p: &Paths) -> TokenStream {

@@ -30,6 +30,10 @@ pub struct WsConfig {
     pub reconnect: Option<Reconnect>,
     /// The limit on establishing a connection: TCP, TLS and the upgrade. Default: 30 s.
     pub connect_timeout: Duration,
+    /// How long a streamed reply that ended on a chunk marked as the last one waits for the
+    /// final message a server may send after it (which then belongs to that reply); one
+    /// that comes later is handed over with the next reply. Default: 250 ms.
+    pub reply_grace: Duration,
 }
 
 impl Default for WsConfig {
@@ -41,6 +45,7 @@ impl Default for WsConfig {
             buffer: 64,
             reconnect: None,
             connect_timeout: Duration::from_secs(30),
+            reply_grace: Duration::from_millis(250),
         }
     }
 }
@@ -85,6 +90,13 @@ impl WsConfig {
     #[must_use]
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets [`reply_grace`](Self::reply_grace).
+    #[must_use]
+    pub fn reply_grace(mut self, grace: Duration) -> Self {
+        self.reply_grace = grace;
         self
     }
 

@@ -72,6 +72,15 @@ pub use futures_util::stream;
 pub use recognise::{Matcher, recognise};
 pub use session::{WsSender, WsSession};
 
+/// Runs `future` for at most `limit`: `None` when the time ran out first (the future is
+/// dropped, so it should be cancel safe, as `recv` is).
+pub async fn within<F: std::future::Future>(
+    limit: std::time::Duration,
+    future: F,
+) -> Option<F::Output> {
+    tokio::time::timeout(limit, future).await.ok()
+}
+
 use crate::auth::{ApiKey, AuthScheme};
 use crate::client::{Credentials, HttpClient};
 use crate::request::RequestBuilder;

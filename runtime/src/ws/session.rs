@@ -80,6 +80,7 @@ pub struct WsSession {
     taken: u64,
     /// How long to read on after the server's close frame, for the handshake to finish.
     close_timeout: Duration,
+    reply_grace: Duration,
     sender: WsSender,
     url: String,
 }
@@ -177,6 +178,7 @@ impl WsSession {
         let (commands_tx, commands) = mpsc::channel(config.buffer);
         let shared = Arc::new(Shared::new());
         let close_timeout = config.pong_timeout;
+        let reply_grace = config.reply_grace;
         let Socket { reader, writer } = socket;
         let link = Arc::new(Link::new());
         let control = Control {
@@ -196,6 +198,7 @@ impl WsSession {
             handover,
             taken: 0,
             close_timeout,
+            reply_grace,
             sender: WsSender {
                 channel,
                 commands: commands_tx,
@@ -213,6 +216,12 @@ impl WsSession {
     /// The connection URL with the key redacted.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// How long a streamed reply that ended on its last chunk waits for its final message
+    /// ([`WsConfig::reply_grace`]).
+    pub fn reply_grace(&self) -> Duration {
+        self.reply_grace
     }
 
     /// The next event; `None` once the session is over and everything was delivered. See
