@@ -294,6 +294,8 @@ pub struct Param {
     pub ty: TypeRef,
     pub required: bool,
     pub docs: Docs,
+    /// The schema's `default`: what the server assumes when the parameter is left out.
+    pub default: Option<Value>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

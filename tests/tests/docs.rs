@@ -323,6 +323,60 @@ fn autessa_reference_has_every_operation_channel_and_message() {
         "- Authentication: An API key, sent as is in the `authorization` query parameter."
     ));
 
+    // Rust examples, made from the channels' messages (compiled by `rust_examples_compile`).
+    let examples = docs::examples(&r.api, &docs_config(&target("autessa"))).unwrap();
+    for c in &r.api.channels {
+        let part = section(channels, &format!("## {}", c.id));
+        let mine: Vec<_> = examples
+            .rust
+            .iter()
+            .filter(|e| e.operation_id == c.id)
+            .collect();
+        assert!(!mine.is_empty(), "{}", c.id);
+        for e in mine {
+            assert!(
+                part.contains(&format!("```rust\n{}\n```", e.code)),
+                "{}",
+                e.function
+            );
+            assert!(
+                e.code
+                    .contains(&format!("client.connect_{}(&params)", c.name))
+            );
+            // Matches over reply parts keep a catch-all arm: more kinds of part may come.
+            if e.code.contains("match part? {") {
+                assert!(
+                    e.code.contains("other => println!(\"{other:?}\"),"),
+                    "{}",
+                    e.code
+                );
+            }
+        }
+    }
+    // A text turn: a typed message built through its constructor, the reply streamed.
+    let text = section(agent, "**Rust examples**");
+    assert!(text.contains("let mut message = types::ExecuteMessage::new("));
+    assert!(text.contains("types::AgentInput::Text(types::TextInput {"));
+    assert!(text.contains("connection.request_execute_message(&message).await?;"));
+    assert!(text.contains("AgentExecuteReply::StreamedOutputMessage(chunk) =>"));
+    // A voice turn: voice mode on, the setup message, PCM frames, the reply.
+    assert!(text.contains(
+        "Connect with `voiceModeEnabled=true`, send `VoiceSetupMessage`, stream `AudioFrame`"
+    ));
+    assert!(text.contains("params.voice_mode_enabled = Some(true);"));
+    assert!(text.contains("connection.send_voice_setup_message(&voice_setup_message).await?;"));
+    assert!(text.contains("connection.sender().send_pcm_reader(data.as_slice(), 640).await?;"));
+    assert!(text.contains("let reply = connection.reply();"));
+    // A tool run with its debugging lines printed as they arrive, then the result.
+    let tool = section(channels, "## toolExecute");
+    assert!(tool.contains("message.debug = Some(true);"));
+    assert!(
+        tool.contains("ToolExecuteReply::ToolDebugMessage(chunk) => println!(\"{}\", chunk.line),")
+    );
+    assert!(
+        tool.contains("ToolExecuteReply::ToolResultMessage(result) => println!(\"{result:?}\"),")
+    );
+
     // The overview is the configured text, after the schema's description.
     let readme = r.file("README.md");
     for heading in [

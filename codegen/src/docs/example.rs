@@ -1,12 +1,25 @@
 //! Examples: JSON values for a type (the schema's own where it has one, otherwise made up
-//! from the type), and the Rust snippet that calls an operation through the generated
-//! client.
+//! from the type), the Rust snippet that calls an operation through the generated client,
+//! and the Rust snippets that use a channel's connection.
+//!
+//! Channel examples are written as tokens (`quote!`, with the names the Rust back-end
+//! gives) and formatted by `prettyplease`, as the generated crate itself is: spec text only
+//! ever becomes literals and sanitized identifiers.
 
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Literal, TokenStream};
+use quote::{ToTokens, quote};
 use serde_json::{Map, Value, json};
 
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Operation, Param, ParamLocation, Primitive, TypeId, TypeKind,
-    TypeRef,
+    Api, AuthKind, Body, BodyKind, Channel, Field, Message, MessageKind, Operation, Param,
+    ParamLocation, Primitive, StreamRole, Struct, TypeId, TypeKind, TypeRef,
+};
+use crate::lower::names;
+use crate::rust::{
+    ChannelNames, constructor_args, ident, initial_getter, is_constant, reply_parts,
+    request_method, send_method,
 };
 
 /// How deep a made-up example goes before it stops adding optional structure.
@@ -161,20 +174,7 @@ pub fn method_name(op: &Operation) -> String {
 
 /// An identifier for an IR name, escaped as the Rust back-end escapes it.
 pub fn rust_ident(name: &str) -> String {
-    const KEYWORDS: &[&str] = &[
-        "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do",
-        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in",
-        "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
-        "return", "static", "struct", "trait", "true", "try", "type", "typeof", "union", "unsafe",
-        "unsized", "use", "virtual", "where", "while", "yield",
-    ];
-    if matches!(name, "crate" | "self" | "Self" | "super" | "_") {
-        format!("{name}_")
-    } else if KEYWORDS.contains(&name) {
-        format!("r#{name}")
-    } else {
-        name.to_owned()
-    }
+    ident(name).to_string()
 }
 
 /// The Rust path of the crate (`my-api` is used as `my_api`).
@@ -344,6 +344,740 @@ fn body_arg(
     }
 }
 
+// ---------------------------------------------------------------- channel examples
+
+/// What a channel example does, after connecting (and printing the message the server
+/// sends first, where the channel names one).
+#[derive(Clone, Debug)]
+pub enum Scenario<'a> {
+    /// Sends a `request` message (`x-stream-role`) and prints the parts of its reply as they
+    /// arrive, until the reply ends. One per request message, on connections with a reply.
+    Request(&'a Message),
+    /// Switches the connection's modes on (`modes`: optional boolean query parameters whose
+    /// default is `false`), sends the JSON messages without a stream role that the channel
+    /// lists before the binary message (`setup`), streams binary frames read from a file,
+    /// and receives the reply. One per binary message the client sends.
+    Binary {
+        modes: Vec<&'a Param>,
+        setup: Vec<&'a Message>,
+        binary: &'a Message,
+    },
+    /// Sends the first JSON message the client sends, if any, and prints what arrives: for
+    /// channels with neither requests nor binary messages.
+    Listen(Option<&'a Message>),
+}
+
+/// The examples a channel gets, in order: its requests, its binary messages, or else one
+/// that listens.
+pub fn channel_scenarios(c: &Channel) -> Vec<Scenario<'_>> {
+    let mut out = Vec::new();
+    if reply_parts(c).is_some() {
+        out.extend(
+            c.outgoing
+                .iter()
+                .filter(|m| m.role == Some(StreamRole::Request) && m.kind == MessageKind::Json)
+                .map(Scenario::Request),
+        );
+    }
+    for (i, m) in c.outgoing.iter().enumerate() {
+        if m.kind != MessageKind::Binary {
+            continue;
+        }
+        let modes = c
+            .params
+            .iter()
+            .filter(|p| {
+                !p.required
+                    && p.location == ParamLocation::Query
+                    && p.ty == TypeRef::Primitive(Primitive::Boolean)
+                    && p.default == Some(Value::Bool(false))
+            })
+            .collect();
+        let setup = c.outgoing[..i]
+            .iter()
+            .filter(|x| x.kind == MessageKind::Json && x.role.is_none())
+            .collect();
+        out.push(Scenario::Binary {
+            modes,
+            setup,
+            binary: m,
+        });
+    }
+    if out.is_empty() {
+        out.push(Scenario::Listen(
+            c.outgoing.iter().find(|m| m.kind == MessageKind::Json),
+        ));
+    }
+    out
+}
+
+/// The name an example function would have (`<channel>_<message>_example`); the caller
+/// makes it unique.
+pub fn scenario_function(c: &Channel, scenario: &Scenario<'_>) -> String {
+    match scenario {
+        Scenario::Request(m) | Scenario::Binary { binary: m, .. } => {
+            format!("{}_{}_example", c.name, names::snake(&m.name, "message"))
+        }
+        Scenario::Listen(_) => format!("{}_example", c.name),
+    }
+}
+
+/// The JSON a message example sends: the message's example, its payload type's, or one
+/// made up from the type.
+pub fn message_value(api: &Api, m: &Message) -> Value {
+    m.docs
+        .example
+        .clone()
+        .or_else(|| declared(api, &m.payload))
+        .unwrap_or_else(|| synthesize(api, &m.payload))
+}
+
+/// A complete Rust example of `scenario` on `c`: an async function named `function` that
+/// builds the client, connects and talks. Fails only if the tokens do not form Rust, which
+/// would be a bug here.
+pub fn rust_channel(
+    api: &Api,
+    c: &Channel,
+    scenario: &Scenario<'_>,
+    crate_name: &str,
+    function: &str,
+) -> Result<String, String> {
+    let krate: Ident = syn::parse_str(&crate_path(crate_name))
+        .map_err(|e| format!("crate name `{crate_name}` is not a Rust path: {e}"))?;
+    let function: Ident = syn::parse_str(function)
+        .map_err(|e| format!("`{function}` is not a function name: {e}"))?;
+    let mut w = Writer::new(api, &krate);
+    let names = ChannelNames::of(c);
+
+    let base = Literal::string(&base_url(api));
+    let key = client_takes_key(api).then(|| quote!(, "YOUR_API_KEY"));
+    w.body
+        .push(quote!(let client = #krate::Client::new(#base #key)?;));
+
+    // Connection parameters: the required ones from their examples, and the modes.
+    let connect = &names.connect;
+    if c.params.is_empty() {
+        w.body
+            .push(quote!(let mut connection = client.#connect().await?;));
+    } else {
+        let args: Vec<TokenStream> = c
+            .params
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| {
+                let value = p
+                    .docs
+                    .example
+                    .clone()
+                    .or_else(|| declared(api, &p.ty))
+                    .unwrap_or_else(|| synthesize(api, &p.ty));
+                w.value(&p.ty, &value, &p.name, 0).into_token_stream()
+            })
+            .collect();
+        let params = &names.params;
+        w.import(params);
+        let new = quote!(#params::new(#(#args),*));
+        match scenario {
+            Scenario::Binary { modes, .. } if !modes.is_empty() => {
+                w.body.push(quote!(let mut params = #new;));
+                for p in modes {
+                    let field = ident(&p.name);
+                    w.body.push(quote!(params.#field = Some(true);));
+                }
+            }
+            _ => w.body.push(quote!(let params = #new;)),
+        }
+        w.body
+            .push(quote!(let mut connection = client.#connect(&params).await?;));
+    }
+
+    // The message the server sends first, which connecting waited for.
+    if let Some(first) = c
+        .initial
+        .and_then(|i| c.incoming.get(i))
+        .filter(|m| m.kind == MessageKind::Json)
+    {
+        let getter = initial_getter(first);
+        w.body.push(quote! {
+            if let Some(first) = connection.#getter() {
+                println!("{first:?}");
+            }
+        });
+    }
+
+    match scenario {
+        Scenario::Request(m) => {
+            let message = w.bind("message", &m.payload, &message_value(api, m));
+            let request = request_method(m);
+            w.receive(c, &names, quote!(connection.#request(&#message).await?));
+        }
+        Scenario::Binary { setup, binary, .. } => {
+            for m in setup {
+                let hint = names::snake(&m.name, "message");
+                let message = w.bind(&hint, &m.payload, &message_value(api, m));
+                let send = send_method(m);
+                w.body.push(quote!(connection.#send(&#message).await?;));
+            }
+            let file = Literal::string(&format!("{}.bin", names::snake(&binary.name, "data")));
+            w.body.push(quote! {
+                let data = std::fs::read(#file)?;
+                connection.sender().send_pcm_reader(data.as_slice(), 640).await?;
+            });
+            w.receive(c, &names, quote!(connection.reply()));
+        }
+        Scenario::Listen(m) => {
+            if let Some(m) = m {
+                let message = w.bind("message", &m.payload, &message_value(api, m));
+                let send = send_method(m);
+                w.body.push(quote!(connection.#send(&#message).await?;));
+            }
+            w.listen();
+        }
+    }
+
+    // Channel items by name (they cannot clash: one channel's, each with its own suffix),
+    // types through their module (a type may have any name).
+    let items = &w.channel_items;
+    let channel_uses = match items.len() {
+        0 => TokenStream::new(),
+        1 => quote!(use #krate::channels::#(#items)*;),
+        _ => quote!(use #krate::channels::{#(#items),*};),
+    };
+    let type_uses = w.uses_types.then(|| quote!(use #krate::types;));
+    let stream_ext = w.uses_stream_ext.then(|| {
+        quote!(
+            use futures_util::StreamExt;
+        )
+    });
+    let body = &w.body;
+    // Laid out under a short name, which the real one replaces: prettyplease would break a
+    // long signature over several lines.
+    let item = quote! {
+        async fn example() -> Result<(), Box<dyn std::error::Error>> {
+            #channel_uses
+            #type_uses
+            #stream_ext
+            #(#body)*
+            Ok(())
+        }
+    };
+    let file: syn::File = syn::parse2(item)
+        .map_err(|e| format!("internal error: the `{}` example is not Rust: {e}", c.id))?;
+    let code = prettyplease::unparse(&file);
+    let rest = code.strip_prefix("async fn example()").ok_or_else(|| {
+        format!(
+            "internal error: the `{}` example is laid out unexpectedly",
+            c.id
+        )
+    })?;
+    Ok(format!("async fn {function}(){}", rest.trim_end()))
+}
+
+/// A built value: an expression, or a local that holds it (a struct with optional members
+/// set after its `new`).
+enum Expr {
+    Tokens(TokenStream),
+    Local(Ident),
+}
+
+impl ToTokens for Expr {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Expr::Tokens(t) => t.to_tokens(tokens),
+            Expr::Local(l) => l.to_tokens(tokens),
+        }
+    }
+}
+
+/// The statements of one example function, with the locals it has named.
+struct Writer<'a> {
+    api: &'a Api,
+    body: Vec<TokenStream>,
+    locals: BTreeSet<String>,
+    /// Items of the `channels` module the example names, in order of first use.
+    channel_items: Vec<Ident>,
+    uses_types: bool,
+    uses_stream_ext: bool,
+}
+
+impl<'a> Writer<'a> {
+    fn new(api: &'a Api, krate: &Ident) -> Writer<'a> {
+        // Names the example uses itself (and the crate's), which a value's local must not
+        // take.
+        let locals = [
+            "client",
+            "params",
+            "connection",
+            "reply",
+            "part",
+            "chunk",
+            "result",
+            "error",
+            "other",
+            "event",
+            "first",
+            "data",
+            "types",
+            "serde_json",
+            "futures_util",
+            "std",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([krate.to_string()])
+        .collect();
+        Writer {
+            api,
+            body: Vec::new(),
+            locals,
+            channel_items: Vec::new(),
+            uses_types: false,
+            uses_stream_ext: false,
+        }
+    }
+
+    fn import(&mut self, item: &Ident) {
+        if !self.channel_items.contains(item) {
+            self.channel_items.push(item.clone());
+        }
+    }
+
+    /// A new local, named after `hint` (an IR name, already snake case).
+    fn local(&mut self, hint: &str) -> Ident {
+        let base = ident(hint).to_string().trim_start_matches("r#").to_owned();
+        let mut name = base.clone();
+        let mut n = 2;
+        while self.locals.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        self.locals.insert(name.clone());
+        ident(&name)
+    }
+
+    /// A local holding `value` as a `ty`, named after `hint`.
+    fn bind(&mut self, hint: &str, ty: &TypeRef, value: &Value) -> Ident {
+        match self.value(ty, value, hint, 0) {
+            Expr::Local(local) => local,
+            Expr::Tokens(expr) => {
+                let local = self.local(hint);
+                self.body.push(quote!(let #local = #expr;));
+                local
+            }
+        }
+    }
+
+    /// Prints the parts of a reply (`reply`, a stream of them) until it ends, or, on a
+    /// connection without one, every event until the connection closes.
+    fn receive(&mut self, c: &Channel, names: &ChannelNames, reply: TokenStream) {
+        let Some(parts) = reply_parts(c) else {
+            // No reply stream (and so no `reply` method).
+            self.listen();
+            return;
+        };
+        self.import(&names.reply);
+        self.uses_stream_ext = true;
+        let reply_enum = &names.reply;
+        let arms = parts.iter().map(|m| {
+            let variant = ident(&m.name);
+            let print = match m.role {
+                Some(StreamRole::Chunk) => match self.text_member(m) {
+                    Some(member) => quote!(println!("{}", chunk.#member)),
+                    None => quote!(println!("{chunk:?}")),
+                },
+                Some(StreamRole::Final) => quote!(println!("{result:?}")),
+                _ => quote!(eprintln!("{error:?}")),
+            };
+            let binding = match m.role {
+                Some(StreamRole::Chunk) => quote!(chunk),
+                Some(StreamRole::Final) => quote!(result),
+                _ => quote!(error),
+            };
+            quote!(#reply_enum::#variant(#binding) => #print,)
+        });
+        self.body.push(quote! {
+            let reply = #reply;
+            let mut reply = std::pin::pin!(reply);
+            while let Some(part) = reply.next().await {
+                match part? {
+                    #(#arms)*
+                    other => println!("{other:?}"),
+                }
+            }
+        });
+    }
+
+    /// Prints every event until the connection closes.
+    fn listen(&mut self) {
+        self.body.push(quote! {
+            while let Some(event) = connection.recv().await {
+                println!("{:?}", event?);
+            }
+        });
+    }
+
+    /// The one text member of a chunk worth printing alone: a struct's only required
+    /// member besides constants, when it is a string.
+    fn text_member(&self, m: &Message) -> Option<Ident> {
+        let TypeRef::Named(id) = &m.payload else {
+            return None;
+        };
+        let TypeKind::Struct(s) = &self.api.ty(*id).kind else {
+            return None;
+        };
+        let members: Vec<&Field> = s
+            .fields
+            .iter()
+            .filter(|f| f.required && !f.flatten && !is_constant(self.api, f))
+            .collect();
+        match members.as_slice() {
+            [only]
+                if only.ty == TypeRef::Primitive(Primitive::String)
+                    && !only.nullable
+                    && !only.boxed =>
+            {
+                Some(ident(&only.name))
+            }
+            _ => None,
+        }
+    }
+
+    /// `value` as a Rust expression of type `ty`: constructors and setters for structs,
+    /// variants for enums and unions, literals for the rest; JSON decoded at run time
+    /// where the type has no literal form.
+    fn value(&mut self, ty: &TypeRef, value: &Value, hint: &str, depth: usize) -> Expr {
+        if depth > MAX_DEPTH {
+            return decoded(value);
+        }
+        let tokens = match ty {
+            TypeRef::Named(id) => return self.named(*id, value, hint, depth),
+            TypeRef::Primitive(p) => return self.primitive(*p, value),
+            TypeRef::Array(item) => {
+                // `Vec::from([..])` rather than `vec![..]`: prettyplease lays out calls, not
+                // macro arguments.
+                let items: Vec<Expr> = value
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|x| self.value(item, x, hint, depth + 1))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if items.is_empty() {
+                    quote!(Vec::new())
+                } else {
+                    quote!(Vec::from([#(#items),*]))
+                }
+            }
+            TypeRef::Map(inner) => {
+                let entries: Vec<TokenStream> = value
+                    .as_object()
+                    .map(|m| {
+                        m.iter()
+                            .map(|(k, v)| {
+                                let key = Literal::string(k);
+                                let v = self.value(inner, v, hint, depth + 1);
+                                quote!((#key.to_owned(), #v))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if entries.is_empty() {
+                    quote!(std::collections::BTreeMap::new())
+                } else {
+                    quote!(std::collections::BTreeMap::from([#(#entries),*]))
+                }
+            }
+            TypeRef::Nullable(inner) => {
+                if value.is_null() {
+                    quote!(None)
+                } else {
+                    let inner = self.value(inner, value, hint, depth + 1);
+                    quote!(Some(#inner))
+                }
+            }
+            TypeRef::Any => match json_scalar(value) {
+                Some(json) => quote!(serde_json::json!(#json)),
+                None if value.is_null() => quote!(serde_json::Value::Null),
+                None => {
+                    let text = json_text(value);
+                    quote!(serde_json::from_str(#text)?)
+                }
+            },
+        };
+        Expr::Tokens(tokens)
+    }
+
+    fn primitive(&mut self, p: Primitive, value: &Value) -> Expr {
+        let tokens = match p {
+            Primitive::String | Primitive::Uri | Primitive::Binary => {
+                let text = match value {
+                    Value::String(s) => s.clone(),
+                    _ => "string".to_owned(),
+                };
+                let text = Literal::string(&text);
+                quote!(#text.to_owned())
+            }
+            Primitive::Boolean => {
+                let b = value.as_bool().unwrap_or(true);
+                quote!(#b)
+            }
+            Primitive::I32 => int(value
+                .as_i64()
+                .and_then(|n| i32::try_from(n).ok())
+                .map_or(1, i64::from)),
+            Primitive::I64 => int(value.as_i64().unwrap_or(1)),
+            Primitive::U64 => {
+                let n = Literal::u64_unsuffixed(value.as_u64().unwrap_or(1));
+                quote!(#n)
+            }
+            Primitive::F32 | Primitive::F64 => {
+                let x = value.as_f64().filter(|x| x.is_finite()).unwrap_or(1.5);
+                float(x)
+            }
+            Primitive::DateTime | Primitive::Date | Primitive::Uuid | Primitive::Base64 => {
+                let value = match value {
+                    Value::String(_) => value.clone(),
+                    _ => self::primitive(p),
+                };
+                return decoded(&value);
+            }
+        };
+        Expr::Tokens(tokens)
+    }
+
+    fn named(&mut self, id: TypeId, value: &Value, hint: &str, depth: usize) -> Expr {
+        let api = self.api;
+        let def = api.ty(id);
+        let name = ident(&def.name);
+        let path = quote!(types::#name);
+        match &def.kind {
+            TypeKind::Struct(s) => self.structure(&path, s, value, hint, depth),
+            TypeKind::Enum(e) => {
+                let chosen = value
+                    .as_str()
+                    .and_then(|w| e.values.iter().find(|v| v.wire == w))
+                    .or_else(|| e.default.and_then(|i| e.values.get(i)))
+                    .or(e.values.first());
+                match chosen {
+                    Some(v) => {
+                        self.uses_types = true;
+                        let variant = ident(&v.name);
+                        Expr::Tokens(quote!(#path::#variant))
+                    }
+                    None => decoded(value),
+                }
+            }
+            TypeKind::Union(u) => {
+                let variant = match &u.discriminator {
+                    Some(d) => value
+                        .get(d)
+                        .and_then(Value::as_str)
+                        .and_then(|tag| u.variants.iter().find(|v| v.tag.as_deref() == Some(tag))),
+                    None => u.variants.iter().find(|v| fits(api, &v.ty, value, 0)),
+                };
+                let Some(variant) = variant else {
+                    return decoded(value);
+                };
+                self.uses_types = true;
+                let name = ident(&variant.name);
+                let inner = self.value(&variant.ty, value, hint, depth + 1);
+                let inner = if variant.boxed {
+                    quote!(Box::new(#inner))
+                } else {
+                    inner.into_token_stream()
+                };
+                Expr::Tokens(quote!(#path::#name(#inner)))
+            }
+            TypeKind::Alias(t) => self.value(t, value, hint, depth + 1),
+        }
+    }
+
+    /// A struct: `new` with the required members, then the optional members the example
+    /// has set one by one on a local; a struct expression for structs without `new`.
+    fn structure(
+        &mut self,
+        path: &TokenStream,
+        s: &Struct,
+        value: &Value,
+        hint: &str,
+        depth: usize,
+    ) -> Expr {
+        let empty = Map::new();
+        let members = value.as_object().unwrap_or(&empty);
+        if s.fields.iter().any(|f| f.flatten) {
+            return decoded(value);
+        }
+        self.uses_types = true;
+        let Some(args) = constructor_args(self.api, s) else {
+            let fields: Vec<TokenStream> = s
+                .fields
+                .iter()
+                .map(|f| {
+                    let name = ident(&f.name);
+                    let v = self.member(f, members.get(&f.wire), depth);
+                    quote!(#name: #v)
+                })
+                .collect();
+            let extra = s
+                .extra
+                .as_ref()
+                .map(|_| quote!(additional_properties: Default::default(),));
+            return Expr::Tokens(quote!(#path { #(#fields,)* #extra }));
+        };
+        let args: Vec<TokenStream> = args
+            .iter()
+            .map(|f| self.member(f, members.get(&f.wire), depth))
+            .collect();
+        let new = quote!(#path::new(#(#args),*));
+        let sets: Vec<(Ident, TokenStream)> = s
+            .fields
+            .iter()
+            .filter(|f| !f.required && members.contains_key(&f.wire))
+            .map(|f| (ident(&f.name), self.member(f, members.get(&f.wire), depth)))
+            .collect();
+        if sets.is_empty() {
+            return Expr::Tokens(new);
+        }
+        let local = self.local(hint);
+        self.body.push(quote!(let mut #local = #new;));
+        for (field, v) in sets {
+            self.body.push(quote!(#local.#field = #v;));
+        }
+        Expr::Local(local)
+    }
+
+    /// A member's value as its field holds it (`Option` when optional or nullable, `Box`
+    /// when boxed); a required member the example lacks is made up.
+    fn member(&mut self, f: &Field, value: Option<&Value>, depth: usize) -> TokenStream {
+        let value = match value {
+            Some(v) => v.clone(),
+            None if f.required => f
+                .docs
+                .example
+                .clone()
+                .or_else(|| f.default.clone())
+                .unwrap_or_else(|| synthesize(self.api, &f.ty)),
+            None => return quote!(None),
+        };
+        let held = if f.nullable && value.is_null() {
+            quote!(None)
+        } else {
+            let v = self.value(&f.ty, &value, &f.name, depth + 1);
+            let v = if f.boxed {
+                quote!(Box::new(#v))
+            } else {
+                v.into_token_stream()
+            };
+            if f.nullable { quote!(Some(#v)) } else { v }
+        };
+        if f.required {
+            held
+        } else {
+            quote!(Some(#held))
+        }
+    }
+}
+
+/// JSON decoded at run time into whatever type the place expects.
+fn decoded(value: &Value) -> Expr {
+    Expr::Tokens(match json_scalar(value) {
+        Some(json) => quote!(serde_json::from_value(serde_json::json!(#json))?),
+        None => {
+            let text = json_text(value);
+            quote!(serde_json::from_str(#text)?)
+        }
+    })
+}
+
+/// Whether a JSON value can be a `ty` (to pick the variant of an untagged union).
+fn fits(api: &Api, ty: &TypeRef, value: &Value, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    match ty {
+        TypeRef::Named(id) => match &api.ty(*id).kind {
+            TypeKind::Struct(s) => value.as_object().is_some_and(|m| {
+                s.fields
+                    .iter()
+                    .filter(|f| f.required && !f.flatten)
+                    .all(|f| m.contains_key(&f.wire))
+            }),
+            TypeKind::Enum(e) => value
+                .as_str()
+                .is_some_and(|w| e.values.iter().any(|v| v.wire == w)),
+            TypeKind::Union(u) => u
+                .variants
+                .iter()
+                .any(|v| fits(api, &v.ty, value, depth + 1)),
+            TypeKind::Alias(t) => fits(api, t, value, depth + 1),
+        },
+        TypeRef::Primitive(p) => match p {
+            Primitive::Boolean => value.is_boolean(),
+            Primitive::I32 | Primitive::I64 => value.is_i64(),
+            Primitive::U64 => value.is_u64(),
+            Primitive::F32 | Primitive::F64 => value.is_number(),
+            _ => value.is_string(),
+        },
+        TypeRef::Array(_) => value.is_array(),
+        TypeRef::Map(_) => value.is_object(),
+        TypeRef::Nullable(inner) => value.is_null() || fits(api, inner, value, depth + 1),
+        TypeRef::Any => true,
+    }
+}
+
+fn int(n: i64) -> TokenStream {
+    let abs = Literal::u64_unsuffixed(n.unsigned_abs());
+    if n < 0 { quote!(-#abs) } else { quote!(#abs) }
+}
+
+fn float(x: f64) -> TokenStream {
+    let abs = Literal::f64_unsuffixed(x.abs());
+    if x < 0.0 { quote!(-#abs) } else { quote!(#abs) }
+}
+
+/// A JSON string, number or boolean as the literal `serde_json::json!` takes (`None` for
+/// the others). Integers outside `i32` carry a suffix, so that they never default to `i32`.
+fn json_scalar(value: &Value) -> Option<TokenStream> {
+    Some(match value {
+        Value::Bool(b) => quote!(#b),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                if i32::try_from(i).is_ok() {
+                    int(i)
+                } else if i < 0 {
+                    // `-9223372036854775808i64` is a valid literal; its absolute value is
+                    // not an `i64`, so the suffix goes on by hand.
+                    let abs: Literal = format!("{}i64", i.unsigned_abs()).parse().ok()?;
+                    quote!(-#abs)
+                } else {
+                    let lit = Literal::i64_suffixed(i);
+                    quote!(#lit)
+                }
+            } else if let Some(u) = n.as_u64() {
+                let lit = Literal::u64_suffixed(u);
+                quote!(#lit)
+            } else {
+                float(n.as_f64().filter(|x| x.is_finite())?)
+            }
+        }
+        Value::String(s) => {
+            let lit = Literal::string(s);
+            quote!(#lit)
+        }
+        Value::Null | Value::Array(_) | Value::Object(_) => return None,
+    })
+}
+
+/// JSON text as a string literal: a raw one where the text allows, so that it reads as
+/// JSON.
+fn json_text(value: &Value) -> Literal {
+    let text = value.to_string();
+    raw_lit(&text)
+        .parse::<Literal>()
+        .unwrap_or_else(|_| Literal::string(&text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -359,5 +1093,147 @@ mod tests {
         assert_eq!(rust_ident("type"), "r#type");
         assert_eq!(rust_ident("self"), "self_");
         assert_eq!(rust_ident("list_items"), "list_items");
+    }
+
+    /// A WebSocket document unlike Autessa's: keyword names, a hostile example string,
+    /// types without a literal form, a binary-only channel and a receive-only one.
+    fn events() -> Api {
+        let doc = json!({
+            "asyncapi": "3.0.0", "info": {"title": "Events", "version": "1"},
+            "servers": {"prod": {"host": "events.example.com", "protocol": "wss"}},
+            "channels": {
+                "type": {
+                    "address": "/type",
+                    "messages": {
+                        "ask": {"$ref": "#/components/messages/ask"},
+                        "part": {"$ref": "#/components/messages/part"},
+                        "done": {"$ref": "#/components/messages/done"}
+                    },
+                    "bindings": {"ws": {"query": {"type": "object", "required": ["self"], "properties": {
+                        "self": {"type": "string"},
+                        "loud": {"type": "boolean", "default": false}
+                    }}}}
+                },
+                "feed": {
+                    "address": "/feed",
+                    "messages": {"bytes": {"$ref": "#/components/messages/bytes"}, "note": {"$ref": "#/components/messages/note"}}
+                },
+                "watch": {
+                    "address": "/watch",
+                    "messages": {"note": {"$ref": "#/components/messages/note"}}
+                }
+            },
+            "operations": {
+                "ask": {"action": "receive", "channel": {"$ref": "#/channels/type"}, "messages": [{"$ref": "#/channels/type/messages/ask"}]},
+                "answer": {"action": "send", "channel": {"$ref": "#/channels/type"}, "messages": [
+                    {"$ref": "#/channels/type/messages/part"}, {"$ref": "#/channels/type/messages/done"}
+                ]},
+                "feed": {"action": "receive", "channel": {"$ref": "#/channels/feed"}, "messages": [{"$ref": "#/channels/feed/messages/bytes"}]},
+                "notes": {"action": "send", "channel": {"$ref": "#/channels/feed"}, "messages": [{"$ref": "#/channels/feed/messages/note"}]},
+                "watch": {"action": "send", "channel": {"$ref": "#/channels/watch"}, "messages": [{"$ref": "#/channels/watch/messages/note"}]}
+            },
+            "components": {"messages": {
+                "ask": {
+                    "x-stream-role": "request",
+                    "payload": {"type": "object", "required": ["type", "when", "inner"], "properties": {
+                        "type": {"type": "string"},
+                        "when": {"type": "string", "format": "date-time"},
+                        "maybe": {"type": ["string", "null"]},
+                        "fn": {"type": "boolean"},
+                        "extra": {"type": "object", "additionalProperties": {}},
+                        "inner": {"type": "object", "required": ["n"], "properties": {
+                            "n": {"type": "integer", "format": "int64"},
+                            "tags": {"type": "array", "items": {"type": "string"}}
+                        }}
+                    }},
+                    "examples": [{"payload": {
+                        "type": "\"#); panic!(\"x",
+                        "when": "2024-01-01T00:00:00Z",
+                        "maybe": null,
+                        "fn": false,
+                        "extra": {"deep": {"a": [1, 2]}, "big": 5000000000i64},
+                        "inner": {"n": -3, "tags": ["a"]}
+                    }}]
+                },
+                "part": {"x-stream-role": "chunk", "payload": {"type": "object", "required": ["text"], "properties": {"text": {"type": "string"}}}},
+                "done": {"x-stream-role": "final", "payload": {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean"}}}},
+                "bytes": {"contentType": "application/octet-stream", "payload": {"type": "string", "format": "binary"}},
+                "note": {"payload": {"type": "object", "required": ["seen"], "properties": {"seen": {"type": "integer"}}}}
+            }}
+        });
+        let sources = crate::load::Sources::from_value("events.yaml", doc);
+        let root = sources.root_location();
+        crate::lower::lower_documents(
+            sources,
+            None,
+            Some(&root),
+            &crate::Flags::default(),
+            crate::Perspective::Server,
+        )
+        .unwrap()
+    }
+
+    fn examples_of(api: &Api, channel: &str) -> Vec<String> {
+        let c = api.channels.iter().find(|c| c.id == channel).unwrap();
+        channel_scenarios(c)
+            .iter()
+            .map(|s| {
+                let code = rust_channel(api, c, s, "my-api", &scenario_function(c, s)).unwrap();
+                syn::parse_file(&code).unwrap_or_else(|e| panic!("{e}:\n{code}"));
+                code
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_request_example_builds_its_message_from_the_example() {
+        let api = events();
+        let [code] = examples_of(&api, "type").try_into().unwrap();
+        assert!(
+            code.starts_with(
+                "async fn type_ask_example() -> Result<(), Box<dyn std::error::Error>> {\n"
+            ),
+            "{code}"
+        );
+        for part in [
+            "use my_api::channels::{TypeParams, TypeReply};",
+            "let params = TypeParams::new(\"string\".to_owned());",
+            "let mut connection = client.connect_type(&params).await?;",
+            // Text stays a literal; keyword members are escaped.
+            "    \"\\\"#); panic!(\\\"x\".to_owned(),\n",
+            "message.r#fn = Some(false);",
+            "serde_json::from_value(serde_json::json!(\"2024-01-01T00:00:00Z\"))?",
+            // A nested struct with optional members set is a local of its own.
+            "let mut inner = types::AskInner::new(-3);\n    inner.tags = Some(Vec::from([\"a\".to_owned()]));",
+            "serde_json::from_str(r#\"{\"a\":[1,2]}\"#)?",
+            "serde_json::json!(5000000000i64)",
+            "message.maybe = Some(None);",
+            "connection.request_ask(&message).await?;",
+            "TypeReply::Part(chunk) => println!(\"{}\", chunk.text),",
+            "TypeReply::Done(result) => println!(\"{result:?}\"),",
+            "other => println!(\"{other:?}\"),",
+        ] {
+            assert!(code.contains(part), "{part}\n{code}");
+        }
+        // The mode stays off: it only serves binary messages.
+        assert!(!code.contains("loud"), "{code}");
+    }
+
+    #[test]
+    fn a_binary_example_streams_frames_and_a_quiet_channel_is_listened_to() {
+        let api = events();
+        let [feed] = examples_of(&api, "feed").try_into().unwrap();
+        for part in [
+            "let mut connection = client.connect_feed().await?;",
+            "let data = std::fs::read(\"bytes.bin\")?;",
+            "connection.sender().send_pcm_reader(data.as_slice(), 640).await?;",
+            "while let Some(event) = connection.recv().await {",
+        ] {
+            assert!(feed.contains(part), "{part}\n{feed}");
+        }
+        assert!(!feed.contains("StreamExt"), "{feed}");
+        let [watch] = examples_of(&api, "watch").try_into().unwrap();
+        assert!(watch.contains("async fn watch_example()"), "{watch}");
+        assert!(watch.contains("while let Some(event) = connection.recv().await {"));
     }
 }

@@ -9,10 +9,12 @@ use serde_json::Value;
 use super::example::{self, crate_path, declared, pretty, rust_ident, synthesize};
 use super::markdown::{Md, Slugger};
 use super::{DocsConfig, Examples, JsonExample, RustExample};
+use crate::diag::Diagnostic;
 use crate::ir::{
     Api, AuthKind, Body, BodyKind, Channel, Docs, Matcher, Message, MessageKind, Operation,
     ParamLocation, Primitive, Status, Struct, TypeId, TypeKind, TypeRef,
 };
+use crate::rust::reply_parts;
 
 /// One Markdown page.
 pub struct Page {
@@ -601,6 +603,8 @@ struct ChannelView {
     params: Md,
     sends: Vec<Md>,
     receives: Vec<Md>,
+    /// Each a line saying what it does and a Rust block.
+    examples: Vec<Md>,
     messages: Vec<MessageView>,
 }
 
@@ -636,7 +640,14 @@ struct TypeView {
 // ---------------------------------------------------------------- building
 
 impl Site {
-    pub fn build(api: &Api, config: &DocsConfig) -> Result<Site, askama::Error> {
+    pub fn build(api: &Api, config: &DocsConfig) -> Result<Site, Diagnostic> {
+        Site::pages(api, config).map_err(|e| match e {
+            BuildError::Render(e) => super::render_error(e),
+            BuildError::Example(d) => d,
+        })
+    }
+
+    fn pages(api: &Api, config: &DocsConfig) -> Result<Site, BuildError> {
         let plan = Plan::new(api);
         let mut examples = Examples::default();
         let mut pages = Vec::new();
@@ -672,7 +683,7 @@ impl Site {
                 here: CHANNELS.into(),
                 examples: &mut examples,
             };
-            let view = channels_page(&mut ctx);
+            let view = channels_page(&mut ctx).map_err(BuildError::Example)?;
             pages.push(page(CHANNELS, "channels", view.render()?));
         }
         if !api.types.is_empty() {
@@ -687,6 +698,18 @@ impl Site {
             pages.push(page(TYPES, "types", view.render()?));
         }
         Ok(Site { pages, examples })
+    }
+}
+
+/// Why the site could not be built.
+enum BuildError {
+    Render(askama::Error),
+    Example(Diagnostic),
+}
+
+impl From<askama::Error> for BuildError {
+    fn from(e: askama::Error) -> Self {
+        BuildError::Render(e)
     }
 }
 
@@ -1062,21 +1085,92 @@ fn body_view(
     }
 }
 
-fn channels_page(ctx: &mut Ctx<'_>) -> ChannelsPage {
+fn channels_page(ctx: &mut Ctx<'_>) -> Result<ChannelsPage, Diagnostic> {
     let channels = ctx
         .api
         .channels
         .iter()
         .enumerate()
         .map(|(ci, c)| channel_view(ctx, ci, c))
-        .collect();
-    ChannelsPage {
+        .collect::<Result<_, _>>()?;
+    Ok(ChannelsPage {
         title: Md::trusted(CHANNELS_TITLE),
         channels,
-    }
+    })
 }
 
-fn channel_view(ctx: &mut Ctx<'_>, ci: usize, c: &Channel) -> ChannelView {
+/// The Rust examples of a channel (recorded for the tests), each with a line saying what
+/// it does.
+fn channel_examples(ctx: &mut Ctx<'_>, c: &Channel) -> Result<Vec<Md>, Diagnostic> {
+    let api = ctx.api;
+    let mut out = Vec::new();
+    for scenario in example::channel_scenarios(c) {
+        let base = example::scenario_function(c, &scenario);
+        let mut function = base.clone();
+        let mut n = 2;
+        while ctx.examples.rust.iter().any(|e| e.function == function) {
+            function = format!("{base}_{n}");
+            n += 1;
+        }
+        let code = example::rust_channel(api, c, &scenario, &ctx.config.crate_name, &function)
+            .map_err(|e| Diagnostic::error(&c.origin, e))?;
+        let ids = |ms: &[&Message]| Md::join(ms.iter().map(|m| Md::code(&m.id)), ", ");
+        let receive = if reply_parts(c).is_some() {
+            "print the parts of the reply until it ends"
+        } else {
+            "print what arrives"
+        };
+        let caption = match &scenario {
+            example::Scenario::Request(m) => Md::trusted("Send ")
+                .then(Md::code(&m.id).as_str())
+                .then(" and print the parts of its reply as they arrive, until it ends:"),
+            example::Scenario::Binary {
+                modes,
+                setup,
+                binary,
+            } => {
+                let mut steps = Vec::new();
+                if !modes.is_empty() {
+                    steps.push(
+                        Md::trusted("connect with ").then(
+                            Md::join(
+                                modes.iter().map(|p| Md::code(&format!("{}=true", p.wire))),
+                                ", ",
+                            )
+                            .as_str(),
+                        ),
+                    );
+                }
+                if !setup.is_empty() {
+                    steps.push(Md::trusted("send ").then(ids(setup).as_str()));
+                }
+                steps.push(
+                    Md::trusted("stream ")
+                        .then(Md::code(&binary.id).as_str())
+                        .then(" binary frames read from a file"),
+                );
+                steps.push(Md::trusted("and ").then(receive));
+                capitalise(Md::join(steps, ", ")).then(":")
+            }
+            example::Scenario::Listen(Some(m)) => Md::trusted("Send ")
+                .then(Md::code(&m.id).as_str())
+                .then(" and print what arrives:"),
+            example::Scenario::Listen(None) => Md::trusted("Connect and print what arrives:"),
+        };
+        out.push(Md::trusted(format!(
+            "{caption}\n\n{}",
+            Md::fenced("rust", &code)
+        )));
+        ctx.examples.rust.push(RustExample {
+            operation_id: c.id.clone(),
+            function,
+            code,
+        });
+    }
+    Ok(out)
+}
+
+fn channel_view(ctx: &mut Ctx<'_>, ci: usize, c: &Channel) -> Result<ChannelView, Diagnostic> {
     let api = ctx.api;
     let mut facts = vec![Md::trusted("Address: ").then(Md::code(&c.address).as_str())];
     for s in api
@@ -1139,7 +1233,8 @@ fn channel_view(ctx: &mut Ctx<'_>, ci: usize, c: &Channel) -> ChannelView {
         .as_deref()
         .map(Md::markdown)
         .unwrap_or_default();
-    ChannelView {
+    let examples = channel_examples(ctx, c)?;
+    Ok(ChannelView {
         heading: Md::text(&c.id),
         title,
         facts,
@@ -1148,8 +1243,9 @@ fn channel_view(ctx: &mut Ctx<'_>, ci: usize, c: &Channel) -> ChannelView {
         params,
         sends,
         receives,
+        examples,
         messages,
-    }
+    })
 }
 
 fn message_view(ctx: &mut Ctx<'_>, c: &Channel, m: &Message, outgoing: bool) -> MessageView {

@@ -561,11 +561,22 @@ fn message(
             })
         }
     };
+    let mut docs = docs_of(src.get(loc), types.flags());
+    // A message's examples are message example objects (`examples: [{payload, ...}]`, read
+    // as `example: {payload, ...}` since the document is read like JSON Schema, see
+    // `shape_31`): the example is the first one's payload.
+    docs.example = src.get(loc).and_then(|m| {
+        m.get("examples")
+            .and_then(|e| e.get(0))
+            .or_else(|| m.get("example"))
+            .and_then(|e| e.get("payload"))
+            .cloned()
+    });
     Message {
         id,
         name,
         end_flag,
-        docs: docs_of(src.get(loc), types.flags()),
+        docs,
         content_type,
         kind,
         payload,
@@ -668,6 +679,7 @@ fn query_params(
             ty,
             required: required.contains(key),
             docs: types.docs_at(&ploc),
+            default: types.default_at(&ploc),
         });
     }
 }

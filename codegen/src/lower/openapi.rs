@@ -357,6 +357,7 @@ fn lower_params(
             existing.ty = ty;
             existing.required = data.required || location == ParamLocation::Path;
             existing.docs = types.docs_at(&at);
+            existing.default = types.default_at(&at.join("schema"));
             continue;
         }
         out.push(Param {
@@ -366,6 +367,7 @@ fn lower_params(
             ty,
             required: data.required || location == ParamLocation::Path,
             docs: types.docs_at(&at),
+            default: types.default_at(&at.join("schema")),
         });
     }
 }

@@ -848,6 +848,11 @@ impl<'s> Types<'s> {
     pub fn docs_at(&self, loc: &Location) -> Docs {
         docs_of(self.src.get(loc), self.flags)
     }
+
+    /// The `default` written at `loc` (a schema), if any.
+    pub fn default_at(&self, loc: &Location) -> Option<Value> {
+        self.src.get(loc).and_then(|v| v.get("default")).cloned()
+    }
 }
 
 /// Reads the human-facing members of any object (schema, operation, parameter...).

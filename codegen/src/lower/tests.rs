@@ -384,6 +384,21 @@ fn incoming_messages_are_told_apart_by_constants_or_members() {
 }
 
 #[test]
+fn message_examples_and_parameter_defaults_are_kept() {
+    let mut doc = chat_doc();
+    doc["components"]["messages"]["say"]["examples"] =
+        json!([{"name": "hello", "payload": {"text": "hi"}}, {"payload": {"text": "bye"}}]);
+    doc["channels"]["room"]["bindings"]["ws"]["query"]["properties"]["since"]["default"] = json!(0);
+    let api = asyncapi(doc, Perspective::Server).unwrap();
+    let room = &api.channels[0];
+    // The first example's payload, not the example object around it.
+    assert_eq!(room.outgoing[0].docs.example, Some(json!({"text": "hi"})));
+    assert_eq!(room.incoming[0].docs.example, None);
+    assert_eq!(room.params[1].default, Some(json!(0)));
+    assert_eq!(room.params[0].default, None);
+}
+
+#[test]
 fn messages_that_cannot_be_told_apart_are_an_error() {
     let mut doc = chat_doc();
     doc["components"]["messages"]["joined"]["payload"] =

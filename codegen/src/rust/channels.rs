@@ -1,7 +1,7 @@
 //! Message connections: per channel address, typed connection parameters, one typed send
 //! per client message, and one enum of everything the server may send.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs;
@@ -13,6 +13,72 @@ use crate::ir::{
 };
 use crate::lower::names;
 
+/// The names the client gives a channel's items. Chosen here, once: this back-end prints
+/// them, and so do the reference's Rust examples.
+pub struct ChannelNames {
+    /// `<Channel>Params`, the connection's query parameters (only when it has any).
+    pub params: Ident,
+    /// `<Channel>Message`, everything the server may send.
+    pub message: Ident,
+    /// `<Channel>Connection`.
+    pub connection: Ident,
+    /// `<Channel>Reply`, a part of a streamed reply (only when [`reply_parts`] is `Some`).
+    pub reply: Ident,
+    /// `Client::connect_<channel>`.
+    pub connect: Ident,
+    /// `Client::connect_<channel>_with`.
+    pub connect_with: Ident,
+}
+
+impl ChannelNames {
+    pub fn of(c: &Channel) -> ChannelNames {
+        let pascal = names::pascal(&c.name, "Channel", "Channel");
+        ChannelNames {
+            params: ident(&format!("{pascal}Params")),
+            message: ident(&format!("{pascal}Message")),
+            connection: ident(&format!("{pascal}Connection")),
+            reply: ident(&format!("{pascal}Reply")),
+            connect: ident(&format!("connect_{}", c.name)),
+            connect_with: ident(&format!("connect_{}_with", c.name)),
+        }
+    }
+}
+
+/// The connection's method sending a message the client sends.
+pub fn send_method(m: &Message) -> Ident {
+    ident(&format!("send_{}", names::snake(&m.name, "message")))
+}
+
+/// The connection's method sending a `request` message and streaming its reply (only on
+/// connections whose [`reply_parts`] are `Some`).
+pub fn request_method(m: &Message) -> Ident {
+    ident(&format!("request_{}", names::snake(&m.name, "message")))
+}
+
+/// The connection's getter for the message the server sends first.
+pub fn initial_getter(m: &Message) -> Ident {
+    ident(&names::snake(&m.name, "initial"))
+}
+
+/// The incoming messages that are parts of a streamed reply (`chunk`, `final`, `error`), in
+/// order; `None` when there is no `final` one, and so no reply stream.
+pub fn reply_parts(c: &Channel) -> Option<Vec<&Message>> {
+    let parts: Vec<&Message> = c
+        .incoming
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.role,
+                Some(StreamRole::Chunk | StreamRole::Final | StreamRole::Error)
+            )
+        })
+        .collect();
+    parts
+        .iter()
+        .any(|m| m.role == Some(StreamRole::Final))
+        .then_some(parts)
+}
+
 pub fn module(api: &Api, rt: &TokenStream) -> TokenStream {
     let p = Paths {
         types: quote!(types::),
@@ -23,12 +89,14 @@ pub fn module(api: &Api, rt: &TokenStream) -> TokenStream {
 }
 
 fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
-    let pascal = names::pascal(&c.name, "Channel", "Channel");
-    let params_name = ident(&format!("{pascal}Params"));
-    let message_name = ident(&format!("{pascal}Message"));
-    let connection_name = ident(&format!("{pascal}Connection"));
-    let connect = ident(&format!("connect_{}", c.name));
-    let connect_with = ident(&format!("connect_{}_with", c.name));
+    let ChannelNames {
+        params: params_name,
+        message: message_name,
+        connection: connection_name,
+        connect,
+        connect_with,
+        ..
+    } = ChannelNames::of(c);
     let id = &c.id;
     let address = &c.address;
 
@@ -75,7 +143,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     ));
 
     // What the client sends.
-    let sends = c.outgoing.iter().map(|m| send_method(api, m, p));
+    let sends = c.outgoing.iter().map(|m| send(api, m, p));
 
     // What the client receives.
     let variants = c.incoming.iter().map(|m| {
@@ -117,7 +185,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     let (initial_field, initial_init, initial_methods, initial_wait) = match initial {
         Some(m) => {
             let variant = ident(&m.name);
-            let getter = ident(&names::snake(&m.name, "initial"));
+            let getter = initial_getter(m);
             let t = ty(&m.payload, api, p);
             let field_doc = docs::lines(&format!("The `{}` the server sent first.", m.id));
             let getter_doc = docs::lines(&format!(
@@ -168,7 +236,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     } else {
         (None, None)
     };
-    let replies = reply_stream(api, c, &pascal, p);
+    let replies = reply_stream(api, c, p);
     let auth = match &c.auth {
         Some(AuthKind::ApiKey {
             location: ParamLocation::Query,
@@ -352,24 +420,15 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
 
 /// For connections whose messages carry `x-stream-role`: an enum of the parts of a reply
 /// and, per request message, a method that sends it and streams the reply.
-fn reply_stream(api: &Api, c: &Channel, pascal: &str, p: &Paths) -> Option<TokenStream> {
-    let parts: Vec<&Message> = c
-        .incoming
-        .iter()
-        .filter(|m| {
-            matches!(
-                m.role,
-                Some(StreamRole::Chunk | StreamRole::Final | StreamRole::Error)
-            )
-        })
-        .collect();
-    if !parts.iter().any(|m| m.role == Some(StreamRole::Final)) {
-        return None;
-    }
+fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
+    let parts = reply_parts(c)?;
     let id = &c.id;
-    let reply = ident(&format!("{pascal}Reply"));
-    let message = ident(&format!("{pascal}Message"));
-    let connection = ident(&format!("{pascal}Connection"));
+    let ChannelNames {
+        reply,
+        message,
+        connection,
+        ..
+    } = ChannelNames::of(c);
     let variants = parts.iter().map(|m| {
         let name = ident(&m.name);
         let t = match m.kind {
@@ -400,8 +459,8 @@ fn reply_stream(api: &Api, c: &Channel, pascal: &str, p: &Paths) -> Option<Token
         quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
     });
     let requests = c.outgoing.iter().filter(|m| m.role == Some(StreamRole::Request)).map(|m| {
-        let method = ident(&format!("request_{}", names::snake(&m.name, "message")));
-        let send = ident(&format!("send_{}", names::snake(&m.name, "message")));
+        let method = request_method(m);
+        let send = send_method(m);
         let t = ty(&m.payload, api, p);
         let doc = docs::lines(&format!(
             "Sends a `{}` message and streams its reply: each part as it arrives, ending after \
@@ -615,8 +674,8 @@ fn flag_steps(base: TokenStream, steps: &[&Field]) -> TokenStream {
     }
 }
 
-fn send_method(api: &Api, m: &Message, p: &Paths) -> TokenStream {
-    let method = ident(&format!("send_{}", names::snake(&m.name, "message")));
+fn send(api: &Api, m: &Message, p: &Paths) -> TokenStream {
+    let method = send_method(m);
     let doc = docs::attrs(&m.docs, &format!("Sends a `{}` message.", m.id));
     match m.kind {
         MessageKind::Json => {

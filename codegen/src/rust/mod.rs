@@ -15,6 +15,10 @@ use crate::diag::{Diagnostic, Location};
 use crate::ir::Api;
 
 pub use docs::sanitize as sanitize_doc;
+// For the reference's Rust examples, which print the names and calls this back-end makes.
+pub(crate) use channels::{ChannelNames, initial_getter, reply_parts, request_method, send_method};
+pub(crate) use ident::ident;
+pub(crate) use types::{constructor_args, is_constant};
 
 /// What the generated crate is called and what it depends on.
 #[derive(Clone, Debug)]

@@ -116,23 +116,31 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     }
 }
 
-/// `new(required members...)` with every optional member left out, for structs that have
-/// optional members and at most seven required ones.
-fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> Option<TokenStream> {
-    // A required one-value enum is a constant: `new` fills it in.
-    let constant = |f: &Field| {
-        matches!(&f.ty, TypeRef::Named(id) if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if e.values.len() == 1))
-            && !f.nullable
-    };
+/// Whether a member is a constant, which `new` fills in: a required one-value enum.
+pub fn is_constant(api: &Api, f: &Field) -> bool {
+    matches!(&f.ty, TypeRef::Named(id) if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if e.values.len() == 1))
+        && !f.nullable
+}
+
+/// The members `new` takes, in order, when a struct has a `new`: structs that have optional
+/// members (or constants) and at most seven required ones. `None` for the others, which are
+/// built with a struct expression.
+pub fn constructor_args<'a>(api: &Api, s: &'a Struct) -> Option<Vec<&'a Field>> {
     let required: Vec<&Field> = s
         .fields
         .iter()
-        .filter(|f| f.required && !constant(f))
+        .filter(|f| f.required && !is_constant(api, f))
         .collect();
     if s.fields.iter().any(|f| f.flatten) || required.len() == s.fields.len() || required.len() > 7
     {
         return None;
     }
+    Some(required)
+}
+
+/// `new(required members...)` with every optional member left out (see [`constructor_args`]).
+fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> Option<TokenStream> {
+    let required = constructor_args(api, s)?;
     let args = required.iter().map(|f| {
         let field = ident(&f.name);
         let mut t = ty(&f.ty, api, p);
@@ -146,7 +154,7 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> O
     });
     let inits = s.fields.iter().map(|f| {
         let field = ident(&f.name);
-        if constant(f) {
+        if is_constant(api, f) {
             quote!(#field: Default::default())
         } else if f.required {
             quote!(#field)

@@ -347,6 +347,109 @@ pub mod autessa {
         Ok(())
     }
 
+    async fn agent_execute_execute_message_example() -> Result<(), Box<dyn std::error::Error>> {
+        use autessa::channels::{AgentExecuteParams, AgentExecuteReply};
+        use autessa::types;
+        use futures_util::StreamExt;
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let params = AgentExecuteParams::new(123);
+        let mut connection = client.connect_agent_execute(&params).await?;
+        if let Some(first) = connection.connection_status() {
+            println!("{first:?}");
+        }
+        let mut message = types::ExecuteMessage::new(
+            123,
+            Vec::from([
+                types::AgentInput::Text(types::TextInput {
+                    content: "Hello!".to_owned(),
+                }),
+            ]),
+        );
+        message.conversation_id = Some("conv_abc123".to_owned());
+        let reply = connection.request_execute_message(&message).await?;
+        let mut reply = std::pin::pin!(reply);
+        while let Some(part) = reply.next().await {
+            match part? {
+                AgentExecuteReply::StreamedOutputMessage(chunk) => println!("{chunk:?}"),
+                AgentExecuteReply::ExecutionResult(result) => println!("{result:?}"),
+                AgentExecuteReply::ErrorMessage(error) => eprintln!("{error:?}"),
+                other => println!("{other:?}"),
+            }
+        }
+        Ok(())
+    }
+
+    async fn agent_execute_audio_frame_example() -> Result<(), Box<dyn std::error::Error>> {
+        use autessa::channels::{AgentExecuteParams, AgentExecuteReply};
+        use autessa::types;
+        use futures_util::StreamExt;
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let mut params = AgentExecuteParams::new(123);
+        params.voice_mode_enabled = Some(true);
+        let mut connection = client.connect_agent_execute(&params).await?;
+        if let Some(first) = connection.connection_status() {
+            println!("{first:?}");
+        }
+        let voice_setup_message = types::VoiceSetupMessage::new(
+            types::OutputType::Audio,
+            123,
+            types::AudioFormat {
+                sample_rate: 16000,
+                sample_size_in_bits: 16,
+                channels: 1,
+                signed: true,
+                big_endian: false,
+            },
+            std::collections::BTreeMap::new(),
+            std::collections::BTreeMap::from([("customerName".to_owned(), "Ada".to_owned())]),
+        );
+        connection.send_voice_setup_message(&voice_setup_message).await?;
+        let data = std::fs::read("audio_frame.bin")?;
+        connection.sender().send_pcm_reader(data.as_slice(), 640).await?;
+        let reply = connection.reply();
+        let mut reply = std::pin::pin!(reply);
+        while let Some(part) = reply.next().await {
+            match part? {
+                AgentExecuteReply::StreamedOutputMessage(chunk) => println!("{chunk:?}"),
+                AgentExecuteReply::ExecutionResult(result) => println!("{result:?}"),
+                AgentExecuteReply::ErrorMessage(error) => eprintln!("{error:?}"),
+                other => println!("{other:?}"),
+            }
+        }
+        Ok(())
+    }
+
+    async fn tool_execute_execute_tool_message_example() -> Result<(), Box<dyn std::error::Error>> {
+        use autessa::channels::{ToolExecuteParams, ToolExecuteReply};
+        use autessa::types;
+        use futures_util::StreamExt;
+        let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
+        let params = ToolExecuteParams::new(456);
+        let mut connection = client.connect_tool_execute(&params).await?;
+        if let Some(first) = connection.connection_status() {
+            println!("{first:?}");
+        }
+        let mut message = types::ExecuteToolMessage::new(456);
+        message.variables = Some(
+            std::collections::BTreeMap::from([
+                ("city".to_owned(), serde_json::json!("Lisbon")),
+                ("days".to_owned(), serde_json::json!(3)),
+            ]),
+        );
+        message.debug = Some(true);
+        let reply = connection.request_execute_tool_message(&message).await?;
+        let mut reply = std::pin::pin!(reply);
+        while let Some(part) = reply.next().await {
+            match part? {
+                ToolExecuteReply::ToolDebugMessage(chunk) => println!("{}", chunk.line),
+                ToolExecuteReply::ToolResultMessage(result) => println!("{result:?}"),
+                ToolExecuteReply::ErrorMessage(error) => eprintln!("{error:?}"),
+                other => println!("{other:?}"),
+            }
+        }
+        Ok(())
+    }
+
     /// Every example, not started.
     pub fn all() -> Vec<Example> {
         vec![
@@ -366,6 +469,9 @@ pub mod autessa {
             Box::pin(semantic_search_example()),
             Box::pin(generate_upload_link_example()),
             Box::pin(index_record_example()),
+            Box::pin(agent_execute_execute_message_example()),
+            Box::pin(agent_execute_audio_frame_example()),
+            Box::pin(tool_execute_execute_tool_message_example()),
         ]
     }
 }
