@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use autessa_codegen::{Config, Flags, RustConfig, generate};
+use autessa_codegen::{Config, Flags, PackageMeta, RUNTIME_VERSION, RustConfig, generate};
 
 const USAGE: &str = "usage: autessa-codegen [--openapi FILE] [--asyncapi FILE] --out DIR [--crate-name NAME] \
-[--runtime TOML] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]...";
+[--crate-version VERSION] [--runtime TOML] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]... \
+[--description TEXT] [--license SPDX] [--repository URL] [--homepage URL] [--documentation URL] \
+[--keywords A,B] [--categories A,B] [--no-publish]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -23,7 +25,19 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut asyncapi = None;
     let mut out = None;
     let mut crate_name = "api-client".to_owned();
-    let mut runtime = "{ path = \"../runtime\" }".to_owned();
+    let mut crate_version = "0.1.0".to_owned();
+    let mut runtime = format!("\"{RUNTIME_VERSION}\"");
+    let mut package = PackageMeta {
+        publish: true,
+        ..PackageMeta::default()
+    };
+    let list = |v: String| -> Vec<String> {
+        v.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
     let mut env_prefix = None;
     let mut flags = Flags::default();
     let mut args = args.into_iter();
@@ -37,6 +51,15 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--asyncapi" => asyncapi = Some(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--crate-name" => crate_name = value()?,
+            "--crate-version" => crate_version = value()?,
+            "--description" => package.description = value()?,
+            "--license" => package.license = value()?,
+            "--repository" => package.repository = value()?,
+            "--homepage" => package.homepage = value()?,
+            "--documentation" => package.documentation = value()?,
+            "--keywords" => package.keywords = list(value()?),
+            "--categories" => package.categories = list(value()?),
+            "--no-publish" => package.publish = false,
             "--runtime" => runtime = value()?,
             "--env-prefix" => env_prefix = Some(value()?),
             "--flag" => {
@@ -67,10 +90,11 @@ fn run(args: Vec<String>) -> Result<(), String> {
         flags,
         rust: RustConfig {
             crate_name,
-            crate_version: "0.1.0".into(),
+            crate_version,
             runtime_dependency: runtime,
             env_prefix,
             command: "autessa-codegen".into(),
+            package,
         },
     };
     let output = generate(&config).map_err(|d| d.to_string())?;

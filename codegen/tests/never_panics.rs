@@ -16,6 +16,7 @@ fn config() -> RustConfig {
         runtime_dependency: "{ path = \"runtime\" }".into(),
         env_prefix: "MUTANT".into(),
         command: "test".into(),
+        package: Default::default(),
     }
 }
 

@@ -66,7 +66,16 @@ mod client;
 pub mod types;
 pub use client::Client;
 pub use autessa_runtime::{
-    ApiKey, ApiResponse, AuthScheme, Bytes, ConfigError, Error, HttpClient,
-    HttpClientBuilder, Jitter, RateLimit, RateLimiter, RequestOptions, RetryAfter,
-    RetryPolicy, StreamingResponse, TimeoutKind, Upload, UploadError, UploadProgress,
+    ApiError, ApiKey, ApiResponse, AttemptInfo, AuthScheme, Base64, ByteSource,
+    ByteStream, Bytes, Clock, ConfigError, Date, DateTime, DecodeError, Error, Hooks,
+    HttpClient, HttpClientBuilder, Jitter, RateLimit, RateLimiter, RequestOptions,
+    ResponseHead, RetryAfter, RetryAfterTooLong, RetryPolicy, StreamingResponse,
+    TimeoutKind, Upload, UploadError, UploadProgress, Uuid,
 };
+/// WebSocket sessions: events, settings, errors, audio helpers and stream
+/// adapters (`ws::stream::StreamExt`).
+pub use autessa_runtime::ws;
+/// The runtime this client is built on (transport, errors, WebSocket sessions, and the
+/// `reqwest`, `serde` and `url` crates it uses), so that this crate is the only
+/// dependency its users need.
+pub use autessa_runtime as runtime;

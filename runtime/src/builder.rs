@@ -19,6 +19,13 @@ use crate::retry::RetryPolicy;
 /// The user agent sent when the runtime builds the `reqwest::Client` itself.
 const DEFAULT_USER_AGENT: &str = concat!("autessa-runtime/", env!("CARGO_PKG_VERSION"));
 
+/// The default limit on each attempt: long enough for an agent's slowest answers, short
+/// enough that a hung request ends.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The default limit on establishing a connection (applied to clients the runtime builds).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Configures an [`HttpClient`]; finish with [`build`](Self::build).
 #[derive(Clone)]
 #[must_use]
@@ -29,7 +36,8 @@ pub struct HttpClientBuilder {
     client: Option<reqwest::Client>,
     timeout: Option<Duration>,
     deadline: Option<Duration>,
-    connect_timeout: Option<Duration>,
+    /// `None`: the default, applied only to a client the runtime builds.
+    connect_timeout: Option<Option<Duration>>,
     user_agent: Option<String>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
@@ -44,7 +52,7 @@ impl HttpClientBuilder {
             api_key: None,
             auth: AuthScheme::default(),
             client: None,
-            timeout: None,
+            timeout: Some(DEFAULT_TIMEOUT),
             deadline: None,
             connect_timeout: None,
             user_agent: None,
@@ -78,8 +86,16 @@ impl HttpClientBuilder {
     /// A limit on each attempt, from connecting until the response body is read (for
     /// `send_streaming`, until the body stream ends). Past it the attempt fails with
     /// [`Error::Timeout`](crate::Error::Timeout); an idempotent request may then be retried.
+    /// Default: [`DEFAULT_TIMEOUT`] (10 minutes); per call, see
+    /// [`RequestOptions::timeout`](crate::RequestOptions::timeout).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// No limit on each attempt (calls can then wait forever on a server that hangs).
+    pub fn no_timeout(mut self) -> Self {
+        self.timeout = None;
         self
     }
 
@@ -134,9 +150,17 @@ impl HttpClientBuilder {
         self
     }
 
-    /// A limit on establishing each connection.
+    /// A limit on establishing each connection. Default: [`DEFAULT_CONNECT_TIMEOUT`]
+    /// (10 s) for a client the runtime builds; a caller-supplied `reqwest::Client` keeps its
+    /// own.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.connect_timeout = Some(Some(timeout));
+        self
+    }
+
+    /// No limit on establishing a connection.
+    pub fn no_connect_timeout(mut self) -> Self {
+        self.connect_timeout = Some(None);
         self
     }
 
@@ -162,16 +186,16 @@ impl HttpClientBuilder {
             (None, Some(_)) => None,
         };
         let client = match (self.client, self.connect_timeout) {
-            (Some(_), Some(_)) => {
+            (Some(_), Some(Some(_))) => {
                 return Err(ConfigError::Conflict {
                     reason: "connect_timeout cannot be applied to a caller-supplied reqwest::Client; \
                              set it on that client instead",
                 });
             }
-            (Some(client), None) => client,
+            (Some(client), _) => client,
             (None, connect_timeout) => {
                 let mut builder = reqwest::Client::builder();
-                if let Some(timeout) = connect_timeout {
+                if let Some(timeout) = connect_timeout.unwrap_or(Some(DEFAULT_CONNECT_TIMEOUT)) {
                     builder = builder.connect_timeout(timeout);
                 }
                 builder.build().map_err(ConfigError::Http)?
@@ -347,6 +371,33 @@ mod tests {
             .reqwest_client(reqwest::Client::new())
             .timeout(Duration::from_secs(1))
             .user_agent("mine/1")
+            .build()
+            .unwrap();
+    }
+
+    #[test]
+    fn requests_have_a_default_timeout_that_can_be_changed_or_lifted() {
+        let client = HttpClient::builder("http://h").build().unwrap();
+        assert_eq!(client.settings.timeout, Some(DEFAULT_TIMEOUT));
+        let client = HttpClient::builder("http://h")
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        assert_eq!(client.settings.timeout, Some(Duration::from_secs(5)));
+        let per_call = client.with_options(crate::RequestOptions::new().no_timeout());
+        assert_eq!(per_call.settings.timeout, None);
+        let client = HttpClient::builder("http://h")
+            .no_timeout()
+            .build()
+            .unwrap();
+        assert_eq!(client.settings.timeout, None);
+        // The default connect timeout does not conflict with a caller's own client.
+        HttpClient::builder("http://h")
+            .reqwest_client(reqwest::Client::new())
+            .build()
+            .unwrap();
+        HttpClient::builder("http://h")
+            .no_connect_timeout()
             .build()
             .unwrap();
     }

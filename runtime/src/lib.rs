@@ -66,7 +66,7 @@ mod upload;
 pub mod ws;
 
 pub use auth::{ApiKey, AuthScheme};
-pub use builder::HttpClientBuilder;
+pub use builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpClientBuilder};
 pub use client::HttpClient;
 pub use clock::{Clock, Sleep, TokioClock};
 pub use encode::path_segment;

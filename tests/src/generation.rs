@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use autessa_codegen::{Config, DocsConfig, Flags, GeneratedFile, RustConfig};
+use autessa_codegen::{
+    Config, DocsConfig, Flags, GeneratedFile, PackageMeta, RUNTIME_VERSION, RustConfig,
+};
 
 use crate::tools::workspace_root;
 
@@ -39,9 +41,31 @@ pub fn targets() -> Vec<Target> {
             rust: RustConfig {
                 crate_name: "autessa".into(),
                 crate_version: "0.1.0".into(),
-                runtime_dependency: "{ path = \"../runtime\" }".into(),
+                runtime_dependency: format!(
+                    "{{ path = \"../runtime\", version = \"{RUNTIME_VERSION}\" }}"
+                ),
                 env_prefix: "AUTESSA".into(),
                 command: COMMAND.into(),
+                package: PackageMeta {
+                    description: "A typed Rust client for the Autessa AI-agent platform: agents, \
+                                  tools and AutessaDB over REST and WebSocket."
+                        .into(),
+                    license: "MIT OR Apache-2.0".into(),
+                    homepage: "https://autessa.com".into(),
+                    documentation: "https://docs.rs/autessa".into(),
+                    keywords: ["autessa", "ai", "agents", "api", "client"]
+                        .map(Into::into)
+                        .into(),
+                    categories: [
+                        "api-bindings",
+                        "web-programming::http-client",
+                        "web-programming::websocket",
+                    ]
+                    .map(Into::into)
+                    .into(),
+                    publish: true,
+                    ..PackageMeta::default()
+                },
             },
             docs: Some(DocsConfig {
                 crate_name: "autessa".into(),
@@ -68,6 +92,7 @@ pub fn targets() -> Vec<Target> {
                     runtime_dependency: "{ path = \"../../../../runtime\" }".into(),
                     env_prefix: format!("FIXTURE_{}", name.to_uppercase().replace('-', "_")),
                     command: COMMAND.into(),
+                    package: PackageMeta::default(),
                 },
                 docs: None,
             },

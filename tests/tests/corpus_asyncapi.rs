@@ -36,6 +36,7 @@ fn generate_crate(name: &str, spec: &Path, out: &Path) -> Vec<String> {
             runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
             env_prefix: name.to_uppercase().replace('-', "_"),
             command: "autessa-codegen".into(),
+            package: Default::default(),
         },
     };
     let output = generate(&config).unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -100,6 +101,7 @@ fn kraken_requests_and_replies_end_up_on_one_connection() {
             runtime_dependency: String::new(),
             env_prefix: "KRAKEN".into(),
             command: String::new(),
+            package: Default::default(),
         },
     })
     .unwrap();

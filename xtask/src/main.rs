@@ -98,6 +98,17 @@ fn test() -> Result<(), String> {
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    // The crates users depend on must package and build from their `.crate` files alone
+    // (versioned dependencies, nothing outside the package). What is checked is the
+    // content, not whether it is committed.
+    cargo(&[
+        "package",
+        "--allow-dirty",
+        "-p",
+        "autessa-runtime",
+        "-p",
+        "autessa",
+    ])?;
     cargo(&["test", "--workspace", "--no-fail-fast"])
 }
 

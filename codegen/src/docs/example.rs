@@ -546,7 +546,7 @@ pub fn rust_channel(
     let type_uses = w.uses_types.then(|| quote!(use #krate::types;));
     let stream_ext = w.uses_stream_ext.then(|| {
         quote!(
-            use futures_util::StreamExt;
+            use #krate::ws::stream::StreamExt;
         )
     });
     let body = &w.body;

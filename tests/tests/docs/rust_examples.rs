@@ -350,7 +350,7 @@ pub mod autessa {
     async fn agent_execute_execute_message_example() -> Result<(), Box<dyn std::error::Error>> {
         use autessa::channels::{AgentExecuteParams, AgentExecuteReply};
         use autessa::types;
-        use futures_util::StreamExt;
+        use autessa::ws::stream::StreamExt;
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let params = AgentExecuteParams::new(123);
         let mut connection = client.connect_agent_execute(&params).await?;
@@ -382,7 +382,7 @@ pub mod autessa {
     async fn agent_execute_audio_frame_example() -> Result<(), Box<dyn std::error::Error>> {
         use autessa::channels::{AgentExecuteParams, AgentExecuteReply};
         use autessa::types;
-        use futures_util::StreamExt;
+        use autessa::ws::stream::StreamExt;
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let mut params = AgentExecuteParams::new(123);
         params.voice_mode_enabled = Some(true);
@@ -422,7 +422,7 @@ pub mod autessa {
     async fn tool_execute_execute_tool_message_example() -> Result<(), Box<dyn std::error::Error>> {
         use autessa::channels::{ToolExecuteParams, ToolExecuteReply};
         use autessa::types;
-        use futures_util::StreamExt;
+        use autessa::ws::stream::StreamExt;
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
         let params = ToolExecuteParams::new(456);
         let mut connection = client.connect_tool_execute(&params).await?;
