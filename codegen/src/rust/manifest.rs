@@ -10,7 +10,7 @@ use super::RustConfig;
 /// a description).
 #[derive(Clone, Debug, Default)]
 pub struct PackageMeta {
-    /// One line; empty: "A typed client for <API title>".
+    /// One line; empty: "A typed client for" and the API title.
     pub description: String,
     /// An SPDX expression, such as `MIT OR Apache-2.0`.
     pub license: String,
