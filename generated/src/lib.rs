@@ -59,7 +59,9 @@
 /// (cargo feature `blocking`).
 #[cfg(feature = "blocking")]
 pub mod blocking;
-/// WebSocket connections: typed parameters, sends and received messages.
+/// WebSocket connections: typed parameters, sends and received messages, and the
+/// client's `connect_*` methods (cargo feature `ws`, on by default).
+#[cfg(feature = "ws")]
 pub mod channels;
 mod client;
 /// The data types of the API: request and response bodies and everything in them.
