@@ -59,7 +59,9 @@
 /// (cargo feature `blocking`).
 #[cfg(feature = "blocking")]
 pub mod blocking;
-/// WebSocket connections: typed parameters, sends and received messages.
+/// WebSocket connections: typed parameters, sends and received messages, and the
+/// client's `connect_*` methods (cargo feature `ws`, on by default).
+#[cfg(feature = "ws")]
 pub mod channels;
 mod client;
 /// The data types of the API: request and response bodies and everything in them.
@@ -74,6 +76,7 @@ pub use autessa_runtime::{
 };
 /// WebSocket sessions: events, settings, errors, audio helpers and stream
 /// adapters (`ws::stream::StreamExt`).
+#[cfg(feature = "ws")]
 pub use autessa_runtime::ws;
 /// The runtime this client is built on (transport, errors, WebSocket sessions, and the
 /// `reqwest`, `serde` and `url` crates it uses), so that this crate is the only

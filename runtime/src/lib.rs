@@ -10,6 +10,17 @@
 //! The API key is an [`ApiKey`]: it never appears in `Debug` output, and no error message
 //! contains it or a URL that carries it.
 //!
+//! # Cargo features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `ws` | yes | the `ws` module: WebSocket sessions (tokio-tungstenite) |
+//! | `rustls` | yes | TLS through rustls with aws-lc-rs and the platform's certificate verifier |
+//! | `native-tls` | no | TLS through the platform's library (OpenSSL on Linux); preferred when `rustls` is on too |
+//! | `blocking` | no | `blocking::HttpClient`, without `async` |
+//!
+//! With neither `rustls` nor `native-tls`, only `http` and `ws` URLs can be reached.
+//!
 //! ```no_run
 //! use autessa_runtime::{AuthScheme, Error, HttpClient, Method};
 //!
@@ -63,6 +74,7 @@ mod retry;
 mod send;
 mod stream;
 mod upload;
+#[cfg(feature = "ws")]
 pub mod ws;
 
 pub use auth::{ApiKey, AuthScheme};

@@ -2,8 +2,7 @@
 //! first use, run headless.
 //!
 //! [`ensure_chromium`] installs the `chromium` package with `apt-get` when
-//! `/usr/bin/chromium` is missing (idempotent; one install per process, and apt's own lock,
-//! waited for, keeps concurrent processes apart). [`dump_dom`] loads a local file and
+//! `/usr/bin/chromium` is missing (see [`crate::debian`]). [`dump_dom`] loads a local file and
 //! returns the DOM as Chromium parsed it, with the flags that keep a headless Chromium off
 //! the network and out of the user's profile: no sandbox (tests run as root), no GPU, no
 //! QUIC, no first-run, background networking, component updates or sync, and a fresh
@@ -11,12 +10,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Where Debian's `chromium` package puts the browser.
-pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMIUM: &str = crate::debian::CHROMIUM.provides;
 
 /// How long one page load may take before the browser is killed.
 pub const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
@@ -36,48 +34,8 @@ pub const FLAGS: &[&str] = &[
 
 /// Installs Chromium if it is missing and returns its path.
 pub fn ensure_chromium() -> Result<PathBuf, String> {
-    static INSTALL: Mutex<()> = Mutex::new(());
-    let _guard = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
-    let path = PathBuf::from(CHROMIUM);
-    if path.is_file() {
-        return Ok(path);
-    }
-    // The package lists may be missing or stale on a fresh machine: update and retry once.
-    if apt_install().is_err() {
-        apt(&["update"])?;
-        apt_install()?;
-    }
-    if path.is_file() {
-        Ok(path)
-    } else {
-        Err(format!(
-            "`apt-get install -y chromium` did not provide {CHROMIUM}"
-        ))
-    }
-}
-
-fn apt_install() -> Result<(), String> {
-    apt(&["install", "-y", "chromium"])
-}
-
-fn apt(args: &[&str]) -> Result<(), String> {
-    let output = Command::new("apt-get")
-        .args(["-o", "DPkg::Lock::Timeout=600"])
-        .args(args)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run apt-get: {e}"))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "`apt-get {}` failed ({}):\n{}",
-            args.join(" "),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
+    let mut paths = crate::debian::ensure(&[crate::debian::CHROMIUM])?;
+    Ok(paths.remove(0))
 }
 
 /// A profile folder no other run uses.

@@ -11,8 +11,6 @@
 //!
 //! Snapshots are refreshed with `UPDATE_DOCS_SNAPSHOTS=1 cargo test -p autessa-tests --test docs`.
 
-#[path = "../src/browser.rs"]
-mod browser;
 #[path = "docs/rust_examples.rs"]
 mod rust_examples;
 
@@ -22,6 +20,7 @@ use std::path::{Path, PathBuf};
 use autessa_codegen::docs::{self, DocsConfig, markdown};
 use autessa_codegen::ir::{Api, TypeKind, TypeRef};
 use autessa_codegen::{Flags, GeneratedFile};
+use autessa_tests::browser;
 use autessa_tests::generation::{COMMAND, INFERRED_NOTE, Target, targets};
 use autessa_tests::mock::SchemaValidator;
 use autessa_tests::tools::workspace_root;

@@ -1,5 +1,7 @@
-//! Project tasks: `cargo xtask codegen [--check]` and `cargo xtask test`.
+//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask features` and
+//! `cargo xtask test`.
 
+use std::collections::BTreeSet;
 use std::process::{Command, ExitCode};
 
 use autessa_tests::generation::{self, COMMAND, Stale};
@@ -9,6 +11,7 @@ const USAGE: &str = "usage:
   cargo xtask codegen          regenerate generated/ and the snapshot fixtures from their specs
   cargo xtask codegen --check  fail if anything generated is stale
   cargo xtask tools            install the pinned third-party tools the tests use (and Chromium)
+  cargo xtask features         lint every documented feature set; check `ws` off drops tungstenite
   cargo xtask test             install the tools, then run every check and test";
 
 fn main() -> ExitCode {
@@ -18,6 +21,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         ["tools"] => install_tools(),
+        ["features"] => features(),
         ["test"] => test(),
         _ => Err(USAGE.to_owned()),
     };
@@ -81,7 +85,8 @@ fn install_tools() -> Result<(), String> {
     Ok(())
 }
 
-/// Everything CI runs: tools, freshness, formatting, lints, rustdoc, tests.
+/// Everything CI runs: tools, freshness, formatting, lints (also per feature set), rustdoc,
+/// tests.
 fn test() -> Result<(), String> {
     install_tools()?;
     codegen(true)?;
@@ -94,6 +99,7 @@ fn test() -> Result<(), String> {
         "-D",
         "warnings",
     ])?;
+    features()?;
     cargo_with(
         &["doc", "--workspace", "--no-deps"],
         &[("RUSTDOCFLAGS", "-D warnings")],
@@ -110,6 +116,96 @@ fn test() -> Result<(), String> {
         "autessa",
     ])?;
     cargo(&["test", "--workspace", "--no-fail-fast"])
+}
+
+/// The feature sets of `autessa` (and `autessa-runtime`) that the README's "Features"
+/// section names: each must build without warnings on its own.
+const FEATURE_SETS: &[&[&str]] = &[
+    // The default: `ws` and `rustls`.
+    &[],
+    &["--features", "blocking"],
+    &["--no-default-features", "--features", "rustls"],
+    &["--no-default-features", "--features", "native-tls,ws"],
+    // No TLS and no WebSocket: plain `http` only.
+    &["--no-default-features"],
+];
+
+/// The crates only the WebSocket client needs.
+const WEBSOCKET_CRATES: &[&str] = &["tungstenite", "tokio-tungstenite"];
+
+/// Lints each feature set (one cargo invocation each, in the shared target folder) and
+/// checks that `ws` off takes the WebSocket crates out of the dependency tree. The
+/// `native-tls` builds need OpenSSL's headers and `pkg-config`, installed first on Linux.
+fn features() -> Result<(), String> {
+    if cfg!(target_os = "linux") {
+        autessa_tests::debian::ensure(autessa_tests::debian::NATIVE_TLS)?;
+    }
+    websocket_is_optional()?;
+    for set in FEATURE_SETS {
+        let mut args = vec!["clippy", "-p", "autessa-runtime", "-p", "autessa"];
+        args.extend_from_slice(set);
+        args.extend_from_slice(&["--", "-D", "warnings"]);
+        cargo(&args)?;
+    }
+    Ok(())
+}
+
+/// Fails if `autessa` without `ws` still depends on a WebSocket crate. The same look at the
+/// default features must find them, or the check could not fail.
+fn websocket_is_optional() -> Result<(), String> {
+    let with_ws = websocket_crates(&[])?;
+    if with_ws.is_empty() {
+        return Err(format!(
+            "`cargo tree -p autessa` with the default features shows none of {WEBSOCKET_CRATES:?}: \
+             the check of the `ws` feature cannot see them"
+        ));
+    }
+    let without_ws = websocket_crates(&["--no-default-features", "--features", "rustls"])?;
+    if !without_ws.is_empty() {
+        return Err(format!(
+            "autessa without the `ws` feature still depends on {}",
+            without_ws.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    println!(
+        "`ws` off: no {}",
+        with_ws.into_iter().collect::<Vec<_>>().join(", ")
+    );
+    Ok(())
+}
+
+/// The WebSocket crates in `autessa`'s normal dependencies with these feature flags.
+fn websocket_crates(features: &[&str]) -> Result<BTreeSet<String>, String> {
+    let mut args = vec!["tree", "-p", "autessa", "-e", "normal", "--prefix", "none"];
+    args.extend_from_slice(features);
+    let tree = cargo_stdout(&args)?;
+    Ok(tree
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| WEBSOCKET_CRATES.contains(name))
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Runs cargo and returns what it printed on stdout.
+fn cargo_stdout(args: &[&str]) -> Result<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("$ cargo {}", args.join(" "));
+    let output = Command::new(cargo)
+        .args(args)
+        .current_dir(tools::workspace_root())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if output.status.success() {
+        String::from_utf8(output.stdout).map_err(|e| format!("`cargo {}`: {e}", args.join(" ")))
+    } else {
+        Err(format!(
+            "`cargo {}` failed ({}):\n{}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ))
+    }
 }
 
 fn cargo(args: &[&str]) -> Result<(), String> {

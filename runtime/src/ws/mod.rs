@@ -7,8 +7,9 @@
 //!
 //! - The base URL of the [`HttpClient`] is reused: `http` becomes `ws`, `https` becomes `wss`,
 //!   and a path prefix is kept (`http://127.0.0.1:8080/api` + `/ws/x` →
-//!   `ws://127.0.0.1:8080/api/ws/x`). TLS is rustls with the platform's certificate verifier,
-//!   as for REST.
+//!   `ws://127.0.0.1:8080/api/ws/x`). TLS is the one the cargo features choose, as for
+//!   REST: `native-tls` if on, else `rustls` (with the platform's certificate verifier);
+//!   with neither, `wss` is refused.
 //! - The API key travels as the channel says ([`WsRequest::auth`]); with query
 //!   authentication the URL carries it, so every URL shown anywhere (errors, `Debug`,
 //!   [`WsSession::url`]) is redacted: `authorization=<redacted>`.

@@ -1,20 +1,19 @@
-//! Opening a connection: TCP, TLS (rustls, with the platform's verifier, as reqwest does) and
-//! the WebSocket upgrade.
+//! Opening a connection: TCP, TLS and the WebSocket upgrade.
+//!
+//! TLS is what the cargo features choose, as for reqwest: `native-tls` (the platform's
+//! library) when it is on, else `rustls` (aws-lc-rs, with the platform's certificate
+//! verifier); with neither, `wss` URLs are refused.
 
 use std::fmt;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use reqwest::header::{HeaderName, HeaderValue, USER_AGENT};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::{self, ClientConfig};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::client::generate_key;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
@@ -243,20 +242,9 @@ impl Target {
         // Small frames (audio, chat turns) should leave at once.
         let _ = tcp.set_nodelay(true);
         if self.url.scheme() == "wss" {
-            let server_name = match host {
-                Host::Domain(domain) => ServerName::try_from(domain.to_owned())
-                    .map_err(|error| self.connect_error(error.to_string(), None))?,
-                Host::Ipv4(ip) => ServerName::from(IpAddr::V4(ip)),
-                Host::Ipv6(ip) => ServerName::from(IpAddr::V6(ip)),
-            };
-            let config = tls_config().map_err(|reason| self.connect_error(reason, None))?;
-            let mut tls = TlsConnector::from(config)
-                .connect(server_name, tcp)
+            let mut tls = tls::connect(host, tcp)
                 .await
-                .map_err(|error| {
-                    let reason = format!("TLS: {error}");
-                    self.connect_error(reason, Some(error))
-                })?;
+                .map_err(|(reason, source)| self.connect_error(reason, source))?;
             let rest = self.handshake(&mut tls).await?;
             return Ok(Socket::over(tls, rest).await);
         }
@@ -387,36 +375,141 @@ impl Target {
     }
 }
 
-/// The TLS settings, built once: the process's default crypto provider if one is installed,
-/// else aws-lc-rs, and the platform's certificate verifier (what reqwest uses too).
-fn tls_config() -> Result<Arc<ClientConfig>, String> {
-    static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let provider = rustls::crypto::CryptoProvider::get_default()
-                .cloned()
-                .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
-            let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
-                .map_err(|error| format!("TLS verifier: {error}"))?;
-            let mut config = ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|error| format!("TLS settings: {error}"))?
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(verifier))
-                .with_no_client_auth();
-            config.alpn_protocols = vec![b"http/1.1".to_vec()];
-            Ok(Arc::new(config))
-        })
-        .clone()
+/// TLS over rustls (cargo feature `rustls`, without `native-tls`).
+#[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+mod tls {
+    use std::io;
+    use std::net::IpAddr;
+    use std::sync::{Arc, OnceLock};
+
+    use tokio::net::TcpStream;
+    use tokio_rustls::TlsConnector;
+    use tokio_rustls::client::TlsStream;
+    use tokio_rustls::rustls::pki_types::ServerName;
+    use tokio_rustls::rustls::{self, ClientConfig};
+    use url::Host;
+
+    /// The TLS handshake with `host`; on failure the reason and the I/O error.
+    pub(super) async fn connect(
+        host: Host<&str>,
+        tcp: TcpStream,
+    ) -> Result<TlsStream<TcpStream>, (String, Option<io::Error>)> {
+        let server_name = match host {
+            Host::Domain(domain) => ServerName::try_from(domain.to_owned())
+                .map_err(|error| (error.to_string(), None))?,
+            Host::Ipv4(ip) => ServerName::from(IpAddr::V4(ip)),
+            Host::Ipv6(ip) => ServerName::from(IpAddr::V6(ip)),
+        };
+        let config = config().map_err(|reason| (reason, None))?;
+        TlsConnector::from(config)
+            .connect(server_name, tcp)
+            .await
+            .map_err(|error| (format!("TLS: {error}"), Some(error)))
+    }
+
+    /// The TLS settings, built once: the process's default crypto provider if one is
+    /// installed, else aws-lc-rs, and the platform's certificate verifier (what reqwest uses
+    /// too).
+    pub(super) fn config() -> Result<Arc<ClientConfig>, String> {
+        static CONFIG: OnceLock<Result<Arc<ClientConfig>, String>> = OnceLock::new();
+        CONFIG
+            .get_or_init(|| {
+                let provider = rustls::crypto::CryptoProvider::get_default()
+                    .cloned()
+                    .unwrap_or_else(|| Arc::new(rustls::crypto::aws_lc_rs::default_provider()));
+                let verifier = rustls_platform_verifier::Verifier::new(Arc::clone(&provider))
+                    .map_err(|error| format!("TLS verifier: {error}"))?;
+                let mut config = ClientConfig::builder_with_provider(provider)
+                    .with_safe_default_protocol_versions()
+                    .map_err(|error| format!("TLS settings: {error}"))?
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(verifier))
+                    .with_no_client_auth();
+                config.alpn_protocols = vec![b"http/1.1".to_vec()];
+                Ok(Arc::new(config))
+            })
+            .clone()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn config_builds() {
+            let config = super::config().unwrap();
+            assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
+        }
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// TLS through the platform's library (cargo feature `native-tls`; chosen over `rustls`
+/// when both are on, as reqwest does).
+#[cfg(feature = "native-tls")]
+mod tls {
+    use std::io;
+    use std::sync::OnceLock;
 
-    #[test]
-    fn tls_config_builds() {
-        let config = tls_config().unwrap();
-        assert_eq!(config.alpn_protocols, [b"http/1.1".to_vec()]);
+    use tokio::net::TcpStream;
+    use tokio_native_tls::{TlsConnector, TlsStream};
+    use url::Host;
+
+    /// The TLS handshake with `host`; on failure the reason and the I/O error.
+    pub(super) async fn connect(
+        host: Host<&str>,
+        tcp: TcpStream,
+    ) -> Result<TlsStream<TcpStream>, (String, Option<io::Error>)> {
+        // An IP address is checked against the certificate's IP names, without brackets.
+        let domain = match host {
+            Host::Domain(domain) => domain.to_owned(),
+            Host::Ipv4(ip) => ip.to_string(),
+            Host::Ipv6(ip) => ip.to_string(),
+        };
+        connector()
+            .map_err(|reason| (reason, None))?
+            .connect(&domain, tcp)
+            .await
+            .map_err(|error| (format!("TLS: {error}"), Some(io::Error::other(error))))
+    }
+
+    /// The connector, built once: the platform's trust store, HTTP/1.1 offered by ALPN.
+    pub(super) fn connector() -> Result<&'static TlsConnector, String> {
+        static CONNECTOR: OnceLock<Result<TlsConnector, String>> = OnceLock::new();
+        CONNECTOR
+            .get_or_init(|| {
+                native_tls::TlsConnector::builder()
+                    .request_alpns(&["http/1.1"])
+                    .build()
+                    .map(TlsConnector::from)
+                    .map_err(|error| format!("TLS settings: {error}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn connector_builds() {
+            super::connector().unwrap();
+        }
+    }
+}
+
+/// No TLS in this build (neither cargo feature `rustls` nor `native-tls`): `wss` is refused.
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+mod tls {
+    use std::io;
+
+    use tokio::net::TcpStream;
+    use url::Host;
+
+    /// Always the reason there is no TLS.
+    pub(super) async fn connect(
+        _host: Host<&str>,
+        _tcp: TcpStream,
+    ) -> Result<TcpStream, (String, Option<io::Error>)> {
+        Err((
+            "this build has no TLS: `wss` needs the cargo feature `rustls` or `native-tls`".into(),
+            None,
+        ))
     }
 }
