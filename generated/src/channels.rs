@@ -12,6 +12,7 @@ use autessa_runtime::ws::stream::Stream;
 use crate::{Client, types};
 /// The query parameters of a `agentExecute` connection (`/ws/clients/agents/execute`).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct AgentExecuteParams {
     /// The id of the agent to run.
     pub resource_id: i64,
@@ -35,9 +36,28 @@ impl AgentExecuteParams {
             voice_mode_enabled: None,
         }
     }
+    /// Sets `versionState`.
+    #[must_use]
+    pub fn with_version_state(mut self, value: types::VersionState) -> Self {
+        self.version_state = Some(value);
+        self
+    }
+    /// Sets `versionNumber`.
+    #[must_use]
+    pub fn with_version_number(mut self, value: i32) -> Self {
+        self.version_number = Some(value);
+        self
+    }
+    /// Sets `voiceModeEnabled`.
+    #[must_use]
+    pub fn with_voice_mode_enabled(mut self, value: bool) -> Self {
+        self.voice_mode_enabled = Some(value);
+        self
+    }
 }
 /// A message the server sends on a `agentExecute` connection. Messages this client does not recognise arrive as `Unknown`, with the JSON as received.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum AgentExecuteMessage {
     /// The state of the connection (server to client).
     ///
@@ -250,6 +270,7 @@ impl Stream for AgentExecuteConnection {
 }
 /// A part of a streamed reply on a `agentExecute` connection, in the order received.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum AgentExecuteReply {
     /// A chunk of the reply: a `StreamedOutputMessage` message.
     StreamedOutputMessage(types::StreamedOutputMessage),
@@ -380,6 +401,7 @@ impl Client {
 }
 /// The query parameters of a `toolExecute` connection (`/ws/clients/tools/execute`).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ToolExecuteParams {
     /// The id of the tool to run.
     pub resource_id: i64,
@@ -400,9 +422,22 @@ impl ToolExecuteParams {
             version_number: None,
         }
     }
+    /// Sets `versionState`.
+    #[must_use]
+    pub fn with_version_state(mut self, value: types::VersionState) -> Self {
+        self.version_state = Some(value);
+        self
+    }
+    /// Sets `versionNumber`.
+    #[must_use]
+    pub fn with_version_number(mut self, value: i32) -> Self {
+        self.version_number = Some(value);
+        self
+    }
 }
 /// A message the server sends on a `toolExecute` connection. Messages this client does not recognise arrive as `Unknown`, with the JSON as received.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ToolExecuteMessage {
     /// The state of the connection (server to client).
     ///
@@ -582,6 +617,7 @@ impl Stream for ToolExecuteConnection {
 }
 /// A part of a streamed reply on a `toolExecute` connection, in the order received.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ToolExecuteReply {
     /// A chunk of the reply: a `ToolDebugMessage` message.
     ToolDebugMessage(types::ToolDebugMessage),

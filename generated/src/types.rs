@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "inputType")]
+#[non_exhaustive]
 pub enum AgentInput {
     /// `TEXT`.
     #[serde(rename = "TEXT")]
@@ -44,6 +45,7 @@ impl From<AudioInput> for AgentInput {
 /// One piece of an agent's output. Audio is base64-encoded PCM: signed 16-bit, mono,
 /// little-endian, at `sampleRate` (16 kHz).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AgentOutput {
     /// Whether this piece is text or audio.
     #[serde(rename = "outputType")]
@@ -74,11 +76,36 @@ impl AgentOutput {
             transcription: None,
         }
     }
+    /// Sets `content`.
+    #[must_use]
+    pub fn with_content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `base64Audio`.
+    #[must_use]
+    pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
+        self.base64_audio = Some(value);
+        self
+    }
+    /// Sets `sampleRate`.
+    #[must_use]
+    pub fn with_sample_rate(mut self, value: i32) -> Self {
+        self.sample_rate = Some(value);
+        self
+    }
+    /// Sets `transcription`.
+    #[must_use]
+    pub fn with_transcription(mut self, value: impl Into<String>) -> Self {
+        self.transcription = Some(value.into());
+        self
+    }
 }
 /// A function applied to a selected column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AggregateFunction {
     /// `COUNT`
     Count,
@@ -143,6 +170,7 @@ impl<'de> Deserialize<'de> for AggregateFunction {
 }
 /// The encoding of raw PCM audio.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AudioFormat {
     /// Samples per second, per channel (e.g. 16000).
     #[serde(rename = "sampleRate")]
@@ -158,6 +186,24 @@ pub struct AudioFormat {
     #[serde(rename = "bigEndian")]
     pub big_endian: bool,
 }
+impl AudioFormat {
+    /// A value with `sampleRate`, `sampleSizeInBits`, `channels`, `signed` and `bigEndian` set.
+    pub fn new(
+        sample_rate: i32,
+        sample_size_in_bits: i32,
+        channels: i32,
+        signed: bool,
+        big_endian: bool,
+    ) -> Self {
+        Self {
+            sample_rate,
+            sample_size_in_bits,
+            channels,
+            signed,
+            big_endian,
+        }
+    }
+}
 /// Audio input for an agent. Exactly one of `audioUrl` and `base64Audio` must be set.
 /// The rule is stated here rather than as a `oneOf` of required sets, because mixing
 /// `properties` with such a `oneOf` turns this plain object into a schema that code
@@ -166,6 +212,7 @@ pub struct AudioFormat {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AudioInput {
     /// The URL of an uploaded recording. Set this or `base64Audio`, not both.
     #[serde(rename = "audioUrl")]
@@ -189,11 +236,30 @@ impl AudioInput {
             audio_format: None,
         }
     }
+    /// Sets `audioUrl`.
+    #[must_use]
+    pub fn with_audio_url(mut self, value: impl Into<String>) -> Self {
+        self.audio_url = Some(value.into());
+        self
+    }
+    /// Sets `base64Audio`.
+    #[must_use]
+    pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
+        self.base64_audio = Some(value);
+        self
+    }
+    /// Sets `audioFormat`.
+    #[must_use]
+    pub fn with_audio_format(mut self, value: AudioFormat) -> Self {
+        self.audio_format = Some(value);
+        self
+    }
 }
 /// The value of one column of a row, with the column's type.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AutessaDbColumnValue {
     /// The type of the column.
     #[serde(rename = "columnType")]
@@ -203,10 +269,17 @@ pub struct AutessaDbColumnValue {
     /// for BOOLEAN); null when the cell is empty.
     pub value: serde_json::Value,
 }
+impl AutessaDbColumnValue {
+    /// A value with `columnType` and `value` set.
+    pub fn new(column_type: ColumnType, value: serde_json::Value) -> Self {
+        Self { column_type, value }
+    }
+}
 /// The body of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchDeleteRowsRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -215,10 +288,17 @@ pub struct BatchDeleteRowsRequest {
     #[serde(rename = "rowIds")]
     pub row_ids: Vec<i64>,
 }
+impl BatchDeleteRowsRequest {
+    /// A value with `tableId` and `rowIds` set.
+    pub fn new(table_id: i64, row_ids: Vec<i64>) -> Self {
+        Self { table_id, row_ids }
+    }
+}
 /// The result of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchDeleteRowsResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -246,11 +326,18 @@ impl BatchDeleteRowsResponse {
             failures,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The body of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchUpdateRowsRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -258,10 +345,17 @@ pub struct BatchUpdateRowsRequest {
     /// The updates, one per row.
     pub updates: Vec<RowUpdate>,
 }
+impl BatchUpdateRowsRequest {
+    /// A value with `tableId` and `updates` set.
+    pub fn new(table_id: i64, updates: Vec<RowUpdate>) -> Self {
+        Self { table_id, updates }
+    }
+}
 /// The result of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BatchUpdateRowsResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -289,11 +383,18 @@ impl BatchUpdateRowsResponse {
             failures,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// Client to server on the agent channel: close a conversation.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CloseConversationMessage {
     /// Always `CLOSE_CONVERSATION`.
     #[serde(rename = "messageType")]
@@ -303,16 +404,17 @@ pub struct CloseConversationMessage {
     pub conversation_id: String,
 }
 impl CloseConversationMessage {
-    /// A value with `conversationId` set and every optional member left out.
-    pub fn new(conversation_id: String) -> Self {
+    /// A value with `conversationId` set.
+    pub fn new(conversation_id: impl Into<String>) -> Self {
         Self {
             message_type: Default::default(),
-            conversation_id,
+            conversation_id: conversation_id.into(),
         }
     }
 }
 /// Always `CLOSE_CONVERSATION`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CloseConversationMessageMessageType {
     /// `CLOSE_CONVERSATION`
     #[default]
@@ -360,6 +462,7 @@ impl<'de> Deserialize<'de> for CloseConversationMessageMessageType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CloseConversationRequest {
     /// The agent the conversation is with (the same id as `resourceId`).
     #[serde(rename = "agentId")]
@@ -368,10 +471,20 @@ pub struct CloseConversationRequest {
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+impl CloseConversationRequest {
+    /// A value with `agentId` and `conversationId` set.
+    pub fn new(agent_id: i64, conversation_id: impl Into<String>) -> Self {
+        Self {
+            agent_id,
+            conversation_id: conversation_id.into(),
+        }
+    }
+}
 /// The result of `closeConversation`; it has no fields beyond the envelope.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CloseConversationResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -388,11 +501,18 @@ impl CloseConversationResponse {
             session_token: None,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The type of a table column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ColumnType {
     /// `UNIQUE_ID`
     UniqueId,
@@ -468,6 +588,7 @@ impl<'de> Deserialize<'de> for ColumnType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ComputationStatus {
     /// `COMPUTING`
     Computing,
@@ -518,6 +639,7 @@ impl<'de> Deserialize<'de> for ComputationStatus {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ConnectionState {
     /// `CONNECTED`
     Connected,
@@ -569,6 +691,7 @@ impl<'de> Deserialize<'de> for ConnectionState {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ConnectionStatus {
     /// Always `STATUS`.
     #[serde(rename = "messageType")]
@@ -589,9 +712,16 @@ impl ConnectionStatus {
             connection_id: None,
         }
     }
+    /// Sets `connectionId`.
+    #[must_use]
+    pub fn with_connection_id(mut self, value: impl Into<String>) -> Self {
+        self.connection_id = Some(value.into());
+        self
+    }
 }
 /// Always `STATUS`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ConnectionStatusMessageType {
     /// `STATUS`
     #[default]
@@ -637,6 +767,7 @@ impl<'de> Deserialize<'de> for ConnectionStatusMessageType {
 }
 /// The body of `createConversation`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateConversationRequest {
     /// The agent to talk to (the same id as `resourceId`).
     #[serde(rename = "agentId")]
@@ -650,9 +781,16 @@ impl CreateConversationRequest {
     pub fn new(agent_id: i64) -> Self {
         Self { agent_id, version: None }
     }
+    /// Sets `version`.
+    #[must_use]
+    pub fn with_version(mut self, value: CustomVersion) -> Self {
+        self.version = Some(value);
+        self
+    }
 }
 /// The result of `createConversation`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CreateConversationResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -666,17 +804,24 @@ pub struct CreateConversationResponse {
 }
 impl CreateConversationResponse {
     /// A value with `errors` and `conversationId` set and every optional member left out.
-    pub fn new(errors: Vec<String>, conversation_id: String) -> Self {
+    pub fn new(errors: Vec<String>, conversation_id: impl Into<String>) -> Self {
         Self {
             errors,
             session_token: None,
-            conversation_id,
+            conversation_id: conversation_id.into(),
         }
+    }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
     }
 }
 /// Selects a version of the agent or tool other than the default. Without it, the
 /// PUBLISHED version is used.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CustomVersion {
     /// Which lifecycle state of the resource to use.
     ///
@@ -701,11 +846,24 @@ impl CustomVersion {
             version_number: None,
         }
     }
+    /// Sets `versionState`.
+    #[must_use]
+    pub fn with_version_state(mut self, value: VersionState) -> Self {
+        self.version_state = Some(value);
+        self
+    }
+    /// Sets `versionNumber`.
+    #[must_use]
+    pub fn with_version_number(mut self, value: i32) -> Self {
+        self.version_number = Some(value);
+        self
+    }
 }
 /// The body of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRowRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -714,10 +872,17 @@ pub struct DeleteRowRequest {
     #[serde(rename = "rowId")]
     pub row_id: i64,
 }
+impl DeleteRowRequest {
+    /// A value with `tableId` and `rowId` set.
+    pub fn new(table_id: i64, row_id: i64) -> Self {
+        Self { table_id, row_id }
+    }
+}
 /// The result of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -738,11 +903,18 @@ impl DeleteRowResponse {
             records_impacted,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// Server to client on both channels: a request failed.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorMessage {
     /// Always `ERROR`.
     #[serde(rename = "messageType")]
@@ -751,7 +923,7 @@ pub struct ErrorMessage {
     pub errors: Vec<String>,
 }
 impl ErrorMessage {
-    /// A value with `errors` set and every optional member left out.
+    /// A value with `errors` set.
     pub fn new(errors: Vec<String>) -> Self {
         Self {
             message_type: Default::default(),
@@ -761,6 +933,7 @@ impl ErrorMessage {
 }
 /// Always `ERROR`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ErrorMessageMessageType {
     /// `ERROR`
     #[default]
@@ -806,12 +979,20 @@ impl<'de> Deserialize<'de> for ErrorMessageMessageType {
 }
 /// The body of a failed request (any non-2xx status).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// What went wrong, as human-readable messages.
     pub errors: Vec<String>,
 }
+impl ErrorResponse {
+    /// A value with `errors` set.
+    pub fn new(errors: Vec<String>) -> Self {
+        Self { errors }
+    }
+}
 /// The body of `executeAgent`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecuteAgentRequest {
     /// The agent to run (the same id as `resourceId`).
     #[serde(rename = "agentId")]
@@ -857,9 +1038,46 @@ impl ExecuteAgentRequest {
             version: None,
         }
     }
+    /// Sets `conversationId`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = Some(value.into());
+        self
+    }
+    /// Sets `outputType`.
+    #[must_use]
+    pub fn with_output_type(mut self, value: OutputType) -> Self {
+        self.output_type = Some(value);
+        self
+    }
+    /// Sets `environmentVariables`.
+    #[must_use]
+    pub fn with_environment_variables(
+        mut self,
+        value: BTreeMap<String, String>,
+    ) -> Self {
+        self.environment_variables = Some(value);
+        self
+    }
+    /// Sets `promptTemplateVariables`.
+    #[must_use]
+    pub fn with_prompt_template_variables(
+        mut self,
+        value: BTreeMap<String, String>,
+    ) -> Self {
+        self.prompt_template_variables = Some(value);
+        self
+    }
+    /// Sets `version`.
+    #[must_use]
+    pub fn with_version(mut self, value: CustomVersion) -> Self {
+        self.version = Some(value);
+        self
+    }
 }
 /// The result of `executeAgent`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecuteAgentResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -884,12 +1102,25 @@ impl ExecuteAgentResponse {
             output,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
+    /// Sets `conversationId`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = Some(value.into());
+        self
+    }
 }
 /// Client to server on the agent channel: run the agent, with the same fields as the
 /// `executeAgent` body.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecuteMessage {
     /// The agent to run (the same id as `resourceId`).
     #[serde(rename = "agentId")]
@@ -939,9 +1170,46 @@ impl ExecuteMessage {
             message_type: Default::default(),
         }
     }
+    /// Sets `conversationId`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = Some(value.into());
+        self
+    }
+    /// Sets `outputType`.
+    #[must_use]
+    pub fn with_output_type(mut self, value: OutputType) -> Self {
+        self.output_type = Some(value);
+        self
+    }
+    /// Sets `environmentVariables`.
+    #[must_use]
+    pub fn with_environment_variables(
+        mut self,
+        value: BTreeMap<String, String>,
+    ) -> Self {
+        self.environment_variables = Some(value);
+        self
+    }
+    /// Sets `promptTemplateVariables`.
+    #[must_use]
+    pub fn with_prompt_template_variables(
+        mut self,
+        value: BTreeMap<String, String>,
+    ) -> Self {
+        self.prompt_template_variables = Some(value);
+        self
+    }
+    /// Sets `version`.
+    #[must_use]
+    pub fn with_version(mut self, value: CustomVersion) -> Self {
+        self.version = Some(value);
+        self
+    }
 }
 /// Always `EXECUTE`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ExecuteMessageMessageType {
     /// `EXECUTE`
     #[default]
@@ -990,6 +1258,7 @@ impl<'de> Deserialize<'de> for ExecuteMessageMessageType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecuteToolMessage {
     /// The tool to run (the same id as `resourceId`).
     #[serde(rename = "toolId")]
@@ -1030,9 +1299,46 @@ impl ExecuteToolMessage {
             message_type: Default::default(),
         }
     }
+    /// Sets `variables`.
+    #[must_use]
+    pub fn with_variables(mut self, value: BTreeMap<String, serde_json::Value>) -> Self {
+        self.variables = Some(value);
+        self
+    }
+    /// Sets `privateVariables`.
+    #[must_use]
+    pub fn with_private_variables(
+        mut self,
+        value: BTreeMap<String, serde_json::Value>,
+    ) -> Self {
+        self.private_variables = Some(value);
+        self
+    }
+    /// Sets `environmentVariables`.
+    #[must_use]
+    pub fn with_environment_variables(
+        mut self,
+        value: BTreeMap<String, String>,
+    ) -> Self {
+        self.environment_variables = Some(value);
+        self
+    }
+    /// Sets `version`.
+    #[must_use]
+    pub fn with_version(mut self, value: CustomVersion) -> Self {
+        self.version = Some(value);
+        self
+    }
+    /// Sets `debug`.
+    #[must_use]
+    pub fn with_debug(mut self, value: bool) -> Self {
+        self.debug = Some(value);
+        self
+    }
 }
 /// Always `EXECUTE`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ExecuteToolMessageMessageType {
     /// `EXECUTE`
     #[default]
@@ -1078,6 +1384,7 @@ impl<'de> Deserialize<'de> for ExecuteToolMessageMessageType {
 }
 /// The body of `executeTool`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecuteToolRequest {
     /// The tool to run (the same id as `resourceId`).
     #[serde(rename = "toolId")]
@@ -1114,9 +1421,46 @@ impl ExecuteToolRequest {
             debug: None,
         }
     }
+    /// Sets `variables`.
+    #[must_use]
+    pub fn with_variables(mut self, value: BTreeMap<String, serde_json::Value>) -> Self {
+        self.variables = Some(value);
+        self
+    }
+    /// Sets `privateVariables`.
+    #[must_use]
+    pub fn with_private_variables(
+        mut self,
+        value: BTreeMap<String, serde_json::Value>,
+    ) -> Self {
+        self.private_variables = Some(value);
+        self
+    }
+    /// Sets `environmentVariables`.
+    #[must_use]
+    pub fn with_environment_variables(
+        mut self,
+        value: BTreeMap<String, String>,
+    ) -> Self {
+        self.environment_variables = Some(value);
+        self
+    }
+    /// Sets `version`.
+    #[must_use]
+    pub fn with_version(mut self, value: CustomVersion) -> Self {
+        self.version = Some(value);
+        self
+    }
+    /// Sets `debug`.
+    #[must_use]
+    pub fn with_debug(mut self, value: bool) -> Self {
+        self.debug = Some(value);
+        self
+    }
 }
 /// The result of `executeTool`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecuteToolResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1145,21 +1489,34 @@ impl ExecuteToolResponse {
     /// A value with `errors`, `toolName` and `response` set and every optional member left out.
     pub fn new(
         errors: Vec<String>,
-        tool_name: String,
+        tool_name: impl Into<String>,
         response: serde_json::Value,
     ) -> Self {
         Self {
             errors,
             session_token: None,
             response_type: Default::default(),
-            tool_name,
+            tool_name: tool_name.into(),
             response,
             debug_output: None,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
+    /// Sets `debugOutput`.
+    #[must_use]
+    pub fn with_debug_output(mut self, value: Vec<String>) -> Self {
+        self.debug_output = Some(value);
+        self
+    }
 }
 /// The kind of response; always `EXECUTE_TOOL` here.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ExecuteToolResponseResponseType {
     /// `EXECUTE_TOOL`
     #[default]
@@ -1207,6 +1564,7 @@ impl<'de> Deserialize<'de> for ExecuteToolResponseResponseType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ExecutionResult {
     /// Always `RESULT`.
     #[serde(rename = "messageType")]
@@ -1230,9 +1588,16 @@ impl ExecutionResult {
             errors,
         }
     }
+    /// Sets `conversationId`.
+    #[must_use]
+    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
+        self.conversation_id = Some(value.into());
+        self
+    }
 }
 /// Always `RESULT`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ExecutionResultMessageType {
     /// `RESULT`
     #[default]
@@ -1280,6 +1645,7 @@ impl<'de> Deserialize<'de> for ExecutionResultMessageType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FileDelimiter {
     /// `COMMA`
     Comma,
@@ -1338,6 +1704,7 @@ impl<'de> Deserialize<'de> for FileDelimiter {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FileType {
     /// `CSV`
     Csv,
@@ -1388,16 +1755,24 @@ impl<'de> Deserialize<'de> for FileType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FilterGroup {
     /// How the conditions of the group are combined.
     pub operand: LogicalOperand,
     /// The conditions.
     pub statements: Vec<FilterStatement>,
 }
+impl FilterGroup {
+    /// A value with `operand` and `statements` set.
+    pub fn new(operand: LogicalOperand, statements: Vec<FilterStatement>) -> Self {
+        Self { operand, statements }
+    }
+}
 /// A comparison in a filter condition.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum FilterOperator {
     /// `EQUALS`
     Equals,
@@ -1480,6 +1855,7 @@ impl<'de> Deserialize<'de> for FilterOperator {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct FilterStatement {
     /// The column the condition is on.
     pub column: String,
@@ -1496,18 +1872,25 @@ pub struct FilterStatement {
 }
 impl FilterStatement {
     /// A value with `column` and `operator` set and every optional member left out.
-    pub fn new(column: String, operator: FilterOperator) -> Self {
+    pub fn new(column: impl Into<String>, operator: FilterOperator) -> Self {
         Self {
-            column,
+            column: column.into(),
             operator,
             value: None,
         }
+    }
+    /// Sets `value`.
+    #[must_use]
+    pub fn with_value(mut self, value: serde_json::Value) -> Self {
+        self.value = Some(value);
+        self
     }
 }
 /// The body of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateUploadLinkRequest {
     /// The table the file will be loaded into (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -1519,10 +1902,25 @@ pub struct GenerateUploadLinkRequest {
     #[serde(rename = "fileType")]
     pub file_type: FileType,
 }
+impl GenerateUploadLinkRequest {
+    /// A value with `tableId`, `fileName` and `fileType` set.
+    pub fn new(
+        table_id: i64,
+        file_name: impl Into<String>,
+        file_type: FileType,
+    ) -> Self {
+        Self {
+            table_id,
+            file_name: file_name.into(),
+            file_type,
+        }
+    }
+}
 /// The result of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GenerateUploadLinkResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1543,20 +1941,37 @@ pub struct GenerateUploadLinkResponse {
 }
 impl GenerateUploadLinkResponse {
     /// A value with `errors`, `uploadUrl` and `tempPath` set and every optional member left out.
-    pub fn new(errors: Vec<String>, upload_url: String, temp_path: String) -> Self {
+    pub fn new(
+        errors: Vec<String>,
+        upload_url: impl Into<String>,
+        temp_path: impl Into<String>,
+    ) -> Self {
         Self {
             errors,
             session_token: None,
-            upload_url,
-            temp_path,
+            upload_url: upload_url.into(),
+            temp_path: temp_path.into(),
             expires_at: None,
         }
+    }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
+    /// Sets `expiresAt`.
+    #[must_use]
+    pub fn with_expires_at(mut self, value: autessa_runtime::DateTime) -> Self {
+        self.expires_at = Some(value);
+        self
     }
 }
 /// The body of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetDataRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -1570,11 +1985,18 @@ impl GetDataRequest {
     pub fn new(table_id: i64) -> Self {
         Self { table_id, pagination: None }
     }
+    /// Sets `pagination`.
+    #[must_use]
+    pub fn with_pagination(mut self, value: Pagination) -> Self {
+        self.pagination = Some(value);
+        self
+    }
 }
 /// The result of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetDataResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1598,11 +2020,18 @@ impl GetDataResponse {
             total_records,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The body of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetSingleRowRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -1611,10 +2040,17 @@ pub struct GetSingleRowRequest {
     #[serde(rename = "rowId")]
     pub row_id: i64,
 }
+impl GetSingleRowRequest {
+    /// A value with `tableId` and `rowId` set.
+    pub fn new(table_id: i64, row_id: i64) -> Self {
+        Self { table_id, row_id }
+    }
+}
 /// The result of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct GetSingleRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1634,11 +2070,18 @@ impl GetSingleRowResponse {
             row,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The body of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IndexRecordRequest {
     /// The table to load the file into (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -1653,18 +2096,25 @@ pub struct IndexRecordRequest {
 }
 impl IndexRecordRequest {
     /// A value with `tableId` and `tempPath` set and every optional member left out.
-    pub fn new(table_id: i64, temp_path: String) -> Self {
+    pub fn new(table_id: i64, temp_path: impl Into<String>) -> Self {
         Self {
             table_id,
-            temp_path,
+            temp_path: temp_path.into(),
             file_delimiter: None,
         }
+    }
+    /// Sets `fileDelimiter`.
+    #[must_use]
+    pub fn with_file_delimiter(mut self, value: FileDelimiter) -> Self {
+        self.file_delimiter = Some(value);
+        self
     }
 }
 /// The result of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct IndexRecordResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1693,9 +2143,16 @@ impl IndexRecordResponse {
             computation_status,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The body of `insertRow`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InsertRowRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -1703,8 +2160,15 @@ pub struct InsertRowRequest {
     /// The new row's values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+impl InsertRowRequest {
+    /// A value with `tableId` and `values` set.
+    pub fn new(table_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
+        Self { table_id, values }
+    }
+}
 /// The result of `insertRow`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct InsertRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1738,11 +2202,18 @@ impl InsertRowResponse {
             computation_status,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The body of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JoinQueryRequest {
     /// The main table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -1767,24 +2238,37 @@ impl JoinQueryRequest {
     /// A value with `tableId`, `tableAlias`, `selectedColumns` and `joinStatements` set and every optional member left out.
     pub fn new(
         table_id: i64,
-        table_alias: String,
+        table_alias: impl Into<String>,
         selected_columns: Vec<SelectedColumn>,
         join_statements: Vec<JoinStatement>,
     ) -> Self {
         Self {
             table_id,
-            table_alias,
+            table_alias: table_alias.into(),
             selected_columns,
             join_statements,
             filters: None,
             pagination: None,
         }
     }
+    /// Sets `filters`.
+    #[must_use]
+    pub fn with_filters(mut self, value: WhereFilter) -> Self {
+        self.filters = Some(value);
+        self
+    }
+    /// Sets `pagination`.
+    #[must_use]
+    pub fn with_pagination(mut self, value: Pagination) -> Self {
+        self.pagination = Some(value);
+        self
+    }
 }
 /// The result of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JoinQueryResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -1808,11 +2292,18 @@ impl JoinQueryResponse {
             total_records,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// Joins another table to the query.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JoinStatement {
     /// The kind of join.
     #[serde(rename = "joinType")]
@@ -1839,24 +2330,31 @@ impl JoinStatement {
     pub fn new(
         join_type: JoinType,
         join_table_id: i64,
-        join_table_alias: String,
-        main_table_column: String,
-        join_table_column: String,
+        join_table_alias: impl Into<String>,
+        main_table_column: impl Into<String>,
+        join_table_column: impl Into<String>,
     ) -> Self {
         Self {
             join_type,
             join_table_id,
-            join_table_alias,
-            main_table_column,
-            join_table_column,
+            join_table_alias: join_table_alias.into(),
+            main_table_column: main_table_column.into(),
+            join_table_column: join_table_column.into(),
             join_filters: None,
         }
+    }
+    /// Sets `joinFilters`.
+    #[must_use]
+    pub fn with_join_filters(mut self, value: WhereFilter) -> Self {
+        self.join_filters = Some(value);
+        self
     }
 }
 /// The kind of join.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum JoinType {
     /// `INNER`
     Inner,
@@ -1919,6 +2417,7 @@ impl<'de> Deserialize<'de> for JoinType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct JoinedRow {
     /// The id of the row each table contributed, by table alias.
     #[serde(rename = "rowIds")]
@@ -1926,10 +2425,20 @@ pub struct JoinedRow {
     /// The selected values, by column name or alias.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+impl JoinedRow {
+    /// A value with `rowIds` and `values` set.
+    pub fn new(
+        row_ids: BTreeMap<String, i64>,
+        values: BTreeMap<String, AutessaDbColumnValue>,
+    ) -> Self {
+        Self { row_ids, values }
+    }
+}
 /// How conditions are combined.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum LogicalOperand {
     /// `AND`
     And,
@@ -1978,6 +2487,7 @@ impl<'de> Deserialize<'de> for LogicalOperand {
 }
 /// The form of an agent's output.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OutputType {
     /// `TEXT`
     Text,
@@ -2028,6 +2538,7 @@ impl<'de> Deserialize<'de> for OutputType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Pagination {
     /// The page number, starting at 0.
     #[serde(rename = "currentPage")]
@@ -2048,11 +2559,18 @@ impl Pagination {
             ascending: None,
         }
     }
+    /// Sets `ascending`.
+    #[must_use]
+    pub fn with_ascending(mut self, value: bool) -> Self {
+        self.ascending = Some(value);
+        self
+    }
 }
 /// The body of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTableRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -2078,11 +2596,30 @@ impl QueryTableRequest {
             pagination: None,
         }
     }
+    /// Sets `selectedColumns`.
+    #[must_use]
+    pub fn with_selected_columns(mut self, value: Vec<SelectedColumn>) -> Self {
+        self.selected_columns = Some(value);
+        self
+    }
+    /// Sets `filters`.
+    #[must_use]
+    pub fn with_filters(mut self, value: WhereFilter) -> Self {
+        self.filters = Some(value);
+        self
+    }
+    /// Sets `pagination`.
+    #[must_use]
+    pub fn with_pagination(mut self, value: Pagination) -> Self {
+        self.pagination = Some(value);
+        self
+    }
 }
 /// The result of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QueryTableResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -2106,9 +2643,16 @@ impl QueryTableResponse {
             total_records,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The fields every JSON response body carries, next to the endpoint's own fields.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ResponseEnvelope {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -2125,11 +2669,18 @@ impl ResponseEnvelope {
             session_token: None,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// One row of a table.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Row {
     /// The row's id.
     #[serde(rename = "rowId")]
@@ -2137,10 +2688,17 @@ pub struct Row {
     /// The row's values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+impl Row {
+    /// A value with `rowId` and `values` set.
+    pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
+        Self { row_id, values }
+    }
+}
 /// A row a batch operation could not process, and why.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RowFailure {
     /// The row that failed.
     #[serde(rename = "rowId")]
@@ -2148,10 +2706,17 @@ pub struct RowFailure {
     /// Why it failed.
     pub errors: Vec<String>,
 }
+impl RowFailure {
+    /// A value with `rowId` and `errors` set.
+    pub fn new(row_id: i64, errors: Vec<String>) -> Self {
+        Self { row_id, errors }
+    }
+}
 /// One row's update in a batch.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RowUpdate {
     /// The row to update.
     #[serde(rename = "rowId")]
@@ -2159,20 +2724,34 @@ pub struct RowUpdate {
     /// The new values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+impl RowUpdate {
+    /// A value with `rowId` and `values` set.
+    pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
+        Self { row_id, values }
+    }
+}
 /// One match of a semantic search.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SearchResult {
     /// The matching row.
     pub row: Row,
     /// How close the row is to the query; higher is closer.
     pub score: f64,
 }
+impl SearchResult {
+    /// A value with `row` and `score` set.
+    pub fn new(row: Row, score: f64) -> Self {
+        Self { row, score }
+    }
+}
 /// A column to return from a query.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SelectedColumn {
     /// The column's name in its table.
     #[serde(rename = "columnName")]
@@ -2191,19 +2770,38 @@ pub struct SelectedColumn {
 }
 impl SelectedColumn {
     /// A value with `columnName` set and every optional member left out.
-    pub fn new(column_name: String) -> Self {
+    pub fn new(column_name: impl Into<String>) -> Self {
         Self {
-            column_name,
+            column_name: column_name.into(),
             table_alias: None,
             column_alias: None,
             functions: None,
         }
+    }
+    /// Sets `tableAlias`.
+    #[must_use]
+    pub fn with_table_alias(mut self, value: impl Into<String>) -> Self {
+        self.table_alias = Some(value.into());
+        self
+    }
+    /// Sets `columnAlias`.
+    #[must_use]
+    pub fn with_column_alias(mut self, value: impl Into<String>) -> Self {
+        self.column_alias = Some(value.into());
+        self
+    }
+    /// Sets `functions`.
+    #[must_use]
+    pub fn with_functions(mut self, value: Vec<AggregateFunction>) -> Self {
+        self.functions = Some(value);
+        self
     }
 }
 /// The body of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SemanticSearchRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -2224,20 +2822,37 @@ pub struct SemanticSearchRequest {
 }
 impl SemanticSearchRequest {
     /// A value with `tableId`, `columnName` and `query` set and every optional member left out.
-    pub fn new(table_id: i64, column_name: String, query: String) -> Self {
+    pub fn new(
+        table_id: i64,
+        column_name: impl Into<String>,
+        query: impl Into<String>,
+    ) -> Self {
         Self {
             table_id,
-            column_name,
-            query,
+            column_name: column_name.into(),
+            query: query.into(),
             limit: None,
             filters: None,
         }
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn with_limit(mut self, value: i32) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `filters`.
+    #[must_use]
+    pub fn with_filters(mut self, value: WhereFilter) -> Self {
+        self.filters = Some(value);
+        self
     }
 }
 /// The result of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SemanticSearchResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -2257,9 +2872,16 @@ impl SemanticSearchResponse {
             results,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// One chunk of an agent's output as it is produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StreamedOutput {
     /// Whether this chunk is text or audio.
     #[serde(rename = "outputType")]
@@ -2290,26 +2912,59 @@ impl StreamedOutput {
             is_final_chunk,
         }
     }
+    /// Sets `transcription`.
+    #[must_use]
+    pub fn with_transcription(mut self, value: impl Into<String>) -> Self {
+        self.transcription = Some(value.into());
+        self
+    }
+    /// Sets `base64Audio`.
+    #[must_use]
+    pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
+        self.base64_audio = Some(value);
+        self
+    }
+    /// Sets `sampleRate`.
+    #[must_use]
+    pub fn with_sample_rate(mut self, value: i32) -> Self {
+        self.sample_rate = Some(value);
+        self
+    }
 }
 /// Server to client on the agent channel: one chunk of streamed output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct StreamedOutputMessage {
     /// The chunk.
     #[serde(rename = "streamedOutput")]
     pub streamed_output: StreamedOutput,
 }
+impl StreamedOutputMessage {
+    /// A value with `streamedOutput` set.
+    pub fn new(streamed_output: StreamedOutput) -> Self {
+        Self { streamed_output }
+    }
+}
 /// Text input for an agent.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct TextInput {
     /// The text.
     pub content: String,
+}
+impl TextInput {
+    /// A value with `content` set.
+    pub fn new(content: impl Into<String>) -> Self {
+        Self { content: content.into() }
+    }
 }
 /// Server to client on the tool channel: one line of the tool's debugging output, in real time.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ToolDebugMessage {
     /// Always `DEBUG`.
     #[serde(rename = "messageType")]
@@ -2318,16 +2973,17 @@ pub struct ToolDebugMessage {
     pub line: String,
 }
 impl ToolDebugMessage {
-    /// A value with `line` set and every optional member left out.
-    pub fn new(line: String) -> Self {
+    /// A value with `line` set.
+    pub fn new(line: impl Into<String>) -> Self {
         Self {
             message_type: Default::default(),
-            line,
+            line: line.into(),
         }
     }
 }
 /// Always `DEBUG`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ToolDebugMessageMessageType {
     /// `DEBUG`
     #[default]
@@ -2376,6 +3032,7 @@ impl<'de> Deserialize<'de> for ToolDebugMessageMessageType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ToolResultMessage {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -2407,22 +3064,35 @@ impl ToolResultMessage {
     /// A value with `errors`, `toolName` and `response` set and every optional member left out.
     pub fn new(
         errors: Vec<String>,
-        tool_name: String,
+        tool_name: impl Into<String>,
         response: serde_json::Value,
     ) -> Self {
         Self {
             errors,
             session_token: None,
             response_type: Default::default(),
-            tool_name,
+            tool_name: tool_name.into(),
             response,
             debug_output: None,
             message_type: Default::default(),
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
+    /// Sets `debugOutput`.
+    #[must_use]
+    pub fn with_debug_output(mut self, value: Vec<String>) -> Self {
+        self.debug_output = Some(value);
+        self
+    }
 }
 /// Always `RESULT`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ToolResultMessageMessageType {
     /// `RESULT`
     #[default]
@@ -2470,6 +3140,7 @@ impl<'de> Deserialize<'de> for ToolResultMessageMessageType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRowRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
@@ -2480,10 +3151,21 @@ pub struct UpdateRowRequest {
     /// The new values, by column name; other columns are left as they are.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+impl UpdateRowRequest {
+    /// A value with `tableId`, `rowId` and `values` set.
+    pub fn new(
+        table_id: i64,
+        row_id: i64,
+        values: BTreeMap<String, AutessaDbColumnValue>,
+    ) -> Self {
+        Self { table_id, row_id, values }
+    }
+}
 /// The result of `updateRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct UpdateRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
@@ -2512,9 +3194,16 @@ impl UpdateRowResponse {
             computation_status,
         }
     }
+    /// Sets `sessionToken`.
+    #[must_use]
+    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
+        self.session_token = Some(value.into());
+        self
+    }
 }
 /// The lifecycle state of a version of an agent or tool.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VersionState {
     /// `PUBLISHED`
     #[default]
@@ -2569,6 +3258,7 @@ impl<'de> Deserialize<'de> for VersionState {
 /// Client to server on the agent channel in voice mode: the first message, which
 /// declares the format of the binary audio frames that follow.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VoiceSetupMessage {
     /// Always `VOICE`.
     #[serde(rename = "messageType")]
@@ -2596,7 +3286,7 @@ pub struct VoiceSetupMessage {
     pub prompt_template_variables: BTreeMap<String, String>,
 }
 impl VoiceSetupMessage {
-    /// A value with `outputType`, `agentId`, `audioFormat`, `environmentVariables` and `promptTemplateVariables` set and every optional member left out.
+    /// A value with `outputType`, `agentId`, `audioFormat`, `environmentVariables` and `promptTemplateVariables` set.
     pub fn new(
         output_type: OutputType,
         agent_id: i64,
@@ -2616,6 +3306,7 @@ impl VoiceSetupMessage {
 }
 /// Always `VOICE`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum VoiceSetupMessageMessageType {
     /// `VOICE`
     #[default]
@@ -2663,9 +3354,16 @@ impl<'de> Deserialize<'de> for VoiceSetupMessageMessageType {
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct WhereFilter {
     /// How the groups are combined.
     pub operand: LogicalOperand,
     /// The groups of conditions.
     pub groups: Vec<FilterGroup>,
+}
+impl WhereFilter {
+    /// A value with `operand` and `groups` set.
+    pub fn new(operand: LogicalOperand, groups: Vec<FilterGroup>) -> Self {
+        Self { operand, groups }
+    }
 }

@@ -78,9 +78,7 @@ async fn raw_connect(base: &str) -> RawSocket {
 
 fn request(text: &str) -> ExecuteMessage {
     let input = vec![autessa::types::AgentInput::Text(
-        autessa::types::TextInput {
-            content: text.into(),
-        },
+        autessa::types::TextInput::new(text),
     )];
     ExecuteMessage::new(1, input)
 }

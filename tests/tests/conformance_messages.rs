@@ -182,6 +182,7 @@ fn agent_variant(message: AgentExecuteMessage) -> (&'static str, Value) {
         AgentExecuteMessage::ErrorMessage(m) => ("ErrorMessage", to_json(&m)),
         AgentExecuteMessage::UnknownBinary(bytes) => ("UnknownBinary", Value::from(bytes.len())),
         AgentExecuteMessage::Unknown(value) => ("Unknown", value),
+        other => panic!("a message kind this test does not know: {other:?}"),
     }
 }
 
@@ -194,6 +195,7 @@ fn tool_variant(message: ToolExecuteMessage) -> (&'static str, Value) {
         ToolExecuteMessage::ErrorMessage(m) => ("ErrorMessage", to_json(&m)),
         ToolExecuteMessage::UnknownBinary(bytes) => ("UnknownBinary", Value::from(bytes.len())),
         ToolExecuteMessage::Unknown(value) => ("Unknown", value),
+        other => panic!("a message kind this test does not know: {other:?}"),
     }
 }
 

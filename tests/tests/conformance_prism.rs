@@ -651,30 +651,21 @@ fn runtime() -> tokio::runtime::Runtime {
 // ------------------------------------------------------------------------------------------
 
 fn text_input(content: &str) -> AgentInput {
-    AgentInput::Text(TextInput {
-        content: content.into(),
-    })
+    AgentInput::Text(TextInput::new(content))
 }
 
 fn pcm() -> AudioFormat {
-    AudioFormat {
-        sample_rate: 16_000,
-        sample_size_in_bits: 16,
-        channels: 1,
-        signed: true,
-        big_endian: false,
-    }
+    AudioFormat::new(16_000, 16, 1, true, false)
 }
 
 fn version() -> CustomVersion {
-    CustomVersion {
-        version_state: Some(VersionState::Draft),
-        version_number: Some(3),
-    }
+    CustomVersion::new()
+        .with_version_state(VersionState::Draft)
+        .with_version_number(3)
 }
 
 fn cell(column_type: ColumnType, value: Value) -> AutessaDbColumnValue {
-    AutessaDbColumnValue { column_type, value }
+    AutessaDbColumnValue::new(column_type, value)
 }
 
 fn row() -> BTreeMap<String, AutessaDbColumnValue> {
@@ -692,75 +683,44 @@ fn row() -> BTreeMap<String, AutessaDbColumnValue> {
 }
 
 fn filter() -> WhereFilter {
-    WhereFilter {
-        operand: LogicalOperand::And,
-        groups: vec![
-            FilterGroup {
-                operand: LogicalOperand::Or,
-                statements: vec![
-                    FilterStatement {
-                        column: "age".into(),
-                        operator: FilterOperator::GreaterThanOrEquals,
-                        value: Some(json!(30)),
-                    },
-                    FilterStatement {
-                        column: "name".into(),
-                        operator: FilterOperator::In,
-                        value: Some(json!(["Ada", "Grace"])),
-                    },
-                    FilterStatement {
-                        column: "summary".into(),
-                        operator: FilterOperator::IsNull,
-                        value: None,
-                    },
-                    FilterStatement {
-                        column: "summary".into(),
-                        operator: FilterOperator::Equals,
-                        value: Some(Value::Null),
-                    },
+    WhereFilter::new(
+        LogicalOperand::And,
+        vec![
+            FilterGroup::new(
+                LogicalOperand::Or,
+                vec![
+                    FilterStatement::new("age", FilterOperator::GreaterThanOrEquals)
+                        .with_value(json!(30)),
+                    FilterStatement::new("name", FilterOperator::In)
+                        .with_value(json!(["Ada", "Grace"])),
+                    FilterStatement::new("summary", FilterOperator::IsNull),
+                    FilterStatement::new("summary", FilterOperator::Equals).with_value(Value::Null),
                 ],
-            },
-            FilterGroup {
-                operand: LogicalOperand::And,
-                statements: vec![],
-            },
+            ),
+            FilterGroup::new(LogicalOperand::And, vec![]),
         ],
-    }
+    )
 }
 
 fn page() -> Pagination {
-    Pagination {
-        current_page: 0,
-        total_records_per_page: 1,
-        ascending: Some(false),
-    }
+    Pagination::new(0, 1).with_ascending(false)
 }
 
 fn column(name: &str) -> SelectedColumn {
-    SelectedColumn {
-        column_name: name.into(),
-        ..Default::default()
-    }
+    SelectedColumn::new(name)
 }
 
 fn full_column() -> SelectedColumn {
-    SelectedColumn {
-        column_name: "total".into(),
-        table_alias: Some("o".into()),
-        column_alias: Some("orderTotal".into()),
-        functions: Some(vec![AggregateFunction::Sum, AggregateFunction::Max]),
-    }
+    SelectedColumn::new("total")
+        .with_table_alias("o")
+        .with_column_alias("orderTotal")
+        .with_functions(vec![AggregateFunction::Sum, AggregateFunction::Max])
 }
 
 fn join(filters: Option<WhereFilter>) -> JoinStatement {
-    JoinStatement {
-        join_type: JoinType::Left,
-        join_table_id: 790,
-        join_table_alias: "o".into(),
-        main_table_column: "id".into(),
-        join_table_column: "customerId".into(),
-        join_filters: filters,
-    }
+    let mut join_statement = JoinStatement::new(JoinType::Left, 790, "o", "id", "customerId");
+    join_statement.join_filters = filters;
+    join_statement
 }
 
 /// Every operation, with its optional fields unset, set, and (for collections) set but empty.
@@ -769,37 +729,25 @@ fn fixed_bodies() -> Vec<(&'static str, Body)> {
     vec![
         (
             "unset",
-            Body::CreateConversation(CreateConversationRequest {
-                agent_id: 123,
-                version: None,
-            }),
+            Body::CreateConversation(CreateConversationRequest::new(123)),
         ),
         (
             "set",
-            Body::CreateConversation(CreateConversationRequest {
-                agent_id: 123,
-                version: Some(version()),
-            }),
+            Body::CreateConversation(CreateConversationRequest::new(123).with_version(version())),
         ),
         (
             "set, version number unset",
-            Body::CreateConversation(CreateConversationRequest {
-                agent_id: 123,
-                version: Some(CustomVersion {
-                    version_state: Some(VersionState::Archived),
-                    version_number: None,
-                }),
-            }),
+            Body::CreateConversation(
+                CreateConversationRequest::new(123)
+                    .with_version(CustomVersion::new().with_version_state(VersionState::Archived)),
+            ),
         ),
         (
             "set, version state unset",
-            Body::CreateConversation(CreateConversationRequest {
-                agent_id: 123,
-                version: Some(CustomVersion {
-                    version_state: None,
-                    version_number: Some(2),
-                }),
-            }),
+            Body::CreateConversation(
+                CreateConversationRequest::new(123)
+                    .with_version(CustomVersion::new().with_version_number(2)),
+            ),
         ),
         (
             "unset",
@@ -807,320 +755,229 @@ fn fixed_bodies() -> Vec<(&'static str, Body)> {
         ),
         (
             "set",
-            Body::ExecuteAgent(ExecuteAgentRequest {
-                agent_id: 123,
-                input: vec![
-                    text_input("Hello!"),
-                    AgentInput::Audio(AudioInput {
-                        audio_url: Some("https://uploads.example.test/a.wav".into()),
-                        base64_audio: None,
-                        audio_format: Some(pcm()),
-                    }),
-                    AgentInput::Audio(AudioInput {
-                        audio_url: None,
-                        base64_audio: Some(Base64(vec![0, 1, 2, 255, 254])),
-                        audio_format: None,
-                    }),
-                ],
-                conversation_id: Some("conv_abc123".into()),
-                output_type: Some(OutputType::Audio),
-                environment_variables: Some(BTreeMap::from([(
+            Body::ExecuteAgent(
+                ExecuteAgentRequest::new(
+                    123,
+                    vec![
+                        text_input("Hello!"),
+                        AgentInput::Audio(
+                            AudioInput::new()
+                                .with_audio_url("https://uploads.example.test/a.wav")
+                                .with_audio_format(pcm()),
+                        ),
+                        AgentInput::Audio(
+                            AudioInput::new().with_base64_audio(Base64(vec![0, 1, 2, 255, 254])),
+                        ),
+                    ],
+                )
+                .with_conversation_id("conv_abc123")
+                .with_output_type(OutputType::Audio)
+                .with_environment_variables(BTreeMap::from([(
                     "CRM_API_KEY".into(),
                     "sk-live-4f9a".into(),
-                )])),
-                prompt_template_variables: Some(BTreeMap::from([(
+                )]))
+                .with_prompt_template_variables(BTreeMap::from([(
                     "customerName".into(),
                     "Ada".into(),
-                )])),
-                version: Some(version()),
-            }),
+                )]))
+                .with_version(version()),
+            ),
         ),
         (
             "set, empty maps",
-            Body::ExecuteAgent(ExecuteAgentRequest {
-                agent_id: 123,
-                input: vec![text_input("")],
-                conversation_id: Some(String::new()),
-                output_type: Some(OutputType::Text),
-                environment_variables: Some(BTreeMap::new()),
-                prompt_template_variables: Some(BTreeMap::new()),
-                version: None,
-            }),
+            Body::ExecuteAgent(
+                ExecuteAgentRequest::new(123, vec![text_input("")])
+                    .with_conversation_id(String::new())
+                    .with_output_type(OutputType::Text)
+                    .with_environment_variables(BTreeMap::new())
+                    .with_prompt_template_variables(BTreeMap::new()),
+            ),
         ),
         (
             "set",
-            Body::CloseConversation(CloseConversationRequest {
-                agent_id: 123,
-                conversation_id: "conv_abc123".into(),
-            }),
+            Body::CloseConversation(CloseConversationRequest::new(123, "conv_abc123")),
         ),
-        (
-            "unset",
-            Body::ExecuteTool(ExecuteToolRequest {
-                tool_id: 456,
-                ..Default::default()
-            }),
-        ),
+        ("unset", Body::ExecuteTool(ExecuteToolRequest::new(456))),
         (
             "set",
-            Body::ExecuteTool(ExecuteToolRequest {
-                tool_id: 456,
-                variables: Some(BTreeMap::from([
-                    ("city".into(), json!("Lisbon")),
-                    ("days".into(), json!(3)),
-                    ("nothing".into(), Value::Null),
-                    ("nested".into(), json!({"a": [1, 2.5, {"b": null}]})),
-                ])),
-                private_variables: Some(BTreeMap::from([(
-                    "accountNumber".into(),
-                    json!("DE89370400440532013000"),
-                )])),
-                environment_variables: Some(BTreeMap::from([(
-                    "WEATHER_API_KEY".into(),
-                    "wk-93b1".into(),
-                )])),
-                version: Some(version()),
-                debug: Some(true),
-            }),
+            Body::ExecuteTool(
+                ExecuteToolRequest::new(456)
+                    .with_variables(BTreeMap::from([
+                        ("city".into(), json!("Lisbon")),
+                        ("days".into(), json!(3)),
+                        ("nothing".into(), Value::Null),
+                        ("nested".into(), json!({"a": [1, 2.5, {"b": null}]})),
+                    ]))
+                    .with_private_variables(BTreeMap::from([(
+                        "accountNumber".into(),
+                        json!("DE89370400440532013000"),
+                    )]))
+                    .with_environment_variables(BTreeMap::from([(
+                        "WEATHER_API_KEY".into(),
+                        "wk-93b1".into(),
+                    )]))
+                    .with_version(version())
+                    .with_debug(true),
+            ),
         ),
         (
             "set, empty maps",
-            Body::ExecuteTool(ExecuteToolRequest {
-                tool_id: 456,
-                variables: Some(BTreeMap::new()),
-                private_variables: Some(BTreeMap::new()),
-                environment_variables: Some(BTreeMap::new()),
-                version: None,
-                debug: Some(false),
-            }),
+            Body::ExecuteTool(
+                ExecuteToolRequest::new(456)
+                    .with_variables(BTreeMap::new())
+                    .with_private_variables(BTreeMap::new())
+                    .with_environment_variables(BTreeMap::new())
+                    .with_debug(false),
+            ),
         ),
-        (
-            "set",
-            Body::InsertRow(InsertRowRequest {
-                table_id: table,
-                values: row(),
-            }),
-        ),
+        ("set", Body::InsertRow(InsertRowRequest::new(table, row()))),
         (
             "empty map",
-            Body::InsertRow(InsertRowRequest {
-                table_id: table,
-                values: BTreeMap::new(),
-            }),
+            Body::InsertRow(InsertRowRequest::new(table, BTreeMap::new())),
         ),
         (
             "set",
-            Body::UpdateRow(UpdateRowRequest {
-                table_id: table,
-                row_id: 1001,
-                values: row(),
-            }),
+            Body::UpdateRow(UpdateRowRequest::new(table, 1001, row())),
         ),
         (
             "set",
-            Body::BatchUpdateRows(BatchUpdateRowsRequest {
-                table_id: table,
-                updates: vec![
-                    RowUpdate {
-                        row_id: 1001,
-                        values: row(),
-                    },
-                    RowUpdate {
-                        row_id: 1002,
-                        values: BTreeMap::new(),
-                    },
+            Body::BatchUpdateRows(BatchUpdateRowsRequest::new(
+                table,
+                vec![
+                    RowUpdate::new(1001, row()),
+                    RowUpdate::new(1002, BTreeMap::new()),
                 ],
-            }),
+            )),
         ),
         (
             "empty list",
-            Body::BatchUpdateRows(BatchUpdateRowsRequest {
-                table_id: table,
-                updates: vec![],
-            }),
+            Body::BatchUpdateRows(BatchUpdateRowsRequest::new(table, vec![])),
         ),
+        ("set", Body::DeleteRow(DeleteRowRequest::new(table, 1001))),
         (
             "set",
-            Body::DeleteRow(DeleteRowRequest {
-                table_id: table,
-                row_id: 1001,
-            }),
-        ),
-        (
-            "set",
-            Body::BatchDeleteRows(BatchDeleteRowsRequest {
-                table_id: table,
-                row_ids: vec![
+            Body::BatchDeleteRows(BatchDeleteRowsRequest::new(
+                table,
+                vec![
                     1001,
                     1002,
                     strategies::JS_SAFE_INTEGER,
                     -strategies::JS_SAFE_INTEGER,
                 ],
-            }),
+            )),
         ),
         (
             "empty list",
-            Body::BatchDeleteRows(BatchDeleteRowsRequest {
-                table_id: table,
-                row_ids: vec![],
-            }),
+            Body::BatchDeleteRows(BatchDeleteRowsRequest::new(table, vec![])),
         ),
-        (
-            "unset",
-            Body::GetData(GetDataRequest {
-                table_id: table,
-                pagination: None,
-            }),
-        ),
+        ("unset", Body::GetData(GetDataRequest::new(table))),
         (
             "set",
-            Body::GetData(GetDataRequest {
-                table_id: table,
-                pagination: Some(page()),
-            }),
+            Body::GetData(GetDataRequest::new(table).with_pagination(page())),
         ),
         (
             "set, ascending unset",
-            Body::GetData(GetDataRequest {
-                table_id: table,
-                pagination: Some(Pagination {
-                    current_page: 7,
-                    total_records_per_page: 25,
-                    ascending: None,
-                }),
-            }),
+            Body::GetData(GetDataRequest::new(table).with_pagination(Pagination::new(7, 25))),
         ),
         (
             "set",
-            Body::GetSingleRow(GetSingleRowRequest {
-                table_id: table,
-                row_id: 1001,
-            }),
+            Body::GetSingleRow(GetSingleRowRequest::new(table, 1001)),
         ),
-        (
-            "unset",
-            Body::QueryTable(QueryTableRequest {
-                table_id: table,
-                ..Default::default()
-            }),
-        ),
+        ("unset", Body::QueryTable(QueryTableRequest::new(table))),
         (
             "set",
-            Body::QueryTable(QueryTableRequest {
-                table_id: table,
-                selected_columns: Some(vec![column("name"), full_column()]),
-                filters: Some(filter()),
-                pagination: Some(page()),
-            }),
+            Body::QueryTable(
+                QueryTableRequest::new(table)
+                    .with_selected_columns(vec![column("name"), full_column()])
+                    .with_filters(filter())
+                    .with_pagination(page()),
+            ),
         ),
         (
             "set, empty lists",
-            Body::QueryTable(QueryTableRequest {
-                table_id: table,
-                selected_columns: Some(vec![SelectedColumn {
-                    functions: Some(vec![]),
-                    ..column("name")
-                }]),
-                filters: Some(WhereFilter {
-                    operand: LogicalOperand::Or,
-                    groups: vec![],
-                }),
-                pagination: None,
-            }),
+            Body::QueryTable(
+                QueryTableRequest::new(table)
+                    .with_selected_columns(vec![column("name").with_functions(vec![])])
+                    .with_filters(WhereFilter::new(LogicalOperand::Or, vec![])),
+            ),
         ),
         (
             "unset",
-            Body::JoinQuery(JoinQueryRequest {
-                table_id: table,
-                table_alias: "c".into(),
-                selected_columns: vec![column("name")],
-                join_statements: vec![join(None)],
-                filters: None,
-                pagination: None,
-            }),
+            Body::JoinQuery(JoinQueryRequest::new(
+                table,
+                "c",
+                vec![column("name")],
+                vec![join(None)],
+            )),
         ),
         (
             "set",
-            Body::JoinQuery(JoinQueryRequest {
-                table_id: table,
-                table_alias: "c".into(),
-                selected_columns: vec![column("name"), full_column()],
-                join_statements: vec![join(Some(filter()))],
-                filters: Some(filter()),
-                pagination: Some(page()),
-            }),
+            Body::JoinQuery(
+                JoinQueryRequest::new(
+                    table,
+                    "c",
+                    vec![column("name"), full_column()],
+                    vec![join(Some(filter()))],
+                )
+                .with_filters(filter())
+                .with_pagination(page()),
+            ),
         ),
         (
             "empty lists",
-            Body::JoinQuery(JoinQueryRequest {
-                table_id: table,
-                table_alias: String::new(),
-                selected_columns: vec![],
-                join_statements: vec![],
-                filters: None,
-                pagination: None,
-            }),
+            Body::JoinQuery(JoinQueryRequest::new(table, String::new(), vec![], vec![])),
         ),
         (
             "unset",
-            Body::SemanticSearch(SemanticSearchRequest {
-                table_id: table,
-                column_name: "summary".into(),
-                query: "mathematician".into(),
-                ..Default::default()
-            }),
+            Body::SemanticSearch(SemanticSearchRequest::new(
+                table,
+                "summary",
+                "mathematician",
+            )),
         ),
         (
             "set, lowest limit",
-            Body::SemanticSearch(SemanticSearchRequest {
-                table_id: table,
-                column_name: "summary".into(),
-                query: "mathematician".into(),
-                limit: Some(1),
-                filters: Some(filter()),
-            }),
+            Body::SemanticSearch(
+                SemanticSearchRequest::new(table, "summary", "mathematician")
+                    .with_limit(1)
+                    .with_filters(filter()),
+            ),
         ),
         (
             "set, highest limit",
-            Body::SemanticSearch(SemanticSearchRequest {
-                table_id: table,
-                column_name: "summary".into(),
-                query: "mathematician".into(),
-                limit: Some(100),
-                filters: None,
-            }),
+            Body::SemanticSearch(
+                SemanticSearchRequest::new(table, "summary", "mathematician").with_limit(100),
+            ),
         ),
         (
             "set",
-            Body::GenerateUploadLink(GenerateUploadLinkRequest {
-                table_id: table,
-                file_name: "customers.csv".into(),
-                file_type: FileType::Csv,
-            }),
+            Body::GenerateUploadLink(GenerateUploadLinkRequest::new(
+                table,
+                "customers.csv",
+                FileType::Csv,
+            )),
         ),
         (
             "set",
-            Body::GenerateUploadLink(GenerateUploadLinkRequest {
-                table_id: table,
-                file_name: "customers.json".into(),
-                file_type: FileType::Json,
-            }),
+            Body::GenerateUploadLink(GenerateUploadLinkRequest::new(
+                table,
+                "customers.json",
+                FileType::Json,
+            )),
         ),
         (
             "unset",
-            Body::IndexRecord(IndexRecordRequest {
-                table_id: table,
-                temp_path: "tmp/789/7c1e2b/customers.csv".into(),
-                file_delimiter: None,
-            }),
+            Body::IndexRecord(IndexRecordRequest::new(
+                table,
+                "tmp/789/7c1e2b/customers.csv",
+            )),
         ),
         (
             "set",
-            Body::IndexRecord(IndexRecordRequest {
-                table_id: table,
-                temp_path: "tmp/789/7c1e2b/customers.csv".into(),
-                file_delimiter: Some(FileDelimiter::Semicolon),
-            }),
+            Body::IndexRecord(
+                IndexRecordRequest::new(table, "tmp/789/7c1e2b/customers.csv")
+                    .with_file_delimiter(FileDelimiter::Semicolon),
+            ),
         ),
     ]
 }
@@ -1733,10 +1590,7 @@ async fn int64_beyond_2_pow_53_is_refused_by_prism() {
     let harness = Harness::on(&prism).await;
     let beyond = strategies::JS_SAFE_INTEGER + 1;
     for ids in [vec![beyond], vec![i64::MAX], vec![-beyond], vec![i64::MIN]] {
-        let body = Body::BatchDeleteRows(BatchDeleteRowsRequest {
-            table_id: 789,
-            row_ids: ids.clone(),
-        });
+        let body = Body::BatchDeleteRows(BatchDeleteRowsRequest::new(789, ids.clone()));
         assert_eq!(
             check(&request_schema("batchDeleteRows"), &body.json()),
             Ok(()),

@@ -354,8 +354,8 @@ fn autessa_reference_has_every_operation_channel_and_message() {
     }
     // A text turn: a typed message built through its constructor, the reply streamed.
     let text = section(agent, "**Rust examples**");
-    assert!(text.contains("let mut message = types::ExecuteMessage::new("));
-    assert!(text.contains("types::AgentInput::Text(types::TextInput {"));
+    assert!(text.contains("let message = types::ExecuteMessage::new("));
+    assert!(text.contains("types::AgentInput::Text(types::TextInput::new("));
     assert!(text.contains("connection.request_execute_message(&message).await?;"));
     assert!(text.contains("AgentExecuteReply::StreamedOutputMessage(chunk) =>"));
     // A voice turn: voice mode on, the setup message, PCM frames, the reply.
@@ -368,7 +368,7 @@ fn autessa_reference_has_every_operation_channel_and_message() {
     assert!(text.contains("let reply = connection.reply();"));
     // A tool run with its debugging lines printed as they arrive, then the result.
     let tool = section(channels, "## toolExecute");
-    assert!(tool.contains("message.debug = Some(true);"));
+    assert!(tool.contains(".with_debug(true);"));
     assert!(
         tool.contains("ToolExecuteReply::ToolDebugMessage(chunk) => println!(\"{}\", chunk.line),")
     );

@@ -25,27 +25,14 @@ fn start() -> (tokio::runtime::Runtime, MockServer, Client) {
 fn blocking_calls_send_the_same_requests_and_decode_the_same_responses() {
     let (_runtime, server, client) = start();
     let created = client
-        .create_conversation(
-            42,
-            &CreateConversationRequest {
-                agent_id: 42,
-                version: None,
-            },
-        )
+        .create_conversation(42, &CreateConversationRequest::new(42))
         .unwrap();
     assert_eq!(created.conversation_id, "conv_abc123");
     assert_eq!(created.rate_limit.remaining_minute, Some(59));
     let page = client
         .get_data(
             7,
-            &GetDataRequest {
-                table_id: 7,
-                pagination: Some(Pagination {
-                    current_page: 0,
-                    total_records_per_page: 10,
-                    ascending: None,
-                }),
-            },
+            &GetDataRequest::new(7).with_pagination(Pagination::new(0, 10)),
         )
         .unwrap();
     assert!(page.total_records >= page.rows.len() as i64);
@@ -66,13 +53,7 @@ fn blocking_errors_are_the_same_typed_errors() {
             .timeout(Duration::from_secs(10)),
     );
     let error = client
-        .create_conversation(
-            42,
-            &CreateConversationRequest {
-                agent_id: 42,
-                version: None,
-            },
-        )
+        .create_conversation(42, &CreateConversationRequest::new(42))
         .unwrap_err();
     let Error::Api(api) = &error else {
         panic!("expected an API error, got {error:?}")

@@ -347,7 +347,7 @@ fn object(request: &RecordedRequest) -> serde_json::Map<String, Value> {
 }
 
 fn cell(column_type: ColumnType, value: Value) -> AutessaDbColumnValue {
-    AutessaDbColumnValue { column_type, value }
+    AutessaDbColumnValue::new(column_type, value)
 }
 
 fn cells<const N: usize>(
@@ -374,35 +374,25 @@ fn json_map<const N: usize>(pairs: [(&str, Value); N]) -> BTreeMap<String, Value
 }
 
 fn statement(column: &str, operator: FilterOperator, value: Option<Value>) -> FilterStatement {
-    FilterStatement {
-        column: column.to_owned(),
-        operator,
-        value,
-    }
+    let mut filter_statement = FilterStatement::new(column.to_owned(), operator);
+    filter_statement.value = value;
+    filter_statement
 }
 
 fn filter(operand: LogicalOperand, groups: Vec<FilterGroup>) -> WhereFilter {
-    WhereFilter { operand, groups }
+    WhereFilter::new(operand, groups)
 }
 
 fn group(operand: LogicalOperand, statements: Vec<FilterStatement>) -> FilterGroup {
-    FilterGroup {
-        operand,
-        statements,
-    }
+    FilterGroup::new(operand, statements)
 }
 
 fn column(name: &str) -> SelectedColumn {
-    SelectedColumn {
-        column_name: name.to_owned(),
-        ..SelectedColumn::default()
-    }
+    SelectedColumn::new(name.to_owned())
 }
 
 fn text(content: &str) -> AgentInput {
-    AgentInput::Text(TextInput {
-        content: content.to_owned(),
-    })
+    AgentInput::Text(TextInput::new(content.to_owned()))
 }
 
 // ------------------------------------------------------------------------------------------
@@ -413,23 +403,18 @@ fn text(content: &str) -> AgentInput {
 async fn create_conversation_with_and_without_a_version() {
     let (server, client) = start().await;
 
-    let request = CreateConversationRequest {
-        agent_id: AGENT_ID,
-        version: None,
-    };
+    let request = CreateConversationRequest::new(AGENT_ID);
     let outcome = client.create_conversation(AGENT_ID, &request).await;
     let created = expect_example(&server, CREATE_CONVERSATION, &request, outcome);
     assert_eq!(created.conversation_id, "conv_abc123");
     assert_eq!(created.errors, Vec::<String>::new());
     assert_eq!(created.session_token, None);
 
-    let request = CreateConversationRequest {
-        agent_id: AGENT_ID,
-        version: Some(CustomVersion {
-            version_state: Some(VersionState::Draft),
-            version_number: Some(3),
-        }),
-    };
+    let request = CreateConversationRequest::new(AGENT_ID).with_version(
+        CustomVersion::new()
+            .with_version_state(VersionState::Draft)
+            .with_version_number(3),
+    );
     let outcome = client.create_conversation(AGENT_ID, &request).await;
     expect_example(&server, CREATE_CONVERSATION, &request, outcome);
 }
@@ -437,10 +422,7 @@ async fn create_conversation_with_and_without_a_version() {
 #[tokio::test]
 async fn create_conversation_omits_an_unset_version_on_the_wire() {
     let (server, client) = start().await;
-    let request = CreateConversationRequest {
-        agent_id: AGENT_ID,
-        version: None,
-    };
+    let request = CreateConversationRequest::new(AGENT_ID);
     client
         .create_conversation(AGENT_ID, &request)
         .await
@@ -448,13 +430,11 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
     let sent = object(&take_request(&server, CREATE_CONVERSATION));
     assert_eq!(Value::Object(sent), json!({ "agentId": AGENT_ID }));
 
-    let request = CreateConversationRequest {
-        agent_id: AGENT_ID,
-        version: Some(CustomVersion {
-            version_state: Some(VersionState::Archived),
-            version_number: Some(7),
-        }),
-    };
+    let request = CreateConversationRequest::new(AGENT_ID).with_version(
+        CustomVersion::new()
+            .with_version_state(VersionState::Archived)
+            .with_version_number(7),
+    );
     client
         .create_conversation(AGENT_ID, &request)
         .await
@@ -471,10 +451,7 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
     // `versionState` is optional (PUBLISHED by default): unset, it stays off the wire.
     let mut version = CustomVersion::new();
     version.version_number = Some(7);
-    let request = CreateConversationRequest {
-        agent_id: AGENT_ID,
-        version: Some(version),
-    };
+    let request = CreateConversationRequest::new(AGENT_ID).with_version(version);
     client
         .create_conversation(AGENT_ID, &request)
         .await
@@ -489,30 +466,24 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
 #[tokio::test]
 async fn execute_agent_text_turn_with_every_optional_field() {
     let (server, client) = start().await;
-    let request = ExecuteAgentRequest {
-        agent_id: AGENT_ID,
-        input: vec![text("Hello!"), text("What is my order status?")],
-        conversation_id: Some("conv_abc123".to_owned()),
-        output_type: Some(OutputType::Text),
-        environment_variables: Some(strings([("CRM_API_KEY", "sk-live-4f9a")])),
-        prompt_template_variables: Some(strings([("customerName", "Ada"), ("tier", "gold")])),
-        version: Some(CustomVersion {
-            version_state: Some(VersionState::Draft),
-            version_number: None,
-        }),
-    };
+    let request = ExecuteAgentRequest::new(
+        AGENT_ID,
+        vec![text("Hello!"), text("What is my order status?")],
+    )
+    .with_conversation_id("conv_abc123".to_owned())
+    .with_output_type(OutputType::Text)
+    .with_environment_variables(strings([("CRM_API_KEY", "sk-live-4f9a")]))
+    .with_prompt_template_variables(strings([("customerName", "Ada"), ("tier", "gold")]))
+    .with_version(CustomVersion::new().with_version_state(VersionState::Draft));
     let outcome = client.execute_agent(AGENT_ID, &request).await;
     let response = expect_example(&server, EXECUTE_AGENT, &request, outcome);
     assert_eq!(response.conversation_id.as_deref(), Some("conv_abc123"));
     assert_eq!(
         response.output,
-        [AgentOutput {
-            output_type: OutputType::Text,
-            content: Some("Hello! How can I help you?".to_owned()),
-            base64_audio: None,
-            sample_rate: None,
-            transcription: None,
-        }]
+        [
+            AgentOutput::new(OutputType::Text)
+                .with_content("Hello! How can I help you?".to_owned())
+        ]
     );
 }
 
@@ -524,30 +495,22 @@ async fn execute_agent_single_shot_with_audio_input() {
         .iter()
         .flat_map(|sample| sample.to_le_bytes())
         .collect();
-    let format = AudioFormat {
-        sample_rate: 16000,
-        sample_size_in_bits: 16,
-        channels: 1,
-        signed: true,
-        big_endian: false,
-    };
-    let request = ExecuteAgentRequest {
-        agent_id: AGENT_ID,
-        input: vec![
-            AgentInput::Audio(AudioInput {
-                audio_url: Some("https://uploads.autessa.com/tmp/123/question.wav".to_owned()),
-                base64_audio: None,
-                audio_format: None,
-            }),
-            AgentInput::Audio(AudioInput {
-                audio_url: None,
-                base64_audio: Some(Base64(pcm)),
-                audio_format: Some(format),
-            }),
+    let format = AudioFormat::new(16000, 16, 1, true, false);
+    let request = ExecuteAgentRequest::new(
+        AGENT_ID,
+        vec![
+            AgentInput::Audio(
+                AudioInput::new()
+                    .with_audio_url("https://uploads.autessa.com/tmp/123/question.wav".to_owned()),
+            ),
+            AgentInput::Audio(
+                AudioInput::new()
+                    .with_base64_audio(Base64(pcm))
+                    .with_audio_format(format),
+            ),
         ],
-        output_type: Some(OutputType::Audio),
-        ..ExecuteAgentRequest::new(AGENT_ID, Vec::new())
-    };
+    )
+    .with_output_type(OutputType::Audio);
     // The audio encoding in particular (`expect_example` checks that this is what was sent).
     assert_eq!(
         serde_json::to_value(&request).expect("the request serializes"),
@@ -581,10 +544,7 @@ async fn execute_agent_single_shot_with_audio_input() {
 #[tokio::test]
 async fn close_conversation() {
     let (server, client) = start().await;
-    let request = CloseConversationRequest {
-        agent_id: AGENT_ID,
-        conversation_id: "conv_abc123".to_owned(),
-    };
+    let request = CloseConversationRequest::new(AGENT_ID, "conv_abc123".to_owned());
     let outcome = client.close_conversation(AGENT_ID, &request).await;
     let response = expect_example(&server, CLOSE_CONVERSATION, &request, outcome);
     assert_eq!(response, CloseConversationResponse::default());
@@ -593,27 +553,17 @@ async fn close_conversation() {
 #[tokio::test]
 async fn conversation_lifecycle_uses_the_returned_id() {
     let (server, client) = start().await;
-    let create = CreateConversationRequest {
-        agent_id: AGENT_ID,
-        version: None,
-    };
+    let create = CreateConversationRequest::new(AGENT_ID);
     let outcome = client.create_conversation(AGENT_ID, &create).await;
     let id = expect_example(&server, CREATE_CONVERSATION, &create, outcome).conversation_id;
 
-    let turn = ExecuteAgentRequest {
-        agent_id: AGENT_ID,
-        input: vec![text("Where is my parcel?")],
-        conversation_id: Some(id.clone()),
-        ..ExecuteAgentRequest::new(AGENT_ID, Vec::new())
-    };
+    let turn = ExecuteAgentRequest::new(AGENT_ID, vec![text("Where is my parcel?")])
+        .with_conversation_id(id.clone());
     let outcome = client.execute_agent(AGENT_ID, &turn).await;
     let output = expect_example(&server, EXECUTE_AGENT, &turn, outcome);
     assert_eq!(output.conversation_id.as_ref(), Some(&id));
 
-    let close = CloseConversationRequest {
-        agent_id: AGENT_ID,
-        conversation_id: id,
-    };
+    let close = CloseConversationRequest::new(AGENT_ID, id);
     let outcome = client.close_conversation(AGENT_ID, &close).await;
     expect_example(&server, CLOSE_CONVERSATION, &close, outcome);
 }
@@ -625,25 +575,24 @@ async fn conversation_lifecycle_uses_the_returned_id() {
 #[tokio::test]
 async fn execute_tool_with_variables_version_and_debug() {
     let (server, client) = start().await;
-    let request = ExecuteToolRequest {
-        tool_id: TOOL_ID,
-        variables: Some(json_map([
+    let request = ExecuteToolRequest::new(TOOL_ID)
+        .with_variables(json_map([
             ("city", json!("Lisbon")),
             ("days", json!(3)),
             ("units", json!({ "temperature": "celsius" })),
             ("stations", json!(["LPPT", null])),
-        ])),
-        private_variables: Some(json_map([(
+        ]))
+        .with_private_variables(json_map([(
             "accountNumber",
             json!("DE89370400440532013000"),
-        )])),
-        environment_variables: Some(strings([("WEATHER_API_KEY", "wk-93b1")])),
-        version: Some(CustomVersion {
-            version_state: Some(VersionState::Published),
-            version_number: Some(12),
-        }),
-        debug: Some(true),
-    };
+        )]))
+        .with_environment_variables(strings([("WEATHER_API_KEY", "wk-93b1")]))
+        .with_version(
+            CustomVersion::new()
+                .with_version_state(VersionState::Published)
+                .with_version_number(12),
+        )
+        .with_debug(true);
     let outcome = client.execute_tool(TOOL_ID, &request).await;
     let response = expect_example(&server, EXECUTE_TOOL, &request, outcome);
     assert_eq!(
@@ -663,10 +612,7 @@ async fn execute_tool_with_variables_version_and_debug() {
         )
     );
 
-    let minimal = ExecuteToolRequest {
-        tool_id: TOOL_ID,
-        ..ExecuteToolRequest::default()
-    };
+    let minimal = ExecuteToolRequest::new(TOOL_ID);
     let outcome = client.execute_tool(TOOL_ID, &minimal).await;
     expect_example(&server, EXECUTE_TOOL, &minimal, outcome);
 }
@@ -678,9 +624,9 @@ async fn execute_tool_with_variables_version_and_debug() {
 #[tokio::test]
 async fn insert_row_with_every_column_type() {
     let (server, client) = start().await;
-    let request = InsertRowRequest {
-        table_id: TABLE_ID,
-        values: cells([
+    let request = InsertRowRequest::new(
+        TABLE_ID,
+        cells([
             ("id", cell(ColumnType::UniqueId, json!("cus_01HZX3"))),
             ("name", cell(ColumnType::String, json!("Ada Lovelace"))),
             ("summary", cell(ColumnType::LongText, Value::Null)),
@@ -692,7 +638,7 @@ async fn insert_row_with_every_column_type() {
                 cell(ColumnType::Timestamp, json!("2024-05-01T09:30:00Z")),
             ),
         ]),
-    };
+    );
     let outcome = client.insert_row(TABLE_ID, &request).await;
     let response = expect_example(&server, INSERT_ROW, &request, outcome);
     assert_eq!(response.inserted_id, 1001);
@@ -711,11 +657,11 @@ async fn insert_row_with_every_column_type() {
 #[tokio::test]
 async fn update_row() {
     let (server, client) = start().await;
-    let request = UpdateRowRequest {
-        table_id: TABLE_ID,
-        row_id: 1001,
-        values: cells([("age", cell(ColumnType::Integer, json!(37)))]),
-    };
+    let request = UpdateRowRequest::new(
+        TABLE_ID,
+        1001,
+        cells([("age", cell(ColumnType::Integer, json!(37)))]),
+    );
     let outcome = client.update_row(TABLE_ID, &request).await;
     let response = expect_example(&server, UPDATE_ROW, &request, outcome);
     assert_eq!(response.updated_row.row_id, 1001);
@@ -729,41 +675,32 @@ async fn update_row() {
 #[tokio::test]
 async fn batch_update_rows() {
     let (server, client) = start().await;
-    let request = BatchUpdateRowsRequest {
-        table_id: TABLE_ID,
-        updates: vec![
-            RowUpdate {
-                row_id: 1001,
-                values: cells([("age", cell(ColumnType::Integer, json!(37)))]),
-            },
-            RowUpdate {
-                row_id: 1002,
-                values: cells([
+    let request = BatchUpdateRowsRequest::new(
+        TABLE_ID,
+        vec![
+            RowUpdate::new(1001, cells([("age", cell(ColumnType::Integer, json!(37)))])),
+            RowUpdate::new(
+                1002,
+                cells([
                     ("name", cell(ColumnType::String, json!("Charles Babbage"))),
                     ("active", cell(ColumnType::Boolean, json!(false))),
                 ]),
-            },
+            ),
         ],
-    };
+    );
     let outcome = client.batch_update_rows(TABLE_ID, &request).await;
     let response = expect_example(&server, BATCH_UPDATE_ROWS, &request, outcome);
     assert_eq!(response.records_impacted, 1);
     assert_eq!(
         response.failures,
-        [RowFailure {
-            row_id: 1002,
-            errors: vec!["Row not found".to_owned()],
-        }]
+        [RowFailure::new(1002, vec!["Row not found".to_owned()])]
     );
 }
 
 #[tokio::test]
 async fn delete_row() {
     let (server, client) = start().await;
-    let request = DeleteRowRequest {
-        table_id: TABLE_ID,
-        row_id: 1001,
-    };
+    let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let outcome = client.delete_row(TABLE_ID, &request).await;
     let response = expect_example(&server, DELETE_ROW, &request, outcome);
     assert_eq!(response.records_impacted, 1);
@@ -772,33 +709,21 @@ async fn delete_row() {
 #[tokio::test]
 async fn batch_delete_rows() {
     let (server, client) = start().await;
-    let request = BatchDeleteRowsRequest {
-        table_id: TABLE_ID,
-        row_ids: vec![1001, 1002, 1003],
-    };
+    let request = BatchDeleteRowsRequest::new(TABLE_ID, vec![1001, 1002, 1003]);
     let outcome = client.batch_delete_rows(TABLE_ID, &request).await;
     let response = expect_example(&server, BATCH_DELETE_ROWS, &request, outcome);
     assert_eq!(response.records_impacted, 2);
     assert_eq!(
         response.failures,
-        [RowFailure {
-            row_id: 1003,
-            errors: vec!["Row not found".to_owned()],
-        }]
+        [RowFailure::new(1003, vec!["Row not found".to_owned()])]
     );
 }
 
 #[tokio::test]
 async fn get_data_with_and_without_pagination() {
     let (server, client) = start().await;
-    let request = GetDataRequest {
-        table_id: TABLE_ID,
-        pagination: Some(Pagination {
-            current_page: 1,
-            total_records_per_page: 2,
-            ascending: Some(false),
-        }),
-    };
+    let request =
+        GetDataRequest::new(TABLE_ID).with_pagination(Pagination::new(1, 2).with_ascending(false));
     let outcome = client.get_data(TABLE_ID, &request).await;
     let response = expect_example(&server, GET_DATA, &request, outcome);
     assert_eq!(response.total_records, 42);
@@ -809,10 +734,7 @@ async fn get_data_with_and_without_pagination() {
         cell(ColumnType::String, json!("Charles Babbage"))
     );
 
-    let request = GetDataRequest {
-        table_id: TABLE_ID,
-        pagination: None,
-    };
+    let request = GetDataRequest::new(TABLE_ID);
     let outcome = client.get_data(TABLE_ID, &request).await;
     expect_example(&server, GET_DATA, &request, outcome);
 }
@@ -820,10 +742,7 @@ async fn get_data_with_and_without_pagination() {
 #[tokio::test]
 async fn get_single_row() {
     let (server, client) = start().await;
-    let request = GetSingleRowRequest {
-        table_id: TABLE_ID,
-        row_id: 1001,
-    };
+    let request = GetSingleRowRequest::new(TABLE_ID, 1001);
     let outcome = client.get_single_row(TABLE_ID, &request).await;
     let response = expect_example(&server, GET_SINGLE_ROW, &request, outcome);
     assert_eq!(response.row.row_id, 1001);
@@ -840,19 +759,15 @@ async fn get_single_row() {
 #[tokio::test]
 async fn query_table_with_columns_filters_and_pagination() {
     let (server, client) = start().await;
-    let request = QueryTableRequest {
-        table_id: TABLE_ID,
-        selected_columns: Some(vec![
+    let request = QueryTableRequest::new(TABLE_ID)
+        .with_selected_columns(vec![
             column("name"),
-            SelectedColumn {
-                column_name: "name".to_owned(),
-                column_alias: Some("nameLength".to_owned()),
-                functions: Some(vec![AggregateFunction::Length, AggregateFunction::Max]),
-                ..SelectedColumn::default()
-            },
+            SelectedColumn::new("name".to_owned())
+                .with_column_alias("nameLength".to_owned())
+                .with_functions(vec![AggregateFunction::Length, AggregateFunction::Max]),
             column("age"),
-        ]),
-        filters: Some(filter(
+        ])
+        .with_filters(filter(
             LogicalOperand::And,
             vec![
                 group(
@@ -871,13 +786,8 @@ async fn query_table_with_columns_filters_and_pagination() {
                     ],
                 ),
             ],
-        )),
-        pagination: Some(Pagination {
-            current_page: 0,
-            total_records_per_page: 25,
-            ascending: Some(true),
-        }),
-    };
+        ))
+        .with_pagination(Pagination::new(0, 25).with_ascending(true));
     let outcome = client.query_table(TABLE_ID, &request).await;
     let response = expect_example(&server, QUERY_TABLE, &request, outcome);
     assert_eq!(response.total_records, 1);
@@ -887,10 +797,7 @@ async fn query_table_with_columns_filters_and_pagination() {
         cell(ColumnType::Integer, json!(36))
     );
 
-    let minimal = QueryTableRequest {
-        table_id: TABLE_ID,
-        ..QueryTableRequest::default()
-    };
+    let minimal = QueryTableRequest::new(TABLE_ID);
     let outcome = client.query_table(TABLE_ID, &minimal).await;
     expect_example(&server, QUERY_TABLE, &minimal, outcome);
 }
@@ -898,29 +805,25 @@ async fn query_table_with_columns_filters_and_pagination() {
 #[tokio::test]
 async fn join_query_with_join_filters() {
     let (server, client) = start().await;
-    let request = JoinQueryRequest {
-        table_id: TABLE_ID,
-        table_alias: "c".to_owned(),
-        selected_columns: vec![
-            SelectedColumn {
-                column_name: "name".to_owned(),
-                table_alias: Some("c".to_owned()),
-                ..SelectedColumn::default()
-            },
-            SelectedColumn {
-                column_name: "total".to_owned(),
-                table_alias: Some("o".to_owned()),
-                column_alias: Some("orderTotal".to_owned()),
-                functions: Some(vec![AggregateFunction::Sum]),
-            },
+    let request = JoinQueryRequest::new(
+        TABLE_ID,
+        "c".to_owned(),
+        vec![
+            SelectedColumn::new("name".to_owned()).with_table_alias("c".to_owned()),
+            SelectedColumn::new("total".to_owned())
+                .with_table_alias("o".to_owned())
+                .with_column_alias("orderTotal".to_owned())
+                .with_functions(vec![AggregateFunction::Sum]),
         ],
-        join_statements: vec![JoinStatement {
-            join_type: JoinType::Left,
-            join_table_id: 790,
-            join_table_alias: "o".to_owned(),
-            main_table_column: "id".to_owned(),
-            join_table_column: "customerId".to_owned(),
-            join_filters: Some(filter(
+        vec![
+            JoinStatement::new(
+                JoinType::Left,
+                790,
+                "o".to_owned(),
+                "id".to_owned(),
+                "customerId".to_owned(),
+            )
+            .with_join_filters(filter(
                 LogicalOperand::And,
                 vec![group(
                     LogicalOperand::And,
@@ -931,20 +834,16 @@ async fn join_query_with_join_filters() {
                     )],
                 )],
             )),
-        }],
-        filters: Some(filter(
-            LogicalOperand::Or,
-            vec![group(
-                LogicalOperand::And,
-                vec![statement("c.active", FilterOperator::IsNotNull, None)],
-            )],
-        )),
-        pagination: Some(Pagination {
-            current_page: 0,
-            total_records_per_page: 50,
-            ascending: None,
-        }),
-    };
+        ],
+    )
+    .with_filters(filter(
+        LogicalOperand::Or,
+        vec![group(
+            LogicalOperand::And,
+            vec![statement("c.active", FilterOperator::IsNotNull, None)],
+        )],
+    ))
+    .with_pagination(Pagination::new(0, 50));
     let outcome = client.join_query(TABLE_ID, &request).await;
     let response = expect_example(&server, JOIN_QUERY, &request, outcome);
     assert_eq!(response.total_records, 1);
@@ -962,23 +861,23 @@ async fn join_query_with_join_filters() {
 #[tokio::test]
 async fn semantic_search_with_limit_and_filters() {
     let (server, client) = start().await;
-    let request = SemanticSearchRequest {
-        table_id: TABLE_ID,
-        column_name: "summary".to_owned(),
-        query: "mathematician who wrote the first computer program".to_owned(),
-        limit: Some(5),
-        filters: Some(filter(
+    let request = SemanticSearchRequest::new(
+        TABLE_ID,
+        "summary".to_owned(),
+        "mathematician who wrote the first computer program".to_owned(),
+    )
+    .with_limit(5)
+    .with_filters(filter(
+        LogicalOperand::And,
+        vec![group(
             LogicalOperand::And,
-            vec![group(
-                LogicalOperand::And,
-                vec![statement(
-                    "active",
-                    FilterOperator::Equals,
-                    Some(json!(true)),
-                )],
+            vec![statement(
+                "active",
+                FilterOperator::Equals,
+                Some(json!(true)),
             )],
-        )),
-    };
+        )],
+    ));
     let outcome = client.semantic_search(TABLE_ID, &request).await;
     let response = expect_example(&server, SEMANTIC_SEARCH, &request, outcome);
     let ranked: Vec<(i64, f64)> = response
@@ -988,13 +887,7 @@ async fn semantic_search_with_limit_and_filters() {
         .collect();
     assert_eq!(ranked, [(1001, 0.91), (1002, 0.74)]);
 
-    let minimal = SemanticSearchRequest {
-        table_id: TABLE_ID,
-        column_name: "summary".to_owned(),
-        query: "engines".to_owned(),
-        limit: None,
-        filters: None,
-    };
+    let minimal = SemanticSearchRequest::new(TABLE_ID, "summary".to_owned(), "engines".to_owned());
     let outcome = client.semantic_search(TABLE_ID, &minimal).await;
     expect_example(&server, SEMANTIC_SEARCH, &minimal, outcome);
 }
@@ -1002,11 +895,8 @@ async fn semantic_search_with_limit_and_filters() {
 #[tokio::test]
 async fn generate_upload_link() {
     let (server, client) = start().await;
-    let request = GenerateUploadLinkRequest {
-        table_id: TABLE_ID,
-        file_name: "customers.json".to_owned(),
-        file_type: FileType::Json,
-    };
+    let request =
+        GenerateUploadLinkRequest::new(TABLE_ID, "customers.json".to_owned(), FileType::Json);
     let outcome = client.generate_upload_link(TABLE_ID, &request).await;
     let link = expect_example(&server, GENERATE_UPLOAD_LINK, &request, outcome);
     assert!(
@@ -1023,19 +913,17 @@ async fn generate_upload_link() {
 #[tokio::test]
 async fn index_record_with_and_without_a_delimiter() {
     let (server, client) = start().await;
-    let request = IndexRecordRequest {
-        table_id: TABLE_ID,
-        temp_path: "tmp/789/7c1e2b/customers.csv".to_owned(),
-        file_delimiter: Some(FileDelimiter::Semicolon),
-    };
+    let request = IndexRecordRequest::new(TABLE_ID, "tmp/789/7c1e2b/customers.csv".to_owned())
+        .with_file_delimiter(FileDelimiter::Semicolon);
     let outcome = client.index_record(TABLE_ID, &request).await;
     let response = expect_example(&server, INDEX_RECORD, &request, outcome);
     assert_eq!(response.records_impacted, 250);
     assert_eq!(response.computation_status, ComputationStatus::Computing);
 
-    let request = IndexRecordRequest {
-        file_delimiter: None,
-        ..request
+    let request = {
+        let mut value = request;
+        value.file_delimiter = None;
+        value
     };
     let outcome = client.index_record(TABLE_ID, &request).await;
     expect_example(&server, INDEX_RECORD, &request, outcome);
@@ -1044,19 +932,13 @@ async fn index_record_with_and_without_a_delimiter() {
 #[tokio::test]
 async fn upload_flow_passes_the_temp_path_on() {
     let (server, client) = start().await;
-    let link_request = GenerateUploadLinkRequest {
-        table_id: TABLE_ID,
-        file_name: "customers.csv".to_owned(),
-        file_type: FileType::Csv,
-    };
+    let link_request =
+        GenerateUploadLinkRequest::new(TABLE_ID, "customers.csv".to_owned(), FileType::Csv);
     let outcome = client.generate_upload_link(TABLE_ID, &link_request).await;
     let link = expect_example(&server, GENERATE_UPLOAD_LINK, &link_request, outcome);
 
-    let index_request = IndexRecordRequest {
-        table_id: TABLE_ID,
-        temp_path: link.temp_path,
-        file_delimiter: Some(FileDelimiter::Comma),
-    };
+    let index_request =
+        IndexRecordRequest::new(TABLE_ID, link.temp_path).with_file_delimiter(FileDelimiter::Comma);
     let outcome = client.index_record(TABLE_ID, &index_request).await;
     expect_example(&server, INDEX_RECORD, &index_request, outcome);
 }
@@ -1071,32 +953,19 @@ async fn call_every_operation(client: &Client) -> Vec<Result<StatusCode, Error<E
     fn status<T>(outcome: Outcome<T>) -> Result<StatusCode, Error<ErrorResponse>> {
         outcome.map(|response| response.status)
     }
-    let row = |row_id| GetSingleRowRequest {
-        table_id: TABLE_ID,
-        row_id,
-    };
+    let row = |row_id| GetSingleRowRequest::new(TABLE_ID, row_id);
     let values = || cells([("age", cell(ColumnType::Integer, json!(40)))]);
     vec![
         status(
             client
-                .create_conversation(
-                    AGENT_ID,
-                    &CreateConversationRequest {
-                        agent_id: AGENT_ID,
-                        version: None,
-                    },
-                )
+                .create_conversation(AGENT_ID, &CreateConversationRequest::new(AGENT_ID))
                 .await,
         ),
         status(
             client
                 .execute_agent(
                     AGENT_ID,
-                    &ExecuteAgentRequest {
-                        agent_id: AGENT_ID,
-                        input: vec![text("Hi")],
-                        ..ExecuteAgentRequest::new(AGENT_ID, Vec::new())
-                    },
+                    &ExecuteAgentRequest::new(AGENT_ID, vec![text("Hi")]),
                 )
                 .await,
         ),
@@ -1104,125 +973,70 @@ async fn call_every_operation(client: &Client) -> Vec<Result<StatusCode, Error<E
             client
                 .close_conversation(
                     AGENT_ID,
-                    &CloseConversationRequest {
-                        agent_id: AGENT_ID,
-                        conversation_id: "conv_abc123".to_owned(),
-                    },
+                    &CloseConversationRequest::new(AGENT_ID, "conv_abc123".to_owned()),
                 )
                 .await,
         ),
         status(
             client
-                .execute_tool(
-                    TOOL_ID,
-                    &ExecuteToolRequest {
-                        tool_id: TOOL_ID,
-                        ..ExecuteToolRequest::default()
-                    },
-                )
+                .execute_tool(TOOL_ID, &ExecuteToolRequest::new(TOOL_ID))
                 .await,
         ),
         status(
             client
-                .insert_row(
-                    TABLE_ID,
-                    &InsertRowRequest {
-                        table_id: TABLE_ID,
-                        values: values(),
-                    },
-                )
+                .insert_row(TABLE_ID, &InsertRowRequest::new(TABLE_ID, values()))
                 .await,
         ),
         status(
             client
-                .update_row(
-                    TABLE_ID,
-                    &UpdateRowRequest {
-                        table_id: TABLE_ID,
-                        row_id: 1001,
-                        values: values(),
-                    },
-                )
+                .update_row(TABLE_ID, &UpdateRowRequest::new(TABLE_ID, 1001, values()))
                 .await,
         ),
         status(
             client
                 .batch_update_rows(
                     TABLE_ID,
-                    &BatchUpdateRowsRequest {
-                        table_id: TABLE_ID,
-                        updates: vec![RowUpdate {
-                            row_id: 1001,
-                            values: values(),
-                        }],
-                    },
+                    &BatchUpdateRowsRequest::new(TABLE_ID, vec![RowUpdate::new(1001, values())]),
                 )
                 .await,
         ),
         status(
             client
-                .delete_row(
-                    TABLE_ID,
-                    &DeleteRowRequest {
-                        table_id: TABLE_ID,
-                        row_id: 1001,
-                    },
-                )
+                .delete_row(TABLE_ID, &DeleteRowRequest::new(TABLE_ID, 1001))
                 .await,
         ),
         status(
             client
-                .batch_delete_rows(
-                    TABLE_ID,
-                    &BatchDeleteRowsRequest {
-                        table_id: TABLE_ID,
-                        row_ids: vec![1001],
-                    },
-                )
+                .batch_delete_rows(TABLE_ID, &BatchDeleteRowsRequest::new(TABLE_ID, vec![1001]))
                 .await,
         ),
         status(
             client
-                .get_data(
-                    TABLE_ID,
-                    &GetDataRequest {
-                        table_id: TABLE_ID,
-                        pagination: None,
-                    },
-                )
+                .get_data(TABLE_ID, &GetDataRequest::new(TABLE_ID))
                 .await,
         ),
         status(client.get_single_row(TABLE_ID, &row(1001)).await),
         status(
             client
-                .query_table(
-                    TABLE_ID,
-                    &QueryTableRequest {
-                        table_id: TABLE_ID,
-                        ..QueryTableRequest::default()
-                    },
-                )
+                .query_table(TABLE_ID, &QueryTableRequest::new(TABLE_ID))
                 .await,
         ),
         status(
             client
                 .join_query(
                     TABLE_ID,
-                    &JoinQueryRequest {
-                        table_id: TABLE_ID,
-                        table_alias: "c".to_owned(),
-                        selected_columns: vec![column("name")],
-                        join_statements: vec![JoinStatement {
-                            join_type: JoinType::Inner,
-                            join_table_id: 790,
-                            join_table_alias: "o".to_owned(),
-                            main_table_column: "id".to_owned(),
-                            join_table_column: "customerId".to_owned(),
-                            join_filters: None,
-                        }],
-                        filters: None,
-                        pagination: None,
-                    },
+                    &JoinQueryRequest::new(
+                        TABLE_ID,
+                        "c".to_owned(),
+                        vec![column("name")],
+                        vec![JoinStatement::new(
+                            JoinType::Inner,
+                            790,
+                            "o".to_owned(),
+                            "id".to_owned(),
+                            "customerId".to_owned(),
+                        )],
+                    ),
                 )
                 .await,
         ),
@@ -1230,13 +1044,11 @@ async fn call_every_operation(client: &Client) -> Vec<Result<StatusCode, Error<E
             client
                 .semantic_search(
                     TABLE_ID,
-                    &SemanticSearchRequest {
-                        table_id: TABLE_ID,
-                        column_name: "summary".to_owned(),
-                        query: "engines".to_owned(),
-                        limit: None,
-                        filters: None,
-                    },
+                    &SemanticSearchRequest::new(
+                        TABLE_ID,
+                        "summary".to_owned(),
+                        "engines".to_owned(),
+                    ),
                 )
                 .await,
         ),
@@ -1244,11 +1056,7 @@ async fn call_every_operation(client: &Client) -> Vec<Result<StatusCode, Error<E
             client
                 .generate_upload_link(
                     TABLE_ID,
-                    &GenerateUploadLinkRequest {
-                        table_id: TABLE_ID,
-                        file_name: "rows.csv".to_owned(),
-                        file_type: FileType::Csv,
-                    },
+                    &GenerateUploadLinkRequest::new(TABLE_ID, "rows.csv".to_owned(), FileType::Csv),
                 )
                 .await,
         ),
@@ -1256,11 +1064,7 @@ async fn call_every_operation(client: &Client) -> Vec<Result<StatusCode, Error<E
             client
                 .index_record(
                     TABLE_ID,
-                    &IndexRecordRequest {
-                        table_id: TABLE_ID,
-                        temp_path: "tmp/789/rows.csv".to_owned(),
-                        file_delimiter: None,
-                    },
+                    &IndexRecordRequest::new(TABLE_ID, "tmp/789/rows.csv".to_owned()),
                 )
                 .await,
         ),
@@ -1382,10 +1186,7 @@ async fn an_undeclared_status_uses_the_default_error_body() {
 async fn one_error_then_success_on_the_same_client() {
     let (server, client) = start().await;
     server.respond_once(429);
-    let request = DeleteRowRequest {
-        table_id: TABLE_ID,
-        row_id: 1001,
-    };
+    let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let error = client
         .delete_row(TABLE_ID, &request)
         .await
@@ -1413,10 +1214,7 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
             "recordsImpacted": 0,
         }),
     );
-    let request = DeleteRowRequest {
-        table_id: TABLE_ID,
-        row_id: 1001,
-    };
+    let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let response = client
         .delete_row(TABLE_ID, &request)
         .await
@@ -1426,11 +1224,11 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
     assert_eq!(response.rate_limit, mock_rate_limit());
     assert_eq!(
         response.body,
-        DeleteRowResponse {
-            errors: vec!["Row 1001 is locked by another transaction".to_owned()],
-            session_token: Some("sess_9d2f".to_owned()),
-            records_impacted: 0,
-        }
+        DeleteRowResponse::new(
+            vec!["Row 1001 is locked by another transaction".to_owned()],
+            0
+        )
+        .with_session_token("sess_9d2f".to_owned())
     );
 
     // A 200 carrying only the envelope (no endpoint fields): the server refused the request,
@@ -1488,10 +1286,10 @@ async fn unknown_enum_values_from_the_server_are_kept() {
             "computationStatus": "QUEUED",
         }),
     );
-    let request = InsertRowRequest {
-        table_id: TABLE_ID,
-        values: cells([("shape", cell(ColumnType::String, json!("POINT(1 2)")))]),
-    };
+    let request = InsertRowRequest::new(
+        TABLE_ID,
+        cells([("shape", cell(ColumnType::String, json!("POINT(1 2)")))]),
+    );
     let response = client
         .insert_row(TABLE_ID, &request)
         .await
@@ -1668,10 +1466,7 @@ async fn from_env_reads_the_key_and_the_base_url() {
         client.http().base_url().as_str(),
         format!("{}/", server.base_url())
     );
-    let request = DeleteRowRequest {
-        table_id: TABLE_ID,
-        row_id: 1001,
-    };
+    let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let outcome = client.delete_row(TABLE_ID, &request).await;
     expect_example(&server, DELETE_ROW, &request, outcome);
     assert!(!format!("{client:?}").contains(KEY));
@@ -1739,13 +1534,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     for status in [401, 429, 500, 404] {
         server.respond_once(status);
         let error = client
-            .get_single_row(
-                TABLE_ID,
-                &GetSingleRowRequest {
-                    table_id: TABLE_ID,
-                    row_id: 1,
-                },
-            )
+            .get_single_row(TABLE_ID, &GetSingleRowRequest::new(TABLE_ID, 1))
             .await
             .expect_err("an error status");
         assert!(matches!(error, Error::Api(_)), "{error:?}");
@@ -1755,13 +1544,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     // A 200 whose body is not the expected type.
     server.respond_once_with_body(200, json!({ "unexpected": KEY.len() }));
     let error = client
-        .get_single_row(
-            TABLE_ID,
-            &GetSingleRowRequest {
-                table_id: TABLE_ID,
-                row_id: 1,
-            },
-        )
+        .get_single_row(TABLE_ID, &GetSingleRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("a body that is not a GetSingleRowResponse");
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
@@ -1772,13 +1555,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     let client_for_wrong_server =
         Client::new(&wrong_key.base_url(), KEY).expect("a client for the second server");
     let error = client_for_wrong_server
-        .delete_row(
-            TABLE_ID,
-            &DeleteRowRequest {
-                table_id: TABLE_ID,
-                row_id: 1,
-            },
-        )
+        .delete_row(TABLE_ID, &DeleteRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("the second server expects another key");
     assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
@@ -1794,13 +1571,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     };
     let offline = Client::new(&format!("http://{closed}"), KEY).expect("a client");
     let error = offline
-        .delete_row(
-            TABLE_ID,
-            &DeleteRowRequest {
-                table_id: TABLE_ID,
-                row_id: 1,
-            },
-        )
+        .delete_row(TABLE_ID, &DeleteRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("nothing listens");
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");

@@ -26,13 +26,7 @@ async fn a_read_is_retried_after_a_503_by_default() {
     let (server, client) = start().await;
     server.respond_once(503);
     let page = client
-        .get_data(
-            7,
-            &GetDataRequest {
-                table_id: 7,
-                pagination: None,
-            },
-        )
+        .get_data(7, &GetDataRequest::new(7))
         .await
         .expect("the second attempt succeeds");
     assert_eq!(page.status.as_u16(), 200);
@@ -53,20 +47,11 @@ async fn an_insert_is_not_retried_once_it_reached_the_server() {
     server.respond_once(503);
     let values = [(
         "name".to_owned(),
-        AutessaDbColumnValue {
-            column_type: ColumnType::String,
-            value: json!("Ada"),
-        },
+        AutessaDbColumnValue::new(ColumnType::String, json!("Ada")),
     )]
     .into();
     let error = client
-        .insert_row(
-            7,
-            &InsertRowRequest {
-                table_id: 7,
-                values,
-            },
-        )
+        .insert_row(7, &InsertRowRequest::new(7, values))
         .await
         .expect_err("a 503 on an insert comes back as it is");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
@@ -78,9 +63,7 @@ async fn an_execution_is_retried_after_a_429_because_it_was_not_processed() {
     let (server, client) = start().await;
     server.set_retry_after(0);
     server.respond_once(429);
-    let input = vec![AgentInput::Text(TextInput {
-        content: "Hello".into(),
-    })];
+    let input = vec![AgentInput::Text(TextInput::new("Hello"))];
     let response = client
         .execute_agent(5, &ExecuteAgentRequest::new(5, input))
         .await
@@ -95,9 +78,7 @@ async fn an_execution_is_retried_after_a_429_because_it_was_not_processed() {
 async fn an_execution_is_not_retried_after_a_500_its_outcome_is_unknown() {
     let (server, client) = start().await;
     server.respond_once(500);
-    let input = vec![AgentInput::Text(TextInput {
-        content: "Hello".into(),
-    })];
+    let input = vec![AgentInput::Text(TextInput::new("Hello"))];
     let error = client
         .execute_agent(5, &ExecuteAgentRequest::new(5, input))
         .await

@@ -20,14 +20,7 @@ fn schema() -> PathBuf {
 }
 
 fn request() -> GetDataRequest {
-    GetDataRequest {
-        table_id: TABLE_ID,
-        pagination: Some(Pagination {
-            current_page: 0,
-            total_records_per_page: 100,
-            ascending: None,
-        }),
-    }
+    GetDataRequest::new(TABLE_ID).with_pagination(Pagination::new(0, 100))
 }
 
 /// The 200 example of `getData`, read from the schema with serde_yaml.

@@ -88,16 +88,10 @@ async fn upload_file_links_puts_without_the_key_and_indexes_in_one_call() {
     let data = b"id,name\n1,Ada\n2,Grace\n".to_vec();
     let upload = Upload::bytes(data.clone())
         .on_progress(move |p| seen.lock().unwrap().push((p.attempt, p.sent)));
-    let link = GenerateUploadLinkRequest {
-        table_id: 9,
-        file_name: "rows.csv".into(),
-        file_type: FileType::Csv,
-    };
+    let link = GenerateUploadLinkRequest::new(9, "rows.csv", FileType::Csv);
     let indexed = client
-        .upload_file(9, &link, upload, |temp_path| IndexRecordRequest {
-            table_id: 9,
-            temp_path,
-            file_delimiter: None,
+        .upload_file(9, &link, upload, |temp_path| {
+            IndexRecordRequest::new(9, temp_path)
         })
         .await
         .unwrap();
@@ -139,18 +133,10 @@ async fn a_failed_link_is_reported_as_the_link_step() {
     let server = MockServer::start(&schema, KEY).await;
     server.respond_with(401);
     let client = Client::new(&server.base_url(), KEY).unwrap();
-    let link = GenerateUploadLinkRequest {
-        table_id: 9,
-        file_name: "rows.csv".into(),
-        file_type: FileType::Csv,
-    };
+    let link = GenerateUploadLinkRequest::new(9, "rows.csv", FileType::Csv);
     let error = client
         .upload_file(9, &link, Upload::bytes(&b"x"[..]), |temp_path| {
-            IndexRecordRequest {
-                table_id: 9,
-                temp_path,
-                file_delimiter: None,
-            }
+            IndexRecordRequest::new(9, temp_path)
         })
         .await
         .unwrap_err();
@@ -173,18 +159,10 @@ fn the_blocking_client_uploads_in_one_call_too() {
         json!({"errors": [], "uploadUrl": put_url, "tempPath": "tmp/b.json"}),
     );
     let client = autessa::blocking::Client::new(&server.base_url(), KEY).unwrap();
-    let link = GenerateUploadLinkRequest {
-        table_id: 9,
-        file_name: "b.json".into(),
-        file_type: FileType::Json,
-    };
+    let link = GenerateUploadLinkRequest::new(9, "b.json", FileType::Json);
     client
         .upload_file(9, &link, Upload::bytes(&b"[]"[..]), |temp_path| {
-            IndexRecordRequest {
-                table_id: 9,
-                temp_path,
-                file_delimiter: None,
-            }
+            IndexRecordRequest::new(9, temp_path)
         })
         .unwrap();
     let puts = puts.lock().unwrap().clone();

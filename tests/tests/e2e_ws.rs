@@ -68,13 +68,10 @@ async fn next(connection: &mut AgentExecuteConnection) -> AgentExecuteMessage {
 }
 
 fn say(text: &str, conversation: Option<String>) -> ExecuteMessage {
-    let input = vec![AgentInput::Text(TextInput {
-        content: text.into(),
-    })];
-    ExecuteMessage {
-        conversation_id: conversation,
-        ..ExecuteMessage::new(42, input)
-    }
+    let input = vec![AgentInput::Text(TextInput::new(text))];
+    let mut execute_message = ExecuteMessage::new(42, input);
+    execute_message.conversation_id = conversation;
+    execute_message
 }
 
 fn assert_clean(server: &WsMockServer) {
@@ -152,11 +149,7 @@ async fn tool_streaming_gives_debug_lines_then_the_result() {
         .connect_tool_execute_with(&ToolExecuteParams::new(7), quick())
         .await
         .unwrap();
-    let request = ExecuteToolMessage {
-        tool_id: 7,
-        debug: Some(true),
-        ..Default::default()
-    };
+    let request = ExecuteToolMessage::new(7).with_debug(true);
     let parts: Vec<ToolExecuteReply> = connection
         .request_execute_tool_message(&request)
         .await
@@ -214,20 +207,13 @@ async fn voice_mode_streams_pcm_up_and_decodes_audio_chunks_down() {
         .await
         .unwrap();
     assert!(connection.connection_status().is_some());
-    let setup = VoiceSetupMessage {
-        output_type: OutputType::Audio,
-        agent_id: 42,
-        audio_format: AudioFormat {
-            sample_rate: 16_000,
-            sample_size_in_bits: 16,
-            channels: 1,
-            signed: true,
-            big_endian: false,
-        },
-        message_type: Default::default(),
-        environment_variables: Default::default(),
-        prompt_template_variables: [("name".to_owned(), "Ada".to_owned())].into(),
-    };
+    let setup = VoiceSetupMessage::new(
+        OutputType::Audio,
+        42,
+        AudioFormat::new(16_000, 16, 1, true, false),
+        Default::default(),
+        [("name".to_owned(), "Ada".to_owned())].into(),
+    );
     connection.send_voice_setup_message(&setup).await.unwrap();
     let samples: Vec<i16> = (0..1280).map(|n| (n * 25 - 16_000) as i16).collect();
     let pcm = pcm16_to_le_bytes(&samples);

@@ -24,9 +24,9 @@ fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned + std::fmt::Debu
 #[test]
 fn tagged_unions_dispatch_on_the_tag_and_write_it_back() {
     let pet: unions::Pet = round_trip(json!({"kind": "cat", "lives": 9}));
-    assert_eq!(pet, unions::Pet::Cat(unions::Cat { lives: 9 }));
+    assert_eq!(pet, unions::Pet::Cat(unions::Cat::new(9)));
     let shape: unions::Shape = round_trip(json!({"type": "Square", "side": 2.5}));
-    assert_eq!(shape, unions::Shape::Square(unions::Square { side: 2.5 }));
+    assert_eq!(shape, unions::Shape::Square(unions::Square::new(2.5)));
 }
 
 #[test]
@@ -156,10 +156,7 @@ fn formats_decode_into_typed_values() {
 
 #[test]
 fn optional_members_are_omitted_and_required_nullable_ones_are_null() {
-    let options = objects::Options {
-        required_plain: "a".into(),
-        ..Default::default()
-    };
+    let options = objects::Options::new("a", None);
     assert_eq!(
         serde_json::to_value(&options).unwrap(),
         json!({"requiredPlain": "a", "requiredNullable": null})
@@ -187,17 +184,11 @@ fn maps_extras_recursion_and_merged_all_of() {
 #[test]
 fn references_across_files_resolve_to_one_type() {
     use fixture_refs::types as refs;
-    let widget = refs::Widget {
-        id: "7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap(),
-        gadget: Some(Box::new(refs::Gadget {
-            size: Some(1),
-            owner: None,
-        })),
-    };
-    let response = refs::GetWidgetResponse {
-        widget: Some(widget.clone()),
-        related: Some(vec![widget]),
-    };
+    let widget = refs::Widget::new("7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap())
+        .with_gadget(Box::new(refs::Gadget::new().with_size(1)));
+    let response = refs::GetWidgetResponse::new()
+        .with_widget(widget.clone())
+        .with_related(vec![widget]);
     let wire = serde_json::to_value(&response).unwrap();
     assert_eq!(wire["related"][0]["gadget"]["size"], 1);
 }
@@ -232,13 +223,7 @@ mod wire {
             )
             .await
             .unwrap();
-        assert_eq!(
-            items.body,
-            vec![ops::Item {
-                id: 1,
-                name: "one".into()
-            }]
-        );
+        assert_eq!(items.body, vec![ops::Item::new(1, "one")]);
         let request = &server.requests()[0];
         assert_eq!(
             request.query,
@@ -297,7 +282,7 @@ mod wire {
         let (server, client) = server().await;
         server.respond_with_body(409, json!({"title": "taken"}));
         let error = client
-            .create_item(None, &ops::NewItem { name: "n".into() })
+            .create_item(None, &ops::NewItem::new("n"))
             .await
             .unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(409));
@@ -323,10 +308,7 @@ mod wire {
         );
         server.respond_with_body(200, json!({"hits": [], "cursor": null}));
         let found = client
-            .search(Some(&ops::SearchRequest {
-                q: Some("a&b".into()),
-                page: Some(2),
-            }))
+            .search(Some(&ops::SearchRequest::new().with_q("a&b").with_page(2)))
             .await
             .unwrap();
         // An explicit null is kept apart from an absent member.

@@ -573,18 +573,15 @@ pub fn rust_channel(
     Ok(format!("async fn {function}(){}", rest.trim_end()))
 }
 
-/// A built value: an expression, or a local that holds it (a struct with optional members
-/// set after its `new`).
+/// A built value: an expression.
 enum Expr {
     Tokens(TokenStream),
-    Local(Ident),
 }
 
 impl ToTokens for Expr {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         match self {
             Expr::Tokens(t) => t.to_tokens(tokens),
-            Expr::Local(l) => l.to_tokens(tokens),
         }
     }
 }
@@ -657,14 +654,10 @@ impl<'a> Writer<'a> {
 
     /// A local holding `value` as a `ty`, named after `hint`.
     fn bind(&mut self, hint: &str, ty: &TypeRef, value: &Value) -> Ident {
-        match self.value(ty, value, hint, 0) {
-            Expr::Local(local) => local,
-            Expr::Tokens(expr) => {
-                let local = self.local(hint);
-                self.body.push(quote!(let #local = #expr;));
-                local
-            }
-        }
+        let Expr::Tokens(expr) = self.value(ty, value, hint, 0);
+        let local = self.local(hint);
+        self.body.push(quote!(let #local = #expr;));
+        local
     }
 
     /// Prints the parts of a reply (`reply`, a stream of them) until it ends, or, on a
@@ -852,7 +845,7 @@ impl<'a> Writer<'a> {
         let name = ident(&def.name);
         let path = quote!(types::#name);
         match &def.kind {
-            TypeKind::Struct(s) => self.structure(&path, s, value, hint, depth),
+            TypeKind::Struct(s) => self.structure(&path, s, value, depth),
             TypeKind::Enum(e) => {
                 let chosen = value
                     .as_str()
@@ -893,58 +886,30 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// A struct: `new` with the required members, then the optional members the example
-    /// has set one by one on a local; a struct expression for structs without `new`.
-    fn structure(
-        &mut self,
-        path: &TokenStream,
-        s: &Struct,
-        value: &Value,
-        hint: &str,
-        depth: usize,
-    ) -> Expr {
+    /// A struct: `new` with the required members, then a `with_` setter for each optional
+    /// member the example sets.
+    fn structure(&mut self, path: &TokenStream, s: &Struct, value: &Value, depth: usize) -> Expr {
         let empty = Map::new();
         let members = value.as_object().unwrap_or(&empty);
         if s.fields.iter().any(|f| f.flatten) {
             return decoded(value);
         }
         self.uses_types = true;
-        let Some(args) = constructor_args(self.api, s) else {
-            let fields: Vec<TokenStream> = s
-                .fields
-                .iter()
-                .map(|f| {
-                    let name = ident(&f.name);
-                    let v = self.member(f, members.get(&f.wire), depth);
-                    quote!(#name: #v)
-                })
-                .collect();
-            let extra = s
-                .extra
-                .as_ref()
-                .map(|_| quote!(additional_properties: Default::default(),));
-            return Expr::Tokens(quote!(#path { #(#fields,)* #extra }));
-        };
-        let args: Vec<TokenStream> = args
+        let args: Vec<TokenStream> = constructor_args(self.api, s)
             .iter()
             .map(|f| self.member(f, members.get(&f.wire), depth))
             .collect();
-        let new = quote!(#path::new(#(#args),*));
-        let sets: Vec<(Ident, TokenStream)> = s
+        let sets: Vec<TokenStream> = s
             .fields
             .iter()
-            .filter(|f| !f.required && members.contains_key(&f.wire))
-            .map(|f| (ident(&f.name), self.member(f, members.get(&f.wire), depth)))
+            .filter(|f| !f.required)
+            .filter_map(|f| {
+                let held = self.held(f, members.get(&f.wire)?, depth);
+                let setter = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
+                Some(quote!(.#setter(#held)))
+            })
             .collect();
-        if sets.is_empty() {
-            return Expr::Tokens(new);
-        }
-        let local = self.local(hint);
-        self.body.push(quote!(let mut #local = #new;));
-        for (field, v) in sets {
-            self.body.push(quote!(#local.#field = #v;));
-        }
-        Expr::Local(local)
+        Expr::Tokens(quote!(#path::new(#(#args),*) #(#sets)*))
     }
 
     /// A member's value as its field holds it (`Option` when optional or nullable, `Box`
@@ -960,22 +925,26 @@ impl<'a> Writer<'a> {
                 .unwrap_or_else(|| synthesize(self.api, &f.ty)),
             None => return quote!(None),
         };
-        let held = if f.nullable && value.is_null() {
-            quote!(None)
-        } else {
-            let v = self.value(&f.ty, &value, &f.name, depth + 1);
-            let v = if f.boxed {
-                quote!(Box::new(#v))
-            } else {
-                v.into_token_stream()
-            };
-            if f.nullable { quote!(Some(#v)) } else { v }
-        };
+        let held = self.held(f, &value, depth);
         if f.required {
             held
         } else {
             quote!(Some(#held))
         }
+    }
+
+    /// A member's value inside the `Option` of an optional member (what its setter takes).
+    fn held(&mut self, f: &Field, value: &Value, depth: usize) -> TokenStream {
+        if f.nullable && value.is_null() {
+            return quote!(None);
+        }
+        let v = self.value(&f.ty, value, &f.name, depth + 1);
+        let v = if f.boxed {
+            quote!(Box::new(#v))
+        } else {
+            v.into_token_stream()
+        };
+        if f.nullable { quote!(Some(#v)) } else { v }
     }
 }
 
@@ -1201,13 +1170,13 @@ mod tests {
             "let mut connection = client.connect_type(&params).await?;",
             // Text stays a literal; keyword members are escaped.
             "    \"\\\"#); panic!(\\\"x\".to_owned(),\n",
-            "message.r#fn = Some(false);",
+            ".with_fn(false)",
             "serde_json::from_value(serde_json::json!(\"2024-01-01T00:00:00Z\"))?",
-            // A nested struct with optional members set is a local of its own.
-            "let mut inner = types::AskInner::new(-3);\n    inner.tags = Some(Vec::from([\"a\".to_owned()]));",
+            // Optional members, nested ones too, are set with their setters.
+            "types::AskInner::new(-3).with_tags(Vec::from([\"a\".to_owned()])),",
             "serde_json::from_str(r#\"{\"a\":[1,2]}\"#)?",
             "serde_json::json!(5000000000i64)",
-            "message.maybe = Some(None);",
+            ".with_maybe(None)",
             "connection.request_ask(&message).await?;",
             "TypeReply::Part(chunk) => println!(\"{}\", chunk.text),",
             "TypeReply::Done(result) => println!(\"{result:?}\"),",

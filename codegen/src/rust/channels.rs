@@ -259,11 +259,30 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
          The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
          security scheme says, and is never shown in errors or `Debug` output."
     ));
+    let param_setters = c
+        .params
+        .iter()
+        .filter(|param| !param.required)
+        .map(|param| {
+            let name = ident(&param.name);
+            let method = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
+            let t = ty(&param.ty, api, p);
+            let doc = docs::lines(&format!("Sets `{}`.", param.wire));
+            quote! {
+                #doc
+                #[must_use]
+                pub fn #method(mut self, value: #t) -> Self {
+                    self.#name = Some(value);
+                    self
+                }
+            }
+        });
     let has_params = !c.params.is_empty();
     let params_items = has_params.then(|| {
         quote! {
         #params_doc
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub struct #params_name {
             #(#fields)*
         }
@@ -273,6 +292,8 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             pub fn new(#(#new_args),*) -> Self {
                 Self { #(#new_fields),* }
             }
+
+            #(#param_setters)*
         }
 
         }
@@ -284,6 +305,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
 
         #message_doc
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub enum #message_name {
             #(#variants)*
             #binary_fallback
@@ -582,6 +604,7 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
     Some(quote! {
         #reply_doc
         #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
         pub enum #reply {
             #(#variants)*
             #previous_variant

@@ -104,9 +104,12 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     });
     let default = default.then(|| quote!(Default,));
     let constructor = constructor(api, &name, s, p);
+    // Non-exhaustive, so that a new member is a minor change: values are built with `new`
+    // and the `with_` setters, read and changed through the public fields.
     quote! {
         #doc
         #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
@@ -122,33 +125,39 @@ pub fn is_constant(api: &Api, f: &Field) -> bool {
         && !f.nullable
 }
 
-/// The members `new` takes, in order, when a struct has a `new`: structs that have optional
-/// members (or constants) and at most seven required ones. `None` for the others, which are
-/// built with a struct expression.
-pub fn constructor_args<'a>(api: &Api, s: &'a Struct) -> Option<Vec<&'a Field>> {
-    let required: Vec<&Field> = s
-        .fields
+/// The members `new` takes, in order: the required ones (flattened parts included) that are
+/// not constants. Every struct has a `new`: its values cannot be written as struct
+/// expressions outside the crate.
+pub fn constructor_args<'a>(api: &Api, s: &'a Struct) -> Vec<&'a Field> {
+    s.fields
         .iter()
-        .filter(|f| f.required && !is_constant(api, f))
-        .collect();
-    if s.fields.iter().any(|f| f.flatten) || required.len() == s.fields.len() || required.len() > 7
-    {
-        return None;
-    }
-    Some(required)
+        .filter(|f| (f.required || f.flatten) && !is_constant(api, f))
+        .collect()
 }
 
-/// `new(required members...)` with every optional member left out (see [`constructor_args`]).
-fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> Option<TokenStream> {
-    let required = constructor_args(api, s)?;
+/// Whether a member's Rust type is a plain `String`, which `new` and the setters take as
+/// `impl Into<String>`.
+fn is_text(f: &Field) -> bool {
+    matches!(
+        f.ty,
+        TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary)
+    ) && !f.boxed
+}
+
+/// `new(required members...)` with every optional member left out (see [`constructor_args`]),
+/// and a `with_` setter per optional member.
+fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> TokenStream {
+    let required = constructor_args(api, s);
     let args = required.iter().map(|f| {
         let field = ident(&f.name);
         let mut t = ty(&f.ty, api, p);
         if f.boxed {
             t = quote!(Box<#t>);
         }
-        if f.nullable {
+        if f.nullable && !f.flatten {
             t = quote!(Option<#t>);
+        } else if is_text(f) {
+            t = quote!(impl Into<String>);
         }
         quote!(#field: #t)
     });
@@ -156,37 +165,93 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> O
         let field = ident(&f.name);
         if is_constant(api, f) {
             quote!(#field: Default::default())
-        } else if f.required {
+        } else if is_text(f) && f.required && !f.nullable {
+            quote!(#field: #field.into())
+        } else if f.required || f.flatten {
             quote!(#field)
         } else {
             quote!(#field: None)
         }
     });
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| !f.required && !f.flatten)
+        .map(|f| setter(api, f, p));
     let extra = s
         .extra
         .as_ref()
         .map(|_| quote!(additional_properties: BTreeMap::new(),));
-    let wires: Vec<String> = required.iter().map(|f| format!("`{}`", f.wire)).collect();
-    let doc = if wires.is_empty() {
-        "A value with every optional member left out.".to_owned()
-    } else {
-        let (last, rest) = wires.split_last().expect("not empty");
-        let list = if rest.is_empty() {
-            last.clone()
-        } else {
-            format!("{} and {last}", rest.join(", "))
-        };
-        format!("A value with {list} set and every optional member left out.")
+    let wires: Vec<String> = required
+        .iter()
+        .map(|f| {
+            if f.flatten {
+                format!("the members of `{}`", f.name)
+            } else {
+                format!("`{}`", f.wire)
+            }
+        })
+        .collect();
+    let has_optional = s.fields.iter().any(|f| !f.required && !f.flatten);
+    let doc = match wires.split_last() {
+        None if has_optional => "A value with every optional member left out.".to_owned(),
+        None => "The value.".to_owned(),
+        Some((last, rest)) => {
+            let list = if rest.is_empty() {
+                last.clone()
+            } else {
+                format!("{} and {last}", rest.join(", "))
+            };
+            if has_optional {
+                format!("A value with {list} set and every optional member left out.")
+            } else {
+                format!("A value with {list} set.")
+            }
+        }
     };
     let doc = docs::lines(&doc);
-    Some(quote! {
+    let many = (required.len() > 7).then(|| {
+        quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required member")])
+    });
+    quote! {
         impl #name {
             #doc
+            #many
             pub fn new(#(#args),*) -> Self {
                 Self { #(#inits,)* #extra }
             }
+
+            #(#setters)*
         }
-    })
+    }
+}
+
+/// `with_<member>(value)`: the value with an optional member set.
+fn setter(api: &Api, f: &Field, p: &Paths) -> TokenStream {
+    let field = ident(&f.name);
+    let method = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
+    let mut t = ty(&f.ty, api, p);
+    let mut value = quote!(value);
+    if f.boxed {
+        t = quote!(Box<#t>);
+    }
+    if is_text(f) && !f.nullable {
+        t = quote!(impl Into<String>);
+        value = quote!(value.into());
+    }
+    if f.nullable {
+        // Absent and `null` are kept apart: `Some(None)` sends an explicit null.
+        t = quote!(Option<#t>);
+    }
+    let doc = docs::lines(&format!("Sets `{}`.", f.wire));
+    quote! {
+        #doc
+        #[must_use]
+        pub fn #method(mut self, value: #t) -> Self {
+            self.#field = Some(#value);
+            self
+        }
+    }
 }
 
 fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
@@ -255,6 +320,7 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     quote! {
         #doc
         #[derive(Clone, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this client does not know, kept as received.
@@ -357,41 +423,43 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
                 }
             });
             quote! {
-                #doc
-                #[derive(Clone, Debug, PartialEq, Serialize)]
-                #[serde(tag = #tag)]
-                pub enum #name {
-                    #(#variants)*
-                    #fallback_variant
-                }
+                           #doc
+                           #[derive(Clone, Debug, PartialEq, Serialize)]
+                           #[serde(tag = #tag)]
+                           #[non_exhaustive]
+            pub enum #name {
+                               #(#variants)*
+                               #fallback_variant
+                           }
 
-                impl<'de> Deserialize<'de> for #name {
-                    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                        // Dispatch on the tag: a known tag must decode strictly, an unknown
-                        // one is kept whole.
-                        let value = serde_json::Value::deserialize(deserializer)?;
-                        let decoded = match value.get(#tag).and_then(serde_json::Value::as_str) {
-                            #(#arms)*
-                            _ => return Ok(Self::#fallback(value)),
-                        };
-                        decoded.map_err(serde::de::Error::custom)
-                    }
-                }
+                           impl<'de> Deserialize<'de> for #name {
+                               fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                                   // Dispatch on the tag: a known tag must decode strictly, an unknown
+                                   // one is kept whole.
+                                   let value = serde_json::Value::deserialize(deserializer)?;
+                                   let decoded = match value.get(#tag).and_then(serde_json::Value::as_str) {
+                                       #(#arms)*
+                                       _ => return Ok(Self::#fallback(value)),
+                                   };
+                                   decoded.map_err(serde::de::Error::custom)
+                               }
+                           }
 
-                #(#froms)*
-            }
+                           #(#froms)*
+                       }
         }
         None => quote! {
-            #doc
-            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-            #[serde(untagged)]
-            pub enum #name {
-                #(#variants)*
-                #fallback_variant
-            }
+                   #doc
+                   #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+                   #[serde(untagged)]
+                   #[non_exhaustive]
+        pub enum #name {
+                       #(#variants)*
+                       #fallback_variant
+                   }
 
-            #(#froms)*
-        },
+                   #(#froms)*
+               },
     }
 }
 

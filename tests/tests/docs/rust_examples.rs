@@ -357,15 +357,13 @@ pub mod autessa {
         if let Some(first) = connection.connection_status() {
             println!("{first:?}");
         }
-        let mut message = types::ExecuteMessage::new(
-            123,
-            Vec::from([
-                types::AgentInput::Text(types::TextInput {
-                    content: "Hello!".to_owned(),
-                }),
-            ]),
-        );
-        message.conversation_id = Some("conv_abc123".to_owned());
+        let message = types::ExecuteMessage::new(
+                123,
+                Vec::from([
+                    types::AgentInput::Text(types::TextInput::new("Hello!".to_owned())),
+                ]),
+            )
+            .with_conversation_id("conv_abc123".to_owned());
         let reply = connection.request_execute_message(&message).await?;
         let mut reply = std::pin::pin!(reply);
         while let Some(part) = reply.next().await {
@@ -393,13 +391,7 @@ pub mod autessa {
         let voice_setup_message = types::VoiceSetupMessage::new(
             types::OutputType::Audio,
             123,
-            types::AudioFormat {
-                sample_rate: 16000,
-                sample_size_in_bits: 16,
-                channels: 1,
-                signed: true,
-                big_endian: false,
-            },
+            types::AudioFormat::new(16000, 16, 1, true, false),
             std::collections::BTreeMap::new(),
             std::collections::BTreeMap::from([("customerName".to_owned(), "Ada".to_owned())]),
         );
@@ -429,14 +421,14 @@ pub mod autessa {
         if let Some(first) = connection.connection_status() {
             println!("{first:?}");
         }
-        let mut message = types::ExecuteToolMessage::new(456);
-        message.variables = Some(
-            std::collections::BTreeMap::from([
-                ("city".to_owned(), serde_json::json!("Lisbon")),
-                ("days".to_owned(), serde_json::json!(3)),
-            ]),
-        );
-        message.debug = Some(true);
+        let message = types::ExecuteToolMessage::new(456)
+            .with_variables(
+                std::collections::BTreeMap::from([
+                    ("city".to_owned(), serde_json::json!("Lisbon")),
+                    ("days".to_owned(), serde_json::json!(3)),
+                ]),
+            )
+            .with_debug(true);
         let reply = connection.request_execute_tool_message(&message).await?;
         let mut reply = std::pin::pin!(reply);
         while let Some(part) = reply.next().await {

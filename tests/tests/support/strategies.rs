@@ -109,9 +109,11 @@ pub fn custom_version() -> BoxedStrategy<CustomVersion> {
         option::of(schema_enum::<VersionState>("VersionState")),
         option::of(any::<i32>()),
     )
-        .prop_map(|(version_state, version_number)| CustomVersion {
-            version_state,
-            version_number,
+        .prop_map(|(version_state, version_number)| {
+            let mut custom_version = CustomVersion::new();
+            custom_version.version_state = version_state;
+            custom_version.version_number = version_number;
+            custom_version
         })
         .boxed()
 }
@@ -125,12 +127,14 @@ pub fn audio_format() -> BoxedStrategy<AudioFormat> {
         any::<bool>(),
     )
         .prop_map(
-            |(sample_rate, sample_size_in_bits, channels, signed, big_endian)| AudioFormat {
-                sample_rate,
-                sample_size_in_bits,
-                channels,
-                signed,
-                big_endian,
+            |(sample_rate, sample_size_in_bits, channels, signed, big_endian)| {
+                AudioFormat::new(
+                    sample_rate,
+                    sample_size_in_bits,
+                    channels,
+                    signed,
+                    big_endian,
+                )
             },
         )
         .boxed()
@@ -143,17 +147,19 @@ pub fn audio_input() -> BoxedStrategy<AudioInput> {
         bytes().prop_map(|audio| (None, Some(audio))),
     ];
     (source, option::of(audio_format()))
-        .prop_map(|((audio_url, base64_audio), audio_format)| AudioInput {
-            audio_url,
-            base64_audio,
-            audio_format,
+        .prop_map(|((audio_url, base64_audio), audio_format)| {
+            let mut audio_input = AudioInput::new();
+            audio_input.audio_url = audio_url;
+            audio_input.base64_audio = base64_audio;
+            audio_input.audio_format = audio_format;
+            audio_input
         })
         .boxed()
 }
 
 pub fn agent_input() -> BoxedStrategy<AgentInput> {
     prop_oneof![
-        text().prop_map(|content| AgentInput::Text(TextInput { content })),
+        text().prop_map(|content| AgentInput::Text(TextInput::new(content))),
         audio_input().prop_map(AgentInput::Audio),
     ]
     .boxed()
@@ -182,7 +188,7 @@ pub fn column_value() -> BoxedStrategy<AutessaDbColumnValue> {
                 prop_oneof![5 => value, 1 => Just(Value::Null)],
             )
         })
-        .prop_map(|(column_type, value)| AutessaDbColumnValue { column_type, value })
+        .prop_map(|(column_type, value)| AutessaDbColumnValue::new(column_type, value))
         .boxed()
 }
 
@@ -196,13 +202,11 @@ pub fn pagination() -> BoxedStrategy<Pagination> {
         prop_oneof![1..=i32::MAX, Just(1), 1..100],
         option::of(any::<bool>()),
     )
-        .prop_map(
-            |(current_page, total_records_per_page, ascending)| Pagination {
-                current_page,
-                total_records_per_page,
-                ascending,
-            },
-        )
+        .prop_map(|(current_page, total_records_per_page, ascending)| {
+            let mut pagination = Pagination::new(current_page, total_records_per_page);
+            pagination.ascending = ascending;
+            pagination
+        })
         .boxed()
 }
 
@@ -217,10 +221,10 @@ pub fn filter_statement() -> BoxedStrategy<FilterStatement> {
             any_json().prop_map(Some)
         ],
     )
-        .prop_map(|(column, operator, value)| FilterStatement {
-            column,
-            operator,
-            value,
+        .prop_map(|(column, operator, value)| {
+            let mut filter_statement = FilterStatement::new(column, operator);
+            filter_statement.value = value;
+            filter_statement
         })
         .boxed()
 }
@@ -230,15 +234,12 @@ pub fn where_filter() -> BoxedStrategy<WhereFilter> {
         schema_enum::<LogicalOperand>("LogicalOperand"),
         vec(filter_statement(), 0..4),
     )
-        .prop_map(|(operand, statements)| FilterGroup {
-            operand,
-            statements,
-        });
+        .prop_map(|(operand, statements)| FilterGroup::new(operand, statements));
     (
         schema_enum::<LogicalOperand>("LogicalOperand"),
         vec(group, 0..3),
     )
-        .prop_map(|(operand, groups)| WhereFilter { operand, groups })
+        .prop_map(|(operand, groups)| WhereFilter::new(operand, groups))
         .boxed()
 }
 
@@ -249,14 +250,13 @@ pub fn selected_column() -> BoxedStrategy<SelectedColumn> {
         option::of(text()),
         opt_vec(schema_enum::<AggregateFunction>("AggregateFunction"), 3),
     )
-        .prop_map(
-            |(column_name, table_alias, column_alias, functions)| SelectedColumn {
-                column_name,
-                table_alias,
-                column_alias,
-                functions,
-            },
-        )
+        .prop_map(|(column_name, table_alias, column_alias, functions)| {
+            let mut selected_column = SelectedColumn::new(column_name);
+            selected_column.table_alias = table_alias;
+            selected_column.column_alias = column_alias;
+            selected_column.functions = functions;
+            selected_column
+        })
         .boxed()
 }
 
@@ -278,13 +278,16 @@ pub fn join_statement() -> BoxedStrategy<JoinStatement> {
                 join_table_column,
                 join_filters,
             )| {
-                JoinStatement {
-                    join_type,
-                    join_table_id,
-                    join_table_alias,
-                    main_table_column,
-                    join_table_column,
-                    join_filters,
+                {
+                    let mut join_statement = JoinStatement::new(
+                        join_type,
+                        join_table_id,
+                        join_table_alias,
+                        main_table_column,
+                        join_table_column,
+                    );
+                    join_statement.join_filters = join_filters;
+                    join_statement
                 }
             },
         )
@@ -295,7 +298,11 @@ pub fn join_statement() -> BoxedStrategy<JoinStatement> {
 
 pub fn create_conversation() -> BoxedStrategy<CreateConversationRequest> {
     (id(), option::of(custom_version()))
-        .prop_map(|(agent_id, version)| CreateConversationRequest { agent_id, version })
+        .prop_map(|(agent_id, version)| {
+            let mut create_conversation_request = CreateConversationRequest::new(agent_id);
+            create_conversation_request.version = version;
+            create_conversation_request
+        })
         .boxed()
 }
 
@@ -318,14 +325,14 @@ pub fn execute_agent() -> BoxedStrategy<ExecuteAgentRequest> {
                 environment_variables,
                 prompt_template_variables,
                 version,
-            )| ExecuteAgentRequest {
-                agent_id,
-                input,
-                conversation_id,
-                output_type,
-                environment_variables,
-                prompt_template_variables,
-                version,
+            )| {
+                let mut request = ExecuteAgentRequest::new(agent_id, input);
+                request.conversation_id = conversation_id;
+                request.output_type = output_type;
+                request.environment_variables = environment_variables;
+                request.prompt_template_variables = prompt_template_variables;
+                request.version = version;
+                request
             },
         )
         .boxed()
@@ -333,9 +340,8 @@ pub fn execute_agent() -> BoxedStrategy<ExecuteAgentRequest> {
 
 pub fn close_conversation() -> BoxedStrategy<CloseConversationRequest> {
     (id(), text())
-        .prop_map(|(agent_id, conversation_id)| CloseConversationRequest {
-            agent_id,
-            conversation_id,
+        .prop_map(|(agent_id, conversation_id)| {
+            CloseConversationRequest::new(agent_id, conversation_id)
         })
         .boxed()
 }
@@ -351,14 +357,13 @@ pub fn execute_tool() -> BoxedStrategy<ExecuteToolRequest> {
     )
         .prop_map(
             |(tool_id, variables, private_variables, environment_variables, version, debug)| {
-                ExecuteToolRequest {
-                    tool_id,
-                    variables,
-                    private_variables,
-                    environment_variables,
-                    version,
-                    debug,
-                }
+                let mut execute_tool_request = ExecuteToolRequest::new(tool_id);
+                execute_tool_request.variables = variables;
+                execute_tool_request.private_variables = private_variables;
+                execute_tool_request.environment_variables = environment_variables;
+                execute_tool_request.version = version;
+                execute_tool_request.debug = debug;
+                execute_tool_request
             },
         )
         .boxed()
@@ -366,51 +371,48 @@ pub fn execute_tool() -> BoxedStrategy<ExecuteToolRequest> {
 
 pub fn insert_row() -> BoxedStrategy<InsertRowRequest> {
     (id(), row_values())
-        .prop_map(|(table_id, values)| InsertRowRequest { table_id, values })
+        .prop_map(|(table_id, values)| InsertRowRequest::new(table_id, values))
         .boxed()
 }
 
 pub fn update_row() -> BoxedStrategy<UpdateRowRequest> {
     (id(), id(), row_values())
-        .prop_map(|(table_id, row_id, values)| UpdateRowRequest {
-            table_id,
-            row_id,
-            values,
-        })
+        .prop_map(|(table_id, row_id, values)| UpdateRowRequest::new(table_id, row_id, values))
         .boxed()
 }
 
 pub fn batch_update_rows() -> BoxedStrategy<BatchUpdateRowsRequest> {
-    let update = (id(), row_values()).prop_map(|(row_id, values)| RowUpdate { row_id, values });
+    let update = (id(), row_values()).prop_map(|(row_id, values)| RowUpdate::new(row_id, values));
     (id(), vec(update, 0..4))
-        .prop_map(|(table_id, updates)| BatchUpdateRowsRequest { table_id, updates })
+        .prop_map(|(table_id, updates)| BatchUpdateRowsRequest::new(table_id, updates))
         .boxed()
 }
 
 pub fn delete_row() -> BoxedStrategy<DeleteRowRequest> {
     (id(), id())
-        .prop_map(|(table_id, row_id)| DeleteRowRequest { table_id, row_id })
+        .prop_map(|(table_id, row_id)| DeleteRowRequest::new(table_id, row_id))
         .boxed()
 }
 
 pub fn batch_delete_rows() -> BoxedStrategy<BatchDeleteRowsRequest> {
     (id(), vec(id(), 0..5))
-        .prop_map(|(table_id, row_ids)| BatchDeleteRowsRequest { table_id, row_ids })
+        .prop_map(|(table_id, row_ids)| BatchDeleteRowsRequest::new(table_id, row_ids))
         .boxed()
 }
 
 pub fn get_data() -> BoxedStrategy<GetDataRequest> {
     (id(), option::of(pagination()))
-        .prop_map(|(table_id, pagination)| GetDataRequest {
-            table_id,
-            pagination,
+        .prop_map(|(table_id, pagination)| {
+            let mut get_data_request = GetDataRequest::new(table_id);
+            get_data_request.pagination = pagination;
+            get_data_request
         })
         .boxed()
 }
 
 pub fn get_single_row() -> BoxedStrategy<GetSingleRowRequest> {
     (id(), id())
-        .prop_map(|(table_id, row_id)| GetSingleRowRequest { table_id, row_id })
+        .prop_map(|(table_id, row_id)| GetSingleRowRequest::new(table_id, row_id))
         .boxed()
 }
 
@@ -421,14 +423,13 @@ pub fn query_table() -> BoxedStrategy<QueryTableRequest> {
         option::of(where_filter()),
         option::of(pagination()),
     )
-        .prop_map(
-            |(table_id, selected_columns, filters, pagination)| QueryTableRequest {
-                table_id,
-                selected_columns,
-                filters,
-                pagination,
-            },
-        )
+        .prop_map(|(table_id, selected_columns, filters, pagination)| {
+            let mut query_table_request = QueryTableRequest::new(table_id);
+            query_table_request.selected_columns = selected_columns;
+            query_table_request.filters = filters;
+            query_table_request.pagination = pagination;
+            query_table_request
+        })
         .boxed()
 }
 
@@ -443,14 +444,11 @@ pub fn join_query() -> BoxedStrategy<JoinQueryRequest> {
     )
         .prop_map(
             |(table_id, table_alias, selected_columns, join_statements, filters, pagination)| {
-                JoinQueryRequest {
-                    table_id,
-                    table_alias,
-                    selected_columns,
-                    join_statements,
-                    filters,
-                    pagination,
-                }
+                let mut request =
+                    JoinQueryRequest::new(table_id, table_alias, selected_columns, join_statements);
+                request.filters = filters;
+                request.pagination = pagination;
+                request
             },
         )
         .boxed()
@@ -464,27 +462,21 @@ pub fn semantic_search() -> BoxedStrategy<SemanticSearchRequest> {
         option::of(prop_oneof![1..=100, Just(1), Just(100)]),
         option::of(where_filter()),
     )
-        .prop_map(
-            |(table_id, column_name, query, limit, filters)| SemanticSearchRequest {
-                table_id,
-                column_name,
-                query,
-                limit,
-                filters,
-            },
-        )
+        .prop_map(|(table_id, column_name, query, limit, filters)| {
+            let mut semantic_search_request =
+                SemanticSearchRequest::new(table_id, column_name, query);
+            semantic_search_request.limit = limit;
+            semantic_search_request.filters = filters;
+            semantic_search_request
+        })
         .boxed()
 }
 
 pub fn generate_upload_link() -> BoxedStrategy<GenerateUploadLinkRequest> {
     (id(), text(), schema_enum::<FileType>("FileType"))
-        .prop_map(
-            |(table_id, file_name, file_type)| GenerateUploadLinkRequest {
-                table_id,
-                file_name,
-                file_type,
-            },
-        )
+        .prop_map(|(table_id, file_name, file_type)| {
+            GenerateUploadLinkRequest::new(table_id, file_name, file_type)
+        })
         .boxed()
 }
 
@@ -494,10 +486,10 @@ pub fn index_record() -> BoxedStrategy<IndexRecordRequest> {
         text(),
         option::of(schema_enum::<FileDelimiter>("FileDelimiter")),
     )
-        .prop_map(|(table_id, temp_path, file_delimiter)| IndexRecordRequest {
-            table_id,
-            temp_path,
-            file_delimiter,
+        .prop_map(|(table_id, temp_path, file_delimiter)| {
+            let mut index_record_request = IndexRecordRequest::new(table_id, temp_path);
+            index_record_request.file_delimiter = file_delimiter;
+            index_record_request
         })
         .boxed()
 }
@@ -506,15 +498,14 @@ pub fn index_record() -> BoxedStrategy<IndexRecordRequest> {
 
 pub fn execute_message() -> BoxedStrategy<ExecuteMessage> {
     execute_agent()
-        .prop_map(|request| ExecuteMessage {
-            agent_id: request.agent_id,
-            input: request.input,
-            conversation_id: request.conversation_id,
-            output_type: request.output_type,
-            environment_variables: request.environment_variables,
-            prompt_template_variables: request.prompt_template_variables,
-            version: request.version,
-            message_type: ExecuteMessageMessageType::Execute,
+        .prop_map(|request| {
+            let mut execute_message = ExecuteMessage::new(request.agent_id, request.input);
+            execute_message.conversation_id = request.conversation_id;
+            execute_message.output_type = request.output_type;
+            execute_message.environment_variables = request.environment_variables;
+            execute_message.prompt_template_variables = request.prompt_template_variables;
+            execute_message.version = request.version;
+            execute_message
         })
         .boxed()
 }
@@ -535,38 +526,32 @@ pub fn voice_setup_message() -> BoxedStrategy<VoiceSetupMessage> {
                 environment_variables,
                 prompt_template_variables,
             )| {
-                VoiceSetupMessage {
-                    message_type: VoiceSetupMessageMessageType::Voice,
+                VoiceSetupMessage::new(
                     output_type,
                     agent_id,
                     audio_format,
                     environment_variables,
                     prompt_template_variables,
-                }
+                )
             },
         )
         .boxed()
 }
 
 pub fn close_conversation_message() -> BoxedStrategy<CloseConversationMessage> {
-    text()
-        .prop_map(|conversation_id| CloseConversationMessage {
-            message_type: CloseConversationMessageMessageType::CloseConversation,
-            conversation_id,
-        })
-        .boxed()
+    text().prop_map(CloseConversationMessage::new).boxed()
 }
 
 pub fn execute_tool_message() -> BoxedStrategy<ExecuteToolMessage> {
     execute_tool()
-        .prop_map(|request| ExecuteToolMessage {
-            tool_id: request.tool_id,
-            variables: request.variables,
-            private_variables: request.private_variables,
-            environment_variables: request.environment_variables,
-            version: request.version,
-            debug: request.debug,
-            message_type: ExecuteToolMessageMessageType::Execute,
+        .prop_map(|request| {
+            let mut execute_tool_message = ExecuteToolMessage::new(request.tool_id);
+            execute_tool_message.variables = request.variables;
+            execute_tool_message.private_variables = request.private_variables;
+            execute_tool_message.environment_variables = request.environment_variables;
+            execute_tool_message.version = request.version;
+            execute_tool_message.debug = request.debug;
+            execute_tool_message
         })
         .boxed()
 }
