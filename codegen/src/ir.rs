@@ -224,6 +224,10 @@ pub enum Primitive {
 pub struct Operation {
     pub id: String,
     pub name: String,
+    /// The type of a call being built (`PascalCase`, unique among operations and apart from
+    /// the names the client module uses): the method returns it, optional parameters are
+    /// set on it, and it is awaited or sent.
+    pub call: String,
     /// Upper case: `GET`, `POST`, ...
     pub method: String,
     pub path: String,

@@ -82,25 +82,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CreateConversationRequest`](crate::types::CreateConversationRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn create_conversation(
-        &self,
+    pub fn create_conversation<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::CreateConversationRequest,
-    ) -> Result<
-        ApiResponse<types::CreateConversationResponse>,
-        Error<types::ErrorResponse>,
-    > {
-        let request = self
-            .http
-            .request(
-                Method::POST,
-                "createConversation",
-                "/clients/agents/execute-create",
-            )
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::CreateConversationRequest,
+    ) -> CreateConversation<'a> {
+        CreateConversation {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Run an agent
     ///
@@ -114,18 +108,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteAgentRequest`](crate::types::ExecuteAgentRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn execute_agent(
-        &self,
+    pub fn execute_agent<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::ExecuteAgentRequest,
-    ) -> Result<ApiResponse<types::ExecuteAgentResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "executeAgent", "/clients/agents/execute")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::ExecuteAgentRequest,
+    ) -> ExecuteAgent<'a> {
+        ExecuteAgent {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Close a conversation
     ///
@@ -141,21 +136,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CloseConversationRequest`](crate::types::CloseConversationRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn close_conversation(
-        &self,
+    pub fn close_conversation<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::CloseConversationRequest,
-    ) -> Result<
-        ApiResponse<types::CloseConversationResponse>,
-        Error<types::ErrorResponse>,
-    > {
-        let request = self
-            .http
-            .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::CloseConversationRequest,
+    ) -> CloseConversation<'a> {
+        CloseConversation {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Run a tool
     ///
@@ -170,18 +163,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteToolRequest`](crate::types::ExecuteToolRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn execute_tool(
-        &self,
+    pub fn execute_tool<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::ExecuteToolRequest,
-    ) -> Result<ApiResponse<types::ExecuteToolResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "executeTool", "/clients/tool/execute")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::ExecuteToolRequest,
+    ) -> ExecuteTool<'a> {
+        ExecuteTool {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Insert a row
     ///
@@ -195,18 +189,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`InsertRowRequest`](crate::types::InsertRowRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn insert_row(
-        &self,
+    pub fn insert_row<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::InsertRowRequest,
-    ) -> Result<ApiResponse<types::InsertRowResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "insertRow", "/clients/autessadb/insert")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::InsertRowRequest,
+    ) -> InsertRow<'a> {
+        InsertRow {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Update a row
     ///
@@ -220,18 +215,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`UpdateRowRequest`](crate::types::UpdateRowRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn update_row(
-        &self,
+    pub fn update_row<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::UpdateRowRequest,
-    ) -> Result<ApiResponse<types::UpdateRowResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "updateRow", "/clients/autessadb/update")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::UpdateRowRequest,
+    ) -> UpdateRow<'a> {
+        UpdateRow {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Update several rows
     ///
@@ -246,21 +242,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchUpdateRowsRequest`](crate::types::BatchUpdateRowsRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn batch_update_rows(
-        &self,
+    pub fn batch_update_rows<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::BatchUpdateRowsRequest,
-    ) -> Result<
-        ApiResponse<types::BatchUpdateRowsResponse>,
-        Error<types::ErrorResponse>,
-    > {
-        let request = self
-            .http
-            .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::BatchUpdateRowsRequest,
+    ) -> BatchUpdateRows<'a> {
+        BatchUpdateRows {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Delete a row
     ///
@@ -273,18 +267,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`DeleteRowRequest`](crate::types::DeleteRowRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn delete_row(
-        &self,
+    pub fn delete_row<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::DeleteRowRequest,
-    ) -> Result<ApiResponse<types::DeleteRowResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::DeleteRowRequest,
+    ) -> DeleteRow<'a> {
+        DeleteRow {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Delete several rows
     ///
@@ -298,21 +293,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchDeleteRowsRequest`](crate::types::BatchDeleteRowsRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn batch_delete_rows(
-        &self,
+    pub fn batch_delete_rows<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::BatchDeleteRowsRequest,
-    ) -> Result<
-        ApiResponse<types::BatchDeleteRowsResponse>,
-        Error<types::ErrorResponse>,
-    > {
-        let request = self
-            .http
-            .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::BatchDeleteRowsRequest,
+    ) -> BatchDeleteRows<'a> {
+        BatchDeleteRows {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Read a page of rows
     ///
@@ -326,37 +319,31 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetDataRequest`](crate::types::GetDataRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn get_data(
-        &self,
+    pub fn get_data<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::GetDataRequest,
-    ) -> Result<ApiResponse<types::GetDataResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "getData", "/clients/autessadb/get-data")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_json(request)
+        body: &'a types::GetDataRequest,
+    ) -> GetData<'a> {
+        GetData {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Read a page of rows, with the body as it arrives.
     ///
     /// As [`get_data`](Self::get_data), but a 2xx body is not decoded: it comes as a reader ([`Read`](std::io::Read)) that is also an iterator of chunks, for results too large to hold in memory at once. An error status is read whole and decoded as for `get_data`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
     ///
     /// `POST /clients/autessadb/get-data` (operation `getData`).
-    pub fn get_data_streaming(
-        &self,
+    pub fn get_data_streaming<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::GetDataRequest,
+        body: &'a types::GetDataRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "getData", "/clients/autessadb/get-data")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_streaming(request)
+        self.get_data(resource_id, body).send_streaming()
     }
     /// Read one row
     ///
@@ -369,19 +356,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetSingleRowRequest`](crate::types::GetSingleRowRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn get_single_row(
-        &self,
+    pub fn get_single_row<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::GetSingleRowRequest,
-    ) -> Result<ApiResponse<types::GetSingleRowResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_json(request)
+        body: &'a types::GetSingleRowRequest,
+    ) -> GetSingleRow<'a> {
+        GetSingleRow {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Query a table
     ///
@@ -396,37 +383,31 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`QueryTableRequest`](crate::types::QueryTableRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn query_table(
-        &self,
+    pub fn query_table<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::QueryTableRequest,
-    ) -> Result<ApiResponse<types::QueryTableResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "queryTable", "/clients/autessadb/query")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_json(request)
+        body: &'a types::QueryTableRequest,
+    ) -> QueryTable<'a> {
+        QueryTable {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Query a table, with the body as it arrives.
     ///
     /// As [`query_table`](Self::query_table), but a 2xx body is not decoded: it comes as a reader ([`Read`](std::io::Read)) that is also an iterator of chunks, for results too large to hold in memory at once. An error status is read whole and decoded as for `query_table`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
     ///
     /// `POST /clients/autessadb/query` (operation `queryTable`).
-    pub fn query_table_streaming(
-        &self,
+    pub fn query_table_streaming<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::QueryTableRequest,
+        body: &'a types::QueryTableRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "queryTable", "/clients/autessadb/query")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_streaming(request)
+        self.query_table(resource_id, body).send_streaming()
     }
     /// Query several joined tables
     ///
@@ -441,37 +422,31 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`JoinQueryRequest`](crate::types::JoinQueryRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn join_query(
-        &self,
+    pub fn join_query<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::JoinQueryRequest,
-    ) -> Result<ApiResponse<types::JoinQueryResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_json(request)
+        body: &'a types::JoinQueryRequest,
+    ) -> JoinQuery<'a> {
+        JoinQuery {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Query several joined tables, with the body as it arrives.
     ///
     /// As [`join_query`](Self::join_query), but a 2xx body is not decoded: it comes as a reader ([`Read`](std::io::Read)) that is also an iterator of chunks, for results too large to hold in memory at once. An error status is read whole and decoded as for `join_query`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
     ///
     /// `POST /clients/autessadb/join-query` (operation `joinQuery`).
-    pub fn join_query_streaming(
-        &self,
+    pub fn join_query_streaming<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::JoinQueryRequest,
+        body: &'a types::JoinQueryRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let request = self
-            .http
-            .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_streaming(request)
+        self.join_query(resource_id, body).send_streaming()
     }
     /// Search a table by meaning
     ///
@@ -486,22 +461,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`SemanticSearchRequest`](crate::types::SemanticSearchRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn semantic_search(
-        &self,
+    pub fn semantic_search<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::SemanticSearchRequest,
-    ) -> Result<
-        ApiResponse<types::SemanticSearchResponse>,
-        Error<types::ErrorResponse>,
-    > {
-        let request = self
-            .http
-            .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
-            .query("resourceId", &resource_id)
-            .json(body)
-            .idempotent();
-        self.http.send_json(request)
+        body: &'a types::SemanticSearchRequest,
+    ) -> SemanticSearch<'a> {
+        SemanticSearch {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Get a link to upload a file
     ///
@@ -518,25 +490,19 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GenerateUploadLinkRequest`](crate::types::GenerateUploadLinkRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn generate_upload_link(
-        &self,
+    pub fn generate_upload_link<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::GenerateUploadLinkRequest,
-    ) -> Result<
-        ApiResponse<types::GenerateUploadLinkResponse>,
-        Error<types::ErrorResponse>,
-    > {
-        let request = self
-            .http
-            .request(
-                Method::POST,
-                "generateUploadLink",
-                "/clients/autessadb/generate-upload-link",
-            )
-            .query("resourceId", &resource_id)
-            .json(body);
-        self.http.send_json(request)
+        body: &'a types::GenerateUploadLinkRequest,
+    ) -> GenerateUploadLink<'a> {
+        GenerateUploadLink {
+            client: self,
+            resource_id,
+            body,
+        }
     }
     /// Uploads a file in one call: `generateUploadLink` for a pre-signed URL, a `PUT` of `upload` to it (without the API key; retried when the source can be read again), then `indexRecord` with the request `finish` builds from the returned `tempPath`.
     ///
@@ -555,10 +521,13 @@ impl Client {
             .upload_file(
                 upload,
                 || {
-                    let link = self.generate_upload_link(resource_id, body)?.into_body();
+                    let link = self
+                        .generate_upload_link(resource_id, body)
+                        .send()?
+                        .into_body();
                     Ok((link.upload_url, link.temp_path))
                 },
-                |ticket| self.index_record(resource_id, &finish(ticket)),
+                |ticket| self.index_record(resource_id, &finish(ticket)).send(),
             )
     }
     /// Load an uploaded file into a table
@@ -576,17 +545,440 @@ impl Client {
     /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`IndexRecordRequest`](crate::types::IndexRecordRequest).
     ///
+    /// Returns the call: call `send` on it.
+    ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn index_record(
-        &self,
+    pub fn index_record<'a>(
+        &'a self,
         resource_id: i64,
-        body: &types::IndexRecordRequest,
+        body: &'a types::IndexRecordRequest,
+    ) -> IndexRecord<'a> {
+        IndexRecord {
+            client: self,
+            resource_id,
+            body,
+        }
+    }
+}
+/// The `createConversation` call that `Client::create_conversation` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CreateConversation<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::CreateConversationRequest,
+}
+impl<'a> CreateConversation<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<
+        ApiResponse<types::CreateConversationResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(
+                Method::POST,
+                "createConversation",
+                "/clients/agents/execute-create",
+            )
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `executeAgent` call that `Client::execute_agent` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExecuteAgent<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::ExecuteAgentRequest,
+}
+impl<'a> ExecuteAgent<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::ExecuteAgentResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "executeAgent", "/clients/agents/execute")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `closeConversation` call that `Client::close_conversation` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct CloseConversation<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::CloseConversationRequest,
+}
+impl<'a> CloseConversation<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<
+        ApiResponse<types::CloseConversationResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `executeTool` call that `Client::execute_tool` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct ExecuteTool<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::ExecuteToolRequest,
+}
+impl<'a> ExecuteTool<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::ExecuteToolResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "executeTool", "/clients/tool/execute")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `insertRow` call that `Client::insert_row` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct InsertRow<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::InsertRowRequest,
+}
+impl<'a> InsertRow<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::InsertRowResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "insertRow", "/clients/autessadb/insert")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `updateRow` call that `Client::update_row` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct UpdateRow<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::UpdateRowRequest,
+}
+impl<'a> UpdateRow<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::UpdateRowResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "updateRow", "/clients/autessadb/update")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `batchUpdateRows` call that `Client::batch_update_rows` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct BatchUpdateRows<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::BatchUpdateRowsRequest,
+}
+impl<'a> BatchUpdateRows<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<
+        ApiResponse<types::BatchUpdateRowsResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `deleteRow` call that `Client::delete_row` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct DeleteRow<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::DeleteRowRequest,
+}
+impl<'a> DeleteRow<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::DeleteRowResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `batchDeleteRows` call that `Client::batch_delete_rows` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct BatchDeleteRows<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::BatchDeleteRowsRequest,
+}
+impl<'a> BatchDeleteRows<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<
+        ApiResponse<types::BatchDeleteRowsResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `getData` call that `Client::get_data` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetData<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::GetDataRequest,
+}
+impl<'a> GetData<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::GetDataResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "getData", "/clients/autessadb/get-data")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_json(request)
+    }
+    /// Sends the request and hands over a 2xx body as it arrives, undecoded.
+    pub fn send_streaming(
+        self,
+    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "getData", "/clients/autessadb/get-data")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_streaming(request)
+    }
+}
+/// The `getSingleRow` call that `Client::get_single_row` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GetSingleRow<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::GetSingleRowRequest,
+}
+impl<'a> GetSingleRow<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::GetSingleRowResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_json(request)
+    }
+}
+/// The `queryTable` call that `Client::query_table` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct QueryTable<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::QueryTableRequest,
+}
+impl<'a> QueryTable<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::QueryTableResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "queryTable", "/clients/autessadb/query")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_json(request)
+    }
+    /// Sends the request and hands over a 2xx body as it arrives, undecoded.
+    pub fn send_streaming(
+        self,
+    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "queryTable", "/clients/autessadb/query")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_streaming(request)
+    }
+}
+/// The `joinQuery` call that `Client::join_query` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct JoinQuery<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::JoinQueryRequest,
+}
+impl<'a> JoinQuery<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<ApiResponse<types::JoinQueryResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_json(request)
+    }
+    /// Sends the request and hands over a 2xx body as it arrives, undecoded.
+    pub fn send_streaming(
+        self,
+    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_streaming(request)
+    }
+}
+/// The `semanticSearch` call that `Client::semantic_search` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct SemanticSearch<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::SemanticSearchRequest,
+}
+impl<'a> SemanticSearch<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<
+        ApiResponse<types::SemanticSearchResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
+            .query("resourceId", &resource_id)
+            .json(body)
+            .idempotent();
+        client.http.send_json(request)
+    }
+}
+/// The `generateUploadLink` call that `Client::generate_upload_link` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct GenerateUploadLink<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::GenerateUploadLinkRequest,
+}
+impl<'a> GenerateUploadLink<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
+    ) -> Result<
+        ApiResponse<types::GenerateUploadLinkResponse>,
+        Error<types::ErrorResponse>,
+    > {
+        let Self { client, resource_id, body } = self;
+        let request = client
+            .http
+            .request(
+                Method::POST,
+                "generateUploadLink",
+                "/clients/autessadb/generate-upload-link",
+            )
+            .query("resourceId", &resource_id)
+            .json(body);
+        client.http.send_json(request)
+    }
+}
+/// The `indexRecord` call that `Client::index_record` returns: send it with `send`.
+#[derive(Clone, Debug)]
+#[must_use = "a call does nothing until it is sent"]
+pub struct IndexRecord<'a> {
+    client: &'a Client,
+    resource_id: i64,
+    body: &'a types::IndexRecordRequest,
+}
+impl<'a> IndexRecord<'a> {
+    /// Sends the request and decodes the response.
+    pub fn send(
+        self,
     ) -> Result<ApiResponse<types::IndexRecordResponse>, Error<types::ErrorResponse>> {
-        let request = self
+        let Self { client, resource_id, body } = self;
+        let request = client
             .http
             .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")
             .query("resourceId", &resource_id)
             .json(body);
-        self.http.send_json(request)
+        client.http.send_json(request)
     }
 }

@@ -217,7 +217,7 @@ fn operations_fixture_reference_shows_every_operation_in_full() {
     );
     assert!(list.contains("A JSON array of [Item](types.md#item); each item:"));
     assert!(list.contains("| `id` | integer (int64) | yes |  |"));
-    assert!(list.contains("client.list_items(None, None, None, None).await?;"));
+    assert!(list.contains("client.list_items().await?;"));
     assert!(list.contains("Safe to retry"));
 
     let create = section(ops, "## createItem");
@@ -235,7 +235,7 @@ fn operations_fixture_reference_shows_every_operation_in_full() {
          \x20   let body: fixture_operations::types::NewItem = serde_json::from_str(r#\"{\n\
          \x20     \"name\": \"string\"\n\
          \x20   }\"#)?;\n\
-         \x20   let response = client.create_item(None, &body).await?;\n"
+         \x20   let response = client.create_item(&body).await?;\n"
     ));
 
     let get = section(ops, "## getItem");

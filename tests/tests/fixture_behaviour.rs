@@ -215,12 +215,11 @@ mod wire {
         let (server, client) = server().await;
         server.respond_with_body(200, json!([{"id": 1, "name": "one"}]));
         let items = client
-            .list_items(
-                Some("trace-1"),
-                Some(5),
-                Some(&["a".to_owned(), "b b".to_owned()]),
-                Some(&ops::ListItemsOrder::Desc),
-            )
+            .list_items()
+            .with_x_trace_id("trace-1")
+            .with_limit(5)
+            .with_tags(&["a".to_owned(), "b b".to_owned()])
+            .with_order(&ops::ListItemsOrder::Desc)
             .await
             .unwrap();
         assert_eq!(items.body, vec![ops::Item::new(1, "one")]);
@@ -247,7 +246,7 @@ mod wire {
     async fn absent_optional_parameters_are_not_sent() {
         let (server, client) = server().await;
         server.respond_with_body(200, json!([]));
-        client.list_items(None, None, None, None).await.unwrap();
+        client.list_items().await.unwrap();
         let request = &server.requests()[0];
         assert!(request.query.is_empty(), "{:?}", request.query);
         assert_eq!(request.header("x-trace-id"), None);
@@ -282,7 +281,7 @@ mod wire {
         let (server, client) = server().await;
         server.respond_with_body(409, json!({"title": "taken"}));
         let error = client
-            .create_item(None, &ops::NewItem::new("n"))
+            .create_item(&ops::NewItem::new("n"))
             .await
             .unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(409));

@@ -226,12 +226,9 @@ fn from_json(value: &Value, indent: &str) -> String {
     format!("serde_json::from_str({})?", raw_lit(&text))
 }
 
-/// The argument for a parameter: its example (or a made-up value) written as the Rust
-/// type the method takes, `None` for optional ones.
+/// The argument for a required parameter: its example (or a made-up value) written as the
+/// Rust type the method takes.
 fn param_arg(api: &Api, param: &Param) -> String {
-    if !param.required {
-        return "None".into();
-    }
     let example = param
         .docs
         .example
@@ -281,9 +278,13 @@ pub fn rust_call(
     } else {
         lines.push(format!("    let client = {krate}::Client::new({base})?;"));
     }
+    // Optional parameters are set on the call with its `with_` methods; the example leaves
+    // them out.
     let mut args: Vec<String> = Vec::new();
     for param in op.params_in_call_order() {
-        args.push(param_arg(api, param));
+        if param.required && param.location != ParamLocation::Cookie {
+            args.push(param_arg(api, param));
+        }
     }
     if let Some(body) = &op.body {
         args.push(body_arg(api, body, &krate, body_example, &mut lines));

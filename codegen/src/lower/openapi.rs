@@ -59,6 +59,10 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     }
     let global_auth = doc.security.as_ref().is_some_and(|s| !s.is_empty());
     let mut op_names = Scope::snake();
+    let mut call_names = Scope::pascal();
+    for used in CLIENT_MODULE_NAMES {
+        call_names.reserve(used);
+    }
     let mut uploads = Vec::new();
     let mut streams = Vec::new();
     for (path, item) in &doc.paths.paths {
@@ -97,6 +101,7 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 .unwrap_or_else(|| format!("{method} {path}"));
             let name = op_names.claim(names::snake(&id, "operation"));
             let pascal = names::pascal(&id, "Op", "Operation");
+            let call = call_names.claim(pascal.clone());
             let authenticated = match &op.security {
                 Some(reqs) => !reqs.is_empty(),
                 None => global_auth,
@@ -152,6 +157,7 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
             api.operations.push(Operation {
                 id,
                 name,
+                call,
                 method: method.to_uppercase(),
                 path: path.clone(),
                 docs: types.docs_at(&op_loc),
@@ -192,6 +198,42 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     }
     Ok(())
 }
+
+/// Names the client modules of the back-ends use beside the call types: the clients, what
+/// they import, and the prelude's.
+const CLIENT_MODULE_NAMES: &[&str] = &[
+    "Client",
+    "ApiResponse",
+    "Error",
+    "Method",
+    "HttpClient",
+    "HttpClientBuilder",
+    "Bytes",
+    "StreamingResponse",
+    "RequestOptions",
+    "RetryPolicy",
+    "ConfigError",
+    "AuthScheme",
+    "Upload",
+    "UploadError",
+    "UploadProgress",
+    "ByteSource",
+    "IntoFuture",
+    "Future",
+    "Pin",
+    "Send",
+    "Sync",
+    "Box",
+    "Option",
+    "Result",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "BTreeMap",
+];
 
 /// Reads `x-upload: {name?, url, ticket, then}`.
 fn upload_flow(

@@ -131,8 +131,11 @@ pub fn module(
         ),
     };
     let mut methods = Vec::new();
+    let mut calls = Vec::new();
     for op in &api.operations {
-        methods.push(operation(api, op, &p, blocking)?);
+        let (method, call) = operation(api, op, &p, blocking)?;
+        methods.push(method);
+        calls.push(call);
         if let Some(flow) = &op.upload {
             methods.push(upload_method(api, op, flow, &p, blocking)?);
         }
@@ -167,6 +170,8 @@ pub fn module(
 
             #(#methods)*
         }
+
+        #(#calls)*
     };
     // The two names each flavour takes from its own module (`autessa_runtime::blocking` for
     // the blocking one).
@@ -193,7 +198,11 @@ pub fn module(
     ];
     let runtime = super::imports(rt.clone(), &shared, &body);
     let types = super::imports(quote!(crate), &["types"], &body);
+    let future = super::imports(quote!(std::future), &["Future", "IntoFuture"], &body);
+    let pin = super::imports(quote!(std::pin), &["Pin"], &body);
     Ok(quote! {
+        #future
+        #pin
         #runtime
         #http
         #types
@@ -230,12 +239,15 @@ fn auth_scheme(api: &Api) -> Option<(TokenStream, String)> {
     })
 }
 
+/// One operation: a client method that starts a call with the required arguments, and the
+/// call type, on which optional parameters are set before it is awaited (or sent). A new
+/// optional parameter is then one more setter, which breaks no caller.
 fn operation(
     api: &Api,
     op: &Operation,
     p: &Paths,
     blocking: bool,
-) -> Result<TokenStream, Diagnostic> {
+) -> Result<(TokenStream, TokenStream), Diagnostic> {
     let asyncness = (!blocking).then(|| quote!(async));
     let wait = (!blocking).then(|| quote!(.await));
     let name = if RESERVED.contains(&op.name.as_str()) {
@@ -243,25 +255,64 @@ fn operation(
     } else {
         ident(&op.name)
     };
+    let call = ident(&op.call);
+    let lt = quote!('a);
     let mut args = Vec::new();
+    let mut arg_names = Vec::new();
+    let mut fields = Vec::new();
+    let mut inits = Vec::new();
+    let mut bound = Vec::new();
+    let mut setters = Vec::new();
     let mut calls = Vec::new();
-    let ordered = op.params_in_call_order();
-    for param in &ordered {
+    for param in op.params_in_call_order() {
         let arg = ident(&param.name);
-        let arg_ty = param_type(api, param, p);
-        args.push(quote!(#arg: #arg_ty));
         let wire = &param.wire;
-        match param.location {
-            ParamLocation::Query => calls.push(quote!(.query(#wire, &#arg))),
-            ParamLocation::Header => calls.push(quote!(.header(#wire, &#arg))),
-            ParamLocation::Path | ParamLocation::Cookie => {}
+        let used = match param.location {
+            ParamLocation::Query => Some(quote!(.query(#wire, &#arg))),
+            ParamLocation::Header => Some(quote!(.header(#wire, &#arg))),
+            ParamLocation::Path => Some(TokenStream::new()),
+            ParamLocation::Cookie => None,
+        };
+        let Some(used) = used else {
+            continue;
+        };
+        calls.push(used);
+        bound.push(quote!(#arg));
+        let held = param_type(api, param, p, Some(&lt));
+        if param.required {
+            args.push(quote!(#arg: #held));
+            arg_names.push(arg.clone());
+            fields.push(quote!(#arg: #held,));
+            inits.push(quote!(#arg,));
+        } else {
+            let value = held.clone();
+            let inner = quote!(Option<#held>);
+            let setter = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
+            let place = match param.location {
+                ParamLocation::Query => "query parameter",
+                _ => "header",
+            };
+            let doc = docs::lines(&format!("Sets the `{}` {place}.", param.wire));
+            setters.push(quote! {
+                #doc
+                pub fn #setter(mut self, value: #value) -> Self {
+                    self.#arg = Some(value);
+                    self
+                }
+            });
+            fields.push(quote!(#arg: #inner,));
+            inits.push(quote!(#arg: None,));
         }
     }
     let (segments, path) = path_expr(op)?;
     let mut optional_body = None;
     let body_call = op.body.as_ref().and_then(|body| {
-        let (arg_ty, call) = body_arg(api, body, p);
+        let (arg_ty, held, init, call) = body_arg(api, body, p, &lt);
         args.push(quote!(body: #arg_ty));
+        arg_names.push(ident("body"));
+        fields.push(quote!(body: #held,));
+        inits.push(init);
+        bound.push(quote!(body));
         if body.required {
             Some(call)
         } else {
@@ -276,13 +327,14 @@ fn operation(
     let method = proc_macro2::Ident::new(&op.method, proc_macro2::Span::call_site());
     let op_id = &op.id;
     let (send, success, error) = response_types(api, op, p);
-    let doc = docs::lines(&method_doc(api, op));
+    let doc = docs::lines(&method_doc(api, op, blocking));
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
     let idempotent = op.is_idempotent().then(|| quote!(.idempotent()));
     let mutable = optional_body.is_some().then(|| quote!(mut));
     let build = quote! {
+        let Self { client, #(#bound,)* } = self;
         #segments
-        let #mutable request = self
+        let #mutable request = client
             .http
             .request(Method::#method, #op_id, #path)
             #(#calls)*
@@ -291,26 +343,100 @@ fn operation(
             #auth;
         #optional_body
     };
-    let streaming = op.stream_name.as_ref().map(|stream_name| {
-        let doc = docs::lines(&stream_doc(op, &name.to_string(), blocking));
-        let stream_name = ident(stream_name);
+    // A lifetime is named only when an argument borrows too (else it is elided).
+    let borrows = args.iter().any(|a| a.to_string().contains("'a"));
+    let (generics, self_lt, ret_lt) = if borrows {
+        (Some(quote!(<'a>)), Some(quote!('a)), quote!('a))
+    } else {
+        (None, None, quote!('_))
+    };
+    let output = quote!(Result<ApiResponse<#success>, Error<#error>>);
+    let stream_output = quote!(Result<StreamingResponse<#error>, Error<#error>>);
+    let (send_streaming, streaming) = match &op.stream_name {
+        None => (None, None),
+        Some(stream_name) => {
+            let doc = docs::lines(&stream_doc(op, &name.to_string(), blocking));
+            let stream_name = ident(stream_name);
+            let pass = &arg_names;
+            (
+                Some(quote! {
+                    /// Sends the request and hands over a 2xx body as it arrives, undecoded.
+                    pub #asyncness fn send_streaming(self) -> #stream_output {
+                        #build
+                        client.http.send_streaming(request) #wait
+                    }
+                }),
+                Some(quote! {
+                    #doc
+                    pub #asyncness fn #stream_name #generics(&#self_lt self, #(#args),*) -> #stream_output {
+                        self.#name(#(#pass),*).send_streaming() #wait
+                    }
+                }),
+            )
+        }
+    };
+    let finish = if blocking {
+        "send it with `send`"
+    } else {
+        "`.await` it (or call `send`)"
+    };
+    let call_doc = docs::lines(&if setters.is_empty() {
+        format!(
+            "The `{}` call that `Client::{name}` returns: {finish}.",
+            op.id.replace('`', "'")
+        )
+    } else {
+        format!(
+            "The `{}` call that `Client::{name}` returns: set its optional parameters with the \
+             `with_` methods, then {finish}.",
+            op.id.replace('`', "'")
+        )
+    });
+    let send_doc = docs::lines("Sends the request and decodes the response.");
+    let into_future = (!blocking).then(|| {
         quote! {
-            #doc
-            pub #asyncness fn #stream_name(&self, #(#args),*) -> Result<StreamingResponse<#error>, Error<#error>> {
-                #build
-                self.http.send_streaming(request) #wait
+            impl<'a> IntoFuture for #call<'a> {
+                type Output = #output;
+                type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+                fn into_future(self) -> Self::IntoFuture {
+                    Box::pin(self.send())
+                }
             }
         }
     });
-    Ok(quote! {
+    let method_tokens = quote! {
         #doc
-        pub #asyncness fn #name(&self, #(#args),*) -> Result<ApiResponse<#success>, Error<#error>> {
-            #build
-            self.http.#send(request) #wait
+        pub fn #name #generics(&#self_lt self, #(#args),*) -> #call<#ret_lt> {
+            #call { client: self, #(#inits)* }
         }
 
         #streaming
-    })
+    };
+    let item_tokens = quote! {
+        #call_doc
+        #[derive(Clone, Debug)]
+        #[must_use = "a call does nothing until it is sent"]
+        pub struct #call<'a> {
+            client: &'a Client,
+            #(#fields)*
+        }
+
+        impl<'a> #call<'a> {
+            #(#setters)*
+
+            #send_doc
+            pub #asyncness fn send(self) -> #output {
+                #build
+                client.http.#send(request) #wait
+            }
+
+            #send_streaming
+        }
+
+        #into_future
+    };
+    Ok((method_tokens, item_tokens))
 }
 
 /// The documentation of the streaming twin of `op` (`x-stream-body`), whose decoding method
@@ -341,12 +467,16 @@ fn stream_doc(op: &Operation, decoding: &str, blocking: bool) -> String {
     )
 }
 
-fn param_type(api: &Api, param: &Param, p: &Paths) -> TokenStream {
-    let base = match &param.ty {
-        TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary) => quote!(&str),
+/// A parameter's value as a method takes it (`lifetime` names the borrow, for a field of a
+/// call): text and lists borrowed, numbers and booleans by value. Without its `Option`.
+fn param_type(api: &Api, param: &Param, p: &Paths, lifetime: Option<&TokenStream>) -> TokenStream {
+    match &param.ty {
+        TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary) => {
+            quote!(&#lifetime str)
+        }
         TypeRef::Array(item) => {
             let item = ty(item, api, p);
-            quote!(&[#item])
+            quote!(&#lifetime [#item])
         }
         t @ TypeRef::Primitive(
             Primitive::Boolean
@@ -358,13 +488,8 @@ fn param_type(api: &Api, param: &Param, p: &Paths) -> TokenStream {
         ) => ty(t, api, p),
         other => {
             let t = ty(other, api, p);
-            quote!(&#t)
+            quote!(&#lifetime #t)
         }
-    };
-    if param.required {
-        base
-    } else {
-        quote!(Option<#base>)
     }
 }
 
@@ -413,7 +538,14 @@ fn path_expr(op: &Operation) -> Result<(TokenStream, TokenStream), Diagnostic> {
     }
 }
 
-fn body_arg(api: &Api, body: &Body, p: &Paths) -> (TokenStream, TokenStream) {
+/// A body as the method takes it, as the call holds it, the call's initializer, and the
+/// request builder call that attaches it.
+fn body_arg(
+    api: &Api,
+    body: &Body,
+    p: &Paths,
+    lifetime: &TokenStream,
+) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
     let media = &body.media_type;
     match body.kind {
         BodyKind::Json | BodyKind::Form => {
@@ -423,20 +555,29 @@ fn body_arg(api: &Api, body: &Body, p: &Paths) -> (TokenStream, TokenStream) {
             } else {
                 quote!(form)
             };
-            let arg = if body.required {
-                quote!(&#t)
+            let (arg, held) = if body.required {
+                (quote!(&#lifetime #t), quote!(&#lifetime #t))
             } else {
-                quote!(Option<&#t>)
+                (quote!(Option<&#lifetime #t>), quote!(Option<&#lifetime #t>))
             };
-            (arg, quote!(.#method(body)))
+            (arg, held, quote!(body,), quote!(.#method(body)))
         }
         BodyKind::Binary | BodyKind::Text => {
-            let arg = if body.required {
-                quote!(impl Into<Bytes>)
+            if body.required {
+                (
+                    quote!(impl Into<Bytes>),
+                    quote!(Bytes),
+                    quote!(body: body.into(),),
+                    quote!(.bytes(#media, body)),
+                )
             } else {
-                quote!(Option<Bytes>)
-            };
-            (arg, quote!(.bytes(#media, body)))
+                (
+                    quote!(Option<Bytes>),
+                    quote!(Option<Bytes>),
+                    quote!(body,),
+                    quote!(.bytes(#media, body)),
+                )
+            }
         }
     }
 }
@@ -489,7 +630,7 @@ fn response_types(api: &Api, op: &Operation, p: &Paths) -> (TokenStream, TokenSt
     (quote!(send_bytes), quote!(Bytes), error)
 }
 
-fn method_doc(api: &Api, op: &Operation) -> String {
+fn method_doc(api: &Api, op: &Operation, blocking: bool) -> String {
     let mut parts = Vec::new();
     let mut head = String::new();
     if let Some(s) = &op.docs.summary {
@@ -558,6 +699,25 @@ fn method_doc(api: &Api, op: &Operation) -> String {
     if !args.is_empty() {
         parts.push(format!("# Arguments\n\n{}", args.join("\n")));
     }
+    let optional: Vec<String> = op
+        .params
+        .iter()
+        .filter(|p| !p.required && p.location != ParamLocation::Cookie)
+        .map(|p| format!("`with_{}`", p.name.trim_start_matches("r#")))
+        .collect();
+    let finish = if blocking {
+        "call `send` on it"
+    } else {
+        "`.await` it"
+    };
+    parts.push(if optional.is_empty() {
+        format!("Returns the call: {finish}.")
+    } else {
+        format!(
+            "Returns the call: set optional parameters on it ({}), then {finish}.",
+            optional.join(", ")
+        )
+    });
     let retry = if op.is_idempotent() {
         "Safe to retry: repeating it has no further effect."
     } else {
@@ -628,35 +788,83 @@ fn upload_method(
             op.id, then.id
         )));
     }
-    let ordered = op.params_in_call_order();
+    // The upload takes every parameter of the link operation, optional ones as `Option`s,
+    // and hands them to the calls of both steps.
+    let ordered: Vec<&Param> = op
+        .params_in_call_order()
+        .into_iter()
+        .filter(|param| param.location != ParamLocation::Cookie)
+        .collect();
     let args: Vec<TokenStream> = ordered
         .iter()
         .map(|param| {
             let arg = ident(&param.name);
-            let t = param_type(api, param, p);
-            quote!(#arg: #t)
+            let t = param_type(api, param, p, None);
+            if param.required {
+                quote!(#arg: #t)
+            } else {
+                quote!(#arg: Option<#t>)
+            }
         })
         .collect();
-    let link_args: Vec<TokenStream> = ordered
-        .iter()
-        .map(|param| {
-            let arg = ident(&param.name);
-            quote!(#arg)
-        })
-        .collect();
-    let then_ordered = then.params_in_call_order();
+    let required = |of: &Operation| -> Vec<TokenStream> {
+        of.params_in_call_order()
+            .into_iter()
+            .filter(|param| param.required && param.location != ParamLocation::Cookie)
+            .map(|param| {
+                let arg = ident(&param.name);
+                quote!(#arg)
+            })
+            .collect()
+    };
+    // The call with the optional parameters of `of` that the upload was given set on it
+    // (`of` is the link operation, or the finishing one, which takes the link's by name).
+    let optional = |of: &Operation, call: TokenStream| -> TokenStream {
+        let sets: Vec<TokenStream> = of
+            .params
+            .iter()
+            .filter(|param| !param.required && param.location != ParamLocation::Cookie)
+            .filter_map(|param| {
+                let given = ordered
+                    .iter()
+                    .find(|x| x.wire == param.wire && x.location == param.location)?;
+                let arg = ident(&given.name);
+                let setter = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
+                Some(quote! {
+                    if let Some(value) = #arg {
+                        call = call.#setter(value);
+                    }
+                })
+            })
+            .collect();
+        if sets.is_empty() {
+            return call;
+        }
+        quote! {{
+            let mut call = #call;
+            #(#sets)*
+            call
+        }}
+    };
+    let link_args = required(op);
     let mut then_args = Vec::new();
-    for param in then_ordered {
+    for param in then.params_in_call_order() {
+        if param.location == ParamLocation::Cookie {
+            continue;
+        }
         match op
             .params
             .iter()
             .find(|x| x.wire == param.wire && x.location == param.location)
         {
-            Some(same) => {
-                let arg = ident(&same.name);
-                then_args.push(quote!(#arg));
+            Some(same) if same.required == param.required => {}
+            Some(_) => {
+                return Err(fail(format!(
+                    "`{}` and `{}` must both require the parameter `{}`, or both not",
+                    op.id, then.id, param.wire
+                )));
             }
-            None if !param.required => then_args.push(quote!(None)),
+            None if !param.required => {}
             None => {
                 return Err(fail(format!(
                     "`{}` needs the parameter `{}`, which `{}` does not take",
@@ -664,11 +872,15 @@ fn upload_method(
                 )));
             }
         }
+        if param.required {
+            let arg = ident(&param.name);
+            then_args.push(quote!(#arg));
+        }
     }
     let body_ty = ty(&then_body.ty, api, p);
     let ticket_ty = ty(&ticket_ty, api, p);
     let link_body = op.body.as_ref().map(|b| {
-        let (arg_ty, _) = body_arg(api, b, p);
+        let (arg_ty, _, _, _) = body_arg(api, b, p, &TokenStream::new());
         quote!(body: #arg_ty,)
     });
     let link_body_arg = op.body.as_ref().map(|_| quote!(body));
@@ -685,15 +897,17 @@ fn upload_method(
     ));
     let mut all_link_args = link_args.clone();
     all_link_args.extend(link_body_arg);
+    let link_call = optional(op, quote!(self.#link(#(#all_link_args),*)));
+    let then_call = optional(then, quote!(self.#finish(#(#then_args,)* &finish(ticket))));
     let call = if blocking {
         quote! {
             self.http.upload_file(
                 upload,
                 || {
-                    let link = self.#link(#(#all_link_args),*)?.into_body();
+                    let link = #link_call.send()?.into_body();
                     Ok((link.#url, link.#ticket))
                 },
-                |ticket| self.#finish(#(#then_args,)* &finish(ticket)),
+                |ticket| #then_call.send(),
             )
         }
     } else {
@@ -702,10 +916,10 @@ fn upload_method(
                 .upload_file(
                     upload,
                     || async {
-                        let link = self.#link(#(#all_link_args),*).await?.into_body();
+                        let link = #link_call.send().await?.into_body();
                         Ok((link.#url, link.#ticket))
                     },
-                    |ticket| async move { self.#finish(#(#then_args,)* &finish(ticket)).await },
+                    |ticket| async move { #then_call.send().await },
                 )
                 .await
         }

@@ -36,8 +36,8 @@ fn call(api: &Api, op: &Operation, krate: &str) -> Option<Vec<String>> {
     let mut args = Vec::new();
     let ordered = op.params_in_call_order();
     for param in ordered {
-        if !param.required {
-            args.push("None".to_owned());
+        // Optional parameters are set on the call with `with_` methods; left out here.
+        if !param.required || param.location == ParamLocation::Cookie {
             continue;
         }
         let example = param.docs.example.as_ref();

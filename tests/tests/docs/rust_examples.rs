@@ -478,7 +478,7 @@ pub mod fixture_hostile {
           "type": "string",
           "fn": 1
         }"#)?;
-        let response = client.r#type("string", None, None, None, &body).await?;
+        let response = client.r#type("string", &body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -505,7 +505,7 @@ pub mod fixture_operations {
 
     async fn list_items_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
-        let response = client.list_items(None, None, None, None).await?;
+        let response = client.list_items().await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -515,7 +515,7 @@ pub mod fixture_operations {
         let body: fixture_operations::types::NewItem = serde_json::from_str(r#"{
           "name": "string"
         }"#)?;
-        let response = client.create_item(None, &body).await?;
+        let response = client.create_item(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
