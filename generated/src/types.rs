@@ -104,7 +104,7 @@ impl AgentOutput {
 /// A function applied to a selected column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum AggregateFunction {
     /// `COUNT`
@@ -154,6 +154,27 @@ impl From<&str> for AggregateFunction {
 impl std::fmt::Display for AggregateFunction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for AggregateFunction {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for AggregateFunction {}
+impl std::hash::Hash for AggregateFunction {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for AggregateFunction {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for AggregateFunction {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for AggregateFunction {
@@ -413,7 +434,7 @@ impl CloseConversationMessage {
     }
 }
 /// Always `CLOSE_CONVERSATION`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum CloseConversationMessageMessageType {
     /// `CLOSE_CONVERSATION`
@@ -444,6 +465,27 @@ impl From<&str> for CloseConversationMessageMessageType {
 impl std::fmt::Display for CloseConversationMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for CloseConversationMessageMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for CloseConversationMessageMessageType {}
+impl std::hash::Hash for CloseConversationMessageMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for CloseConversationMessageMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for CloseConversationMessageMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for CloseConversationMessageMessageType {
@@ -511,7 +553,7 @@ impl CloseConversationResponse {
 /// The type of a table column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ColumnType {
     /// `UNIQUE_ID`
@@ -571,6 +613,27 @@ impl std::fmt::Display for ColumnType {
         f.write_str(self.as_str())
     }
 }
+impl PartialEq for ColumnType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ColumnType {}
+impl std::hash::Hash for ColumnType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ColumnType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ColumnType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl Serialize for ColumnType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -587,7 +650,7 @@ impl<'de> Deserialize<'de> for ColumnType {
 /// or are done (`COMPLETE`). `COMPUTING` is documented; `COMPLETE` is inferred.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ComputationStatus {
     /// `COMPUTING`
@@ -623,6 +686,27 @@ impl std::fmt::Display for ComputationStatus {
         f.write_str(self.as_str())
     }
 }
+impl PartialEq for ComputationStatus {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ComputationStatus {}
+impl std::hash::Hash for ComputationStatus {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ComputationStatus {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ComputationStatus {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl Serialize for ComputationStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -638,7 +722,7 @@ impl<'de> Deserialize<'de> for ComputationStatus {
 /// The state of a WebSocket connection.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ConnectionState {
     /// `CONNECTED`
@@ -672,6 +756,27 @@ impl From<&str> for ConnectionState {
 impl std::fmt::Display for ConnectionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ConnectionState {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ConnectionState {}
+impl std::hash::Hash for ConnectionState {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ConnectionState {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ConnectionState {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ConnectionState {
@@ -720,7 +825,7 @@ impl ConnectionStatus {
     }
 }
 /// Always `STATUS`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ConnectionStatusMessageType {
     /// `STATUS`
@@ -751,6 +856,27 @@ impl From<&str> for ConnectionStatusMessageType {
 impl std::fmt::Display for ConnectionStatusMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ConnectionStatusMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ConnectionStatusMessageType {}
+impl std::hash::Hash for ConnectionStatusMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ConnectionStatusMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ConnectionStatusMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ConnectionStatusMessageType {
@@ -932,7 +1058,7 @@ impl ErrorMessage {
     }
 }
 /// Always `ERROR`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ErrorMessageMessageType {
     /// `ERROR`
@@ -963,6 +1089,27 @@ impl From<&str> for ErrorMessageMessageType {
 impl std::fmt::Display for ErrorMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ErrorMessageMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ErrorMessageMessageType {}
+impl std::hash::Hash for ErrorMessageMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ErrorMessageMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ErrorMessageMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ErrorMessageMessageType {
@@ -1208,7 +1355,7 @@ impl ExecuteMessage {
     }
 }
 /// Always `EXECUTE`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ExecuteMessageMessageType {
     /// `EXECUTE`
@@ -1239,6 +1386,27 @@ impl From<&str> for ExecuteMessageMessageType {
 impl std::fmt::Display for ExecuteMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ExecuteMessageMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ExecuteMessageMessageType {}
+impl std::hash::Hash for ExecuteMessageMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ExecuteMessageMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ExecuteMessageMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ExecuteMessageMessageType {
@@ -1337,7 +1505,7 @@ impl ExecuteToolMessage {
     }
 }
 /// Always `EXECUTE`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ExecuteToolMessageMessageType {
     /// `EXECUTE`
@@ -1368,6 +1536,27 @@ impl From<&str> for ExecuteToolMessageMessageType {
 impl std::fmt::Display for ExecuteToolMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ExecuteToolMessageMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ExecuteToolMessageMessageType {}
+impl std::hash::Hash for ExecuteToolMessageMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ExecuteToolMessageMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ExecuteToolMessageMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ExecuteToolMessageMessageType {
@@ -1515,7 +1704,7 @@ impl ExecuteToolResponse {
     }
 }
 /// The kind of response; always `EXECUTE_TOOL` here.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ExecuteToolResponseResponseType {
     /// `EXECUTE_TOOL`
@@ -1546,6 +1735,27 @@ impl From<&str> for ExecuteToolResponseResponseType {
 impl std::fmt::Display for ExecuteToolResponseResponseType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ExecuteToolResponseResponseType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ExecuteToolResponseResponseType {}
+impl std::hash::Hash for ExecuteToolResponseResponseType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ExecuteToolResponseResponseType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ExecuteToolResponseResponseType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ExecuteToolResponseResponseType {
@@ -1596,7 +1806,7 @@ impl ExecutionResult {
     }
 }
 /// Always `RESULT`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ExecutionResultMessageType {
     /// `RESULT`
@@ -1629,6 +1839,27 @@ impl std::fmt::Display for ExecutionResultMessageType {
         f.write_str(self.as_str())
     }
 }
+impl PartialEq for ExecutionResultMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ExecutionResultMessageType {}
+impl std::hash::Hash for ExecutionResultMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ExecutionResultMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ExecutionResultMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl Serialize for ExecutionResultMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1644,7 +1875,7 @@ impl<'de> Deserialize<'de> for ExecutionResultMessageType {
 /// The character separating the fields of a delimited text file.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum FileDelimiter {
     /// `COMMA`
@@ -1688,6 +1919,27 @@ impl std::fmt::Display for FileDelimiter {
         f.write_str(self.as_str())
     }
 }
+impl PartialEq for FileDelimiter {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for FileDelimiter {}
+impl std::hash::Hash for FileDelimiter {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for FileDelimiter {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for FileDelimiter {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl Serialize for FileDelimiter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1703,7 +1955,7 @@ impl<'de> Deserialize<'de> for FileDelimiter {
 /// The format of a file to upload.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum FileType {
     /// `CSV`
@@ -1739,6 +1991,27 @@ impl std::fmt::Display for FileType {
         f.write_str(self.as_str())
     }
 }
+impl PartialEq for FileType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for FileType {}
+impl std::hash::Hash for FileType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for FileType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for FileType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl Serialize for FileType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -1771,7 +2044,7 @@ impl FilterGroup {
 /// A comparison in a filter condition.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum FilterOperator {
     /// `EQUALS`
@@ -1837,6 +2110,27 @@ impl From<&str> for FilterOperator {
 impl std::fmt::Display for FilterOperator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for FilterOperator {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for FilterOperator {}
+impl std::hash::Hash for FilterOperator {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for FilterOperator {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for FilterOperator {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for FilterOperator {
@@ -2353,7 +2647,7 @@ impl JoinStatement {
 /// The kind of join.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum JoinType {
     /// `INNER`
@@ -2401,6 +2695,27 @@ impl std::fmt::Display for JoinType {
         f.write_str(self.as_str())
     }
 }
+impl PartialEq for JoinType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for JoinType {}
+impl std::hash::Hash for JoinType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for JoinType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for JoinType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl Serialize for JoinType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -2437,7 +2752,7 @@ impl JoinedRow {
 /// How conditions are combined.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum LogicalOperand {
     /// `AND`
@@ -2473,6 +2788,27 @@ impl std::fmt::Display for LogicalOperand {
         f.write_str(self.as_str())
     }
 }
+impl PartialEq for LogicalOperand {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for LogicalOperand {}
+impl std::hash::Hash for LogicalOperand {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for LogicalOperand {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for LogicalOperand {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
 impl Serialize for LogicalOperand {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -2486,7 +2822,7 @@ impl<'de> Deserialize<'de> for LogicalOperand {
     }
 }
 /// The form of an agent's output.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum OutputType {
     /// `TEXT`
@@ -2520,6 +2856,27 @@ impl From<&str> for OutputType {
 impl std::fmt::Display for OutputType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for OutputType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for OutputType {}
+impl std::hash::Hash for OutputType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for OutputType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for OutputType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for OutputType {
@@ -2982,7 +3339,7 @@ impl ToolDebugMessage {
     }
 }
 /// Always `DEBUG`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ToolDebugMessageMessageType {
     /// `DEBUG`
@@ -3013,6 +3370,27 @@ impl From<&str> for ToolDebugMessageMessageType {
 impl std::fmt::Display for ToolDebugMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ToolDebugMessageMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ToolDebugMessageMessageType {}
+impl std::hash::Hash for ToolDebugMessageMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ToolDebugMessageMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ToolDebugMessageMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ToolDebugMessageMessageType {
@@ -3091,7 +3469,7 @@ impl ToolResultMessage {
     }
 }
 /// Always `RESULT`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum ToolResultMessageMessageType {
     /// `RESULT`
@@ -3122,6 +3500,27 @@ impl From<&str> for ToolResultMessageMessageType {
 impl std::fmt::Display for ToolResultMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for ToolResultMessageMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for ToolResultMessageMessageType {}
+impl std::hash::Hash for ToolResultMessageMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for ToolResultMessageMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for ToolResultMessageMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for ToolResultMessageMessageType {
@@ -3202,7 +3601,7 @@ impl UpdateRowResponse {
     }
 }
 /// The lifecycle state of a version of an agent or tool.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum VersionState {
     /// `PUBLISHED`
@@ -3241,6 +3640,27 @@ impl From<&str> for VersionState {
 impl std::fmt::Display for VersionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for VersionState {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for VersionState {}
+impl std::hash::Hash for VersionState {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for VersionState {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for VersionState {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for VersionState {
@@ -3305,7 +3725,7 @@ impl VoiceSetupMessage {
     }
 }
 /// Always `VOICE`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default)]
 #[non_exhaustive]
 pub enum VoiceSetupMessageMessageType {
     /// `VOICE`
@@ -3336,6 +3756,27 @@ impl From<&str> for VoiceSetupMessageMessageType {
 impl std::fmt::Display for VoiceSetupMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+impl PartialEq for VoiceSetupMessageMessageType {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for VoiceSetupMessageMessageType {}
+impl std::hash::Hash for VoiceSetupMessageMessageType {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+impl PartialOrd for VoiceSetupMessageMessageType {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for VoiceSetupMessageMessageType {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
     }
 }
 impl Serialize for VoiceSetupMessageMessageType {

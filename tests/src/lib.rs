@@ -2,6 +2,7 @@
 //! local servers that stand in for the Autessa API.
 
 pub mod browser;
+pub mod cargo_tools;
 pub mod debian;
 pub mod generation;
 pub mod mock;

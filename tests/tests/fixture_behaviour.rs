@@ -328,3 +328,27 @@ mod wire {
         assert_eq!(server.requests()[0].header("authorization"), None);
     }
 }
+
+#[test]
+fn enum_values_compare_order_and_hash_as_their_wire_value() {
+    use std::collections::HashSet;
+    let known = ops::ListItemsOrder::Desc;
+    let spelled = ops::ListItemsOrder::Unknown("desc".to_owned());
+    assert_eq!(
+        known, spelled,
+        "a known value kept as unknown equals its variant"
+    );
+    assert_eq!(HashSet::from([known.clone(), spelled]).len(), 1);
+    let mut values = [
+        ops::ListItemsOrder::Unknown("random".to_owned()),
+        ops::ListItemsOrder::Desc,
+        ops::ListItemsOrder::Asc,
+    ];
+    values.sort();
+    let wire: Vec<&str> = values.iter().map(|v| v.as_str()).collect();
+    assert_eq!(
+        wire,
+        ["asc", "desc", "random"],
+        "ordered by wire value, not declaration"
+    );
+}

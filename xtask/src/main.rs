@@ -78,6 +78,13 @@ fn install_tools() -> Result<(), String> {
         let path = tools::install(tool)?;
         println!("{}@{}: {}", tool.package, tool.version, path.display());
     }
+    let semver_checks = autessa_tests::cargo_tools::SEMVER_CHECKS;
+    println!(
+        "{}@{}: {}",
+        semver_checks.krate,
+        semver_checks.version,
+        semver_checks.install()?.display()
+    );
     println!(
         "chromium: {}",
         autessa_tests::browser::ensure_chromium()?.display()

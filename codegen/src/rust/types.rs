@@ -319,7 +319,7 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     // `From<&str>`, which keeps unknown values.
     quote! {
         #doc
-        #[derive(Clone, Debug, #derive_default PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Clone, Debug, #derive_default)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants)*
@@ -351,6 +351,34 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
         impl std::fmt::Display for #name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        // Compared, ordered and hashed as the wire value: a value added to the schema later
+        // changes no comparison, and a known value kept as unknown equals its variant.
+        impl PartialEq for #name {
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+
+        impl Eq for #name {}
+
+        impl std::hash::Hash for #name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+                self.as_str().hash(state);
+            }
+        }
+
+        impl PartialOrd for #name {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+
+        impl Ord for #name {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
             }
         }
 
