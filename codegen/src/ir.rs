@@ -295,6 +295,10 @@ pub struct Param {
     pub wire: String,
     pub name: String,
     pub location: ParamLocation,
+    /// The Rust name of the body member this parameter's value is taken from
+    /// (`x-param-from-body`), so that the caller names it once; `None` for parameters the
+    /// caller gives.
+    pub from_body: Option<String>,
     pub ty: TypeRef,
     pub required: bool,
     pub docs: Docs,
@@ -398,7 +402,22 @@ pub struct Message {
     /// empty when chunks never end a reply. Checked in lowering: each step is a member of a
     /// struct and the last is a boolean.
     pub end_flag: Vec<String>,
+    /// For an outgoing message: the payload members that repeat a connection parameter
+    /// (`x-param-from-body`). The client refuses to send a message whose member differs
+    /// from the connection's parameter.
+    pub param_members: Vec<ParamMember>,
     pub origin: Location,
+}
+
+/// A payload member that repeats a connection parameter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamMember {
+    /// The parameter's Rust name and wire name.
+    pub param: String,
+    pub param_wire: String,
+    /// The member's Rust name and wire name.
+    pub member: String,
+    pub member_wire: String,
 }
 
 /// Parts of a request with a streamed reply, as the `x-stream-role` extension marks them:

@@ -79,7 +79,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CreateConversationRequest`](crate::types::CreateConversationRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -87,12 +87,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn create_conversation<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::CreateConversationRequest,
     ) -> CreateConversation<'a> {
         CreateConversation {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -105,7 +103,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteAgentRequest`](crate::types::ExecuteAgentRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -113,14 +111,9 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_agent<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::ExecuteAgentRequest,
     ) -> ExecuteAgent<'a> {
-        ExecuteAgent {
-            client: self,
-            resource_id,
-            body,
-        }
+        ExecuteAgent { client: self, body }
     }
     /// Close a conversation
     ///
@@ -133,7 +126,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CloseConversationRequest`](crate::types::CloseConversationRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -141,12 +134,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn close_conversation<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::CloseConversationRequest,
     ) -> CloseConversation<'a> {
         CloseConversation {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -160,7 +151,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `tool_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteToolRequest`](crate::types::ExecuteToolRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -168,14 +159,9 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_tool<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::ExecuteToolRequest,
     ) -> ExecuteTool<'a> {
-        ExecuteTool {
-            client: self,
-            resource_id,
-            body,
-        }
+        ExecuteTool { client: self, body }
     }
     /// Insert a row
     ///
@@ -186,22 +172,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`InsertRowRequest`](crate::types::InsertRowRequest).
     ///
     /// Returns the call: call `send` on it.
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn insert_row<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::InsertRowRequest,
-    ) -> InsertRow<'a> {
-        InsertRow {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn insert_row<'a>(&'a self, body: &'a types::InsertRowRequest) -> InsertRow<'a> {
+        InsertRow { client: self, body }
     }
     /// Update a row
     ///
@@ -212,22 +190,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`UpdateRowRequest`](crate::types::UpdateRowRequest).
     ///
     /// Returns the call: call `send` on it.
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn update_row<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::UpdateRowRequest,
-    ) -> UpdateRow<'a> {
-        UpdateRow {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn update_row<'a>(&'a self, body: &'a types::UpdateRowRequest) -> UpdateRow<'a> {
+        UpdateRow { client: self, body }
     }
     /// Update several rows
     ///
@@ -239,7 +209,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchUpdateRowsRequest`](crate::types::BatchUpdateRowsRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -247,12 +217,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_update_rows<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::BatchUpdateRowsRequest,
     ) -> BatchUpdateRows<'a> {
         BatchUpdateRows {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -264,22 +232,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`DeleteRowRequest`](crate::types::DeleteRowRequest).
     ///
     /// Returns the call: call `send` on it.
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn delete_row<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::DeleteRowRequest,
-    ) -> DeleteRow<'a> {
-        DeleteRow {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn delete_row<'a>(&'a self, body: &'a types::DeleteRowRequest) -> DeleteRow<'a> {
+        DeleteRow { client: self, body }
     }
     /// Delete several rows
     ///
@@ -290,7 +250,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchDeleteRowsRequest`](crate::types::BatchDeleteRowsRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -298,12 +258,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_delete_rows<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::BatchDeleteRowsRequest,
     ) -> BatchDeleteRows<'a> {
         BatchDeleteRows {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -316,22 +274,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetDataRequest`](crate::types::GetDataRequest).
     ///
     /// Returns the call: call `send` on it.
     ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn get_data<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::GetDataRequest,
-    ) -> GetData<'a> {
-        GetData {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a> {
+        GetData { client: self, body }
     }
     /// Read a page of rows, with the body as it arrives.
     ///
@@ -340,10 +290,9 @@ impl Client {
     /// `POST /clients/autessadb/get-data` (operation `getData`).
     pub fn get_data_streaming<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::GetDataRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.get_data(resource_id, body).send_streaming()
+        self.get_data(body).send_streaming()
     }
     /// Read one row
     ///
@@ -353,7 +302,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetSingleRowRequest`](crate::types::GetSingleRowRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -361,14 +310,9 @@ impl Client {
     /// Safe to retry: repeating it has no further effect.
     pub fn get_single_row<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::GetSingleRowRequest,
     ) -> GetSingleRow<'a> {
-        GetSingleRow {
-            client: self,
-            resource_id,
-            body,
-        }
+        GetSingleRow { client: self, body }
     }
     /// Query a table
     ///
@@ -380,7 +324,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`QueryTableRequest`](crate::types::QueryTableRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -388,14 +332,9 @@ impl Client {
     /// Safe to retry: repeating it has no further effect.
     pub fn query_table<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::QueryTableRequest,
     ) -> QueryTable<'a> {
-        QueryTable {
-            client: self,
-            resource_id,
-            body,
-        }
+        QueryTable { client: self, body }
     }
     /// Query a table, with the body as it arrives.
     ///
@@ -404,10 +343,9 @@ impl Client {
     /// `POST /clients/autessadb/query` (operation `queryTable`).
     pub fn query_table_streaming<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::QueryTableRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.query_table(resource_id, body).send_streaming()
+        self.query_table(body).send_streaming()
     }
     /// Query several joined tables
     ///
@@ -419,22 +357,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`JoinQueryRequest`](crate::types::JoinQueryRequest).
     ///
     /// Returns the call: call `send` on it.
     ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn join_query<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::JoinQueryRequest,
-    ) -> JoinQuery<'a> {
-        JoinQuery {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn join_query<'a>(&'a self, body: &'a types::JoinQueryRequest) -> JoinQuery<'a> {
+        JoinQuery { client: self, body }
     }
     /// Query several joined tables, with the body as it arrives.
     ///
@@ -443,10 +373,9 @@ impl Client {
     /// `POST /clients/autessadb/join-query` (operation `joinQuery`).
     pub fn join_query_streaming<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::JoinQueryRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.join_query(resource_id, body).send_streaming()
+        self.join_query(body).send_streaming()
     }
     /// Search a table by meaning
     ///
@@ -458,7 +387,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`SemanticSearchRequest`](crate::types::SemanticSearchRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -466,12 +395,10 @@ impl Client {
     /// Safe to retry: repeating it has no further effect.
     pub fn semantic_search<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::SemanticSearchRequest,
     ) -> SemanticSearch<'a> {
         SemanticSearch {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -487,7 +414,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GenerateUploadLinkRequest`](crate::types::GenerateUploadLinkRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -495,12 +422,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn generate_upload_link<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::GenerateUploadLinkRequest,
     ) -> GenerateUploadLink<'a> {
         GenerateUploadLink {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -509,7 +434,6 @@ impl Client {
     /// Progress is reported through \[`Upload::on_progress`\]; each step's failure is its own \[`UploadError`\] variant.
     pub fn upload_file(
         &self,
-        resource_id: i64,
         body: &types::GenerateUploadLinkRequest,
         upload: Upload,
         finish: impl FnOnce(String) -> types::IndexRecordRequest,
@@ -521,13 +445,10 @@ impl Client {
             .upload_file(
                 upload,
                 || {
-                    let link = self
-                        .generate_upload_link(resource_id, body)
-                        .send()?
-                        .into_body();
+                    let link = self.generate_upload_link(body).send()?.into_body();
                     Ok((link.upload_url, link.temp_path))
                 },
-                |ticket| self.index_record(resource_id, &finish(ticket)).send(),
+                |ticket| self.index_record(&finish(ticket)).send(),
             )
     }
     /// Load an uploaded file into a table
@@ -542,7 +463,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`IndexRecordRequest`](crate::types::IndexRecordRequest).
     ///
     /// Returns the call: call `send` on it.
@@ -550,14 +471,9 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn index_record<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::IndexRecordRequest,
     ) -> IndexRecord<'a> {
-        IndexRecord {
-            client: self,
-            resource_id,
-            body,
-        }
+        IndexRecord { client: self, body }
     }
 }
 /// The `createConversation` call that `Client::create_conversation` returns: send it with `send`.
@@ -565,7 +481,6 @@ impl Client {
 #[must_use = "a call does nothing until it is sent"]
 pub struct CreateConversation<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::CreateConversationRequest,
 }
 impl<'a> CreateConversation<'a> {
@@ -576,7 +491,7 @@ impl<'a> CreateConversation<'a> {
         ApiResponse<types::CreateConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(
@@ -584,7 +499,7 @@ impl<'a> CreateConversation<'a> {
                 "createConversation",
                 "/clients/agents/execute-create",
             )
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.agent_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -594,7 +509,6 @@ impl<'a> CreateConversation<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct ExecuteAgent<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::ExecuteAgentRequest,
 }
 impl<'a> ExecuteAgent<'a> {
@@ -602,11 +516,11 @@ impl<'a> ExecuteAgent<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteAgentResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "executeAgent", "/clients/agents/execute")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.agent_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -616,7 +530,6 @@ impl<'a> ExecuteAgent<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct CloseConversation<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::CloseConversationRequest,
 }
 impl<'a> CloseConversation<'a> {
@@ -627,11 +540,11 @@ impl<'a> CloseConversation<'a> {
         ApiResponse<types::CloseConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.agent_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -641,7 +554,6 @@ impl<'a> CloseConversation<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct ExecuteTool<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::ExecuteToolRequest,
 }
 impl<'a> ExecuteTool<'a> {
@@ -649,11 +561,11 @@ impl<'a> ExecuteTool<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteToolResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "executeTool", "/clients/tool/execute")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.tool_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -663,7 +575,6 @@ impl<'a> ExecuteTool<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct InsertRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::InsertRowRequest,
 }
 impl<'a> InsertRow<'a> {
@@ -671,11 +582,11 @@ impl<'a> InsertRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::InsertRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "insertRow", "/clients/autessadb/insert")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -685,7 +596,6 @@ impl<'a> InsertRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct UpdateRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::UpdateRowRequest,
 }
 impl<'a> UpdateRow<'a> {
@@ -693,11 +603,11 @@ impl<'a> UpdateRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::UpdateRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "updateRow", "/clients/autessadb/update")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -707,7 +617,6 @@ impl<'a> UpdateRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct BatchUpdateRows<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::BatchUpdateRowsRequest,
 }
 impl<'a> BatchUpdateRows<'a> {
@@ -718,11 +627,11 @@ impl<'a> BatchUpdateRows<'a> {
         ApiResponse<types::BatchUpdateRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -732,7 +641,6 @@ impl<'a> BatchUpdateRows<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct DeleteRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::DeleteRowRequest,
 }
 impl<'a> DeleteRow<'a> {
@@ -740,11 +648,11 @@ impl<'a> DeleteRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::DeleteRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -754,7 +662,6 @@ impl<'a> DeleteRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct BatchDeleteRows<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::BatchDeleteRowsRequest,
 }
 impl<'a> BatchDeleteRows<'a> {
@@ -765,11 +672,11 @@ impl<'a> BatchDeleteRows<'a> {
         ApiResponse<types::BatchDeleteRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -779,7 +686,6 @@ impl<'a> BatchDeleteRows<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct GetData<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::GetDataRequest,
 }
 impl<'a> GetData<'a> {
@@ -787,11 +693,11 @@ impl<'a> GetData<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::GetDataResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request)
@@ -800,11 +706,11 @@ impl<'a> GetData<'a> {
     pub fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_streaming(request)
@@ -815,7 +721,6 @@ impl<'a> GetData<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct GetSingleRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::GetSingleRowRequest,
 }
 impl<'a> GetSingleRow<'a> {
@@ -823,11 +728,11 @@ impl<'a> GetSingleRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::GetSingleRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request)
@@ -838,7 +743,6 @@ impl<'a> GetSingleRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct QueryTable<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::QueryTableRequest,
 }
 impl<'a> QueryTable<'a> {
@@ -846,11 +750,11 @@ impl<'a> QueryTable<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::QueryTableResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request)
@@ -859,11 +763,11 @@ impl<'a> QueryTable<'a> {
     pub fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_streaming(request)
@@ -874,7 +778,6 @@ impl<'a> QueryTable<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct JoinQuery<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::JoinQueryRequest,
 }
 impl<'a> JoinQuery<'a> {
@@ -882,11 +785,11 @@ impl<'a> JoinQuery<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::JoinQueryResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request)
@@ -895,11 +798,11 @@ impl<'a> JoinQuery<'a> {
     pub fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_streaming(request)
@@ -910,7 +813,6 @@ impl<'a> JoinQuery<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct SemanticSearch<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::SemanticSearchRequest,
 }
 impl<'a> SemanticSearch<'a> {
@@ -921,11 +823,11 @@ impl<'a> SemanticSearch<'a> {
         ApiResponse<types::SemanticSearchResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request)
@@ -936,7 +838,6 @@ impl<'a> SemanticSearch<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct GenerateUploadLink<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::GenerateUploadLinkRequest,
 }
 impl<'a> GenerateUploadLink<'a> {
@@ -947,7 +848,7 @@ impl<'a> GenerateUploadLink<'a> {
         ApiResponse<types::GenerateUploadLinkResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(
@@ -955,7 +856,7 @@ impl<'a> GenerateUploadLink<'a> {
                 "generateUploadLink",
                 "/clients/autessadb/generate-upload-link",
             )
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request)
     }
@@ -965,7 +866,6 @@ impl<'a> GenerateUploadLink<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct IndexRecord<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::IndexRecordRequest,
 }
 impl<'a> IndexRecord<'a> {
@@ -973,11 +873,11 @@ impl<'a> IndexRecord<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::IndexRecordResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request)
     }

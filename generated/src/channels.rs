@@ -139,6 +139,8 @@ pub struct AgentExecuteConnection {
     /// Whether the last reply ended on a chunk marked as the last one, so that
     /// its final message may still come.
     after_last_chunk: bool,
+    /// The parameters connected with, which some messages repeat.
+    params: AgentExecuteParams,
     /// A message that arrived while waiting for the first one, kept for `recv`.
     early: Option<Event<AgentExecuteMessage>>,
 }
@@ -153,6 +155,13 @@ impl AgentExecuteConnection {
         &self,
         message: &types::ExecuteMessage,
     ) -> Result<(), WsError> {
+        WsError::check_same(
+            "agentExecute",
+            "agentId",
+            "resourceId",
+            &message.agent_id,
+            &self.params.resource_id,
+        )?;
         self.session.send_json(message).await
     }
     /// Start voice mode (client to server).
@@ -163,6 +172,13 @@ impl AgentExecuteConnection {
         &self,
         message: &types::VoiceSetupMessage,
     ) -> Result<(), WsError> {
+        WsError::check_same(
+            "agentExecute",
+            "agentId",
+            "resourceId",
+            &message.agent_id,
+            &self.params.resource_id,
+        )?;
         self.session.send_json(message).await
     }
     /// Raw audio from the user (client to server, binary).
@@ -393,6 +409,7 @@ impl Client {
             session,
             initial: None,
             after_last_chunk: false,
+            params: params.clone(),
             early: None,
         };
         connection.wait_for_initial().await?;
@@ -516,6 +533,8 @@ pub struct ToolExecuteConnection {
     session: WsSession,
     /// The `ConnectionStatus` the server sent first.
     initial: Option<types::ConnectionStatus>,
+    /// The parameters connected with, which some messages repeat.
+    params: ToolExecuteParams,
     /// A message that arrived while waiting for the first one, kept for `recv`.
     early: Option<Event<ToolExecuteMessage>>,
 }
@@ -530,6 +549,13 @@ impl ToolExecuteConnection {
         &self,
         message: &types::ExecuteToolMessage,
     ) -> Result<(), WsError> {
+        WsError::check_same(
+            "toolExecute",
+            "toolId",
+            "resourceId",
+            &message.tool_id,
+            &self.params.resource_id,
+        )?;
         self.session.send_json(message).await
     }
     /// The `ConnectionStatus` the server sent first on this connection, which connecting waits for (`None` if the server sent something else first; that message is then the first one [`recv`](Self::recv) returns).
@@ -711,6 +737,7 @@ impl Client {
         let mut connection = ToolExecuteConnection {
             session,
             initial: None,
+            params: params.clone(),
             early: None,
         };
         connection.wait_for_initial().await?;

@@ -81,7 +81,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CreateConversationRequest`](crate::types::CreateConversationRequest).
     ///
     /// Returns the call: `.await` it.
@@ -89,12 +89,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn create_conversation<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::CreateConversationRequest,
     ) -> CreateConversation<'a> {
         CreateConversation {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -107,7 +105,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteAgentRequest`](crate::types::ExecuteAgentRequest).
     ///
     /// Returns the call: `.await` it.
@@ -115,14 +113,9 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_agent<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::ExecuteAgentRequest,
     ) -> ExecuteAgent<'a> {
-        ExecuteAgent {
-            client: self,
-            resource_id,
-            body,
-        }
+        ExecuteAgent { client: self, body }
     }
     /// Close a conversation
     ///
@@ -135,7 +128,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CloseConversationRequest`](crate::types::CloseConversationRequest).
     ///
     /// Returns the call: `.await` it.
@@ -143,12 +136,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn close_conversation<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::CloseConversationRequest,
     ) -> CloseConversation<'a> {
         CloseConversation {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -162,7 +153,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `tool_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteToolRequest`](crate::types::ExecuteToolRequest).
     ///
     /// Returns the call: `.await` it.
@@ -170,14 +161,9 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_tool<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::ExecuteToolRequest,
     ) -> ExecuteTool<'a> {
-        ExecuteTool {
-            client: self,
-            resource_id,
-            body,
-        }
+        ExecuteTool { client: self, body }
     }
     /// Insert a row
     ///
@@ -188,22 +174,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`InsertRowRequest`](crate::types::InsertRowRequest).
     ///
     /// Returns the call: `.await` it.
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn insert_row<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::InsertRowRequest,
-    ) -> InsertRow<'a> {
-        InsertRow {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn insert_row<'a>(&'a self, body: &'a types::InsertRowRequest) -> InsertRow<'a> {
+        InsertRow { client: self, body }
     }
     /// Update a row
     ///
@@ -214,22 +192,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`UpdateRowRequest`](crate::types::UpdateRowRequest).
     ///
     /// Returns the call: `.await` it.
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn update_row<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::UpdateRowRequest,
-    ) -> UpdateRow<'a> {
-        UpdateRow {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn update_row<'a>(&'a self, body: &'a types::UpdateRowRequest) -> UpdateRow<'a> {
+        UpdateRow { client: self, body }
     }
     /// Update several rows
     ///
@@ -241,7 +211,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchUpdateRowsRequest`](crate::types::BatchUpdateRowsRequest).
     ///
     /// Returns the call: `.await` it.
@@ -249,12 +219,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_update_rows<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::BatchUpdateRowsRequest,
     ) -> BatchUpdateRows<'a> {
         BatchUpdateRows {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -266,22 +234,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`DeleteRowRequest`](crate::types::DeleteRowRequest).
     ///
     /// Returns the call: `.await` it.
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn delete_row<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::DeleteRowRequest,
-    ) -> DeleteRow<'a> {
-        DeleteRow {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn delete_row<'a>(&'a self, body: &'a types::DeleteRowRequest) -> DeleteRow<'a> {
+        DeleteRow { client: self, body }
     }
     /// Delete several rows
     ///
@@ -292,7 +252,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchDeleteRowsRequest`](crate::types::BatchDeleteRowsRequest).
     ///
     /// Returns the call: `.await` it.
@@ -300,12 +260,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_delete_rows<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::BatchDeleteRowsRequest,
     ) -> BatchDeleteRows<'a> {
         BatchDeleteRows {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -318,22 +276,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetDataRequest`](crate::types::GetDataRequest).
     ///
     /// Returns the call: `.await` it.
     ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn get_data<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::GetDataRequest,
-    ) -> GetData<'a> {
-        GetData {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a> {
+        GetData { client: self, body }
     }
     /// Read a page of rows, with the body as it arrives.
     ///
@@ -342,10 +292,9 @@ impl Client {
     /// `POST /clients/autessadb/get-data` (operation `getData`).
     pub async fn get_data_streaming<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::GetDataRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.get_data(resource_id, body).send_streaming().await
+        self.get_data(body).send_streaming().await
     }
     /// Read one row
     ///
@@ -355,7 +304,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetSingleRowRequest`](crate::types::GetSingleRowRequest).
     ///
     /// Returns the call: `.await` it.
@@ -363,14 +312,9 @@ impl Client {
     /// Safe to retry: repeating it has no further effect.
     pub fn get_single_row<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::GetSingleRowRequest,
     ) -> GetSingleRow<'a> {
-        GetSingleRow {
-            client: self,
-            resource_id,
-            body,
-        }
+        GetSingleRow { client: self, body }
     }
     /// Query a table
     ///
@@ -382,7 +326,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`QueryTableRequest`](crate::types::QueryTableRequest).
     ///
     /// Returns the call: `.await` it.
@@ -390,14 +334,9 @@ impl Client {
     /// Safe to retry: repeating it has no further effect.
     pub fn query_table<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::QueryTableRequest,
     ) -> QueryTable<'a> {
-        QueryTable {
-            client: self,
-            resource_id,
-            body,
-        }
+        QueryTable { client: self, body }
     }
     /// Query a table, with the body as it arrives.
     ///
@@ -406,10 +345,9 @@ impl Client {
     /// `POST /clients/autessadb/query` (operation `queryTable`).
     pub async fn query_table_streaming<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::QueryTableRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.query_table(resource_id, body).send_streaming().await
+        self.query_table(body).send_streaming().await
     }
     /// Query several joined tables
     ///
@@ -421,22 +359,14 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`JoinQueryRequest`](crate::types::JoinQueryRequest).
     ///
     /// Returns the call: `.await` it.
     ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn join_query<'a>(
-        &'a self,
-        resource_id: i64,
-        body: &'a types::JoinQueryRequest,
-    ) -> JoinQuery<'a> {
-        JoinQuery {
-            client: self,
-            resource_id,
-            body,
-        }
+    pub fn join_query<'a>(&'a self, body: &'a types::JoinQueryRequest) -> JoinQuery<'a> {
+        JoinQuery { client: self, body }
     }
     /// Query several joined tables, with the body as it arrives.
     ///
@@ -445,10 +375,9 @@ impl Client {
     /// `POST /clients/autessadb/join-query` (operation `joinQuery`).
     pub async fn join_query_streaming<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::JoinQueryRequest,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.join_query(resource_id, body).send_streaming().await
+        self.join_query(body).send_streaming().await
     }
     /// Search a table by meaning
     ///
@@ -460,7 +389,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`SemanticSearchRequest`](crate::types::SemanticSearchRequest).
     ///
     /// Returns the call: `.await` it.
@@ -468,12 +397,10 @@ impl Client {
     /// Safe to retry: repeating it has no further effect.
     pub fn semantic_search<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::SemanticSearchRequest,
     ) -> SemanticSearch<'a> {
         SemanticSearch {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -489,7 +416,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GenerateUploadLinkRequest`](crate::types::GenerateUploadLinkRequest).
     ///
     /// Returns the call: `.await` it.
@@ -497,12 +424,10 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn generate_upload_link<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::GenerateUploadLinkRequest,
     ) -> GenerateUploadLink<'a> {
         GenerateUploadLink {
             client: self,
-            resource_id,
             body,
         }
     }
@@ -511,7 +436,6 @@ impl Client {
     /// Progress is reported through \[`Upload::on_progress`\]; each step's failure is its own \[`UploadError`\] variant.
     pub async fn upload_file(
         &self,
-        resource_id: i64,
         body: &types::GenerateUploadLinkRequest,
         upload: Upload,
         finish: impl FnOnce(String) -> types::IndexRecordRequest,
@@ -523,16 +447,10 @@ impl Client {
             .upload_file(
                 upload,
                 || async {
-                    let link = self
-                        .generate_upload_link(resource_id, body)
-                        .send()
-                        .await?
-                        .into_body();
+                    let link = self.generate_upload_link(body).send().await?.into_body();
                     Ok((link.upload_url, link.temp_path))
                 },
-                |ticket| async move {
-                    self.index_record(resource_id, &finish(ticket)).send().await
-                },
+                |ticket| async move { self.index_record(&finish(ticket)).send().await },
             )
             .await
     }
@@ -548,7 +466,7 @@ impl Client {
     ///
     /// # Arguments
     ///
-    /// - `resource_id` (query `resourceId`): The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
+    /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`IndexRecordRequest`](crate::types::IndexRecordRequest).
     ///
     /// Returns the call: `.await` it.
@@ -556,14 +474,9 @@ impl Client {
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn index_record<'a>(
         &'a self,
-        resource_id: i64,
         body: &'a types::IndexRecordRequest,
     ) -> IndexRecord<'a> {
-        IndexRecord {
-            client: self,
-            resource_id,
-            body,
-        }
+        IndexRecord { client: self, body }
     }
 }
 /// The `createConversation` call that `Client::create_conversation` returns: `.await` it (or call `send`).
@@ -571,7 +484,6 @@ impl Client {
 #[must_use = "a call does nothing until it is sent"]
 pub struct CreateConversation<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::CreateConversationRequest,
 }
 impl<'a> CreateConversation<'a> {
@@ -582,7 +494,7 @@ impl<'a> CreateConversation<'a> {
         ApiResponse<types::CreateConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(
@@ -590,7 +502,7 @@ impl<'a> CreateConversation<'a> {
                 "createConversation",
                 "/clients/agents/execute-create",
             )
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.agent_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -610,7 +522,6 @@ impl<'a> IntoFuture for CreateConversation<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct ExecuteAgent<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::ExecuteAgentRequest,
 }
 impl<'a> ExecuteAgent<'a> {
@@ -618,11 +529,11 @@ impl<'a> ExecuteAgent<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteAgentResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "executeAgent", "/clients/agents/execute")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.agent_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -642,7 +553,6 @@ impl<'a> IntoFuture for ExecuteAgent<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct CloseConversation<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::CloseConversationRequest,
 }
 impl<'a> CloseConversation<'a> {
@@ -653,11 +563,11 @@ impl<'a> CloseConversation<'a> {
         ApiResponse<types::CloseConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.agent_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -677,7 +587,6 @@ impl<'a> IntoFuture for CloseConversation<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct ExecuteTool<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::ExecuteToolRequest,
 }
 impl<'a> ExecuteTool<'a> {
@@ -685,11 +594,11 @@ impl<'a> ExecuteTool<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteToolResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "executeTool", "/clients/tool/execute")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.tool_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -709,7 +618,6 @@ impl<'a> IntoFuture for ExecuteTool<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct InsertRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::InsertRowRequest,
 }
 impl<'a> InsertRow<'a> {
@@ -717,11 +625,11 @@ impl<'a> InsertRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::InsertRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "insertRow", "/clients/autessadb/insert")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -741,7 +649,6 @@ impl<'a> IntoFuture for InsertRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct UpdateRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::UpdateRowRequest,
 }
 impl<'a> UpdateRow<'a> {
@@ -749,11 +656,11 @@ impl<'a> UpdateRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::UpdateRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "updateRow", "/clients/autessadb/update")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -773,7 +680,6 @@ impl<'a> IntoFuture for UpdateRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct BatchUpdateRows<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::BatchUpdateRowsRequest,
 }
 impl<'a> BatchUpdateRows<'a> {
@@ -784,11 +690,11 @@ impl<'a> BatchUpdateRows<'a> {
         ApiResponse<types::BatchUpdateRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -808,7 +714,6 @@ impl<'a> IntoFuture for BatchUpdateRows<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct DeleteRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::DeleteRowRequest,
 }
 impl<'a> DeleteRow<'a> {
@@ -816,11 +721,11 @@ impl<'a> DeleteRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::DeleteRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -840,7 +745,6 @@ impl<'a> IntoFuture for DeleteRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct BatchDeleteRows<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::BatchDeleteRowsRequest,
 }
 impl<'a> BatchDeleteRows<'a> {
@@ -851,11 +755,11 @@ impl<'a> BatchDeleteRows<'a> {
         ApiResponse<types::BatchDeleteRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -875,7 +779,6 @@ impl<'a> IntoFuture for BatchDeleteRows<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct GetData<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::GetDataRequest,
 }
 impl<'a> GetData<'a> {
@@ -883,11 +786,11 @@ impl<'a> GetData<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::GetDataResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request).await
@@ -896,11 +799,11 @@ impl<'a> GetData<'a> {
     pub async fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_streaming(request).await
@@ -921,7 +824,6 @@ impl<'a> IntoFuture for GetData<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct GetSingleRow<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::GetSingleRowRequest,
 }
 impl<'a> GetSingleRow<'a> {
@@ -929,11 +831,11 @@ impl<'a> GetSingleRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::GetSingleRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request).await
@@ -954,7 +856,6 @@ impl<'a> IntoFuture for GetSingleRow<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct QueryTable<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::QueryTableRequest,
 }
 impl<'a> QueryTable<'a> {
@@ -962,11 +863,11 @@ impl<'a> QueryTable<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::QueryTableResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request).await
@@ -975,11 +876,11 @@ impl<'a> QueryTable<'a> {
     pub async fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_streaming(request).await
@@ -1000,7 +901,6 @@ impl<'a> IntoFuture for QueryTable<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct JoinQuery<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::JoinQueryRequest,
 }
 impl<'a> JoinQuery<'a> {
@@ -1008,11 +908,11 @@ impl<'a> JoinQuery<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::JoinQueryResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request).await
@@ -1021,11 +921,11 @@ impl<'a> JoinQuery<'a> {
     pub async fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_streaming(request).await
@@ -1046,7 +946,6 @@ impl<'a> IntoFuture for JoinQuery<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct SemanticSearch<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::SemanticSearchRequest,
 }
 impl<'a> SemanticSearch<'a> {
@@ -1057,11 +956,11 @@ impl<'a> SemanticSearch<'a> {
         ApiResponse<types::SemanticSearchResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
         client.http.send_json(request).await
@@ -1082,7 +981,6 @@ impl<'a> IntoFuture for SemanticSearch<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct GenerateUploadLink<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::GenerateUploadLinkRequest,
 }
 impl<'a> GenerateUploadLink<'a> {
@@ -1093,7 +991,7 @@ impl<'a> GenerateUploadLink<'a> {
         ApiResponse<types::GenerateUploadLinkResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(
@@ -1101,7 +999,7 @@ impl<'a> GenerateUploadLink<'a> {
                 "generateUploadLink",
                 "/clients/autessadb/generate-upload-link",
             )
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request).await
     }
@@ -1121,7 +1019,6 @@ impl<'a> IntoFuture for GenerateUploadLink<'a> {
 #[must_use = "a call does nothing until it is sent"]
 pub struct IndexRecord<'a> {
     client: &'a Client,
-    resource_id: i64,
     body: &'a types::IndexRecordRequest,
 }
 impl<'a> IndexRecord<'a> {
@@ -1129,11 +1026,11 @@ impl<'a> IndexRecord<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::IndexRecordResponse>, Error<types::ErrorResponse>> {
-        let Self { client, resource_id, body } = self;
+        let Self { client, body } = self;
         let request = client
             .http
             .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")
-            .query("resourceId", &resource_id)
+            .query("resourceId", &body.table_id)
             .json(body);
         client.http.send_json(request).await
     }

@@ -29,6 +29,9 @@
 //!   request after a failure whose outcome is unknown (a timeout, a dropped connection,
 //!   a 5xx). `true` only for pure reads; `false` for anything that creates, changes or
 //!   deletes state or that runs an agent or a tool.
+//! - `x-param-from-body: {resourceId: agentId}` (or `toolId`, `tableId`) on every
+//!   operation says that the `resourceId` query parameter repeats a member of the body,
+//!   so that generated clients take the id once, from the body, and put it in both places.
 //! - `x-stream-body: true` on the large AutessaDB reads (`getData`, `queryTable`,
 //!   `joinQuery`) asks generated clients for a second method that hands over the raw
 //!   response body as it arrives, for results too large to hold in memory at once.
@@ -48,7 +51,7 @@
 //!   }
 //! }
 //! "#)?;
-//! let response = client.create_conversation(123, &body).await?;
+//! let response = client.create_conversation(&body).await?;
 //! println!("{:?} (rate limit: {:?})", response.body, response.rate_limit);
 //! # Ok(())
 //! # }

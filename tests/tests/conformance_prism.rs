@@ -131,7 +131,7 @@ macro_rules! operations {
             async fn send(&self, client: &Client) -> Outcome {
                 match self {
                     $(Body::$variant(body) => client
-                        .$method(body.$id, body)
+                        .$method(body)
                         .await
                         .map(|response| response.map(|decoded| serde_json::to_value(decoded)
                             .unwrap_or_else(|e| panic!("{}: a decoded body does not serialize: {e}", $operation)))),)*

@@ -25,16 +25,13 @@ fn start() -> (tokio::runtime::Runtime, MockServer, Client) {
 fn blocking_calls_send_the_same_requests_and_decode_the_same_responses() {
     let (_runtime, server, client) = start();
     let created = client
-        .create_conversation(42, &CreateConversationRequest::new(42))
+        .create_conversation(&CreateConversationRequest::new(42))
         .send()
         .unwrap();
     assert_eq!(created.conversation_id, "conv_abc123");
     assert_eq!(created.rate_limit.remaining_minute, Some(59));
     let page = client
-        .get_data(
-            7,
-            &GetDataRequest::new(7).with_pagination(Pagination::new(0, 10)),
-        )
+        .get_data(&GetDataRequest::new(7).with_pagination(Pagination::new(0, 10)))
         .send()
         .unwrap();
     assert!(page.total_records >= page.rows.len() as i64);
@@ -55,7 +52,7 @@ fn blocking_errors_are_the_same_typed_errors() {
             .timeout(Duration::from_secs(10)),
     );
     let error = client
-        .create_conversation(42, &CreateConversationRequest::new(42))
+        .create_conversation(&CreateConversationRequest::new(42))
         .send()
         .unwrap_err();
     let Error::Api(api) = &error else {

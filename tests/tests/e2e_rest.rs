@@ -404,7 +404,7 @@ async fn create_conversation_with_and_without_a_version() {
     let (server, client) = start().await;
 
     let request = CreateConversationRequest::new(AGENT_ID);
-    let outcome = client.create_conversation(AGENT_ID, &request).await;
+    let outcome = client.create_conversation(&request).await;
     let created = expect_example(&server, CREATE_CONVERSATION, &request, outcome);
     assert_eq!(created.conversation_id, "conv_abc123");
     assert_eq!(created.errors, Vec::<String>::new());
@@ -415,7 +415,7 @@ async fn create_conversation_with_and_without_a_version() {
             .with_version_state(VersionState::Draft)
             .with_version_number(3),
     );
-    let outcome = client.create_conversation(AGENT_ID, &request).await;
+    let outcome = client.create_conversation(&request).await;
     expect_example(&server, CREATE_CONVERSATION, &request, outcome);
 }
 
@@ -423,10 +423,7 @@ async fn create_conversation_with_and_without_a_version() {
 async fn create_conversation_omits_an_unset_version_on_the_wire() {
     let (server, client) = start().await;
     let request = CreateConversationRequest::new(AGENT_ID);
-    client
-        .create_conversation(AGENT_ID, &request)
-        .await
-        .expect("a 200");
+    client.create_conversation(&request).await.expect("a 200");
     let sent = object(&take_request(&server, CREATE_CONVERSATION));
     assert_eq!(Value::Object(sent), json!({ "agentId": AGENT_ID }));
 
@@ -435,10 +432,7 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
             .with_version_state(VersionState::Archived)
             .with_version_number(7),
     );
-    client
-        .create_conversation(AGENT_ID, &request)
-        .await
-        .expect("a 200");
+    client.create_conversation(&request).await.expect("a 200");
     let sent = object(&take_request(&server, CREATE_CONVERSATION));
     assert_eq!(
         Value::Object(sent),
@@ -452,10 +446,7 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
     let mut version = CustomVersion::new();
     version.version_number = Some(7);
     let request = CreateConversationRequest::new(AGENT_ID).with_version(version);
-    client
-        .create_conversation(AGENT_ID, &request)
-        .await
-        .expect("a 200");
+    client.create_conversation(&request).await.expect("a 200");
     let sent = object(&take_request(&server, CREATE_CONVERSATION));
     assert_eq!(
         Value::Object(sent),
@@ -475,7 +466,7 @@ async fn execute_agent_text_turn_with_every_optional_field() {
     .with_environment_variables(strings([("CRM_API_KEY", "sk-live-4f9a")]))
     .with_prompt_template_variables(strings([("customerName", "Ada"), ("tier", "gold")]))
     .with_version(CustomVersion::new().with_version_state(VersionState::Draft));
-    let outcome = client.execute_agent(AGENT_ID, &request).await;
+    let outcome = client.execute_agent(&request).await;
     let response = expect_example(&server, EXECUTE_AGENT, &request, outcome);
     assert_eq!(response.conversation_id.as_deref(), Some("conv_abc123"));
     assert_eq!(
@@ -536,7 +527,7 @@ async fn execute_agent_single_shot_with_audio_input() {
             "outputType": "AUDIO"
         })
     );
-    let outcome = client.execute_agent(AGENT_ID, &request).await;
+    let outcome = client.execute_agent(&request).await;
     let response = expect_example(&server, EXECUTE_AGENT, &request, outcome);
     assert_eq!(response.output.len(), 1);
 }
@@ -545,7 +536,7 @@ async fn execute_agent_single_shot_with_audio_input() {
 async fn close_conversation() {
     let (server, client) = start().await;
     let request = CloseConversationRequest::new(AGENT_ID, "conv_abc123".to_owned());
-    let outcome = client.close_conversation(AGENT_ID, &request).await;
+    let outcome = client.close_conversation(&request).await;
     let response = expect_example(&server, CLOSE_CONVERSATION, &request, outcome);
     assert_eq!(response, CloseConversationResponse::default());
 }
@@ -554,17 +545,17 @@ async fn close_conversation() {
 async fn conversation_lifecycle_uses_the_returned_id() {
     let (server, client) = start().await;
     let create = CreateConversationRequest::new(AGENT_ID);
-    let outcome = client.create_conversation(AGENT_ID, &create).await;
+    let outcome = client.create_conversation(&create).await;
     let id = expect_example(&server, CREATE_CONVERSATION, &create, outcome).conversation_id;
 
     let turn = ExecuteAgentRequest::new(AGENT_ID, vec![text("Where is my parcel?")])
         .with_conversation_id(id.clone());
-    let outcome = client.execute_agent(AGENT_ID, &turn).await;
+    let outcome = client.execute_agent(&turn).await;
     let output = expect_example(&server, EXECUTE_AGENT, &turn, outcome);
     assert_eq!(output.conversation_id.as_ref(), Some(&id));
 
     let close = CloseConversationRequest::new(AGENT_ID, id);
-    let outcome = client.close_conversation(AGENT_ID, &close).await;
+    let outcome = client.close_conversation(&close).await;
     expect_example(&server, CLOSE_CONVERSATION, &close, outcome);
 }
 
@@ -593,7 +584,7 @@ async fn execute_tool_with_variables_version_and_debug() {
                 .with_version_number(12),
         )
         .with_debug(true);
-    let outcome = client.execute_tool(TOOL_ID, &request).await;
+    let outcome = client.execute_tool(&request).await;
     let response = expect_example(&server, EXECUTE_TOOL, &request, outcome);
     assert_eq!(
         response.response_type,
@@ -613,7 +604,7 @@ async fn execute_tool_with_variables_version_and_debug() {
     );
 
     let minimal = ExecuteToolRequest::new(TOOL_ID);
-    let outcome = client.execute_tool(TOOL_ID, &minimal).await;
+    let outcome = client.execute_tool(&minimal).await;
     expect_example(&server, EXECUTE_TOOL, &minimal, outcome);
 }
 
@@ -639,7 +630,7 @@ async fn insert_row_with_every_column_type() {
             ),
         ]),
     );
-    let outcome = client.insert_row(TABLE_ID, &request).await;
+    let outcome = client.insert_row(&request).await;
     let response = expect_example(&server, INSERT_ROW, &request, outcome);
     assert_eq!(response.inserted_id, 1001);
     assert_eq!(response.new_row.row_id, 1001);
@@ -662,7 +653,7 @@ async fn update_row() {
         1001,
         cells([("age", cell(ColumnType::Integer, json!(37)))]),
     );
-    let outcome = client.update_row(TABLE_ID, &request).await;
+    let outcome = client.update_row(&request).await;
     let response = expect_example(&server, UPDATE_ROW, &request, outcome);
     assert_eq!(response.updated_row.row_id, 1001);
     assert_eq!(
@@ -688,7 +679,7 @@ async fn batch_update_rows() {
             ),
         ],
     );
-    let outcome = client.batch_update_rows(TABLE_ID, &request).await;
+    let outcome = client.batch_update_rows(&request).await;
     let response = expect_example(&server, BATCH_UPDATE_ROWS, &request, outcome);
     assert_eq!(response.records_impacted, 1);
     assert_eq!(
@@ -701,7 +692,7 @@ async fn batch_update_rows() {
 async fn delete_row() {
     let (server, client) = start().await;
     let request = DeleteRowRequest::new(TABLE_ID, 1001);
-    let outcome = client.delete_row(TABLE_ID, &request).await;
+    let outcome = client.delete_row(&request).await;
     let response = expect_example(&server, DELETE_ROW, &request, outcome);
     assert_eq!(response.records_impacted, 1);
 }
@@ -710,7 +701,7 @@ async fn delete_row() {
 async fn batch_delete_rows() {
     let (server, client) = start().await;
     let request = BatchDeleteRowsRequest::new(TABLE_ID, vec![1001, 1002, 1003]);
-    let outcome = client.batch_delete_rows(TABLE_ID, &request).await;
+    let outcome = client.batch_delete_rows(&request).await;
     let response = expect_example(&server, BATCH_DELETE_ROWS, &request, outcome);
     assert_eq!(response.records_impacted, 2);
     assert_eq!(
@@ -724,7 +715,7 @@ async fn get_data_with_and_without_pagination() {
     let (server, client) = start().await;
     let request =
         GetDataRequest::new(TABLE_ID).with_pagination(Pagination::new(1, 2).with_ascending(false));
-    let outcome = client.get_data(TABLE_ID, &request).await;
+    let outcome = client.get_data(&request).await;
     let response = expect_example(&server, GET_DATA, &request, outcome);
     assert_eq!(response.total_records, 42);
     let ids: Vec<i64> = response.rows.iter().map(|row| row.row_id).collect();
@@ -735,7 +726,7 @@ async fn get_data_with_and_without_pagination() {
     );
 
     let request = GetDataRequest::new(TABLE_ID);
-    let outcome = client.get_data(TABLE_ID, &request).await;
+    let outcome = client.get_data(&request).await;
     expect_example(&server, GET_DATA, &request, outcome);
 }
 
@@ -743,7 +734,7 @@ async fn get_data_with_and_without_pagination() {
 async fn get_single_row() {
     let (server, client) = start().await;
     let request = GetSingleRowRequest::new(TABLE_ID, 1001);
-    let outcome = client.get_single_row(TABLE_ID, &request).await;
+    let outcome = client.get_single_row(&request).await;
     let response = expect_example(&server, GET_SINGLE_ROW, &request, outcome);
     assert_eq!(response.row.row_id, 1001);
     assert_eq!(
@@ -788,7 +779,7 @@ async fn query_table_with_columns_filters_and_pagination() {
             ],
         ))
         .with_pagination(Pagination::new(0, 25).with_ascending(true));
-    let outcome = client.query_table(TABLE_ID, &request).await;
+    let outcome = client.query_table(&request).await;
     let response = expect_example(&server, QUERY_TABLE, &request, outcome);
     assert_eq!(response.total_records, 1);
     assert_eq!(response.rows[0].row_id, 1001);
@@ -798,7 +789,7 @@ async fn query_table_with_columns_filters_and_pagination() {
     );
 
     let minimal = QueryTableRequest::new(TABLE_ID);
-    let outcome = client.query_table(TABLE_ID, &minimal).await;
+    let outcome = client.query_table(&minimal).await;
     expect_example(&server, QUERY_TABLE, &minimal, outcome);
 }
 
@@ -844,7 +835,7 @@ async fn join_query_with_join_filters() {
         )],
     ))
     .with_pagination(Pagination::new(0, 50));
-    let outcome = client.join_query(TABLE_ID, &request).await;
+    let outcome = client.join_query(&request).await;
     let response = expect_example(&server, JOIN_QUERY, &request, outcome);
     assert_eq!(response.total_records, 1);
     let row = &response.rows[0];
@@ -878,7 +869,7 @@ async fn semantic_search_with_limit_and_filters() {
             )],
         )],
     ));
-    let outcome = client.semantic_search(TABLE_ID, &request).await;
+    let outcome = client.semantic_search(&request).await;
     let response = expect_example(&server, SEMANTIC_SEARCH, &request, outcome);
     let ranked: Vec<(i64, f64)> = response
         .results
@@ -888,7 +879,7 @@ async fn semantic_search_with_limit_and_filters() {
     assert_eq!(ranked, [(1001, 0.91), (1002, 0.74)]);
 
     let minimal = SemanticSearchRequest::new(TABLE_ID, "summary".to_owned(), "engines".to_owned());
-    let outcome = client.semantic_search(TABLE_ID, &minimal).await;
+    let outcome = client.semantic_search(&minimal).await;
     expect_example(&server, SEMANTIC_SEARCH, &minimal, outcome);
 }
 
@@ -897,7 +888,7 @@ async fn generate_upload_link() {
     let (server, client) = start().await;
     let request =
         GenerateUploadLinkRequest::new(TABLE_ID, "customers.json".to_owned(), FileType::Json);
-    let outcome = client.generate_upload_link(TABLE_ID, &request).await;
+    let outcome = client.generate_upload_link(&request).await;
     let link = expect_example(&server, GENERATE_UPLOAD_LINK, &request, outcome);
     assert!(
         link.upload_url
@@ -915,7 +906,7 @@ async fn index_record_with_and_without_a_delimiter() {
     let (server, client) = start().await;
     let request = IndexRecordRequest::new(TABLE_ID, "tmp/789/7c1e2b/customers.csv".to_owned())
         .with_file_delimiter(FileDelimiter::Semicolon);
-    let outcome = client.index_record(TABLE_ID, &request).await;
+    let outcome = client.index_record(&request).await;
     let response = expect_example(&server, INDEX_RECORD, &request, outcome);
     assert_eq!(response.records_impacted, 250);
     assert_eq!(response.computation_status, ComputationStatus::Computing);
@@ -925,7 +916,7 @@ async fn index_record_with_and_without_a_delimiter() {
         value.file_delimiter = None;
         value
     };
-    let outcome = client.index_record(TABLE_ID, &request).await;
+    let outcome = client.index_record(&request).await;
     expect_example(&server, INDEX_RECORD, &request, outcome);
 }
 
@@ -934,12 +925,12 @@ async fn upload_flow_passes_the_temp_path_on() {
     let (server, client) = start().await;
     let link_request =
         GenerateUploadLinkRequest::new(TABLE_ID, "customers.csv".to_owned(), FileType::Csv);
-    let outcome = client.generate_upload_link(TABLE_ID, &link_request).await;
+    let outcome = client.generate_upload_link(&link_request).await;
     let link = expect_example(&server, GENERATE_UPLOAD_LINK, &link_request, outcome);
 
     let index_request =
         IndexRecordRequest::new(TABLE_ID, link.temp_path).with_file_delimiter(FileDelimiter::Comma);
-    let outcome = client.index_record(TABLE_ID, &index_request).await;
+    let outcome = client.index_record(&index_request).await;
     expect_example(&server, INDEX_RECORD, &index_request, outcome);
 }
 
@@ -958,114 +949,94 @@ async fn call_every_operation(client: &Client) -> Vec<Result<StatusCode, Error<E
     vec![
         status(
             client
-                .create_conversation(AGENT_ID, &CreateConversationRequest::new(AGENT_ID))
+                .create_conversation(&CreateConversationRequest::new(AGENT_ID))
                 .await,
         ),
         status(
             client
-                .execute_agent(
+                .execute_agent(&ExecuteAgentRequest::new(AGENT_ID, vec![text("Hi")]))
+                .await,
+        ),
+        status(
+            client
+                .close_conversation(&CloseConversationRequest::new(
                     AGENT_ID,
-                    &ExecuteAgentRequest::new(AGENT_ID, vec![text("Hi")]),
-                )
+                    "conv_abc123".to_owned(),
+                ))
+                .await,
+        ),
+        status(client.execute_tool(&ExecuteToolRequest::new(TOOL_ID)).await),
+        status(
+            client
+                .insert_row(&InsertRowRequest::new(TABLE_ID, values()))
                 .await,
         ),
         status(
             client
-                .close_conversation(
-                    AGENT_ID,
-                    &CloseConversationRequest::new(AGENT_ID, "conv_abc123".to_owned()),
-                )
+                .update_row(&UpdateRowRequest::new(TABLE_ID, 1001, values()))
                 .await,
         ),
         status(
             client
-                .execute_tool(TOOL_ID, &ExecuteToolRequest::new(TOOL_ID))
-                .await,
-        ),
-        status(
-            client
-                .insert_row(TABLE_ID, &InsertRowRequest::new(TABLE_ID, values()))
-                .await,
-        ),
-        status(
-            client
-                .update_row(TABLE_ID, &UpdateRowRequest::new(TABLE_ID, 1001, values()))
-                .await,
-        ),
-        status(
-            client
-                .batch_update_rows(
+                .batch_update_rows(&BatchUpdateRowsRequest::new(
                     TABLE_ID,
-                    &BatchUpdateRowsRequest::new(TABLE_ID, vec![RowUpdate::new(1001, values())]),
-                )
+                    vec![RowUpdate::new(1001, values())],
+                ))
                 .await,
         ),
         status(
             client
-                .delete_row(TABLE_ID, &DeleteRowRequest::new(TABLE_ID, 1001))
+                .delete_row(&DeleteRowRequest::new(TABLE_ID, 1001))
                 .await,
         ),
         status(
             client
-                .batch_delete_rows(TABLE_ID, &BatchDeleteRowsRequest::new(TABLE_ID, vec![1001]))
+                .batch_delete_rows(&BatchDeleteRowsRequest::new(TABLE_ID, vec![1001]))
                 .await,
         ),
+        status(client.get_data(&GetDataRequest::new(TABLE_ID)).await),
+        status(client.get_single_row(&row(1001)).await),
+        status(client.query_table(&QueryTableRequest::new(TABLE_ID)).await),
         status(
             client
-                .get_data(TABLE_ID, &GetDataRequest::new(TABLE_ID))
-                .await,
-        ),
-        status(client.get_single_row(TABLE_ID, &row(1001)).await),
-        status(
-            client
-                .query_table(TABLE_ID, &QueryTableRequest::new(TABLE_ID))
-                .await,
-        ),
-        status(
-            client
-                .join_query(
+                .join_query(&JoinQueryRequest::new(
                     TABLE_ID,
-                    &JoinQueryRequest::new(
-                        TABLE_ID,
-                        "c".to_owned(),
-                        vec![column("name")],
-                        vec![JoinStatement::new(
-                            JoinType::Inner,
-                            790,
-                            "o".to_owned(),
-                            "id".to_owned(),
-                            "customerId".to_owned(),
-                        )],
-                    ),
-                )
+                    "c".to_owned(),
+                    vec![column("name")],
+                    vec![JoinStatement::new(
+                        JoinType::Inner,
+                        790,
+                        "o".to_owned(),
+                        "id".to_owned(),
+                        "customerId".to_owned(),
+                    )],
+                ))
                 .await,
         ),
         status(
             client
-                .semantic_search(
+                .semantic_search(&SemanticSearchRequest::new(
                     TABLE_ID,
-                    &SemanticSearchRequest::new(
-                        TABLE_ID,
-                        "summary".to_owned(),
-                        "engines".to_owned(),
-                    ),
-                )
+                    "summary".to_owned(),
+                    "engines".to_owned(),
+                ))
                 .await,
         ),
         status(
             client
-                .generate_upload_link(
+                .generate_upload_link(&GenerateUploadLinkRequest::new(
                     TABLE_ID,
-                    &GenerateUploadLinkRequest::new(TABLE_ID, "rows.csv".to_owned(), FileType::Csv),
-                )
+                    "rows.csv".to_owned(),
+                    FileType::Csv,
+                ))
                 .await,
         ),
         status(
             client
-                .index_record(
+                .index_record(&IndexRecordRequest::new(
                     TABLE_ID,
-                    &IndexRecordRequest::new(TABLE_ID, "tmp/789/rows.csv".to_owned()),
-                )
+                    "tmp/789/rows.csv".to_owned(),
+                ))
                 .await,
         ),
     ]
@@ -1188,7 +1159,7 @@ async fn one_error_then_success_on_the_same_client() {
     server.respond_once(429);
     let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let error = client
-        .delete_row(TABLE_ID, &request)
+        .delete_row(&request)
         .await
         .expect_err("the first call is rate limited");
     take_request(&server, DELETE_ROW);
@@ -1197,7 +1168,7 @@ async fn one_error_then_success_on_the_same_client() {
         error.api_body().map(|body| body.errors.clone()),
         Some(vec!["Rate limit exceeded".to_owned()])
     );
-    let outcome = client.delete_row(TABLE_ID, &request).await;
+    let outcome = client.delete_row(&request).await;
     expect_example(&server, DELETE_ROW, &request, outcome);
 }
 
@@ -1216,7 +1187,7 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
     );
     let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let response = client
-        .delete_row(TABLE_ID, &request)
+        .delete_row(&request)
         .await
         .expect("a 200 with a complete body decodes");
     take_request(&server, DELETE_ROW);
@@ -1291,7 +1262,7 @@ async fn unknown_enum_values_from_the_server_are_kept() {
         cells([("shape", cell(ColumnType::String, json!("POINT(1 2)")))]),
     );
     let response = client
-        .insert_row(TABLE_ID, &request)
+        .insert_row(&request)
         .await
         .expect("unknown enum values decode");
     take_request(&server, INSERT_ROW);
@@ -1382,7 +1353,7 @@ async fn int32_properties_cannot_hold_values_the_api_rejects() {
         json!({ "agentId": AGENT_ID, "version": version }),
     ) {
         Ok(request) => {
-            let outcome = client.create_conversation(AGENT_ID, &request).await;
+            let outcome = client.create_conversation(&request).await;
             format!(
                 "createConversation with versionNumber = 2^31 answered {:?}; the mock reports {:?}",
                 outcome
@@ -1467,7 +1438,7 @@ async fn from_env_reads_the_key_and_the_base_url() {
         format!("{}/", server.base_url())
     );
     let request = DeleteRowRequest::new(TABLE_ID, 1001);
-    let outcome = client.delete_row(TABLE_ID, &request).await;
+    let outcome = client.delete_row(&request).await;
     expect_example(&server, DELETE_ROW, &request, outcome);
     assert!(!format!("{client:?}").contains(KEY));
 
@@ -1534,7 +1505,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     for status in [401, 429, 500, 404] {
         server.respond_once(status);
         let error = client
-            .get_single_row(TABLE_ID, &GetSingleRowRequest::new(TABLE_ID, 1))
+            .get_single_row(&GetSingleRowRequest::new(TABLE_ID, 1))
             .await
             .expect_err("an error status");
         assert!(matches!(error, Error::Api(_)), "{error:?}");
@@ -1544,7 +1515,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     // A 200 whose body is not the expected type.
     server.respond_once_with_body(200, json!({ "unexpected": KEY.len() }));
     let error = client
-        .get_single_row(TABLE_ID, &GetSingleRowRequest::new(TABLE_ID, 1))
+        .get_single_row(&GetSingleRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("a body that is not a GetSingleRowResponse");
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
@@ -1555,7 +1526,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     let client_for_wrong_server =
         Client::new(&wrong_key.base_url(), KEY).expect("a client for the second server");
     let error = client_for_wrong_server
-        .delete_row(TABLE_ID, &DeleteRowRequest::new(TABLE_ID, 1))
+        .delete_row(&DeleteRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("the second server expects another key");
     assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
@@ -1571,7 +1542,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     };
     let offline = Client::new(&format!("http://{closed}"), KEY).expect("a client");
     let error = offline
-        .delete_row(TABLE_ID, &DeleteRowRequest::new(TABLE_ID, 1))
+        .delete_row(&DeleteRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("nothing listens");
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");

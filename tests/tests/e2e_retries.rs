@@ -26,7 +26,7 @@ async fn a_read_is_retried_after_a_503_by_default() {
     let (server, client) = start().await;
     server.respond_once(503);
     let page = client
-        .get_data(7, &GetDataRequest::new(7))
+        .get_data(&GetDataRequest::new(7))
         .await
         .expect("the second attempt succeeds");
     assert_eq!(page.status.as_u16(), 200);
@@ -51,7 +51,7 @@ async fn an_insert_is_not_retried_once_it_reached_the_server() {
     )]
     .into();
     let error = client
-        .insert_row(7, &InsertRowRequest::new(7, values))
+        .insert_row(&InsertRowRequest::new(7, values))
         .await
         .expect_err("a 503 on an insert comes back as it is");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(503));
@@ -65,7 +65,7 @@ async fn an_execution_is_retried_after_a_429_because_it_was_not_processed() {
     server.respond_once(429);
     let input = vec![AgentInput::Text(TextInput::new("Hello"))];
     let response = client
-        .execute_agent(5, &ExecuteAgentRequest::new(5, input))
+        .execute_agent(&ExecuteAgentRequest::new(5, input))
         .await
         .expect("the attempt after the 429 succeeds");
     assert_eq!(response.status.as_u16(), 200);
@@ -80,7 +80,7 @@ async fn an_execution_is_not_retried_after_a_500_its_outcome_is_unknown() {
     server.respond_once(500);
     let input = vec![AgentInput::Text(TextInput::new("Hello"))];
     let error = client
-        .execute_agent(5, &ExecuteAgentRequest::new(5, input))
+        .execute_agent(&ExecuteAgentRequest::new(5, input))
         .await
         .expect_err("a 500 on an execution comes back as it is");
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500));

@@ -52,10 +52,7 @@ fn big_page(rows: usize) -> Value {
 async fn the_streaming_twin_sends_the_same_request_and_hands_over_the_body_as_sent() {
     let server = MockServer::start(&schema(), KEY).await;
     let client = Client::new(&server.base_url(), KEY).unwrap();
-    let response = client
-        .get_data_streaming(TABLE_ID, &request())
-        .await
-        .unwrap();
+    let response = client.get_data_streaming(&request()).await.unwrap();
     assert_eq!(response.status, StatusCode::OK);
     let remaining: u64 = RATE_LIMIT_HEADERS
         .iter()
@@ -70,7 +67,7 @@ async fn the_streaming_twin_sends_the_same_request_and_hands_over_the_body_as_se
     assert_eq!(decoded.rows.len(), body["rows"].as_array().unwrap().len());
 
     // On the wire, the same request as `get_data` sends.
-    client.get_data(TABLE_ID, &request()).await.unwrap();
+    client.get_data(&request()).await.unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     for sent in &requests {
@@ -90,10 +87,7 @@ async fn a_large_result_arrives_in_pieces() {
     let expected = serde_json::to_vec(&page).unwrap();
     server.respond_with_body(200, page);
     let client = Client::new(&server.base_url(), KEY).unwrap();
-    let mut response = client
-        .get_data_streaming(TABLE_ID, &request())
-        .await
-        .unwrap();
+    let mut response = client.get_data_streaming(&request()).await.unwrap();
     let (mut pieces, mut largest) = (0, 0);
     let mut received = Vec::new();
     while let Some(chunk) = response.body.next_chunk().await {
@@ -118,17 +112,11 @@ async fn an_error_status_is_a_typed_error_as_for_the_decoding_method() {
         .unwrap()
         .with_options(RequestOptions::new().no_retries());
     let streamed = client
-        .query_table_streaming(
-            TABLE_ID,
-            &serde_json::from_value(json!({"tableId": TABLE_ID})).unwrap(),
-        )
+        .query_table_streaming(&serde_json::from_value(json!({"tableId": TABLE_ID})).unwrap())
         .await
         .unwrap_err();
     let decoded = client
-        .query_table(
-            TABLE_ID,
-            &serde_json::from_value(json!({"tableId": TABLE_ID})).unwrap(),
-        )
+        .query_table(&serde_json::from_value(json!({"tableId": TABLE_ID})).unwrap())
         .await
         .unwrap_err();
     for error in [&streamed, &decoded] {
@@ -151,7 +139,7 @@ fn the_blocking_twin_reads_like_a_file() {
     let server = runtime.block_on(MockServer::start(&schema(), KEY));
     server.respond_with_body(200, big_page(5_000));
     let client = autessa::blocking::Client::new(&server.base_url(), KEY).unwrap();
-    let response = client.get_data_streaming(TABLE_ID, &request()).unwrap();
+    let response = client.get_data_streaming(&request()).unwrap();
     assert_eq!(response.status, StatusCode::OK);
     // Decoded straight from the reader, without the whole body in one buffer first.
     let decoded: GetDataResponse = serde_json::from_reader(response.body).unwrap();

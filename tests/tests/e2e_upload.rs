@@ -90,7 +90,7 @@ async fn upload_file_links_puts_without_the_key_and_indexes_in_one_call() {
         .on_progress(move |p| seen.lock().unwrap().push((p.attempt, p.sent)));
     let link = GenerateUploadLinkRequest::new(9, "rows.csv", FileType::Csv);
     let indexed = client
-        .upload_file(9, &link, upload, |temp_path| {
+        .upload_file(&link, upload, |temp_path| {
             IndexRecordRequest::new(9, temp_path)
         })
         .await
@@ -135,7 +135,7 @@ async fn a_failed_link_is_reported_as_the_link_step() {
     let client = Client::new(&server.base_url(), KEY).unwrap();
     let link = GenerateUploadLinkRequest::new(9, "rows.csv", FileType::Csv);
     let error = client
-        .upload_file(9, &link, Upload::bytes(&b"x"[..]), |temp_path| {
+        .upload_file(&link, Upload::bytes(&b"x"[..]), |temp_path| {
             IndexRecordRequest::new(9, temp_path)
         })
         .await
@@ -161,7 +161,7 @@ fn the_blocking_client_uploads_in_one_call_too() {
     let client = autessa::blocking::Client::new(&server.base_url(), KEY).unwrap();
     let link = GenerateUploadLinkRequest::new(9, "b.json", FileType::Json);
     client
-        .upload_file(9, &link, Upload::bytes(&b"[]"[..]), |temp_path| {
+        .upload_file(&link, Upload::bytes(&b"[]"[..]), |temp_path| {
             IndexRecordRequest::new(9, temp_path)
         })
         .unwrap();

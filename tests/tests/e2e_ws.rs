@@ -567,3 +567,38 @@ async fn a_result_later_than_the_grace_opens_the_next_turn_as_previous() {
     );
     assert_clean(&server);
 }
+
+#[tokio::test]
+async fn a_message_for_another_agent_than_the_connection_is_refused_before_sending() {
+    let (server, client) = setup().await;
+    server.script(agent_echo(1));
+    let mut connection = agent(&client).await;
+    let input = vec![AgentInput::Text(TextInput::new("hi"))];
+    let error = connection
+        .send_execute_message(&ExecuteMessage::new(7, input))
+        .await
+        .expect_err("agent 7 on a connection for agent 42");
+    match &error {
+        WsError::Mismatch {
+            member,
+            param,
+            expected,
+            found,
+            ..
+        } => {
+            assert_eq!((*member, *param), ("agentId", "resourceId"));
+            assert_eq!((expected.as_str(), found.as_str()), ("42", "7"));
+        }
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+    assert!(error.to_string().contains("not sent"), "{error}");
+    // The connection is still good, and the matching message goes out.
+    let parts = turn(&mut connection, "hello").await;
+    assert_eq!(parts.last().map(String::as_str), Some("RESULT:echo: hello"));
+    assert_eq!(
+        server.messages().len(),
+        1,
+        "only the matching message was sent"
+    );
+    assert_clean(&server);
+}

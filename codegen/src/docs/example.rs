@@ -282,7 +282,7 @@ pub fn rust_call(
     // them out.
     let mut args: Vec<String> = Vec::new();
     for param in op.params_in_call_order() {
-        if param.required && param.location != ParamLocation::Cookie {
+        if param.required && param.location != ParamLocation::Cookie && param.from_body.is_none() {
             args.push(param_arg(api, param));
         }
     }

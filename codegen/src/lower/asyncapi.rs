@@ -13,8 +13,8 @@ use super::names::{self, Scope};
 use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
-    Api, AuthKind, Channel, Docs, Matcher, Message, MessageKind, Param, ParamLocation, Primitive,
-    Server, StreamRole, TypeDef, TypeKind, TypeRef,
+    Api, AuthKind, Channel, Docs, Matcher, Message, MessageKind, Param, ParamLocation, ParamMember,
+    Primitive, Server, StreamRole, TypeDef, TypeKind, TypeRef,
 };
 
 /// Which application an AsyncAPI document describes.
@@ -307,6 +307,17 @@ pub fn lower(
                 query_params(types, &loc, &pascal, &mut scope, &mut params);
             }
         }
+        let mut outgoing = outgoing;
+        for m in &mut outgoing {
+            let at = m.origin.join("x-param-from-body");
+            let Some(map) = src.get(&at) else {
+                continue;
+            };
+            match param_members(&types.defs, map, &m.payload, &params) {
+                Ok(pairs) => m.param_members = pairs,
+                Err(why) => types.diags.push(Diagnostic::error(&at, why)),
+            }
+        }
         let docs = match group.channels.as_slice() {
             [one] => src
                 .follow(&root.join("channels").join(one))
@@ -576,6 +587,7 @@ fn message(
         id,
         name,
         end_flag,
+        param_members: Vec::new(),
         docs,
         content_type,
         kind,
@@ -584,6 +596,56 @@ fn message(
         role,
         origin: loc.clone(),
     }
+}
+
+/// Reads `x-param-from-body: {<connection parameter>: <payload member>}` of an outgoing
+/// message: each member repeats a required connection parameter of the same type.
+fn param_members(
+    defs: &[TypeDef],
+    map: &Value,
+    payload: &TypeRef,
+    params: &[Param],
+) -> Result<Vec<ParamMember>, String> {
+    let Value::Object(map) = map else {
+        return Err("expected a map from connection parameters to payload members".into());
+    };
+    let fields = match resolve_alias(defs, payload) {
+        TypeRef::Named(id) => match &defs[id.0].kind {
+            TypeKind::Struct(s) => &s.fields,
+            _ => return Err("the payload is not an object".into()),
+        },
+        _ => return Err("the payload is not an object".into()),
+    };
+    let mut pairs = Vec::new();
+    for (wire, member) in map {
+        let Some(member) = member.as_str() else {
+            return Err(format!("`{wire}`: expected the name of a payload member"));
+        };
+        let Some(param) = params.iter().find(|p| &p.wire == wire) else {
+            return Err(format!("the connection has no parameter `{wire}`"));
+        };
+        if !param.required {
+            return Err(format!(
+                "`{wire}`: only a required parameter can be repeated"
+            ));
+        }
+        let Some(field) = fields.iter().find(|f| f.wire == member && !f.flatten) else {
+            return Err(format!("`{wire}`: the payload has no member `{member}`"));
+        };
+        if !field.required || field.nullable || field.ty != param.ty {
+            return Err(format!(
+                "`{wire}`: the payload member `{member}` must be required, not nullable, and \
+                 of the parameter's type"
+            ));
+        }
+        pairs.push(ParamMember {
+            param: param.name.clone(),
+            param_wire: param.wire.clone(),
+            member: field.name.clone(),
+            member_wire: field.wire.clone(),
+        });
+    }
+    Ok(pairs)
 }
 
 /// The member path of an `x-stream-end-flag` pointer: each step a member of a struct, the
@@ -673,6 +735,7 @@ fn query_params(
             other => other,
         };
         out.push(Param {
+            from_body: None,
             wire: key.clone(),
             name: scope.claim(names::snake(key, "param")),
             location: ParamLocation::Query,

@@ -12,7 +12,7 @@ use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
     Api, AuthKind, Body, BodyKind, Docs, Header, Operation, Param, ParamLocation, Response,
-    SecurityScheme, Server, Status, Tag, TypeRef,
+    SecurityScheme, Server, Status, Tag, TypeKind, TypeRef,
 };
 
 const METHODS: [&str; 8] = [
@@ -140,6 +140,13 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 };
                 Some(body)
             });
+            if let Some(map) = op.extensions.get("x-param-from-body")
+                && let Err(d) = params_from_body(types, map, &mut params, body.as_ref())
+            {
+                types
+                    .diags
+                    .push(Diagnostic::error(&op_loc.join("x-param-from-body"), d));
+            }
             let responses =
                 lower_responses(types, &op_loc.join("responses"), &op.responses, &pascal);
             let idempotent = op.extensions.get("x-idempotent").and_then(Value::as_bool);
@@ -195,6 +202,59 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
             Ok(flow) => api.operations[index].upload = Some(flow),
             Err(d) => types.diags.push(d),
         }
+    }
+    Ok(())
+}
+
+/// Reads `x-param-from-body: {<parameter>: <body member>}`: each parameter's value is the
+/// body member's, so that the caller names it once. The member must be a required,
+/// non-nullable member of the required JSON body, of the parameter's type.
+fn params_from_body(
+    types: &Types<'_>,
+    map: &Value,
+    params: &mut [Param],
+    body: Option<&Body>,
+) -> Result<(), String> {
+    let Value::Object(map) = map else {
+        return Err("expected a map from parameter names to body member names".into());
+    };
+    let Some(body) = body.filter(|b| b.required && b.kind == BodyKind::Json) else {
+        return Err("the operation has no required JSON body to take parameters from".into());
+    };
+    let mut ty = &body.ty;
+    while let TypeRef::Named(id) = ty
+        && let TypeKind::Alias(target) = &types.defs[id.0].kind
+    {
+        ty = target;
+    }
+    let fields = match ty {
+        TypeRef::Named(id) => match &types.defs[id.0].kind {
+            TypeKind::Struct(s) => &s.fields,
+            _ => return Err("the body is not an object".into()),
+        },
+        _ => return Err("the body is not an object".into()),
+    };
+    for (wire, member) in map {
+        let Some(member) = member.as_str() else {
+            return Err(format!("`{wire}`: expected the name of a body member"));
+        };
+        let Some(param) = params.iter_mut().find(|p| &p.wire == wire) else {
+            return Err(format!("the operation has no parameter `{wire}`"));
+        };
+        let Some(field) = fields.iter().find(|f| f.wire == member && !f.flatten) else {
+            return Err(format!("`{wire}`: the body has no member `{member}`"));
+        };
+        if !field.required || field.nullable {
+            return Err(format!(
+                "`{wire}`: the body member `{member}` must be required and not nullable"
+            ));
+        }
+        if field.ty != param.ty {
+            return Err(format!(
+                "`{wire}`: the body member `{member}` is not of the parameter's type"
+            ));
+        }
+        param.from_body = Some(field.name.clone());
     }
     Ok(())
 }
@@ -403,6 +463,7 @@ fn lower_params(
             continue;
         }
         out.push(Param {
+            from_body: None,
             wire: data.name.clone(),
             name: scope.claim(names::snake(&data.name, "param")),
             location,

@@ -586,3 +586,63 @@ fn x_stream_end_flag_is_a_path_to_a_boolean_member_of_a_chunk() {
         "{errors}"
     );
 }
+
+/// An operation with a query parameter `id` and a body `{tableId (required), note?}`.
+fn with_param_from_body(mapping: Value) -> Value {
+    operations(json!({"post": {
+        "operationId": "touch",
+        "x-param-from-body": mapping,
+        "parameters": [{"name": "id", "in": "query", "required": true, "schema": {"type": "integer", "format": "int64"}}],
+        "requestBody": {"required": true, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["tableId"],
+            "properties": {"tableId": {"type": "integer", "format": "int64"}, "note": {"type": "string"}}
+        }}}},
+        "responses": {"204": {"description": "done"}}
+    }}))
+}
+
+#[test]
+fn x_param_from_body_takes_a_parameter_from_a_required_body_member() {
+    let api = lower(with_param_from_body(json!({"id": "tableId"}))).unwrap();
+    assert_eq!(
+        api.operations[0].params[0].from_body.as_deref(),
+        Some("table_id")
+    );
+    for (mapping, expected) in [
+        (json!({"id": "note"}), "must be required and not nullable"),
+        (json!({"id": "missing"}), "the body has no member `missing`"),
+        (json!({"other": "tableId"}), "no parameter `other`"),
+        (json!(["id"]), "expected a map"),
+    ] {
+        let errors = lower(with_param_from_body(mapping))
+            .unwrap_err()
+            .to_string();
+        assert!(errors.contains(expected), "{expected}: {errors}");
+        assert!(
+            errors.contains("#/paths/~1rows/post/x-param-from-body"),
+            "{errors}"
+        );
+    }
+}
+
+#[test]
+fn x_param_from_body_on_a_message_binds_a_member_to_a_connection_parameter() {
+    let mut doc = chat_doc();
+    doc["channels"]["room"]["bindings"]["ws"]["query"]["properties"]["room"] =
+        json!({"type": "string"});
+    doc["components"]["messages"]["say"]["payload"]["properties"]["room"] =
+        json!({"type": "string"});
+    doc["components"]["messages"]["say"]["payload"]["required"] = json!(["text", "room"]);
+    doc["components"]["messages"]["say"]["x-param-from-body"] = json!({"room": "room"});
+    let api = asyncapi(doc.clone(), Perspective::Server).unwrap();
+    let pairs = &api.channels[0].outgoing[0].param_members;
+    assert_eq!(pairs.len(), 1);
+    assert_eq!(
+        (pairs[0].param.as_str(), pairs[0].member_wire.as_str()),
+        ("room", "room")
+    );
+
+    doc["components"]["messages"]["say"]["x-param-from-body"] = json!({"since": "text"});
+    let errors = asyncapi(doc, Perspective::Server).unwrap_err().to_string();
+    assert!(errors.contains("only a required parameter"), "{errors}");
+}

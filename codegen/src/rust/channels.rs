@@ -143,7 +143,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     ));
 
     // What the client sends.
-    let sends = c.outgoing.iter().map(|m| send(api, m, p));
+    let sends = c.outgoing.iter().map(|m| send(api, c, m, p));
 
     // What the client receives.
     let variants = c.incoming.iter().map(|m| {
@@ -224,6 +224,19 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         None => (None, None, None, None),
     };
     let mutable = initial.is_some().then(|| quote!(mut));
+    // The parameters, kept when a message repeats one and must be checked against it.
+    let keeps_params = c.outgoing.iter().any(|m| !m.param_members.is_empty());
+    let (params_field, params_init) = if keeps_params {
+        (
+            Some(quote! {
+                /// The parameters connected with, which some messages repeat.
+                params: #params_name,
+            }),
+            Some(quote!(params: params.clone(),)),
+        )
+    } else {
+        (None, None)
+    };
     let (trailing_field, trailing_init) = if ends_by_flag(c) {
         (
             Some(quote! {
@@ -344,6 +357,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             session: WsSession,
             #initial_field
             #trailing_field
+            #params_field
             /// A message that arrived while waiting for the first one, kept for `recv`.
             early: Option<Event<#message_name>>,
         }
@@ -432,7 +446,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                     .config(config)
                     .connect()
                     .await?;
-                let #mutable connection = #connection_name { session, #initial_init #trailing_init early: None };
+                let #mutable connection = #connection_name { session, #initial_init #trailing_init #params_init early: None };
                 #initial_wait
                 Ok(connection)
             }
@@ -697,7 +711,8 @@ fn flag_steps(base: TokenStream, steps: &[&Field]) -> TokenStream {
     }
 }
 
-fn send(api: &Api, m: &Message, p: &Paths) -> TokenStream {
+fn send(api: &Api, c: &Channel, m: &Message, p: &Paths) -> TokenStream {
+    let channel = &c.id;
     let method = send_method(m);
     let doc = docs::attrs(&m.docs, &format!("Sends a `{}` message.", m.id));
     match m.kind {
@@ -707,9 +722,18 @@ fn send(api: &Api, m: &Message, p: &Paths) -> TokenStream {
                 TypeRef::Primitive(Primitive::String) => quote!(str),
                 _ => t,
             };
+            // Members that repeat a connection parameter must hold its value.
+            let checks = m.param_members.iter().map(|pm| {
+                let (param, member) = (ident(&pm.param), ident(&pm.member));
+                let (param_wire, member_wire) = (&pm.param_wire, &pm.member_wire);
+                quote! {
+                    WsError::check_same(#channel, #member_wire, #param_wire, &message.#member, &self.params.#param)?;
+                }
+            });
             quote! {
                 #doc
                 pub async fn #method(&self, message: &#t) -> Result<(), WsError> {
+                    #(#checks)*
                     self.session.send_json(message).await
                 }
             }

@@ -267,6 +267,15 @@ fn operation(
     for param in op.params_in_call_order() {
         let arg = ident(&param.name);
         let wire = &param.wire;
+        // A parameter the body carries is taken from there: the caller names it once.
+        if let Some(member) = &param.from_body {
+            let member = ident(member);
+            calls.push(match param.location {
+                ParamLocation::Header => quote!(.header(#wire, &body.#member)),
+                _ => quote!(.query(#wire, &body.#member)),
+            });
+            continue;
+        }
         let used = match param.location {
             ParamLocation::Query => Some(quote!(.query(#wire, &#arg))),
             ParamLocation::Header => Some(quote!(.header(#wire, &#arg))),
@@ -678,11 +687,14 @@ fn method_doc(api: &Api, op: &Operation, blocking: bool) -> String {
                 ParamLocation::Cookie => "cookie",
             };
             let req = if p.required { "" } else { ", optional" };
-            format!(
-                "- `{}` ({place} `{}`{req}): {desc}",
-                p.name,
-                p.wire.replace('`', "'")
-            )
+            let wire = p.wire.replace('`', "'");
+            match &p.from_body {
+                Some(member) => format!(
+                    "- {place} `{wire}`: taken from the body's `{member}` (the same value goes \
+                     in both places). {desc}"
+                ),
+                None => format!("- `{}` ({place} `{wire}`{req}): {desc}", p.name),
+            }
         })
         .collect();
     if let Some(body) = &op.body {
@@ -793,7 +805,7 @@ fn upload_method(
     let ordered: Vec<&Param> = op
         .params_in_call_order()
         .into_iter()
-        .filter(|param| param.location != ParamLocation::Cookie)
+        .filter(|param| param.location != ParamLocation::Cookie && param.from_body.is_none())
         .collect();
     let args: Vec<TokenStream> = ordered
         .iter()
@@ -810,7 +822,11 @@ fn upload_method(
     let required = |of: &Operation| -> Vec<TokenStream> {
         of.params_in_call_order()
             .into_iter()
-            .filter(|param| param.required && param.location != ParamLocation::Cookie)
+            .filter(|param| {
+                param.required
+                    && param.location != ParamLocation::Cookie
+                    && param.from_body.is_none()
+            })
             .map(|param| {
                 let arg = ident(&param.name);
                 quote!(#arg)
@@ -849,7 +865,7 @@ fn upload_method(
     let link_args = required(op);
     let mut then_args = Vec::new();
     for param in then.params_in_call_order() {
-        if param.location == ParamLocation::Cookie {
+        if param.location == ParamLocation::Cookie || param.from_body.is_some() {
             continue;
         }
         match op

@@ -37,7 +37,7 @@ fn call(api: &Api, op: &Operation, krate: &str) -> Option<Vec<String>> {
     let ordered = op.params_in_call_order();
     for param in ordered {
         // Optional parameters are set on the call with `with_` methods; left out here.
-        if !param.required || param.location == ParamLocation::Cookie {
+        if !param.required || param.location == ParamLocation::Cookie || param.from_body.is_some() {
             continue;
         }
         let example = param.docs.example.as_ref();

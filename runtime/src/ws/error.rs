@@ -56,6 +56,23 @@ pub enum WsError {
         /// The reason it gave (the API key replaced).
         reason: String,
     },
+    /// A message that repeats a connection parameter (an agent id that must be the
+    /// connection's `resourceId`, say) holds another value. Nothing was sent.
+    #[error(
+        "channel `{channel}`: not sent: the message's `{member}` is {found}, but the connection's `{param}` is {expected}"
+    )]
+    Mismatch {
+        /// The channel id.
+        channel: &'static str,
+        /// The message member, as on the wire.
+        member: &'static str,
+        /// The connection parameter, as on the wire.
+        param: &'static str,
+        /// The connection's value.
+        expected: String,
+        /// The message's value.
+        found: String,
+    },
     /// The connection (TCP, TLS and the upgrade) took longer than
     /// [`WsConfig::connect_timeout`](super::WsConfig::connect_timeout).
     #[error("channel `{channel}`: connecting to {url} took longer than {timeout:?}")]
@@ -165,6 +182,7 @@ impl WsError {
             Self::Encode { channel, .. }
             | Self::Rejected { channel, .. }
             | Self::ClosedOnConnect { channel, .. }
+            | Self::Mismatch { channel, .. }
             | Self::ConnectTimeout { channel, .. }
             | Self::Connect { channel, .. }
             | Self::Transport { channel, .. }
@@ -204,6 +222,27 @@ impl WsError {
             code,
             reason,
         }
+    }
+
+    /// Checks that a message member that repeats a connection parameter holds the
+    /// connection's value ([`WsError::Mismatch`] if not).
+    pub fn check_same<T: PartialEq + std::fmt::Debug>(
+        channel: &'static str,
+        member: &'static str,
+        param: &'static str,
+        found: &T,
+        expected: &T,
+    ) -> Result<(), Self> {
+        if found == expected {
+            return Ok(());
+        }
+        Err(Self::Mismatch {
+            channel,
+            member,
+            param,
+            expected: format!("{expected:?}"),
+            found: format!("{found:?}"),
+        })
     }
 
     /// The raw text of a message that could not be decoded.

@@ -20,7 +20,7 @@ pub mod autessa {
             "versionState": "DRAFT"
           }
         }"#)?;
-        let response = client.create_conversation(123, &body).await?;
+        let response = client.create_conversation(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -44,7 +44,7 @@ pub mod autessa {
             "customerName": "Ada"
           }
         }"#)?;
-        let response = client.execute_agent(123, &body).await?;
+        let response = client.execute_agent(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -55,7 +55,7 @@ pub mod autessa {
           "agentId": 123,
           "conversationId": "conv_abc123"
         }"#)?;
-        let response = client.close_conversation(123, &body).await?;
+        let response = client.close_conversation(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -76,7 +76,7 @@ pub mod autessa {
           },
           "debug": true
         }"#)?;
-        let response = client.execute_tool(123, &body).await?;
+        let response = client.execute_tool(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -96,7 +96,7 @@ pub mod autessa {
             }
           }
         }"#)?;
-        let response = client.insert_row(123, &body).await?;
+        let response = client.insert_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -113,7 +113,7 @@ pub mod autessa {
             }
           }
         }"#)?;
-        let response = client.update_row(123, &body).await?;
+        let response = client.update_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -143,7 +143,7 @@ pub mod autessa {
             }
           ]
         }"#)?;
-        let response = client.batch_update_rows(123, &body).await?;
+        let response = client.batch_update_rows(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -154,7 +154,7 @@ pub mod autessa {
           "tableId": 789,
           "rowId": 1001
         }"#)?;
-        let response = client.delete_row(123, &body).await?;
+        let response = client.delete_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -169,7 +169,7 @@ pub mod autessa {
             1003
           ]
         }"#)?;
-        let response = client.batch_delete_rows(123, &body).await?;
+        let response = client.batch_delete_rows(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -184,7 +184,7 @@ pub mod autessa {
             "ascending": true
           }
         }"#)?;
-        let response = client.get_data(123, &body).await?;
+        let response = client.get_data(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -195,7 +195,7 @@ pub mod autessa {
           "tableId": 789,
           "rowId": 1001
         }"#)?;
-        let response = client.get_single_row(123, &body).await?;
+        let response = client.get_single_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -237,7 +237,7 @@ pub mod autessa {
             "totalRecordsPerPage": 25
           }
         }"#)?;
-        let response = client.query_table(123, &body).await?;
+        let response = client.query_table(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -290,7 +290,7 @@ pub mod autessa {
             "totalRecordsPerPage": 50
           }
         }"#)?;
-        let response = client.join_query(123, &body).await?;
+        let response = client.join_query(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -318,7 +318,7 @@ pub mod autessa {
             ]
           }
         }"#)?;
-        let response = client.semantic_search(123, &body).await?;
+        let response = client.semantic_search(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -330,7 +330,7 @@ pub mod autessa {
           "fileName": "customers.csv",
           "fileType": "CSV"
         }"#)?;
-        let response = client.generate_upload_link(123, &body).await?;
+        let response = client.generate_upload_link(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
@@ -342,7 +342,7 @@ pub mod autessa {
           "tempPath": "tmp/789/7c1e2b/customers.csv",
           "fileDelimiter": "COMMA"
         }"#)?;
-        let response = client.index_record(123, &body).await?;
+        let response = client.index_record(&body).await?;
         println!("{:?}", response.body);
         Ok(())
     }
