@@ -10,6 +10,8 @@
 //! - [`MockServer`]: an axum server on `127.0.0.1` that checks every request against the
 //!   document, records it, and answers with the document's examples.
 //! - [`Journal`] and [`RecordedRequest`]: what a server saw and which checks failed.
+//! - [`ws::WsMockServer`]: the WebSocket channels; [`storage::StorageServer`]: the storage
+//!   that pre-signed upload URLs point at.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -24,6 +26,7 @@ mod http;
 mod openapi;
 mod record;
 mod schema;
+pub mod storage;
 pub mod ws;
 
 pub use http::{DEFAULT_RETRY_AFTER, MockServer, RATE_LIMIT_HEADERS};

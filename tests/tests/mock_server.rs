@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use autessa_tests::mock::storage::StorageServer;
 use autessa_tests::mock::{
     MockServer, OpenApiIndex, RATE_LIMIT_HEADERS, SchemaValidator, escape_token, resolve,
 };
@@ -444,6 +445,69 @@ async fn error_statuses_answer_with_their_examples() {
     server.respond_with(429);
     let answer = send(&server, &call.clone().header("authorization", None)).await;
     assert_eq!(answer.status, 400);
+}
+
+#[tokio::test]
+async fn a_reply_for_one_operation_leaves_the_others_alone() {
+    let doc = document(&real_schema());
+    let server = MockServer::start(&real_schema(), KEY).await;
+    let link = json!({"errors": [], "uploadUrl": "http://127.0.0.1:9/put", "tempPath": "tmp/x"});
+    server.respond_to_operation("generateUploadLink", 200, link.clone());
+    let upload = "/clients/autessadb/generate-upload-link";
+    let call = Call::post(upload, "resourceId=789", &request_example(&doc, upload));
+    assert_eq!(send(&server, &call).await.body, link);
+    assert_eq!(send(&server, &call).await.body, link, "it stays");
+    let execute = Call::post(EXECUTE, "resourceId=123", &request_example(&doc, EXECUTE));
+    assert_eq!(
+        send(&server, &execute).await.body,
+        response_example(&doc, EXECUTE, "200")
+    );
+    // A reply queued for the next request comes first.
+    server.respond_once(429);
+    assert_eq!(send(&server, &call).await.status, 429);
+    assert_eq!(send(&server, &call).await.body, link);
+    assert_eq!(server.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_storage_keeps_signed_puts_and_flags_the_key() {
+    let storage = StorageServer::start(KEY).await;
+    let client = reqwest::Client::new();
+    let put = client
+        .put(storage.signed_url("/bucket/a"))
+        .body("id,name\n1,Ada\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status().as_u16(), 200);
+    let stored = client
+        .get(format!("{}/bucket/a", storage.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.bytes().await.unwrap(), "id,name\n1,Ada\n");
+    assert_eq!(storage.violations(), Vec::<String>::new());
+
+    let refused = client
+        .put(format!("{}/bucket/b", storage.base_url()))
+        .header("authorization", KEY)
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let violations = storage.violations();
+    assert_eq!(violations.len(), 3, "{violations:?}");
+    assert!(
+        violations[0].contains("query was not sent"),
+        "{violations:?}"
+    );
+    assert!(
+        violations[1].contains("authorization header"),
+        "{violations:?}"
+    );
+    assert!(violations[2].contains("API key"), "{violations:?}");
+    assert_eq!(storage.uploads().len(), 2);
 }
 
 #[tokio::test]

@@ -71,6 +71,8 @@ struct Shared {
 struct Replies {
     sticky: Reply,
     once: VecDeque<Reply>,
+    /// Replies for one operation (by operation id), used when `once` is empty.
+    by_operation: Vec<(String, Reply)>,
     retry_after: u64,
 }
 
@@ -118,6 +120,7 @@ impl MockServer {
                     body: None,
                 },
                 once: VecDeque::new(),
+                by_operation: Vec::new(),
                 retry_after: DEFAULT_RETRY_AFTER,
             }),
         });
@@ -184,6 +187,22 @@ impl MockServer {
     /// If `status` is not an HTTP status code.
     pub fn respond_once_with_body(&self, status: u16, body: Value) {
         self.replies().once.push_back(reply(status, Some(body)));
+    }
+
+    /// Answers every following valid request for the operation `operation_id` with `status`
+    /// and `body` (for example a `generateUploadLink` that points at a local storage server).
+    /// Replies queued with [`respond_once`](Self::respond_once) come first; other operations
+    /// keep the [`respond_with`](Self::respond_with) reply.
+    ///
+    /// # Panics
+    ///
+    /// If `status` is not an HTTP status code.
+    pub fn respond_to_operation(&self, operation_id: &str, status: u16, body: Value) {
+        let mut replies = self.replies();
+        replies.by_operation.retain(|(id, _)| id != operation_id);
+        replies
+            .by_operation
+            .push((operation_id.to_owned(), reply(status, Some(body))));
     }
 
     /// The `Retry-After` value (seconds) of 429 responses; 7 by default.
@@ -326,9 +345,15 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
                     .replies
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
+                let for_operation = replies
+                    .by_operation
+                    .iter()
+                    .find(|(id, _)| operation.operation_id.as_deref() == Some(id.as_str()))
+                    .map(|(_, reply)| reply.clone());
                 let reply = replies
                     .once
                     .pop_front()
+                    .or(for_operation)
                     .unwrap_or_else(|| replies.sticky.clone());
                 (reply, replies.retry_after)
             };
