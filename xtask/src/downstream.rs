@@ -23,20 +23,46 @@ const API_KEY: &str = "sk-downstream-7b3e";
 const PACKAGES: [&str; 2] = ["autessa-runtime", "autessa"];
 const VERSION: &str = "0.1.0";
 
-/// Packages `autessa-runtime` and `autessa` (which checks that they build from their `.crate`
-/// files: versioned dependencies, nothing outside the package).
+/// Packages `autessa-runtime` and `autessa`, and unpacks each `.crate` file next to it
+/// (`<target>/package/<name>-<version>/`), which is what the downstream build compiles: the
+/// packages must build from their own files (versioned dependencies, nothing outside the
+/// package). Cargo's own verification is skipped: it compiles the same files through a
+/// temporary registry whose unpacked copies cargo keeps between runs of one version, so a
+/// changed package could be verified against a stale copy.
 pub fn package() -> Result<(), String> {
     cargo_with(
         &[
             "package",
             "--allow-dirty",
+            "--no-verify",
             "-p",
             PACKAGES[0],
             "-p",
             PACKAGES[1],
         ],
         &[],
-    )
+    )?;
+    let packages = target_directory()?.join("package");
+    for name in PACKAGES {
+        let unpacked = packages.join(format!("{name}-{VERSION}"));
+        if unpacked.exists() {
+            std::fs::remove_dir_all(&unpacked)
+                .map_err(|e| format!("cannot remove {}: {e}", unpacked.display()))?;
+        }
+        let status = Command::new("tar")
+            .arg("-xzf")
+            .arg(packages.join(format!("{name}-{VERSION}.crate")))
+            .arg("-C")
+            .arg(&packages)
+            .status()
+            .map_err(|e| format!("cannot run tar: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "unpacking {name}-{VERSION}.crate failed ({status})"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Builds the downstream crate against what [`package`] left in `<target>/package` and runs

@@ -112,9 +112,7 @@ fn page_request() -> GetDataRequest {
 }
 
 async fn create_conversation() -> Outcome {
-    let created = rest()?
-        .create_conversation(AGENT, &conversation_request())
-        .await?;
+    let created = rest()?.create_conversation(&conversation_request()).await?;
     same("status", created.status.as_u16(), 200)?;
     same(
         "conversation id",
@@ -131,14 +129,14 @@ async fn create_conversation() -> Outcome {
 
 async fn streamed_read() -> Outcome {
     let client = rest()?;
-    let mut streamed = client.get_data_streaming(TABLE, &page_request()).await?;
+    let mut streamed = client.get_data_streaming(&page_request()).await?;
     same("status", streamed.status.as_u16(), 200)?;
     let mut body = Vec::new();
     while let Some(chunk) = streamed.body.next_chunk().await {
         body.extend_from_slice(&chunk?);
     }
     let from_stream: GetDataResponse = serde_json::from_slice(&body)?;
-    let decoded = client.get_data(TABLE, &page_request()).await?.into_body();
+    let decoded = client.get_data(&page_request()).await?.into_body();
     if decoded.rows.is_empty() {
         return Err("the page has no rows: nothing was compared".into());
     }
@@ -150,7 +148,7 @@ async fn upload() -> Outcome {
     let link = GenerateUploadLinkRequest::new(TABLE, "people.csv", FileType::Csv);
     let mut ticket = None;
     let indexed = rest()?
-        .upload_file(TABLE, &link, Upload::bytes(data.clone()), |temp_path| {
+        .upload_file(&link, Upload::bytes(data.clone()), |temp_path| {
             ticket = Some(temp_path.clone());
             IndexRecordRequest::new(TABLE, temp_path)
         })
@@ -330,8 +328,8 @@ fn blocking_calls() -> Result<
     Box<dyn Error>,
 > {
     let client = autessa::blocking::Client::from_env()?;
-    let created = client.create_conversation(AGENT, &conversation_request())?;
-    let page = client.get_data(TABLE, &page_request())?;
+    let created = client.create_conversation(&conversation_request()).send()?;
+    let page = client.get_data(&page_request()).send()?;
     Ok((created, page))
 }
 
