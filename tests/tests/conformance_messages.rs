@@ -431,6 +431,18 @@ enum ClientMessage {
 }
 
 impl ClientMessage {
+    /// The message for the agent and tool of the connections: a message that repeats a
+    /// connection's id (`x-param-from-body`) with another value is refused before sending.
+    fn for_connections(mut self, agent_id: i64, tool_id: i64) -> Self {
+        match &mut self {
+            Self::Execute(m) => m.agent_id = agent_id,
+            Self::VoiceSetup(m) => m.agent_id = agent_id,
+            Self::ExecuteTool(m) => m.tool_id = tool_id,
+            Self::CloseConversation(_) => {}
+        }
+        self
+    }
+
     fn json(&self) -> Value {
         match self {
             Self::Execute(m) => to_json(m),
@@ -586,6 +598,7 @@ async fn client_messages_cross_a_connection_as_built() {
         let label = format!("send/{}", spec.label());
         for message in support::sample(&label, &client_message_strategy(&spec.name), OVER_THE_WIRE)
         {
+            let message = message.for_connections(42, 7);
             let result = match (&message, spec.channel.as_str()) {
                 (ClientMessage::Execute(m), "agentExecute") => agent.send_execute_message(m).await,
                 (ClientMessage::VoiceSetup(m), "agentExecute") => {
