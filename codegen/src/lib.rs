@@ -6,6 +6,7 @@
 //! name the file and JSON pointer; the generator does not panic on input.
 
 pub mod diag;
+pub mod diff;
 pub mod docs;
 pub mod ir;
 pub mod load;

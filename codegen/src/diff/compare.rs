@@ -1,0 +1,858 @@
+//! The comparison itself: operations, types, channels, security and servers, each matched by
+//! its name in the documents.
+
+use std::collections::BTreeMap;
+
+use super::usage::Usage;
+use super::{Change, Report, Semver, Wire};
+use crate::ir::{
+    Api, Channel, Field, Message, Operation, Param, ParamLocation, Response, Status, TypeDef,
+    TypeKind, TypeRef,
+};
+
+/// Compares two versions of an API.
+pub fn compare(old: &Api, new: &Api) -> Report {
+    let mut diff = Diff {
+        old,
+        new,
+        old_use: Usage::of(old),
+        new_use: Usage::of(new),
+        changes: Vec::new(),
+    };
+    diff.operations();
+    diff.types();
+    diff.channels();
+    diff.security();
+    diff.servers();
+    Report {
+        changes: diff.changes,
+    }
+}
+
+struct Diff<'a> {
+    old: &'a Api,
+    new: &'a Api,
+    old_use: Usage,
+    new_use: Usage,
+    changes: Vec<Change>,
+}
+
+/// Which way a type travels, in either version.
+#[derive(Clone, Copy)]
+struct Direction {
+    sent: bool,
+    received: bool,
+}
+
+impl Diff<'_> {
+    fn push(
+        &mut self,
+        kind: &'static str,
+        place: String,
+        detail: String,
+        wire: Wire,
+        rust: Semver,
+    ) {
+        self.changes.push(Change {
+            kind,
+            place,
+            detail,
+            wire,
+            rust,
+        });
+    }
+
+    fn direction(&self, type_name: &str) -> Direction {
+        Direction {
+            sent: self.old_use.sent.contains(type_name) || self.new_use.sent.contains(type_name),
+            received: self.old_use.received.contains(type_name)
+                || self.new_use.received.contains(type_name),
+        }
+    }
+
+    // ---- operations -------------------------------------------------------------------
+
+    fn operations(&mut self) {
+        let old: BTreeMap<&str, &Operation> = self
+            .old
+            .operations
+            .iter()
+            .map(|o| (o.id.as_str(), o))
+            .collect();
+        let new: BTreeMap<&str, &Operation> = self
+            .new
+            .operations
+            .iter()
+            .map(|o| (o.id.as_str(), o))
+            .collect();
+        for (id, op) in &old {
+            if !new.contains_key(id) {
+                self.push(
+                    "operation-removed",
+                    format!("operation {id}"),
+                    format!("`{} {}` removed", op.method, op.path),
+                    Wire::Breaking,
+                    Semver::Major,
+                );
+            }
+        }
+        for (id, op) in &new {
+            match old.get(id) {
+                None => self.push(
+                    "operation-added",
+                    format!("operation {id}"),
+                    format!("`{} {}` added", op.method, op.path),
+                    Wire::Compatible,
+                    Semver::Minor,
+                ),
+                Some(before) => self.operation(before, op),
+            }
+        }
+    }
+
+    fn operation(&mut self, old: &Operation, new: &Operation) {
+        let place = format!("operation {}", new.id);
+        if old.method != new.method || old.path != new.path {
+            self.push(
+                "operation-moved",
+                place.clone(),
+                format!(
+                    "`{} {}` is now `{} {}`",
+                    old.method, old.path, new.method, new.path
+                ),
+                Wire::Breaking,
+                Semver::Patch,
+            );
+        }
+        self.params(&place, &old.params, &new.params, self.old, self.new);
+        match (&old.body, &new.body) {
+            (None, Some(b)) => self.push(
+                "request-body-added",
+                place.clone(),
+                format!("a request body (`{}`) added", b.media_type),
+                if b.required {
+                    Wire::Breaking
+                } else {
+                    Wire::Compatible
+                },
+                Semver::Major,
+            ),
+            (Some(_), None) => self.push(
+                "request-body-removed",
+                place.clone(),
+                "the request body removed".into(),
+                Wire::Compatible,
+                Semver::Major,
+            ),
+            (Some(a), Some(b)) => {
+                let (ta, tb) = (describe(self.old, &a.ty), describe(self.new, &b.ty));
+                if a.media_type != b.media_type || ta != tb {
+                    self.push(
+                        "request-body-retyped",
+                        place.clone(),
+                        format!(
+                            "request body {ta} (`{}`) is now {tb} (`{}`)",
+                            a.media_type, b.media_type
+                        ),
+                        Wire::Breaking,
+                        Semver::Major,
+                    );
+                } else if !a.required && b.required {
+                    self.push(
+                        "request-body-required",
+                        place.clone(),
+                        "the request body is now required".into(),
+                        Wire::Breaking,
+                        Semver::Major,
+                    );
+                } else if a.required && !b.required {
+                    self.push(
+                        "request-body-optional",
+                        place.clone(),
+                        "the request body is now optional".into(),
+                        Wire::Compatible,
+                        Semver::Major,
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+        self.responses(&place, &old.responses, &new.responses);
+        if old.authenticated != new.authenticated {
+            self.push(
+                "operation-security-changed",
+                place.clone(),
+                if new.authenticated {
+                    "now needs credentials".into()
+                } else {
+                    "no longer needs credentials".into()
+                },
+                if new.authenticated {
+                    Wire::Breaking
+                } else {
+                    Wire::Compatible
+                },
+                Semver::Patch,
+            );
+        }
+        if old.is_idempotent() != new.is_idempotent() {
+            self.push(
+                "operation-idempotence-changed",
+                place,
+                format!(
+                    "{} safe to retry",
+                    if new.is_idempotent() {
+                        "now"
+                    } else {
+                        "no longer"
+                    }
+                ),
+                Wire::Compatible,
+                Semver::Patch,
+            );
+        }
+    }
+
+    /// Parameters of an operation or a connection, matched by place and name.
+    fn params(&mut self, place: &str, old: &[Param], new: &[Param], old_api: &Api, new_api: &Api) {
+        let key = |p: &Param| (location(p.location), p.wire.clone());
+        let old: BTreeMap<_, &Param> = old.iter().map(|p| (key(p), p)).collect();
+        let new: BTreeMap<_, &Param> = new.iter().map(|p| (key(p), p)).collect();
+        for ((at, wire), p) in &old {
+            if !new.contains_key(&(*at, wire.clone())) {
+                self.push(
+                    if p.required {
+                        "parameter-removed-required"
+                    } else {
+                        "parameter-removed-optional"
+                    },
+                    place.to_owned(),
+                    format!("{at} parameter `{wire}` removed"),
+                    Wire::Compatible,
+                    Semver::Major,
+                );
+            }
+        }
+        for ((at, wire), p) in &new {
+            // A parameter taken from the body is not an argument of the Rust method.
+            let argument = p.from_body.is_none();
+            match old.get(&(*at, wire.clone())) {
+                None if p.required => self.push(
+                    "parameter-added-required",
+                    place.to_owned(),
+                    format!("required {at} parameter `{wire}` added"),
+                    Wire::Breaking,
+                    if argument {
+                        Semver::Major
+                    } else {
+                        Semver::Patch
+                    },
+                ),
+                None => self.push(
+                    "parameter-added-optional",
+                    place.to_owned(),
+                    format!("optional {at} parameter `{wire}` added"),
+                    Wire::Compatible,
+                    Semver::Minor,
+                ),
+                Some(before) => {
+                    let (ta, tb) = (describe(old_api, &before.ty), describe(new_api, &p.ty));
+                    if ta != tb {
+                        self.push(
+                            "parameter-retyped",
+                            place.to_owned(),
+                            format!("{at} parameter `{wire}`: {ta} is now {tb}"),
+                            Wire::Breaking,
+                            Semver::Major,
+                        );
+                    } else if !before.required && p.required {
+                        self.push(
+                            "parameter-required",
+                            place.to_owned(),
+                            format!("{at} parameter `{wire}` is now required"),
+                            Wire::Breaking,
+                            if argument {
+                                Semver::Major
+                            } else {
+                                Semver::Patch
+                            },
+                        );
+                    } else if before.required && !p.required {
+                        self.push(
+                            "parameter-optional",
+                            place.to_owned(),
+                            format!("{at} parameter `{wire}` is now optional"),
+                            Wire::Compatible,
+                            Semver::Major,
+                        );
+                    } else if before.from_body != p.from_body {
+                        self.push(
+                            "parameter-source-changed",
+                            place.to_owned(),
+                            format!("{at} parameter `{wire}` is now taken from another place"),
+                            Wire::Compatible,
+                            Semver::Major,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn responses(&mut self, place: &str, old: &[Response], new: &[Response]) {
+        let old: BTreeMap<String, &Response> = old.iter().map(|r| (status(r.status), r)).collect();
+        let new: BTreeMap<String, &Response> = new.iter().map(|r| (status(r.status), r)).collect();
+        for (code, r) in &old {
+            if !new.contains_key(code) {
+                let success = r.status.is_success();
+                self.push(
+                    "response-removed",
+                    place.to_owned(),
+                    format!("response {code} removed"),
+                    if success {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                    if success {
+                        Semver::Major
+                    } else {
+                        Semver::Patch
+                    },
+                );
+            }
+        }
+        for (code, r) in &new {
+            let Some(before) = old.get(code) else {
+                let success = r.status.is_success();
+                self.push(
+                    "response-added",
+                    place.to_owned(),
+                    format!("response {code} added"),
+                    if success {
+                        Wire::StrictDecoders
+                    } else {
+                        Wire::Compatible
+                    },
+                    if success {
+                        Semver::Major
+                    } else {
+                        Semver::Patch
+                    },
+                );
+                continue;
+            };
+            let ta = before.body.as_ref().map(|b| describe(self.old, &b.ty));
+            let tb = r.body.as_ref().map(|b| describe(self.new, &b.ty));
+            if ta != tb {
+                self.push(
+                    "response-body-retyped",
+                    place.to_owned(),
+                    format!(
+                        "response {code}: {} is now {}",
+                        ta.unwrap_or_else(|| "no body".into()),
+                        tb.unwrap_or_else(|| "no body".into())
+                    ),
+                    Wire::Breaking,
+                    Semver::Major,
+                );
+            }
+            let headers = |r: &Response| -> BTreeMap<String, bool> {
+                r.headers
+                    .iter()
+                    .map(|h| (h.wire.to_ascii_lowercase(), h.required))
+                    .collect()
+            };
+            let (ha, hb) = (headers(before), headers(r));
+            for (name, required) in &ha {
+                if !hb.contains_key(name) {
+                    self.push(
+                        "response-header-removed",
+                        place.to_owned(),
+                        format!("response {code}: header `{name}` removed"),
+                        if *required {
+                            Wire::Breaking
+                        } else {
+                            Wire::Compatible
+                        },
+                        Semver::Patch,
+                    );
+                }
+            }
+            for name in hb.keys() {
+                if !ha.contains_key(name) {
+                    self.push(
+                        "response-header-added",
+                        place.to_owned(),
+                        format!("response {code}: header `{name}` added"),
+                        Wire::Compatible,
+                        Semver::Patch,
+                    );
+                }
+            }
+        }
+    }
+
+    // ---- types ------------------------------------------------------------------------
+
+    fn types(&mut self) {
+        let old: BTreeMap<&str, &TypeDef> = self
+            .old
+            .types
+            .iter()
+            .map(|t| (t.name.as_str(), t))
+            .collect();
+        let new: BTreeMap<&str, &TypeDef> = self
+            .new
+            .types
+            .iter()
+            .map(|t| (t.name.as_str(), t))
+            .collect();
+        for name in old.keys() {
+            if !new.contains_key(name) {
+                self.push(
+                    "type-removed",
+                    format!("type {name}"),
+                    "removed".into(),
+                    Wire::Compatible,
+                    Semver::Major,
+                );
+            }
+        }
+        for (name, def) in &new {
+            match old.get(name) {
+                None => self.push(
+                    "type-added",
+                    format!("type {name}"),
+                    "added".into(),
+                    Wire::Compatible,
+                    Semver::Minor,
+                ),
+                Some(before) => self.type_def(before, def),
+            }
+        }
+    }
+
+    fn type_def(&mut self, old: &TypeDef, new: &TypeDef) {
+        let place = format!("type {}", new.name);
+        let way = self.direction(&new.name);
+        match (&old.kind, &new.kind) {
+            (TypeKind::Struct(a), TypeKind::Struct(b)) => {
+                self.members(&place, way, &a.fields, &b.fields);
+            }
+            (TypeKind::Enum(a), TypeKind::Enum(b)) => {
+                let va: Vec<&str> = a.values.iter().map(|v| v.wire.as_str()).collect();
+                let vb: Vec<&str> = b.values.iter().map(|v| v.wire.as_str()).collect();
+                for v in &va {
+                    if !vb.contains(v) {
+                        self.push(
+                            "enum-value-removed",
+                            place.clone(),
+                            format!("value `{v}` removed"),
+                            if way.sent {
+                                Wire::Breaking
+                            } else {
+                                Wire::Compatible
+                            },
+                            Semver::Major,
+                        );
+                    }
+                }
+                for v in &vb {
+                    if !va.contains(v) {
+                        self.push(
+                            "enum-value-added",
+                            place.clone(),
+                            format!("value `{v}` added"),
+                            if way.received {
+                                Wire::StrictDecoders
+                            } else {
+                                Wire::Compatible
+                            },
+                            Semver::Minor,
+                        );
+                    }
+                }
+            }
+            (TypeKind::Union(a), TypeKind::Union(b)) => {
+                let shape = |api: &Api, v: &crate::ir::Variant| {
+                    v.tag.clone().unwrap_or_else(|| describe(api, &v.ty))
+                };
+                let va: Vec<String> = a.variants.iter().map(|v| shape(self.old, v)).collect();
+                let vb: Vec<String> = b.variants.iter().map(|v| shape(self.new, v)).collect();
+                for v in &va {
+                    if !vb.contains(v) {
+                        self.push(
+                            "union-variant-removed",
+                            place.clone(),
+                            format!("variant `{v}` removed"),
+                            if way.sent {
+                                Wire::Breaking
+                            } else {
+                                Wire::Compatible
+                            },
+                            Semver::Major,
+                        );
+                    }
+                }
+                for v in &vb {
+                    if !va.contains(v) {
+                        self.push(
+                            "union-variant-added",
+                            place.clone(),
+                            format!("variant `{v}` added"),
+                            if way.received {
+                                Wire::StrictDecoders
+                            } else {
+                                Wire::Compatible
+                            },
+                            Semver::Minor,
+                        );
+                    }
+                }
+            }
+            (TypeKind::Alias(a), TypeKind::Alias(b)) => {
+                let (ta, tb) = (describe(self.old, a), describe(self.new, b));
+                if ta != tb {
+                    self.push(
+                        "type-retyped",
+                        place,
+                        format!("{ta} is now {tb}"),
+                        Wire::Breaking,
+                        Semver::Major,
+                    );
+                }
+            }
+            _ => self.push(
+                "type-retyped",
+                place,
+                format!("a {} is now a {}", kind(&old.kind), kind(&new.kind)),
+                Wire::Breaking,
+                Semver::Major,
+            ),
+        }
+    }
+
+    /// Members of an object, matched by wire name.
+    fn members(&mut self, place: &str, way: Direction, old: &[Field], new: &[Field]) {
+        let old: BTreeMap<&str, &Field> = old.iter().map(|f| (f.wire.as_str(), f)).collect();
+        let new: BTreeMap<&str, &Field> = new.iter().map(|f| (f.wire.as_str(), f)).collect();
+        for (wire, f) in &old {
+            if !new.contains_key(wire) {
+                // Old clients that read it fail when a required one is gone.
+                let wire_verdict = if way.received && f.required && !f.nullable {
+                    Wire::Breaking
+                } else {
+                    Wire::Compatible
+                };
+                self.push(
+                    "member-removed",
+                    place.to_owned(),
+                    format!("member `{wire}` removed"),
+                    wire_verdict,
+                    Semver::Major,
+                );
+            }
+        }
+        for (wire, f) in &new {
+            let Some(before) = old.get(wire) else {
+                if f.required {
+                    self.push(
+                        "member-added-required",
+                        place.to_owned(),
+                        format!("required member `{wire}` added"),
+                        // Old clients do not send it.
+                        if way.sent {
+                            Wire::Breaking
+                        } else {
+                            Wire::Compatible
+                        },
+                        Semver::Major,
+                    );
+                } else {
+                    self.push(
+                        "member-added-optional",
+                        place.to_owned(),
+                        format!("optional member `{wire}` added"),
+                        Wire::Compatible,
+                        Semver::Minor,
+                    );
+                }
+                continue;
+            };
+            let (ta, tb) = (describe(self.old, &before.ty), describe(self.new, &f.ty));
+            if ta != tb {
+                self.push(
+                    "member-retyped",
+                    place.to_owned(),
+                    format!("member `{wire}`: {ta} is now {tb}"),
+                    Wire::Breaking,
+                    Semver::Major,
+                );
+                continue;
+            }
+            if !before.required && f.required {
+                self.push(
+                    "member-required",
+                    place.to_owned(),
+                    format!("member `{wire}` is now required"),
+                    if way.sent {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                    Semver::Major,
+                );
+            } else if before.required && !f.required {
+                self.push(
+                    "member-optional",
+                    place.to_owned(),
+                    format!("member `{wire}` is now optional"),
+                    if way.received {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                    Semver::Major,
+                );
+            }
+            if !before.nullable && f.nullable {
+                self.push(
+                    "member-nullable",
+                    place.to_owned(),
+                    format!("member `{wire}` may now be null"),
+                    if way.received {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                    Semver::Major,
+                );
+            } else if before.nullable && !f.nullable {
+                self.push(
+                    "member-not-nullable",
+                    place.to_owned(),
+                    format!("member `{wire}` may no longer be null"),
+                    if way.sent {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                    Semver::Major,
+                );
+            }
+        }
+    }
+
+    // ---- channels ---------------------------------------------------------------------
+
+    fn channels(&mut self) {
+        let old: BTreeMap<&str, &Channel> = self
+            .old
+            .channels
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        let new: BTreeMap<&str, &Channel> = self
+            .new
+            .channels
+            .iter()
+            .map(|c| (c.id.as_str(), c))
+            .collect();
+        for (id, c) in &old {
+            if !new.contains_key(id) {
+                self.push(
+                    "channel-removed",
+                    format!("channel {id}"),
+                    format!("`{}` removed", c.address),
+                    Wire::Breaking,
+                    Semver::Major,
+                );
+            }
+        }
+        for (id, c) in &new {
+            let Some(before) = old.get(id) else {
+                self.push(
+                    "channel-added",
+                    format!("channel {id}"),
+                    format!("`{}` added", c.address),
+                    Wire::Compatible,
+                    Semver::Minor,
+                );
+                continue;
+            };
+            let place = format!("channel {id}");
+            if before.address != c.address {
+                self.push(
+                    "channel-moved",
+                    place.clone(),
+                    format!("`{}` is now `{}`", before.address, c.address),
+                    Wire::Breaking,
+                    Semver::Patch,
+                );
+            }
+            self.params(&place, &before.params, &c.params, self.old, self.new);
+            self.messages(&place, &before.outgoing, &c.outgoing, true);
+            self.messages(&place, &before.incoming, &c.incoming, false);
+        }
+    }
+
+    fn messages(&mut self, place: &str, old: &[Message], new: &[Message], sent: bool) {
+        let ids = |ms: &[Message]| -> Vec<String> { ms.iter().map(|m| m.id.clone()).collect() };
+        let (a, b) = (ids(old), ids(new));
+        let direction = if sent { "sent" } else { "received" };
+        for id in &a {
+            if !b.contains(id) {
+                self.push(
+                    if sent {
+                        "message-sent-removed"
+                    } else {
+                        "message-received-removed"
+                    },
+                    place.to_owned(),
+                    format!("{direction} message `{id}` removed"),
+                    if sent {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                    Semver::Major,
+                );
+            }
+        }
+        for id in &b {
+            if !a.contains(id) {
+                self.push(
+                    if sent {
+                        "message-sent-added"
+                    } else {
+                        "message-received-added"
+                    },
+                    place.to_owned(),
+                    format!("{direction} message `{id}` added"),
+                    if sent {
+                        Wire::Compatible
+                    } else {
+                        Wire::StrictDecoders
+                    },
+                    Semver::Minor,
+                );
+            }
+        }
+        for m in new {
+            if let Some(before) = old.iter().find(|o| o.id == m.id) {
+                let (ta, tb) = (
+                    describe(self.old, &before.payload),
+                    describe(self.new, &m.payload),
+                );
+                if ta != tb {
+                    self.push(
+                        "message-retyped",
+                        place.to_owned(),
+                        format!("{direction} message `{}`: {ta} is now {tb}", m.id),
+                        Wire::Breaking,
+                        Semver::Major,
+                    );
+                }
+            }
+        }
+    }
+
+    // ---- security and servers ---------------------------------------------------------
+
+    fn security(&mut self) {
+        let schemes = |api: &Api| -> BTreeMap<String, String> {
+            api.security
+                .iter()
+                .map(|s| (s.key.clone(), format!("{:?}", s.kind)))
+                .collect()
+        };
+        let (a, b) = (schemes(self.old), schemes(self.new));
+        for (key, kind) in &a {
+            match b.get(key) {
+                None => self.push(
+                    "security-scheme-removed",
+                    format!("security scheme {key}"),
+                    "removed".into(),
+                    Wire::Breaking,
+                    Semver::Major,
+                ),
+                Some(other) if other != kind => self.push(
+                    "security-scheme-changed",
+                    format!("security scheme {key}"),
+                    "the key travels another way".into(),
+                    Wire::Breaking,
+                    Semver::Patch,
+                ),
+                Some(_) => {}
+            }
+        }
+        for key in b.keys() {
+            if !a.contains_key(key) {
+                self.push(
+                    "security-scheme-added",
+                    format!("security scheme {key}"),
+                    "added".into(),
+                    Wire::Compatible,
+                    Semver::Patch,
+                );
+            }
+        }
+    }
+
+    fn servers(&mut self) {
+        let first = |api: &Api| api.servers.first().map(|s| s.url.clone());
+        let (a, b) = (first(self.old), first(self.new));
+        if a != b {
+            self.push(
+                "server-changed",
+                "servers".into(),
+                format!(
+                    "the default server `{}` is now `{}`",
+                    a.unwrap_or_default(),
+                    b.unwrap_or_default()
+                ),
+                Wire::Compatible,
+                Semver::Patch,
+            );
+        }
+    }
+}
+
+/// A type as the documents name it: the same words in both versions for the same type.
+fn describe(api: &Api, t: &TypeRef) -> String {
+    match t {
+        TypeRef::Named(id) => api.ty(*id).name.clone(),
+        TypeRef::Primitive(p) => format!("{p:?}").to_lowercase(),
+        TypeRef::Array(inner) => format!("array of {}", describe(api, inner)),
+        TypeRef::Map(inner) => format!("map of {}", describe(api, inner)),
+        TypeRef::Nullable(inner) => format!("nullable {}", describe(api, inner)),
+        TypeRef::Any => "any JSON".into(),
+    }
+}
+
+fn kind(k: &TypeKind) -> &'static str {
+    match k {
+        TypeKind::Struct(_) => "object",
+        TypeKind::Enum(_) => "enum",
+        TypeKind::Union(_) => "union",
+        TypeKind::Alias(_) => "alias",
+    }
+}
+
+fn location(l: ParamLocation) -> &'static str {
+    match l {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+        ParamLocation::Cookie => "cookie",
+    }
+}
+
+fn status(s: Status) -> String {
+    match s {
+        Status::Code(c) => c.to_string(),
+        Status::Range(r) => format!("{r}XX"),
+        Status::Default => "default".into(),
+    }
+}

@@ -1,0 +1,210 @@
+use serde_json::{Value, json};
+
+use super::{Semver, Wire, bump, compare};
+use crate::ir::Api;
+use crate::load::Sources;
+use crate::lower::{Flags, lower_openapi};
+
+fn api(doc: Value) -> Api {
+    lower_openapi(Sources::from_value("spec.yaml", doc), &Flags::default()).unwrap()
+}
+
+/// A document with one operation sending `NewItem` and receiving `Item`.
+fn doc(new_item: Value, item: Value, params: Value) -> Value {
+    json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/items": {"post": {
+            "operationId": "createItem",
+            "parameters": params,
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/NewItem"}}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Item"}}}}}
+        }}},
+        "components": {"schemas": {
+            "NewItem": new_item,
+            "Item": item,
+            "Color": {"type": "string", "enum": ["red", "green"]}
+        }}
+    })
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": properties})
+}
+
+fn base() -> Value {
+    doc(
+        object(
+            &["name"],
+            json!({"name": {"type": "string"}, "color": {"$ref": "#/components/schemas/Color"}}),
+        ),
+        object(
+            &["id", "name"],
+            json!({"id": {"type": "integer"}, "name": {"type": "string"}, "color": {"$ref": "#/components/schemas/Color"}}),
+        ),
+        json!([]),
+    )
+}
+
+/// The kinds and verdicts of the changes from `base()` to `changed`.
+fn verdicts(changed: Value) -> Vec<(&'static str, Wire, Semver)> {
+    compare(&api(base()), &api(changed))
+        .changes
+        .into_iter()
+        .map(|c| (c.kind, c.wire, c.rust))
+        .collect()
+}
+
+#[test]
+fn nothing_changed_is_an_empty_report() {
+    let report = compare(&api(base()), &api(base()));
+    assert!(report.is_empty());
+    assert_eq!(report.rust(), None);
+    assert_eq!(report.summary(), "no change to the API");
+}
+
+#[test]
+fn members_of_what_clients_send_and_receive_are_judged_by_direction() {
+    let mut d = base();
+    d["components"]["schemas"]["NewItem"]["properties"]["tags"] =
+        json!({"type": "array", "items": {"type": "string"}});
+    assert_eq!(
+        verdicts(d),
+        [("member-added-optional", Wire::Compatible, Semver::Minor)]
+    );
+
+    let mut d = base();
+    d["components"]["schemas"]["NewItem"]["properties"]["owner"] = json!({"type": "string"});
+    d["components"]["schemas"]["NewItem"]["required"] = json!(["name", "owner"]);
+    assert_eq!(
+        verdicts(d),
+        [("member-added-required", Wire::Breaking, Semver::Major)]
+    );
+
+    // A new required member of a response breaks nobody on the wire.
+    let mut d = base();
+    d["components"]["schemas"]["Item"]["properties"]["owner"] = json!({"type": "string"});
+    d["components"]["schemas"]["Item"]["required"] = json!(["id", "name", "owner"]);
+    assert_eq!(
+        verdicts(d),
+        [("member-added-required", Wire::Compatible, Semver::Major)]
+    );
+
+    // A required member a client reads, removed.
+    let mut d = base();
+    d["components"]["schemas"]["Item"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("id");
+    d["components"]["schemas"]["Item"]["required"] = json!(["name"]);
+    assert_eq!(
+        verdicts(d),
+        [("member-removed", Wire::Breaking, Semver::Major)]
+    );
+
+    let mut d = base();
+    d["components"]["schemas"]["NewItem"]["required"] = json!(["name", "color"]);
+    assert_eq!(
+        verdicts(d),
+        [("member-required", Wire::Breaking, Semver::Major)]
+    );
+
+    let mut d = base();
+    d["components"]["schemas"]["Item"]["properties"]["id"] = json!({"type": "string"});
+    assert_eq!(
+        verdicts(d),
+        [("member-retyped", Wire::Breaking, Semver::Major)]
+    );
+}
+
+#[test]
+fn enum_values_added_to_what_clients_receive_break_only_strict_decoders() {
+    let mut d = base();
+    d["components"]["schemas"]["Color"]["enum"] = json!(["red", "green", "blue"]);
+    // Color is both sent (NewItem) and received (Item).
+    assert_eq!(
+        verdicts(d),
+        [("enum-value-added", Wire::StrictDecoders, Semver::Minor)]
+    );
+    let mut d = base();
+    d["components"]["schemas"]["Color"]["enum"] = json!(["red"]);
+    assert_eq!(
+        verdicts(d),
+        [("enum-value-removed", Wire::Breaking, Semver::Major)]
+    );
+}
+
+#[test]
+fn operations_and_parameters() {
+    let mut d = base();
+    d["paths"]["/items"]["get"] =
+        json!({"operationId": "listItems", "responses": {"200": {"description": "ok"}}});
+    assert_eq!(
+        verdicts(d),
+        [("operation-added", Wire::Compatible, Semver::Minor)]
+    );
+
+    let d = doc(
+        base()["components"]["schemas"]["NewItem"].clone(),
+        base()["components"]["schemas"]["Item"].clone(),
+        json!([{"name": "limit", "in": "query", "schema": {"type": "integer"}}]),
+    );
+    assert_eq!(
+        verdicts(d),
+        [("parameter-added-optional", Wire::Compatible, Semver::Minor)]
+    );
+    let d = doc(
+        base()["components"]["schemas"]["NewItem"].clone(),
+        base()["components"]["schemas"]["Item"].clone(),
+        json!([{"name": "X-Trace", "in": "header", "required": true, "schema": {"type": "string"}}]),
+    );
+    assert_eq!(
+        verdicts(d),
+        [("parameter-added-required", Wire::Breaking, Semver::Major)]
+    );
+
+    let mut d = base();
+    d["paths"] = json!({});
+    let changes = verdicts(d);
+    assert!(
+        changes.contains(&("operation-removed", Wire::Breaking, Semver::Major)),
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn the_report_reads_as_text_markdown_and_json() {
+    let mut d = base();
+    d["components"]["schemas"]["Color"]["enum"] = json!(["red", "green", "blue"]);
+    let report = compare(&api(base()), &api(d));
+    assert!(
+        report
+            .summary()
+            .starts_with("1 change(s): wire breaks strict decoders, Rust minor")
+    );
+    assert!(
+        report.summary().contains("type Color: value `blue` added"),
+        "{}",
+        report.summary()
+    );
+    let md = report.markdown("0.1.1");
+    assert!(md.starts_with("## 0.1.1\n\nRust: **minor**."), "{md}");
+    assert!(
+        md.contains("| value `blue` added | type Color | minor | breaks strict decoders |"),
+        "{md}"
+    );
+    let json = report.json();
+    assert_eq!(json["rust"], "minor");
+    assert_eq!(json["changes"][0]["kind"], "enum-value-added");
+}
+
+#[test]
+fn versions_follow_cargo_semver_rules() {
+    assert_eq!(bump("0.1.0", Semver::Major).unwrap(), "0.2.0");
+    assert_eq!(bump("0.1.0", Semver::Minor).unwrap(), "0.1.1");
+    assert_eq!(bump("0.1.3", Semver::Patch).unwrap(), "0.1.4");
+    assert_eq!(bump("1.4.2", Semver::Major).unwrap(), "2.0.0");
+    assert_eq!(bump("1.4.2", Semver::Minor).unwrap(), "1.5.0");
+    assert_eq!(bump("1.4.2", Semver::Patch).unwrap(), "1.4.3");
+    assert!(bump("1.0", Semver::Patch).is_err());
+    assert!(bump("1.0.0-beta", Semver::Patch).is_err());
+}
