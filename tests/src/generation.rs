@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use autessa_codegen::diff::{self, Report};
 use autessa_codegen::{
     Config, DocsConfig, Flags, GeneratedFile, PackageMeta, RUNTIME_VERSION, RustConfig,
 };
@@ -25,6 +26,9 @@ pub struct Target {
     /// Where the files go, relative to the workspace root.
     pub out: PathBuf,
     pub config: Config,
+    /// Whether the crate records its changes: a copy of the documents it was generated
+    /// from (`api/`), a version that follows each change, and `CHANGELOG.md`.
+    pub records_changes: bool,
 }
 
 /// Every target: the `autessa` crate first, then the fixtures in name order.
@@ -33,6 +37,7 @@ pub fn targets() -> Vec<Target> {
     let mut out = vec![Target {
         name: "autessa".into(),
         out: PathBuf::from("generated"),
+        records_changes: true,
         config: Config {
             openapi: Some(root.join("schema/openapi.yaml")),
             asyncapi: Some(root.join("schema/asyncapi.yaml")),
@@ -78,6 +83,7 @@ pub fn targets() -> Vec<Target> {
     for (name, spec) in fixture_specs(&root) {
         out.push(Target {
             out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
+            records_changes: false,
             config: Config {
                 openapi: Some(spec),
                 asyncapi: None,
@@ -124,9 +130,119 @@ fn fixture_specs(root: &Path) -> Vec<(String, PathBuf)> {
 
 /// Generates a target's files in memory.
 pub fn render(target: &Target) -> Result<Vec<GeneratedFile>, String> {
-    let output = autessa_codegen::generate(&target.config)
+    render_in(target, &workspace_root().join(&target.out)).map(|(files, _)| files)
+}
+
+/// Generates a target's files in memory, as they go to `out_dir`; for a target that records
+/// its changes, also what changed since the documents in `out_dir/api/`.
+pub fn render_in(
+    target: &Target,
+    out_dir: &Path,
+) -> Result<(Vec<GeneratedFile>, Option<Report>), String> {
+    let mut config = target.config.clone();
+    let mut recorded = Vec::new();
+    let mut report = None;
+    if target.records_changes {
+        let release = release(&config, out_dir)?;
+        config.rust.crate_version = release.version;
+        recorded = release.files;
+        report = release.report;
+    }
+    let output = autessa_codegen::generate(&config)
         .map_err(|d| format!("generating `{}` failed:\n{d}", target.name))?;
-    Ok(output.files)
+    let mut files = output.files;
+    files.extend(recorded);
+    Ok((files, report))
+}
+
+/// The folder, inside a crate that records its changes, holding the documents it was
+/// generated from.
+pub const SNAPSHOT_DIR: &str = "api";
+
+/// What a regeneration records: the version, the change log and the documents' copy.
+struct Release {
+    version: String,
+    report: Option<Report>,
+    files: Vec<GeneratedFile>,
+}
+
+/// Compares the documents with their copy from the last generation (`out_dir/api/`): the
+/// version is the last one (read from `out_dir/Cargo.toml`), bumped by the Rust verdict of
+/// the changes, and the change log gets an entry for it. Each document must be one file (a
+/// `$ref` between the two documents is fine: their copies sit side by side).
+fn release(config: &Config, out_dir: &Path) -> Result<Release, String> {
+    let current = autessa_codegen::load_api(config)
+        .map_err(|d| format!("reading the documents failed:\n{d}"))?;
+    let snapshot = out_dir.join(SNAPSHOT_DIR);
+    let copy_of = |path: &Option<PathBuf>| {
+        path.as_ref()
+            .and_then(|p| p.file_name())
+            .map(|name| snapshot.join(name))
+    };
+    let previous = Config {
+        openapi: copy_of(&config.openapi),
+        asyncapi: copy_of(&config.asyncapi),
+        ..config.clone()
+    };
+    let documents: Vec<(&PathBuf, &PathBuf)> = config
+        .openapi
+        .iter()
+        .zip(&previous.openapi)
+        .chain(config.asyncapi.iter().zip(&previous.asyncapi))
+        .collect();
+    let report = if !documents.is_empty() && documents.iter().all(|(_, copy)| copy.is_file()) {
+        let before = autessa_codegen::load_api(&previous).map_err(|d| {
+            format!(
+                "reading the documents of the last generation ({}) failed:\n{d}",
+                snapshot.display()
+            )
+        })?;
+        Some(diff::compare(&before, &current))
+    } else {
+        None
+    };
+    let last = std::fs::read_to_string(out_dir.join("Cargo.toml"))
+        .ok()
+        .and_then(|manifest| package_version(&manifest))
+        .unwrap_or_else(|| config.rust.crate_version.clone());
+    let version = match report.as_ref().and_then(Report::rust) {
+        Some(semver) => diff::bump(&last, semver)?,
+        None => last,
+    };
+    let log = std::fs::read_to_string(out_dir.join("CHANGELOG.md")).ok();
+    let mut files = vec![GeneratedFile::new(
+        "CHANGELOG.md",
+        diff::changelog(
+            log.as_deref(),
+            &config.rust.crate_name,
+            &config.rust.command,
+            &version,
+            report.as_ref(),
+        ),
+    )];
+    for (document, copy) in documents {
+        let text = std::fs::read_to_string(document)
+            .map_err(|e| format!("cannot read {}: {e}", document.display()))?;
+        let name = copy.file_name().unwrap_or_default();
+        files.push(GeneratedFile::new(Path::new(SNAPSHOT_DIR).join(name), text));
+    }
+    Ok(Release {
+        version,
+        report,
+        files,
+    })
+}
+
+/// The `version` of a manifest's `[package]`.
+fn package_version(manifest: &str) -> Option<String> {
+    let package = manifest.split("\n[package]\n").nth(1)?;
+    package
+        .lines()
+        .take_while(|line| !line.starts_with('['))
+        .find_map(|line| {
+            let value = line.strip_prefix("version = \"")?;
+            Some(value.strip_suffix('"')?.to_owned())
+        })
 }
 
 /// A difference between what the generator produces and what is on disk.

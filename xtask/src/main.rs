@@ -42,10 +42,30 @@ fn main() -> ExitCode {
 fn codegen(check: bool) -> Result<(), String> {
     let mut stale_paths = Vec::new();
     for target in generation::targets() {
-        let files = generation::render(&target)?;
+        let out_dir = tools::workspace_root().join(&target.out);
+        let (files, report) = generation::render_in(&target, &out_dir)?;
+        // What changed in the documents since the last generation, with its verdicts.
+        let changes = report.filter(|r| !r.is_empty()).map(|r| {
+            let version = files
+                .iter()
+                .find(|f| f.path.as_os_str() == "Cargo.toml")
+                .and_then(|f| f.contents.lines().find(|l| l.starts_with("version = ")))
+                .unwrap_or_default()
+                .to_owned();
+            format!("{}: the API changed ({version}):\n{}", target.name, r.summary())
+        });
         if check {
-            stale_paths.extend(generation::compare(&target, &files).iter().map(describe));
+            let stale = generation::compare(&target, &files);
+            if !stale.is_empty()
+                && let Some(changes) = &changes
+            {
+                stale_paths.push(changes.clone());
+            }
+            stale_paths.extend(stale.iter().map(describe));
         } else {
+            if let Some(changes) = &changes {
+                print!("{changes}");
+            }
             let written = generation::write(&target, &files)
                 .map_err(|e| format!("writing {}: {e}", target.out.display()))?;
             println!(

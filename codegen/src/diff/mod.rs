@@ -9,7 +9,7 @@ mod report;
 mod usage;
 
 pub use compare::compare;
-pub use report::bump;
+pub use report::{bump, changelog};
 
 /// The effect of a change on a client built for the old documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
