@@ -52,7 +52,11 @@ fn codegen(check: bool) -> Result<(), String> {
                 .and_then(|f| f.contents.lines().find(|l| l.starts_with("version = ")))
                 .unwrap_or_default()
                 .to_owned();
-            format!("{}: the API changed ({version}):\n{}", target.name, r.summary())
+            format!(
+                "{}: the API changed ({version}):\n{}",
+                target.name,
+                r.summary()
+            )
         });
         if check {
             let stale = generation::compare(&target, &files);
