@@ -27,12 +27,11 @@ fn copy_state(schema: &Path, out: &Path) {
     }
 }
 
-/// Regenerates into `out` and returns the version, the change log and the report's
-/// changes as (kind, place, wire, Rust).
-fn regenerate(
-    target: &Target,
-    out: &Path,
-) -> (String, String, Vec<(String, String, Wire, Semver)>) {
+/// A change as (kind, place, wire verdict, Rust verdict).
+type Verdict = (String, String, Wire, Semver);
+
+/// Regenerates into `out` and returns the version, the change log and the report's changes.
+fn regenerate(target: &Target, out: &Path) -> (String, String, Vec<Verdict>) {
     let (files, report) = generation::render_in(target, out).unwrap();
     for file in &files {
         let path = out.join(&file.path);
