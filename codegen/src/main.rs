@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use autessa_codegen::{Config, Flags, PackageMeta, RUNTIME_VERSION, RustConfig, generate};
+use autessa_codegen::{
+    Config, Flags, PackageMeta, RUNTIME_VERSION, RustConfig, diff, generate, load_api,
+};
 
 const USAGE: &str = "usage: autessa-codegen [--openapi FILE] [--asyncapi FILE] --out DIR [--crate-name NAME] \
 [--crate-version VERSION] [--runtime TOML] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]... \
 [--description TEXT] [--license SPDX] [--repository URL] [--homepage URL] [--documentation URL] \
-[--keywords A,B] [--categories A,B] [--no-publish]";
+[--keywords A,B] [--categories A,B] [--no-publish] \
+[--previous-openapi FILE] [--previous-asyncapi FILE] [--report-json FILE]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -40,6 +43,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
     };
     let mut env_prefix = None;
     let mut flags = Flags::default();
+    let mut previous_openapi = None;
+    let mut previous_asyncapi = None;
+    let mut report_json = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -60,6 +66,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--keywords" => package.keywords = list(value()?),
             "--categories" => package.categories = list(value()?),
             "--no-publish" => package.publish = false,
+            "--previous-openapi" => previous_openapi = Some(PathBuf::from(value()?)),
+            "--previous-asyncapi" => previous_asyncapi = Some(PathBuf::from(value()?)),
+            "--report-json" => report_json = Some(PathBuf::from(value()?)),
             "--runtime" => runtime = value()?,
             "--env-prefix" => env_prefix = Some(value()?),
             "--flag" => {
@@ -97,6 +106,26 @@ fn run(args: Vec<String>) -> Result<(), String> {
             package,
         },
     };
+    // What changed since the previous documents, when given.
+    if previous_openapi.is_some() || previous_asyncapi.is_some() {
+        let before = load_api(&Config {
+            openapi: previous_openapi,
+            asyncapi: previous_asyncapi,
+            ..config.clone()
+        })
+        .map_err(|d| format!("the previous documents: {d}"))?;
+        let now = load_api(&config).map_err(|d| d.to_string())?;
+        let report = diff::compare(&before, &now);
+        print!("{}", report.summary());
+        if let Some(path) = &report_json {
+            std::fs::write(path, format!("{:#}\n", report.json()))
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    } else if report_json.is_some() {
+        return Err(format!(
+            "--report-json needs --previous-openapi or --previous-asyncapi\n{USAGE}"
+        ));
+    }
     let output = generate(&config).map_err(|d| d.to_string())?;
     for w in &output.warnings {
         eprintln!("{w}");

@@ -14,6 +14,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use autessa_codegen::diff::{self, Semver};
 use autessa_codegen::{Config, Flags, PackageMeta, RustConfig, generate};
 use autessa_tests::cargo_tools::SEMVER_CHECKS;
 use autessa_tests::tools::workspace_root;
@@ -151,6 +152,30 @@ fn common_additions_are_minor_and_removals_major() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+
+    // The generator's own change report says the same as cargo-semver-checks below.
+    let api = |release: &str| {
+        let specs = workspace_root().join("tests/evolution");
+        autessa_codegen::load_api(&Config {
+            openapi: Some(specs.join(format!("{release}.openapi.yaml"))),
+            asyncapi: Some(specs.join(format!("{release}.asyncapi.yaml"))),
+            perspective: Default::default(),
+            flags: Flags::default(),
+            docs: None,
+            rust: RustConfig {
+                crate_name: "evolution".into(),
+                crate_version: "0.0.0".into(),
+                runtime_dependency: String::new(),
+                env_prefix: "EVOLUTION".into(),
+                command: String::new(),
+                package: PackageMeta::default(),
+            },
+        })
+        .unwrap()
+    };
+    let (v1, v2, v3) = (api("v1"), api("v2"), api("v3"));
+    assert_eq!(diff::compare(&v1, &v2).rust(), Some(Semver::Minor));
+    assert_eq!(diff::compare(&v2, &v3).rust(), Some(Semver::Major));
 
     let (passed, report) = semver_checks(&dir, "v1", "v2");
     assert!(passed, "1.0 -> 1.1 must pass as a minor release:\n{report}");
