@@ -66,7 +66,9 @@ pub mod blocking;
 /// client's `connect_*` methods (cargo feature `ws`, on by default).
 #[cfg(feature = "ws")]
 pub mod channels;
-mod client;
+/// The client and the calls its methods return (one type per operation, on which
+/// optional parameters are set before it is awaited).
+pub mod client;
 /// The data types of the API: request and response bodies and everything in them.
 pub mod types;
 pub use client::Client;

@@ -168,7 +168,9 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         #[cfg(feature = "blocking")]
         pub mod blocking;
         #channels
-        mod client;
+        /// The client and the calls its methods return (one type per operation, on which
+        /// optional parameters are set before it is awaited).
+        pub mod client;
         /// The data types of the API: request and response bodies and everything in them.
         pub mod types;
 
