@@ -9,6 +9,7 @@ use crate::ir::{
     Api, Channel, Field, Message, Operation, Param, ParamLocation, Response, Status, TypeDef,
     TypeKind, TypeRef,
 };
+use crate::lower::is_component;
 
 /// Compares two versions of an API.
 pub fn compare(old: &Api, new: &Api) -> Report {
@@ -146,7 +147,17 @@ impl Diff<'_> {
             ),
             (Some(a), Some(b)) => {
                 let (ta, tb) = (describe(self.old, &a.ty), describe(self.new, &b.ty));
-                if a.media_type != b.media_type || ta != tb {
+                let inline = inline_pair(self.old, self.new, &a.ty, &b.ty);
+                if a.media_type == b.media_type
+                    && ta != tb
+                    && let Some((ka, kb)) = inline
+                {
+                    let way = Direction {
+                        sent: true,
+                        received: false,
+                    };
+                    self.kinds(format!("{place}, request body"), way, ka, kb);
+                } else if a.media_type != b.media_type || ta != tb {
                     self.push(
                         "request-body-retyped",
                         place.clone(),
@@ -257,7 +268,15 @@ impl Diff<'_> {
                 ),
                 Some(before) => {
                     let (ta, tb) = (describe(old_api, &before.ty), describe(new_api, &p.ty));
-                    if ta != tb {
+                    if ta != tb
+                        && let Some((a, b)) = inline_pair(old_api, new_api, &before.ty, &p.ty)
+                    {
+                        let way = Direction {
+                            sent: true,
+                            received: false,
+                        };
+                        self.kinds(format!("{place}, {at} parameter {wire}"), way, a, b);
+                    } else if ta != tb {
                         self.push(
                             "parameter-retyped",
                             place.to_owned(),
@@ -344,7 +363,20 @@ impl Diff<'_> {
             };
             let ta = before.body.as_ref().map(|b| describe(self.old, &b.ty));
             let tb = r.body.as_ref().map(|b| describe(self.new, &b.ty));
-            if ta != tb {
+            let inline = before
+                .body
+                .as_ref()
+                .zip(r.body.as_ref())
+                .and_then(|(a, b)| inline_pair(self.old, self.new, &a.ty, &b.ty));
+            if ta != tb
+                && let Some((ka, kb)) = inline
+            {
+                let way = Direction {
+                    sent: false,
+                    received: true,
+                };
+                self.kinds(format!("{place}, response {code}"), way, ka, kb);
+            } else if ta != tb {
                 self.push(
                     "response-body-retyped",
                     place.to_owned(),
@@ -428,7 +460,10 @@ impl Diff<'_> {
                     Wire::Compatible,
                     Semver::Minor,
                 ),
-                Some(before) => self.type_def(before, def),
+                // An inline type's inside is compared where it is used (its generated name
+                // may stand for another inline type in the other version).
+                Some(before) if is_component(&def.origin) => self.type_def(before, def),
+                Some(_) => {}
             }
         }
     }
@@ -436,7 +471,12 @@ impl Diff<'_> {
     fn type_def(&mut self, old: &TypeDef, new: &TypeDef) {
         let place = format!("type {}", new.name);
         let way = self.direction(&new.name);
-        match (&old.kind, &new.kind) {
+        self.kinds(place, way, &old.kind, &new.kind);
+    }
+
+    /// The inside of a type: members, values, variants or target.
+    fn kinds(&mut self, place: String, way: Direction, old: &TypeKind, new: &TypeKind) {
+        match (old, new) {
             (TypeKind::Struct(a), TypeKind::Struct(b)) => {
                 self.members(&place, way, &a.fields, &b.fields);
             }
@@ -526,7 +566,7 @@ impl Diff<'_> {
             _ => self.push(
                 "type-retyped",
                 place,
-                format!("a {} is now a {}", kind(&old.kind), kind(&new.kind)),
+                format!("a {} is now a {}", kind(old), kind(new)),
                 Wire::Breaking,
                 Semver::Major,
             ),
@@ -581,7 +621,11 @@ impl Diff<'_> {
                 continue;
             };
             let (ta, tb) = (describe(self.old, &before.ty), describe(self.new, &f.ty));
-            if ta != tb {
+            if ta != tb
+                && let Some((a, b)) = inline_pair(self.old, self.new, &before.ty, &f.ty)
+            {
+                self.kinds(format!("{place}, member {wire}"), way, a, b);
+            } else if ta != tb {
                 self.push(
                     "member-retyped",
                     place.to_owned(),
@@ -745,7 +789,16 @@ impl Diff<'_> {
                     describe(self.old, &before.payload),
                     describe(self.new, &m.payload),
                 );
-                if ta != tb {
+                if ta != tb
+                    && let Some((a, b)) =
+                        inline_pair(self.old, self.new, &before.payload, &m.payload)
+                {
+                    let way = Direction {
+                        sent,
+                        received: !sent,
+                    };
+                    self.kinds(format!("{place}, {direction} message {}", m.id), way, a, b);
+                } else if ta != tb {
                     self.push(
                         "message-retyped",
                         place.to_owned(),
@@ -819,15 +872,86 @@ impl Diff<'_> {
     }
 }
 
-/// A type as the documents name it: the same words in both versions for the same type.
+/// The old and new definitions when both types are inline ones (or lists of them), whose
+/// insides are compared member by member rather than as a whole.
+fn inline_pair<'a>(
+    old_api: &'a Api,
+    new_api: &'a Api,
+    old: &TypeRef,
+    new: &TypeRef,
+) -> Option<(&'a TypeKind, &'a TypeKind)> {
+    match (old, new) {
+        (TypeRef::Named(a), TypeRef::Named(b)) => {
+            let (a, b) = (old_api.ty(*a), new_api.ty(*b));
+            (!is_component(&a.origin) && !is_component(&b.origin)).then_some((&a.kind, &b.kind))
+        }
+        (TypeRef::Array(a), TypeRef::Array(b)) | (TypeRef::Nullable(a), TypeRef::Nullable(b)) => {
+            inline_pair(old_api, new_api, a, b)
+        }
+        _ => None,
+    }
+}
+
+/// A type in words that are the same in both versions for the same type: a named schema by
+/// its name, an inline one by its shape (the generated names of inline types are numbered,
+/// and a new one elsewhere shifts the numbers without changing anything on the wire).
 fn describe(api: &Api, t: &TypeRef) -> String {
+    describe_at(api, t, 0)
+}
+
+/// How deep inline shapes are spelled out; deeper ones are named by their kind only.
+const SHAPE_DEPTH: usize = 3;
+
+fn describe_at(api: &Api, t: &TypeRef, depth: usize) -> String {
     match t {
-        TypeRef::Named(id) => api.ty(*id).name.clone(),
+        TypeRef::Named(id) => {
+            let def = api.ty(*id);
+            if is_component(&def.origin) {
+                return def.name.clone();
+            }
+            if depth >= SHAPE_DEPTH {
+                return format!("an inline {}", kind(&def.kind));
+            }
+            shape(api, &def.kind, depth + 1)
+        }
         TypeRef::Primitive(p) => format!("{p:?}").to_lowercase(),
-        TypeRef::Array(inner) => format!("array of {}", describe(api, inner)),
-        TypeRef::Map(inner) => format!("map of {}", describe(api, inner)),
-        TypeRef::Nullable(inner) => format!("nullable {}", describe(api, inner)),
+        TypeRef::Array(inner) => format!("array of {}", describe_at(api, inner, depth)),
+        TypeRef::Map(inner) => format!("map of {}", describe_at(api, inner, depth)),
+        TypeRef::Nullable(inner) => format!("nullable {}", describe_at(api, inner, depth)),
         TypeRef::Any => "any JSON".into(),
+    }
+}
+
+/// An inline type's shape: its members, values or variants, in a stable order.
+fn shape(api: &Api, kind: &TypeKind, depth: usize) -> String {
+    match kind {
+        TypeKind::Struct(s) => {
+            let mut members: Vec<String> = s
+                .fields
+                .iter()
+                .map(|f| {
+                    let mark = if f.required { "" } else { "?" };
+                    format!("{}{mark}: {}", f.wire, describe_at(api, &f.ty, depth))
+                })
+                .collect();
+            members.sort();
+            format!("{{{}}}", members.join(", "))
+        }
+        TypeKind::Enum(e) => {
+            let mut values: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
+            values.sort_unstable();
+            format!("one of [{}]", values.join(", "))
+        }
+        TypeKind::Union(u) => {
+            let mut variants: Vec<String> = u
+                .variants
+                .iter()
+                .map(|v| describe_at(api, &v.ty, depth))
+                .collect();
+            variants.sort();
+            format!("any of [{}]", variants.join(" | "))
+        }
+        TypeKind::Alias(t) => describe_at(api, t, depth),
     }
 }
 

@@ -29,7 +29,7 @@ impl Report {
     /// A few lines for a terminal: the verdicts, then each change.
     pub fn summary(&self) -> String {
         let Some((wire, rust)) = self.wire().zip(self.rust()) else {
-            return "no change to the API".into();
+            return "no change to the API\n".into();
         };
         let mut out = format!(
             "{} change(s): wire {}, Rust {}\n",

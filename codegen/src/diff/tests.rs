@@ -59,7 +59,7 @@ fn nothing_changed_is_an_empty_report() {
     let report = compare(&api(base()), &api(base()));
     assert!(report.is_empty());
     assert_eq!(report.rust(), None);
-    assert_eq!(report.summary(), "no change to the API");
+    assert_eq!(report.summary(), "no change to the API\n");
 }
 
 #[test]
@@ -207,4 +207,35 @@ fn versions_follow_cargo_semver_rules() {
     assert_eq!(bump("1.4.2", Semver::Patch).unwrap(), "1.4.3");
     assert!(bump("1.0", Semver::Patch).is_err());
     assert!(bump("1.0.0-beta", Semver::Patch).is_err());
+}
+
+#[test]
+fn inline_types_are_compared_by_their_members_not_their_generated_names() {
+    let with = |extra: Value| {
+        let mut d = base();
+        let mut inline = object(&["label"], json!({"label": {"type": "string"}}));
+        inline["properties"]["extra"] = extra;
+        d["components"]["schemas"]["NewItem"]["properties"]["meta"] = inline;
+        d
+    };
+    // The inline type `meta` gains an optional member: one minor change inside it.
+    let old = api(with(json!({"type": "integer"})));
+    let mut grown = with(json!({"type": "integer"}));
+    grown["components"]["schemas"]["NewItem"]["properties"]["meta"]["properties"]["more"] =
+        json!({"type": "string"});
+    let report = compare(&old, &api(grown));
+    let got: Vec<(&str, &str, Wire, Semver)> = report
+        .changes
+        .iter()
+        .map(|c| (c.kind, c.place.as_str(), c.wire, c.rust))
+        .collect();
+    assert_eq!(
+        got,
+        [(
+            "member-added-optional",
+            "type NewItem, member meta",
+            Wire::Compatible,
+            Semver::Minor
+        )]
+    );
 }

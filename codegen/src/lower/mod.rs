@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 pub use asyncapi::Perspective;
 pub use schema::Flags;
+pub(crate) use schema::is_component;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity};
 use crate::ir::{Api, TypeId, TypeKind, TypeRef};

@@ -884,7 +884,7 @@ pub fn docs_of(value: Option<&Value>, flags: &Flags) -> Docs {
 const FALLBACK_NAMES: &[&str] = &["Unknown", "Other", "UnknownValue"];
 
 /// Whether `loc` is a named schema of a components section.
-pub(super) fn is_component(loc: &Location) -> bool {
+pub(crate) fn is_component(loc: &Location) -> bool {
     let tokens: Vec<String> = loc.tokens().collect();
     matches!(tokens.as_slice(), [.., parent, _] if parent == "schemas" || parent == "definitions" || parent == "$defs")
 }
