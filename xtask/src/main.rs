@@ -1,6 +1,7 @@
 //! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask features`,
 //! `cargo xtask downstream` and `cargo xtask test`.
 
+mod bench_report;
 mod downstream;
 
 use std::collections::BTreeSet;
@@ -16,6 +17,7 @@ const USAGE: &str = "usage:
   cargo xtask features         lint every documented feature set; check `ws` off drops tungstenite
   cargo xtask downstream       package the crates; build tests/downstream against the packages and
                                run it against the mock servers
+  cargo xtask bench-report     time the change report on GitHub's description (two releases)
   cargo xtask test             install the tools, then run every check and test";
 
 fn main() -> ExitCode {
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(true),
         ["tools"] => install_tools(),
         ["features"] => features(),
+        ["bench-report"] => bench_report::run(),
         ["downstream"] => downstream::package().and_then(|()| downstream::run()),
         ["test"] => test(),
         _ => Err(USAGE.to_owned()),
