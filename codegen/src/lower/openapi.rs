@@ -110,6 +110,8 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
             let mut param_scope = Scope::snake();
             // Back-ends pass the request body as `body`.
             param_scope.reserve("body");
+            // ... and the call types hold the client as `client`.
+            param_scope.reserve("client");
             if shared.is_some() {
                 lower_params(
                     types,
