@@ -481,75 +481,22 @@ impl Diff<'_> {
                 self.members(&place, way, &a.fields, &b.fields);
             }
             (TypeKind::Enum(a), TypeKind::Enum(b)) => {
-                let va: Vec<&str> = a.values.iter().map(|v| v.wire.as_str()).collect();
-                let vb: Vec<&str> = b.values.iter().map(|v| v.wire.as_str()).collect();
-                for v in &va {
-                    if !vb.contains(v) {
-                        self.push(
-                            "enum-value-removed",
-                            place.clone(),
-                            format!("value `{v}` removed"),
-                            if way.sent {
-                                Wire::Breaking
-                            } else {
-                                Wire::Compatible
-                            },
-                            Semver::Major,
-                        );
-                    }
-                }
-                for v in &vb {
-                    if !va.contains(v) {
-                        self.push(
-                            "enum-value-added",
-                            place.clone(),
-                            format!("value `{v}` added"),
-                            if way.received {
-                                Wire::StrictDecoders
-                            } else {
-                                Wire::Compatible
-                            },
-                            Semver::Minor,
-                        );
-                    }
-                }
+                let values = |e: &crate::ir::Enum| -> Vec<String> {
+                    e.values.iter().map(|v| v.wire.clone()).collect()
+                };
+                let kinds = ["enum-value-removed", "enum-value-added", "value"];
+                self.alternatives(&place, way, kinds, values(a), values(b));
             }
             (TypeKind::Union(a), TypeKind::Union(b)) => {
-                let shape = |api: &Api, v: &crate::ir::Variant| {
-                    v.tag.clone().unwrap_or_else(|| describe(api, &v.ty))
+                let shapes = |api: &Api, u: &crate::ir::Union| -> Vec<String> {
+                    u.variants
+                        .iter()
+                        .map(|v| v.tag.clone().unwrap_or_else(|| describe(api, &v.ty)))
+                        .collect()
                 };
-                let va: Vec<String> = a.variants.iter().map(|v| shape(self.old, v)).collect();
-                let vb: Vec<String> = b.variants.iter().map(|v| shape(self.new, v)).collect();
-                for v in &va {
-                    if !vb.contains(v) {
-                        self.push(
-                            "union-variant-removed",
-                            place.clone(),
-                            format!("variant `{v}` removed"),
-                            if way.sent {
-                                Wire::Breaking
-                            } else {
-                                Wire::Compatible
-                            },
-                            Semver::Major,
-                        );
-                    }
-                }
-                for v in &vb {
-                    if !va.contains(v) {
-                        self.push(
-                            "union-variant-added",
-                            place.clone(),
-                            format!("variant `{v}` added"),
-                            if way.received {
-                                Wire::StrictDecoders
-                            } else {
-                                Wire::Compatible
-                            },
-                            Semver::Minor,
-                        );
-                    }
-                }
+                let (va, vb) = (shapes(self.old, a), shapes(self.new, b));
+                let kinds = ["union-variant-removed", "union-variant-added", "variant"];
+                self.alternatives(&place, way, kinds, va, vb);
             }
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
                 let (ta, tb) = (describe(self.old, a), describe(self.new, b));
@@ -570,6 +517,37 @@ impl Diff<'_> {
                 Wire::Breaking,
                 Semver::Major,
             ),
+        }
+    }
+
+    /// The values of an enum or the variants of a union (`kinds`: the kind of a removal and
+    /// of an addition, and the word for one): one the client sends, removed, breaks it; one
+    /// it receives, added, breaks only strict decoders.
+    fn alternatives(
+        &mut self,
+        place: &str,
+        way: Direction,
+        [removed, added, word]: [&'static str; 3],
+        old: Vec<String>,
+        new: Vec<String>,
+    ) {
+        for v in old.iter().filter(|v| !new.contains(v)) {
+            let wire = if way.sent {
+                Wire::Breaking
+            } else {
+                Wire::Compatible
+            };
+            let detail = format!("{word} `{v}` removed");
+            self.push(removed, place.to_owned(), detail, wire, Semver::Major);
+        }
+        for v in new.iter().filter(|v| !old.contains(v)) {
+            let wire = if way.received {
+                Wire::StrictDecoders
+            } else {
+                Wire::Compatible
+            };
+            let detail = format!("{word} `{v}` added");
+            self.push(added, place.to_owned(), detail, wire, Semver::Minor);
         }
     }
 
