@@ -115,6 +115,32 @@ pub struct Struct {
     pub extra: Option<TypeRef>,
 }
 
+/// What `ty` stands for once aliases are followed (`defs` are an API's types, indexed by
+/// [`TypeId`]); the bound only guards against an alias cycle.
+pub fn resolve<'a>(defs: &'a [TypeDef], mut ty: &'a TypeRef) -> &'a TypeRef {
+    for _ in 0..=defs.len() {
+        match ty {
+            TypeRef::Named(id) => match &defs[id.0].kind {
+                TypeKind::Alias(target) => ty = target,
+                _ => break,
+            },
+            _ => break,
+        }
+    }
+    ty
+}
+
+/// The members of the object `ty` names (through aliases); `None` for anything else.
+pub fn fields_of<'a>(defs: &'a [TypeDef], ty: &'a TypeRef) -> Option<&'a [Field]> {
+    match resolve(defs, ty) {
+        TypeRef::Named(id) => match &defs[id.0].kind {
+            TypeKind::Struct(s) => Some(&s.fields),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 impl Field {
     /// How many `Option`s wrap the member's type in Rust: none when required, one when
     /// optional or nullable, two when both (absent and `null` kept apart).

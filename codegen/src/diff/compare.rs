@@ -45,6 +45,27 @@ struct Direction {
     received: bool,
 }
 
+impl Direction {
+    /// Breaking when what clients send carries the type (a removed value they may send, a
+    /// member they do not send yet), else compatible.
+    fn when_sent(self) -> Wire {
+        if self.sent {
+            Wire::Breaking
+        } else {
+            Wire::Compatible
+        }
+    }
+
+    /// `wire` when what clients receive carries the type, else compatible.
+    fn when_received(self, wire: Wire) -> Wire {
+        if self.received {
+            wire
+        } else {
+            Wire::Compatible
+        }
+    }
+}
+
 impl Diff<'_> {
     fn push(
         &mut self,
@@ -532,20 +553,12 @@ impl Diff<'_> {
         new: Vec<String>,
     ) {
         for v in old.iter().filter(|v| !new.contains(v)) {
-            let wire = if way.sent {
-                Wire::Breaking
-            } else {
-                Wire::Compatible
-            };
+            let wire = way.when_sent();
             let detail = format!("{word} `{v}` removed");
             self.push(removed, place.to_owned(), detail, wire, Semver::Major);
         }
         for v in new.iter().filter(|v| !old.contains(v)) {
-            let wire = if way.received {
-                Wire::StrictDecoders
-            } else {
-                Wire::Compatible
-            };
+            let wire = way.when_received(Wire::StrictDecoders);
             let detail = format!("{word} `{v}` added");
             self.push(added, place.to_owned(), detail, wire, Semver::Minor);
         }
@@ -558,8 +571,8 @@ impl Diff<'_> {
         for (wire, f) in &old {
             if !new.contains_key(wire) {
                 // Old clients that read it fail when a required one is gone.
-                let wire_verdict = if way.received && f.required && !f.nullable {
-                    Wire::Breaking
+                let wire_verdict = if f.required && !f.nullable {
+                    way.when_received(Wire::Breaking)
                 } else {
                     Wire::Compatible
                 };
@@ -580,11 +593,7 @@ impl Diff<'_> {
                         place.to_owned(),
                         format!("required member `{wire}` added"),
                         // Old clients do not send it.
-                        if way.sent {
-                            Wire::Breaking
-                        } else {
-                            Wire::Compatible
-                        },
+                        way.when_sent(),
                         Semver::Major,
                     );
                 } else {
@@ -618,11 +627,7 @@ impl Diff<'_> {
                     "member-required",
                     place.to_owned(),
                     format!("member `{wire}` is now required"),
-                    if way.sent {
-                        Wire::Breaking
-                    } else {
-                        Wire::Compatible
-                    },
+                    way.when_sent(),
                     Semver::Major,
                 );
             } else if before.required && !f.required {
@@ -630,11 +635,7 @@ impl Diff<'_> {
                     "member-optional",
                     place.to_owned(),
                     format!("member `{wire}` is now optional"),
-                    if way.received {
-                        Wire::Breaking
-                    } else {
-                        Wire::Compatible
-                    },
+                    way.when_received(Wire::Breaking),
                     Semver::Major,
                 );
             }
@@ -643,11 +644,7 @@ impl Diff<'_> {
                     "member-nullable",
                     place.to_owned(),
                     format!("member `{wire}` may now be null"),
-                    if way.received {
-                        Wire::Breaking
-                    } else {
-                        Wire::Compatible
-                    },
+                    way.when_received(Wire::Breaking),
                     Semver::Major,
                 );
             } else if before.nullable && !f.nullable {
@@ -655,11 +652,7 @@ impl Diff<'_> {
                     "member-not-nullable",
                     place.to_owned(),
                     format!("member `{wire}` may no longer be null"),
-                    if way.sent {
-                        Wire::Breaking
-                    } else {
-                        Wire::Compatible
-                    },
+                    way.when_sent(),
                     Semver::Major,
                 );
             }

@@ -14,7 +14,7 @@ use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
     Api, AuthKind, Channel, Docs, Matcher, Message, MessageKind, Param, ParamLocation, ParamMember,
-    Primitive, Server, StreamRole, TypeDef, TypeKind, TypeRef,
+    Primitive, Server, StreamRole, TypeDef, TypeKind, TypeRef, fields_of, resolve,
 };
 
 /// Which application an AsyncAPI document describes.
@@ -609,12 +609,8 @@ fn param_members(
     let Value::Object(map) = map else {
         return Err("expected a map from connection parameters to payload members".into());
     };
-    let fields = match resolve_alias(defs, payload) {
-        TypeRef::Named(id) => match &defs[id.0].kind {
-            TypeKind::Struct(s) => &s.fields,
-            _ => return Err("the payload is not an object".into()),
-        },
-        _ => return Err("the payload is not an object".into()),
+    let Some(fields) = fields_of(defs, payload) else {
+        return Err("the payload is not an object".into());
     };
     let mut pairs = Vec::new();
     for (wire, member) in map {
@@ -660,12 +656,8 @@ fn end_flag(defs: &[TypeDef], payload: &TypeRef, pointer: &str) -> Result<Vec<St
     let mut at = payload.clone();
     for token in tokens.split('/') {
         let wire = token.replace("~1", "/").replace("~0", "~");
-        let fields = match resolve_alias(defs, &at) {
-            TypeRef::Named(id) => match &defs[id.0].kind {
-                TypeKind::Struct(s) => &s.fields,
-                _ => return Err(format!("`{pointer}`: `{wire}` is not in an object")),
-            },
-            _ => return Err(format!("`{pointer}`: `{wire}` is not in an object")),
+        let Some(fields) = fields_of(defs, &at) else {
+            return Err(format!("`{pointer}`: `{wire}` is not in an object"));
         };
         let Some(field) = fields.iter().find(|f| f.wire == wire && !f.flatten) else {
             return Err(format!(
@@ -675,25 +667,10 @@ fn end_flag(defs: &[TypeDef], payload: &TypeRef, pointer: &str) -> Result<Vec<St
         at = field.ty.clone();
         path.push(wire);
     }
-    match resolve_alias(defs, &at) {
+    match resolve(defs, &at) {
         TypeRef::Primitive(Primitive::Boolean) => Ok(path),
         _ => Err(format!("`{pointer}` must lead to a boolean member")),
     }
-}
-
-fn resolve_alias(defs: &[TypeDef], ty: &TypeRef) -> TypeRef {
-    let mut ty = ty.clone();
-    // Alias chains are short; the bound only guards against a cycle.
-    for _ in 0..defs.len() {
-        match &ty {
-            TypeRef::Named(id) => match &defs[id.0].kind {
-                TypeKind::Alias(target) => ty = target.clone(),
-                _ => break,
-            },
-            _ => break,
-        }
-    }
-    ty
 }
 
 /// The connection URL's query parameters, from the channel's WebSocket binding.

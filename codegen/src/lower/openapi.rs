@@ -12,7 +12,7 @@ use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
     Api, AuthKind, Body, BodyKind, Docs, Header, Operation, Param, ParamLocation, Response,
-    SecurityScheme, Server, Status, Tag, TypeKind, TypeRef,
+    SecurityScheme, Server, Status, Tag, TypeRef, fields_of,
 };
 
 const METHODS: [&str; 8] = [
@@ -223,18 +223,8 @@ fn params_from_body(
     let Some(body) = body.filter(|b| b.required && b.kind == BodyKind::Json) else {
         return Err("the operation has no required JSON body to take parameters from".into());
     };
-    let mut ty = &body.ty;
-    while let TypeRef::Named(id) = ty
-        && let TypeKind::Alias(target) = &types.defs[id.0].kind
-    {
-        ty = target;
-    }
-    let fields = match ty {
-        TypeRef::Named(id) => match &types.defs[id.0].kind {
-            TypeKind::Struct(s) => &s.fields,
-            _ => return Err("the body is not an object".into()),
-        },
-        _ => return Err("the body is not an object".into()),
+    let Some(fields) = fields_of(&types.defs, &body.ty) else {
+        return Err("the body is not an object".into());
     };
     for (wire, member) in map {
         let Some(member) = member.as_str() else {

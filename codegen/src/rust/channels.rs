@@ -9,7 +9,7 @@ use super::ident::ident;
 use super::types::{Paths, ty};
 use crate::ir::{
     Api, AuthKind, Channel, Field, Matcher, Message, MessageKind, ParamLocation, Primitive,
-    StreamRole, TypeKind, TypeRef,
+    StreamRole, TypeRef, fields_of,
 };
 use crate::lower::names;
 
@@ -490,10 +490,14 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
             _ => quote!(Self::#name(_) => true,),
         }
     });
-    let arms = parts.iter().map(|m| {
-        let name = ident(&m.name);
-        quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
-    });
+    // An event as a part of the reply.
+    let arms: Vec<TokenStream> = parts
+        .iter()
+        .map(|m| {
+            let name = ident(&m.name);
+            quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
+        })
+        .collect();
     let requests = c.outgoing.iter().filter(|m| m.role == Some(StreamRole::Request)).map(|m| {
         let method = request_method(m);
         let send = send_method(m);
@@ -524,21 +528,6 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
     };
     let other = free("Other");
     let flagged = ends_by_flag(c);
-    let plain_body = quote! {
-        stream::unfold(Some(self), |connection| async move {
-            let connection = connection?;
-            let event = match connection.recv().await? {
-                Ok(event) => event,
-                Err(error) => return Some((Err(error), Some(connection))),
-            };
-            let part = match event {
-                #(#arms)*
-                other => #reply::#other(other),
-            };
-            let rest = if part.is_end() { None } else { Some(connection) };
-            Some((Ok(part), rest))
-        })
-    };
     // A reply that ended on a flagged chunk may still be followed by its final message.
     let (previous_variant, previous_arm, previous_doc, body) = if flagged {
         let previous = free("Previous");
@@ -554,10 +543,6 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
         };
         let finals = of_role(StreamRole::Final);
         let chunks = of_role(StreamRole::Chunk);
-        let arms = parts.iter().map(|m| {
-            let name = ident(&m.name);
-            quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
-        });
         (
             Some(quote! {
                 /// The final message of the previous reply, which had already ended on a chunk
@@ -608,7 +593,22 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
             },
         )
     } else {
-        (None, None, "", plain_body)
+        let body = quote! {
+            stream::unfold(Some(self), |connection| async move {
+                let connection = connection?;
+                let event = match connection.recv().await? {
+                    Ok(event) => event,
+                    Err(error) => return Some((Err(error), Some(connection))),
+                };
+                let part = match event {
+                    #(#arms)*
+                    other => #reply::#other(other),
+                };
+                let rest = if part.is_end() { None } else { Some(connection) };
+                Some((Ok(part), rest))
+            })
+        };
+        (None, None, "", body)
     };
     let reply_fn_doc = docs::lines(&format!(
         "The reply to a request already sent. Errors (such as a message that does not decode) \
@@ -666,19 +666,9 @@ fn flag_test(api: &Api, payload: &TypeRef, path: &[String], value: TokenStream) 
     let mut at = payload;
     let mut steps = Vec::new();
     for wire in path {
-        let mut ty = at;
-        while let TypeRef::Named(id) = ty
-            && let TypeKind::Alias(target) = &api.ty(*id).kind
-        {
-            ty = target;
-        }
-        let TypeRef::Named(id) = ty else {
-            return quote!(false);
-        };
-        let TypeKind::Struct(s) = &api.ty(*id).kind else {
-            return quote!(false);
-        };
-        let Some(field) = s.fields.iter().find(|f| &f.wire == wire) else {
+        let Some(field) =
+            fields_of(&api.types, at).and_then(|fields| fields.iter().find(|f| &f.wire == wire))
+        else {
             return quote!(false);
         };
         steps.push(field);
