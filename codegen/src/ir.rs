@@ -169,6 +169,23 @@ pub struct Field {
     /// Whether the empty value of the type (`0`, `""`, `[]`) meets the schema's constraints
     /// (`minItems`, `minLength`, `minimum`, `pattern`, formats such as `uri`).
     pub empty_is_valid: bool,
+    /// The limits the schema puts on the member's values.
+    pub constraints: Constraints,
+}
+
+/// JSON Schema's validation keywords on a value: what a server may refuse although the
+/// type fits.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Constraints {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<String>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    /// The lower bound and whether it is exclusive.
+    pub minimum: Option<(f64, bool)>,
+    /// The upper bound and whether it is exclusive.
+    pub maximum: Option<(f64, bool)>,
 }
 
 /// A closed set of string values, plus a fallback for values added later.

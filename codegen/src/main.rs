@@ -1,7 +1,8 @@
 //! `autessa-codegen`: generate a client crate from an OpenAPI document.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
 
 use autessa_codegen::{
     Config, Flags, PackageMeta, RUNTIME_VERSION, RustConfig, diff, generate, load_api,
@@ -11,7 +12,7 @@ const USAGE: &str = "usage: autessa-codegen [--openapi FILE] [--asyncapi FILE] -
 [--crate-version VERSION] [--runtime TOML] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]... \
 [--description TEXT] [--license SPDX] [--repository URL] [--homepage URL] [--documentation URL] \
 [--keywords A,B] [--categories A,B] [--no-publish] \
-[--previous-openapi FILE] [--previous-asyncapi FILE] [--report-json FILE]";
+[--previous-openapi FILE] [--previous-asyncapi FILE] [--since GIT-REVISION] [--report-json FILE]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -46,6 +47,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
     let mut previous_openapi = None;
     let mut previous_asyncapi = None;
     let mut report_json = None;
+    let mut since = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -68,6 +70,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--no-publish" => package.publish = false,
             "--previous-openapi" => previous_openapi = Some(PathBuf::from(value()?)),
             "--previous-asyncapi" => previous_asyncapi = Some(PathBuf::from(value()?)),
+            "--since" => since = Some(value()?),
             "--report-json" => report_json = Some(PathBuf::from(value()?)),
             "--runtime" => runtime = value()?,
             "--env-prefix" => env_prefix = Some(value()?),
@@ -106,6 +109,26 @@ fn run(args: Vec<String>) -> Result<(), String> {
             package,
         },
     };
+    // The previous documents at a git revision: unpacked with the files beside them.
+    let unpacked = std::env::temp_dir().join(format!("autessa-codegen-{}", std::process::id()));
+    if let Some(rev) = &since {
+        if previous_openapi.is_some() || previous_asyncapi.is_some() {
+            return Err(format!(
+                "--since replaces --previous-openapi and --previous-asyncapi\n{USAGE}"
+            ));
+        }
+        let at = |path: &Option<PathBuf>, folder: &str| {
+            path.as_deref()
+                .map(|p| at_revision(rev, p, &unpacked.join(folder)))
+                .transpose()
+        };
+        let found =
+            at(&config.openapi, "openapi").and_then(|o| Ok((o, at(&config.asyncapi, "asyncapi")?)));
+        if found.is_err() {
+            let _ = std::fs::remove_dir_all(&unpacked);
+        }
+        (previous_openapi, previous_asyncapi) = found?;
+    }
     // What changed since the previous documents, when given.
     if previous_openapi.is_some() || previous_asyncapi.is_some() {
         let before = load_api(&Config {
@@ -113,7 +136,9 @@ fn run(args: Vec<String>) -> Result<(), String> {
             asyncapi: previous_asyncapi,
             ..config.clone()
         })
-        .map_err(|d| format!("the previous documents: {d}"))?;
+        .map_err(|d| format!("the previous documents: {d}"));
+        let _ = std::fs::remove_dir_all(&unpacked);
+        let before = before?;
         let now = load_api(&config).map_err(|d| d.to_string())?;
         let report = diff::compare(&before, &now);
         print!("{}", report.summary());
@@ -123,7 +148,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         }
     } else if report_json.is_some() {
         return Err(format!(
-            "--report-json needs --previous-openapi or --previous-asyncapi\n{USAGE}"
+            "--report-json needs --previous-openapi, --previous-asyncapi or --since\n{USAGE}"
         ));
     }
     let output = generate(&config).map_err(|d| d.to_string())?;
@@ -140,4 +165,77 @@ fn run(args: Vec<String>) -> Result<(), String> {
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// The document at `path` as it was at git revision `rev`, unpacked into `into` with the
+/// rest of its folder (it may refer to files beside it); returns its path there.
+fn at_revision(rev: &str, path: &Path, into: &Path) -> Result<PathBuf, String> {
+    let path = path
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let folder = path.parent().unwrap_or(Path::new("/"));
+    let root = git(folder, &["rev-parse", "--show-toplevel"])?;
+    let root = Path::new(String::from_utf8_lossy(&root).trim())
+        .canonicalize()
+        .map_err(|e| format!("the repository of {}: {e}", path.display()))?;
+    let inside = |p: &Path| p.strip_prefix(&root).map(Path::to_path_buf);
+    let (Ok(file), Ok(folder)) = (inside(&path), inside(folder)) else {
+        return Err(format!(
+            "{} is not inside {}",
+            path.display(),
+            root.display()
+        ));
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        folder
+    };
+    let archive = git(
+        &root,
+        &[
+            "archive",
+            "--format=tar",
+            rev,
+            "--",
+            &folder.to_string_lossy(),
+        ],
+    )?;
+    std::fs::create_dir_all(into).map_err(|e| format!("{}: {e}", into.display()))?;
+    let mut tar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(into)
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run tar: {e}"))?;
+    let written = tar.stdin.take().map(|mut input| input.write_all(&archive));
+    let status = tar.wait().map_err(|e| format!("tar: {e}"))?;
+    if !status.success() || !matches!(written, Some(Ok(()))) {
+        return Err(format!("cannot unpack {} at {rev}", folder.display()));
+    }
+    let unpacked = into.join(&file);
+    if !unpacked.is_file() {
+        return Err(format!("{} did not exist at {rev}", file.display()));
+    }
+    Ok(unpacked)
+}
+
+/// The output of `git ARGS` run in `dir`, or what git said when it failed.
+fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        Err(format!(
+            "`git {}` in {}: {}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ))
+    }
 }

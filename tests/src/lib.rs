@@ -6,6 +6,7 @@ pub mod cargo_tools;
 pub mod debian;
 pub mod generation;
 pub mod mock;
+pub mod octokit;
 pub mod prism;
 pub mod tools;
 

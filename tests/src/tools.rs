@@ -35,7 +35,8 @@ pub struct Tool {
     pub package: &'static str,
     /// The exact package version to install.
     pub version: &'static str,
-    /// The name of the executable the package puts in `node_modules/.bin/`.
+    /// The name of the executable the package puts in `node_modules/.bin/`; empty for a
+    /// library, which scripts load (its `package.json` then marks a complete install).
     pub bin: &'static str,
 }
 
@@ -61,8 +62,16 @@ pub const PRISM: Tool = Tool {
     bin: "prism",
 };
 
+/// api-smart-diff: a library that compares two OpenAPI documents and classifies each
+/// difference as breaking or not; the reference for the wire verdicts of the change report.
+pub const API_SMART_DIFF: Tool = Tool {
+    package: "api-smart-diff",
+    version: "1.0.6",
+    bin: "",
+};
+
 /// Every pinned tool.
-pub const ALL: &[Tool] = &[REDOCLY, ASYNCAPI, PRISM];
+pub const ALL: &[Tool] = &[REDOCLY, ASYNCAPI, PRISM, API_SMART_DIFF];
 
 /// The environment variable that overrides the cache folder.
 pub const CACHE_DIR_ENV: &str = "AUTESSA_TOOLS_DIR";
@@ -103,7 +112,7 @@ impl Tool {
     /// The path of the tool's executable inside [`Tool::dir`] (it exists only once the
     /// tool is installed).
     pub fn bin_path(&self) -> PathBuf {
-        bin_in(&self.dir(), self.bin)
+        bin_in(&self.dir(), self)
     }
 
     /// `package@version`, as given to npm.
@@ -174,7 +183,7 @@ pub fn install(tool: &Tool) -> Result<PathBuf, String> {
     let final_dir = tool.dir();
     let temp_dir = cache.join(temp_dir_name(tool));
     let result = npm_install(tool, &temp_dir).and_then(|()| {
-        let temp_bin = bin_in(&temp_dir, tool.bin);
+        let temp_bin = bin_in(&temp_dir, tool);
         if temp_bin.exists() {
             Ok(())
         } else {
@@ -279,14 +288,15 @@ fn npm_install(tool: &Tool, dir: &Path) -> Result<(), String> {
     }
 }
 
-/// The path of executable `bin` in the npm prefix `dir`.
-fn bin_in(dir: &Path, bin: &str) -> PathBuf {
-    let name = if cfg!(windows) {
-        format!("{bin}.cmd")
-    } else {
-        bin.to_owned()
-    };
-    dir.join("node_modules").join(".bin").join(name)
+/// The path of `tool`'s executable in the npm prefix `dir`, or of its `package.json` when
+/// it is a library.
+fn bin_in(dir: &Path, tool: &Tool) -> PathBuf {
+    let modules = dir.join("node_modules");
+    match tool.bin {
+        "" => modules.join(tool.package).join("package.json"),
+        bin if cfg!(windows) => modules.join(".bin").join(format!("{bin}.cmd")),
+        bin => modules.join(".bin").join(bin),
+    }
 }
 
 /// The prefix of every temporary install folder of `tool`.

@@ -149,7 +149,7 @@ fn asyncapi_validate_reports_no_errors() {
 
 #[test]
 fn pinned_tools_install_and_report_their_pinned_versions() {
-    for tool in tools::ALL {
+    for tool in tools::ALL.iter().filter(|t| !t.bin.is_empty()) {
         let output = tools::command(tool)
             .arg("--version")
             .output()

@@ -4,12 +4,10 @@
 //! documents, which every report needs first. Rounds alternate the two; medians and their
 //! ratio are printed.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use autessa_codegen::{Config, Flags, PackageMeta, RustConfig, diff, load_api};
-use autessa_tests::tools::cache_dir;
+use autessa_codegen::diff;
+use autessa_tests::octokit::{description, load};
 
 const PACKAGE: &str = "@octokit/openapi";
 const PAIR: [&str; 2] = ["22.0.0", "23.0.0"];
@@ -49,64 +47,6 @@ pub fn run() -> Result<(), String> {
         report.as_secs_f64() / load.as_secs_f64()
     );
     Ok(())
-}
-
-fn load(path: &Path) -> Result<autessa_codegen::ir::Api, String> {
-    load_api(&Config {
-        openapi: Some(path.to_path_buf()),
-        asyncapi: None,
-        perspective: Default::default(),
-        flags: Flags::default(),
-        docs: None,
-        rust: RustConfig {
-            crate_name: "github".into(),
-            crate_version: "0.0.0".into(),
-            runtime_dependency: String::new(),
-            env_prefix: "GITHUB".into(),
-            command: String::new(),
-            package: PackageMeta::default(),
-        },
-    })
-    .map_err(|d| format!("{}: {d}", path.display()))
-}
-
-/// `generated/api.github.com.json` of one release, fetched with `npm pack` once.
-fn description(version: &str) -> Result<PathBuf, String> {
-    let dir = cache_dir().join(format!("octokit-openapi-{version}"));
-    let file = dir.join("package/generated/api.github.com.json");
-    if file.is_file() {
-        return Ok(file);
-    }
-    let temp = cache_dir().join(format!(
-        ".octokit-openapi-{version}.tmp-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&temp);
-    std::fs::create_dir_all(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
-    let packed = Command::new("npm")
-        .args(["pack", "--silent", &format!("{PACKAGE}@{version}")])
-        .current_dir(&temp)
-        .output()
-        .map_err(|e| format!("cannot run npm: {e}"))?;
-    let tarball = String::from_utf8_lossy(&packed.stdout).trim().to_owned();
-    if !packed.status.success() || tarball.is_empty() {
-        return Err(format!("npm pack {PACKAGE}@{version} failed"));
-    }
-    let status = Command::new("tar")
-        .arg("-xzf")
-        .arg(&tarball)
-        .current_dir(&temp)
-        .status()
-        .map_err(|e| format!("cannot run tar: {e}"))?;
-    if !status.success() {
-        return Err(format!("unpacking {tarball} failed"));
-    }
-    let _ = std::fs::remove_file(temp.join(&tarball));
-    if std::fs::rename(&temp, &dir).is_err() && !file.is_file() {
-        return Err(format!("cannot move {} into place", temp.display()));
-    }
-    let _ = std::fs::remove_dir_all(&temp);
-    Ok(file)
 }
 
 fn median(values: &mut [Duration]) -> Duration {

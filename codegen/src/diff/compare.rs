@@ -1,13 +1,15 @@
 //! The comparison itself: operations, types, channels, security and servers, each matched by
 //! its name in the documents.
 
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use super::fit::Fit;
 use super::usage::Usage;
 use super::{Change, Report, Semver, Wire};
 use crate::ir::{
-    Api, Channel, Field, Message, Operation, Param, ParamLocation, Response, Status, TypeDef,
-    TypeKind, TypeRef,
+    Api, Channel, Constraints, Field, Message, Operation, Param, ParamLocation, Response, Status,
+    TypeDef, TypeKind, TypeRef,
 };
 use crate::lower::is_component;
 
@@ -37,6 +39,16 @@ struct Diff<'a> {
     new_use: Usage,
     changes: Vec<Change>,
 }
+
+const SENT: Direction = Direction {
+    sent: true,
+    received: false,
+};
+
+const RECEIVED: Direction = Direction {
+    sent: false,
+    received: true,
+};
 
 /// Which way a type travels, in either version.
 #[derive(Clone, Copy)]
@@ -89,6 +101,29 @@ impl Diff<'_> {
             sent: self.old_use.sent.contains(type_name) || self.new_use.sent.contains(type_name),
             received: self.old_use.received.contains(type_name)
                 || self.new_use.received.contains(type_name),
+        }
+    }
+
+    /// The wire verdict of replacing type `old` by `new` where it travels `way`: what
+    /// clients send must fit the new type, what they receive the old one.
+    fn retyped(&self, way: Direction, old: &TypeRef, new: &TypeRef) -> Wire {
+        let sent = !way.sent || Fit::new(self.old, self.new).refs(old, new);
+        let received = !way.received || Fit::new(self.new, self.old).refs(new, old);
+        if sent && received {
+            Wire::Compatible
+        } else {
+            Wire::Breaking
+        }
+    }
+
+    /// [`Diff::retyped`] for a type whose definition changed kind.
+    fn rekinded(&self, way: Direction, old: &TypeKind, new: &TypeKind) -> Wire {
+        let sent = !way.sent || Fit::new(self.old, self.new).kinds(old, new);
+        let received = !way.received || Fit::new(self.new, self.old).kinds(new, old);
+        if sent && received {
+            Wire::Compatible
+        } else {
+            Wire::Breaking
         }
     }
 
@@ -169,16 +204,18 @@ impl Diff<'_> {
             (Some(a), Some(b)) => {
                 let (ta, tb) = (describe(self.old, &a.ty), describe(self.new, &b.ty));
                 let inline = inline_pair(self.old, self.new, &a.ty, &b.ty);
+                // Inline bodies are compared member by member, also when their shapes read
+                // the same (limits and deeper members are not in the shape).
                 if a.media_type == b.media_type
-                    && ta != tb
                     && let Some((ka, kb)) = inline
                 {
-                    let way = Direction {
-                        sent: true,
-                        received: false,
-                    };
-                    self.kinds(format!("{place}, request body"), way, ka, kb);
+                    self.kinds(format!("{place}, request body"), SENT, ka, kb);
                 } else if a.media_type != b.media_type || ta != tb {
+                    let wire = if a.media_type == b.media_type {
+                        self.retyped(SENT, &a.ty, &b.ty)
+                    } else {
+                        Wire::Breaking
+                    };
                     self.push(
                         "request-body-retyped",
                         place.clone(),
@@ -186,10 +223,11 @@ impl Diff<'_> {
                             "request body {ta} (`{}`) is now {tb} (`{}`)",
                             a.media_type, b.media_type
                         ),
-                        Wire::Breaking,
+                        wire,
                         Semver::Major,
                     );
-                } else if !a.required && b.required {
+                }
+                if !a.required && b.required {
                     self.push(
                         "request-body-required",
                         place.clone(),
@@ -289,23 +327,18 @@ impl Diff<'_> {
                 ),
                 Some(before) => {
                     let (ta, tb) = (describe(old_api, &before.ty), describe(new_api, &p.ty));
-                    if ta != tb
-                        && let Some((a, b)) = inline_pair(old_api, new_api, &before.ty, &p.ty)
-                    {
-                        let way = Direction {
-                            sent: true,
-                            received: false,
-                        };
-                        self.kinds(format!("{place}, {at} parameter {wire}"), way, a, b);
+                    if let Some((a, b)) = inline_pair(old_api, new_api, &before.ty, &p.ty) {
+                        self.kinds(format!("{place}, {at} parameter {wire}"), SENT, a, b);
                     } else if ta != tb {
                         self.push(
                             "parameter-retyped",
                             place.to_owned(),
                             format!("{at} parameter `{wire}`: {ta} is now {tb}"),
-                            Wire::Breaking,
+                            self.retyped(SENT, &before.ty, &p.ty),
                             Semver::Major,
                         );
-                    } else if !before.required && p.required {
+                    }
+                    if !before.required && p.required {
                         self.push(
                             "parameter-required",
                             place.to_owned(),
@@ -325,7 +358,8 @@ impl Diff<'_> {
                             Wire::Compatible,
                             Semver::Major,
                         );
-                    } else if before.from_body != p.from_body {
+                    }
+                    if before.from_body != p.from_body {
                         self.push(
                             "parameter-source-changed",
                             place.to_owned(),
@@ -389,15 +423,15 @@ impl Diff<'_> {
                 .as_ref()
                 .zip(r.body.as_ref())
                 .and_then(|(a, b)| inline_pair(self.old, self.new, &a.ty, &b.ty));
-            if ta != tb
-                && let Some((ka, kb)) = inline
-            {
-                let way = Direction {
-                    sent: false,
-                    received: true,
-                };
-                self.kinds(format!("{place}, response {code}"), way, ka, kb);
+            if let Some((ka, kb)) = inline {
+                self.kinds(format!("{place}, response {code}"), RECEIVED, ka, kb);
             } else if ta != tb {
+                // A body where there was none is ignored by old clients.
+                let wire = match (&before.body, &r.body) {
+                    (Some(a), Some(b)) => self.retyped(RECEIVED, &a.ty, &b.ty),
+                    (None, _) => Wire::Compatible,
+                    (Some(_), None) => Wire::Breaking,
+                };
                 self.push(
                     "response-body-retyped",
                     place.to_owned(),
@@ -406,7 +440,7 @@ impl Diff<'_> {
                         ta.unwrap_or_else(|| "no body".into()),
                         tb.unwrap_or_else(|| "no body".into())
                     ),
-                    Wire::Breaking,
+                    wire,
                     Semver::Major,
                 );
             }
@@ -522,11 +556,12 @@ impl Diff<'_> {
             (TypeKind::Alias(a), TypeKind::Alias(b)) => {
                 let (ta, tb) = (describe(self.old, a), describe(self.new, b));
                 if ta != tb {
+                    let wire = self.retyped(way, a, b);
                     self.push(
                         "type-retyped",
                         place,
                         format!("{ta} is now {tb}"),
-                        Wire::Breaking,
+                        wire,
                         Semver::Major,
                     );
                 }
@@ -535,7 +570,7 @@ impl Diff<'_> {
                 "type-retyped",
                 place,
                 format!("a {} is now a {}", kind(old), kind(new)),
-                Wire::Breaking,
+                self.rekinded(way, old, new),
                 Semver::Major,
             ),
         }
@@ -608,20 +643,19 @@ impl Diff<'_> {
                 continue;
             };
             let (ta, tb) = (describe(self.old, &before.ty), describe(self.new, &f.ty));
-            if ta != tb
-                && let Some((a, b)) = inline_pair(self.old, self.new, &before.ty, &f.ty)
-            {
+            if let Some((a, b)) = inline_pair(self.old, self.new, &before.ty, &f.ty) {
                 self.kinds(format!("{place}, member {wire}"), way, a, b);
             } else if ta != tb {
                 self.push(
                     "member-retyped",
                     place.to_owned(),
                     format!("member `{wire}`: {ta} is now {tb}"),
-                    Wire::Breaking,
+                    self.retyped(way, &before.ty, &f.ty),
                     Semver::Major,
                 );
                 continue;
             }
+            self.constraints(place, wire, way, &before.constraints, &f.constraints);
             if !before.required && f.required {
                 self.push(
                     "member-required",
@@ -644,7 +678,12 @@ impl Diff<'_> {
                     "member-nullable",
                     place.to_owned(),
                     format!("member `{wire}` may now be null"),
-                    way.when_received(Wire::Breaking),
+                    // An optional member is read into an `Option`, which takes a null too.
+                    way.when_received(if before.required {
+                        Wire::Breaking
+                    } else {
+                        Wire::StrictDecoders
+                    }),
                     Semver::Major,
                 );
             } else if before.nullable && !f.nullable {
@@ -656,6 +695,104 @@ impl Diff<'_> {
                     Semver::Major,
                 );
             }
+        }
+    }
+
+    /// Limits on a member's values: tighter ones refuse values old clients may send, looser
+    /// ones let the server send values that readers which validate refuse.
+    fn constraints(
+        &mut self,
+        place: &str,
+        member: &str,
+        way: Direction,
+        old: &Constraints,
+        new: &Constraints,
+    ) {
+        let (mut tighter, mut looser) = (Vec::new(), Vec::new());
+        let mut judge = |keyword: &str, order: Option<Ordering>, was: String, is: String| {
+            let line = format!("`{keyword}` {was} → {is}");
+            match order {
+                Some(Ordering::Less) => looser.push(line),
+                Some(Ordering::Greater) => tighter.push(line),
+                Some(Ordering::Equal) => {}
+                None => tighter.push(line),
+            }
+        };
+        let text = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+        for (keyword, a, b) in [
+            ("minLength", old.min_length, new.min_length),
+            ("minItems", old.min_items, new.min_items),
+        ] {
+            let order = a.unwrap_or(0).cmp(&b.unwrap_or(0)).reverse();
+            judge(
+                keyword,
+                Some(order),
+                text(a.map(|n| n.to_string())),
+                text(b.map(|n| n.to_string())),
+            );
+        }
+        for (keyword, a, b) in [
+            ("maxLength", old.max_length, new.max_length),
+            ("maxItems", old.max_items, new.max_items),
+        ] {
+            let order = b.unwrap_or(u64::MAX).cmp(&a.unwrap_or(u64::MAX)).reverse();
+            judge(
+                keyword,
+                Some(order),
+                text(a.map(|n| n.to_string())),
+                text(b.map(|n| n.to_string())),
+            );
+        }
+        let bound = |b: Option<(f64, bool)>| {
+            text(b.map(|(n, exclusive)| {
+                if exclusive {
+                    format!("{n} (exclusive)")
+                } else {
+                    n.to_string()
+                }
+            }))
+        };
+        // A bound as a point on the line: an exclusive one sits just inside its value.
+        let lower = |b: Option<(f64, bool)>| b.map(|(n, x)| (n, x as u8));
+        let upper = |b: Option<(f64, bool)>| b.map(|(n, x)| (-n, x as u8));
+        let tightness = |a: Option<(f64, u8)>, b: Option<(f64, u8)>| match (a, b) {
+            (None, None) => Some(Ordering::Equal),
+            (None, Some(_)) => Some(Ordering::Greater),
+            (Some(_), None) => Some(Ordering::Less),
+            (Some(a), Some(b)) => b.partial_cmp(&a),
+        };
+        let order = tightness(lower(old.minimum), lower(new.minimum));
+        judge("minimum", order, bound(old.minimum), bound(new.minimum));
+        let order = tightness(upper(old.maximum), upper(new.maximum));
+        judge("maximum", order, bound(old.maximum), bound(new.maximum));
+        let order = match (&old.pattern, &new.pattern) {
+            (a, b) if a == b => Some(Ordering::Equal),
+            (Some(_), None) => Some(Ordering::Less),
+            _ => None,
+        };
+        judge(
+            "pattern",
+            order,
+            text(old.pattern.clone()),
+            text(new.pattern.clone()),
+        );
+        if !tighter.is_empty() {
+            self.push(
+                "member-constraints-tightened",
+                place.to_owned(),
+                format!("member `{member}`: {}", tighter.join(", ")),
+                way.when_sent(),
+                Semver::Patch,
+            );
+        }
+        if !looser.is_empty() {
+            self.push(
+                "member-constraints-loosened",
+                place.to_owned(),
+                format!("member `{member}`: {}", looser.join(", ")),
+                way.when_received(Wire::StrictDecoders),
+                Semver::Patch,
+            );
         }
     }
 
@@ -754,27 +891,21 @@ impl Diff<'_> {
                 );
             }
         }
+        let way = if sent { SENT } else { RECEIVED };
         for m in new {
             if let Some(before) = old.iter().find(|o| o.id == m.id) {
                 let (ta, tb) = (
                     describe(self.old, &before.payload),
                     describe(self.new, &m.payload),
                 );
-                if ta != tb
-                    && let Some((a, b)) =
-                        inline_pair(self.old, self.new, &before.payload, &m.payload)
-                {
-                    let way = Direction {
-                        sent,
-                        received: !sent,
-                    };
+                if let Some((a, b)) = inline_pair(self.old, self.new, &before.payload, &m.payload) {
                     self.kinds(format!("{place}, {direction} message {}", m.id), way, a, b);
                 } else if ta != tb {
                     self.push(
                         "message-retyped",
                         place.to_owned(),
                         format!("{direction} message `{}`: {ta} is now {tb}", m.id),
-                        Wire::Breaking,
+                        self.retyped(way, &before.payload, &m.payload),
                         Semver::Major,
                     );
                 }
@@ -844,7 +975,7 @@ impl Diff<'_> {
 }
 
 /// The old and new definitions when both types are inline ones (or lists of them), whose
-/// insides are compared member by member rather than as a whole.
+/// insides are compared member by member rather than as a whole, wherever they are used.
 fn inline_pair<'a>(
     old_api: &'a Api,
     new_api: &'a Api,

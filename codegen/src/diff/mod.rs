@@ -5,11 +5,13 @@
 //! optional parameters as setters).
 
 mod compare;
+mod fit;
 mod report;
 mod usage;
 
 pub use compare::compare;
 pub use report::{bump, changelog};
+pub use usage::breaking_operations;
 
 /// The effect of a change on a client built for the old documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

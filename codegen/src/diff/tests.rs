@@ -239,3 +239,118 @@ fn inline_types_are_compared_by_their_members_not_their_generated_names() {
         )]
     );
 }
+
+/// The verdicts of the `member-retyped` changes from `base()` to `changed`.
+fn retyped(changed: Value) -> Vec<(&'static str, Wire, Semver)> {
+    let all = verdicts(changed);
+    all.into_iter()
+        .filter(|c| c.0 == "member-retyped")
+        .collect()
+}
+
+#[test]
+fn a_retyped_member_keeps_working_in_the_direction_where_its_values_fit() {
+    // What clients send may widen: a string member that now also takes a number.
+    let widened = json!({"oneOf": [{"type": "string"}, {"type": "integer"}]});
+    let mut d = base();
+    d["components"]["schemas"]["NewItem"]["properties"]["name"] = widened.clone();
+    assert_eq!(
+        retyped(d),
+        [("member-retyped", Wire::Compatible, Semver::Major)]
+    );
+    // The same widening in what clients receive breaks them.
+    let mut d = base();
+    d["components"]["schemas"]["Item"]["properties"]["name"] = widened;
+    assert_eq!(
+        retyped(d),
+        [("member-retyped", Wire::Breaking, Semver::Major)]
+    );
+    // What clients receive may narrow: an enum where any string was sent before.
+    let mut d = base();
+    d["components"]["schemas"]["Item"]["properties"]["name"] =
+        json!({"type": "string", "enum": ["a", "b"]});
+    assert_eq!(
+        retyped(d),
+        [("member-retyped", Wire::Compatible, Semver::Major)]
+    );
+}
+
+#[test]
+fn a_response_body_replaced_by_another_named_type_is_compared_member_by_member() {
+    let with_members = |required: &[&str]| {
+        let mut d = base();
+        d["components"]["schemas"]["Record"] = object(
+            required,
+            json!({"id": {"type": "integer"}, "name": {"type": "string"}, "extra": {"type": "boolean"}}),
+        );
+        d["paths"]["/items"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"$ref": "#/components/schemas/Record"});
+        verdicts(d)
+            .into_iter()
+            .filter(|c| c.0 == "response-body-retyped")
+            .collect::<Vec<_>>()
+    };
+    // Everything `Item` requires is still there, plus a member.
+    assert_eq!(
+        with_members(&["id", "name"]),
+        [("response-body-retyped", Wire::Compatible, Semver::Major)]
+    );
+    // `name` may now be missing, which old readers of `Item` refuse.
+    assert_eq!(
+        with_members(&["id"]),
+        [("response-body-retyped", Wire::Breaking, Semver::Major)]
+    );
+}
+
+#[test]
+fn tighter_limits_break_what_clients_send_and_looser_ones_only_strict_readers() {
+    let mut d = base();
+    d["components"]["schemas"]["NewItem"]["properties"]["name"] =
+        json!({"type": "string", "maxLength": 10});
+    let report = compare(&api(base()), &api(d));
+    assert_eq!(report.changes.len(), 1, "{}", report.summary());
+    let change = &report.changes[0];
+    assert_eq!(
+        (change.kind, change.wire, change.rust),
+        (
+            "member-constraints-tightened",
+            Wire::Breaking,
+            Semver::Patch
+        )
+    );
+    assert_eq!(change.detail, "member `name`: `maxLength` none → 10");
+
+    let mut d = base();
+    d["components"]["schemas"]["Item"]["properties"]["id"] =
+        json!({"type": "integer", "minimum": 1});
+    let mut looser = d.clone();
+    looser["components"]["schemas"]["Item"]["properties"]["id"] = json!({"type": "integer"});
+    assert_eq!(
+        compare(&api(d.clone()), &api(looser))
+            .changes
+            .iter()
+            .map(|c| (c.kind, c.wire))
+            .collect::<Vec<_>>(),
+        [("member-constraints-loosened", Wire::StrictDecoders)]
+    );
+    // A tighter limit on what the server sends breaks nobody.
+    assert_eq!(
+        verdicts(d),
+        [(
+            "member-constraints-tightened",
+            Wire::Compatible,
+            Semver::Patch
+        )]
+    );
+}
+
+#[test]
+fn an_optional_member_that_may_now_be_null_breaks_only_strict_readers() {
+    let mut d = base();
+    d["components"]["schemas"]["Item"]["properties"]["color"] =
+        json!({"allOf": [{"$ref": "#/components/schemas/Color"}], "nullable": true});
+    let mut required = d.clone();
+    required["components"]["schemas"]["Item"]["properties"]["name"]["nullable"] = json!(true);
+    assert!(verdicts(d).iter().all(|c| c.1 != Wire::Breaking),);
+    assert!(verdicts(required).contains(&("member-nullable", Wire::Breaking, Semver::Major)));
+}

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Api, TypeId, TypeKind, TypeRef};
+use std::collections::BTreeMap;
+
+use super::{Change, Report, Wire};
+use crate::ir::{Api, Operation, TypeId, TypeKind, TypeRef};
 
 /// The names of the types reachable from what a client sends, and from what it receives.
 #[derive(Debug, Default)]
@@ -17,12 +20,8 @@ impl Usage {
         let mut sent = Vec::new();
         let mut received = Vec::new();
         for op in &api.operations {
-            sent.extend(op.params.iter().map(|p| &p.ty));
-            sent.extend(op.body.iter().map(|b| &b.ty));
-            for r in &op.responses {
-                received.extend(r.body.iter().map(|b| &b.ty));
-                received.extend(r.headers.iter().map(|h| &h.ty));
-            }
+            sent.extend(sent_by(op));
+            received.extend(received_by(op));
         }
         for c in &api.channels {
             sent.extend(c.params.iter().map(|p| &p.ty));
@@ -34,6 +33,59 @@ impl Usage {
             received: reachable(api, received),
         }
     }
+}
+
+/// The operations that wire-breaking changes reach, by operation id, each with those
+/// changes: the changes to the operation itself, and the changes to the named types its
+/// requests or responses contain in either version.
+pub fn breaking_operations<'r>(
+    report: &'r Report,
+    old: &Api,
+    new: &Api,
+) -> BTreeMap<String, Vec<&'r Change>> {
+    let mut by_type: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+    let mut out: BTreeMap<String, Vec<&Change>> = BTreeMap::new();
+    for change in report.changes.iter().filter(|c| c.wire == Wire::Breaking) {
+        let subject = change.place.split(',').next().unwrap_or_default();
+        if let Some(id) = subject.strip_prefix("operation ") {
+            out.entry(id.to_owned()).or_default().push(change);
+        } else if let Some(name) = subject.strip_prefix("type ") {
+            by_type.entry(name).or_default().push(change);
+        }
+    }
+    if by_type.is_empty() {
+        return out;
+    }
+    for api in [old, new] {
+        for op in &api.operations {
+            let roots = sent_by(op).chain(received_by(op)).collect();
+            for name in reachable(api, roots) {
+                for change in by_type.get(name.as_str()).into_iter().flatten() {
+                    let changes = out.entry(op.id.clone()).or_default();
+                    if !changes.iter().any(|c| std::ptr::eq(*c, *change)) {
+                        changes.push(change);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn sent_by(op: &Operation) -> impl Iterator<Item = &TypeRef> {
+    op.params
+        .iter()
+        .map(|p| &p.ty)
+        .chain(op.body.iter().map(|b| &b.ty))
+}
+
+fn received_by(op: &Operation) -> impl Iterator<Item = &TypeRef> {
+    op.responses.iter().flat_map(|r| {
+        r.body
+            .iter()
+            .map(|b| &b.ty)
+            .chain(r.headers.iter().map(|h| &h.ty))
+    })
 }
 
 fn reachable(api: &Api, roots: Vec<&TypeRef>) -> BTreeSet<String> {

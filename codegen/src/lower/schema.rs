@@ -14,8 +14,8 @@ use serde_json::Value;
 use super::names::{self, Scope};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
-    Docs, Enum, EnumValue, Field, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union,
-    Variant,
+    Constraints, Docs, Enum, EnumValue, Field, Primitive, Struct, TypeDef, TypeId, TypeKind,
+    TypeRef, Union, Variant,
 };
 use crate::load::{Sources, parse_value};
 
@@ -530,43 +530,73 @@ impl<'s> Types<'s> {
                     boxed: false,
                     flatten: false,
                     empty_is_valid: self.empty_is_valid(ploc),
+                    constraints: self.constraints(ploc),
                 }
             })
             .collect()
     }
 
-    /// Whether an empty value (`0`, `""`, `[]`, `{}`) passes the constraints written at
-    /// `loc` (through `$ref` and one-member `allOf`).
-    fn empty_is_valid(&self, loc: &Location) -> bool {
+    /// The schema object written at `loc`, through `$ref` and one-member `allOf`.
+    fn schema_object(&self, loc: &Location) -> Option<&serde_json::Map<String, Value>> {
         let mut at = loc.clone();
         for _ in 0..16 {
-            let Ok(followed) = self.src.follow(&at) else {
-                return true;
+            let followed = self.src.follow(&at).ok()?;
+            let Value::Object(map) = self.src.get(&followed)? else {
+                return None;
             };
-            let Some(Value::Object(map)) = self.src.get(&followed) else {
-                return true;
-            };
-            if let Some(Value::Array(members)) = map.get("allOf")
-                && members.len() == 1
-            {
-                at = followed.join("allOf").join(0);
-                continue;
+            match map.get("allOf") {
+                Some(Value::Array(members)) if members.len() == 1 => {
+                    at = followed.join("allOf").join(0);
+                }
+                _ => return Some(map),
             }
-            let number = |k: &str| map.get(k).and_then(Value::as_f64);
-            let exclusive = matches!(map.get("exclusiveMinimum"), Some(Value::Bool(true)));
-            let too_small = |k: &str| number(k).is_some_and(|n| n > 0.0);
-            return !(too_small("minItems")
-                || too_small("minLength")
-                || too_small("minProperties")
-                || number("minimum").is_some_and(|n| n > 0.0 || (exclusive && n >= 0.0))
-                || number("maximum").is_some_and(|n| n < 0.0)
-                || map.contains_key("pattern")
-                || matches!(
-                    map.get("format").and_then(Value::as_str),
-                    Some("uri" | "url" | "email" | "hostname" | "ipv4" | "ipv6" | "uri-reference")
-                ));
         }
-        true
+        None
+    }
+
+    /// Whether an empty value (`0`, `""`, `[]`, `{}`) passes the constraints written at
+    /// `loc`.
+    fn empty_is_valid(&self, loc: &Location) -> bool {
+        let Some(map) = self.schema_object(loc) else {
+            return true;
+        };
+        let number = |k: &str| map.get(k).and_then(Value::as_f64);
+        let exclusive = matches!(map.get("exclusiveMinimum"), Some(Value::Bool(true)));
+        let too_small = |k: &str| number(k).is_some_and(|n| n > 0.0);
+        !(too_small("minItems")
+            || too_small("minLength")
+            || too_small("minProperties")
+            || number("minimum").is_some_and(|n| n > 0.0 || (exclusive && n >= 0.0))
+            || number("maximum").is_some_and(|n| n < 0.0)
+            || map.contains_key("pattern")
+            || matches!(
+                map.get("format").and_then(Value::as_str),
+                Some("uri" | "url" | "email" | "hostname" | "ipv4" | "ipv6" | "uri-reference")
+            ))
+    }
+
+    /// The validation keywords written at `loc`.
+    fn constraints(&self, loc: &Location) -> Constraints {
+        let Some(map) = self.schema_object(loc) else {
+            return Constraints::default();
+        };
+        let count = |k: &str| map.get(k).and_then(Value::as_u64);
+        let bound = |k: &str, exclusive: &str| {
+            let flag = matches!(map.get(exclusive), Some(Value::Bool(true)));
+            map.get(k).and_then(Value::as_f64).map(|n| (n, flag))
+        };
+        Constraints {
+            min_length: count("minLength"),
+            max_length: count("maxLength"),
+            pattern: map
+                .get("pattern")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            min_items: count("minItems"),
+            max_items: count("maxItems"),
+            minimum: bound("minimum", "exclusiveMinimum"),
+            maximum: bound("maximum", "exclusiveMaximum"),
+        }
     }
 
     fn define_enum(&mut self, schema: &Schema, values: &[Option<String>]) -> Enum {
@@ -776,6 +806,7 @@ impl<'s> Types<'s> {
                     boxed: false,
                     flatten: true,
                     empty_is_valid: true,
+                    constraints: Constraints::default(),
                 }
             })
             .collect();
