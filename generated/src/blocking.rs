@@ -491,7 +491,8 @@ impl<'a> CreateConversation<'a> {
         ApiResponse<types::CreateConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(
@@ -516,7 +517,8 @@ impl<'a> ExecuteAgent<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteAgentResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "executeAgent", "/clients/agents/execute")
@@ -540,7 +542,8 @@ impl<'a> CloseConversation<'a> {
         ApiResponse<types::CloseConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
@@ -561,7 +564,8 @@ impl<'a> ExecuteTool<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteToolResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "executeTool", "/clients/tool/execute")
@@ -582,7 +586,8 @@ impl<'a> InsertRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::InsertRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "insertRow", "/clients/autessadb/insert")
@@ -603,7 +608,8 @@ impl<'a> UpdateRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::UpdateRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "updateRow", "/clients/autessadb/update")
@@ -627,7 +633,8 @@ impl<'a> BatchUpdateRows<'a> {
         ApiResponse<types::BatchUpdateRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
@@ -648,7 +655,8 @@ impl<'a> DeleteRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::DeleteRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
@@ -672,7 +680,8 @@ impl<'a> BatchDeleteRows<'a> {
         ApiResponse<types::BatchDeleteRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
@@ -693,7 +702,8 @@ impl<'a> GetData<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::GetDataResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
@@ -706,7 +716,8 @@ impl<'a> GetData<'a> {
     pub fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
@@ -728,7 +739,8 @@ impl<'a> GetSingleRow<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::GetSingleRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
@@ -750,7 +762,8 @@ impl<'a> QueryTable<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::QueryTableResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
@@ -763,7 +776,8 @@ impl<'a> QueryTable<'a> {
     pub fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
@@ -785,7 +799,8 @@ impl<'a> JoinQuery<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::JoinQueryResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
@@ -798,7 +813,8 @@ impl<'a> JoinQuery<'a> {
     pub fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
@@ -823,7 +839,8 @@ impl<'a> SemanticSearch<'a> {
         ApiResponse<types::SemanticSearchResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
@@ -848,7 +865,8 @@ impl<'a> GenerateUploadLink<'a> {
         ApiResponse<types::GenerateUploadLinkResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(
@@ -873,7 +891,8 @@ impl<'a> IndexRecord<'a> {
     pub fn send(
         self,
     ) -> Result<ApiResponse<types::IndexRecordResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")

@@ -494,7 +494,8 @@ impl<'a> CreateConversation<'a> {
         ApiResponse<types::CreateConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(
@@ -529,7 +530,8 @@ impl<'a> ExecuteAgent<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteAgentResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "executeAgent", "/clients/agents/execute")
@@ -563,7 +565,8 @@ impl<'a> CloseConversation<'a> {
         ApiResponse<types::CloseConversationResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
@@ -594,7 +597,8 @@ impl<'a> ExecuteTool<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::ExecuteToolResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "executeTool", "/clients/tool/execute")
@@ -625,7 +629,8 @@ impl<'a> InsertRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::InsertRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "insertRow", "/clients/autessadb/insert")
@@ -656,7 +661,8 @@ impl<'a> UpdateRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::UpdateRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "updateRow", "/clients/autessadb/update")
@@ -690,7 +696,8 @@ impl<'a> BatchUpdateRows<'a> {
         ApiResponse<types::BatchUpdateRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
@@ -721,7 +728,8 @@ impl<'a> DeleteRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::DeleteRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
@@ -755,7 +763,8 @@ impl<'a> BatchDeleteRows<'a> {
         ApiResponse<types::BatchDeleteRowsResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
@@ -786,7 +795,8 @@ impl<'a> GetData<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::GetDataResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
@@ -799,7 +809,8 @@ impl<'a> GetData<'a> {
     pub async fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
@@ -831,7 +842,8 @@ impl<'a> GetSingleRow<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::GetSingleRowResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
@@ -863,7 +875,8 @@ impl<'a> QueryTable<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::QueryTableResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
@@ -876,7 +889,8 @@ impl<'a> QueryTable<'a> {
     pub async fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
@@ -908,7 +922,8 @@ impl<'a> JoinQuery<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::JoinQueryResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
@@ -921,7 +936,8 @@ impl<'a> JoinQuery<'a> {
     pub async fn send_streaming(
         self,
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
@@ -956,7 +972,8 @@ impl<'a> SemanticSearch<'a> {
         ApiResponse<types::SemanticSearchResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
@@ -991,7 +1008,8 @@ impl<'a> GenerateUploadLink<'a> {
         ApiResponse<types::GenerateUploadLinkResponse>,
         Error<types::ErrorResponse>,
     > {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(
@@ -1026,7 +1044,8 @@ impl<'a> IndexRecord<'a> {
     pub async fn send(
         self,
     ) -> Result<ApiResponse<types::IndexRecordResponse>, Error<types::ErrorResponse>> {
-        let Self { client, body } = self;
+        let client = self.client;
+        let body = self.body;
         let request = client
             .http
             .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")

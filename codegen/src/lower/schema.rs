@@ -3,7 +3,7 @@
 //! Every schema is lowered from its location, so a schema reached twice (through `$ref`,
 //! or as an `allOf` member merged into several structs) becomes one type.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use indexmap::IndexMap;
 use openapiv3::{
@@ -412,7 +412,9 @@ impl<'s> Types<'s> {
                 required,
                 additional,
             ))),
-            Shape::StringEnum(values) => Some(TypeKind::Enum(self.define_enum(schema, &values))),
+            Shape::StringEnum(values) => {
+                Some(TypeKind::Enum(self.define_enum(loc, schema, &values)))
+            }
             Shape::OneOf(members) | Shape::AnyOf(members) => {
                 let key = if matches!(schema.schema_kind, SchemaKind::AnyOf { .. }) {
                     "anyOf"
@@ -599,11 +601,31 @@ impl<'s> Types<'s> {
         }
     }
 
-    fn define_enum(&mut self, schema: &Schema, values: &[Option<String>]) -> Enum {
+    fn define_enum(&mut self, loc: &Location, schema: &Schema, values: &[Option<String>]) -> Enum {
         let mut scope = Scope::pascal();
-        let values: Vec<EnumValue> = values
-            .iter()
-            .flatten()
+        // A value listed twice is one value: one variant, and a warning.
+        let mut seen = HashSet::new();
+        let mut repeated = BTreeSet::new();
+        let mut unique = Vec::new();
+        for value in values.iter().flatten() {
+            if seen.insert(value.as_str()) {
+                unique.push(value);
+            } else {
+                repeated.insert(value.as_str());
+            }
+        }
+        if !repeated.is_empty() {
+            let list: Vec<String> = repeated.iter().map(|v| format!("`{v}`")).collect();
+            self.diags.push(Diagnostic::warning(
+                &loc.join("enum"),
+                format!(
+                    "values listed more than once, kept once: {}",
+                    list.join(", ")
+                ),
+            ));
+        }
+        let values: Vec<EnumValue> = unique
+            .into_iter()
             .enumerate()
             .map(|(i, wire)| EnumValue {
                 wire: wire.clone(),

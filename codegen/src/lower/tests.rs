@@ -646,3 +646,23 @@ fn x_param_from_body_on_a_message_binds_a_member_to_a_connection_parameter() {
     let errors = asyncapi(doc, Perspective::Server).unwrap_err().to_string();
     assert!(errors.contains("only a required parameter"), "{errors}");
 }
+
+#[test]
+fn an_enum_value_listed_twice_is_one_variant_and_a_warning() {
+    let api = lower(spec(json!({
+        "Version": {"type": "string", "enum": ["v1", "v2", "v1", "v1"]}
+    })))
+    .unwrap();
+    let TypeKind::Enum(e) = &named(&api, "Version").kind else {
+        panic!("Version is not an enum")
+    };
+    let values: Vec<&str> = e.values.iter().map(|v| v.wire.as_str()).collect();
+    assert_eq!(values, ["v1", "v2"]);
+    let warnings: Vec<String> = api.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: spec.yaml#/components/schemas/Version/enum: values listed more than once, kept once: `v1`"
+        ]
+    );
+}

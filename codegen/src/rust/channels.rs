@@ -371,7 +371,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             /// everything received before has been delivered. Cancel safe: a `recv` dropped
             /// before it completes loses nothing.
             pub fn recv(&mut self) -> impl Future<Output = Option<Result<Event<#message_name>, WsError>>> + '_ {
-                poll_fn(|cx| self.poll_recv(cx))
+                std::future::poll_fn(|cx| self.poll_recv(cx))
             }
 
             /// Polls for what [`recv`](Self::recv) waits for (for hand-written futures and
@@ -382,7 +382,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                 if self.early.is_some() {
                     return Poll::Ready(self.early.take().map(Ok));
                 }
-                match ready!(self.session.poll_recv(cx)) {
+                match std::task::ready!(self.session.poll_recv(cx)) {
                     // Text messages first: they are nearly all of the traffic.
                     Some(Ok(Event::Message(Frame::Text(text)))) => Self::ready_text(text),
                     Some(Ok(event)) => Poll::Ready(Some(event.try_map(#message_name::from_frame))),

@@ -198,11 +198,9 @@ pub fn module(
     ];
     let runtime = super::imports(rt.clone(), &shared, &body);
     let types = super::imports(quote!(crate), &["types"], &body);
-    let future = super::imports(quote!(std::future), &["Future", "IntoFuture"], &body);
-    let pin = super::imports(quote!(std::pin), &["Pin"], &body);
+    let std = super::std_imports(&body);
     Ok(quote! {
-        #future
-        #pin
+        #std
         #runtime
         #http
         #types
@@ -261,7 +259,6 @@ fn operation(
     let mut arg_names = Vec::new();
     let mut fields = Vec::new();
     let mut inits = Vec::new();
-    let mut bound = Vec::new();
     let mut setters = Vec::new();
     let mut calls = Vec::new();
     for param in op.params_in_call_order() {
@@ -276,9 +273,11 @@ fn operation(
             });
             continue;
         }
+        // Read as `self.name`: a binding would take the parameter's name, which may be one
+        // lints refuse (`foo`).
         let used = match param.location {
-            ParamLocation::Query => Some(quote!(.query(#wire, &#arg))),
-            ParamLocation::Header => Some(quote!(.header(#wire, &#arg))),
+            ParamLocation::Query => Some(quote!(.query(#wire, &self.#arg))),
+            ParamLocation::Header => Some(quote!(.header(#wire, &self.#arg))),
             ParamLocation::Path => Some(TokenStream::new()),
             ParamLocation::Cookie => None,
         };
@@ -286,7 +285,6 @@ fn operation(
             continue;
         };
         calls.push(used);
-        bound.push(quote!(#arg));
         let held = param_type(api, param, p, Some(&lt));
         if param.required {
             args.push(quote!(#arg: #held));
@@ -321,7 +319,6 @@ fn operation(
         arg_names.push(ident("body"));
         fields.push(quote!(body: #held,));
         inits.push(init);
-        bound.push(quote!(body));
         if body.required {
             Some(call)
         } else {
@@ -340,8 +337,10 @@ fn operation(
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
     let idempotent = op.is_idempotent().then(|| quote!(.idempotent()));
     let mutable = optional_body.is_some().then(|| quote!(mut));
+    let body_binding = op.body.is_some().then(|| quote!(let body = self.body;));
     let build = quote! {
-        let Self { client, #(#bound,)* } = self;
+        let client = self.client;
+        #body_binding
         #segments
         let #mutable request = client
             .http
@@ -535,7 +534,7 @@ fn path_expr(op: &Operation) -> Result<(TokenStream, TokenStream), Diagnostic> {
         let segment = format!("{}_segment", param.name);
         format.push_str(&format!("{{{segment}}}"));
         let segment = ident(&segment);
-        lets.push(quote!(let #segment = path_segment(&#arg);));
+        lets.push(quote!(let #segment = path_segment(&self.#arg);));
         rest = &rest[close + 1..];
     }
     format.push_str(&rest.replace('}', "}}"));

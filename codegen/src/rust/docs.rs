@@ -44,7 +44,14 @@ pub fn lines(text: &str) -> TokenStream {
 pub fn sanitize(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut fence: Option<String> = None;
-    for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+    // The column where the text of the list item being written starts: a line that goes on
+    // with the item is indented to it (rustdoc would otherwise read a "lazy" continuation).
+    let mut item: Option<usize> = None;
+    let text = text
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .replace('\t', "    ");
+    for raw in text.lines() {
         let trimmed = raw.trim_start();
         if let Some(marker) = fence_marker(trimmed) {
             match &fence {
@@ -68,8 +75,18 @@ pub fn sanitize(text: &str) -> Vec<String> {
             out.push(format!(" {raw}"));
             continue;
         }
-        // Four spaces would start an indented code block, which rustdoc compiles.
-        let indent = (raw.len() - trimmed.len()).min(3);
+        let mut indent = raw.len() - trimmed.len();
+        if trimmed.is_empty() {
+            item = None;
+        } else if let Some(marker) = list_marker(trimmed) {
+            // Four spaces would start an indented code block, which rustdoc compiles.
+            indent = indent.min(3);
+            item = Some(indent + marker);
+        } else if let Some(column) = item {
+            indent = column;
+        } else {
+            indent = indent.min(3);
+        }
         out.push(format!(
             " {}{}",
             " ".repeat(indent),
@@ -83,6 +100,25 @@ pub fn sanitize(text: &str) -> Vec<String> {
         out.pop();
     }
     out
+}
+
+/// The width of the list marker (`- `, `* `, `+ `, `1. `, `2) `) that starts `line`, with
+/// the spaces after it (one to four: the item's text starts after them).
+fn list_marker(line: &str) -> Option<usize> {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let marker = match line.as_bytes().get(digits) {
+        Some(b'-' | b'*' | b'+') if digits == 0 => 1,
+        Some(b'.' | b')') if (1..=9).contains(&digits) => digits + 1,
+        _ => return None,
+    };
+    let spaces = line[marker..].chars().take_while(|c| *c == ' ').count();
+    match spaces {
+        0 if line.len() == marker => Some(marker),
+        0 => None,
+        1..=4 => Some(marker + spaces),
+        // Five or more start code inside the item: its text is one space in.
+        _ => Some(marker + 1),
+    }
 }
 
 fn fence_marker(line: &str) -> Option<String> {
@@ -180,6 +216,27 @@ fn starts_url(chars: &[char]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_items_keep_their_continuations_and_tabs_become_spaces() {
+        let lines = sanitize(
+            "Kinds:\n- first\nmore of the first\n10. tenth\nits rest\n*   wide\nrest\n\nAfter\tthe list",
+        );
+        assert_eq!(
+            lines,
+            [
+                " Kinds:",
+                " - first",
+                "   more of the first",
+                " 10. tenth",
+                "     its rest",
+                " *   wide",
+                "     rest",
+                " ",
+                " After    the list"
+            ]
+        );
+    }
 
     #[test]
     fn code_blocks_never_become_doctests() {

