@@ -328,6 +328,18 @@ fn body_arg(
                 "Some(&body)".into()
             }
         }
+        BodyKind::Multipart => {
+            let body_value = example.cloned().unwrap_or(Value::Null);
+            lines.push(format!(
+                "    let body = {};",
+                multipart_body(api, body, krate, &body_value)
+            ));
+            if body.required {
+                "body".into()
+            } else {
+                "Some(body)".into()
+            }
+        }
         BodyKind::Binary => {
             if body.required {
                 "std::fs::read(\"body.bin\")?".into()
@@ -343,6 +355,46 @@ fn body_arg(
             }
         }
     }
+}
+
+/// A multipart body built with `new`: files read from disk, text as literals, other members
+/// decoded from their example JSON.
+fn multipart_body(api: &Api, body: &Body, krate: &str, example: &Value) -> String {
+    let TypeRef::Named(id) = crate::ir::resolve(&api.types, &body.ty) else {
+        return String::new();
+    };
+    let TypeKind::Struct(s) = &api.ty(*id).kind else {
+        return String::new();
+    };
+    let file = format!("{krate}::FilePart::file(\"upload.bin\")");
+    let args: Vec<String> = constructor_args(api, s)
+        .iter()
+        .map(|f| {
+            let value = example
+                .get(&f.wire)
+                .cloned()
+                .or_else(|| f.docs.example.clone())
+                .unwrap_or_else(|| synthesize(api, &f.ty));
+            match (f.files(), &f.ty) {
+                (Some(crate::ir::Files::One), _) => file.clone(),
+                (Some(crate::ir::Files::Many), _) => format!("vec![{file}]"),
+                (None, TypeRef::Primitive(Primitive::String | Primitive::Uri))
+                    if !f.nullable && !f.boxed =>
+                {
+                    match value {
+                        Value::String(text) => str_lit(&text),
+                        other => str_lit(&other.to_string()),
+                    }
+                }
+                (None, _) => from_json(&value, "    "),
+            }
+        })
+        .collect();
+    format!(
+        "{krate}::types::{}::new({})",
+        rust_ident(&api.ty(*id).name),
+        args.join(", ")
+    )
 }
 
 // ---------------------------------------------------------------- channel examples
