@@ -111,6 +111,20 @@ impl fmt::Debug for FilePart {
 ///
 /// A value that fails to encode does not stop the chain: the first failure is kept and the
 /// request fails with [`Error::Encode`](crate::Error::Encode) without being sent.
+///
+/// ```no_run
+/// use autessa_runtime::{FilePart, HttpClient, Method, Multipart};
+///
+/// # async fn run(http: HttpClient) -> Result<(), Box<dyn std::error::Error>> {
+/// let form = Multipart::new()
+///     .file("file", FilePart::file("rows.csv"), "text/csv")
+///     .value("purpose", "import")
+///     .value("tags", &["a", "b"]);
+/// let request = http.request(Method::POST, "uploadFile", "/files").multipart(form);
+/// http.send_empty::<serde_json::Value>(request).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Default)]
 #[must_use]
 pub struct Multipart {

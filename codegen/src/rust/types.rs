@@ -125,7 +125,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
 }
 
 /// The body of `multipart/form-data` requests: the client sends each member as parts, so it is
-/// built, not serialized (no serde), and its files are [`FilePart`]s, which are neither
+/// built, not serialized (no serde), and its files are `FilePart`s, which are neither
 /// `Clone` nor comparable (a stream).
 fn multipart_structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths) -> TokenStream {
     let name = ident(&def.name);
