@@ -1111,6 +1111,35 @@ mod tests {
     }
 
     #[test]
+    fn a_multipart_body_is_built_with_new_and_file_parts() {
+        let doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/up": {"post": {"operationId": "up", "requestBody": {"required": true, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file", "kind", "n"], "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "kind": {"type": "string", "enum": ["a", "b"]},
+                    "n": {"type": "integer"},
+                    "name": {"type": "string"}
+                }}}
+            }}, "responses": {"204": {"description": "ok"}}}}}
+        });
+        let api = crate::lower::lower_openapi(
+            crate::load::Sources::from_value("spec.yaml", doc),
+            &crate::Flags::default(),
+        )
+        .unwrap();
+        let call = rust_call(&api, &api.operations[0], "x", None);
+        assert!(
+            call.contains(
+                "let body = x::types::UpRequest::new(x::FilePart::file(\"upload.bin\"), \
+                 serde_json::from_str(r#\"\"a\"\"#)?, serde_json::from_str(r#\"1\"#)?);"
+            ),
+            "{call}"
+        );
+        assert!(call.contains("client.up(body).await?"), "{call}");
+    }
+
+    #[test]
     fn reserved_and_keyword_methods() {
         assert_eq!(rust_ident("type"), "r#type");
         assert_eq!(rust_ident("self"), "self_");
