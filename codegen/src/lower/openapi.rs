@@ -528,13 +528,15 @@ fn lower_body(
         ty
     };
     if rank(media) == 5 && kind == BodyKind::Binary {
-        types.diags.push(Diagnostic::warning(
-            &mloc,
+        let message = if request {
             format!(
                 "`{media}` bodies without an object schema are sent as raw bytes: the caller \
                  encodes the parts"
-            ),
-        ));
+            )
+        } else {
+            format!("`{media}` responses are returned as raw bytes")
+        };
+        types.diags.push(Diagnostic::warning(&mloc, message));
     }
     let encoding = match kind {
         BodyKind::Form | BodyKind::Multipart => forms::encodings(types, &mloc),
