@@ -113,6 +113,9 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Typed extra members (`additionalProperties` beside `properties`).
     pub extra: Option<TypeRef>,
+    /// The body of `multipart/form-data` requests only: built by the caller and sent as
+    /// parts, never serialized whole; its binary members ([`Field::files`]) hold files.
+    pub multipart: bool,
 }
 
 /// What `ty` stands for once aliases are followed (`defs` are an API's types, indexed by
@@ -141,7 +144,29 @@ pub fn fields_of<'a>(defs: &'a [TypeDef], ty: &'a TypeRef) -> Option<&'a [Field]
     }
 }
 
+/// How a member of a multipart body holds files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Files {
+    /// One file part (`format: binary`).
+    One,
+    /// One file part per item (an array of binary strings).
+    Many,
+}
+
 impl Field {
+    /// Whether the member is a file, or a list of files, in a multipart body.
+    pub fn files(&self) -> Option<Files> {
+        let binary = |t: &TypeRef| {
+            matches!(t, TypeRef::Primitive(Primitive::Binary))
+                || matches!(t, TypeRef::Nullable(inner) if **inner == TypeRef::Primitive(Primitive::Binary))
+        };
+        match &self.ty {
+            t if binary(t) => Some(Files::One),
+            TypeRef::Array(item) if binary(item) => Some(Files::Many),
+            _ => None,
+        }
+    }
+
     /// How many `Option`s wrap the member's type in Rust: none when required, one when
     /// optional or nullable, two when both (absent and `null` kept apart).
     pub fn option_layers(&self) -> usize {
@@ -354,6 +379,9 @@ pub enum BodyKind {
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// `multipart/form-data` with an object schema: the body type is a struct marked
+    /// [`Struct::multipart`], each member sent as parts.
+    Multipart,
     /// Raw bytes with the given media type.
     Binary,
     /// Text with the given media type.
@@ -367,6 +395,43 @@ pub struct Body {
     pub ty: TypeRef,
     pub required: bool,
     pub docs: Docs,
+    /// For form and multipart bodies: how members are written (OpenAPI's `encoding` map), in
+    /// document order.
+    pub encoding: Vec<Encoding>,
+}
+
+impl Body {
+    /// How the member `wire` is written, when the document says.
+    pub fn encoding_of(&self, wire: &str) -> Option<&Encoding> {
+        self.encoding.iter().find(|e| e.member == wire)
+    }
+}
+
+/// How one member of a form or multipart body is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encoding {
+    /// The member's wire name.
+    pub member: String,
+    /// The part's media type (`contentType`, or for a file a 3.1 `contentMediaType`): one
+    /// type, a wildcard such as `image/*`, or a comma-separated list.
+    pub content_type: Option<String>,
+    /// `style` and `explode`, when either is given.
+    pub style: Option<FormStyle>,
+}
+
+/// OpenAPI's `style` and `explode` for a form member, as the combinations that differ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormStyle {
+    /// `form` exploded (the default): repeated fields, object members as fields.
+    Exploded,
+    /// `form`, `explode: false`: comma-separated.
+    Comma,
+    /// `spaceDelimited`, `explode: false`.
+    Space,
+    /// `pipeDelimited`, `explode: false`.
+    Pipe,
+    /// `deepObject`: `name[member]` fields.
+    DeepObject,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -9,12 +9,13 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
-use crate::encode::{joined_text, query_texts};
+use crate::encode::{FormStyle, form_body, joined_text, query_texts};
+use crate::multipart::Multipart;
 
 /// One API request, built by value and sent with one of the `HttpClient::send_*` methods.
 ///
-/// The builder owns everything it needs (the body is kept as [`Bytes`]), so a request can be
-/// turned into a wire request more than once. A value that fails to encode does not stop the
+/// The builder owns everything it needs (the body is kept as [`Bytes`], a multipart body as its
+/// parts), so a request can be turned into a wire request more than once. A value that fails to encode does not stop the
 /// chain: the first failure is kept and returned by `send_*` as [`Error::Encode`].
 ///
 /// [`Error::Encode`]: crate::Error::Encode
@@ -28,6 +29,7 @@ pub struct RequestBuilder {
     headers: HeaderMap,
     body: Option<Bytes>,
     content_type: Option<HeaderValue>,
+    multipart: Option<Multipart>,
     authenticated: bool,
     idempotent: bool,
     error: Option<serde_json::Error>,
@@ -45,6 +47,7 @@ impl RequestBuilder {
             headers: HeaderMap::new(),
             body: None,
             content_type: None,
+            multipart: None,
             authenticated: true,
             idempotent: false,
             error,
@@ -97,26 +100,46 @@ impl RequestBuilder {
         // Most bodies fit: one allocation instead of a series of doublings.
         let mut json = Vec::with_capacity(256);
         match serde_json::to_writer(&mut json, body) {
-            Ok(()) => {
-                self.content_type = Some(HeaderValue::from_static("application/json"));
-                self.body = Some(Bytes::from(json));
-            }
+            Ok(()) => self.set_body(HeaderValue::from_static("application/json"), json.into()),
             Err(error) => self.fail(error),
         }
         self
     }
 
-    /// Sets an `application/x-www-form-urlencoded` body.
-    pub fn form<T: Serialize + ?Sized>(mut self, body: &T) -> Self {
-        match serde_urlencoded::to_string(body) {
-            Ok(text) => {
-                self.content_type = Some(HeaderValue::from_static(
-                    "application/x-www-form-urlencoded",
-                ));
-                self.body = Some(Bytes::from(text));
-            }
-            Err(error) => self.fail(encode_error(error.to_string())),
+    /// Sets an `application/x-www-form-urlencoded` body: each member of `body` (an object) as
+    /// OpenAPI's default `style: form, explode: true` writes it (arrays as repeated fields);
+    /// `null`/`None` members are left out.
+    pub fn form<T: Serialize + ?Sized>(self, body: &T) -> Self {
+        self.form_styled(body, &[])
+    }
+
+    /// Sets an `application/x-www-form-urlencoded` body whose members named in `styles` are
+    /// written in that [`FormStyle`] (OpenAPI's `encoding` map), the others as in
+    /// [`form`](Self::form).
+    pub fn form_styled<T: Serialize + ?Sized>(
+        mut self,
+        body: &T,
+        styles: &[(&str, FormStyle)],
+    ) -> Self {
+        match form_body(body, styles) {
+            Ok(text) => self.set_body(
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+                text.into(),
+            ),
+            Err(error) => self.fail(error),
         }
+        self
+    }
+
+    /// Sets a `multipart/form-data` body (its `Content-Type`, with the boundary, is set when it
+    /// is sent). A request whose body holds a one-shot stream is never retried.
+    pub fn multipart(mut self, mut body: Multipart) -> Self {
+        if let Some(error) = body.take_error() {
+            self.fail(error);
+        }
+        self.body = None;
+        self.content_type = None;
+        self.multipart = Some(body);
         self
     }
 
@@ -141,10 +164,7 @@ impl RequestBuilder {
     /// Sets a raw body with the given `Content-Type`.
     pub fn bytes(mut self, content_type: &str, body: impl Into<Bytes>) -> Self {
         match HeaderValue::from_str(content_type) {
-            Ok(value) => {
-                self.content_type = Some(value);
-                self.body = Some(body.into());
-            }
+            Ok(value) => self.set_body(value, body.into()),
             Err(_) => self.fail(encode_error(format!(
                 "invalid content type `{content_type}`"
             ))),
@@ -199,6 +219,10 @@ impl RequestBuilder {
         self.error.take()
     }
 
+    pub(crate) fn take_multipart(&mut self) -> Option<Multipart> {
+        self.multipart.take()
+    }
+
     /// The full URL: `base` with its path prefix, this request's path and query, and then
     /// `extra` (the query authentication pair, if any).
     pub(crate) fn url(&self, base: &Url, extra: Option<(&str, &str)>) -> Url {
@@ -213,6 +237,12 @@ impl RequestBuilder {
             }
         }
         url
+    }
+
+    fn set_body(&mut self, content_type: HeaderValue, body: Bytes) {
+        self.content_type = Some(content_type);
+        self.body = Some(body);
+        self.multipart = None;
     }
 
     fn fail(&mut self, error: serde_json::Error) {
@@ -234,6 +264,10 @@ impl fmt::Debug for RequestBuilder {
             .field("headers", &headers)
             .field("content_type", &self.content_type)
             .field("body_len", &self.body.as_ref().map(Bytes::len))
+            .field(
+                "multipart_parts",
+                &self.multipart.as_ref().map(Multipart::len),
+            )
             .field("error", &self.error)
             .finish()
     }

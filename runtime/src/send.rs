@@ -21,6 +21,7 @@ use crate::client::{Credentials, HttpClient};
 use crate::clock::{Sleep, millis};
 use crate::error::{Error, RetryAfterTooLong, TimeoutKind};
 use crate::hooks::{AttemptInfo, ResponseHead};
+use crate::multipart::Multipart;
 use crate::rate_limit::{RateLimit, RetryAfter};
 use crate::request::RequestBuilder;
 use crate::response::{ApiResponse, error_response, finish};
@@ -85,9 +86,11 @@ impl HttpClient {
         if let Some(source) = request.take_error() {
             return Err(Error::Encode { operation, source });
         }
+        let mut multipart = prepared(&mut request).await?;
+        let once = multipart.as_ref().is_some_and(Multipart::is_once);
         let call = Call::of(&request);
-        let build = |_| Ok(Wire::new(self.wire_request(&request, None)));
-        let settled = self.execute(&call, true, false, build).await?;
+        let build = |_| self.wire(&request, None, multipart.as_mut());
+        let settled = self.execute(&call, true, once, build).await?;
         match settled {
             Settled::Streaming(head) => Ok(StreamingResponse::new(operation, head)),
             other => Err(self.masked(other.into_error(operation))),
@@ -104,9 +107,11 @@ impl HttpClient {
         if let Some(source) = request.take_error() {
             return Err(Error::Encode { operation, source });
         }
+        let mut multipart = prepared(&mut request).await?;
+        let once = multipart.as_ref().is_some_and(Multipart::is_once);
         let call = Call::of(&request);
-        let build = |_| Ok(Wire::new(self.wire_request(&request, accept.clone())));
-        let settled = self.execute(&call, false, false, build).await?;
+        let build = |_| self.wire(&request, accept.clone(), multipart.as_mut());
+        let settled = self.execute(&call, false, once, build).await?;
         match settled {
             Settled::Full {
                 status,
@@ -120,6 +125,40 @@ impl HttpClient {
     /// The error with this client's key masked in the server's messages.
     fn masked<E>(&self, error: Error<E>) -> Error<E> {
         error.mask(self.inner.auth.as_ref().map(Credentials::key))
+    }
+
+    /// The wire request of one attempt, with the multipart body encoded anew (files read again
+    /// from the start).
+    fn wire<E>(
+        &self,
+        request: &RequestBuilder,
+        accept: Option<HeaderValue>,
+        multipart: Option<&mut Multipart>,
+    ) -> Result<Wire, Error<E>> {
+        let mut wire = self.wire_request(request, accept);
+        let Some(multipart) = multipart else {
+            return Ok(Wire::new(wire));
+        };
+        // The boundary is part of the type: no other may be sent beside it.
+        wire.headers_mut().remove(CONTENT_TYPE);
+        let operation = request.operation();
+        let slot = SourceSlot::default();
+        let form = multipart
+            .form(&slot)
+            .map_err(|source| Error::Upload { operation, source })?;
+        // reqwest sets the boundary's `Content-Type` and, when every part's length is known,
+        // the `Content-Length`.
+        let wire = reqwest::RequestBuilder::from_parts(self.inner.client.clone(), wire)
+            .multipart(form)
+            .build()
+            .map_err(|error| Error::Transport {
+                operation,
+                source: error.without_url(),
+            })?;
+        Ok(Wire {
+            request: wire,
+            source: Some(slot),
+        })
     }
 
     /// Turns the builder into a wire request; called again for each attempt.
@@ -501,6 +540,19 @@ impl Wire {
             source: None,
         }
     }
+}
+
+/// The request's multipart body, with the lengths of its files read; a file that cannot be
+/// read fails the call before anything is sent.
+async fn prepared<E>(request: &mut RequestBuilder) -> Result<Option<Multipart>, Error<E>> {
+    let Some(mut multipart) = request.take_multipart() else {
+        return Ok(None);
+    };
+    multipart.prepare().await.map_err(|source| Error::Upload {
+        operation: request.operation(),
+        source,
+    })?;
+    Ok(Some(multipart))
 }
 
 /// Where an upload body puts the error of the file or stream it reads.

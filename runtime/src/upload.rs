@@ -4,16 +4,12 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
+use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
 use futures_core::Stream;
-use http_body::{Frame, SizeHint};
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
-use tokio::io::{AsyncRead, ReadBuf};
 use url::Url;
 
 use crate::client::HttpClient;
@@ -21,18 +17,10 @@ use crate::error::Error;
 use crate::request::encode_error;
 use crate::response::{ApiResponse, raw_error_response};
 use crate::send::{Call, Settled, SourceSlot, Wire};
+use crate::source::{ProgressFn, Source, SourceBody};
 
 /// The operation id of a pre-signed upload, in errors, hooks and tracing.
 pub const UPLOAD_OPERATION: &str = "upload";
-
-/// The size of the chunks a file or an in-memory body is sent in (and progress reported by).
-const CHUNK: usize = 64 * 1024;
-
-/// A stream of chunks to upload.
-pub type ByteSource = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + 'static>>;
-
-type ProgressFn = dyn Fn(UploadProgress) + Send + Sync;
-type Factory = dyn Fn() -> ByteSource + Send + Sync;
 
 /// What to upload with [`HttpClient::put_upload`]: bytes, a file or a stream, with an optional
 /// content type and progress callback.
@@ -46,19 +34,6 @@ pub struct Upload {
     source: Source,
     content_type: Option<String>,
     progress: Option<Arc<ProgressFn>>,
-}
-
-enum Source {
-    Bytes(Bytes),
-    File(PathBuf),
-    Factory {
-        make: Box<Factory>,
-        length: Option<u64>,
-    },
-    Once {
-        stream: Option<ByteSource>,
-        length: Option<u64>,
-    },
 }
 
 /// How far an upload has got, reported to the callback of [`Upload::on_progress`].
@@ -93,11 +68,7 @@ impl Upload {
         F: Fn() -> S + Send + Sync + 'static,
         S: Stream<Item = io::Result<Bytes>> + Send + 'static,
     {
-        let make = move || -> ByteSource { Box::pin(make()) };
-        Self::from_source(Source::Factory {
-            make: Box::new(make),
-            length,
-        })
+        Self::from_source(Source::factory(make, length))
     }
 
     /// Uploads a stream that can be read only once: the PUT is never retried. See
@@ -106,10 +77,7 @@ impl Upload {
     where
         S: Stream<Item = io::Result<Bytes>> + Send + 'static,
     {
-        Self::from_source(Source::Once {
-            stream: Some(Box::pin(stream)),
-            length,
-        })
+        Self::from_source(Source::once(stream, length))
     }
 
     /// Reads a one-shot stream into memory, so that the PUT can be retried. Fails with
@@ -162,31 +130,11 @@ impl Upload {
 
 impl fmt::Debug for Upload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let source = match &self.source {
-            Source::Bytes(bytes) => format!("bytes ({} bytes)", bytes.len()),
-            Source::File(path) => format!("file {}", path.display()),
-            Source::Factory { length, .. } => format!("stream factory (length {length:?})"),
-            Source::Once { length, .. } => format!("one-shot stream (length {length:?})"),
-        };
         f.debug_struct("Upload")
-            .field("source", &source)
+            .field("source", &self.source)
             .field("content_type", &self.content_type)
             .field("progress", &self.progress.is_some())
             .finish()
-    }
-}
-
-impl Source {
-    /// The stream for one attempt.
-    fn open(&mut self) -> io::Result<ByteSource> {
-        Ok(match self {
-            Self::Bytes(bytes) => Box::pin(BytesChunks(bytes.clone())),
-            Self::File(path) => Box::pin(FileChunks::new(path.clone())),
-            Self::Factory { make, .. } => make(),
-            Self::Once { stream, .. } => stream.take().ok_or_else(|| {
-                io::Error::other("a one-shot stream cannot be uploaded a second time")
-            })?,
-        })
     }
 }
 
@@ -240,17 +188,11 @@ impl HttpClient {
             progress,
             ..
         } = upload;
-        let total = match &source {
-            Source::Bytes(bytes) => Some(bytes.len() as u64),
-            Source::File(path) => Some(
-                tokio::fs::metadata(path)
-                    .await
-                    .map_err(|source| Error::Upload { operation, source })?
-                    .len(),
-            ),
-            Source::Factory { length, .. } | Source::Once { length, .. } => *length,
-        };
-        let once = matches!(source, Source::Once { .. });
+        let total = source
+            .length()
+            .await
+            .map_err(|source| Error::Upload { operation, source })?;
+        let once = source.is_once();
         let method = Method::PUT;
         let call = Call {
             operation,
@@ -272,14 +214,8 @@ impl HttpClient {
                     total,
                 });
             }
-            let body = UploadBody {
-                chunks: Mutex::new(chunks),
-                attempt,
-                sent: 0,
-                total,
-                progress: progress.clone(),
-                slot: slot.clone(),
-            };
+            let body = SourceBody::new(chunks, total, slot.clone())
+                .with_progress(attempt, progress.clone());
             let mut request = reqwest::Request::new(Method::PUT, url.clone());
             let headers = request.headers_mut();
             if let Some(agent) = &self.inner.user_agent {
@@ -346,179 +282,14 @@ impl HttpClient {
     }
 }
 
-/// The body of one PUT attempt: the chunks of the source, counted for progress.
-struct UploadBody {
-    /// In a mutex only to be `Sync`; it is never locked (`get_mut`).
-    chunks: Mutex<ByteSource>,
-    attempt: u32,
-    sent: u64,
-    total: Option<u64>,
-    progress: Option<Arc<ProgressFn>>,
-    slot: SourceSlot,
-}
-
-impl http_body::Body for UploadBody {
-    type Data = Bytes;
-    type Error = io::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
-        let this = self.get_mut();
-        let chunks = this
-            .chunks
-            .get_mut()
-            .unwrap_or_else(PoisonError::into_inner);
-        match chunks.as_mut().poll_next(cx) {
-            Poll::Ready(Some(Ok(chunk))) => {
-                this.sent += chunk.len() as u64;
-                if let Some(progress) = &this.progress {
-                    progress(UploadProgress {
-                        attempt: this.attempt,
-                        sent: this.sent,
-                        total: this.total,
-                    });
-                }
-                Poll::Ready(Some(Ok(Frame::data(chunk))))
-            }
-            Poll::Ready(Some(Err(error))) => {
-                let kind = error.kind();
-                *this.slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
-                Poll::Ready(Some(Err(io::Error::new(
-                    kind,
-                    "the data to upload could not be read",
-                ))))
-            }
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match self.total {
-            Some(total) => SizeHint::with_exact(total.saturating_sub(self.sent)),
-            None => SizeHint::default(),
-        }
-    }
-}
-
-/// In-memory bytes as chunks, without copying.
-struct BytesChunks(Bytes);
-
-impl Stream for BytesChunks {
-    type Item = io::Result<Bytes>;
-
-    fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let rest = &mut self.get_mut().0;
-        if rest.is_empty() {
-            return Poll::Ready(None);
-        }
-        let chunk = rest.split_to(rest.len().min(CHUNK));
-        Poll::Ready(Some(Ok(chunk)))
-    }
-}
-
-type Opening = Pin<Box<dyn Future<Output = io::Result<tokio::fs::File>> + Send>>;
-
-/// A file as chunks, opened on the first poll.
-enum FileChunks {
-    Opening(Opening),
-    Reading(tokio::fs::File),
-    Done,
-}
-
-impl FileChunks {
-    fn new(path: PathBuf) -> Self {
-        Self::Opening(Box::pin(tokio::fs::File::open(path)))
-    }
-}
-
-impl Stream for FileChunks {
-    type Item = io::Result<Bytes>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        loop {
-            match this {
-                Self::Opening(opening) => match opening.as_mut().poll(cx) {
-                    Poll::Ready(Ok(file)) => *this = Self::Reading(file),
-                    Poll::Ready(Err(error)) => {
-                        *this = Self::Done;
-                        return Poll::Ready(Some(Err(error)));
-                    }
-                    Poll::Pending => return Poll::Pending,
-                },
-                Self::Reading(file) => {
-                    let mut buffer = BytesMut::zeroed(CHUNK);
-                    let mut read = ReadBuf::new(&mut buffer);
-                    return match Pin::new(file).poll_read(cx, &mut read) {
-                        Poll::Ready(Ok(())) => {
-                            let filled = read.filled().len();
-                            if filled == 0 {
-                                *this = Self::Done;
-                                return Poll::Ready(None);
-                            }
-                            buffer.truncate(filled);
-                            Poll::Ready(Some(Ok(buffer.freeze())))
-                        }
-                        Poll::Ready(Err(error)) => {
-                            *this = Self::Done;
-                            Poll::Ready(Some(Err(error)))
-                        }
-                        Poll::Pending => Poll::Pending,
-                    };
-                }
-                Self::Done => return Poll::Ready(None),
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::future::poll_fn;
-
-    async fn drain(mut stream: ByteSource) -> io::Result<Vec<usize>> {
-        let mut sizes = Vec::new();
-        while let Some(chunk) = poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
-            sizes.push(chunk?.len());
-        }
-        Ok(sizes)
-    }
+    use crate::source::BytesChunks;
 
     #[tokio::test]
-    async fn bytes_and_files_are_chunked_and_can_be_read_again() {
-        let data = Bytes::from(vec![7_u8; CHUNK * 2 + 10]);
-        let mut source = Source::Bytes(data.clone());
-        for _ in 0..2 {
-            let sizes = drain(source.open().unwrap()).await.unwrap();
-            assert_eq!(sizes, [CHUNK, CHUNK, 10]);
-        }
-
-        let path = std::env::temp_dir().join(format!("autessa-upload-{}.bin", std::process::id()));
-        std::fs::write(&path, &data).unwrap();
-        let mut source = Source::File(path.clone());
-        for _ in 0..2 {
-            let total: usize = drain(source.open().unwrap()).await.unwrap().iter().sum();
-            assert_eq!(total, data.len());
-        }
-        std::fs::remove_file(&path).unwrap();
-        let error = drain(source.open().unwrap()).await.unwrap_err();
-        assert_eq!(error.kind(), io::ErrorKind::NotFound);
-    }
-
-    #[tokio::test]
-    async fn one_shot_streams_open_once_and_buffering_has_a_limit() {
+    async fn buffering_has_a_limit() {
         let chunks = || BytesChunks(Bytes::from_static(b"abcdef"));
-        let mut source = Source::Once {
-            stream: Some(Box::pin(chunks())),
-            length: None,
-        };
-        assert!(source.open().is_ok());
-        assert!(source.open().is_err());
-
         let upload = Upload::buffer(chunks(), 6).await.unwrap();
         assert!(matches!(upload.source, Source::Bytes(ref b) if b.as_ref() == b"abcdef"));
         let error = Upload::buffer(chunks(), 5).await.unwrap_err();

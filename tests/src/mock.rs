@@ -11,7 +11,8 @@
 //!   document, records it, and answers with the document's examples.
 //! - [`Journal`] and [`RecordedRequest`]: what a server saw and which checks failed.
 //! - [`ws::WsMockServer`]: the WebSocket channels; [`storage::StorageServer`]: the storage
-//!   that pre-signed upload URLs point at.
+//!   that pre-signed upload URLs point at; [`forms::FormServer`]: a server that parses
+//!   multipart and urlencoded bodies as a web framework does.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -22,6 +23,7 @@
 //! # }
 //! ```
 
+pub mod forms;
 mod http;
 mod openapi;
 mod record;

@@ -377,3 +377,272 @@ fn an_enum_value_listed_twice_in_the_schema_is_one_variant() {
     assert_eq!(first.as_str(), "2024-01-01");
     assert!(!matches!(first, objects::ApiVersion::Unknown(_)));
 }
+
+/// Multipart and form bodies as a server that parses them sees them.
+mod forms {
+    use std::path::PathBuf;
+    use std::time::Duration;
+
+    use autessa_runtime::{Bytes, Error, RequestOptions, RetryPolicy};
+    use autessa_tests::mock::forms::{FormRequest, FormServer};
+    use fixture_forms::FilePart;
+    use fixture_forms::types as forms;
+    use futures_util::stream;
+    use serde_json::json;
+
+    const KEY: &str = "forms-key";
+
+    fn client(server: &FormServer) -> fixture_forms::Client {
+        let fast =
+            RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(5));
+        fixture_forms::Client::new(&server.base_url(), KEY)
+            .unwrap()
+            .with_options(RequestOptions::new().retry(fast))
+    }
+
+    /// A file in a temporary folder of the test `test` (tests run at once).
+    fn temp_file(test: &str, name: &str, data: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("autessa-forms-{}-{test}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, data).unwrap();
+        path
+    }
+
+    fn parts(request: &FormRequest) -> Vec<String> {
+        request.parts().iter().map(|p| p.describe()).collect()
+    }
+
+    fn upload(path: &std::path::Path) -> forms::Upload {
+        forms::Upload::new(FilePart::file(path), forms::UploadPurpose::FineTune)
+            .with_count(3)
+            .with_flag(true)
+            .with_meta(forms::Meta::new("cli").with_tags(vec!["a".into()]))
+            .with_labels(vec!["x".into(), "y y".into()])
+            .with_ids(vec![1, 2])
+            .with_options(forms::UploadOptions::new().with_create(true).with_days(7))
+            .with_attachments(vec![
+                FilePart::bytes(&b"PNG1"[..]).file_name("a.png"),
+                FilePart::bytes(&b"GIF8"[..])
+                    .file_name("b.gif")
+                    .content_type("image/gif"),
+            ])
+            .with_preview(FilePart::bytes(&b"pv"[..]))
+            .with_scan(FilePart::bytes(&b"%PDF"[..]).file_name("scan.pdf"))
+    }
+
+    /// Every member of `upload`, as the server reads it.
+    const UPLOAD_PARTS: [&str; 14] = [
+        "file; notes.txt; application/octet-stream; line 1\nline 2\n",
+        "purpose; -; -; fine-tune",
+        "count; -; -; 3",
+        "flag; -; -; true",
+        r#"meta; -; application/json; {"source":"cli","tags":["a"]}"#,
+        "labels; -; -; x",
+        "labels; -; -; y y",
+        "ids; -; application/json; [1,2]",
+        "options[create]; -; -; true",
+        "options[days]; -; -; 7",
+        // `image/*, image/jpeg`: the first concrete type is the default.
+        "attachments; a.png; image/jpeg; PNG1",
+        "attachments; b.gif; image/gif; GIF8",
+        // 3.1 `contentMediaType`; a part given no file name is called `blob`, as browsers do.
+        "preview; blob; image/png; pv",
+        "scan; scan.pdf; application/pdf; %PDF",
+    ];
+
+    const SEARCH_FORM: &str = "q=a+b%26c&tags=t1&tags=t2&ids=1%2C2%2C3\
+        &filter%5Bstatus%5D=open&filter%5Brange%5D%5Bmin%5D=1&filter%5Brange%5D%5Bmax%5D=9\
+        &expand%5B0%5D=customer&expand%5B1%5D=items&sort=name%7C-date&size=10&cursor=c1";
+
+    fn search() -> forms::SearchRequest {
+        forms::SearchRequest::new("a b&c")
+            .with_tags(vec!["t1".into(), "t2".into()])
+            .with_ids(vec![1, 2, 3])
+            .with_filter(
+                forms::SearchRequestFilter::new()
+                    .with_status("open")
+                    .with_range(
+                        forms::SearchRequestFilterRange::new()
+                            .with_min(1)
+                            .with_max(9),
+                    ),
+            )
+            .with_expand(vec!["customer".into(), "items".into()])
+            .with_sort(vec!["name".into(), "-date".into()])
+            .with_page(
+                forms::SearchRequestPage::new()
+                    .with_size(10)
+                    .with_cursor("c1"),
+            )
+    }
+
+    #[tokio::test]
+    async fn multipart_members_arrive_as_typed_parts() {
+        let server = FormServer::start().await;
+        server.reply_with(200, json!({"id": "f1"}));
+        let path = temp_file("typed", "notes.txt", b"line 1\nline 2\n");
+        let stored = client(&server).upload_file(upload(&path)).await.unwrap();
+        assert_eq!(stored.body.id, "f1");
+        let request = &server.requests()[0];
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("POST", "/files")
+        );
+        assert_eq!(request.header("x-api-key"), Some(KEY));
+        let content_type = request.header("content-type").unwrap();
+        assert!(
+            content_type.starts_with("multipart/form-data; boundary="),
+            "{content_type}"
+        );
+        assert!(
+            request.header("content-length").is_some(),
+            "every length is known"
+        );
+        assert_eq!(parts(request), UPLOAD_PARTS);
+    }
+
+    #[tokio::test]
+    async fn form_members_follow_their_encoding_styles() {
+        let server = FormServer::start().await;
+        server.reply_with(200, json!(["r1"]));
+        let found = client(&server).search(&search()).await.unwrap();
+        assert_eq!(found.body, ["r1"]);
+        let request = &server.requests()[0];
+        assert_eq!(
+            request.header("content-type"),
+            Some("application/x-www-form-urlencoded")
+        );
+        assert_eq!(
+            request.body,
+            autessa_tests::mock::forms::FormBody::Text(SEARCH_FORM.to_owned())
+        );
+    }
+
+    #[tokio::test]
+    async fn a_body_shared_with_json_is_copied_and_an_optional_one_may_be_left_out() {
+        let server = FormServer::start().await;
+        server.reply_with(201, json!({"name": "Ann"}));
+        let client = client(&server);
+        let profile = forms::ProfileForm::new("Ann").with_avatar(FilePart::bytes(&b"jpg"[..]));
+        let created: forms::Profile = client.create_profile(Some(profile)).await.unwrap().body;
+        assert_eq!(created, forms::Profile::new("Ann"));
+        client.create_profile(None).await.unwrap();
+        let requests = server.requests();
+        assert_eq!(
+            parts(&requests[0]),
+            [
+                "name; -; -; Ann",
+                "avatar; blob; application/octet-stream; jpg"
+            ]
+        );
+        assert_eq!(requests[1].header("content-type"), None);
+        assert_eq!(
+            requests[1].body,
+            autessa_tests::mock::forms::FormBody::Text(String::new())
+        );
+    }
+
+    #[tokio::test]
+    async fn an_operation_with_several_media_types_sends_json() {
+        let server = FormServer::start().await;
+        server.reply_with(204, json!(null));
+        client(&server)
+            .send_message(&forms::Message::new("hi"))
+            .await
+            .unwrap();
+        let request = &server.requests()[0];
+        assert_eq!(request.header("content-type"), Some("application/json"));
+        assert_eq!(
+            request.body,
+            autessa_tests::mock::forms::FormBody::Text(r#"{"text":"hi"}"#.to_owned())
+        );
+    }
+
+    fn chunks() -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+        stream::iter([
+            Ok(Bytes::from_static(b"a,b\n")),
+            Ok(Bytes::from_static(b"1,2\n")),
+        ])
+    }
+
+    #[tokio::test]
+    async fn a_streamed_file_part_is_sent_chunked_and_never_retried() {
+        let server = FormServer::start().await;
+        server.reply_once(503, json!({}));
+        server.reply_with(204, json!(null));
+        let body = forms::ReplaceFileRequest::new(FilePart::stream_once(chunks(), None))
+            .with_note("streamed");
+        let error = client(&server).replace_file("f1", body).await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(503), "{error:?}");
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1, "a one-shot stream is sent once");
+        assert_eq!(requests[0].header("content-length"), None);
+        assert_eq!(requests[0].header("transfer-encoding"), Some("chunked"));
+        assert_eq!(
+            parts(&requests[0]),
+            [
+                "content; blob; text/csv; a,b\n1,2\n",
+                "note; -; -; streamed"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn files_and_stream_factories_are_sent_again_on_a_retry() {
+        let server = FormServer::start().await;
+        server.reply_with(204, json!(null));
+        let client = client(&server);
+        let path = temp_file("retry", "rows.csv", b"a,b\n1,2\n");
+        let sources = [
+            FilePart::file(&path).file_name("blob"),
+            FilePart::stream(chunks, Some(8)),
+        ];
+        for (round, file) in sources.into_iter().enumerate() {
+            server.reply_once(503, json!({}));
+            client
+                .replace_file("f1", forms::ReplaceFileRequest::new(file))
+                .await
+                .unwrap();
+            let requests = server.requests();
+            assert_eq!(requests.len(), 2 * (round + 1));
+            for request in &requests[2 * round..] {
+                assert_eq!(parts(request), ["content; blob; text/csv; a,b\n1,2\n"]);
+                assert!(request.header("content-length").is_some());
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_file_fails_before_anything_is_sent() {
+        let server = FormServer::start().await;
+        let missing = std::env::temp_dir().join("autessa-forms-missing/none.bin");
+        let body = forms::ReplaceFileRequest::new(FilePart::file(missing));
+        let error = client(&server).replace_file("f1", body).await.unwrap_err();
+        let Error::Upload { source, .. } = &error else {
+            panic!("expected an upload error, got {error:?}")
+        };
+        assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        assert!(server.requests().is_empty());
+    }
+
+    /// The server runs on a runtime of its own; the test thread stays synchronous.
+    #[test]
+    fn the_blocking_client_sends_the_same_bodies() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let server = runtime.block_on(FormServer::start());
+        server.reply_with(200, json!({"id": "f2"}));
+        let client = fixture_forms::blocking::Client::new(&server.base_url(), KEY).unwrap();
+        let path = temp_file("blocking", "notes.txt", b"line 1\nline 2\n");
+        let stored = client.upload_file(upload(&path)).send().unwrap();
+        assert_eq!(stored.body.id, "f2");
+        server.reply_with(200, json!([]));
+        client.search(&search()).send().unwrap();
+        let requests = server.requests();
+        assert_eq!(parts(&requests[0]), UPLOAD_PARTS);
+        assert_eq!(
+            requests[1].body,
+            autessa_tests::mock::forms::FormBody::Text(SEARCH_FORM.to_owned())
+        );
+    }
+}

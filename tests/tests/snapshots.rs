@@ -55,6 +55,7 @@ fn every_fixture_has_a_snapshot() {
         names,
         [
             "autessa",
+            "forms",
             "hostile",
             "objects",
             "operations",
@@ -62,6 +63,11 @@ fn every_fixture_has_a_snapshot() {
             "unions"
         ]
     );
+}
+
+#[test]
+fn snapshot_forms() {
+    assert_fresh(&target("forms"));
 }
 
 #[test]

@@ -328,6 +328,18 @@ fn body_arg(
                 "Some(&body)".into()
             }
         }
+        BodyKind::Multipart => {
+            let body_value = example.cloned().unwrap_or(Value::Null);
+            lines.push(format!(
+                "    let body = {};",
+                multipart_body(api, body, krate, &body_value)
+            ));
+            if body.required {
+                "body".into()
+            } else {
+                "Some(body)".into()
+            }
+        }
         BodyKind::Binary => {
             if body.required {
                 "std::fs::read(\"body.bin\")?".into()
@@ -343,6 +355,46 @@ fn body_arg(
             }
         }
     }
+}
+
+/// A multipart body built with `new`: files read from disk, text as literals, other members
+/// decoded from their example JSON.
+fn multipart_body(api: &Api, body: &Body, krate: &str, example: &Value) -> String {
+    let TypeRef::Named(id) = crate::ir::resolve(&api.types, &body.ty) else {
+        return String::new();
+    };
+    let TypeKind::Struct(s) = &api.ty(*id).kind else {
+        return String::new();
+    };
+    let file = format!("{krate}::FilePart::file(\"upload.bin\")");
+    let args: Vec<String> = constructor_args(api, s)
+        .iter()
+        .map(|f| {
+            let value = example
+                .get(&f.wire)
+                .cloned()
+                .or_else(|| f.docs.example.clone())
+                .unwrap_or_else(|| synthesize(api, &f.ty));
+            match (f.files(), &f.ty) {
+                (Some(crate::ir::Files::One), _) => file.clone(),
+                (Some(crate::ir::Files::Many), _) => format!("vec![{file}]"),
+                (None, TypeRef::Primitive(Primitive::String | Primitive::Uri))
+                    if !f.nullable && !f.boxed =>
+                {
+                    match value {
+                        Value::String(text) => str_lit(&text),
+                        other => str_lit(&other.to_string()),
+                    }
+                }
+                (None, _) => from_json(&value, "    "),
+            }
+        })
+        .collect();
+    format!(
+        "{krate}::types::{}::new({})",
+        rust_ident(&api.ty(*id).name),
+        args.join(", ")
+    )
 }
 
 // ---------------------------------------------------------------- channel examples
@@ -1056,6 +1108,35 @@ mod tests {
     fn raw_literals_outlast_their_content() {
         assert_eq!(raw_lit("{}"), "r#\"{}\"#");
         assert_eq!(raw_lit("a\"#b"), "r##\"a\"#b\"##");
+    }
+
+    #[test]
+    fn a_multipart_body_is_built_with_new_and_file_parts() {
+        let doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/up": {"post": {"operationId": "up", "requestBody": {"required": true, "content": {
+                "multipart/form-data": {"schema": {"type": "object", "required": ["file", "kind", "n"], "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "kind": {"type": "string", "enum": ["a", "b"]},
+                    "n": {"type": "integer"},
+                    "name": {"type": "string"}
+                }}}
+            }}, "responses": {"204": {"description": "ok"}}}}}
+        });
+        let api = crate::lower::lower_openapi(
+            crate::load::Sources::from_value("spec.yaml", doc),
+            &crate::Flags::default(),
+        )
+        .unwrap();
+        let call = rust_call(&api, &api.operations[0], "x", None);
+        assert!(
+            call.contains(
+                "let body = x::types::UpRequest::new(x::FilePart::file(\"upload.bin\"), \
+                 serde_json::from_str(r#\"\"a\"\"#)?, serde_json::from_str(r#\"1\"#)?);"
+            ),
+            "{call}"
+        );
+        assert!(call.contains("client.up(body).await?"), "{call}");
     }
 
     #[test]

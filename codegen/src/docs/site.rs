@@ -1053,7 +1053,7 @@ fn body_view(
     required: Option<bool>,
 ) -> BodyView {
     let (line, fields) = match b.kind {
-        BodyKind::Json | BodyKind::Form => ctx.shape(&b.ty),
+        BodyKind::Json | BodyKind::Form | BodyKind::Multipart => ctx.shape(&b.ty),
         BodyKind::Binary => (Md::trusted("Raw bytes."), Md::default()),
         BodyKind::Text => (Md::trusted("Text."), Md::default()),
     };

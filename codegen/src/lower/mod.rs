@@ -2,6 +2,7 @@
 //! types live here, once, for every kind of document.
 
 mod asyncapi;
+mod forms;
 pub mod names;
 mod openapi;
 mod schema;
@@ -70,6 +71,8 @@ pub fn lower_documents(
     {
         types.diags.push(d);
     }
+    // Once every use of every type is known.
+    forms::mark_multipart(&mut types, &mut api);
     api.types = std::mem::take(&mut types.defs);
     let diags = std::mem::take(&mut types.diags);
     finish(api, diags)

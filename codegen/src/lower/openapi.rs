@@ -7,12 +7,13 @@ use openapiv3::{
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::forms;
 use super::names::{self, Scope};
 use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Docs, Header, Operation, Param, ParamLocation, Response,
-    SecurityScheme, Server, Status, Tag, TypeRef, fields_of,
+    Api, AuthKind, Body, BodyKind, Docs, Header, Operation, Param, ParamLocation, Primitive,
+    Response, SecurityScheme, Server, Status, Tag, TypeRef, fields_of,
 };
 
 const METHODS: [&str; 8] = [
@@ -132,8 +133,13 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 let loc = op_loc.join("requestBody");
                 let rb_loc = target(types, &loc, rb)?;
                 let rb: RequestBody = parse(types, &rb_loc, "a request body")?;
-                let mut body =
-                    lower_body(types, &rb_loc, &rb.content, &format!("{pascal}Request"))?;
+                let mut body = lower_body(
+                    types,
+                    &rb_loc,
+                    &rb.content,
+                    &format!("{pascal}Request"),
+                    true,
+                )?;
                 body.required = rb.required;
                 // The example sits on the media type; the description and flags on the body.
                 body.docs = Docs {
@@ -268,6 +274,9 @@ const CLIENT_MODULE_NAMES: &[&str] = &[
     "AuthScheme",
     "Upload",
     "UploadError",
+    "Multipart",
+    "FilePart",
+    "FormStyle",
     "UploadProgress",
     "ByteSource",
     "IntoFuture",
@@ -467,12 +476,15 @@ fn lower_params(
     }
 }
 
-/// Picks the media type the client will use and lowers its schema.
+/// Picks the media type the client will use and lowers its schema: JSON first, then a form,
+/// text, other types, and multipart last. A `request` body's multipart object becomes typed
+/// parts; anything else of a type the client cannot encode is sent as raw bytes.
 fn lower_body(
     types: &mut Types<'_>,
     loc: &Location,
     content: &indexmap::IndexMap<String, openapiv3::MediaType>,
     hint: &str,
+    request: bool,
 ) -> Option<Body> {
     let rank = |m: &str| -> u8 {
         let m = m.to_ascii_lowercase();
@@ -492,23 +504,43 @@ fn lower_body(
     };
     let (media, mt) = content.iter().min_by_key(|(m, _)| rank(m))?;
     let mloc = loc.join("content").join(media);
-    let kind = match rank(media) {
+    let mut kind = match rank(media) {
         0 | 1 => BodyKind::Json,
         2 => BodyKind::Form,
         3 => BodyKind::Text,
+        5 if request && media.eq_ignore_ascii_case("multipart/form-data") => BodyKind::Multipart,
         _ => BodyKind::Binary,
     };
-    if rank(media) == 5 {
-        types.diags.push(Diagnostic::warning(
-            &mloc,
-            format!("`{media}` bodies are sent as raw bytes: the caller encodes the parts"),
-        ));
-    }
     let ty = match (&mt.schema, kind) {
-        (Some(_), BodyKind::Json | BodyKind::Form) => types.lower_at(&mloc.join("schema"), hint),
-        (_, BodyKind::Text) => TypeRef::Primitive(crate::ir::Primitive::String),
-        (_, BodyKind::Binary) => TypeRef::Primitive(crate::ir::Primitive::Binary),
+        (Some(_), BodyKind::Json | BodyKind::Form | BodyKind::Multipart) => {
+            types.lower_at(&mloc.join("schema"), hint)
+        }
+        (_, BodyKind::Text) => TypeRef::Primitive(Primitive::String),
+        (None, BodyKind::Multipart) | (_, BodyKind::Binary) => {
+            TypeRef::Primitive(Primitive::Binary)
+        }
         (None, _) => TypeRef::Any,
+    };
+    let ty = if kind == BodyKind::Multipart && fields_of(&types.defs, &ty).is_none() {
+        kind = BodyKind::Binary;
+        TypeRef::Primitive(Primitive::Binary)
+    } else {
+        ty
+    };
+    if rank(media) == 5 && kind == BodyKind::Binary {
+        let message = if request {
+            format!(
+                "`{media}` bodies without an object schema are sent as raw bytes: the caller \
+                 encodes the parts"
+            )
+        } else {
+            format!("`{media}` responses are returned as raw bytes")
+        };
+        types.diags.push(Diagnostic::warning(&mloc, message));
+    }
+    let encoding = match kind {
+        BodyKind::Form | BodyKind::Multipart => forms::encodings(types, &mloc),
+        _ => Vec::new(),
     };
     let docs = Docs {
         example: types
@@ -524,6 +556,7 @@ fn lower_body(
         ty,
         required: true,
         docs,
+        encoding,
     })
 }
 
@@ -560,7 +593,7 @@ fn lower_responses(
             Status::Default => format!("{op}DefaultResponse"),
             _ => format!("{op}Response{key}"),
         };
-        let body = lower_body(types, &at, &resp.content, &hint);
+        let body = lower_body(types, &at, &resp.content, &hint, false);
         let mut headers = Vec::new();
         let mut scope = Scope::snake();
         for (name, h) in &resp.headers {

@@ -208,6 +208,11 @@ impl<'s> Types<'s> {
         }
     }
 
+    /// Claims a new type name made from `base` (with a suffix when it is taken).
+    pub fn claim_name(&mut self, base: &str) -> String {
+        self.names.claim(names::pascal(base, "Type", "Unnamed"))
+    }
+
     pub fn sources(&self) -> &'s Sources {
         self.src
     }
@@ -495,7 +500,11 @@ impl<'s> Types<'s> {
             Some(AdditionalProperties::Schema(_)) => Some(self.additional(loc, additional, name)),
             _ => None,
         };
-        Struct { fields, extra }
+        Struct {
+            fields,
+            extra,
+            multipart: false,
+        }
     }
 
     fn fields(
@@ -801,7 +810,7 @@ impl<'s> Types<'s> {
             let fields = self.fields(name, &subs, &required);
             return TypeKind::Struct(Struct {
                 fields,
-                extra: None,
+                ..Struct::default()
             });
         }
         // Not every member is an object: flatten each member into the struct.
@@ -834,7 +843,7 @@ impl<'s> Types<'s> {
             .collect();
         TypeKind::Struct(Struct {
             fields,
-            extra: None,
+            ..Struct::default()
         })
     }
 

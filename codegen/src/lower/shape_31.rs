@@ -1,6 +1,7 @@
 //! OpenAPI 3.1 schemas spelled the 3.0 way, so one lowering serves both:
 //! `type: [T, "null"]` becomes `type: T, nullable: true`, `const: v` becomes `enum: [v]`,
-//! numeric `exclusiveMinimum`/`exclusiveMaximum` become bounds, `examples: [..]` an `example`.
+//! numeric `exclusiveMinimum`/`exclusiveMaximum` become bounds, `examples: [..]` an `example`,
+//! and a string with a `contentMediaType` is `format: binary` (`byte` when base64-encoded).
 
 use serde_json::{Map, Value};
 
@@ -50,6 +51,19 @@ fn rewrite_object(map: &mut Map<String, Value>) {
                     .collect();
                 map.insert("anyOf".into(), Value::Array(members));
             }
+        }
+    }
+    if map.get("type").and_then(Value::as_str) == Some("string")
+        && map.contains_key("contentMediaType")
+        && !map.contains_key("format")
+    {
+        let format = match map.get("contentEncoding").and_then(Value::as_str) {
+            Some(encoding) if encoding.eq_ignore_ascii_case("base64") => "byte",
+            Some(_) => "",
+            None => "binary",
+        };
+        if !format.is_empty() {
+            map.insert("format".into(), Value::String(format.into()));
         }
     }
     if let Some(v) = map.remove("const") {

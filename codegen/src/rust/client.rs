@@ -9,7 +9,8 @@ use super::ident::ident;
 use super::types::{Paths, ty};
 use crate::diag::Diagnostic;
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Operation, Param, ParamLocation, Primitive, Status, TypeRef,
+    Api, AuthKind, Body, BodyKind, Encoding, Files, FormStyle, Operation, Param, ParamLocation,
+    Primitive, Status, TypeKind, TypeRef, resolve,
 };
 
 /// Client methods that operations must not shadow.
@@ -195,6 +196,8 @@ pub fn module(
         "RetryPolicy",
         "Upload",
         "UploadError",
+        "Multipart",
+        "FormStyle",
     ];
     let runtime = super::imports(rt.clone(), &shared, &body);
     let types = super::imports(quote!(crate), &["types"], &body);
@@ -421,9 +424,19 @@ fn operation(
 
         #streaming
     };
+    // A multipart body holds its files, which may be one-shot streams.
+    let derive = if op
+        .body
+        .as_ref()
+        .is_some_and(|b| b.kind == BodyKind::Multipart)
+    {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Clone, Debug)])
+    };
     let item_tokens = quote! {
         #call_doc
-        #[derive(Clone, Debug)]
+        #derive
         #[must_use = "a call does nothing until it is sent"]
         pub struct #call<'a> {
             client: &'a Client,
@@ -558,17 +571,24 @@ fn body_arg(
     match body.kind {
         BodyKind::Json | BodyKind::Form => {
             let t = ty(&body.ty, api, p);
-            let method = if body.kind == BodyKind::Json {
-                quote!(json)
+            let call = if body.kind == BodyKind::Json {
+                quote!(.json(body))
             } else {
-                quote!(form)
+                form_call(body)
             };
             let (arg, held) = if body.required {
                 (quote!(&#lifetime #t), quote!(&#lifetime #t))
             } else {
                 (quote!(Option<&#lifetime #t>), quote!(Option<&#lifetime #t>))
             };
-            (arg, held, quote!(body,), quote!(.#method(body)))
+            (arg, held, quote!(body,), call)
+        }
+        // Taken by value: its files are moved into the request.
+        BodyKind::Multipart => {
+            let t = ty(&body.ty, api, p);
+            let t = if body.required { t } else { quote!(Option<#t>) };
+            let parts = multipart_parts(api, body);
+            (t.clone(), t, quote!(body,), quote!(.multipart(#parts)))
         }
         BodyKind::Binary | BodyKind::Text => {
             if body.required {
@@ -588,6 +608,92 @@ fn body_arg(
             }
         }
     }
+}
+
+/// `.form(body)`, or `.form_styled(body, styles)` for members the encoding gives a style.
+fn form_call(body: &Body) -> TokenStream {
+    let styles: Vec<TokenStream> = body
+        .encoding
+        .iter()
+        .filter_map(|e| {
+            let style = e.style.filter(|s| *s != FormStyle::Exploded)?;
+            let member = &e.member;
+            let style = form_style(style);
+            Some(quote!((#member, FormStyle::#style)))
+        })
+        .collect();
+    if styles.is_empty() {
+        quote!(.form(body))
+    } else {
+        quote!(.form_styled(body, &[#(#styles),*]))
+    }
+}
+
+fn form_style(style: FormStyle) -> proc_macro2::Ident {
+    let name = match style {
+        FormStyle::Exploded => "Exploded",
+        FormStyle::Comma => "Comma",
+        FormStyle::Space => "Space",
+        FormStyle::Pipe => "Pipe",
+        FormStyle::DeepObject => "DeepObject",
+    };
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
+}
+
+/// The `Multipart` a multipart body (`body`, owned) becomes: files as file parts, other
+/// members as text or JSON parts (as their encoding says), merged and extra members each as
+/// their own parts.
+fn multipart_parts(api: &Api, body: &Body) -> TokenStream {
+    let TypeRef::Named(id) = resolve(&api.types, &body.ty) else {
+        return quote!(Multipart::new());
+    };
+    let TypeKind::Struct(s) = &api.ty(*id).kind else {
+        return quote!(Multipart::new());
+    };
+    let parts = s.fields.iter().map(|f| {
+        let member = ident(&f.name);
+        let wire = &f.wire;
+        let encoding = body.encoding_of(wire);
+        if f.flatten {
+            return quote!(.members(&body.#member));
+        }
+        let media = encoding
+            .and_then(|e| e.content_type.as_deref())
+            .and_then(concrete_media);
+        match f.files() {
+            Some(files) => {
+                let media = media.unwrap_or("application/octet-stream");
+                match files {
+                    Files::One => quote!(.file(#wire, body.#member, #media)),
+                    Files::Many if f.required => quote!(.files(#wire, body.#member, #media)),
+                    Files::Many => {
+                        quote!(.files(#wire, body.#member.unwrap_or_default(), #media))
+                    }
+                }
+            }
+            None => match (media, encoding.and_then(|e: &Encoding| e.style)) {
+                (Some(media), _) => quote!(.value_as(#wire, &body.#member, #media)),
+                (None, Some(style)) => {
+                    let style = form_style(style);
+                    quote!(.styled(#wire, &body.#member, FormStyle::#style))
+                }
+                (None, None) => quote!(.value(#wire, &body.#member)),
+            },
+        }
+    });
+    let extra = s
+        .extra
+        .as_ref()
+        .map(|_| quote!(.members(&body.additional_properties)));
+    quote!(Multipart::new() #(#parts)* #extra)
+}
+
+/// The first concrete media type of an `encoding` content type, which may be a list
+/// (`image/png, image/jpeg`) or hold wildcards (`image/*`).
+fn concrete_media(list: &str) -> Option<&str> {
+    list.split(',')
+        .map(str::trim)
+        .find(|m| m.contains('/') && !m.contains('*') && !m.contains(char::is_whitespace))
 }
 
 /// The runtime send method, the success type and the error body type.

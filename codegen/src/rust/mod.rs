@@ -117,6 +117,16 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
 }
 
 fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
+    let multipart = api
+        .types
+        .iter()
+        .any(|t| matches!(&t.kind, crate::ir::TypeKind::Struct(s) if s.multipart));
+    let file_part = multipart.then(|| {
+        quote! {
+            /// A file in a `multipart/form-data` body: bytes, a file or a stream.
+            pub use autessa_runtime::FilePart;
+        }
+    });
     let channels = (!api.channels.is_empty()).then(|| {
         quote! {
             /// WebSocket connections: typed parameters, sends and received messages, and the
@@ -178,6 +188,7 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
             RetryAfter, RetryAfterTooLong, RetryPolicy, StreamingResponse, TimeoutKind, Upload,
             UploadError, UploadProgress, Uuid,
         };
+        #file_part
         #ws
         /// The runtime this client is built on (transport, errors, WebSocket sessions, and the
         /// `reqwest`, `serde` and `url` crates it uses), so that this crate is the only
@@ -186,18 +197,28 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
     }
 }
 
-/// The identifiers a token stream uses, to import only what generated code needs.
+/// The identifiers a token stream uses unqualified, to import only what generated code needs
+/// (`types::Upload` does not use an imported `Upload`).
 fn idents(tokens: &TokenStream) -> std::collections::HashSet<String> {
     let mut out = std::collections::HashSet::new();
     let mut stack: Vec<TokenStream> = vec![tokens.clone()];
     while let Some(ts) = stack.pop() {
+        // How many `:` come right before the current token.
+        let mut colons = 0;
         for tt in ts {
             match tt {
                 proc_macro2::TokenTree::Ident(i) => {
-                    out.insert(i.to_string());
+                    if colons < 2 {
+                        out.insert(i.to_string());
+                    }
+                    colons = 0;
                 }
-                proc_macro2::TokenTree::Group(g) => stack.push(g.stream()),
-                _ => {}
+                proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons += 1,
+                proc_macro2::TokenTree::Group(g) => {
+                    stack.push(g.stream());
+                    colons = 0;
+                }
+                _ => colons = 0,
             }
         }
     }

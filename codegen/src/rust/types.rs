@@ -7,7 +7,9 @@ use quote::quote;
 
 use super::docs;
 use super::ident::ident;
-use crate::ir::{Api, Enum, Field, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union};
+use crate::ir::{
+    Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union,
+};
 
 /// How type names are written from the module being emitted.
 pub struct Paths {
@@ -93,6 +95,9 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
 fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> TokenStream {
     let name = ident(&def.name);
     let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
+    if s.multipart {
+        return multipart_structure(api, def, s, p);
+    }
     let fields = s.fields.iter().map(|f| field(api, f, p));
     let extra = s.extra.as_ref().map(|t| {
         let value = ty(t, api, p);
@@ -119,6 +124,61 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     }
 }
 
+/// The body of `multipart/form-data` requests: the client sends each member as parts, so it is
+/// built, not serialized (no serde), and its files are `FilePart`s, which are neither
+/// `Clone` nor comparable (a stream).
+fn multipart_structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths) -> TokenStream {
+    let name = ident(&def.name);
+    let doc = docs::attrs(
+        &def.docs,
+        &format!("`{}`: a `multipart/form-data` body.", def.name),
+    );
+    let fields = s.fields.iter().map(|f| {
+        let member = ident(&f.name);
+        let doc = docs::attrs(&f.docs, &format!("The `{}` part.", f.wire));
+        let t = member_ty(api, f, p, true);
+        let t = match f.option_layers() {
+            0 => t,
+            1 => quote!(Option<#t>),
+            _ => quote!(Option<Option<#t>>),
+        };
+        quote! { #doc pub #member: #t, }
+    });
+    let extra = s.extra.as_ref().map(|t| {
+        let value = ty(t, api, p);
+        quote! {
+            /// Members not listed above, each sent as a part.
+            pub additional_properties: BTreeMap<String, #value>,
+        }
+    });
+    let constructor = constructor(api, &name, s, p);
+    quote! {
+        #doc
+        #[derive(Debug)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#fields)*
+            #extra
+        }
+
+        #constructor
+    }
+}
+
+/// The Rust type of a member's value, inside its `Option`s: a file part for the files of a
+/// multipart body, the boxed type for a member that closes a cycle.
+fn member_ty(api: &Api, f: &Field, p: &Paths, multipart: bool) -> TokenStream {
+    let rt = &p.runtime;
+    match f.files().filter(|_| multipart) {
+        Some(Files::One) => quote!(#rt::FilePart),
+        Some(Files::Many) => quote!(Vec<#rt::FilePart>),
+        None => {
+            let t = ty(&f.ty, api, p);
+            if f.boxed { quote!(Box<#t>) } else { t }
+        }
+    }
+}
+
 /// Whether a member is a constant, which `new` fills in: a required one-value enum.
 pub fn is_constant(api: &Api, f: &Field) -> bool {
     matches!(&f.ty, TypeRef::Named(id) if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if e.values.len() == 1))
@@ -136,27 +196,26 @@ pub fn constructor_args<'a>(api: &Api, s: &'a Struct) -> Vec<&'a Field> {
 }
 
 /// Whether a member's Rust type is a plain `String`, which `new` and the setters take as
-/// `impl Into<String>`.
-fn is_text(f: &Field) -> bool {
+/// `impl Into<String>` (not a file of a multipart body).
+fn is_text(f: &Field, multipart: bool) -> bool {
     matches!(
         f.ty,
         TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary)
     ) && !f.boxed
+        && !(multipart && f.files().is_some())
 }
 
 /// `new(required members...)` with every optional member left out (see [`constructor_args`]),
 /// and a `with_` setter per optional member.
 fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> TokenStream {
     let required = constructor_args(api, s);
+    let multipart = s.multipart;
     let args = required.iter().map(|f| {
         let field = ident(&f.name);
-        let mut t = ty(&f.ty, api, p);
-        if f.boxed {
-            t = quote!(Box<#t>);
-        }
+        let mut t = member_ty(api, f, p, multipart);
         if f.nullable && !f.flatten {
             t = quote!(Option<#t>);
-        } else if is_text(f) {
+        } else if is_text(f, multipart) {
             t = quote!(impl Into<String>);
         }
         quote!(#field: #t)
@@ -165,7 +224,7 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> T
         let field = ident(&f.name);
         if is_constant(api, f) {
             quote!(#field: Default::default())
-        } else if is_text(f) && f.required && !f.nullable {
+        } else if is_text(f, multipart) && f.required && !f.nullable {
             quote!(#field: #field.into())
         } else if f.required || f.flatten {
             quote!(#field)
@@ -177,7 +236,7 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> T
         .fields
         .iter()
         .filter(|f| !f.required && !f.flatten)
-        .map(|f| setter(api, f, p));
+        .map(|f| setter(api, f, p, multipart));
     let extra = s
         .extra
         .as_ref()
@@ -227,15 +286,12 @@ fn constructor(api: &Api, name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> T
 }
 
 /// `with_<member>(value)`: the value with an optional member set.
-fn setter(api: &Api, f: &Field, p: &Paths) -> TokenStream {
+fn setter(api: &Api, f: &Field, p: &Paths, multipart: bool) -> TokenStream {
     let field = ident(&f.name);
     let method = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
-    let mut t = ty(&f.ty, api, p);
+    let mut t = member_ty(api, f, p, multipart);
     let mut value = quote!(value);
-    if f.boxed {
-        t = quote!(Box<#t>);
-    }
-    if is_text(f) && !f.nullable {
+    if is_text(f, multipart) && !f.nullable {
         t = quote!(impl Into<String>);
         value = quote!(value.into());
     }
@@ -536,6 +592,8 @@ impl DefaultCache {
         // Assume no while deciding, which also ends cycles.
         self.0.insert(id, false);
         let result = match &api.ty(id).kind {
+            // A multipart body is built with `new`: a file has no default.
+            TypeKind::Struct(s) if s.multipart => false,
             TypeKind::Struct(s) => s.fields.iter().all(|f| {
                 // A default must be a valid value: no empty list where one item is required.
                 !f.required || f.nullable || (f.empty_is_valid && self.type_default(api, &f.ty))
