@@ -32,6 +32,7 @@ pub fn lower_documents(
     flags: &Flags,
     perspective: Perspective,
 ) -> Result<Api, Diagnostics> {
+    let mut rewrites = Vec::new();
     if let Some(root) = openapi {
         let version = sources
             .get(&root.join("openapi"))
@@ -51,15 +52,16 @@ pub fn lower_documents(
             .into());
         }
         if version.starts_with("3.1") {
-            sources.rewrite(shape_31::to_30);
+            rewrites.extend(shape_31::openapi(&mut sources, root));
         }
     }
     if let Some(root) = asyncapi {
         // AsyncAPI payloads are JSON Schema: read them the way 3.1 documents are read.
-        sources.rewrite_file(root.file(), shape_31::to_30);
+        rewrites.extend(shape_31::asyncapi(&mut sources, root));
     }
     let mut api = Api::default();
     let mut types = schema::Types::new(&sources, flags);
+    types.diags = rewrites;
     if let Some(root) = openapi
         && let Err(d) = openapi::lower(&mut types, &mut api, root)
     {
