@@ -6,6 +6,7 @@ pub mod names;
 mod openapi;
 mod schema;
 mod shape_31;
+mod sizes;
 
 use std::collections::HashSet;
 
@@ -82,6 +83,7 @@ pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Di
     strip_discriminators(&mut api, &mut diags);
     drop_unused(&mut api);
     box_cycles(&mut api);
+    sizes::box_large_variants(&mut api);
     alias_cycles(&api, &mut diags);
     if diags.iter().any(|d| d.severity == Severity::Error) {
         diags.sort_by_key(|d| std::cmp::Reverse(d.severity));

@@ -601,9 +601,12 @@ impl<'s> Types<'s> {
 
     fn define_enum(&mut self, schema: &Schema, values: &[Option<String>]) -> Enum {
         let mut scope = Scope::pascal();
+        // A value listed twice is one value (and one match arm).
+        let mut seen = std::collections::HashSet::new();
         let values: Vec<EnumValue> = values
             .iter()
             .flatten()
+            .filter(|wire| seen.insert(*wire))
             .enumerate()
             .map(|(i, wire)| EnumValue {
                 wire: wire.clone(),

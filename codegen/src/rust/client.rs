@@ -200,7 +200,10 @@ pub fn module(
     let types = super::imports(quote!(crate), &["types"], &body);
     let future = super::imports(quote!(std::future), &["Future", "IntoFuture"], &body);
     let pin = super::imports(quote!(std::pin), &["Pin"], &body);
+    // A body that is a map (`additionalProperties` only) is spelled `BTreeMap` here too.
+    let map = super::imports(quote!(std::collections), &["BTreeMap"], &body);
     Ok(quote! {
+        #map
         #future
         #pin
         #runtime
