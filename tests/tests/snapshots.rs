@@ -57,6 +57,7 @@ fn every_fixture_has_a_snapshot() {
             "autessa",
             "hostile",
             "objects",
+            "openapi31",
             "operations",
             "refs",
             "unions"
@@ -72,6 +73,11 @@ fn snapshot_hostile() {
 #[test]
 fn snapshot_objects() {
     assert_fresh(&target("objects"));
+}
+
+#[test]
+fn snapshot_openapi31() {
+    assert_fresh(&target("openapi31"));
 }
 
 #[test]

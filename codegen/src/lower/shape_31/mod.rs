@@ -190,3 +190,6 @@ impl<'a> Found<'a> {
         path.iter().fold(self.loc.clone(), |at, key| at.join(key))
     }
 }
+
+#[cfg(test)]
+mod tests;
