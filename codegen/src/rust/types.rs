@@ -82,9 +82,11 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
     });
     let body = quote! { #(#items)* };
     let map = super::imports(quote!(std::collections), &["BTreeMap"], &body);
+    // A document without schemas has no types to derive anything for.
+    let serde = super::imports(quote!(serde), &["Deserialize", "Serialize"], &body);
     quote! {
         #map
-        use serde::{Deserialize, Serialize};
+        #serde
 
         #body
     }
