@@ -98,7 +98,7 @@ fn root() -> &'static Path {
 
 #[test]
 fn fixtures_survive_every_mutation() {
-    for name in ["objects", "unions", "operations", "hostile"] {
+    for name in ["objects", "unions", "operations", "hostile", "openapi31"] {
         let tried = mutate_every_node(&root().join(format!("tests/fixtures/{name}/spec.yaml")), 1);
         assert!(tried > 50, "{name}: only {tried} mutants");
     }

@@ -193,6 +193,54 @@ fn references_across_files_resolve_to_one_type() {
     assert_eq!(wire["related"][0]["gadget"]["size"], 1);
 }
 
+#[test]
+fn openapi_31_schemas_decode_as_json_schema_2020_12_reads_them() {
+    use fixture_openapi31::types as v31;
+    let wire = json!({
+        "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+        "kind": "record",
+        "version": 2,
+        "note": null,
+        "anything": {"any": ["thing"]},
+        "size": 3,
+        "point": [1.5, -2.0],
+        "pair": ["a", 1],
+        "extras": [null, true],
+        "owner": {"name": "ada"},
+        "parent": null,
+        "const": "a member",
+        "type": "plain"
+    });
+    let record: v31::Record = round_trip(wire);
+    assert_eq!(record.kind, v31::RecordKind::Record);
+    assert_eq!(record.size, Some(v31::RecordSize::Integer(3)));
+    assert_eq!(
+        record.pair,
+        Some(vec![
+            v31::PairItem::String("a".into()),
+            v31::PairItem::Integer(1)
+        ])
+    );
+    assert_eq!(record.parent, Some(None));
+    assert_eq!(record.r#const.as_deref(), Some("a member"));
+    assert_eq!(
+        round_trip::<v31::RecordSize>(json!("large")),
+        v31::RecordSize::String("large".into())
+    );
+    // `type: [object, array]`: one variant per type.
+    assert_eq!(
+        round_trip::<v31::Shape>(json!({"width": 2})),
+        v31::Shape::ShapeVariant1(v31::ShapeVariant1::new().with_width(2))
+    );
+    assert_eq!(
+        round_trip::<v31::Shape>(json!(["wide"])),
+        v31::Shape::Array(vec!["wide".into()])
+    );
+    // A reference with members of its own merges them.
+    let extended: v31::Extended = round_trip(json!({"name": "ada", "since": "2024-01-31"}));
+    assert_eq!(extended.name, "ada");
+}
+
 mod wire {
     use std::path::PathBuf;
 
@@ -355,11 +403,12 @@ fn enum_values_compare_order_and_hash_as_their_wire_value() {
 
 #[test]
 fn a_large_variant_is_boxed_and_still_converts_and_round_trips() {
-    let report = unions::Report::new("t", "a", "b", "f", "MIT", "en");
+    let report = unions::Report::new("t", "a", "b", "f", "MIT", "en", "s", "n", "src", "ok");
     let summary = unions::Summary::from(report.clone());
     assert_eq!(summary, unions::Summary::Report(Box::new(report)));
     let decoded: unions::Summary = round_trip(
-        json!({"title": "t", "author": "a", "body": "b", "footer": "f", "license": "MIT", "language": "en"}),
+        json!({"title": "t", "author": "a", "body": "b", "footer": "f", "license": "MIT",
+               "language": "en", "summary": "s", "notes": "n", "source": "src", "status": "ok"}),
     );
     assert_eq!(decoded, summary);
     let text: unions::Summary = round_trip(json!("short"));

@@ -58,6 +58,7 @@ fn every_fixture_has_a_snapshot() {
             "forms",
             "hostile",
             "objects",
+            "openapi31",
             "operations",
             "refs",
             "unions"
@@ -78,6 +79,11 @@ fn snapshot_hostile() {
 #[test]
 fn snapshot_objects() {
     assert_fresh(&target("objects"));
+}
+
+#[test]
+fn snapshot_openapi31() {
+    assert_fresh(&target("openapi31"));
 }
 
 #[test]

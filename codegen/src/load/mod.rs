@@ -73,18 +73,6 @@ impl Sources {
         }
     }
 
-    /// Applies `f` to every loaded document (for rewrites such as OpenAPI 3.1 to 3.0).
-    pub fn rewrite(&mut self, f: impl FnMut(&mut Value)) {
-        self.files.values_mut().for_each(f);
-    }
-
-    /// Applies `f` to one loaded document.
-    pub fn rewrite_file(&mut self, file: &Path, f: impl FnOnce(&mut Value)) {
-        if let Some(value) = self.files.get_mut(&normalize(file)) {
-            f(value);
-        }
-    }
-
     /// The location of a loaded document's root.
     pub fn document(&self, file: &Path) -> Option<Location> {
         let file = normalize(file);
@@ -110,6 +98,19 @@ impl Sources {
             current = match current {
                 Value::Object(map) => map.get(&token)?,
                 Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
+                _ => return None,
+            };
+        }
+        Some(current)
+    }
+
+    /// The value at `loc`, to rewrite in place (OpenAPI 3.1 schemas into 3.0 spelling).
+    pub fn get_mut(&mut self, loc: &Location) -> Option<&mut Value> {
+        let mut current = self.files.get_mut(&loc.file)?;
+        for token in loc.tokens() {
+            current = match current {
+                Value::Object(map) => map.get_mut(&token)?,
+                Value::Array(items) => items.get_mut(token.parse::<usize>().ok()?)?,
                 _ => return None,
             };
         }

@@ -7,6 +7,7 @@ pub mod names;
 mod openapi;
 mod schema;
 mod shape_31;
+mod sizes;
 
 use std::collections::HashSet;
 
@@ -15,7 +16,7 @@ pub use schema::Flags;
 pub(crate) use schema::is_component;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity};
-use crate::ir::{Api, Primitive, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, TypeId, TypeKind, TypeRef};
 use crate::load::Sources;
 
 /// Lowers an OpenAPI document (3.0, or 3.1 rewritten into 3.0 spelling) into the IR.
@@ -33,6 +34,7 @@ pub fn lower_documents(
     flags: &Flags,
     perspective: Perspective,
 ) -> Result<Api, Diagnostics> {
+    let mut rewrites = Vec::new();
     if let Some(root) = openapi {
         let version = sources
             .get(&root.join("openapi"))
@@ -52,15 +54,16 @@ pub fn lower_documents(
             .into());
         }
         if version.starts_with("3.1") {
-            sources.rewrite(shape_31::to_30);
+            rewrites.extend(shape_31::openapi(&mut sources, root));
         }
     }
     if let Some(root) = asyncapi {
         // AsyncAPI payloads are JSON Schema: read them the way 3.1 documents are read.
-        sources.rewrite_file(root.file(), shape_31::to_30);
+        rewrites.extend(shape_31::asyncapi(&mut sources, root));
     }
     let mut api = Api::default();
     let mut types = schema::Types::new(&sources, flags);
+    types.diags = rewrites;
     if let Some(root) = openapi
         && let Err(d) = openapi::lower(&mut types, &mut api, root)
     {
@@ -83,7 +86,7 @@ pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Di
     strip_discriminators(&mut api, &mut diags);
     drop_unused(&mut api);
     box_cycles(&mut api);
-    box_large_variants(&mut api);
+    sizes::box_large_variants(&mut api);
     alias_cycles(&api, &mut diags);
     if diags.iter().any(|d| d.severity == Severity::Error) {
         diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
@@ -348,88 +351,6 @@ fn box_cycles(api: &mut Api) {
                 }
             }
             _ => {}
-        }
-    }
-}
-
-/// A union variant holding more than this many bytes inline is boxed: a union is as large
-/// as its largest variant, and every value of it would pay for that one.
-const LARGE_VARIANT: usize = 128;
-
-/// Marks the union variants much larger than the others could be.
-fn box_large_variants(api: &mut Api) {
-    let mut sizes = vec![None; api.types.len()];
-    for i in 0..api.types.len() {
-        let TypeKind::Union(u) = &api.types[i].kind else {
-            continue;
-        };
-        let large: Vec<bool> = u
-            .variants
-            .iter()
-            .map(|v| !v.boxed && inline_size(api, &v.ty, &mut sizes) > LARGE_VARIANT)
-            .collect();
-        if let TypeKind::Union(u) = &mut api.types[i].kind {
-            for (v, large) in u.variants.iter_mut().zip(large) {
-                v.boxed |= large;
-            }
-        }
-    }
-}
-
-/// Roughly how many bytes a value of `t` takes in place, as a 64-bit Rust value (what is
-/// behind a pointer is not counted). `sizes` caches named types; a cycle has been boxed.
-fn inline_size(api: &Api, t: &TypeRef, sizes: &mut Vec<Option<usize>>) -> usize {
-    const POINTER: usize = 8;
-    const VEC: usize = 24;
-    match t {
-        TypeRef::Primitive(p) => match p {
-            Primitive::Boolean => 1,
-            Primitive::I32 | Primitive::F32 | Primitive::Date => 4,
-            Primitive::I64 | Primitive::U64 | Primitive::F64 => 8,
-            Primitive::DateTime | Primitive::Uuid => 16,
-            Primitive::String | Primitive::Uri | Primitive::Binary | Primitive::Base64 => VEC,
-        },
-        TypeRef::Array(_) | TypeRef::Map(_) => VEC,
-        TypeRef::Any => 32,
-        TypeRef::Nullable(inner) => inline_size(api, inner, sizes) + POINTER,
-        TypeRef::Named(id) => {
-            if let Some(size) = sizes[id.0] {
-                return size;
-            }
-            // A provisional answer while the type is measured: only a boxed cycle leads back.
-            sizes[id.0] = Some(POINTER);
-            let size = match &api.ty(*id).kind {
-                TypeKind::Struct(s) => {
-                    let fields: usize = s
-                        .fields
-                        .iter()
-                        .map(|f| match f.boxed {
-                            true => POINTER,
-                            false if f.required && !f.nullable => inline_size(api, &f.ty, sizes),
-                            false => inline_size(api, &f.ty, sizes) + POINTER,
-                        })
-                        .sum();
-                    fields + s.extra.as_ref().map_or(0, |_| VEC)
-                }
-                TypeKind::Enum(_) => VEC,
-                TypeKind::Union(u) => {
-                    let largest = u
-                        .variants
-                        .iter()
-                        .map(|v| match inline_size(api, &v.ty, sizes) {
-                            // Boxed, or about to be.
-                            _ if v.boxed => POINTER,
-                            size if size > LARGE_VARIANT => POINTER,
-                            size => size,
-                        })
-                        .max()
-                        .unwrap_or(0);
-                    largest.max(32) + POINTER
-                }
-                TypeKind::Alias(target) => inline_size(api, target, sizes),
-            };
-            sizes[id.0] = Some(size);
-            size
         }
     }
 }

@@ -247,6 +247,100 @@ fn operations_collect_parameters_body_and_responses() {
     assert_eq!(op.responses[0].headers[0].wire, "X-Rate");
 }
 
+fn with_paths(version: &str, paths: Value, components: Value) -> Value {
+    json!({"openapi": version, "info": {"title": "t", "version": "1"}, "paths": paths, "components": components})
+}
+
+fn get(id: &str) -> Value {
+    json!({"get": {"operationId": id, "responses": {"204": {"description": "none"}}}})
+}
+
+#[test]
+fn path_items_given_by_reference_are_followed() {
+    let api = lower(with_paths(
+        "3.1.0",
+        json!({
+            "/a": {"$ref": "#/components/pathItems/A"},
+            "/b": {"$ref": "#/components/pathItems/Second"}
+        }),
+        json!({"pathItems": {
+            "A": get("getA"),
+            "Second": {"$ref": "#/components/pathItems/B"},
+            "B": get("getB")
+        }}),
+    ))
+    .unwrap();
+    let ops: Vec<(&str, &str)> = api
+        .operations
+        .iter()
+        .map(|op| (op.id.as_str(), op.path.as_str()))
+        .collect();
+    assert_eq!(ops, [("getA", "/a"), ("getB", "/b")]);
+    assert_eq!(
+        api.operations[1].origin.pointer,
+        "/components/pathItems/B/get"
+    );
+}
+
+#[test]
+fn a_path_item_reference_to_nothing_is_a_located_error() {
+    let errors = lower(with_paths(
+        "3.0.3",
+        json!({"/a": {"$ref": "#/components/pathItems/Missing"}, "/b": get("getB")}),
+        json!({}),
+    ))
+    .unwrap_err();
+    let error = errors.errors().next().unwrap();
+    assert_eq!(error.location.pointer, "/paths/~1a/$ref");
+    assert!(error.message.contains("does not exist"), "{error}");
+}
+
+#[test]
+fn a_path_item_that_is_not_an_object_is_a_located_error() {
+    let errors = lower(with_paths(
+        "3.1.0",
+        json!({"/a": {"$ref": "#/components/pathItems/A"}}),
+        json!({"pathItems": {"A": ["get"]}}),
+    ))
+    .unwrap_err();
+    let error = errors.errors().next().unwrap();
+    assert_eq!(error.location.pointer, "/components/pathItems/A");
+    assert!(error.message.contains("expected a path item"), "{error}");
+}
+
+#[test]
+fn callbacks_given_by_reference_do_not_stop_an_operation() {
+    let mut op = get("search");
+    op["get"]["callbacks"] = json!({"onDone": {"$ref": "#/components/callbacks/Done"}});
+    let api = lower(with_paths(
+        "3.0.3",
+        json!({"/search": op}),
+        json!({"callbacks": {"Done": {"{$request.query.hook}": get("done")}}}),
+    ))
+    .unwrap();
+    assert_eq!(api.operations.len(), 1);
+}
+
+#[test]
+fn a_union_variant_much_larger_than_the_others_is_boxed() {
+    let members: serde_json::Map<String, Value> = (0..12)
+        .map(|i| (format!("m{i}"), json!({"type": "string"})))
+        .collect();
+    let api = lower(spec(json!({
+        "Big": {"type": "object", "properties": members},
+        "Small": {"type": "object", "properties": {"a": {"type": "string"}}},
+        "Either": {"oneOf": [{"$ref": "#/components/schemas/Big"}, {"type": "integer"}]},
+        "Both": {"oneOf": [{"$ref": "#/components/schemas/Small"}, {"type": "integer"}]}
+    })))
+    .unwrap();
+    let boxed = |name: &str| match &named(&api, name).kind {
+        TypeKind::Union(u) => u.variants.iter().map(|v| v.boxed).collect::<Vec<_>>(),
+        _ => panic!("{name} is not a union"),
+    };
+    assert_eq!(boxed("Either"), [true, false]);
+    assert_eq!(boxed("Both"), [false, false]);
+}
+
 #[test]
 fn references_that_only_lead_back_are_an_error() {
     let errors = lower(spec(json!({

@@ -84,9 +84,11 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
     });
     let body = quote! { #(#items)* };
     let std = super::std_imports(&body);
+    // A document without schemas has no types to derive anything for.
+    let serde = super::imports(quote!(serde), &["Deserialize", "Serialize"], &body);
     quote! {
         #std
-        use serde::{Deserialize, Serialize};
+        #serde
 
         #body
     }

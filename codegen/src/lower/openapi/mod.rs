@@ -1,7 +1,9 @@
 //! OpenAPI 3.0 (and 3.1, rewritten to 3.0 spelling) into the IR.
 
+mod document;
+
 use openapiv3::{
-    APIKeyLocation, Header as OaHeader, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr,
+    APIKeyLocation, Header as OaHeader, Parameter, ParameterSchemaOrContent, ReferenceOr,
     RequestBody, Response as OaResponse, SecurityScheme as OaScheme, StatusCode,
 };
 use serde::de::DeserializeOwned;
@@ -24,7 +26,7 @@ const METHODS: [&str; 8] = [
 pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<(), Diagnostic> {
     let src = types.sources();
     let root = root.clone();
-    let doc: OpenAPI = src.parse(&root, "an OpenAPI 3.0 document")?;
+    let doc: document::Document = src.parse(&root, "an OpenAPI document")?;
     api.title = doc.info.title.clone();
     api.version = doc.info.version.clone();
     api.description = doc.info.description.clone();
@@ -66,21 +68,19 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     }
     let mut uploads = Vec::new();
     let mut streams = Vec::new();
-    for (path, item) in &doc.paths.paths {
-        let item_loc = root.join("paths").join(path);
-        let item_loc = match item {
-            ReferenceOr::Reference { reference } => {
-                match src.resolve(&item_loc.join("$ref"), reference) {
-                    Ok(l) => l,
-                    Err(d) => {
-                        types.diags.push(d);
-                        continue;
-                    }
-                }
+    for path in doc.paths.keys().filter(|p| p.starts_with('/')) {
+        // A path item may be a reference (to `#/components/pathItems/..`, another file).
+        let item_loc = match src.follow(&root.join("paths").join(path)) {
+            Ok(l) => l,
+            Err(d) => {
+                types.diags.push(d);
+                continue;
             }
-            ReferenceOr::Item(_) => item_loc,
         };
         let Some(Value::Object(item_value)) = src.get(&item_loc) else {
+            types
+                .diags
+                .push(Diagnostic::error(&item_loc, "expected a path item object"));
             continue;
         };
         let shared = item_value.get("parameters").cloned();
@@ -89,13 +89,14 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 continue;
             }
             let op_loc = item_loc.join(method);
-            let op: openapiv3::Operation = match src.parse(&op_loc, "an operation") {
+            let op: document::Operation = match src.parse(&op_loc, "an operation") {
                 Ok(op) => op,
                 Err(d) => {
                     types.diags.push(d);
                     continue;
                 }
             };
+            let extension = |key: &str| item_value.get(method).and_then(|op| op.get(key));
             let id = op
                 .operation_id
                 .clone()
@@ -148,7 +149,7 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 };
                 Some(body)
             });
-            if let Some(map) = op.extensions.get("x-param-from-body")
+            if let Some(map) = extension("x-param-from-body")
                 && let Err(d) = params_from_body(types, map, &mut params, body.as_ref())
             {
                 types
@@ -157,11 +158,11 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
             }
             let responses =
                 lower_responses(types, &op_loc.join("responses"), &op.responses, &pascal);
-            let idempotent = op.extensions.get("x-idempotent").and_then(Value::as_bool);
-            if op.extensions.contains_key("x-upload") {
+            let idempotent = extension("x-idempotent").and_then(Value::as_bool);
+            if extension("x-upload").is_some() {
                 uploads.push((api.operations.len(), op_loc.join("x-upload")));
             }
-            match op.extensions.get("x-stream-body") {
+            match extension("x-stream-body") {
                 None | Some(Value::Bool(false)) => {}
                 Some(Value::Bool(true)) => streams.push(api.operations.len()),
                 Some(_) => types.diags.push(Diagnostic::error(
