@@ -372,6 +372,9 @@ pub struct Param {
     pub docs: Docs,
     /// The schema's `default`: what the server assumes when the parameter is left out.
     pub default: Option<Value>,
+    /// How a query parameter's value is spread over fields (OpenAPI's `style` and
+    /// `explode`), when not the default `form` exploded.
+    pub style: Option<FormStyle>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -419,7 +422,8 @@ pub struct Encoding {
     pub style: Option<FormStyle>,
 }
 
-/// OpenAPI's `style` and `explode` for a form member, as the combinations that differ.
+/// OpenAPI's `style` and `explode` for a form member or a query parameter, as the
+/// combinations that differ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormStyle {
     /// `form` exploded (the default): repeated fields, object members as fields.

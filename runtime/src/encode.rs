@@ -48,15 +48,6 @@ pub(crate) fn scalar_text(value: Value) -> Option<String> {
     }
 }
 
-/// Query values: one text per array item (`name=a&name=b`), nothing for `null`.
-pub(crate) fn query_texts(value: Value) -> impl Iterator<Item = String> {
-    let (items, single) = match value {
-        Value::Array(items) => (items, None),
-        other => (Vec::new(), Some(other)),
-    };
-    items.into_iter().chain(single).filter_map(scalar_text)
-}
-
 /// Header and path values: array items joined with `,`, nothing for `null`.
 pub(crate) fn joined_text(value: Value) -> Option<String> {
     match value {
@@ -213,9 +204,17 @@ mod tests {
         assert_eq!(path_segment(&String::from("x")), "x");
     }
 
-    /// The query texts of `value`, as `RequestBuilder::query` reads them.
+    /// The query fields of `value` named `q`, as `RequestBuilder::query` writes them.
+    fn fields_of(value: Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        form_fields("q", value, FormStyle::Exploded, &mut out);
+        out
+    }
+
+    /// The texts of those fields.
     fn texts<T: Serialize>(value: T) -> Vec<String> {
-        query_texts(serde_json::to_value(&value).unwrap()).collect()
+        let fields = fields_of(serde_json::to_value(&value).unwrap());
+        fields.into_iter().map(|(_, text)| text).collect()
     }
 
     #[test]
@@ -243,23 +242,26 @@ mod tests {
     }
 
     #[test]
-    fn query_texts_flatten() {
+    fn query_values_spread_as_form_exploded() {
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(fields_of(json!("raw text")), pairs(&[("q", "raw text")]));
+        assert_eq!(fields_of(json!(12)), pairs(&[("q", "12")]));
+        assert_eq!(fields_of(json!(false)), pairs(&[("q", "false")]));
+        assert!(fields_of(json!(null)).is_empty());
         assert_eq!(
-            query_texts(json!("raw text")).collect::<Vec<_>>(),
-            ["raw text"]
+            fields_of(json!(["a", 1, null, true])),
+            pairs(&[("q", "a"), ("q", "1"), ("q", "true")])
         );
-        assert_eq!(query_texts(json!(12)).collect::<Vec<_>>(), ["12"]);
-        assert_eq!(query_texts(json!(false)).collect::<Vec<_>>(), ["false"]);
-        assert!(query_texts(json!(null)).collect::<Vec<_>>().is_empty());
+        // An object's members are fields of their own; nested values are compact JSON.
         assert_eq!(
-            query_texts(json!(["a", 1, null, true])).collect::<Vec<_>>(),
-            ["a", "1", "true"]
+            fields_of(json!({"b": 1, "a": [2]})),
+            pairs(&[("b", "1"), ("a", "[2]")])
         );
-        assert_eq!(
-            query_texts(json!({"b": 1, "a": [2]})).collect::<Vec<_>>(),
-            [r#"{"b":1,"a":[2]}"#]
-        );
-        assert_eq!(query_texts(json!([[1, 2]])).collect::<Vec<_>>(), ["[1,2]"]);
+        assert_eq!(fields_of(json!([[1, 2]])), pairs(&[("q", "[1,2]")]));
     }
 
     #[test]

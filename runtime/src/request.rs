@@ -9,7 +9,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
-use crate::encode::{FormStyle, form_body, joined_text, query_texts};
+use crate::encode::{FormStyle, form_body, form_fields, joined_text};
 use crate::multipart::Multipart;
 
 /// One API request, built by value and sent with one of the `HttpClient::send_*` methods.
@@ -54,16 +54,24 @@ impl RequestBuilder {
         }
     }
 
-    /// Adds a query parameter. Strings go raw, numbers and booleans as their JSON text,
-    /// arrays as one `name=item` pair per item, objects as compact JSON; `null`/`None` adds
-    /// nothing.
-    pub fn query<T: Serialize + ?Sized>(mut self, name: &str, value: &T) -> Self {
+    /// Adds a query parameter as OpenAPI's default (`style: form`, exploded) writes it:
+    /// strings go raw, numbers and booleans as their JSON text, arrays as one `name=item`
+    /// pair per item, objects as one field per member (`x=1&y=2`, nested values as compact
+    /// JSON); `null`/`None` adds nothing.
+    pub fn query<T: Serialize + ?Sized>(self, name: &str, value: &T) -> Self {
+        self.query_styled(name, value, FormStyle::Exploded)
+    }
+
+    /// Adds a query parameter written in another [`FormStyle`] (`deepObject` as
+    /// `name[x]=1`, `explode: false` as `name=1,2`, ...).
+    pub fn query_styled<T: Serialize + ?Sized>(
+        mut self,
+        name: &str,
+        value: &T,
+        style: FormStyle,
+    ) -> Self {
         match serde_json::to_value(value) {
-            Ok(value) => {
-                for text in query_texts(value) {
-                    self.query.push((name.to_owned(), text));
-                }
-            }
+            Ok(value) => form_fields(name, value, style, &mut self.query),
             Err(error) => self.fail(error),
         }
         self

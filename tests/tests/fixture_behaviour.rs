@@ -268,6 +268,7 @@ mod wire {
             .with_limit(5)
             .with_tags(&["a".to_owned(), "b b".to_owned()])
             .with_order(&ops::ListItemsOrder::Desc)
+            .with_filter(&[("status".to_owned(), "open".to_owned())].into())
             .await
             .unwrap();
         assert_eq!(items.body, vec![ops::Item::new(1, "one")]);
@@ -278,7 +279,8 @@ mod wire {
                 ("limit", "5"),
                 ("tags", "a"),
                 ("tags", "b b"),
-                ("order", "desc")
+                ("order", "desc"),
+                ("filter[status]", "open")
             ]
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
         );

@@ -720,6 +720,7 @@ fn query_params(
             required: required.contains(key),
             docs: types.docs_at(&ploc),
             default: types.default_at(&ploc),
+            style: None,
         });
     }
 }

@@ -190,14 +190,14 @@ pub fn module(
         "Bytes",
         "ConfigError",
         "Error",
+        "FormStyle",
         "HttpClientBuilder",
         "Method",
+        "Multipart",
         "RequestOptions",
         "RetryPolicy",
         "Upload",
         "UploadError",
-        "Multipart",
-        "FormStyle",
     ];
     let runtime = super::imports(rt.clone(), &shared, &body);
     let types = super::imports(quote!(crate), &["types"], &body);
@@ -278,11 +278,15 @@ fn operation(
         }
         // Read as `self.name`: a binding would take the parameter's name, which may be one
         // lints refuse (`foo`).
-        let used = match param.location {
-            ParamLocation::Query => Some(quote!(.query(#wire, &self.#arg))),
-            ParamLocation::Header => Some(quote!(.header(#wire, &self.#arg))),
-            ParamLocation::Path => Some(TokenStream::new()),
-            ParamLocation::Cookie => None,
+        let used = match (param.location, param.style) {
+            (ParamLocation::Query, Some(style)) => {
+                let style = form_style(style);
+                Some(quote!(.query_styled(#wire, &self.#arg, FormStyle::#style)))
+            }
+            (ParamLocation::Query, None) => Some(quote!(.query(#wire, &self.#arg))),
+            (ParamLocation::Header, _) => Some(quote!(.header(#wire, &self.#arg))),
+            (ParamLocation::Path, _) => Some(TokenStream::new()),
+            (ParamLocation::Cookie, _) => None,
         };
         let Some(used) = used else {
             continue;

@@ -48,6 +48,8 @@ pub struct Parameter {
     /// The JSON type of the schema (`integer`, `string`, ...), following `$ref`s; used to read
     /// the parameter's text as a JSON value before validation.
     pub json_type: Option<String>,
+    /// `style: deepObject`: sent as `name[member]=value` fields.
+    pub deep_object: bool,
 }
 
 /// A declared request body media type.
@@ -357,12 +359,14 @@ fn read_parameters(document: &Value, list: Option<&Value>, pointer: &str) -> Vec
                 || parameter.get("required") == Some(&Value::Bool(true));
             let schema = parameter.get("schema");
             let json_type = schema.and_then(|schema| json_type(document, schema));
+            let deep_object = parameter.get("style").and_then(Value::as_str) == Some("deepObject");
             Some(Parameter {
                 name,
                 location,
                 required,
                 schema_pointer: schema.map(|_| format!("{pointer}/schema")),
                 json_type,
+                deep_object,
             })
         })
         .collect()

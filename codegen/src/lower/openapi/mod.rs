@@ -14,8 +14,8 @@ use super::names::{self, Scope};
 use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Docs, Header, Operation, Param, ParamLocation, Primitive,
-    Response, SecurityScheme, Server, Status, Tag, TypeRef, fields_of,
+    Api, AuthKind, Body, BodyKind, Docs, FormStyle, Header, Operation, Param, ParamLocation,
+    Primitive, Response, SecurityScheme, Server, Status, Tag, TypeRef, fields_of,
 };
 
 const METHODS: [&str; 8] = [
@@ -444,6 +444,10 @@ fn lower_params(
             Parameter::Cookie { .. } => ParamLocation::Cookie,
         };
         let data = p.parameter_data_ref();
+        let style = match &p {
+            Parameter::Query { style, .. } => query_style(style, data.explode),
+            _ => None,
+        };
         let hint = format!("{op}{}", names::pascal(&data.name, "", "Param"));
         let ty = match &data.format {
             ParameterSchemaOrContent::Schema(_) => types.lower_at(&at.join("schema"), &hint),
@@ -462,6 +466,7 @@ fn lower_params(
             existing.required = data.required || location == ParamLocation::Path;
             existing.docs = types.docs_at(&at);
             existing.default = types.default_at(&at.join("schema"));
+            existing.style = style;
             continue;
         }
         out.push(Param {
@@ -473,7 +478,22 @@ fn lower_params(
             required: data.required || location == ParamLocation::Path,
             docs: types.docs_at(&at),
             default: types.default_at(&at.join("schema")),
+            style,
         });
+    }
+}
+
+/// A query parameter's `style` and `explode`, unless they are the default (`form`,
+/// exploded); exploded, the delimited styles repeat the field as `form` does.
+fn query_style(style: &openapiv3::QueryStyle, explode: Option<bool>) -> Option<FormStyle> {
+    use openapiv3::QueryStyle;
+    let exploded = explode.unwrap_or(matches!(style, QueryStyle::Form));
+    match style {
+        QueryStyle::DeepObject => Some(FormStyle::DeepObject),
+        _ if exploded => None,
+        QueryStyle::Form => Some(FormStyle::Comma),
+        QueryStyle::SpaceDelimited => Some(FormStyle::Space),
+        QueryStyle::PipeDelimited => Some(FormStyle::Pipe),
     }
 }
 
