@@ -154,6 +154,16 @@ fn multipart_structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths) -> Token
         }
     });
     let constructor = constructor(api, &name, s, p);
+    // Without required members `new()` takes nothing, and `Default` is the same value.
+    let default = constructor_args(api, s).is_empty().then(|| {
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    Self::new()
+                }
+            }
+        }
+    });
     quote! {
         #doc
         #[derive(Debug)]
@@ -164,6 +174,7 @@ fn multipart_structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths) -> Token
         }
 
         #constructor
+        #default
     }
 }
 
