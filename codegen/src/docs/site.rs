@@ -905,13 +905,9 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
     // The request body, with its example (the schema's, or one made up from the type).
     let mut body_example: Option<Value> = None;
     let body = op.body.as_ref().map(|b| {
-        let (example, synthesized) = match (&b.docs.example, declared(api, &b.ty)) {
-            (Some(e), _) => (Some(e.clone()), false),
-            (None, Some(e)) => (Some(e), false),
-            (None, None) if matches!(b.kind, BodyKind::Json | BodyKind::Form) => {
-                (Some(synthesize(api, &b.ty)), true)
-            }
-            _ => (None, false),
+        let (example, synthesized) = match example::body_value(api, b) {
+            Some((e, synthesized)) => (Some(e), synthesized),
+            None => (None, false),
         };
         body_example = example.clone();
         let title = Md::trusted("Request body");

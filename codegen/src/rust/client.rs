@@ -10,7 +10,7 @@ use super::types::{Paths, ty};
 use crate::diag::Diagnostic;
 use crate::ir::{
     Api, AuthKind, Body, BodyKind, Encoding, Files, FormStyle, Operation, Param, ParamLocation,
-    Primitive, Status, TypeKind, TypeRef, resolve,
+    Primitive, SecurityScheme, Status, TypeKind, TypeRef, resolve,
 };
 
 /// Client methods that operations must not shadow.
@@ -212,9 +212,24 @@ pub fn module(
     })
 }
 
-/// The runtime's auth scheme for the first scheme the client can apply, and its wording.
+/// The security scheme the client applies: the first one it can (an API key in a header or
+/// the query, or a bearer token).
+pub fn applied_scheme(api: &Api) -> Option<&SecurityScheme> {
+    api.security.iter().find(|s| {
+        matches!(
+            s.kind,
+            AuthKind::Bearer
+                | AuthKind::ApiKey {
+                    location: ParamLocation::Header | ParamLocation::Query,
+                    ..
+                }
+        )
+    })
+}
+
+/// The runtime's auth scheme for the scheme the client applies, and its wording.
 fn auth_scheme(api: &Api) -> Option<(TokenStream, String)> {
-    api.security.iter().find_map(|s| match &s.kind {
+    applied_scheme(api).and_then(|s| match &s.kind {
         AuthKind::ApiKey {
             location: ParamLocation::Header,
             name,

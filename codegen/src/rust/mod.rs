@@ -15,6 +15,7 @@ use crate::GeneratedFile;
 use crate::diag::{Diagnostic, Location};
 use crate::ir::Api;
 
+pub use client::applied_scheme;
 pub use docs::sanitize as sanitize_doc;
 // For the reference's Rust examples, which print the names and calls this back-end makes.
 pub(crate) use channels::{ChannelNames, initial_getter, reply_parts, request_method, send_method};

@@ -1,7 +1,7 @@
 //! The crate docs' quick start: a doctest that builds a client and makes one call, taken
 //! from the first operation the schema gives an example for.
 
-use crate::ir::{Api, AuthKind, BodyKind, Operation, ParamLocation, Primitive, TypeRef};
+use crate::ir::{Api, BodyKind, Operation, ParamLocation, Primitive, TypeRef};
 
 use super::ident::ident;
 
@@ -108,16 +108,7 @@ fn longest_hash_run(text: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Whether the client takes an API key (the same rule the client module uses).
+/// Whether the client takes an API key.
 pub fn has_key(api: &Api) -> bool {
-    api.security.iter().any(|s| {
-        matches!(
-            s.kind,
-            AuthKind::Bearer
-                | AuthKind::ApiKey {
-                    location: ParamLocation::Header | ParamLocation::Query,
-                    ..
-                }
-        )
-    })
+    super::client::applied_scheme(api).is_some()
 }

@@ -1,0 +1,176 @@
+//! The smoke test: each corpus crate's `smoke-<spec>` example (see [`super::example`]) calls
+//! every operation against `prism mock` of its spec. Prism refuses a request that breaks the
+//! description (its `sl-violations` header) and answers with the description's examples,
+//! which the client must decode. Every operation that does not end `decoded` is a miss; the
+//! misses the client cannot help are listed in `tests/corpus/smoke-misses.yaml`, with why.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use autessa_tests::prism::{Prism, PrismOptions};
+use autessa_tests::tools;
+use serde::Deserialize;
+
+/// The cargo profile the examples are built with (defined in the corpus workspace): no
+/// debug info, no incremental state, for a build that is made once and run once.
+pub const PROFILE: &str = "smoke";
+
+/// The profile's section of the corpus workspace's manifest.
+pub const PROFILE_TOML: &str = "\n[profile.smoke]\ninherits = \"dev\"\ndebug = false\n\
+                                incremental = false\n";
+
+/// The checked-in list of explained misses.
+const MISSES: &str = "tests/corpus/smoke-misses.yaml";
+
+/// One spec's smoke run.
+pub struct Smoke {
+    pub operations: usize,
+    /// Operations whose call was sent (the others' arguments could not be built).
+    pub called: usize,
+    /// Calls Prism did not refuse.
+    pub accepted: usize,
+    pub decoded: usize,
+    /// Misses the list explains.
+    pub explained: usize,
+    /// `<operation>: <outcome> <detail>` of each miss the list does not explain.
+    pub unexplained: Vec<String>,
+    /// Operations the list names that no longer miss.
+    pub fixed: Vec<String>,
+    pub time: Duration,
+}
+
+/// An entry of the misses list: operations of one spec that miss for one reason.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Explained {
+    spec: String,
+    why: String,
+    operations: Vec<String>,
+}
+
+/// The explained misses: spec → operations.
+pub fn explained() -> Result<BTreeMap<String, BTreeSet<String>>, String> {
+    let path = tools::workspace_root().join(MISSES);
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let entries: Vec<Explained> =
+        serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in entries {
+        if entry.why.trim().is_empty() {
+            return Err(format!("{MISSES}: an entry of `{}` says no why", entry.spec));
+        }
+        out.entry(entry.spec).or_default().extend(entry.operations);
+    }
+    Ok(out)
+}
+
+/// Builds every named crate's smoke example in one cargo run (one shared target folder).
+pub fn build(root: &Path, names: &[&str]) -> Result<(), String> {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(["build", "--quiet", "--profile", PROFILE, "--no-default-features"])
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", root.join("target"));
+    for name in names {
+        command.args(["-p", &format!("corpus-{name}")]);
+        command.args(["--example", &super::example::name(name)]);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        let text = String::from_utf8_lossy(&output.stderr);
+        let first: Vec<&str> = text.lines().take(60).collect();
+        Err(format!(
+            "building the smoke examples failed:\n{}",
+            first.join("\n")
+        ))
+    }
+}
+
+/// Runs the smoke example of `name` against Prism serving `spec`, and judges its lines
+/// against the explained misses of the spec.
+pub fn run(
+    root: &Path,
+    name: &str,
+    spec: &Path,
+    explained: &BTreeSet<String>,
+) -> Result<Smoke, String> {
+    let started = Instant::now();
+    let binary = root
+        .join("target")
+        .join(PROFILE)
+        .join("examples")
+        .join(super::example::name(name));
+    // Files the multipart and binary bodies of the examples read.
+    let work = root.join(name).join("smoke-files");
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    for file in ["upload.bin", "body.bin"] {
+        std::fs::write(work.join(file), b"smoke\n").map_err(|e| format!("{file}: {e}"))?;
+    }
+    let prism = Prism::start(&PrismOptions {
+        document: spec.to_path_buf(),
+        startup_timeout: Duration::from_secs(300),
+        ..PrismOptions::default()
+    })
+    .map_err(|e| format!("{name}: {e}"))?;
+    let output = Command::new(&binary)
+        .arg(prism.base_url())
+        .current_dir(&work)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    drop(prism);
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}):\n{}",
+            binary.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let log = log_path(root, name);
+    std::fs::write(&log, &output.stdout).map_err(|e| format!("{}: {e}", log.display()))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut smoke = Smoke {
+        operations: 0,
+        called: 0,
+        accepted: 0,
+        decoded: 0,
+        explained: 0,
+        unexplained: Vec::new(),
+        fixed: Vec::new(),
+        time: Duration::ZERO,
+    };
+    let mut missed = BTreeSet::new();
+    for line in stdout.lines() {
+        let mut fields = line.splitn(3, '\t');
+        let (operation, outcome) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""));
+        let detail = fields.next().unwrap_or("");
+        smoke.operations += 1;
+        smoke.called += usize::from(outcome != "arguments");
+        smoke.accepted += usize::from(outcome != "arguments" && outcome != "rejected");
+        if outcome == "decoded" {
+            smoke.decoded += 1;
+            continue;
+        }
+        missed.insert(operation.to_owned());
+        if explained.contains(operation) {
+            smoke.explained += 1;
+        } else {
+            smoke.unexplained
+                .push(format!("{operation}: {outcome} {detail}"));
+        }
+    }
+    smoke.fixed = explained.difference(&missed).cloned().collect();
+    smoke.time = started.elapsed();
+    Ok(smoke)
+}
+
+/// Where the lines of a smoke run are kept, for reading after a failure.
+pub fn log_path(root: &Path, name: &str) -> PathBuf {
+    root.join(name).join("smoke.log")
+}
