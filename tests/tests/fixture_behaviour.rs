@@ -182,6 +182,17 @@ fn maps_extras_recursion_and_merged_all_of() {
 }
 
 #[test]
+fn a_nullable_schema_is_nullable_where_used_and_all_of_strings_is_a_string() {
+    let failed: objects::Outcome =
+        round_trip(json!({"error": {"code": "gone"}, "region": "nyc3", "ids": [1, 2]}));
+    assert_eq!(failed.error.map(|e| e.code).as_deref(), Some("gone"));
+    assert_eq!(failed.region, Some(Some("nyc3".to_owned())));
+    assert_eq!(failed.ids, Some(vec![1, 2]));
+    let fine: objects::Outcome = round_trip(json!({"error": null, "region": null}));
+    assert_eq!((fine.error, fine.region), (None, Some(None)));
+}
+
+#[test]
 fn references_across_files_resolve_to_one_type() {
     use fixture_refs::types as refs;
     let widget = refs::Widget::new("7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap())

@@ -164,7 +164,7 @@ fn test() -> Result<(), String> {
     // dependencies, must build without warnings and work against the mock servers.
     downstream::run()?;
     // Real specs nobody here wrote: each must generate a crate that passes clippy.
-    corpus::run()?;
+    corpus::run(&corpus::Options::parse(&[])?)?;
     cargo(&["test", "--workspace", "--no-fail-fast"])
 }
 

@@ -280,9 +280,23 @@ impl<'s> Types<'s> {
         TypeRef::Named(id)
     }
 
+    /// A use of the schema `reference` points at; `null` is a value of it when the target
+    /// says `nullable: true` (which names the schema, not each use).
     fn lower_ref(&mut self, at: &Location, reference: &str, hint: &str) -> TypeRef {
         match self.src.resolve(&at.join("$ref"), reference) {
-            Ok(target) => self.lower_named(&target, hint),
+            Ok(target) => {
+                let ty = self.lower_named(&target, hint);
+                let nullable = self
+                    .src
+                    .get(&target)
+                    .and_then(|schema| schema.get("nullable"))
+                    == Some(&Value::Bool(true));
+                if nullable && !matches!(ty, TypeRef::Nullable(_) | TypeRef::Any) {
+                    TypeRef::Nullable(Box::new(ty))
+                } else {
+                    ty
+                }
+            }
             Err(d) => {
                 self.diags.push(d);
                 TypeRef::Any
@@ -300,10 +314,16 @@ impl<'s> Types<'s> {
     /// An inline schema: objects, enums and unions get a named type, the rest is
     /// structural.
     fn lower_schema(&mut self, loc: &Location, schema: &Schema, hint: &str) -> TypeRef {
+        let mut nullable = schema.schema_data.nullable || self.has_null_member(schema);
         let ty = if let Some(id) = self.by_loc.get(loc) {
             TypeRef::Named(*id)
         } else if let Some((member_loc, sub)) = self.single_member(loc, schema) {
             self.lower_sub(&member_loc, sub, hint)
+        } else if let (Shape::AllOf(members), Some((i, null))) =
+            (shape(schema), self.scalar_all_of(loc))
+        {
+            nullable |= null;
+            self.lower_sub(&loc.join("allOf").join(i), Sub::from(&members[i]), hint)
         } else if needs_name(schema) {
             let base = schema.schema_data.title.as_deref().unwrap_or(hint);
             let name = self.names.claim(names::pascal(base, "Type", "Unnamed"));
@@ -316,7 +336,6 @@ impl<'s> Types<'s> {
         } else {
             self.structural(loc, schema)
         };
-        let nullable = schema.schema_data.nullable || self.has_null_member(schema);
         if nullable && !matches!(ty, TypeRef::Nullable(_) | TypeRef::Any) {
             TypeRef::Nullable(Box::new(ty))
         } else {
@@ -346,6 +365,33 @@ impl<'s> Types<'s> {
             return None;
         }
         Some((loc.join(key).join(i), Sub::from(only)))
+    }
+
+    /// An `allOf` whose members all describe one kind of scalar or array (a `$ref` to a
+    /// string beside a nullable string, say) stands for the first member that says which,
+    /// not for a struct of them: its index, and whether a member allows `null`.
+    fn scalar_all_of(&self, loc: &Location) -> Option<(usize, bool)> {
+        let count = self.src.get(loc)?.get("allOf")?.as_array()?.len();
+        let (mut kind, mut first, mut nullable) = (None, None, false);
+        for i in 0..count {
+            let map = self.schema_object(&loc.join("allOf").join(i))?;
+            let structured = ["properties", "additionalProperties", "allOf", "oneOf", "anyOf"];
+            if structured.iter().any(|k| map.contains_key(*k)) {
+                return None;
+            }
+            nullable |= map.get("nullable") == Some(&Value::Bool(true));
+            match map.get("type").and_then(Value::as_str) {
+                Some("object") => return None,
+                Some(t) if kind.is_some_and(|k| k != t) => return None,
+                Some(t) => {
+                    kind = Some(t);
+                    first.get_or_insert(i);
+                }
+                None if map.contains_key("enum") || map.contains_key("items") => return None,
+                None => {}
+            }
+        }
+        Some((first?, nullable))
     }
 
     fn is_null_schema(&self, member: &ReferenceOr<Schema>) -> bool {
@@ -785,6 +831,15 @@ impl<'s> Types<'s> {
         members: &[ReferenceOr<Schema>],
         schema: &Schema,
     ) -> TypeKind {
+        if let Some((i, nullable)) = self.scalar_all_of(loc) {
+            let member = Sub::from(&members[i]);
+            let ty = self.lower_sub(&loc.join("allOf").join(i), member, name);
+            return TypeKind::Alias(if nullable && !matches!(ty, TypeRef::Nullable(_)) {
+                TypeRef::Nullable(Box::new(ty))
+            } else {
+                ty
+            });
+        }
         let mut props: IndexMap<String, (Location, Value)> = IndexMap::new();
         let mut required = Vec::new();
         let own = self.src.get(loc).cloned().unwrap_or(Value::Null);

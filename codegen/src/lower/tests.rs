@@ -1,7 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::ir::{Primitive, TypeKind, TypeRef};
+use crate::ir::{Primitive, TypeId, TypeKind, TypeRef};
 
 fn lower(doc: Value) -> Result<Api, Diagnostics> {
     lower_openapi(Sources::from_value("spec.yaml", doc), &Flags::default())
@@ -83,6 +83,46 @@ fn all_of_objects_merge_properties_and_required() {
         .collect();
     assert_eq!(fields, [("id", true), ("name", true)]);
     assert_eq!(s.fields[0].ty, TypeRef::Primitive(Primitive::I64));
+}
+
+#[test]
+fn all_of_scalars_is_the_scalar_not_a_struct() {
+    let api = lower(spec(json!({
+        "Slug": {"type": "string", "example": "nyc3"},
+        "Tags": {"type": "array", "items": {"type": "string"}},
+        "Region": {"type": "object", "properties": {
+            "slug": {"allOf": [{"$ref": "#/components/schemas/Slug"}, {"type": "string", "nullable": true}]},
+            "tags": {"allOf": [{"$ref": "#/components/schemas/Tags"}, {"description": "The region's tags.", "example": ["a"]}]}
+        }},
+        "Named": {"allOf": [{"$ref": "#/components/schemas/Slug"}, {"description": "A slug too."}]}
+    })))
+    .unwrap();
+    let TypeKind::Struct(s) = &named(&api, "Region").kind else {
+        panic!()
+    };
+    let slug = TypeRef::Named(api.types.iter().position(|t| t.name == "Slug").map(TypeId).unwrap());
+    assert_eq!((&s.fields[0].ty, s.fields[0].nullable), (&slug, true));
+    let tags = TypeRef::Named(api.types.iter().position(|t| t.name == "Tags").map(TypeId).unwrap());
+    assert_eq!(s.fields[1].ty, tags);
+    assert!(matches!(&named(&api, "Named").kind, TypeKind::Alias(t) if *t == slug));
+}
+
+#[test]
+fn a_reference_to_a_nullable_schema_may_be_null() {
+    let api = lower(spec(json!({
+        "Failure": {"type": "object", "nullable": true, "properties": {"code": {"type": "string"}}},
+        "Item": {"type": "object", "required": ["error"], "properties": {
+            "error": {"$ref": "#/components/schemas/Failure"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Failure"}}
+        }}
+    })))
+    .unwrap();
+    let TypeKind::Struct(s) = &named(&api, "Item").kind else {
+        panic!()
+    };
+    let failure = TypeRef::Named(api.types.iter().position(|t| t.name == "Failure").map(TypeId).unwrap());
+    assert_eq!((&s.fields[0].ty, s.fields[0].nullable), (&failure, true));
+    assert_eq!(s.fields[1].ty, TypeRef::Array(Box::new(TypeRef::Nullable(Box::new(failure)))));
 }
 
 #[test]

@@ -134,7 +134,14 @@ pub fn run(
     }
     let log = log_path(root, name);
     std::fs::write(&log, &output.stdout).map_err(|e| format!("{}: {e}", log.display()))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut smoke = judge(&String::from_utf8_lossy(&output.stdout), explained);
+    smoke.time = started.elapsed();
+    Ok(smoke)
+}
+
+/// Counts a smoke run's lines (`<operation>\t<outcome>\t<detail>`) and sets its misses
+/// against the explained ones.
+fn judge(lines: &str, explained: &BTreeSet<String>) -> Smoke {
     let mut smoke = Smoke {
         operations: 0,
         called: 0,
@@ -146,13 +153,15 @@ pub fn run(
         time: Duration::ZERO,
     };
     let mut missed = BTreeSet::new();
-    for line in stdout.lines() {
+    for line in lines.lines() {
         let mut fields = line.splitn(3, '\t');
-        let (operation, outcome) = (fields.next().unwrap_or(""), fields.next().unwrap_or(""));
-        let detail = fields.next().unwrap_or("");
+        let operation = fields.next().unwrap_or_default();
+        let outcome = fields.next().unwrap_or_default();
+        let detail = fields.next().unwrap_or_default();
         smoke.operations += 1;
-        smoke.called += usize::from(outcome != "arguments");
-        smoke.accepted += usize::from(outcome != "arguments" && outcome != "rejected");
+        let called = outcome != "arguments";
+        smoke.called += usize::from(called);
+        smoke.accepted += usize::from(called && outcome != "rejected");
         if outcome == "decoded" {
             smoke.decoded += 1;
             continue;
@@ -161,16 +170,48 @@ pub fn run(
         if explained.contains(operation) {
             smoke.explained += 1;
         } else {
-            smoke.unexplained
+            smoke
+                .unexplained
                 .push(format!("{operation}: {outcome} {detail}"));
         }
     }
     smoke.fixed = explained.difference(&missed).cloned().collect();
-    smoke.time = started.elapsed();
-    Ok(smoke)
+    smoke
 }
 
 /// Where the lines of a smoke run are kept, for reading after a failure.
 pub fn log_path(root: &Path, name: &str) -> PathBuf {
     root.join(name).join("smoke.log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listed(ops: &[&str]) -> BTreeSet<String> {
+        ops.iter().map(|op| op.to_string()).collect()
+    }
+
+    #[test]
+    fn outcomes_are_counted() {
+        let lines = "a\tdecoded\t200 OK\n\
+                     b\trejected\t[{\"message\":\"x\"}]\n\
+                     c\tundecodable\tHTTP 200 OK: missing field `id`\n\
+                     d\targuments\tinvalid type\n";
+        let smoke = judge(lines, &listed(&["b", "c", "d"]));
+        assert_eq!(
+            (smoke.operations, smoke.called, smoke.accepted, smoke.decoded),
+            (4, 3, 2, 1)
+        );
+        assert_eq!(smoke.explained, 3);
+        assert!(smoke.unexplained.is_empty() && smoke.fixed.is_empty());
+    }
+
+    #[test]
+    fn a_miss_not_listed_fails_and_so_does_a_listed_operation_that_passes() {
+        let lines = "a\tdecoded\t200 OK\nb\tstatus\t500 boom\n";
+        let smoke = judge(lines, &listed(&["a", "gone"]));
+        assert_eq!(smoke.unexplained, ["b: status 500 boom"]);
+        assert_eq!(smoke.fixed, ["a", "gone"]);
+    }
 }
