@@ -211,6 +211,8 @@ pub struct Constraints {
     pub minimum: Option<(f64, bool)>,
     /// The upper bound and whether it is exclusive.
     pub maximum: Option<(f64, bool)>,
+    /// The `format` of a string the IR keeps as text (`email`, `hostname`, `ipv4`, ...).
+    pub format: Option<String>,
 }
 
 /// A closed set of string values, plus a fallback for values added later.
@@ -375,6 +377,8 @@ pub struct Param {
     /// How a query parameter's value is spread over fields (OpenAPI's `style` and
     /// `explode`), when not the default `form` exploded.
     pub style: Option<FormStyle>,
+    /// The limits the schema puts on the parameter's values.
+    pub constraints: Constraints,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

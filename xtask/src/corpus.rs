@@ -154,7 +154,10 @@ pub fn run(options: &Options) -> Result<(), String> {
         rows.push(row);
     }
     write_workspace(&root, &rows)?;
-    for row in rows.iter_mut().filter(|r| options.clippy && r.failure.is_none()) {
+    for row in rows
+        .iter_mut()
+        .filter(|r| options.clippy && r.failure.is_none())
+    {
         let started = Instant::now();
         let output = Command::new(env!("CARGO"))
             .args(["clippy", "--quiet", "-p", &format!("corpus-{}", row.name)])
@@ -221,7 +224,9 @@ fn run_smoke(root: &Path, rows: &mut [Row]) -> Result<Duration, String> {
         .keys()
         .find(|spec| spec.as_str() != "github" && !SPECS.iter().any(|(name, _)| name == spec))
     {
-        return Err(format!("the smoke misses name `{unknown}`, which is no corpus spec"));
+        return Err(format!(
+            "the smoke misses name `{unknown}`, which is no corpus spec"
+        ));
     }
     let names: Vec<&str> = rows
         .iter()
@@ -266,10 +271,7 @@ fn run_smoke(root: &Path, rows: &mut [Row]) -> Result<Duration, String> {
 
 /// The smoke test's table.
 fn print_smoke(rows: &[Row], build: Duration) {
-    println!(
-        "\nsmoke examples built in {:.0} s\n",
-        build.as_secs_f64()
-    );
+    println!("\nsmoke examples built in {:.0} s\n", build.as_secs_f64());
     println!("| spec | operations | called | accepted | decoded | misses explained | time |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for row in rows {
@@ -296,7 +298,12 @@ fn generate_crate(name: &str, spec: &Path) -> Result<Vec<GeneratedFile>, String>
     let text = std::fs::read_to_string(spec).map_err(|e| format!("{}: {e}", spec.display()))?;
     let document: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", spec.display()))?;
-    let source = example::source(&api, &document, &config.rust.crate_name, &config.rust.command);
+    let source = example::source(
+        &api,
+        &document,
+        &config.rust.crate_name,
+        &config.rust.command,
+    );
     for file in &mut files {
         if file.path.as_os_str() == "Cargo.toml" {
             file.contents.push_str(&example::manifest(name));

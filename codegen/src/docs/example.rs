@@ -12,8 +12,9 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{ToTokens, quote};
 use serde_json::{Map, Value, json};
 
+use super::pattern;
 use crate::ir::{
-    Api, Body, BodyKind, Channel, Field, Message, MessageKind, Operation, Param,
+    Api, Body, BodyKind, Channel, Constraints, Field, Message, MessageKind, Operation, Param,
     ParamLocation, Primitive, StreamRole, Struct, TypeId, TypeKind, TypeRef,
 };
 use crate::lower::names;
@@ -134,11 +135,120 @@ impl Synth<'_> {
             let value = match (&f.docs.example, &f.default) {
                 (Some(example), _) => example.clone(),
                 (None, Some(default)) => default.clone(),
-                (None, None) => self.value(&f.ty),
+                (None, None) => self.constrained(&f.ty, &f.constraints),
             };
             map.insert(f.wire.clone(), value);
         }
     }
+}
+
+impl Synth<'_> {
+    /// A value of `ty` that meets the limits a member or parameter puts on it.
+    fn constrained(&mut self, ty: &TypeRef, c: &Constraints) -> Value {
+        match ty {
+            TypeRef::Primitive(p) => constrained(*p, c),
+            TypeRef::Nullable(inner) => self.constrained(inner, c),
+            TypeRef::Array(item) if !self.recursive(item) && self.stack.len() < MAX_DEPTH => {
+                let one = self.value(item);
+                let count = c.min_items.unwrap_or(1).clamp(1, 16) as usize;
+                Value::Array(vec![one; count])
+            }
+            _ => self.value(ty),
+        }
+    }
+}
+
+/// A value of `ty` made up to meet `c` (lengths, pattern, bounds, text formats, items).
+pub fn synthesize_within(api: &Api, ty: &TypeRef, c: &Constraints) -> Value {
+    Synth {
+        api,
+        stack: Vec::new(),
+    }
+    .constrained(ty, c)
+}
+
+/// A made-up primitive within `c`.
+fn constrained(p: Primitive, c: &Constraints) -> Value {
+    match p {
+        Primitive::String => {
+            let min = usize::try_from(c.min_length.unwrap_or(0)).unwrap_or(usize::MAX);
+            let text = c
+                .pattern
+                .as_deref()
+                .and_then(|p| pattern::matching(p, min))
+                .or_else(|| {
+                    c.format
+                        .as_deref()
+                        .and_then(format_sample)
+                        .map(str::to_owned)
+                })
+                .unwrap_or_else(|| "string".to_owned());
+            let mut text: Vec<char> = text.chars().collect();
+            let pad = text.last().copied().unwrap_or('x');
+            while text.len() < min.min(4096) {
+                text.push(pad);
+            }
+            if let Some(max) = c.max_length.and_then(|m| usize::try_from(m).ok()) {
+                text.truncate(max.max(min.min(max)));
+            }
+            Value::String(text.into_iter().collect())
+        }
+        Primitive::I32 | Primitive::I64 | Primitive::U64 => {
+            let mut n = 1.0_f64;
+            if let Some((low, exclusive)) = c.minimum
+                && (n < low || (exclusive && n <= low))
+            {
+                n = if exclusive {
+                    low.floor() + 1.0
+                } else {
+                    low.ceil()
+                };
+            }
+            if let Some((high, exclusive)) = c.maximum
+                && (n > high || (exclusive && n >= high))
+            {
+                n = if exclusive {
+                    high.ceil() - 1.0
+                } else {
+                    high.floor()
+                };
+            }
+            json!(n as i64)
+        }
+        Primitive::F32 | Primitive::F64 => {
+            let mut x = 1.5_f64;
+            if let Some((low, exclusive)) = c.minimum
+                && (x < low || (exclusive && x <= low))
+            {
+                x = low + if exclusive { 0.5 } else { 0.0 };
+            }
+            if let Some((high, exclusive)) = c.maximum
+                && (x > high || (exclusive && x >= high))
+            {
+                x = high - if exclusive { 0.5 } else { 0.0 };
+            }
+            json!(x)
+        }
+        other => primitive(other),
+    }
+}
+
+/// An example of a text `format` the IR keeps as a plain string.
+fn format_sample(format: &str) -> Option<&'static str> {
+    Some(match format {
+        "email" | "idn-email" => "user@example.com",
+        "hostname" | "idn-hostname" => "example.com",
+        "ipv4" => "192.0.2.1",
+        "ipv6" => "2001:db8::1",
+        "uri" | "url" | "iri" => "https://example.com/",
+        "uri-reference" | "iri-reference" => "/",
+        "time" => "12:00:00Z",
+        "duration" => "P1D",
+        "date-time" => "2024-01-01T00:00:00Z",
+        "date" => "2024-01-01",
+        "uuid" => "00000000-0000-0000-0000-000000000000",
+        _ => return None,
+    })
 }
 
 fn primitive(p: Primitive) -> Value {
@@ -218,34 +328,75 @@ fn from_json(value: &Value, indent: &str) -> String {
     format!("serde_json::from_str({})?", raw_lit(&text))
 }
 
-/// The argument for a required parameter: its example (or a made-up value) written as the
-/// Rust type the method takes.
+/// The argument for a required parameter: its example (or a value made up within its
+/// limits) written as the Rust type the method takes.
 fn param_arg(api: &Api, param: &Param) -> String {
     let example = param
         .docs
         .example
         .clone()
         .or_else(|| declared(api, &param.ty))
-        .unwrap_or_else(|| synthesize(api, &param.ty));
+        .unwrap_or_else(|| synthesize_within(api, &param.ty, &param.constraints));
     match &param.ty {
-        TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary) => match example
-        {
-            Value::String(s) => str_lit(&s),
+        TypeRef::Array(item) => {
+            // An empty list would leave the parameter out.
+            let items = match example {
+                Value::Array(items) if !items.is_empty() => items,
+                Value::Array(_) => vec![synthesize(api, item)],
+                one => vec![one],
+            };
+            let items: Vec<String> = items.iter().map(|v| item_arg(item, v)).collect();
+            format!("&[{}]", items.join(", "))
+        }
+        TypeRef::Primitive(p) if scalar_arg(*p, &example).is_some() => {
+            scalar_arg(*p, &example).unwrap_or_default()
+        }
+        _ => format!("&{}", from_json(&example, "    ")),
+    }
+}
+
+/// A scalar parameter as the method takes it (text borrowed, numbers by value).
+fn scalar_arg(p: Primitive, example: &Value) -> Option<String> {
+    Some(match p {
+        Primitive::String | Primitive::Uri | Primitive::Binary => match example {
+            Value::String(s) => str_lit(s),
             other => str_lit(&other.to_string()),
         },
-        TypeRef::Primitive(Primitive::Boolean) => example.as_bool().unwrap_or(true).to_string(),
-        TypeRef::Primitive(Primitive::I32) => {
+        Primitive::Boolean => example.as_bool().unwrap_or(true).to_string(),
+        Primitive::I32 => {
             let n = example.as_i64().and_then(|n| i32::try_from(n).ok());
             n.unwrap_or(1).to_string()
         }
-        TypeRef::Primitive(Primitive::I64) => example.as_i64().unwrap_or(1).to_string(),
-        TypeRef::Primitive(Primitive::U64) => example.as_u64().unwrap_or(1).to_string(),
-        TypeRef::Primitive(Primitive::F32 | Primitive::F64) => {
+        Primitive::I64 => example.as_i64().unwrap_or(1).to_string(),
+        Primitive::U64 => example.as_u64().unwrap_or(1).to_string(),
+        Primitive::F32 | Primitive::F64 => {
             let x = example.as_f64().filter(|x| x.is_finite()).unwrap_or(1.5);
             format!("{x:?}")
         }
-        TypeRef::Array(_) => "&[]".into(),
-        _ => format!("&{}", from_json(&example, "    ")),
+        _ => return None,
+    })
+}
+
+/// An item of a list parameter (`&[T]`): owned text, numbers as they are, other types
+/// decoded from their JSON.
+fn item_arg(item: &TypeRef, value: &Value) -> String {
+    match item {
+        TypeRef::Primitive(Primitive::String | Primitive::Uri | Primitive::Binary) => {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            format!("{}.to_owned()", str_lit(&text))
+        }
+        TypeRef::Primitive(
+            p @ (Primitive::Boolean
+            | Primitive::I32
+            | Primitive::I64
+            | Primitive::U64
+            | Primitive::F32
+            | Primitive::F64),
+        ) => scalar_arg(*p, value).unwrap_or_default(),
+        _ => from_json(value, "    "),
     }
 }
 
@@ -403,7 +554,7 @@ fn multipart_body(api: &Api, body: &Body, krate: &str, example: &Value) -> Strin
                 .get(&f.wire)
                 .cloned()
                 .or_else(|| f.docs.example.clone())
-                .unwrap_or_else(|| synthesize(api, &f.ty));
+                .unwrap_or_else(|| synthesize_within(api, &f.ty, &f.constraints));
             match (f.files(), &f.ty) {
                 (Some(crate::ir::Files::One), _) => file.clone(),
                 (Some(crate::ir::Files::Many), _) => format!("vec![{file}]"),
@@ -1004,7 +1155,7 @@ impl<'a> Writer<'a> {
                 .example
                 .clone()
                 .or_else(|| f.default.clone())
-                .unwrap_or_else(|| synthesize(self.api, &f.ty)),
+                .unwrap_or_else(|| synthesize_within(self.api, &f.ty, &f.constraints)),
             None => return quote!(None),
         };
         let held = self.held(f, &value, depth);

@@ -16,6 +16,7 @@
 mod example;
 mod html;
 pub mod markdown;
+mod pattern;
 mod site;
 
 use std::path::PathBuf;

@@ -721,6 +721,7 @@ fn query_params(
             docs: types.docs_at(&ploc),
             default: types.default_at(&ploc),
             style: None,
+            constraints: types.constraints(&ploc),
         });
     }
 }

@@ -375,7 +375,13 @@ impl<'s> Types<'s> {
         let (mut kind, mut first, mut nullable) = (None, None, false);
         for i in 0..count {
             let map = self.schema_object(&loc.join("allOf").join(i))?;
-            let structured = ["properties", "additionalProperties", "allOf", "oneOf", "anyOf"];
+            let structured = [
+                "properties",
+                "additionalProperties",
+                "allOf",
+                "oneOf",
+                "anyOf",
+            ];
             if structured.iter().any(|k| map.contains_key(*k)) {
                 return None;
             }
@@ -633,7 +639,7 @@ impl<'s> Types<'s> {
     }
 
     /// The validation keywords written at `loc`.
-    fn constraints(&self, loc: &Location) -> Constraints {
+    pub fn constraints(&self, loc: &Location) -> Constraints {
         let Some(map) = self.schema_object(loc) else {
             return Constraints::default();
         };
@@ -653,6 +659,11 @@ impl<'s> Types<'s> {
             max_items: count("maxItems"),
             minimum: bound("minimum", "exclusiveMinimum"),
             maximum: bound("maximum", "exclusiveMaximum"),
+            format: map
+                .get("format")
+                .and_then(Value::as_str)
+                .filter(|_| map.get("type").and_then(Value::as_str) == Some("string"))
+                .map(str::to_owned),
         }
     }
 

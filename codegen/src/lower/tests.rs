@@ -100,9 +100,21 @@ fn all_of_scalars_is_the_scalar_not_a_struct() {
     let TypeKind::Struct(s) = &named(&api, "Region").kind else {
         panic!()
     };
-    let slug = TypeRef::Named(api.types.iter().position(|t| t.name == "Slug").map(TypeId).unwrap());
+    let slug = TypeRef::Named(
+        api.types
+            .iter()
+            .position(|t| t.name == "Slug")
+            .map(TypeId)
+            .unwrap(),
+    );
     assert_eq!((&s.fields[0].ty, s.fields[0].nullable), (&slug, true));
-    let tags = TypeRef::Named(api.types.iter().position(|t| t.name == "Tags").map(TypeId).unwrap());
+    let tags = TypeRef::Named(
+        api.types
+            .iter()
+            .position(|t| t.name == "Tags")
+            .map(TypeId)
+            .unwrap(),
+    );
     assert_eq!(s.fields[1].ty, tags);
     assert!(matches!(&named(&api, "Named").kind, TypeKind::Alias(t) if *t == slug));
 }
@@ -120,9 +132,18 @@ fn a_reference_to_a_nullable_schema_may_be_null() {
     let TypeKind::Struct(s) = &named(&api, "Item").kind else {
         panic!()
     };
-    let failure = TypeRef::Named(api.types.iter().position(|t| t.name == "Failure").map(TypeId).unwrap());
+    let failure = TypeRef::Named(
+        api.types
+            .iter()
+            .position(|t| t.name == "Failure")
+            .map(TypeId)
+            .unwrap(),
+    );
     assert_eq!((&s.fields[0].ty, s.fields[0].nullable), (&failure, true));
-    assert_eq!(s.fields[1].ty, TypeRef::Array(Box::new(TypeRef::Nullable(Box::new(failure)))));
+    assert_eq!(
+        s.fields[1].ty,
+        TypeRef::Array(Box::new(TypeRef::Nullable(Box::new(failure))))
+    );
 }
 
 #[test]

@@ -59,7 +59,10 @@ pub fn explained() -> Result<BTreeMap<String, BTreeSet<String>>, String> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for entry in entries {
         if entry.why.trim().is_empty() {
-            return Err(format!("{MISSES}: an entry of `{}` says no why", entry.spec));
+            return Err(format!(
+                "{MISSES}: an entry of `{}` says no why",
+                entry.spec
+            ));
         }
         out.entry(entry.spec).or_default().extend(entry.operations);
     }
@@ -70,7 +73,13 @@ pub fn explained() -> Result<BTreeMap<String, BTreeSet<String>>, String> {
 pub fn build(root: &Path, names: &[&str]) -> Result<(), String> {
     let mut command = Command::new(env!("CARGO"));
     command
-        .args(["build", "--quiet", "--profile", PROFILE, "--no-default-features"])
+        .args([
+            "build",
+            "--quiet",
+            "--profile",
+            PROFILE,
+            "--no-default-features",
+        ])
         .current_dir(root)
         .env("CARGO_TARGET_DIR", root.join("target"));
     for name in names {
@@ -200,7 +209,12 @@ mod tests {
                      d\targuments\tinvalid type\n";
         let smoke = judge(lines, &listed(&["b", "c", "d"]));
         assert_eq!(
-            (smoke.operations, smoke.called, smoke.accepted, smoke.decoded),
+            (
+                smoke.operations,
+                smoke.called,
+                smoke.accepted,
+                smoke.decoded
+            ),
             (4, 3, 2, 1)
         );
         assert_eq!(smoke.explained, 3);

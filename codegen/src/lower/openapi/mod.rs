@@ -467,6 +467,7 @@ fn lower_params(
             existing.docs = types.docs_at(&at);
             existing.default = types.default_at(&at.join("schema"));
             existing.style = style;
+            existing.constraints = types.constraints(&at.join("schema"));
             continue;
         }
         out.push(Param {
@@ -479,6 +480,7 @@ fn lower_params(
             docs: types.docs_at(&at),
             default: types.default_at(&at.join("schema")),
             style,
+            constraints: types.constraints(&at.join("schema")),
         });
     }
 }
@@ -614,7 +616,19 @@ fn lower_responses(
             Status::Default => format!("{op}DefaultResponse"),
             _ => format!("{op}Response{key}"),
         };
-        let body = lower_body(types, &at, &resp.content, &hint, false);
+        // HTTP gives these statuses no body, whatever the description says.
+        let body = match status {
+            Status::Code(204 | 205 | 304) => {
+                if !resp.content.is_empty() {
+                    types.diags.push(Diagnostic::warning(
+                        &at.join("content"),
+                        format!("a `{key}` response has no body in HTTP: its content is ignored"),
+                    ));
+                }
+                None
+            }
+            _ => lower_body(types, &at, &resp.content, &hint, false),
+        };
         let mut headers = Vec::new();
         let mut scope = Scope::snake();
         for (name, h) in &resp.headers {
