@@ -12,6 +12,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{ToTokens, quote};
 use serde_json::{Map, Value, json};
 
+use super::conform::conform;
 use super::pattern;
 use crate::ir::{
     Api, Body, BodyKind, Channel, Constraints, Field, Message, MessageKind, Operation, Param,
@@ -24,7 +25,7 @@ use crate::rust::{
 };
 
 /// How deep a made-up example goes before it stops adding optional structure.
-const MAX_DEPTH: usize = 8;
+pub(super) const MAX_DEPTH: usize = 8;
 
 /// The schema's example for a use of a type, if it has one.
 pub fn declared(api: &Api, ty: &TypeRef) -> Option<Value> {
@@ -336,6 +337,7 @@ fn param_arg(api: &Api, param: &Param) -> String {
         .example
         .clone()
         .or_else(|| declared(api, &param.ty))
+        .map(|example| conform(api, &param.ty, &example))
         .unwrap_or_else(|| synthesize_within(api, &param.ty, &param.constraints));
     match &param.ty {
         TypeRef::Array(item) => {
@@ -489,9 +491,10 @@ fn body_arg(
 ) -> String {
     match body.kind {
         BodyKind::Json | BodyKind::Form => {
-            let value = example
-                .cloned()
-                .unwrap_or_else(|| synthesize(api, &body.ty));
+            let value = match example {
+                Some(example) => conform(api, &body.ty, example),
+                None => synthesize(api, &body.ty),
+            };
             let annotation = match &body.ty {
                 TypeRef::Named(id) => {
                     format!(": {krate}::types::{}", rust_ident(&api.ty(*id).name))
@@ -552,8 +555,8 @@ fn multipart_body(api: &Api, body: &Body, krate: &str, example: &Value) -> Strin
         .map(|f| {
             let value = example
                 .get(&f.wire)
-                .cloned()
-                .or_else(|| f.docs.example.clone())
+                .or(f.docs.example.as_ref())
+                .map(|example| conform(api, &f.ty, example))
                 .unwrap_or_else(|| synthesize_within(api, &f.ty, &f.constraints));
             match (f.files(), &f.ty) {
                 (Some(crate::ir::Files::One), _) => file.clone(),

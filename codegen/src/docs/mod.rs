@@ -13,6 +13,7 @@
 //! needed either way, and one source keeps the two forms identical), with raw HTML turned
 //! into text and only `http`, `https` and `mailto` links kept; see the `html` module.
 
+mod conform;
 mod example;
 mod html;
 pub mod markdown;

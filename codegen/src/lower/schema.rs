@@ -359,8 +359,9 @@ impl<'s> Types<'s> {
         if real.next().is_some() {
             return None;
         }
+        // Members of its own (or members it requires) make it more than its one member.
         if let SchemaKind::Any(a) = &schema.schema_kind
-            && !a.properties.is_empty()
+            && (!a.properties.is_empty() || !a.required.is_empty())
         {
             return None;
         }
@@ -752,9 +753,15 @@ impl<'s> Types<'s> {
                     .iter()
                     .find(|(_, l)| l == target)
                     .map(|(k, _)| k.clone())
+                    // Without a mapping the tag is the schema's name; a reference into
+                    // `paths` (or any other structure) names no schema.
                     .or_else(|| match member {
-                        ReferenceOr::Reference { .. } => target.tokens().last(),
-                        ReferenceOr::Item(_) => None,
+                        ReferenceOr::Reference { .. }
+                            if is_component(target) || target.tokens().count() == 1 =>
+                        {
+                            target.tokens().last()
+                        }
+                        _ => None,
                     })
             });
             let is_struct = matches!(&ty, TypeRef::Named(id) if matches!(self.defs[id.0].kind, TypeKind::Struct(_)));

@@ -67,6 +67,31 @@ fn a_discriminator_over_non_objects_falls_back_with_a_warning() {
 }
 
 #[test]
+fn a_discriminator_over_references_that_name_no_schema_is_ignored() {
+    let mut doc = spec(json!({}));
+    let variant =
+        json!({"type": "object", "required": ["type"], "properties": {"type": {"type": "string"}}});
+    doc["paths"] = json!({"/a": {"post": {
+        "x-shapes": [variant.clone(), variant],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
+            "oneOf": [{"$ref": "#/paths/~1a/post/x-shapes/0"}, {"$ref": "#/paths/~1a/post/x-shapes/1"}],
+            "discriminator": {"propertyName": "type"}
+        }}}}}
+    }}});
+    let api = lower(doc).unwrap();
+    let union = api
+        .types
+        .iter()
+        .find_map(|t| match &t.kind {
+            TypeKind::Union(u) => Some(u),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(union.discriminator, None);
+    assert_eq!(union.variants[0].tag, None);
+}
+
+#[test]
 fn all_of_objects_merge_properties_and_required() {
     let api = lower(spec(json!({
         "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer", "format": "int64"}}},
@@ -83,6 +108,26 @@ fn all_of_objects_merge_properties_and_required() {
         .collect();
     assert_eq!(fields, [("id", true), ("name", true)]);
     assert_eq!(s.fields[0].ty, TypeRef::Primitive(Primitive::I64));
+}
+
+#[test]
+fn one_member_all_of_with_its_own_required_list_is_a_struct_that_requires_them() {
+    let api = lower(spec(json!({
+        "Base": {"type": "object", "properties": {"name": {"type": "string"}, "count": {"type": "integer"}}},
+        "Holder": {"type": "object", "properties": {
+            "update": {"type": "object", "allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["name"]}
+        }}
+    })))
+    .unwrap();
+    let TypeKind::Struct(s) = &named(&api, "HolderUpdate").kind else {
+        panic!("HolderUpdate is {:?}", named(&api, "HolderUpdate").kind)
+    };
+    let fields: Vec<(&str, bool)> = s
+        .fields
+        .iter()
+        .map(|f| (f.wire.as_str(), f.required))
+        .collect();
+    assert_eq!(fields, [("name", true), ("count", false)]);
 }
 
 #[test]

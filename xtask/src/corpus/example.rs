@@ -47,17 +47,23 @@ pub fn source(api: &Api, document: &Value, crate_name: &str, command: &str) -> S
         out.push_str("    api::Client::builder(base_url)\n}\n");
     }
 
-    // Credentials by what they are, with the operations that carry them.
+    // What requests carry beyond what the client sends, with the operations they belong to.
     let mut extra: BTreeMap<Credential, Vec<&str>> = BTreeMap::new();
     for op in &api.operations {
-        for credential in credentials(api, document, &op.method, &op.path, client_key) {
+        let operation = &document["paths"][&op.path][op.method.to_ascii_lowercase()];
+        for credential in credentials(api, document, operation, client_key) {
             extra.entry(credential).or_default().push(&op.id);
+        }
+        if !answers_with_example(document, operation) {
+            let dynamic = ("header", "Prefer".to_owned(), "dynamic=true".to_owned());
+            extra.entry(dynamic).or_default().push(&op.id);
         }
     }
     out.push_str(
-        "\n/// What the description asks operations to carry that the client does not send\n\
-         /// itself: (where, name, value, operations).\n\
-         const CREDENTIALS: &[(&str, &str, &str, &[&str])] = &[\n",
+        "\n/// What requests carry beyond what the client sends: the credentials the\n\
+         /// description asks for, and Prism's `Prefer: dynamic=true` where the description\n\
+         /// gives no example to answer with: (where, name, value, operations).\n\
+         const EXTRA: &[(&str, &str, &str, &[&str])] = &[\n",
     );
     for ((place, name, value), operations) in &extra {
         let _ = writeln!(
@@ -91,7 +97,79 @@ pub fn source(api: &Api, document: &Value, crate_name: &str, command: &str) -> S
     out
 }
 
-/// A credential: where it goes (`header`, `query` or `cookie`), its name and value.
+/// Whether Prism has an example for the answer it gives (the first success response, as
+/// JSON), or none is needed; without one, Prism makes the answer up from the schema, and its
+/// static generator gives up on deep or recursive ones.
+fn answers_with_example(document: &Value, operation: &Value) -> bool {
+    let Some(responses) = operation["responses"].as_object() else {
+        return true;
+    };
+    let mut success: Vec<(&String, &Value)> = responses
+        .iter()
+        .filter(|(code, _)| code.starts_with('2'))
+        .collect();
+    success.sort_by_key(|(code, _)| code.as_str());
+    let Some((_, response)) = success.first() else {
+        return true;
+    };
+    let response = follow(document, response);
+    let Some(content) = response["content"].as_object() else {
+        return true;
+    };
+    let Some(media) = content
+        .get("application/json")
+        .or_else(|| content.values().next())
+    else {
+        return true;
+    };
+    let has = |v: &Value| {
+        v.get("example").is_some() || v["examples"].as_object().is_some_and(|e| !e.is_empty())
+    };
+    has(media) || has(follow(document, &media["schema"]))
+}
+
+/// `value`, or what its `$ref` points at (within the document).
+fn follow<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
+    let mut at = value;
+    for _ in 0..16 {
+        let Some(pointer) = at["$ref"].as_str().and_then(|r| r.strip_prefix('#')) else {
+            break;
+        };
+        let decoded = percent_decode(pointer);
+        match document.pointer(&decoded) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    at
+}
+
+/// A JSON pointer from a URI fragment: `%7B` and the like decoded.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Something a request carries: where it goes (`header`, `query` or `cookie`), its name and
+/// value.
 type Credential = (&'static str, String, String);
 
 /// The credentials an operation must carry that the client does not add itself: those of
@@ -100,11 +178,9 @@ type Credential = (&'static str, String, String);
 fn credentials(
     api: &Api,
     document: &Value,
-    method: &str,
-    path: &str,
+    operation: &Value,
     client_key: Option<&str>,
 ) -> Vec<Credential> {
-    let operation = &document["paths"][path][method.to_ascii_lowercase()];
     let requirements = operation
         .get("security")
         .or_else(|| document.get("security"))

@@ -444,6 +444,15 @@ fn lower_params(
             Parameter::Cookie { .. } => ParamLocation::Cookie,
         };
         let data = p.parameter_data_ref();
+        // OpenAPI has these three headers ignored: the media types and the security schemes
+        // say what goes in them.
+        if location == ParamLocation::Header
+            && ["accept", "content-type", "authorization"]
+                .iter()
+                .any(|h| data.name.eq_ignore_ascii_case(h))
+        {
+            continue;
+        }
         let style = match &p {
             Parameter::Query { style, .. } => query_style(style, data.explode),
             _ => None,
