@@ -193,6 +193,14 @@ fn a_nullable_schema_is_nullable_where_used_and_all_of_strings_is_a_string() {
 }
 
 #[test]
+fn a_string_with_object_keywords_is_a_string_and_undescribed_required_members_are_kept() {
+    let loose: objects::Loose = round_trip(json!({"uri": "spotify:album:1", "anything": [1]}));
+    assert_eq!(loose.uri, "spotify:album:1");
+    assert_eq!(loose.anything, json!([1]));
+    assert!(serde_json::from_value::<objects::Loose>(json!({"uri": "x"})).is_err());
+}
+
+#[test]
 fn references_across_files_resolve_to_one_type() {
     use fixture_refs::types as refs;
     let widget = refs::Widget::new("7c9e6679-7425-40de-944b-e07fc1f90ae7".parse().unwrap())

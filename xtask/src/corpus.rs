@@ -8,7 +8,7 @@
 mod example;
 mod smoke;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -228,18 +228,29 @@ fn run_smoke(root: &Path, rows: &mut [Row]) -> Result<Duration, String> {
             "the smoke misses name `{unknown}`, which is no corpus spec"
         ));
     }
+    let none = smoke::Listed::default();
+    let listed = |name: &str| explained.get(name).unwrap_or(&none);
     let names: Vec<&str> = rows
         .iter()
-        .filter(|r| r.failure.is_none())
+        .filter(|r| r.failure.is_none() && listed(&r.name).not_run.is_none())
         .map(|r| r.name.as_str())
         .collect();
     let started = Instant::now();
     smoke::build(root, &names)?;
     let build = started.elapsed();
-    let none = BTreeSet::new();
     for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
-        let listed = explained.get(&row.name).unwrap_or(&none);
-        let result = smoke::run(root, &row.name, &row.spec, listed)?;
+        let listed = listed(&row.name);
+        if let Some(why) = &listed.not_run {
+            row.smoke = Some(smoke::Smoke::not_run(row.operations, why));
+            continue;
+        }
+        let result = match smoke::run(root, &row.name, &row.spec, &listed.operations) {
+            Ok(result) => result,
+            Err(e) => {
+                row.failure = Some(format!("smoke test: {e}"));
+                continue;
+            }
+        };
         let mut problems: Vec<String> = result
             .unexplained
             .iter()
@@ -276,6 +287,13 @@ fn print_smoke(rows: &[Row], build: Duration) {
     println!("|---|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         let Some(s) = &row.smoke else { continue };
+        if let Some(why) = &s.not_run {
+            println!(
+                "| {} | {} | not run: {why} | | | | |",
+                row.name, s.operations
+            );
+            continue;
+        }
         println!(
             "| {} | {} | {} | {} | {} | {} | {:.1} s |",
             row.name,

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::example::{MAX_DEPTH, synthesize, synthesize_within};
-use crate::ir::{Api, Primitive, Struct, TypeKind, TypeRef};
+use crate::ir::{Api, Primitive, Struct, TypeKind, TypeRef, resolve};
 
 /// `value` as a value the generated type for `ty` decodes: members, items and entries that
 /// fit are kept, the others (and missing required members) are made up.
@@ -32,6 +32,15 @@ impl Conform<'_> {
 
     fn inner(&mut self, ty: &TypeRef, value: &Value) -> Value {
         let api = self.api;
+        // Some descriptions write structured examples as JSON text.
+        if let Some(parsed) = json_text(value)
+            && !matches!(
+                resolve(&api.types, ty),
+                TypeRef::Primitive(_) | TypeRef::Any
+            )
+        {
+            return self.value(ty, &parsed);
+        }
         let made_up = || synthesize(api, ty);
         match ty {
             TypeRef::Any => value.clone(),
@@ -124,6 +133,17 @@ impl Conform<'_> {
     }
 }
 
+/// The object or array a string holds as JSON text, if it does.
+fn json_text(value: &Value) -> Option<Value> {
+    let text = value.as_str()?.trim_start();
+    if !text.starts_with(['{', '[']) {
+        return None;
+    }
+    serde_json::from_str(text)
+        .ok()
+        .filter(|v: &Value| v.is_object() || v.is_array())
+}
+
 /// Whether the generated code decodes `value` as the primitive `p`.
 fn primitive_fits(p: Primitive, value: &Value) -> bool {
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -211,6 +231,12 @@ mod tests {
                 "kind": "c",
                 "unknown": 1
             })
+        );
+        // JSON written as text is read.
+        let example = json!({"question": "q", "examples": "[[\"a\", \"b\"]]"});
+        assert_eq!(
+            conform(&api, &ty, &example),
+            json!({"question": "q", "examples": [["a", "b"]]})
         );
     }
 }

@@ -80,7 +80,10 @@ impl Synth<'_> {
 
     fn named(&mut self, id: TypeId) -> Value {
         let def = self.api.ty(id);
-        if let Some(example) = &def.docs.example {
+        // An example that is not even of the type's shape is no example of it.
+        if let Some(example) = &def.docs.example
+            && fits(self.api, &TypeRef::Named(id), example, 0)
+        {
             return example.clone();
         }
         if self.stack.contains(&id) || self.stack.len() >= MAX_DEPTH {
@@ -134,9 +137,9 @@ impl Synth<'_> {
                 continue;
             }
             let value = match (&f.docs.example, &f.default) {
-                (Some(example), _) => example.clone(),
-                (None, Some(default)) => default.clone(),
-                (None, None) => self.constrained(&f.ty, &f.constraints),
+                (Some(example), _) if fits(self.api, &f.ty, example, 0) => example.clone(),
+                (_, Some(default)) => default.clone(),
+                _ => self.constrained(&f.ty, &f.constraints),
             };
             map.insert(f.wire.clone(), value);
         }
@@ -149,6 +152,11 @@ impl Synth<'_> {
         match ty {
             TypeRef::Primitive(p) => constrained(*p, c),
             TypeRef::Nullable(inner) => self.constrained(inner, c),
+            // An alias's limits are the member's.
+            TypeRef::Named(_) => match crate::ir::resolve(&self.api.types, ty) {
+                TypeRef::Named(_) => self.value(ty),
+                target => self.constrained(target, c),
+            },
             TypeRef::Array(item) if !self.recursive(item) && self.stack.len() < MAX_DEPTH => {
                 let one = self.value(item);
                 let count = c.min_items.unwrap_or(1).clamp(1, 16) as usize;

@@ -113,8 +113,10 @@ fn shape(schema: &Schema) -> Shape<'_> {
             } else if !a.any_of.is_empty() {
                 Shape::AnyOf(&a.any_of)
             } else if typ == Some("object")
-                || !a.properties.is_empty()
-                || a.additional_properties.is_some()
+                // Object keywords beside another type only apply to objects, which the type
+                // rules out (`type: string` with `additionalProperties: true`).
+                || (typ.is_none()
+                    && (!a.properties.is_empty() || a.additional_properties.is_some()))
             {
                 Shape::Object {
                     properties: a
@@ -360,8 +362,10 @@ impl<'s> Types<'s> {
             return None;
         }
         // Members of its own (or members it requires) make it more than its one member.
-        if let SchemaKind::Any(a) = &schema.schema_kind
-            && (!a.properties.is_empty() || !a.required.is_empty())
+        let own = self.src.get(loc);
+        if ["properties", "required"]
+            .iter()
+            .any(|k| own.and_then(|v| v.get(*k)).is_some())
         {
             return None;
         }
@@ -567,7 +571,7 @@ impl<'s> Types<'s> {
         required: &[String],
     ) -> Vec<Field> {
         let mut scope = Scope::snake();
-        props
+        let mut fields: Vec<Field> = props
             .iter()
             .map(|(ploc, wire, sub)| {
                 let hint = format!("{owner}{}", names::pascal(wire, "", "Value"));
@@ -597,7 +601,28 @@ impl<'s> Types<'s> {
                     constraints: self.constraints(ploc),
                 }
             })
-            .collect()
+            .collect();
+        // A required member the schema does not describe may hold anything, but must be
+        // there.
+        for wire in required {
+            if props.iter().any(|(_, w, _)| w == wire) || fields.iter().any(|f| &f.wire == wire) {
+                continue;
+            }
+            fields.push(Field {
+                wire: wire.clone(),
+                name: scope.claim(names::snake(wire, "value")),
+                ty: TypeRef::Any,
+                required: true,
+                nullable: false,
+                docs: Docs::default(),
+                default: None,
+                boxed: false,
+                flatten: false,
+                empty_is_valid: true,
+                constraints: Constraints::default(),
+            });
+        }
+        fields
     }
 
     /// The schema object written at `loc`, through `$ref` and one-member `allOf`.

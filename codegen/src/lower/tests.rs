@@ -92,6 +92,23 @@ fn a_discriminator_over_references_that_name_no_schema_is_ignored() {
 }
 
 #[test]
+fn a_body_example_may_come_from_the_first_of_its_examples() {
+    let mut doc = spec(json!({}));
+    doc["components"]["examples"] =
+        json!({"Ada": {"summary": "A person", "value": {"name": "ada"}}});
+    doc["paths"] = json!({"/people": {"post": {
+        "requestBody": {"content": {"application/json": {
+            "schema": {"type": "object", "properties": {"name": {"type": "string"}}},
+            "examples": {"ada": {"$ref": "#/components/examples/Ada"}, "bob": {"value": {"name": "bob"}}}
+        }}},
+        "responses": {"204": {"description": "ok"}}
+    }}});
+    let api = lower(doc).unwrap();
+    let body = api.operations[0].body.as_ref().unwrap();
+    assert_eq!(body.docs.example, Some(json!({"name": "ada"})));
+}
+
+#[test]
 fn all_of_objects_merge_properties_and_required() {
     let api = lower(spec(json!({
         "Base": {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer", "format": "int64"}}},
@@ -115,7 +132,8 @@ fn one_member_all_of_with_its_own_required_list_is_a_struct_that_requires_them()
     let api = lower(spec(json!({
         "Base": {"type": "object", "properties": {"name": {"type": "string"}, "count": {"type": "integer"}}},
         "Holder": {"type": "object", "properties": {
-            "update": {"type": "object", "allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["name"]}
+            "update": {"type": "object", "allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["name"]},
+            "untyped": {"allOf": [{"$ref": "#/components/schemas/Base"}], "required": ["name"]}
         }}
     })))
     .unwrap();
@@ -128,6 +146,10 @@ fn one_member_all_of_with_its_own_required_list_is_a_struct_that_requires_them()
         .map(|f| (f.wire.as_str(), f.required))
         .collect();
     assert_eq!(fields, [("name", true), ("count", false)]);
+    let TypeKind::Struct(s) = &named(&api, "HolderUntyped").kind else {
+        panic!("HolderUntyped is {:?}", named(&api, "HolderUntyped").kind)
+    };
+    assert!(s.fields.iter().any(|f| f.wire == "name" && f.required));
 }
 
 #[test]

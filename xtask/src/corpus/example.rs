@@ -98,8 +98,8 @@ pub fn source(api: &Api, document: &Value, crate_name: &str, command: &str) -> S
 }
 
 /// Whether Prism has an example for the answer it gives (the first success response, as
-/// JSON), or none is needed; without one, Prism makes the answer up from the schema, and its
-/// static generator gives up on deep or recursive ones.
+/// JSON), or none is needed. Without one, Prism is asked to make the answer up from the
+/// schema (`Prefer: dynamic=true`): its static generator gives up on deep or recursive ones.
 fn answers_with_example(document: &Value, operation: &Value) -> bool {
     let Some(responses) = operation["responses"].as_object() else {
         return true;
@@ -122,10 +122,19 @@ fn answers_with_example(document: &Value, operation: &Value) -> bool {
     else {
         return true;
     };
-    let has = |v: &Value| {
-        v.get("example").is_some() || v["examples"].as_object().is_some_and(|e| !e.is_empty())
+    let schema = follow(document, &media["schema"]);
+    let named = || {
+        let (_, first) = media["examples"].as_object()?.iter().next()?;
+        follow(document, first).get("value")
     };
-    has(media) || has(follow(document, &media["schema"]))
+    let example = media.get("example").or_else(named);
+    match example.or_else(|| schema.get("example")) {
+        // JSON written as text where the schema says object or array (Atlassian does this)
+        // is no example of the answer.
+        Some(Value::String(_)) => !matches!(schema["type"].as_str(), Some("object" | "array")),
+        Some(_) => true,
+        None => false,
+    }
 }
 
 /// `value`, or what its `$ref` points at (within the document).

@@ -575,11 +575,7 @@ fn lower_body(
         _ => Vec::new(),
     };
     let docs = Docs {
-        example: types
-            .sources()
-            .get(&mloc)
-            .and_then(|v| v.get("example"))
-            .cloned(),
+        example: media_example(types, &mloc),
         ..Docs::default()
     };
     Some(Body {
@@ -590,6 +586,23 @@ fn lower_body(
         docs,
         encoding,
     })
+}
+
+/// A media type's example: its `example`, or the value of the first of its `examples`
+/// (through a `$ref` to `components/examples`).
+fn media_example(types: &mut Types<'_>, mloc: &Location) -> Option<Value> {
+    let media = types.sources().get(mloc)?;
+    if let Some(example) = media.get("example") {
+        return Some(example.clone());
+    }
+    let (name, _) = media.get("examples")?.as_object()?.iter().next()?;
+    let at = mloc.join("examples").join(name);
+    let at = types
+        .sources()
+        .follow(&at)
+        .map_err(|d| types.diags.push(d))
+        .ok()?;
+    types.sources().get(&at)?.get("value").cloned()
 }
 
 fn lower_responses(
