@@ -196,6 +196,9 @@ pub struct Field {
     pub empty_is_valid: bool,
     /// The limits the schema puts on the member's values.
     pub constraints: Constraints,
+    /// `readOnly`: the server sends it, a request never carries it (OpenAPI: "SHOULD NOT be
+    /// sent as part of the request"; required only in responses).
+    pub read_only: bool,
 }
 
 /// JSON Schema's validation keywords on a value: what a server may refuse although the

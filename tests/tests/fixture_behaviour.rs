@@ -193,6 +193,14 @@ fn a_nullable_schema_is_nullable_where_used_and_all_of_strings_is_a_string() {
 }
 
 #[test]
+fn read_only_members_are_read_but_never_sent() {
+    let read: objects::Versioned =
+        serde_json::from_value(json!({"id": 7, "name": "v1", "self": "https://x/7"})).unwrap();
+    assert_eq!((read.id, read.self_.as_deref()), (7, Some("https://x/7")));
+    assert_eq!(serde_json::to_value(&read).unwrap(), json!({"name": "v1"}));
+}
+
+#[test]
 fn a_string_with_object_keywords_is_a_string_and_undescribed_required_members_are_kept() {
     let loose: objects::Loose = round_trip(json!({"uri": "spotify:album:1", "anything": [1]}));
     assert_eq!(loose.uri, "spotify:album:1");

@@ -599,6 +599,9 @@ impl<'s> Types<'s> {
                     flatten: false,
                     empty_is_valid: self.empty_is_valid(ploc),
                     constraints: self.constraints(ploc),
+                    read_only: self
+                        .schema_object(ploc)
+                        .is_some_and(|m| m.get("readOnly") == Some(&Value::Bool(true))),
                 }
             })
             .collect();
@@ -620,6 +623,7 @@ impl<'s> Types<'s> {
                 flatten: false,
                 empty_is_valid: true,
                 constraints: Constraints::default(),
+                read_only: false,
             });
         }
         fields
@@ -936,6 +940,7 @@ impl<'s> Types<'s> {
                     flatten: true,
                     empty_is_valid: true,
                     constraints: Constraints::default(),
+                    read_only: false,
                 }
             })
             .collect();

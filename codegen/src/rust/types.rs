@@ -359,6 +359,15 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
             Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
         ),
     };
+    // What only the server writes is read, never sent.
+    let attr = match (f.read_only, f.required, f.nullable || f.ty == TypeRef::Any) {
+        (false, ..) => attr,
+        (true, true, _) => Some(quote!(#[serde(skip_serializing)])),
+        (true, false, true) => Some(
+            quote!(#[serde(default, skip_serializing, deserialize_with = "autessa_runtime::present")]),
+        ),
+        (true, false, false) => Some(quote!(#[serde(default, skip_serializing)])),
+    };
     quote! { #doc #rename #attr pub #name: #ty, }
 }
 
