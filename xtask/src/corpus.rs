@@ -331,20 +331,40 @@ fn generate_crate(name: &str, spec: &Path) -> Result<Vec<GeneratedFile>, String>
     Ok(files)
 }
 
-/// Writes a generated crate into `dir` (replacing what was there); returns its Rust lines.
+/// Writes a generated crate into `dir`, leaving files that did not change alone (so that
+/// cargo does not build them again) and removing the ones no longer generated; returns its
+/// Rust lines.
 fn write(files: &[GeneratedFile], dir: &Path) -> Result<usize, String> {
-    let _ = std::fs::remove_dir_all(dir);
+    let wanted: Vec<PathBuf> = files.iter().map(|f| dir.join(&f.path)).collect();
+    let mut present = Vec::new();
+    files_under(dir, &mut present);
+    for stale in present.iter().filter(|p| !wanted.contains(p)) {
+        std::fs::remove_file(stale).map_err(|e| format!("{}: {e}", stale.display()))?;
+    }
     let mut lines = 0;
-    for file in files {
-        let path = dir.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap_or(dir))
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
-        std::fs::write(&path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+    for (file, path) in files.iter().zip(&wanted) {
+        if std::fs::read_to_string(path).ok().as_deref() != Some(file.contents.as_str()) {
+            std::fs::create_dir_all(path.parent().unwrap_or(dir))
+                .map_err(|e| format!("{}: {e}", dir.display()))?;
+            std::fs::write(path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
         if file.path.extension().is_some_and(|e| e == "rs") {
             lines += file.contents.lines().count();
         }
     }
     Ok(lines)
+}
+
+/// Every file under `dir`.
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
 }
 
 /// A workspace of the generated crates, apart from ours (its builds neither join nor wait
