@@ -249,3 +249,81 @@ fn credential(api: &Api, key: &str) -> Option<Credential> {
         AuthKind::Other(_) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use autessa_codegen::Flags;
+    use autessa_codegen::load::Sources;
+    use autessa_codegen::lower::lower_openapi;
+    use serde_json::json;
+
+    use super::*;
+
+    fn document() -> Value {
+        json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "security": [{"key": []}],
+            "components": {
+                "securitySchemes": {
+                    "key": {"type": "apiKey", "in": "header", "name": "X-Key"},
+                    "basic": {"type": "http", "scheme": "basic"},
+                    "oauth": {"type": "oauth2", "flows": {}},
+                    "digest": {"type": "http", "scheme": "digest"}
+                },
+                "schemas": {"Item": {"type": "object", "example": {"id": 1}}},
+                "examples": {"item": {"value": {"id": 2}}}
+            },
+            "paths": {"/items": {
+                "get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Item"}
+                }}}}},
+                "post": {
+                    "security": [{"digest": []}, {"basic": [], "oauth": []}],
+                    "responses": {"201": {"description": "ok", "content": {"application/json": {
+                        "schema": {"type": "object"},
+                        "examples": {"one": {"$ref": "#/components/examples/item"}}
+                    }}}}
+                },
+                "put": {"security": [{}, {"basic": []}], "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"type": "object", "properties": {"id": {"type": "integer"}}}
+                }}}}},
+                "delete": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"type": "object"}, "example": "{\"id\": 3}"
+                }}}}}
+            }}
+        })
+    }
+
+    #[test]
+    fn credentials_are_what_the_client_does_not_send_of_the_first_requirement_it_can_meet() {
+        let doc = document();
+        let api = lower_openapi(Sources::from_value("spec.json", doc.clone()), &Flags::default())
+            .unwrap();
+        let client = applied_scheme(&api).map(|s| s.key.as_str());
+        assert_eq!(client, Some("key"));
+        let of = |method: &str| credentials(&api, &doc, &doc["paths"]["/items"][method], client);
+        // The client's own key covers the document's requirement.
+        assert_eq!(of("get"), []);
+        // HTTP digest cannot be sent: the next requirement, basic and OAuth together.
+        assert_eq!(
+            of("post"),
+            [
+                ("header", "Authorization".into(), "Basic c21va2U6c21va2U=".into()),
+                ("header", "Authorization".into(), "Bearer smoke-token".into()),
+            ]
+        );
+        // An empty requirement makes credentials optional.
+        assert_eq!(of("put"), []);
+    }
+
+    #[test]
+    fn prism_answers_from_an_example_only_where_there_is_one_of_the_right_kind() {
+        let doc = document();
+        let at = |method: &str| answers_with_example(&doc, &doc["paths"]["/items"][method]);
+        // The schema's own example, an example object behind a `$ref`, none, JSON as text.
+        assert_eq!(
+            (at("get"), at("post"), at("put"), at("delete")),
+            (true, true, false, false)
+        );
+    }
+}
