@@ -548,8 +548,9 @@ fn body_arg(
     }
 }
 
-/// A multipart body built with `new`: files read from disk, text as literals, other members
-/// decoded from their example JSON.
+/// A multipart body built with `new` and `with_` setters: files read from disk, text as
+/// literals, other members decoded from their example JSON. Optional members are set where
+/// the example gives them, and optional files always (an upload says little without one).
 fn multipart_body(api: &Api, body: &Body, krate: &str, example: &Value) -> String {
     let TypeRef::Named(id) = crate::ir::resolve(&api.types, &body.ty) else {
         return String::new();
@@ -558,33 +559,51 @@ fn multipart_body(api: &Api, body: &Body, krate: &str, example: &Value) -> Strin
         return String::new();
     };
     let file = format!("{krate}::FilePart::file(\"upload.bin\")");
+    let given = |f: &Field| {
+        example
+            .get(&f.wire)
+            .or(f.docs.example.as_ref())
+            .map(|example| conform(api, &f.ty, example))
+    };
+    let part = |f: &Field, value: Value| match (f.files(), &f.ty) {
+        (Some(crate::ir::Files::One), _) => file.clone(),
+        (Some(crate::ir::Files::Many), _) => format!("vec![{file}]"),
+        (None, TypeRef::Primitive(Primitive::String | Primitive::Uri))
+            if !f.nullable && !f.boxed =>
+        {
+            match value {
+                Value::String(text) => str_lit(&text),
+                other => str_lit(&other.to_string()),
+            }
+        }
+        (None, _) => from_json(&value, "    "),
+    };
     let args: Vec<String> = constructor_args(api, s)
         .iter()
         .map(|f| {
-            let value = example
-                .get(&f.wire)
-                .or(f.docs.example.as_ref())
-                .map(|example| conform(api, &f.ty, example))
-                .unwrap_or_else(|| synthesize_within(api, &f.ty, &f.constraints));
-            match (f.files(), &f.ty) {
-                (Some(crate::ir::Files::One), _) => file.clone(),
-                (Some(crate::ir::Files::Many), _) => format!("vec![{file}]"),
-                (None, TypeRef::Primitive(Primitive::String | Primitive::Uri))
-                    if !f.nullable && !f.boxed =>
-                {
-                    match value {
-                        Value::String(text) => str_lit(&text),
-                        other => str_lit(&other.to_string()),
-                    }
-                }
-                (None, _) => from_json(&value, "    "),
-            }
+            let value = given(f).unwrap_or_else(|| synthesize_within(api, &f.ty, &f.constraints));
+            part(f, value)
+        })
+        .collect();
+    let sets: Vec<String> = s
+        .fields
+        .iter()
+        .filter(|f| !f.required && !f.nullable && !f.boxed && !f.flatten)
+        .filter_map(|f| {
+            let value = match (given(f), f.files()) {
+                (Some(value), _) => value,
+                (None, Some(_)) => Value::Null,
+                (None, None) => return None,
+            };
+            let setter = rust_ident(&format!("with_{}", f.name.trim_start_matches("r#")));
+            Some(format!(".{setter}({})", part(f, value)))
         })
         .collect();
     format!(
-        "{krate}::types::{}::new({})",
+        "{krate}::types::{}::new({}){}",
         rust_ident(&api.ty(*id).name),
-        args.join(", ")
+        args.join(", "),
+        sets.concat()
     )
 }
 
@@ -1310,7 +1329,9 @@ mod tests {
                     "file": {"type": "string", "format": "binary"},
                     "kind": {"type": "string", "enum": ["a", "b"]},
                     "n": {"type": "integer"},
-                    "name": {"type": "string"}
+                    "name": {"type": "string"},
+                    "note": {"type": "string", "example": "hi"},
+                    "thumb": {"type": "string", "format": "binary"}
                 }}}
             }}, "responses": {"204": {"description": "ok"}}}}}
         });
@@ -1323,7 +1344,8 @@ mod tests {
         assert!(
             call.contains(
                 "let body = x::types::UpRequest::new(x::FilePart::file(\"upload.bin\"), \
-                 serde_json::from_str(r#\"\"a\"\"#)?, serde_json::from_str(r#\"1\"#)?);"
+                 serde_json::from_str(r#\"\"a\"\"#)?, serde_json::from_str(r#\"1\"#)?)\
+                 .with_note(\"hi\").with_thumb(x::FilePart::file(\"upload.bin\"));"
             ),
             "{call}"
         );

@@ -297,8 +297,11 @@ mod tests {
     #[test]
     fn credentials_are_what_the_client_does_not_send_of_the_first_requirement_it_can_meet() {
         let doc = document();
-        let api = lower_openapi(Sources::from_value("spec.json", doc.clone()), &Flags::default())
-            .unwrap();
+        let api = lower_openapi(
+            Sources::from_value("spec.json", doc.clone()),
+            &Flags::default(),
+        )
+        .unwrap();
         let client = applied_scheme(&api).map(|s| s.key.as_str());
         assert_eq!(client, Some("key"));
         let of = |method: &str| credentials(&api, &doc, &doc["paths"]["/items"][method], client);
@@ -308,8 +311,16 @@ mod tests {
         assert_eq!(
             of("post"),
             [
-                ("header", "Authorization".into(), "Basic c21va2U6c21va2U=".into()),
-                ("header", "Authorization".into(), "Bearer smoke-token".into()),
+                (
+                    "header",
+                    "Authorization".into(),
+                    "Basic c21va2U6c21va2U=".into()
+                ),
+                (
+                    "header",
+                    "Authorization".into(),
+                    "Bearer smoke-token".into()
+                ),
             ]
         );
         // An empty requirement makes credentials optional.
