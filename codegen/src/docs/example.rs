@@ -120,6 +120,25 @@ impl Synth<'_> {
         value
     }
 
+    /// A value of `ty` that meets the limits a member or parameter puts on it.
+    fn constrained(&mut self, ty: &TypeRef, c: &Constraints) -> Value {
+        match ty {
+            TypeRef::Primitive(p) => constrained(*p, c),
+            TypeRef::Nullable(inner) => self.constrained(inner, c),
+            // An alias's limits are the member's.
+            TypeRef::Named(_) => match crate::ir::resolve(&self.api.types, ty) {
+                TypeRef::Named(_) => self.value(ty),
+                target => self.constrained(target, c),
+            },
+            TypeRef::Array(item) if !self.recursive(item) && self.stack.len() < MAX_DEPTH => {
+                let one = self.value(item);
+                let count = c.min_items.unwrap_or(1).clamp(1, 16) as usize;
+                Value::Array(vec![one; count])
+            }
+            _ => self.value(ty),
+        }
+    }
+
     fn fields(&mut self, s: &crate::ir::Struct, map: &mut Map<String, Value>) {
         for f in &s.fields {
             if f.flatten {
@@ -142,27 +161,6 @@ impl Synth<'_> {
                 _ => self.constrained(&f.ty, &f.constraints),
             };
             map.insert(f.wire.clone(), value);
-        }
-    }
-}
-
-impl Synth<'_> {
-    /// A value of `ty` that meets the limits a member or parameter puts on it.
-    fn constrained(&mut self, ty: &TypeRef, c: &Constraints) -> Value {
-        match ty {
-            TypeRef::Primitive(p) => constrained(*p, c),
-            TypeRef::Nullable(inner) => self.constrained(inner, c),
-            // An alias's limits are the member's.
-            TypeRef::Named(_) => match crate::ir::resolve(&self.api.types, ty) {
-                TypeRef::Named(_) => self.value(ty),
-                target => self.constrained(target, c),
-            },
-            TypeRef::Array(item) if !self.recursive(item) && self.stack.len() < MAX_DEPTH => {
-                let one = self.value(item);
-                let count = c.min_items.unwrap_or(1).clamp(1, 16) as usize;
-                Value::Array(vec![one; count])
-            }
-            _ => self.value(ty),
         }
     }
 }
@@ -198,7 +196,7 @@ fn constrained(p: Primitive, c: &Constraints) -> Value {
                 text.push(pad);
             }
             if let Some(max) = c.max_length.and_then(|m| usize::try_from(m).ok()) {
-                text.truncate(max.max(min.min(max)));
+                text.truncate(max);
             }
             Value::String(text.into_iter().collect())
         }

@@ -50,7 +50,8 @@ pub fn source(api: &Api, document: &Value, crate_name: &str, command: &str) -> S
     // What requests carry beyond what the client sends, with the operations they belong to.
     let mut extra: BTreeMap<Credential, Vec<&str>> = BTreeMap::new();
     for op in &api.operations {
-        let operation = &document["paths"][&op.path][op.method.to_ascii_lowercase()];
+        let item = follow(document, &document["paths"][&op.path]);
+        let operation = &item[op.method.to_ascii_lowercase()];
         for credential in credentials(api, document, operation, client_key) {
             extra.entry(credential).or_default().push(&op.id);
         }

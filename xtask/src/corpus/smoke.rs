@@ -25,6 +25,7 @@ pub const PROFILE_TOML: &str = "\n[profile.smoke]\ninherits = \"dev\"\ndebug = f
 const MISSES: &str = "tests/corpus/smoke-misses.yaml";
 
 /// One spec's smoke run.
+#[derive(Default)]
 pub struct Smoke {
     pub operations: usize,
     /// Operations whose call was sent (the others' arguments could not be built).
@@ -44,26 +45,12 @@ pub struct Smoke {
 }
 
 impl Smoke {
-    fn new() -> Smoke {
-        Smoke {
-            operations: 0,
-            called: 0,
-            accepted: 0,
-            decoded: 0,
-            explained: 0,
-            unexplained: Vec::new(),
-            fixed: Vec::new(),
-            time: Duration::ZERO,
-            not_run: None,
-        }
-    }
-
     /// A spec the list says cannot be smoke-tested.
     pub fn not_run(operations: usize, why: &str) -> Smoke {
         Smoke {
             operations,
             not_run: Some(why.to_owned()),
-            ..Smoke::new()
+            ..Smoke::default()
         }
     }
 }
@@ -197,7 +184,7 @@ pub fn run(
 /// Counts a smoke run's lines (`<operation>\t<outcome>\t<detail>`) and sets its misses
 /// against the explained ones.
 fn judge(lines: &str, explained: &BTreeSet<String>) -> Smoke {
-    let mut smoke = Smoke::new();
+    let mut smoke = Smoke::default();
     let mut missed = BTreeSet::new();
     for line in lines.lines() {
         let mut fields = line.splitn(3, '\t');
