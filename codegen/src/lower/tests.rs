@@ -760,3 +760,35 @@ fn an_enum_value_listed_twice_is_one_variant_and_a_warning() {
         ]
     );
 }
+
+#[test]
+fn a_path_parameter_the_operation_does_not_declare_is_a_required_string_and_a_warning() {
+    let api = lower(json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/users/{userId}/posts/{postId}": {"get": {
+            "operationId": "getPost",
+            "parameters": [{"name": "postId", "in": "path", "required": true, "schema": {"type": "integer"}}],
+            "responses": {"204": {"description": "ok"}}
+        }}}
+    }))
+    .unwrap();
+    let params: Vec<(&str, &TypeRef, bool)> = api.operations[0]
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), &p.ty, p.required))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("postId", &TypeRef::Primitive(Primitive::I64), true),
+            ("userId", &TypeRef::Primitive(Primitive::String), true)
+        ]
+    );
+    let warnings: Vec<String> = api.warnings.iter().map(|w| w.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "the path uses `{userId}` but declares no such parameter; it is taken as a required string"
+        ]
+    );
+}
