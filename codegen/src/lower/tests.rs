@@ -792,3 +792,41 @@ fn a_path_parameter_the_operation_does_not_declare_is_a_required_string_and_a_wa
         ]
     );
 }
+
+#[test]
+fn inline_enums_with_the_same_values_are_one_type_and_join_a_schemas_own() {
+    let api = lower(spec(json!({
+        "Access": {"type": "string", "enum": ["read", "write"]},
+        "Team": {"type": "object", "properties": {
+            "contents": {"type": "string", "enum": ["read", "write"]},
+            "issues": {"type": "string", "enum": ["read", "write"], "description": "Issues."},
+            "level": {"type": "string", "enum": ["low", "high"]}
+        }},
+        "Repo": {"type": "object", "properties": {
+            "level": {"type": "string", "enum": ["low", "high"]},
+            "kind": {"type": "string", "enum": ["fork"]}
+        }}
+    })))
+    .unwrap();
+    let field_type = |owner: &str, member: &str| {
+        let TypeKind::Struct(s) = &named(&api, owner).kind else {
+            panic!("{owner} is not a struct")
+        };
+        let f = s.fields.iter().find(|f| f.wire == member).unwrap();
+        let TypeRef::Named(id) = &f.ty else {
+            panic!("{owner}.{member} is not named")
+        };
+        api.ty(*id).name.clone()
+    };
+    assert_eq!(field_type("Team", "contents"), "Access");
+    assert_eq!(field_type("Team", "issues"), "Access");
+    assert_eq!(field_type("Repo", "level"), field_type("Team", "level"));
+    // A one-value enum is a constant of its own.
+    assert_eq!(field_type("Repo", "kind"), "RepoKind");
+    let enums = api
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, TypeKind::Enum(_)))
+        .count();
+    assert_eq!(enums, 3, "Access, one low/high enum, RepoKind");
+}
