@@ -395,10 +395,7 @@ mod tests {
         let url = request.url(&base("http://h/"), Some(("authorization", "k")));
         assert_eq!(
             url.query(),
-            Some(
-                "resourceId=42&name=a+b%26c&tags=x&tags=y&flag=true\
-                 &filter=%7B%22k%22%3A%22v%22%7D&authorization=k"
-            )
+            Some("resourceId=42&name=a+b%26c&tags=x&tags=y&flag=true&k=v&authorization=k")
         );
         let url = RequestBuilder::new(Method::GET, "op", "/x".into())
             .query("missing", &None::<u8>)

@@ -16,7 +16,7 @@ use autessa_runtime::{
     TimeoutKind, UPLOAD_OPERATION, Upload, UploadError, UploadProgress,
 };
 use serde::Deserialize;
-use support::{FaultServer, KEY, ManualClock, Recorder, Reply, closed_port};
+use support::{FaultServer, KEY, ManualClock, Reply, closed_port};
 
 #[derive(Debug, Deserialize, PartialEq)]
 struct Rows {
@@ -718,11 +718,7 @@ async fn tracing_reports_each_request_and_attempt_without_the_key() {
         })
         .build()
         .unwrap();
-    let recorder = Recorder::default();
-    let guard = tracing::subscriber::set_default(recorder.clone());
-    // Tests run in parallel: another test may have met the runtime's spans first, with no
-    // subscriber, and tracing may have cached them as disabled meanwhile.
-    tracing::callsite::rebuild_interest_cache();
+    let (recorder, guard) = support::record_tracing();
     get(&http, read(&http)).await.unwrap();
     drop(guard);
 

@@ -30,6 +30,14 @@ pub const SEMVER_CHECKS: CargoTool = CargoTool {
     bin: "cargo-semver-checks",
 };
 
+/// cargo-progenitor: progenitor's generator, the peer in `cargo xtask bench` (never needed
+/// by the tests).
+pub const PROGENITOR: CargoTool = CargoTool {
+    krate: "cargo-progenitor",
+    version: "0.15.1",
+    bin: "cargo-progenitor",
+};
+
 /// Serialises installs within one process (several tests may need the same tool).
 static INSTALL: Mutex<()> = Mutex::new(());
 

@@ -1,6 +1,7 @@
 //! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask features`,
 //! `cargo xtask downstream` and `cargo xtask test`.
 
+mod bench;
 mod bench_report;
 mod corpus;
 mod downstream;
@@ -18,6 +19,10 @@ const USAGE: &str = "usage:
   cargo xtask features         lint every documented feature set; check `ws` off drops tungstenite
   cargo xtask downstream       package the crates; build tests/downstream against the packages and
                                run it against the mock servers
+  cargo xtask bench [--rounds N] [SPEC...]
+                               the generator and its output beside progenitor's (time, memory,
+                               lines, cargo check of the generated crates), paired rounds;
+                               specs: autessa nexus buildomat github stripe twilio (default all)
   cargo xtask bench-report     time the change report on GitHub's description (two releases)
   cargo xtask corpus [--smoke] [--no-clippy] [SPEC...]
                                generate the real-world specs and lint their crates; with
@@ -34,6 +39,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(true),
         ["tools"] => install_tools(),
         ["features"] => features(),
+        ["bench", rest @ ..] => bench::run(rest),
         ["bench-report"] => bench_report::run(),
         ["corpus", "--all"] => corpus::all(),
         ["corpus", rest @ ..] => corpus::Options::parse(rest).and_then(|o| corpus::run(&o)),

@@ -3,6 +3,7 @@
 
 mod asyncapi;
 mod forms;
+mod merge;
 pub mod names;
 mod openapi;
 mod schema;
@@ -84,6 +85,7 @@ pub fn lower_documents(
 /// Shared final passes; fails when any error was recorded.
 pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Diagnostics> {
     strip_discriminators(&mut api, &mut diags);
+    merge::same_enums(&mut api);
     drop_unused(&mut api);
     box_cycles(&mut api);
     sizes::box_large_variants(&mut api);
@@ -155,7 +157,12 @@ fn drop_unused(api: &mut Api) {
         .filter(|(_, keep)| **keep)
         .map(|(t, _)| t)
         .collect();
-    let fix = |t: &mut TypeRef| renumber(t, &remap);
+    renumber_all(api, &remap);
+}
+
+/// Points every use of a type at `remap[id]` where that is set.
+fn renumber_all(api: &mut Api, remap: &[Option<TypeId>]) {
+    let fix = |t: &mut TypeRef| renumber(t, remap);
     for def in &mut api.types {
         match &mut def.kind {
             TypeKind::Struct(s) => {

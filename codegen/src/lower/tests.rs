@@ -888,3 +888,73 @@ fn an_enum_value_listed_twice_is_one_variant_and_a_warning() {
         ]
     );
 }
+
+#[test]
+fn a_path_parameter_the_operation_does_not_declare_is_a_required_string_and_a_warning() {
+    let api = lower(json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/users/{userId}/posts/{postId}": {"get": {
+            "operationId": "getPost",
+            "parameters": [{"name": "postId", "in": "path", "required": true, "schema": {"type": "integer"}}],
+            "responses": {"204": {"description": "ok"}}
+        }}}
+    }))
+    .unwrap();
+    let params: Vec<(&str, &TypeRef, bool)> = api.operations[0]
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), &p.ty, p.required))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("postId", &TypeRef::Primitive(Primitive::I64), true),
+            ("userId", &TypeRef::Primitive(Primitive::String), true)
+        ]
+    );
+    let warnings: Vec<String> = api.warnings.iter().map(|w| w.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        [
+            "the path uses `{userId}` but declares no such parameter; it is taken as a required string"
+        ]
+    );
+}
+
+#[test]
+fn inline_enums_with_the_same_values_are_one_type_and_join_a_schemas_own() {
+    let api = lower(spec(json!({
+        "Access": {"type": "string", "enum": ["read", "write"]},
+        "Team": {"type": "object", "properties": {
+            "contents": {"type": "string", "enum": ["read", "write"]},
+            "issues": {"type": "string", "enum": ["read", "write"], "description": "Issues."},
+            "level": {"type": "string", "enum": ["low", "high"]}
+        }},
+        "Repo": {"type": "object", "properties": {
+            "level": {"type": "string", "enum": ["low", "high"]},
+            "kind": {"type": "string", "enum": ["fork"]}
+        }}
+    })))
+    .unwrap();
+    let field_type = |owner: &str, member: &str| {
+        let TypeKind::Struct(s) = &named(&api, owner).kind else {
+            panic!("{owner} is not a struct")
+        };
+        let f = s.fields.iter().find(|f| f.wire == member).unwrap();
+        let TypeRef::Named(id) = &f.ty else {
+            panic!("{owner}.{member} is not named")
+        };
+        api.ty(*id).name.clone()
+    };
+    assert_eq!(field_type("Team", "contents"), "Access");
+    assert_eq!(field_type("Team", "issues"), "Access");
+    assert_eq!(field_type("Repo", "level"), field_type("Team", "level"));
+    // A one-value enum is a constant of its own.
+    assert_eq!(field_type("Repo", "kind"), "RepoKind");
+    let enums = api
+        .types
+        .iter()
+        .filter(|t| matches!(t.kind, TypeKind::Enum(_)))
+        .count();
+    assert_eq!(enums, 3, "Access, one low/high enum, RepoKind");
+}

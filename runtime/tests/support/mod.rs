@@ -353,6 +353,64 @@ impl Future for ManualTimer {
     }
 }
 
+thread_local! {
+    static RECORDING: std::cell::RefCell<Option<Recorder>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Records what is traced on this thread until the guard drops. One global subscriber
+/// routes to the recording thread's [`Recorder`]: a scoped one (`set_default`) can miss
+/// events when a test on another thread meets the same callsites first and tracing caches
+/// them as disabled.
+pub fn record_tracing() -> (Recorder, RecordingGuard) {
+    static ROUTER: std::sync::Once = std::sync::Once::new();
+    ROUTER.call_once(|| {
+        tracing::subscriber::set_global_default(Router).expect("no other global subscriber");
+    });
+    let recorder = Recorder::default();
+    RECORDING.with(|r| *r.borrow_mut() = Some(recorder.clone()));
+    (recorder, RecordingGuard)
+}
+
+/// Stops the recording [`record_tracing`] started on this thread.
+pub struct RecordingGuard;
+
+impl Drop for RecordingGuard {
+    fn drop(&mut self) {
+        RECORDING.with(|r| *r.borrow_mut() = None);
+    }
+}
+
+/// The global subscriber: everything is enabled, and goes to the thread's recorder if any.
+struct Router;
+
+fn recording<T>(f: impl FnOnce(&Recorder) -> T) -> Option<T> {
+    RECORDING.with(|r| r.borrow().as_ref().map(f))
+}
+
+impl tracing::Subscriber for Router {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        recording(|r| r.new_span(span)).unwrap_or_else(|| tracing::span::Id::from_u64(u64::MAX))
+    }
+
+    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        recording(|r| r.record(span, values));
+    }
+
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+
+    fn event(&self, event: &tracing::Event<'_>) {
+        recording(|r| r.event(event));
+    }
+
+    fn enter(&self, _: &tracing::span::Id) {}
+
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
 /// A tracing subscriber that writes every span, field record and event as a line of text.
 #[derive(Clone, Default)]
 pub struct Recorder {

@@ -14,8 +14,8 @@ use super::names::{self, Scope};
 use super::schema::{Types, docs_of};
 use crate::diag::{Diagnostic, Location};
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Docs, FormStyle, Header, Operation, Param, ParamLocation,
-    Primitive, Response, SecurityScheme, Server, Status, Tag, TypeRef, fields_of,
+    Api, AuthKind, Body, BodyKind, Constraints, Docs, FormStyle, Header, Operation, Param,
+    ParamLocation, Primitive, Response, SecurityScheme, Server, Status, Tag, TypeRef, fields_of,
 };
 
 const METHODS: [&str; 8] = [
@@ -129,6 +129,13 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 &pascal,
                 &mut param_scope,
                 &mut params,
+            );
+            undeclared_path_params(
+                path,
+                &op_loc,
+                &mut param_scope,
+                &mut params,
+                &mut types.diags,
             );
             let body = op.request_body.as_ref().and_then(|rb| {
                 let loc = op_loc.join("requestBody");
@@ -490,6 +497,47 @@ fn lower_params(
             default: types.default_at(&at.join("schema")),
             style,
             constraints: types.constraints(&at.join("schema")),
+        });
+    }
+}
+
+/// The `{name}`s of `path` that no parameter declares: each a required string, with a
+/// warning (the document is wrong, but the request can still be made).
+fn undeclared_path_params(
+    path: &str,
+    op_loc: &Location,
+    scope: &mut Scope,
+    params: &mut Vec<Param>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| c + open) else {
+            return;
+        };
+        let wire = &rest[open + 1..close];
+        rest = &rest[close + 1..];
+        let declared = params
+            .iter()
+            .any(|p| p.location == ParamLocation::Path && p.wire == wire);
+        if declared || wire.is_empty() {
+            continue;
+        }
+        diags.push(Diagnostic::warning(
+            &op_loc.join("parameters"),
+            format!("the path uses `{{{wire}}}` but declares no such parameter; it is taken as a required string"),
+        ));
+        params.push(Param {
+            from_body: None,
+            wire: wire.to_owned(),
+            name: scope.claim(names::snake(wire, "param")),
+            location: ParamLocation::Path,
+            ty: TypeRef::Primitive(Primitive::String),
+            required: true,
+            docs: Docs::default(),
+            default: None,
+            style: None,
+            constraints: Constraints::default(),
         });
     }
 }

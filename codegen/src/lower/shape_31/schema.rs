@@ -6,7 +6,8 @@
 //!   `{allOf: [{$ref: X}], nullable: true}`; descriptions and the like stay beside it;
 //! - `type: [T, "null"]` is `type: T, nullable: true`; several types become an `anyOf` of
 //!   one member per type, each with the keywords that apply to it;
-//! - `const: v` is `enum: [v]`, typed after the value when no `type` is written;
+//! - `const: v` is `enum: [v]` with `default: v`, typed after the value when no `type` is
+//!   written;
 //! - numeric `exclusiveMinimum`/`exclusiveMaximum` are bounds with a flag;
 //! - `examples: [..]` gives its first value as `example`;
 //! - `prefixItems` (a tuple) is read as an array of any of its item schemas;
@@ -180,6 +181,11 @@ fn constant(map: &mut Map<String, Value>) {
         if let Some(ty) = ty {
             map.insert("type".into(), ty.into());
         }
+    }
+    // The one value allowed is also what the member is when left out (and what examples
+    // show).
+    if !map.contains_key("default") {
+        map.insert("default".into(), value.clone());
     }
     map.insert("enum".into(), Value::Array(vec![value]));
 }
