@@ -232,6 +232,8 @@ pub struct Enum {
 pub struct EnumValue {
     pub wire: String,
     pub name: String,
+    /// What the value means, when the description says.
+    pub description: Option<String>,
 }
 
 /// One of several shapes.

@@ -30,6 +30,46 @@ fn tagged_unions_dispatch_on_the_tag_and_write_it_back() {
 }
 
 #[test]
+fn members_with_a_constant_member_are_tagged_by_it() {
+    let attached: unions::DiskState = round_trip(json!({"state": "attached", "instance": "i-1"}));
+    let unions::DiskState::Attached(member) = &attached else {
+        panic!("not the attached member: {attached:?}");
+    };
+    assert_eq!(member.instance, "i-1");
+    let creating: unions::DiskState = round_trip(json!({"state": "creating"}));
+    assert!(
+        matches!(creating, unions::DiskState::Creating(_)),
+        "{creating:?}"
+    );
+    // A tag this client does not know is kept, not forced into a member.
+    let later = json!({"state": "destroyed"});
+    assert_eq!(
+        round_trip::<unions::DiskState>(later.clone()),
+        unions::DiskState::Unknown(later)
+    );
+    // A member used on its own keeps its tag member, and its union stays untagged.
+    assert_eq!(
+        serde_json::to_value(unions::Beep::new()).unwrap(),
+        json!({"sound": "beep"})
+    );
+    let signal: unions::Signal = round_trip(json!({"sound": "beep"}));
+    assert_eq!(signal, unions::Signal::Beep(unions::Beep::new()));
+}
+
+#[test]
+fn a_one_of_of_constants_is_one_enumeration() {
+    assert_eq!(
+        round_trip::<unions::SortMode>(json!("name_descending")),
+        unions::SortMode::NameDescending
+    );
+    assert_eq!(unions::SortMode::NameAscending.as_str(), "name_ascending");
+    assert_eq!(
+        round_trip::<unions::SortMode>(json!("newest")),
+        unions::SortMode::Unknown("newest".to_owned())
+    );
+}
+
+#[test]
 fn an_unknown_tag_is_kept_whole_and_a_malformed_known_one_is_an_error() {
     let raw = json!({"kind": "bird", "wings": 2});
     let pet: unions::Pet = round_trip(raw.clone());

@@ -9,6 +9,7 @@ mod openapi;
 mod schema;
 mod shape_31;
 mod sizes;
+mod unions;
 
 use std::collections::HashSet;
 
@@ -84,6 +85,8 @@ pub fn lower_documents(
 
 /// Shared final passes; fails when any error was recorded.
 pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Diagnostics> {
+    unions::tag_implicitly(&mut api);
+    unions::enums_of_constants(&mut api);
     strip_discriminators(&mut api, &mut diags);
     merge::same_enums(&mut api);
     drop_unused(&mut api);

@@ -726,6 +726,7 @@ impl<'s> Types<'s> {
             .map(|(i, wire)| EnumValue {
                 wire: wire.clone(),
                 name: scope.claim(names::pascal(wire, "Value", &format!("Value{}", i + 1))),
+                description: None,
             })
             .collect();
         // A single-value enum is a constant: its one value is the natural default.
@@ -1046,7 +1047,7 @@ pub fn docs_of(value: Option<&Value>, flags: &Flags) -> Docs {
 }
 
 /// Names for the catch-all variant of enums and unions, in order of preference.
-const FALLBACK_NAMES: &[&str] = &["Unknown", "Other", "UnknownValue"];
+pub(super) const FALLBACK_NAMES: &[&str] = &["Unknown", "Other", "UnknownValue"];
 
 /// Whether `loc` is a named schema of a components section.
 pub(crate) fn is_component(loc: &Location) -> bool {

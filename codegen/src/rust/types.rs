@@ -378,7 +378,10 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     let fallback = ident(&e.fallback);
     let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.name);
-        let doc = docs::lines(&wire_doc(&v.wire));
+        let doc = match &v.description {
+            Some(text) => docs::lines(&format!("{}: {text}", wire_doc(&v.wire))),
+            None => docs::lines(&wire_doc(&v.wire)),
+        };
         let default = (e.default == Some(i)).then(|| quote!(#[default]));
         quote! { #doc #default #var, }
     });
