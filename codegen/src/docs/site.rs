@@ -28,6 +28,8 @@ pub struct Page {
 pub struct Site {
     pub pages: Vec<Page>,
     pub examples: Examples,
+    /// What the HTML reference's search finds: every operation, channel, message and type.
+    pub index: Vec<SearchEntry>,
 }
 
 /// Where a heading is: its page's file and its anchor there.
@@ -58,6 +60,8 @@ struct TagPlan {
 }
 
 const OVERVIEW: &str = "README.md";
+const CHANGES: &str = "changes.md";
+const CHANGES_TITLE: &str = "Changes";
 const CHANNELS: &str = "channels.md";
 const TYPES: &str = "types.md";
 const CHANNELS_TITLE: &str = "Message channels";
@@ -74,7 +78,7 @@ impl Plan {
                 names.push(t.clone());
             }
         }
-        let mut used_stems: Vec<String> = ["readme", "channels", "types", "reference"]
+        let mut used_stems: Vec<String> = ["readme", "channels", "types", "reference", "changes"]
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -548,6 +552,7 @@ struct OverviewPage {
     channels_link: Md,
     types_link: Md,
     type_count: usize,
+    changes_link: Option<Md>,
 }
 
 struct IndexGroup {
@@ -577,6 +582,7 @@ struct OpView {
     headers: Md,
     response_bodies: Vec<BodyView>,
     rust: Md,
+    curl: Md,
 }
 
 struct BodyView {
@@ -605,6 +611,9 @@ struct ChannelView {
     receives: Vec<Md>,
     /// Each a line saying what it does and a Rust block.
     examples: Vec<Md>,
+    /// Connecting with `websocat`, and a message exchange.
+    websocat: Md,
+    exchange: Md,
     messages: Vec<MessageView>,
 }
 
@@ -697,7 +706,15 @@ impl Site {
             let view = types_page(&mut ctx);
             pages.push(page(TYPES, "types", view.render()?));
         }
-        Ok(Site { pages, examples })
+        if let Some(log) = &config.changelog {
+            pages.push(page(CHANGES, "changes", changes_markdown(log)));
+        }
+        let index = search_index(api, &plan);
+        Ok(Site {
+            pages,
+            examples,
+            index,
+        })
     }
 }
 
@@ -710,6 +727,98 @@ enum BuildError {
 impl From<askama::Error> for BuildError {
     fn from(e: askama::Error) -> Self {
         BuildError::Render(e)
+    }
+}
+
+/// The change log as a page: its own header comment left out (the page gets the
+/// reference's), its text sanitised like the overview.
+fn changes_markdown(log: &str) -> String {
+    let text = match log.trim_start().strip_prefix("<!--") {
+        Some(rest) => rest.split_once("-->").map_or("", |(_, after)| after),
+        None => log,
+    };
+    let text = text.trim_start();
+    let md = Md::overview(text);
+    if text.starts_with("# ") {
+        format!("{md}\n")
+    } else {
+        format!("# {CHANGES_TITLE}\n\n{md}\n")
+    }
+}
+
+/// One thing the HTML reference's search finds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchEntry {
+    /// `operation`, `channel`, `message` or `type`.
+    pub kind: &'static str,
+    pub name: String,
+    /// A short line shown beside the name (`GET /items`, the channel's address, ...).
+    pub detail: String,
+    /// Where its heading is: the page's file and the heading's anchor there.
+    pub file: String,
+    pub slug: String,
+}
+
+/// The search index, in the order of the pages: operations, channels with their messages,
+/// types.
+fn search_index(api: &Api, plan: &Plan) -> Vec<SearchEntry> {
+    let entry = |kind, name: &str, detail: String, a: &Anchor| SearchEntry {
+        kind,
+        name: name.to_owned(),
+        detail,
+        file: a.file.clone(),
+        slug: a.slug.clone(),
+    };
+    let mut out = Vec::new();
+    for t in &plan.tags {
+        for &i in &t.ops {
+            let op = &api.operations[i];
+            let mut detail = format!("{} {}", op.method, op.path);
+            if let Some(summary) = &op.docs.summary {
+                detail = format!("{detail} — {summary}");
+            }
+            out.push(entry("operation", &op.id, detail, &plan.ops[&i]));
+        }
+    }
+    for (ci, c) in api.channels.iter().enumerate() {
+        out.push(entry(
+            "channel",
+            &c.id,
+            c.address.clone(),
+            &plan.channels[&ci],
+        ));
+        for (outgoing, list) in [(true, &c.outgoing), (false, &c.incoming)] {
+            for (mi, m) in list.iter().enumerate() {
+                let direction = if outgoing { "sent on" } else { "received on" };
+                let detail = format!("{direction} {}", c.id);
+                out.push(entry(
+                    "message",
+                    &m.id,
+                    detail,
+                    &plan.messages[&(ci, outgoing, mi)],
+                ));
+            }
+        }
+    }
+    for id in api.types_by_name() {
+        let ty = api.ty(id);
+        let detail = short_docs(&ty.docs);
+        out.push(entry("type", &ty.name, detail, &plan.types[&id]));
+    }
+    out
+}
+
+/// The summary, else the first line of the description, cut to 100 characters.
+fn short_docs(docs: &Docs) -> String {
+    let text = docs
+        .summary
+        .as_deref()
+        .or(docs.description.as_deref())
+        .and_then(|t| t.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or("");
+    match text.char_indices().nth(100) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
     }
 }
 
@@ -851,6 +960,11 @@ fn overview_page(ctx: &Ctx<'_>) -> OverviewPage {
         channels_link: Md::link(&Md::trusted(CHANNELS_TITLE), CHANNELS),
         types_link: Md::link(&Md::trusted(TYPES_TITLE), TYPES),
         type_count: api.types.len(),
+        changes_link: ctx
+            .config
+            .changelog
+            .as_ref()
+            .map(|_| Md::link(&Md::trusted(CHANGES_TITLE), CHANGES)),
     }
 }
 
@@ -986,6 +1100,7 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
     }
 
     let rust = example::rust_call(api, op, &ctx.config.crate_name, body_example.as_ref());
+    let curl = super::shell::curl(api, op, body_example.as_ref());
     ctx.examples.rust.push(RustExample {
         operation_id: op.id.clone(),
         function: format!("{}_example", op.name),
@@ -1038,6 +1153,7 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
         headers,
         response_bodies,
         rust: Md::fenced("rust", &rust),
+        curl: Md::fenced("sh", &curl),
     }
 }
 
@@ -1240,6 +1356,8 @@ fn channel_view(ctx: &mut Ctx<'_>, ci: usize, c: &Channel) -> Result<ChannelView
         sends,
         receives,
         examples,
+        websocat: Md::fenced("sh", &super::shell::websocat(api, c)),
+        exchange: Md::fenced("text", &super::shell::exchange(api, c)),
         messages,
     })
 }
