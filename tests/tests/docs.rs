@@ -661,7 +661,11 @@ fn assert_only_safe_markup(html: &str, what: &str) {
         ("type".to_owned(), "application/json".to_owned()),
         ("id".to_owned(), "search-index".to_owned()),
     ];
-    assert_eq!(scripts, [index, vec![]], "{what}: only the search's scripts");
+    assert_eq!(
+        scripts,
+        [index, vec![]],
+        "{what}: only the search's scripts"
+    );
 }
 
 #[test]
