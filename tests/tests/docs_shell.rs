@@ -1,0 +1,162 @@
+//! The reference's `curl` examples, run: each one in `generated/docs/` is pasted into `sh`
+//! as a reader would (its base URL pointed at the local mock of the Autessa API, which
+//! checks every request against `schema/openapi.yaml` and expects the placeholder key) and
+//! must be accepted; and each sends the body its operation's Rust example builds.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use autessa_tests::mock::MockServer;
+use autessa_tests::tools::workspace_root;
+use serde_json::Value;
+
+/// The placeholder key the examples carry.
+const KEY: &str = "YOUR_API_KEY";
+
+/// The base URL the examples use (the schema's first server).
+const BASE: &str = "https://api.autessa.com";
+
+/// The fenced block of kind `info` following each `**caption**` line of a Markdown page,
+/// with the heading (`## id`) it belongs to.
+fn blocks(markdown: &str, caption: &str, info: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut heading = String::new();
+    let mut lines = markdown.lines();
+    while let Some(line) = lines.next() {
+        if let Some(h) = line.strip_prefix("## ") {
+            heading = h.to_owned();
+        }
+        if line != caption {
+            continue;
+        }
+        let fence = lines.find(|l| l.starts_with("```")).unwrap_or_default();
+        assert_eq!(fence, format!("```{info}"), "{heading}: {caption}");
+        let body: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+        out.push((heading.clone(), body.join("\n")));
+    }
+    out
+}
+
+fn reference_pages() -> Vec<String> {
+    let dir = workspace_root().join("generated/docs");
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_curl_example_is_accepted_by_the_api_mock() {
+    let server = MockServer::start(&workspace_root().join("schema/openapi.yaml"), KEY).await;
+    let mut ran = BTreeSet::new();
+    for page in reference_pages() {
+        for (op, example) in blocks(&page, "**curl example**", "sh") {
+            assert!(
+                example.starts_with(&format!("curl -X POST '{BASE}/")),
+                "{op}: {example}"
+            );
+            let command = example.replacen("curl ", "curl -sS -o /dev/null -w '%{http_code}' ", 1);
+            let command = command.replace(BASE, &server.base_url());
+            let output = tokio::task::spawn_blocking(move || {
+                Command::new("sh").arg("-c").arg(command).output()
+            })
+            .await
+            .unwrap()
+            .expect("sh runs");
+            let status = String::from_utf8_lossy(&output.stdout).into_owned();
+            assert!(
+                output.status.success() && status.starts_with('2'),
+                "{op}: status {status:?}, {}\n{example}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            ran.insert(op);
+        }
+    }
+    assert_eq!(server.violations(), Vec::<String>::new());
+    let called: BTreeSet<String> = server
+        .requests()
+        .iter()
+        .filter_map(|r| r.operation_id.clone())
+        .collect();
+    assert_eq!(called, ran, "each example calls the operation it documents");
+    assert!(ran.len() >= 16, "only {} curl examples", ran.len());
+}
+
+/// The JSON a Rust example decodes its body from (`let body... = serde_json::from_str(r#"..."#)`).
+fn rust_body(rust: &str) -> Option<Value> {
+    let start = rust.find("let body")?;
+    let open = rust[start..].find("r#\"")? + start + 3;
+    let close = rust[open..].find("\"#")? + open;
+    serde_json::from_str(&rust[open..close]).ok()
+}
+
+/// The JSON a curl example sends on standard input (`<<'JSON' ... JSON`).
+fn curl_body(curl: &str) -> Option<Value> {
+    let (_, rest) = curl.split_once("<<'JSON'\n")?;
+    serde_json::from_str(rest.strip_suffix("\nJSON")?).ok()
+}
+
+#[test]
+fn curl_examples_send_the_body_of_the_rust_examples() {
+    let mut compared = 0;
+    for page in reference_pages() {
+        let rust = blocks(&page, "**Rust example**", "rust");
+        let curl = blocks(&page, "**curl example**", "sh");
+        for (op, curl) in &curl {
+            let (_, rust) = rust
+                .iter()
+                .find(|(heading, _)| heading == op)
+                .unwrap_or_else(|| panic!("{op}: a curl example without a Rust one"));
+            assert_eq!(rust_body(rust), curl_body(curl), "{op}");
+            compared += usize::from(rust_body(rust).is_some());
+        }
+    }
+    assert!(compared >= 16, "only {compared} bodies compared");
+}
+
+#[test]
+fn every_channel_has_a_websocat_example_and_a_message_exchange() {
+    let page =
+        std::fs::read_to_string(workspace_root().join("generated/docs/channels.md")).unwrap();
+    let connect = blocks(&page, "**Connect with websocat**", "sh");
+    assert_eq!(connect.len(), 2, "{connect:?}");
+    for (channel, command) in &connect {
+        assert!(
+            command.starts_with("websocat 'wss://api.autessa.com/ws/clients/"),
+            "{channel}: {command}"
+        );
+        assert!(
+            command.contains("authorization=YOUR_API_KEY"),
+            "{channel}: {command}"
+        );
+    }
+    let exchanges: Vec<String> = page
+        .split("A message exchange:")
+        .skip(1)
+        .map(|s| {
+            s.split("```text\n")
+                .nth(1)
+                .unwrap()
+                .split("\n```")
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(exchanges.len(), 2);
+    for exchange in exchanges {
+        let sent = exchange.lines().filter(|l| l.starts_with("> ")).count();
+        let received = exchange.lines().filter(|l| l.starts_with("< ")).count();
+        assert!(sent >= 1 && received >= 2, "{exchange}");
+        for line in exchange.lines() {
+            let json: Value = serde_json::from_str(&line[2..]).unwrap();
+            assert!(json.is_object(), "{line}");
+        }
+    }
+}
