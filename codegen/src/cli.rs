@@ -17,9 +17,57 @@ pub const USAGE: &str = "usage: autessa-codegen [--openapi FILE] [--asyncapi FIL
 [--keywords A,B] [--categories A,B] [--no-publish] \
 [--previous-openapi FILE] [--previous-asyncapi FILE] [--since GIT-REVISION] [--report-json FILE]";
 
+/// What the command line asks for.
+struct Options {
+    config: Config,
+    out: Option<PathBuf>,
+    docs_dir: Option<PathBuf>,
+    docs: DocsConfig,
+    previous_openapi: Option<PathBuf>,
+    previous_asyncapi: Option<PathBuf>,
+    since: Option<String>,
+    report_json: Option<PathBuf>,
+}
+
 /// Runs the command line with `args` (without the program name): writes what it asks for
 /// and prints warnings and change reports; the error is the message to show.
 pub fn run(args: Vec<String>) -> Result<(), String> {
+    let Some(mut options) = parse(args)? else {
+        println!("{USAGE}");
+        return Ok(());
+    };
+    let report = change_report(&mut options)?;
+    let config = &options.config;
+    let api = load_api(config).map_err(|d| d.to_string())?;
+    for w in &api.warnings {
+        eprintln!("{w}");
+    }
+    if let Some(out) = &options.out {
+        let files = rust::emit(&api, &config.rust).map_err(|d| d.to_string())?;
+        write_files(out, &files)?;
+    }
+    if let Some(dir) = &options.docs_dir {
+        // Without `--changelog`, the change report (when there is one) is the change log.
+        let mut docs_config = options.docs.clone();
+        if docs_config.changelog.is_none() {
+            docs_config.changelog = report.map(|report| {
+                diff::changelog(
+                    None,
+                    &config.rust.crate_name,
+                    &config.rust.command,
+                    &config.rust.crate_version,
+                    Some(&report),
+                )
+            });
+        }
+        let files = docs::emit(&api, &docs_config).map_err(|d| d.to_string())?;
+        write_files(dir, &files)?;
+    }
+    Ok(())
+}
+
+/// The options of `args`, or `None` for `--help`.
+fn parse(args: Vec<String>) -> Result<Option<Options>, String> {
     let mut openapi = None;
     let mut asyncapi = None;
     let mut out = None;
@@ -82,10 +130,7 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
                     .ok_or_else(|| format!("--flag wants EXTENSION=NOTE\n{USAGE}"))?;
                 flags.0.push((ext.to_owned(), note.to_owned()));
             }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
+            "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
@@ -103,7 +148,7 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
     let read = |path: &Path| {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
-    let docs_config = DocsConfig {
+    let docs = DocsConfig {
         crate_name: crate_name.clone(),
         overview: docs_overview
             .as_deref()
@@ -129,10 +174,26 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
             package,
         },
     };
+    Ok(Some(Options {
+        config,
+        out,
+        docs_dir,
+        docs,
+        previous_openapi,
+        previous_asyncapi,
+        since,
+        report_json,
+    }))
+}
+
+/// What changed since the previous documents (given as files, or at `--since`), printed
+/// and written to `--report-json`; `None` when no previous documents are given.
+fn change_report(options: &mut Options) -> Result<Option<diff::Report>, String> {
+    let config = &options.config;
     // The previous documents at a git revision: unpacked with the files beside them.
     let unpacked = std::env::temp_dir().join(format!("autessa-codegen-{}", std::process::id()));
-    if let Some(rev) = &since {
-        if previous_openapi.is_some() || previous_asyncapi.is_some() {
+    if let Some(rev) = &options.since {
+        if options.previous_openapi.is_some() || options.previous_asyncapi.is_some() {
             return Err(format!(
                 "--since replaces --previous-openapi and --previous-asyncapi\n{USAGE}"
             ));
@@ -147,58 +208,32 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
         if found.is_err() {
             let _ = std::fs::remove_dir_all(&unpacked);
         }
-        (previous_openapi, previous_asyncapi) = found?;
+        (options.previous_openapi, options.previous_asyncapi) = found?;
     }
-    // What changed since the previous documents, when given (the reference shows it as its
-    // change log, unless `--changelog` gives one).
-    let mut report_changelog = None;
-    if previous_openapi.is_some() || previous_asyncapi.is_some() {
-        let before = load_api(&Config {
-            openapi: previous_openapi,
-            asyncapi: previous_asyncapi,
-            ..config.clone()
-        })
-        .map_err(|d| format!("the previous documents: {d}"));
-        let _ = std::fs::remove_dir_all(&unpacked);
-        let before = before?;
-        let now = load_api(&config).map_err(|d| d.to_string())?;
-        let report = diff::compare(&before, &now);
-        print!("{}", report.summary());
-        if docs_dir.is_some() && changelog.is_none() {
-            report_changelog = Some(diff::changelog(
-                None,
-                &config.rust.crate_name,
-                &config.rust.command,
-                &config.rust.crate_version,
-                Some(&report),
+    if options.previous_openapi.is_none() && options.previous_asyncapi.is_none() {
+        if options.report_json.is_some() {
+            return Err(format!(
+                "--report-json needs --previous-openapi, --previous-asyncapi or --since\n{USAGE}"
             ));
         }
-        if let Some(path) = &report_json {
-            std::fs::write(path, format!("{:#}\n", report.json()))
-                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        }
-    } else if report_json.is_some() {
-        return Err(format!(
-            "--report-json needs --previous-openapi, --previous-asyncapi or --since\n{USAGE}"
-        ));
+        return Ok(None);
     }
-    let api = load_api(&config).map_err(|d| d.to_string())?;
-    for w in &api.warnings {
-        eprintln!("{w}");
+    let before = load_api(&Config {
+        openapi: options.previous_openapi.clone(),
+        asyncapi: options.previous_asyncapi.clone(),
+        ..config.clone()
+    })
+    .map_err(|d| format!("the previous documents: {d}"));
+    let _ = std::fs::remove_dir_all(&unpacked);
+    let before = before?;
+    let now = load_api(config).map_err(|d| d.to_string())?;
+    let report = diff::compare(&before, &now);
+    print!("{}", report.summary());
+    if let Some(path) = &options.report_json {
+        std::fs::write(path, format!("{:#}\n", report.json()))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    if let Some(out) = &out {
-        let files = rust::emit(&api, &config.rust).map_err(|d| d.to_string())?;
-        write_files(out, &files)?;
-    }
-    if let Some(dir) = &docs_dir {
-        let docs_config = DocsConfig {
-            changelog: docs_config.changelog.or(report_changelog),
-            ..docs_config
-        };
-        let files = docs::emit(&api, &docs_config).map_err(|d| d.to_string())?;
-        write_files(dir, &files)?;
-    }
-    Ok(())
+    Ok(Some(report))
 }
 
 /// Writes `files` under `dir`, creating folders as needed.
