@@ -283,6 +283,32 @@ mod tests {
     }
 
     #[test]
+    fn the_search_index_cannot_close_its_script_and_the_script_is_hashed() {
+        let entry = SearchEntry {
+            kind: "type",
+            name: "</script><script>alert(1)</script>".into(),
+            detail: "a & b".into(),
+            file: "README.md".into(),
+            slug: "x".into(),
+        };
+        let json = search_json(&[entry], &files());
+        assert!(
+            !json.contains('<') && !json.contains('>') && !json.contains('&'),
+            "{json}"
+        );
+        let rows: Vec<Vec<String>> = serde_json::from_str(&json).unwrap();
+        assert_eq!(rows[0][1], "</script><script>alert(1)</script>");
+        assert_eq!(rows[0][3], "#readme--x");
+        // The page's tag-level checks read every `<` as a tag: the script has none.
+        assert!(!SEARCH_JS.contains('<'));
+        // The hash in the policy is the script's, as browsers compute it.
+        assert_eq!(
+            sha256::base64(&sha256::digest(b"alert(1)")),
+            "bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI="
+        );
+    }
+
+    #[test]
     fn links_are_rewritten_or_dropped() {
         let f = files();
         assert_eq!(target("#x", "agents", &f).unwrap(), "#agents--x");

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::example::{base_url, body_json, message_value, param_value, pretty};
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Channel, MessageKind, Operation, Param, ParamLocation,
+    Api, AuthKind, Body, BodyKind, Channel, Message, MessageKind, Operation, Param, ParamLocation,
     StreamRole, TypeKind, TypeRef,
 };
 use crate::rust::applied_scheme;
@@ -268,11 +268,19 @@ fn channel_url(api: &Api, c: &Channel, query: &[(String, String)]) -> String {
     format!("{base}{}{}", c.address, query_string(query))
 }
 
-/// A `websocat` command connecting to `c` with its required parameters and the key.
+/// A `websocat` command connecting to `c` with its required parameters and the key. A
+/// parameter that the message of the [`exchange`] repeats (`x-param-from-body`) takes that
+/// message's value, as the server checks they agree.
 pub fn websocat(api: &Api, c: &Channel) -> String {
+    let message = first_sent(c).map(|m| (m, message_value(api, m)));
     let mut query: Vec<(String, String)> = Vec::new();
     for p in sent(&c.params) {
-        query.extend(query_pairs(&p.wire, &param_value(api, p)));
+        let repeated = message.as_ref().and_then(|(m, value)| {
+            let member = m.param_members.iter().find(|pm| pm.param_wire == p.wire)?;
+            value.get(&member.member_wire).cloned()
+        });
+        let value = repeated.unwrap_or_else(|| param_value(api, p));
+        query.extend(query_pairs(&p.wire, &value));
     }
     let mut options = Vec::new();
     match &c.auth {
@@ -287,26 +295,33 @@ pub fn websocat(api: &Api, c: &Channel) -> String {
     lines.join(" \\\n")
 }
 
+/// The first JSON message the client sends that asks for a streamed reply.
+fn request_message(c: &Channel) -> Option<&Message> {
+    c.outgoing
+        .iter()
+        .find(|m| m.role == Some(StreamRole::Request) && m.kind == MessageKind::Json)
+}
+
+/// The message the exchange sends: a request, else the first JSON message.
+fn first_sent(c: &Channel) -> Option<&Message> {
+    request_message(c).or_else(|| c.outgoing.iter().find(|m| m.kind == MessageKind::Json))
+}
+
 /// A message exchange on `c`, one message a line: `>` what the client sends (typed into
 /// websocat), `<` what the server sends. The server's first message, then one request
 /// with the parts of its reply, or else the first message the client sends and what may
 /// come back.
 pub fn exchange(api: &Api, c: &Channel) -> String {
-    let json =
-        |m: &crate::ir::Message| serde_json::to_string(&message_value(api, m)).unwrap_or_default();
+    let json = |m: &Message| serde_json::to_string(&message_value(api, m)).unwrap_or_default();
     let mut lines = Vec::new();
     if let Some(first) = c.initial.and_then(|i| c.incoming.get(i)) {
         lines.push(format!("< {}", json(first)));
     }
-    let request = c
-        .outgoing
-        .iter()
-        .find(|m| m.role == Some(StreamRole::Request) && m.kind == MessageKind::Json);
-    let sent = request.or_else(|| c.outgoing.iter().find(|m| m.kind == MessageKind::Json));
-    if let Some(m) = sent {
+    let request = request_message(c);
+    if let Some(m) = first_sent(c) {
         lines.push(format!("> {}", json(m)));
     }
-    let replies: Vec<&crate::ir::Message> = if request.is_some() {
+    let replies: Vec<&Message> = if request.is_some() {
         let chunk = c
             .incoming
             .iter()
