@@ -145,23 +145,16 @@ fn search(browser: &mut Page, query: &str) -> Vec<(String, String, String)> {
     serde_json::from_value(results).unwrap()
 }
 
-#[test]
-fn the_search_finds_a_type_by_part_of_its_name_and_its_link_lands_on_it() {
-    let mut browser = open(&autessa_reference());
-    let visible = browser
-        .eval("getComputedStyle(document.getElementById('search')).display !== 'none'")
-        .unwrap();
-    assert_eq!(visible, Value::Bool(true), "the search form is not shown");
-
-    // A part of a type's name, in another case.
-    let results = search(&mut browser, "versionst");
+/// Searches for `query`, finds the type `name` among the first results, clicks it and
+/// checks that the window shows its heading at the top.
+fn search_and_land(browser: &mut Page, query: &str, name: &str) {
+    let results = search(browser, query);
     let hit = results
         .iter()
-        .position(|(kind, name, _)| kind == "type" && name == "VersionState")
-        .unwrap_or_else(|| panic!("VersionState not among {results:?}"));
-    assert!(hit < 3, "VersionState is result {hit} of {results:?}");
+        .position(|(kind, n, _)| kind == "type" && n == name)
+        .unwrap_or_else(|| panic!("{name} not among {results:?}"));
+    assert!(hit < 5, "{name} is result {hit} of {results:?}");
     let href = results[hit].2.clone();
-
     browser
         .click(&format!("#search-results li:nth-child({}) a", hit + 1))
         .unwrap();
@@ -173,13 +166,36 @@ fn the_search_finds_a_type_by_part_of_its_name_and_its_link_lands_on_it() {
              return [location.hash, e ? e.textContent : null, e ? e.getBoundingClientRect().top : null]; })()",
         )
         .unwrap();
-    assert_eq!(landed[0], Value::String(href.clone()), "{landed}");
-    assert_eq!(landed[1], Value::String("VersionState".into()), "{landed}");
+    assert_eq!(landed[0], Value::String(href), "{landed}");
+    assert_eq!(landed[1], Value::String(name.into()), "{landed}");
     let top = landed[2].as_f64().unwrap();
     assert!(
         (0.0..80.0).contains(&top),
-        "the heading is {top}px from the top of the window"
+        "{name}: the heading is {top}px from the top of the window"
     );
+}
+
+#[test]
+fn the_search_works_on_a_corpus_reference() {
+    let dir = scratch("search-twilio");
+    let page = corpus_reference("twilio", "twilio.com/api.json", &dir);
+    let mut browser = open(&page);
+    let name = "ApiV2010AccountIncomingPhoneNumber";
+    search_and_land(&mut browser, "countincomingphonen", name);
+    drop(browser);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_search_finds_a_type_by_part_of_its_name_and_its_link_lands_on_it() {
+    let mut browser = open(&autessa_reference());
+    let visible = browser
+        .eval("getComputedStyle(document.getElementById('search')).display !== 'none'")
+        .unwrap();
+    assert_eq!(visible, Value::Bool(true), "the search form is not shown");
+
+    // A part of a type's name, in another case.
+    search_and_land(&mut browser, "versionst", "VersionState");
 
     // Operations, channels and messages are found too; nonsense finds nothing.
     for (query, kind, name) in [
@@ -245,6 +261,10 @@ fn the_page_works_with_javascript_off() {
         )
         .unwrap();
     assert_eq!(state[0], "none", "the search shows without its script");
+    let changes = browser
+        .eval("document.querySelector('nav#toc a[href=\"#changes--changes-to-autessa\"]') !== null")
+        .unwrap();
+    assert_eq!(changes, Value::Bool(true), "no change log in the contents");
     assert!(state[1].as_u64().unwrap() > 100, "{state}");
     assert!(state[2].as_u64().unwrap() > 50, "{state}");
     // A link of the contents still leads to its heading.
