@@ -160,3 +160,80 @@ fn every_channel_has_a_websocat_example_and_a_message_exchange() {
         }
     }
 }
+
+/// A spec whose values try to break out of the shell words they become.
+const HOSTILE: &str = r#"openapi: 3.0.3
+info: {title: Shell, version: "1"}
+servers: [{url: "https://api.example.com/$(touch base)"}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: "X-Key'; touch header; '"}
+security: [{key: []}]
+paths:
+  /items/{id}:
+    post:
+      operationId: createItem
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}, example: "'; touch path; '"}
+        - {name: "q'$(touch qname)", in: query, required: true, schema: {type: string}, example: "$(touch query)`touch tick`"}
+        - {name: X-Trace, in: header, required: true, schema: {type: string}, example: "'\"; touch trace; \"'"}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, properties: {name: {type: string}}}
+            example: {name: "\nJSON\ntouch body\n'$(touch body2)'"}
+      responses:
+        '200': {description: ok}
+  /form:
+    post:
+      operationId: sendForm
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema: {type: object, properties: {"a'b": {type: string}}}
+            example: {"a'b": "'; touch form; '"}
+      responses:
+        '200': {description: ok}
+"#;
+
+#[test]
+fn hostile_values_stay_inside_their_shell_words() {
+    let dir = std::env::temp_dir().join(format!("autessa-shell-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("run")).unwrap();
+    std::fs::write(dir.join("spec.yaml"), HOSTILE).unwrap();
+    let args = [
+        "--openapi".to_owned(),
+        dir.join("spec.yaml").display().to_string(),
+        "--docs".to_owned(),
+        dir.join("docs").display().to_string(),
+    ];
+    autessa_codegen::cli::run(args.to_vec()).unwrap();
+    let page = std::fs::read_to_string(dir.join("docs/operations.md")).unwrap();
+    let examples = blocks(&page, "**curl example**", "sh");
+    assert_eq!(examples.len(), 2);
+    for (op, example) in examples {
+        // curl prints its arguments instead of sending them; nothing else may run.
+        let script = format!("curl() {{ printf '%s\\n' \"$@\"; cat; }}\n{example}\n");
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(&script)
+            .current_dir(dir.join("run"))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{op}: {output:?}");
+        let created: Vec<_> = std::fs::read_dir(dir.join("run")).unwrap().collect();
+        assert!(
+            created.is_empty(),
+            "{op}: the example ran {created:?}\n{example}"
+        );
+        let printed = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            printed.contains("touch"),
+            "{op}: the values are sent as given\n{printed}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
