@@ -203,6 +203,29 @@ impl Page {
             .map(drop)
     }
 
+    /// Presses and releases a key: `Enter`, `Escape`, `ArrowDown`, `ArrowUp`.
+    pub fn press(&mut self, key: &str) -> Result<(), String> {
+        let (code, text) = match key {
+            "Enter" => (13, "\r"),
+            "Escape" => (27, ""),
+            "ArrowUp" => (38, ""),
+            "ArrowDown" => (40, ""),
+            other => return Err(format!("no key {other}")),
+        };
+        let mut down = json!({"type": "keyDown", "key": key, "code": key,
+            "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code});
+        if !text.is_empty() {
+            down["text"] = json!(text);
+        }
+        self.call("Input.dispatchKeyEvent", down)?;
+        self.call(
+            "Input.dispatchKeyEvent",
+            json!({"type": "keyUp", "key": key, "code": key,
+                "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code}),
+        )
+        .map(drop)
+    }
+
     /// Clicks the middle of the first element `selector` matches, with the mouse.
     pub fn click(&mut self, selector: &str) -> Result<(), String> {
         let quoted = serde_json::to_string(selector).unwrap_or_default();

@@ -176,6 +176,40 @@ fn search_and_land(browser: &mut Page, query: &str, name: &str) {
 }
 
 #[test]
+fn the_search_works_from_the_keyboard() {
+    let mut browser = open(&autessa_reference());
+    let hash = |browser: &mut Page| browser.eval("location.hash").unwrap();
+    // Enter goes to the first result.
+    search(&mut browser, "versionstate");
+    browser.press("Enter").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(hash(&mut browser), "#types--versionstate");
+    // The arrows walk the results; Enter follows the one with the focus.
+    let results = search(&mut browser, "executeag");
+    assert!(results.len() >= 2, "{results:?}");
+    browser.press("ArrowDown").unwrap();
+    browser.press("ArrowDown").unwrap();
+    browser.press("ArrowDown").unwrap();
+    browser.press("ArrowUp").unwrap();
+    let focused = browser
+        .eval("document.activeElement.getAttribute('href')")
+        .unwrap();
+    assert_eq!(focused, Value::String(results[1].2.clone()));
+    browser.press("Enter").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(hash(&mut browser), Value::String(results[1].2.clone()));
+    // Escape empties the search.
+    browser
+        .eval("document.getElementById('search-input').focus()")
+        .unwrap();
+    browser.press("Escape").unwrap();
+    let left = browser
+        .eval("document.querySelectorAll('#search-results li').length")
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[test]
 fn the_search_works_on_a_corpus_reference() {
     let dir = scratch("search-twilio");
     let page = corpus_reference("twilio", "twilio.com/api.json", &dir);

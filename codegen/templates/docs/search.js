@@ -54,6 +54,27 @@
     var first = list.querySelector("a");
     if (first) location.hash = first.getAttribute("href");
   });
+  // Arrow keys move between the input and the results; Escape clears.
+  function move(step) {
+    var all = Array.prototype.slice.call(list.querySelectorAll("a"));
+    if (!all.length) return;
+    var next = all.indexOf(document.activeElement) + step;
+    if (next === -1 || next === -2) {
+      input.focus();
+      return;
+    }
+    all[Math.min(Math.max(next, 0), all.length - 1)].focus();
+  }
+  form.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      move(event.key === "ArrowDown" ? 1 : -1);
+    } else if (event.key === "Escape") {
+      input.value = "";
+      show();
+      input.focus();
+    }
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key === "/" && document.activeElement !== input) {
       event.preventDefault();
