@@ -1,7 +1,11 @@
-//! The reference's `curl` examples, run: each one in `generated/docs/` is pasted into `sh`
-//! as a reader would (its base URL pointed at the local mock of the Autessa API, which
-//! checks every request against `schema/openapi.yaml` and expects the placeholder key) and
-//! must be accepted; and each sends the body its operation's Rust example builds.
+//! The reference's `curl` and `websocat` examples, run: each `curl` example in
+//! `generated/docs/` is pasted into `sh` as a reader would (its base URL pointed at the
+//! local mock of the Autessa API, which checks every request against `schema/openapi.yaml`
+//! and expects the placeholder key) and must be accepted, and sends the body its
+//! operation's Rust example builds; each channel's websocat URL and headers, with the
+//! messages of its exchange, are accepted by the WebSocket mock (websocat itself is not
+//! needed: a WebSocket client sends what it would). Values a hostile spec gives stay
+//! inside their shell words.
 
 use std::collections::BTreeSet;
 use std::process::Command;
@@ -236,4 +240,88 @@ fn hostile_values_stay_inside_their_shell_words() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The URL and `-H` headers of a websocat command.
+fn websocat_request(command: &str) -> (String, Vec<(String, String)>) {
+    let words: Vec<&str> = command.split('\'').collect();
+    let url = words[1].to_owned();
+    let headers = command
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("-H '"))
+        .filter_map(|h| {
+            h.trim_end_matches(" \\")
+                .trim_end_matches('\'')
+                .split_once(": ")
+        })
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    (url, headers)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_websocat_exchange_is_accepted_by_the_channel_mock() {
+    use tungstenite::client::IntoClientRequest;
+
+    let server =
+        autessa_tests::mock::ws::WsMockServer::start(&workspace_root().join("schema"), KEY).await;
+    let page =
+        std::fs::read_to_string(workspace_root().join("generated/docs/channels.md")).unwrap();
+    let commands = blocks(&page, "**Connect with websocat**", "sh");
+    let exchanges: Vec<String> = page
+        .split("A message exchange:")
+        .skip(1)
+        .map(|s| {
+            s.split("```text\n")
+                .nth(1)
+                .unwrap()
+                .split("\n```")
+                .next()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let mut sent_total = 0;
+    for ((channel, command), exchange) in commands.iter().zip(&exchanges) {
+        let (url, headers) = websocat_request(command);
+        let url = url.replacen(
+            "wss://api.autessa.com",
+            &format!("ws://{}", server.address()),
+            1,
+        );
+        let sent: Vec<String> = exchange
+            .lines()
+            .filter_map(|l| l.strip_prefix("> "))
+            .map(str::to_owned)
+            .collect();
+        let first = exchange.lines().next().unwrap().to_owned();
+        sent_total += sent.len();
+        let channel = channel.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut request = url.as_str().into_client_request().unwrap();
+            for (k, v) in headers {
+                request.headers_mut().insert(
+                    tungstenite::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            let (mut socket, _) = tungstenite::connect(request)
+                .unwrap_or_else(|e| panic!("{channel}: cannot connect to {url}: {e}"));
+            // The server speaks first, as the exchange shows.
+            let hello = socket.read().unwrap();
+            let hello: Value = serde_json::from_str(hello.to_text().unwrap()).unwrap();
+            let shown: Value = serde_json::from_str(first.strip_prefix("< ").unwrap()).unwrap();
+            assert_eq!(hello["messageType"], shown["messageType"], "{channel}");
+            for line in sent {
+                socket.send(tungstenite::Message::text(line)).unwrap();
+            }
+            let _ = socket.close(None);
+        })
+        .await
+        .unwrap();
+    }
+    assert!(sent_total >= 2);
+    let messages = server.wait_for_messages(sent_total).await;
+    assert_eq!(server.violations(), Vec::<String>::new());
+    assert!(messages.iter().all(|m| m.message.is_some()), "{messages:?}");
 }
