@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use super::example::{base_url, body_json, message_value, param_value, pretty};
 use crate::ir::{
-    Api, AuthKind, Body, BodyKind, Channel, Message, MessageKind, Operation, Param, ParamLocation,
-    StreamRole, TypeKind, TypeRef,
+    Api, AuthKind, Body, BodyKind, Channel, FormStyle, Message, MessageKind, Operation, Param,
+    ParamLocation, StreamRole, TypeKind, TypeRef,
 };
 use crate::rust::applied_scheme;
 
@@ -32,24 +32,99 @@ pub fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "'\\''"))
 }
 
-/// A JSON value as query or form text: strings as they are, other values as JSON.
-fn text_of(value: &Value) -> String {
+/// A JSON value as query or form text: strings as they are, other values as compact JSON;
+/// `None` for `null` (left out, as the runtime does).
+fn scalar_text(value: &Value) -> Option<String> {
     match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
     }
 }
 
-/// The `name=value` pairs of a query parameter: arrays repeat the name, objects give one
-/// pair per member (OpenAPI's default, `form` exploded), `deepObject`-like nesting aside.
-fn query_pairs(name: &str, value: &Value) -> Vec<(String, String)> {
+/// A JSON value as text, `null` included (header and path values).
+fn text_of(value: &Value) -> String {
+    scalar_text(value).unwrap_or_else(|| "null".into())
+}
+
+/// A header or path value: array items joined with `,`.
+fn joined(value: &Value) -> String {
     match value {
-        Value::Array(items) => items.iter().map(|v| (name.into(), text_of(v))).collect(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(scalar_text)
+            .collect::<Vec<_>>()
+            .join(","),
+        other => text_of(other),
+    }
+}
+
+/// The `name=value` fields of a query parameter or form member written in `style`
+/// (OpenAPI's default is `form` exploded), as the runtime writes them: exploded arrays
+/// repeat the name and objects give a field per member; the delimited styles join items
+/// (and an object's names and values) with `,`, ` ` or `|`; `deepObject` nests names in
+/// brackets.
+fn query_pairs(name: &str, value: &Value, style: Option<FormStyle>) -> Vec<(String, String)> {
+    let separator = match style.unwrap_or(FormStyle::Exploded) {
+        FormStyle::Comma => ",",
+        FormStyle::Space => " ",
+        FormStyle::Pipe => "|",
+        FormStyle::DeepObject => {
+            let mut out = Vec::new();
+            deep_pairs(name.to_owned(), value, &mut out);
+            return out;
+        }
+        FormStyle::Exploded => {
+            return match value {
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(|v| Some((name.to_owned(), scalar_text(v)?)))
+                    .collect(),
+                Value::Object(members) => members
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), scalar_text(v)?)))
+                    .collect(),
+                other => scalar_text(other)
+                    .map(|t| (name.to_owned(), t))
+                    .into_iter()
+                    .collect(),
+            };
+        }
+    };
+    let text = match value {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(scalar_text)
+            .collect::<Vec<_>>()
+            .join(separator),
         Value::Object(members) => members
             .iter()
-            .map(|(k, v)| (k.clone(), text_of(v)))
-            .collect(),
-        other => vec![(name.into(), text_of(other))],
+            .filter_map(|(k, v)| Some([k.clone(), scalar_text(v)?]))
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(separator),
+        other => match scalar_text(other) {
+            Some(text) => text,
+            None => return Vec::new(),
+        },
+    };
+    vec![(name.to_owned(), text)]
+}
+
+/// `deepObject` fields: `key[member]` for objects, `key[index]` for arrays.
+fn deep_pairs(key: String, value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(members) => {
+            for (member, value) in members {
+                deep_pairs(format!("{key}[{member}]"), value, out);
+            }
+        }
+        Value::Array(items) => {
+            for (index, value) in items.iter().enumerate() {
+                deep_pairs(format!("{key}[{index}]"), value, out);
+            }
+        }
+        other => out.extend(scalar_text(other).map(|text| (key, text))),
     }
 }
 
@@ -120,18 +195,14 @@ pub fn curl(api: &Api, op: &Operation, body_example: Option<&Value>) -> String {
         let value = value.unwrap_or_else(|| param_value(api, p));
         match p.location {
             ParamLocation::Path => {
-                let text = match &value {
-                    Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
-                    other => text_of(other),
-                };
-                let segment = utf8_percent_encode(&text, COMPONENT).to_string();
+                let segment = utf8_percent_encode(&joined(&value), COMPONENT).to_string();
                 path = path.replace(&format!("{{{}}}", p.wire), &segment);
             }
-            ParamLocation::Query => query.extend(query_pairs(&p.wire, &value)),
+            ParamLocation::Query => query.extend(query_pairs(&p.wire, &value, p.style)),
             ParamLocation::Header => {
                 options.push(format!(
                     "-H {}",
-                    quote(&format!("{}: {}", p.wire, text_of(&value)))
+                    quote(&format!("{}: {}", p.wire, joined(&value)))
                 ));
             }
             ParamLocation::Cookie => {}
@@ -199,7 +270,8 @@ fn body_options(
         BodyKind::Form => {
             if let Value::Object(members) = body_json(api, body, example) {
                 for (k, v) in &members {
-                    for (k, v) in query_pairs(k, v) {
+                    let style = body.encoding_of(k).and_then(|e| e.style);
+                    for (k, v) in query_pairs(k, v, style) {
                         options.push(format!("--data-urlencode {}", quote(&format!("{k}={v}"))));
                     }
                 }
@@ -280,7 +352,7 @@ pub fn websocat(api: &Api, c: &Channel) -> String {
             value.get(&member.member_wire).cloned()
         });
         let value = repeated.unwrap_or_else(|| param_value(api, p));
-        query.extend(query_pairs(&p.wire, &value));
+        query.extend(query_pairs(&p.wire, &value, p.style));
     }
     let mut options = Vec::new();
     match &c.auth {
@@ -356,7 +428,36 @@ mod tests {
 
     #[test]
     fn query_values_are_encoded() {
-        let pairs = query_pairs("tags", &serde_json::json!(["a b", "c&d"]));
+        let pairs = query_pairs("tags", &serde_json::json!(["a b", "c&d"]), None);
         assert_eq!(query_string(&pairs), "?tags=a%20b&tags=c%26d");
+    }
+
+    #[test]
+    fn query_styles_are_the_runtimes() {
+        let fields = |value: Value, style| -> Vec<String> {
+            query_pairs("a", &value, Some(style))
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect()
+        };
+        let list = || serde_json::json!([1, "x y", null, true]);
+        let object = || serde_json::json!({"r": 100, "g": "2", "n": null});
+        assert_eq!(
+            fields(list(), FormStyle::Exploded),
+            ["a=1", "a=x y", "a=true"]
+        );
+        assert_eq!(fields(list(), FormStyle::Comma), ["a=1,x y,true"]);
+        assert_eq!(fields(list(), FormStyle::Space), ["a=1 x y true"]);
+        assert_eq!(fields(list(), FormStyle::Pipe), ["a=1|x y|true"]);
+        assert_eq!(fields(object(), FormStyle::Exploded), ["r=100", "g=2"]);
+        assert_eq!(fields(object(), FormStyle::Comma), ["a=r,100,g,2"]);
+        assert_eq!(
+            fields(
+                serde_json::json!({"x": {"y": [1, {"z": false}]}}),
+                FormStyle::DeepObject
+            ),
+            ["a[x][y][0]=1", "a[x][y][1][z]=false"]
+        );
+        assert!(fields(Value::Null, FormStyle::Comma).is_empty());
     }
 }
