@@ -5,8 +5,8 @@
 //! [`Page::open`] starts Debian's Chromium (installed on first use, see
 //! [`crate::browser::ensure_chromium`]) with the same flags as [`crate::browser`] plus
 //! `--remote-debugging-port=0`, reads the DevTools address it prints, and attaches to its
-//! page over a WebSocket on 127.0.0.1. Dropping the [`Page`] kills that browser and removes
-//! its profile folder.
+//! page over a WebSocket on 127.0.0.1. Dropping the [`Page`] closes that browser (killing it
+//! if it does not close) and removes its profile folder.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -257,8 +257,14 @@ impl Page {
 }
 
 impl Drop for Page {
+    /// Asks the browser to close (so that its helper processes end with it), kills it if it
+    /// has not within ten seconds, and removes its profile.
     fn drop(&mut self) {
-        let _ = self.socket.close(None);
+        let _ = self.browser_call("Browser.close", json!({}));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
