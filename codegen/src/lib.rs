@@ -5,6 +5,7 @@
 //! write files from the IR alone. Problems in a document are [`diag::Diagnostic`]s that
 //! name the file and JSON pointer; the generator does not panic on input.
 
+pub mod cli;
 pub mod diag;
 pub mod diff;
 pub mod docs;

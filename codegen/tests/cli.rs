@@ -130,3 +130,120 @@ fn a_git_revision_gives_the_previous_documents_with_the_files_they_refer_to() {
     assert!(stderr.contains("no-such-revision"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The generator run with `args` only (no `--out`).
+fn codegen_alone(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_autessa-codegen"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn docs_alone_write_the_reference_and_no_crate() {
+    let dir = scratch("docs");
+    std::fs::write(dir.join("schema/parts.yaml"), PARTS).unwrap();
+    std::fs::write(dir.join("schema/openapi.yaml"), SPEC).unwrap();
+    std::fs::write(dir.join("overview.md"), "## Hosts\n\nOur own words.\n").unwrap();
+    let output = codegen_alone(
+        &dir,
+        &[
+            "--openapi",
+            "schema/openapi.yaml",
+            "--docs",
+            "docs",
+            "--crate-name",
+            "items-client",
+            "--docs-overview",
+            "overview.md",
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["README.md", "operations.md", "reference.html", "types.md"]
+    );
+    assert!(!dir.join("out").exists() && !dir.join("Cargo.toml").exists());
+    let readme = std::fs::read_to_string(dir.join("docs/README.md")).unwrap();
+    assert!(readme.contains("## Hosts\n\nOur own words."), "{readme}");
+    let ops = std::fs::read_to_string(dir.join("docs/operations.md")).unwrap();
+    assert!(ops.contains("items_client::Client::new"), "{ops}");
+    assert!(
+        ops.contains("curl 'https://api.example.com/items'"),
+        "{ops}"
+    );
+    let html = std::fs::read_to_string(dir.join("docs/reference.html")).unwrap();
+    assert!(
+        html.contains("[\"operation\",\"listItems\",\"GET /items\",\"#operations--listitems\"]")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn docs_with_previous_documents_show_the_changes() {
+    let dir = scratch("docs-changes");
+    std::fs::write(dir.join("schema/parts.yaml"), PARTS).unwrap();
+    std::fs::write(dir.join("schema/before.yaml"), SPEC).unwrap();
+    edit(&dir);
+    let output = codegen(
+        &dir,
+        &["--previous-openapi", "schema/before.yaml", "--docs", "docs"],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        dir.join("out/Cargo.toml").is_file(),
+        "the crate is written too"
+    );
+    let changes = std::fs::read_to_string(dir.join("docs/changes.md")).unwrap();
+    assert!(changes.contains("# Changes to `api-client`"), "{changes}");
+    assert!(changes.contains("listItems"), "{changes}");
+    let readme = std::fs::read_to_string(dir.join("docs/README.md")).unwrap();
+    assert!(readme.contains("[Changes](changes.md)"), "{readme}");
+    let html = std::fs::read_to_string(dir.join("docs/reference.html")).unwrap();
+    assert!(
+        html.contains("<section id=\"changes\""),
+        "no change log page"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn docs_options_need_docs_and_something_to_write() {
+    let dir = scratch("docs-usage");
+    std::fs::write(
+        dir.join("schema/openapi.yaml"),
+        SPEC.replace("parts.yaml#/Limit", "#/x"),
+    )
+    .unwrap();
+    let neither = codegen_alone(&dir, &["--openapi", "schema/openapi.yaml"]);
+    assert!(!neither.status.success());
+    assert!(String::from_utf8_lossy(&neither.stderr).starts_with("--out or --docs is required"));
+    let stray = codegen_alone(
+        &dir,
+        &[
+            "--openapi",
+            "schema/openapi.yaml",
+            "--out",
+            "out",
+            "--changelog",
+            "x.md",
+        ],
+    );
+    assert!(!stray.status.success());
+    assert!(String::from_utf8_lossy(&stray.stderr).contains("go with --docs"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

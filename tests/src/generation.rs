@@ -77,6 +77,7 @@ pub fn targets() -> Vec<Target> {
                 overview: std::fs::read_to_string(root.join("schema/docs-overview.md"))
                     .expect("schema/docs-overview.md holds the reference's overview"),
                 command: COMMAND.into(),
+                changelog: None,
             }),
         },
     }];
@@ -147,6 +148,13 @@ pub fn render_in(
         config.rust.crate_version = release.version;
         recorded = release.files;
         report = release.report;
+        // The reference shows the change log as a page.
+        if let Some(docs) = &mut config.docs {
+            docs.changelog = recorded
+                .iter()
+                .find(|f| f.path == Path::new("CHANGELOG.md"))
+                .map(|f| f.contents.clone());
+        }
     }
     let output = autessa_codegen::generate(&config)
         .map_err(|d| format!("generating `{}` failed:\n{d}", target.name))?;

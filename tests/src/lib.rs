@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod cargo_tools;
+pub mod cdp;
 pub mod debian;
 pub mod generation;
 pub mod mock;

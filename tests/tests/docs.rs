@@ -41,6 +41,7 @@ fn docs_config(target: &Target) -> DocsConfig {
         crate_name: target.config.rust.crate_name.clone(),
         overview,
         command: COMMAND.into(),
+        changelog: None,
     }
 }
 
@@ -598,6 +599,11 @@ fn assert_only_safe_markup(html: &str, what: &str) {
         "del",
         "hr",
         "br",
+        // The search: its form, its index (a JSON data block) and its script.
+        "form",
+        "input",
+        "script",
+        "span",
     ];
     const ATTRS: &[&str] = &[
         "id",
@@ -612,13 +618,23 @@ fn assert_only_safe_markup(html: &str, what: &str) {
         "style",
         "start",
         "title",
+        "role",
+        "hidden",
+        "type",
+        "placeholder",
+        "autocomplete",
+        "aria-live",
     ];
     let mut styles = 0;
+    let mut scripts = Vec::new();
     for (name, attrs) in tags(html) {
         let bare = name.trim_start_matches('/');
         assert!(TAGS.contains(&bare), "{what}: a <{name}> tag");
         if name == "style" {
             styles += 1;
+        }
+        if name == "script" {
+            scripts.push(attrs.clone());
         }
         for (key, value) in attrs {
             assert!(
@@ -640,6 +656,16 @@ fn assert_only_safe_markup(html: &str, what: &str) {
         }
     }
     assert_eq!(styles, 1, "{what}: only the page's own style sheet");
+    // The search's index (data, never run) and its script, nothing else.
+    let index = vec![
+        ("type".to_owned(), "application/json".to_owned()),
+        ("id".to_owned(), "search-index".to_owned()),
+    ];
+    assert_eq!(
+        scripts,
+        [index, vec![]],
+        "{what}: only the search's scripts"
+    );
 }
 
 #[test]

@@ -335,9 +335,10 @@ fn from_json(value: &Value, indent: &str) -> String {
     format!("serde_json::from_str({})?", raw_lit(&text))
 }
 
-/// The argument for a required parameter: its example (or a value made up within its
-/// limits) written as the Rust type the method takes.
-fn param_arg(api: &Api, param: &Param) -> String {
+/// The value a parameter's examples give: its example (or its type's), made to fit its
+/// type, or one made up within its limits; a list is never empty (that would leave the
+/// parameter out).
+pub fn param_value(api: &Api, param: &Param) -> Value {
     let example = param
         .docs
         .example
@@ -345,12 +346,22 @@ fn param_arg(api: &Api, param: &Param) -> String {
         .or_else(|| declared(api, &param.ty))
         .map(|example| conform(api, &param.ty, &example))
         .unwrap_or_else(|| synthesize_within(api, &param.ty, &param.constraints));
+    match (&param.ty, example) {
+        (TypeRef::Array(item), Value::Array(items)) if items.is_empty() => {
+            Value::Array(vec![synthesize(api, item)])
+        }
+        (_, example) => example,
+    }
+}
+
+/// The argument for a required parameter: its example (or a value made up within its
+/// limits) written as the Rust type the method takes.
+fn param_arg(api: &Api, param: &Param) -> String {
+    let example = param_value(api, param);
     match &param.ty {
         TypeRef::Array(item) => {
-            // An empty list would leave the parameter out.
             let items = match example {
-                Value::Array(items) if !items.is_empty() => items,
-                Value::Array(_) => vec![synthesize(api, item)],
+                Value::Array(items) => items,
                 one => vec![one],
             };
             let items: Vec<String> = items.iter().map(|v| item_arg(item, v)).collect();
@@ -418,6 +429,15 @@ pub fn body_value(api: &Api, body: &Body) -> Option<(Value, bool)> {
             Some((synthesize(api, &body.ty), true))
         }
         _ => None,
+    }
+}
+
+/// The JSON (or form) body an example sends: `example` made to fit the body's type, or one
+/// made up from the type.
+pub fn body_json(api: &Api, body: &Body, example: Option<&Value>) -> Value {
+    match example {
+        Some(example) => conform(api, &body.ty, example),
+        None => synthesize(api, &body.ty),
     }
 }
 
@@ -497,10 +517,7 @@ fn body_arg(
 ) -> String {
     match body.kind {
         BodyKind::Json | BodyKind::Form => {
-            let value = match example {
-                Some(example) => conform(api, &body.ty, example),
-                None => synthesize(api, &body.ty),
-            };
+            let value = body_json(api, body, example);
             let annotation = match &body.ty {
                 TypeRef::Named(id) => {
                     format!(": {krate}::types::{}", rust_ident(&api.ty(*id).name))

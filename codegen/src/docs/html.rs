@@ -6,7 +6,9 @@
 //! raw HTML is written as text, links survive only to `http`, `https` and `mailto`
 //! addresses or to the reference's own headings, images become links (the page loads
 //! nothing from outside), and a Content-Security-Policy forbids scripts and remote
-//! resources anyway.
+//! resources anyway. The one script allowed (by its hash) is the search, which reads its
+//! index from a JSON data block and builds its results with `textContent` only; without
+//! JavaScript the search form stays hidden and the rest of the page works as before.
 //!
 //! Anchors: a heading of page `p` with GitHub anchor `a` gets the id `p--a` (page stems
 //! never contain `--`); `x.md#a` and `#a` links are rewritten to match, so the links that
@@ -18,8 +20,8 @@ use askama::Template;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 use super::markdown::{Slugger, is_external_url, options};
-use super::site::Page;
-use super::{DocsConfig, HTML_FILE};
+use super::site::{SearchEntry, Site};
+use super::{DocsConfig, HTML_FILE, sha256};
 use crate::ir::Api;
 
 #[derive(Template)]
@@ -29,7 +31,15 @@ struct HtmlPage<'a> {
     command: &'a str,
     toc: Vec<TocEntry>,
     sections: Vec<Section>,
+    /// The search index as JSON, safe inside a `<script>` element.
+    index: String,
+    script: &'static str,
+    /// The Content-Security-Policy hash of `script`.
+    script_hash: String,
 }
+
+/// The search, run by the page (its text is hashed into the page's policy).
+const SEARCH_JS: &str = include_str!("../../templates/docs/search.js");
 
 struct TocEntry {
     level: usize,
@@ -42,7 +52,8 @@ struct Section {
     html: String,
 }
 
-pub fn render(api: &Api, config: &DocsConfig, pages: &[Page]) -> Result<String, askama::Error> {
+pub fn render(api: &Api, config: &DocsConfig, site: &Site) -> Result<String, askama::Error> {
+    let pages = &site.pages;
     let files: BTreeMap<String, String> = pages
         .iter()
         .map(|p| (p.file.clone(), p.stem.clone()))
@@ -62,12 +73,33 @@ pub fn render(api: &Api, config: &DocsConfig, pages: &[Page]) -> Result<String, 
         command: &config.command,
         toc,
         sections,
+        index: search_json(&site.index, &files),
+        script: SEARCH_JS,
+        script_hash: sha256::base64(&sha256::digest(SEARCH_JS.as_bytes())),
     };
     let mut out = page.render()?;
     if !out.ends_with('\n') {
         out.push('\n');
     }
     Ok(out)
+}
+
+/// The search index as a JSON array of `[kind, name, detail, href]`, with `<`, `>` and `&`
+/// written as JSON escapes so that nothing in it can close the `<script>` element.
+fn search_json(index: &[SearchEntry], files: &BTreeMap<String, String>) -> String {
+    let rows: Vec<[String; 4]> = index
+        .iter()
+        .filter_map(|e| {
+            let stem = files.get(&e.file)?;
+            let href = format!("#{}", html_id(stem, &e.slug));
+            Some([e.kind.to_owned(), e.name.clone(), e.detail.clone(), href])
+        })
+        .collect();
+    serde_json::to_string(&rows)
+        .unwrap_or_else(|_| "[]".into())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
 }
 
 /// The id of the heading with GitHub anchor `slug` on page `stem`: ASCII letters, digits,
@@ -248,6 +280,32 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_search_index_cannot_close_its_script_and_the_script_is_hashed() {
+        let entry = SearchEntry {
+            kind: "type",
+            name: "</script><script>alert(1)</script>".into(),
+            detail: "a & b".into(),
+            file: "README.md".into(),
+            slug: "x".into(),
+        };
+        let json = search_json(&[entry], &files());
+        assert!(
+            !json.contains('<') && !json.contains('>') && !json.contains('&'),
+            "{json}"
+        );
+        let rows: Vec<Vec<String>> = serde_json::from_str(&json).unwrap();
+        assert_eq!(rows[0][1], "</script><script>alert(1)</script>");
+        assert_eq!(rows[0][3], "#readme--x");
+        // The page's tag-level checks read every `<` as a tag: the script has none.
+        assert!(!SEARCH_JS.contains('<'));
+        // The hash in the policy is the script's, as browsers compute it.
+        assert_eq!(
+            sha256::base64(&sha256::digest(b"alert(1)")),
+            "bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI="
+        );
     }
 
     #[test]

@@ -18,6 +18,8 @@ mod example;
 mod html;
 pub mod markdown;
 mod pattern;
+mod sha256;
+mod shell;
 mod site;
 
 use std::path::PathBuf;
@@ -43,14 +45,19 @@ pub struct DocsConfig {
     pub overview: String,
     /// How to regenerate, named in every file's header.
     pub command: String,
+    /// The crate's change log (Markdown, as the change report writes it), shown as the
+    /// page `changes.md` when given.
+    pub changelog: Option<String>,
 }
 
 /// The file the HTML reference is written to.
 pub const HTML_FILE: &str = "reference.html";
 
 /// Emits `README.md` (the overview and index), one Markdown page per tag (operations
-/// without a tag go to `operations.md`), `channels.md`, `types.md`, and `reference.html`
-/// (all of it in one self-contained page), in that order.
+/// without a tag go to `operations.md`), `channels.md`, `types.md`, `changes.md` (when
+/// [`DocsConfig::changelog`] is given), and `reference.html` (all of it in one
+/// self-contained page, with a search over its operations, channels, messages and types),
+/// in that order.
 pub fn emit(api: &ir::Api, config: &DocsConfig) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let site = site::Site::build(api, config)?;
     let header = format!(
@@ -62,7 +69,7 @@ pub fn emit(api: &ir::Api, config: &DocsConfig) -> Result<Vec<GeneratedFile>, Di
         .iter()
         .map(|p| GeneratedFile::new(&p.file, format!("{header}{}", p.markdown)))
         .collect();
-    let page = html::render(api, config, &site.pages).map_err(render_error)?;
+    let page = html::render(api, config, &site).map_err(render_error)?;
     files.push(GeneratedFile::new(HTML_FILE, page));
     Ok(files)
 }

@@ -16,6 +16,11 @@ use crate::ir::{
 };
 use crate::rust::reply_parts;
 
+mod search;
+
+pub use search::SearchEntry;
+use search::search_index;
+
 /// One Markdown page.
 pub struct Page {
     /// The file name (`README.md`, `agents.md`, ...).
@@ -28,6 +33,8 @@ pub struct Page {
 pub struct Site {
     pub pages: Vec<Page>,
     pub examples: Examples,
+    /// What the HTML reference's search finds: every operation, channel, message and type.
+    pub index: Vec<SearchEntry>,
 }
 
 /// Where a heading is: its page's file and its anchor there.
@@ -58,6 +65,8 @@ struct TagPlan {
 }
 
 const OVERVIEW: &str = "README.md";
+const CHANGES: &str = "changes.md";
+const CHANGES_TITLE: &str = "Changes";
 const CHANNELS: &str = "channels.md";
 const TYPES: &str = "types.md";
 const CHANNELS_TITLE: &str = "Message channels";
@@ -74,7 +83,7 @@ impl Plan {
                 names.push(t.clone());
             }
         }
-        let mut used_stems: Vec<String> = ["readme", "channels", "types", "reference"]
+        let mut used_stems: Vec<String> = ["readme", "channels", "types", "reference", "changes"]
             .iter()
             .map(|s| s.to_string())
             .collect();
@@ -548,6 +557,7 @@ struct OverviewPage {
     channels_link: Md,
     types_link: Md,
     type_count: usize,
+    changes_link: Option<Md>,
 }
 
 struct IndexGroup {
@@ -577,6 +587,7 @@ struct OpView {
     headers: Md,
     response_bodies: Vec<BodyView>,
     rust: Md,
+    curl: Md,
 }
 
 struct BodyView {
@@ -605,6 +616,9 @@ struct ChannelView {
     receives: Vec<Md>,
     /// Each a line saying what it does and a Rust block.
     examples: Vec<Md>,
+    /// Connecting with `websocat`, and a message exchange.
+    websocat: Md,
+    exchange: Md,
     messages: Vec<MessageView>,
 }
 
@@ -697,7 +711,15 @@ impl Site {
             let view = types_page(&mut ctx);
             pages.push(page(TYPES, "types", view.render()?));
         }
-        Ok(Site { pages, examples })
+        if let Some(log) = &config.changelog {
+            pages.push(page(CHANGES, "changes", changes_markdown(log)));
+        }
+        let index = search_index(api, &plan);
+        Ok(Site {
+            pages,
+            examples,
+            index,
+        })
     }
 }
 
@@ -710,6 +732,22 @@ enum BuildError {
 impl From<askama::Error> for BuildError {
     fn from(e: askama::Error) -> Self {
         BuildError::Render(e)
+    }
+}
+
+/// The change log as a page: its own header comment left out (the page gets the
+/// reference's), its text sanitised like the overview.
+fn changes_markdown(log: &str) -> String {
+    let text = match log.trim_start().strip_prefix("<!--") {
+        Some(rest) => rest.split_once("-->").map_or("", |(_, after)| after),
+        None => log,
+    };
+    let text = text.trim_start();
+    let md = Md::overview(text);
+    if text.starts_with("# ") {
+        format!("{md}\n")
+    } else {
+        format!("# {CHANGES_TITLE}\n\n{md}\n")
     }
 }
 
@@ -851,6 +889,11 @@ fn overview_page(ctx: &Ctx<'_>) -> OverviewPage {
         channels_link: Md::link(&Md::trusted(CHANNELS_TITLE), CHANNELS),
         types_link: Md::link(&Md::trusted(TYPES_TITLE), TYPES),
         type_count: api.types.len(),
+        changes_link: ctx
+            .config
+            .changelog
+            .as_ref()
+            .map(|_| Md::link(&Md::trusted(CHANGES_TITLE), CHANGES)),
     }
 }
 
@@ -986,6 +1029,7 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
     }
 
     let rust = example::rust_call(api, op, &ctx.config.crate_name, body_example.as_ref());
+    let curl = super::shell::curl(api, op, body_example.as_ref());
     ctx.examples.rust.push(RustExample {
         operation_id: op.id.clone(),
         function: format!("{}_example", op.name),
@@ -1038,6 +1082,7 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
         headers,
         response_bodies,
         rust: Md::fenced("rust", &rust),
+        curl: Md::fenced("sh", &curl),
     }
 }
 
@@ -1240,6 +1285,8 @@ fn channel_view(ctx: &mut Ctx<'_>, ci: usize, c: &Channel) -> Result<ChannelView
         sends,
         receives,
         examples,
+        websocat: Md::fenced("sh", &super::shell::websocat(api, c)),
+        exchange: Md::fenced("text", &super::shell::exchange(api, c)),
         messages,
     })
 }
