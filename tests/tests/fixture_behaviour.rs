@@ -70,6 +70,25 @@ fn a_one_of_of_constants_is_one_enumeration() {
 }
 
 #[test]
+fn inline_objects_with_the_same_members_are_one_type() {
+    // One type for both people and their addresses; the inline copy of `Geo` is `Geo`.
+    let person = objects::VenueOwner::new()
+        .with_name("Ada")
+        .with_address(objects::VenueOwnerAddress::new().with_city("Lyon"));
+    let venue = objects::Venue::new()
+        .with_location(objects::Geo::new(45.76, 4.84))
+        .with_owner(person.clone())
+        .with_manager(person);
+    let wire = json!({
+        "location": {"lat": 45.76, "lon": 4.84},
+        "owner": {"name": "Ada", "address": {"city": "Lyon"}},
+        "manager": {"name": "Ada", "address": {"city": "Lyon"}},
+    });
+    assert_eq!(serde_json::to_value(&venue).unwrap(), wire);
+    assert_eq!(round_trip::<objects::Venue>(wire), venue);
+}
+
+#[test]
 fn an_unknown_tag_is_kept_whole_and_a_malformed_known_one_is_an_error() {
     let raw = json!({"kind": "bird", "wings": 2});
     let pet: unions::Pet = round_trip(raw.clone());

@@ -1,12 +1,13 @@
-//! Inline enums with the same values are one type. Real specs repeat small enums inline
+//! Inline enums with the same values are one type, and so are inline structs with the same
+//! members. Real specs repeat small enums inline
 //! everywhere (GitHub's writes `read`/`write` 722 times); each would otherwise be a type of
 //! its own, with its own impls to compile.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::renumber_all;
 use super::schema::is_component;
-use crate::ir::{Api, TypeId, TypeKind};
+use crate::ir::{Api, Struct, TypeId, TypeKind, TypeRef};
 
 /// Points every use of an inline enum of two or more values at the first enum with the same
 /// values and default: a
@@ -61,4 +62,106 @@ pub(super) fn same_enums(api: &mut Api) {
         }
     }
     renumber_all(api, &remap);
+}
+
+/// Points every use of an inline struct at the first struct with the same members (a
+/// schema's own when there is one), repeated until nothing changes, since merging members'
+/// types can make their holders the same. A tagged union's members stay apart: their tag is
+/// their identity. Member descriptions that differ between copies are dropped.
+pub(super) fn same_structs(api: &mut Api) {
+    let tagged = tagged_members(api);
+    let mut merged = vec![false; api.types.len()];
+    loop {
+        let mut first: HashMap<String, TypeId> = HashMap::new();
+        let mut remap = vec![None; api.types.len()];
+        let order = (0..api.types.len())
+            .filter(|i| is_component(&api.types[*i].origin))
+            .chain((0..api.types.len()).filter(|i| !is_component(&api.types[*i].origin)));
+        for i in order {
+            let TypeKind::Struct(s) = &api.types[i].kind else {
+                continue;
+            };
+            if merged[i] || tagged.contains(&TypeId(i)) || s.multipart || s.fields.is_empty() {
+                continue;
+            }
+            match first.get(&shape(s)) {
+                Some(keep) if !is_component(&api.types[i].origin) => {
+                    remap[i] = Some(*keep);
+                    merged[i] = true;
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(shape(s), TypeId(i));
+                }
+            }
+        }
+        if remap.iter().all(Option::is_none) {
+            return;
+        }
+        keep_agreed_docs(api, &remap);
+        renumber_all(api, &remap);
+    }
+}
+
+/// What makes two structs the same Rust type: everything about their members but the docs.
+fn shape(s: &Struct) -> String {
+    let fields: Vec<String> = s
+        .fields
+        .iter()
+        .map(|f| {
+            format!(
+                "{}|{}|{:?}|{}|{}|{:?}|{}|{}|{}|{:?}",
+                f.wire,
+                f.name,
+                f.ty,
+                f.required,
+                f.nullable,
+                f.default,
+                f.flatten,
+                f.read_only,
+                f.empty_is_valid,
+                f.constraints
+            )
+        })
+        .collect();
+    format!("{fields:?}{:?}", s.extra)
+}
+
+/// The structs that are members of a tagged union.
+fn tagged_members(api: &Api) -> HashSet<TypeId> {
+    let mut out = HashSet::new();
+    for def in &api.types {
+        if let TypeKind::Union(u) = &def.kind
+            && u.discriminator.is_some()
+        {
+            out.extend(u.variants.iter().filter_map(|v| match v.ty {
+                TypeRef::Named(id) => Some(id),
+                _ => None,
+            }));
+        }
+    }
+    out
+}
+
+/// Keeps a kept inline struct's description, and each member's, only where every copy
+/// merged into it agrees.
+fn keep_agreed_docs(api: &mut Api, remap: &[Option<TypeId>]) {
+    for (i, keep) in remap.iter().enumerate() {
+        let Some(keep) = keep else { continue };
+        if is_component(&api.types[keep.0].origin) {
+            continue;
+        }
+        let copy = api.types[i].clone();
+        let kept = &mut api.types[keep.0];
+        if kept.docs.description != copy.docs.description {
+            kept.docs.description = None;
+        }
+        if let (TypeKind::Struct(kept), TypeKind::Struct(copy)) = (&mut kept.kind, &copy.kind) {
+            for (k, c) in kept.fields.iter_mut().zip(&copy.fields) {
+                if k.docs.description != c.docs.description {
+                    k.docs.description = None;
+                }
+            }
+        }
+    }
 }

@@ -89,6 +89,7 @@ pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Di
     unions::enums_of_constants(&mut api);
     strip_discriminators(&mut api, &mut diags);
     merge::same_enums(&mut api);
+    merge::same_structs(&mut api);
     drop_unused(&mut api);
     box_cycles(&mut api);
     sizes::box_large_variants(&mut api);
