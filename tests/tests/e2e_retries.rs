@@ -16,7 +16,7 @@ const KEY: &str = "sk-retries-77f0";
 
 async fn start() -> (MockServer, Client) {
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = MockServer::start(&schema, KEY).await;
+    let server = autessa_tests::mock::start_rest(&schema, KEY).await;
     let client = Client::new(&server.base_url(), KEY).unwrap();
     (server, client)
 }

@@ -8,7 +8,7 @@
 //! resolvers).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use jsonschema::{Draft, Registry, Validator};
@@ -17,18 +17,14 @@ use serde_json::{Map, Value, json};
 /// A failure to load a schema document.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path} is not valid YAML: {source}")]
-    Yaml {
-        path: PathBuf,
-        source: serde_yaml::Error,
-    },
+    /// The converted document is not a JSON Schema resource the validator accepts.
     #[error("cannot register {uri} as a JSON Schema resource: {message}")]
-    Registry { uri: String, message: String },
+    Registry {
+        /// The URI the document was to be registered under.
+        uri: String,
+        /// The validator's complaint.
+        message: String,
+    },
 }
 
 /// Validates JSON instances against any schema location of an OpenAPI 3.0 document, with an
@@ -55,20 +51,6 @@ impl std::fmt::Debug for SchemaValidator {
 }
 
 impl SchemaValidator {
-    /// Loads an OpenAPI 3.0 document (YAML or JSON) from a file.
-    pub fn from_file(path: &Path) -> Result<Self, SchemaError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let document: Value = serde_yaml::from_str(&text).map_err(|source| SchemaError::Yaml {
-            path: path.to_owned(),
-            source,
-        })?;
-        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-        Self::from_openapi(document, &file_uri(&absolute))
-    }
-
     /// Uses an already parsed OpenAPI 3.0 document; `uri` names it (relative references from
     /// other documents resolve against it).
     pub fn from_openapi(document: Value, uri: &str) -> Result<Self, SchemaError> {
@@ -164,8 +146,8 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-/// A `file://` URI for an absolute path.
-fn file_uri(path: &Path) -> String {
+/// A `file://` URI for an absolute path, to name a document loaded from a file.
+pub fn file_uri(path: &Path) -> String {
     let path = path.to_string_lossy().replace('\\', "/");
     let path = if path.starts_with('/') {
         path

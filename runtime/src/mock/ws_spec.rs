@@ -1,0 +1,269 @@
+//! What the mock reads from an AsyncAPI 3.0 document: the channels, their query schemas,
+//! the messages each side sends, and the query parameter that carries the key.
+
+use serde_json::{Map, Value};
+
+use super::openapi::resolve;
+use super::ws::WsMockError;
+
+/// What the AsyncAPI document says about one channel.
+#[derive(Clone, Debug)]
+pub(super) struct ChannelSpec {
+    pub(super) id: String,
+    pub(super) address: String,
+    /// The pointer of the binding's query schema in the validator's document.
+    pub(super) query_schema: Option<String>,
+    /// The declared query parameters and their JSON types.
+    pub(super) query_types: Vec<(String, String)>,
+    /// Messages a client may send, and those it may receive.
+    pub(super) client: Vec<MessageSpec>,
+    pub(super) server: Vec<MessageSpec>,
+    /// The payload example of the message the server sends first (`x-initial-message`).
+    pub(super) initial: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct MessageSpec {
+    pub(super) name: String,
+    /// The payload schema in the validator's document; `None` for a binary payload.
+    pub(super) schema: Option<String>,
+}
+
+impl ChannelSpec {
+    pub(super) fn binary_message(&self, messages: &[MessageSpec]) -> Option<String> {
+        messages
+            .iter()
+            .find(|message| message.schema.is_none())
+            .map(|message| message.name.clone())
+    }
+}
+
+/// The name of the query parameter of the document's first `httpApiKey` scheme in the query.
+fn key_parameter(asyncapi: &Value) -> Option<String> {
+    let schemes = asyncapi
+        .pointer("/components/securitySchemes")?
+        .as_object()?;
+    schemes.values().find_map(|scheme| {
+        let api_key = scheme.get("type").and_then(Value::as_str) == Some("httpApiKey");
+        let in_query = scheme.get("in").and_then(Value::as_str) == Some("query");
+        (api_key && in_query)
+            .then(|| {
+                scheme
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+            .flatten()
+    })
+}
+
+/// What [`read_asyncapi`] finds: the OpenAPI document with the channels' query schemas
+/// added, the channels, and the key's query parameter.
+pub(super) type Read = (Value, Vec<ChannelSpec>, Option<String>);
+
+/// Reads the channels of the AsyncAPI document; returns the OpenAPI document with the
+/// channels' query schemas added as components (`WsQuery_<channel>`), the channels and the
+/// query parameter that carries the key.
+pub(super) fn read_asyncapi(openapi: &Value, asyncapi: &Value) -> Result<Read, WsMockError> {
+    let bad = |message: String| WsMockError::AsyncApi(message);
+    let mut document = openapi.clone();
+    let channels = asyncapi
+        .get("channels")
+        .and_then(Value::as_object)
+        .ok_or_else(|| bad("asyncapi: no channels".into()))?;
+    let operations = asyncapi
+        .get("operations")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut specs = Vec::new();
+    for (id, channel) in channels {
+        let address = channel
+            .get("address")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad(format!("asyncapi: channel {id} has no address")))?
+            .to_owned();
+        let mut spec = ChannelSpec {
+            id: id.clone(),
+            address,
+            query_schema: None,
+            query_types: Vec::new(),
+            client: Vec::new(),
+            server: Vec::new(),
+            initial: initial_example(openapi, asyncapi, channel),
+        };
+        if let Some(query) = channel.pointer("/bindings/ws/query") {
+            let name = format!("WsQuery_{id}");
+            let schema = rewrite_refs(query);
+            if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                for (property, definition) in properties {
+                    let kind = definition
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .unwrap_or("string");
+                    spec.query_types.push((property.clone(), kind.to_owned()));
+                }
+            }
+            let schemas = document
+                .pointer_mut("/components/schemas")
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| bad("openapi: no components/schemas".into()))?;
+            schemas.insert(name.clone(), schema);
+            spec.query_schema = Some(format!("#/components/schemas/{name}"));
+        }
+        let own = format!("#/channels/{id}");
+        for (op_id, operation) in &operations {
+            let channel_ref = operation.pointer("/channel/$ref").and_then(Value::as_str);
+            if channel_ref != Some(own.as_str()) {
+                continue;
+            }
+            let action = operation.get("action").and_then(Value::as_str);
+            let messages = operation
+                .get("messages")
+                .and_then(Value::as_array)
+                .ok_or_else(|| bad(format!("asyncapi: operation {op_id} lists no messages")))?;
+            for reference in messages {
+                let message = message_spec(asyncapi, reference)
+                    .map_err(|why| bad(format!("asyncapi: operation {op_id}: {why}")))?;
+                // The document describes the server: what it receives, clients send.
+                match action {
+                    Some("receive") => spec.client.push(message),
+                    Some("send") => spec.server.push(message),
+                    other => {
+                        return Err(bad(format!(
+                            "asyncapi: operation {op_id}: action {other:?}"
+                        )));
+                    }
+                }
+            }
+        }
+        specs.push(spec);
+    }
+    Ok((document, specs, key_parameter(asyncapi)))
+}
+
+/// An example payload of the channel's `x-initial-message`: the message's first example,
+/// else the example of its payload schema.
+fn initial_example(openapi: &Value, asyncapi: &Value, channel: &Value) -> Option<Value> {
+    let key = channel.get("x-initial-message")?.as_str()?;
+    let reference = channel.pointer(&format!("/messages/{key}"))?;
+    let (message, _) = resolve(asyncapi, reference, "");
+    if let Some(example) = message.pointer("/examples/0/payload") {
+        return Some(example.clone());
+    }
+    let spec = message_spec(asyncapi, reference).ok()?;
+    let pointer = spec.schema?;
+    let schema = openapi.pointer(pointer.strip_prefix('#').unwrap_or(&pointer))?;
+    Some(made_up(openapi, schema, 0))
+}
+
+/// A value of `schema`: its example, else one made of its required members, the first
+/// value of each enum, and zeros and empty strings (a greeting the test did not script).
+fn made_up(document: &Value, schema: &Value, depth: usize) -> Value {
+    let (schema, _) = resolve(document, schema, "");
+    if let Some(example) = schema.get("example") {
+        return example.clone();
+    }
+    if let Some(first) = schema.pointer("/enum/0") {
+        return first.clone();
+    }
+    if depth > 8 {
+        return Value::Null;
+    }
+    for combined in ["allOf", "oneOf", "anyOf"] {
+        if let Some(Value::Array(parts)) = schema.get(combined) {
+            let mut merged = Map::new();
+            for part in parts {
+                match made_up(document, part, depth + 1) {
+                    Value::Object(members) => merged.extend(members),
+                    other if combined != "allOf" || parts.len() == 1 => return other,
+                    _ => {}
+                }
+                if combined != "allOf" {
+                    break;
+                }
+            }
+            return Value::Object(merged);
+        }
+    }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    match schema.get("type").and_then(Value::as_str) {
+        Some("string") => Value::String(String::new()),
+        Some("integer" | "number") => Value::from(0),
+        Some("boolean") => Value::Bool(false),
+        Some("array") => Value::Array(Vec::new()),
+        _ => Value::Object(
+            required
+                .into_iter()
+                .filter_map(|name| {
+                    let member = schema.pointer(&format!("/properties/{name}"))?;
+                    Some((name.to_owned(), made_up(document, member, depth + 1)))
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn message_spec(asyncapi: &Value, reference: &Value) -> Result<MessageSpec, String> {
+    let (message, pointer) = resolve(asyncapi, reference, "");
+    if message.get("$ref").is_some() {
+        return Err(format!("cannot resolve {reference}"));
+    }
+    let name = message
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .unwrap_or_else(|| pointer.rsplit('/').next().unwrap_or_default().to_owned());
+    let content_type = message
+        .get("contentType")
+        .and_then(Value::as_str)
+        .or_else(|| asyncapi.get("defaultContentType").and_then(Value::as_str))
+        .unwrap_or("application/json");
+    if content_type == "application/octet-stream" {
+        return Ok(MessageSpec { name, schema: None });
+    }
+    let payload = message
+        .get("payload")
+        .ok_or_else(|| format!("message {name} has no payload"))?;
+    let schema = payload.get("schema").unwrap_or(payload);
+    let target = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("message {name}: the payload is not a $ref into openapi.yaml"))?;
+    let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
+    if !(file.is_empty() || file.ends_with("openapi.yaml")) {
+        return Err(format!(
+            "message {name}: payload in {file}, not openapi.yaml"
+        ));
+    }
+    Ok(MessageSpec {
+        name,
+        schema: Some(format!("#{fragment}")),
+    })
+}
+
+/// Turns `./openapi.yaml#/x` references into `#/x` (the schema is moved into that document).
+fn rewrite_refs(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, item)| {
+                    let item = match (key.as_str(), item.as_str()) {
+                        ("$ref", Some(target)) => {
+                            let fragment = target.split_once('#').map_or(target, |(_, f)| f);
+                            Value::String(format!("#{fragment}"))
+                        }
+                        _ => rewrite_refs(item),
+                    };
+                    (key.clone(), item)
+                })
+                .collect::<Map<String, Value>>(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(rewrite_refs).collect()),
+        other => other.clone(),
+    }
+}
