@@ -60,8 +60,12 @@ pub struct Output {
 
 /// Loads, lowers and emits; any error in the documents stops generation.
 pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
-    let api = load_api(config)?;
+    let (api, documents) = load(config)?;
     let mut files = rust::emit(&api, &config.rust)?;
+    // The mock embeds the documents it judges requests by.
+    if let (true, Some(openapi)) = (rust::mock_wanted(&api), &documents.0) {
+        files.extend(rust::mock_documents(openapi, documents.1.as_ref()));
+    }
     if let Some(docs) = &config.docs {
         for file in docs::emit(&api, docs)? {
             files.push(GeneratedFile::new(
@@ -78,6 +82,14 @@ pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
 
 /// Loads and lowers the configured documents into the IR.
 pub fn load_api(config: &Config) -> Result<ir::Api, Diagnostics> {
+    load(config).map(|(api, _)| api)
+}
+
+/// The root documents as read (OpenAPI, AsyncAPI), for back-ends that embed them.
+type Documents = (Option<serde_json::Value>, Option<serde_json::Value>);
+
+/// Loads and lowers the configured documents; also returns the root documents.
+fn load(config: &Config) -> Result<(ir::Api, Documents), Diagnostics> {
     let roots: Vec<&Path> = config
         .openapi
         .iter()
@@ -87,11 +99,14 @@ pub fn load_api(config: &Config) -> Result<ir::Api, Diagnostics> {
     let sources = load::Sources::load_all(&roots)?;
     let openapi = config.openapi.as_deref().and_then(|p| sources.document(p));
     let asyncapi = config.asyncapi.as_deref().and_then(|p| sources.document(p));
-    lower::lower_documents(
+    let value = |loc: &Option<diag::Location>| loc.as_ref().and_then(|l| sources.get(l)).cloned();
+    let documents = (value(&openapi), value(&asyncapi));
+    let api = lower::lower_documents(
         sources,
         openapi.as_ref(),
         asyncapi.as_ref(),
         &config.flags,
         config.perspective,
-    )
+    )?;
+    Ok((api, documents))
 }

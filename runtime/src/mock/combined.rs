@@ -10,7 +10,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 
 use super::http::{MockServer, bind, serve_http};
-use super::schema::SchemaValidator;
+use super::schema::{SchemaError, SchemaValidator};
 use super::ws::{Shared as WsShared, WsMockError, WsMockServer};
 use super::ws_session::connection;
 
@@ -25,7 +25,47 @@ pub struct ApiMock {
     ws: Option<WsMockServer>,
 }
 
+/// Why a mock could not start from its documents.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MockError {
+    /// A document is not JSON.
+    #[error("the {document} document is not JSON: {source}")]
+    Json {
+        /// `OpenAPI` or `AsyncAPI`.
+        document: &'static str,
+        /// The parser's complaint.
+        source: serde_json::Error,
+    },
+    /// The OpenAPI document's schemas could not be loaded.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// The AsyncAPI document could not be followed.
+    #[error(transparent)]
+    Channels(#[from] WsMockError),
+}
+
+/// The URI the embedded OpenAPI document is known by (references from the AsyncAPI one
+/// resolve against it).
+const EMBEDDED_URI: &str = "file:///api/openapi.json";
+
 impl ApiMock {
+    /// Starts the mock of the documents as JSON text (generated crates embed theirs):
+    /// `openapi`, and `asyncapi` when the API has channels; both expect `api_key`.
+    pub async fn from_documents(
+        openapi: &str,
+        asyncapi: Option<&str>,
+        api_key: &str,
+    ) -> Result<ApiMock, MockError> {
+        let parse = |document, text: &str| {
+            serde_json::from_str::<Value>(text)
+                .map_err(|source| MockError::Json { document, source })
+        };
+        let openapi = SchemaValidator::from_openapi(parse("OpenAPI", openapi)?, EMBEDDED_URI)?;
+        let asyncapi = asyncapi.map(|text| parse("AsyncAPI", text)).transpose()?;
+        Ok(Self::start(Arc::new(openapi), asyncapi.as_ref(), api_key).await?)
+    }
+
     /// Starts the mock of an OpenAPI document (`openapi`, already loaded) and, if given, of
     /// an AsyncAPI document whose payloads are schemas of the OpenAPI one; both expect
     /// `api_key`.

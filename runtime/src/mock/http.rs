@@ -215,7 +215,8 @@ impl MockServer {
         self.replies().once.push_back(reply);
     }
 
-    /// Asks `handler` first for every following valid request of `operation_id`; a handler
+    /// Asks `handler` first for every following valid request of `operation_id` (an id, or
+    /// the method and path template: `POST /pets/{id}`); a handler
     /// that returns `None` passes to the one added before it, and the last to the default
     /// reply.
     pub fn handle(
@@ -342,6 +343,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             .collect(),
         body: Vec::new(),
         operation_id: None,
+        route: None,
         violations: Vec::new(),
         status: 0,
     };
@@ -403,6 +405,7 @@ fn find_and_judge<'a>(
                 .violations
                 .extend(found.into_iter().map(|detail| format!("{name}: {detail}")));
             record.operation_id = operation.operation_id.clone();
+            record.route = Some(route(operation));
             Some(operation)
         }
         Lookup::MethodNotAllowed { allowed } => {
@@ -468,7 +471,10 @@ fn choose(shared: &Shared, operation: &Operation, record: &RecordedRequest) -> M
         let handlers: Vec<Handler> = replies
             .handlers
             .iter()
-            .filter(|(id, _)| operation.operation_id.as_deref() == Some(id.as_str()))
+            .filter(|(id, _)| {
+                operation.operation_id.as_deref() == Some(id.as_str())
+                    || record.route.as_deref() == Some(id.as_str())
+            })
             .map(|(_, handler)| Arc::clone(handler))
             .collect();
         (replies.once.pop_front(), handlers, replies.sticky.clone())
@@ -476,6 +482,11 @@ fn choose(shared: &Shared, operation: &Operation, record: &RecordedRequest) -> M
     // Handlers run without the lock: they may call back into the server.
     once.or_else(|| handlers.iter().find_map(|handler| handler(record)))
         .unwrap_or(sticky)
+}
+
+/// `METHOD /path/{template}`.
+fn route(operation: &Operation) -> String {
+    format!("{} {}", operation.method, operation.path)
 }
 
 fn json_content(body: &Value) -> (String, Bytes) {

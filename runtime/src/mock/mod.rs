@@ -28,7 +28,7 @@ pub mod ws;
 mod ws_session;
 mod ws_spec;
 
-pub use combined::ApiMock;
+pub use combined::{ApiMock, MockError};
 pub use http::{DEFAULT_RETRY_AFTER, Handler, MockServer};
 pub use openapi::{
     BodyContent, Lookup, OpenApiIndex, Operation, Parameter, ParameterLocation, RequestBody,

@@ -21,6 +21,9 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
     /// The operation the method and path matched, if any.
     pub operation_id: Option<String>,
+    /// The matched operation's method and path template (`POST /pets/{id}`), which names it
+    /// also when it has no id.
+    pub route: Option<String>,
     /// The checks this request failed (also in the server's `violations()`).
     pub violations: Vec<String>,
     /// The status the mock answered with.

@@ -22,6 +22,8 @@ pub enum ResponseEncoding {
     Json,
     /// No body.
     Empty,
+    /// The body as text (the operation's success body is not JSON).
+    Text,
 }
 
 /// A request as a handler sees it: the decoded body (when it is JSON of the operation's
@@ -143,6 +145,12 @@ impl<Res: Serialize, Err: Serialize> Reply<Res, Err> {
         let mut reply = match (&self.kind, encoding) {
             (Kind::Ok(_), ResponseEncoding::Empty) => MockReply::empty(self.status),
             (Kind::Ok(body), ResponseEncoding::Json) => json(serde_json::to_value(body)),
+            (Kind::Ok(body), ResponseEncoding::Text) => match serde_json::to_value(body) {
+                Ok(serde_json::Value::String(text)) => {
+                    MockReply::bytes(self.status, "text/plain", Bytes::from(text))
+                }
+                other => json(other),
+            },
             (Kind::Error(body), _) => json(serde_json::to_value(body)),
             (Kind::Example, _) => MockReply::example(self.status),
         };
@@ -179,7 +187,8 @@ where
     Res: Serialize + Clone + Send + Sync + 'static,
     Err: Serialize + Clone + Send + Sync + 'static,
 {
-    /// The mock of `operation_id` on `server` (generated code calls this).
+    /// The mock of `operation` (its id, or its method and path template) on `server`
+    /// (generated code calls this).
     pub fn new(
         server: &'a MockServer,
         operation_id: &'static str,
@@ -243,7 +252,10 @@ where
         self.server
             .requests()
             .iter()
-            .filter(|raw| raw.operation_id.as_deref() == Some(self.operation_id))
+            .filter(|raw| {
+                raw.operation_id.as_deref() == Some(self.operation_id)
+                    || raw.route.as_deref() == Some(self.operation_id)
+            })
             .map(MockRequest::decode)
             .collect()
     }

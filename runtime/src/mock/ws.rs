@@ -80,6 +80,14 @@ impl ClientFrame {
         }
     }
 
+    /// The bytes of a binary frame.
+    pub fn binary(&self) -> Option<&[u8]> {
+        match self {
+            Self::Binary(data) => Some(data),
+            _ => None,
+        }
+    }
+
     /// The `messageType` of a JSON message.
     pub fn message_type(&self) -> Option<&str> {
         self.json()?.get("messageType")?.as_str()

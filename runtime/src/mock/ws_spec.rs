@@ -67,6 +67,7 @@ pub(super) type Read = (Value, Vec<ChannelSpec>, Option<String>);
 pub(super) fn read_asyncapi(openapi: &Value, asyncapi: &Value) -> Result<Read, WsMockError> {
     let bad = |message: String| WsMockError::AsyncApi(message);
     let mut document = openapi.clone();
+    add_inline_payloads(&mut document, asyncapi);
     let channels = asyncapi
         .get("channels")
         .and_then(Value::as_object)
@@ -230,20 +231,41 @@ fn message_spec(asyncapi: &Value, reference: &Value) -> Result<MessageSpec, Stri
         .get("payload")
         .ok_or_else(|| format!("message {name} has no payload"))?;
     let schema = payload.get("schema").unwrap_or(payload);
-    let target = schema
-        .get("$ref")
-        .and_then(Value::as_str)
-        .ok_or_else(|| format!("message {name}: the payload is not a $ref into openapi.yaml"))?;
-    let (file, fragment) = target.split_once('#').unwrap_or((target, ""));
-    if !(file.is_empty() || file.ends_with("openapi.yaml")) {
-        return Err(format!(
-            "message {name}: payload in {file}, not openapi.yaml"
-        ));
-    }
+    let pointer = match schema.get("$ref").and_then(Value::as_str) {
+        // A reference into the OpenAPI document (the only other document the mock reads).
+        Some(target) => format!("#{}", target.split_once('#').map_or("", |(_, f)| f)),
+        // An inline schema: added to the OpenAPI document by `read_asyncapi`.
+        None => format!("#/components/schemas/{}", inline_name(&name)),
+    };
     Ok(MessageSpec {
         name,
-        schema: Some(format!("#{fragment}")),
+        schema: Some(pointer),
     })
+}
+
+/// The component an inline payload schema of message `name` is added as.
+fn inline_name(name: &str) -> String {
+    format!("WsPayload_{name}")
+}
+
+/// Adds the inline payload schemas of `asyncapi`'s messages to the OpenAPI document.
+fn add_inline_payloads(document: &mut Value, asyncapi: &Value) {
+    let Some(Value::Object(messages)) = asyncapi.pointer("/components/messages") else {
+        return;
+    };
+    for (key, message) in messages {
+        let Some(payload) = message.get("payload") else {
+            continue;
+        };
+        let schema = payload.get("schema").unwrap_or(payload);
+        if schema.get("$ref").is_some() || payload.get("format").is_some() {
+            continue;
+        }
+        let name = message.get("name").and_then(Value::as_str).unwrap_or(key);
+        if let Some(Value::Object(schemas)) = document.pointer_mut("/components/schemas") {
+            schemas.insert(inline_name(name), rewrite_refs(schema));
+        }
+    }
 }
 
 /// Turns `./openapi.yaml#/x` references into `#/x` (the schema is moved into that document).
