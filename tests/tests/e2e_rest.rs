@@ -1523,7 +1523,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     assert_no_key(&error);
 
-    // The mock rejecting a bad request (its 400 lists the violations).
+    // The mock refusing the key, as the API does (401 with the document's example).
     let wrong_key = MockServer::start_with_validator(validator(), "another-key").await;
     autessa_tests::mock::send_rate_limit_headers(&wrong_key);
     let client_for_wrong_server =
@@ -1532,7 +1532,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
         .delete_row(&DeleteRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("the second server expects another key");
-    assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
+    assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
     assert_no_key(&error);
     drop(wrong_key);
 

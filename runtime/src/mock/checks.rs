@@ -67,7 +67,11 @@ pub(super) fn judge(
     violations
 }
 
-fn check_security(operation: &Operation, request: &Incoming<'_>, api_key: &str) -> Vec<String> {
+pub(super) fn check_security(
+    operation: &Operation,
+    request: &Incoming<'_>,
+    api_key: &str,
+) -> Vec<String> {
     // An operation that declares no security (or `security: []`) takes any request.
     let alternatives = &operation.security[..];
     if alternatives.is_empty() || alternatives.iter().any(Vec::is_empty) {

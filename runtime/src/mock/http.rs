@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::checks::{Incoming, judge};
+use super::checks::{Incoming, check_security, judge};
 use super::openapi::{Lookup, OpenApiIndex, Operation};
 use super::record::{Journal, RecordedRequest};
 use super::reply::{MockReply, ReplyBody, render};
@@ -36,7 +36,8 @@ pub type Handler = Arc<dyn Fn(&RecordedRequest) -> Option<MockReply> + Send + Sy
 /// Every request is judged against the OpenAPI document: the operation is found by method and
 /// path, and the parameters, the API key, the `Content-Type` and the JSON body are checked (the
 /// body with an independent JSON Schema validator). A request that fails a check is answered
-/// `400` with `{"errors": [<violations>]}`; a good one with the example the document gives for
+/// `400` with `{"errors": [<violations>]}` (a missing or wrong key: `401` and the document's
+/// example for it); a good one with the example the document gives for
 /// the current status (`200` unless told otherwise), or what the test's handlers choose.
 /// Every response carries the headers its declaration gives an example of, and the
 /// [default headers](MockServer::set_default_headers); a `429` also carries `Retry-After`.
@@ -354,9 +355,11 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             record.method, record.path
         )),
     }
-    let operation = find_and_judge(&shared, &parts.headers, &mut record);
+    let (operation, key_refused) = find_and_judge(&shared, &parts.headers, &mut record);
     let (reply, content) = match operation {
         Some(operation) if record.violations.is_empty() => answer(&shared, operation, &mut record),
+        // A missing or wrong key is refused as the API refuses it: 401 and its example.
+        Some(operation) if key_refused => refuse_key(&shared, operation, &record),
         _ => {
             let body = json!({ "errors": record.violations });
             (
@@ -381,12 +384,13 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     render(reply.status, content, &headers, reply.fault).await
 }
 
-/// Finds the operation of the request and judges the request against it.
+/// Finds the operation of the request and judges the request against it; also says
+/// whether the key was refused.
 fn find_and_judge<'a>(
     shared: &'a Shared,
     headers: &axum::http::HeaderMap,
     record: &mut RecordedRequest,
-) -> Option<&'a Operation> {
+) -> (Option<&'a Operation>, bool) {
     let (method, path) = (&record.method, &record.path);
     match shared.index.find(method, path) {
         Lookup::Found {
@@ -400,26 +404,27 @@ fn find_and_judge<'a>(
                 body: &record.body,
             };
             let name = operation.name();
+            let key_refused = !check_security(operation, &request, &shared.api_key).is_empty();
             let found = judge(&shared.validator, &shared.api_key, operation, &request);
             record
                 .violations
                 .extend(found.into_iter().map(|detail| format!("{name}: {detail}")));
             record.operation_id = operation.operation_id.clone();
             record.route = Some(route(operation));
-            Some(operation)
+            (Some(operation), key_refused)
         }
         Lookup::MethodNotAllowed { allowed } => {
             record.violations.push(format!(
                 "{method} {path}: the path declares no {method} operation (only {})",
                 allowed.join(", ")
             ));
-            None
+            (None, false)
         }
         Lookup::NotFound => {
             record.violations.push(format!(
                 "{method} {path}: no operation in the schema has this path"
             ));
-            None
+            (None, false)
         }
     }
 }
@@ -462,6 +467,27 @@ fn answer(
         }
     };
     (reply, content)
+}
+
+/// The answer to a request without the right key: the document's `401`.
+fn refuse_key(
+    shared: &Shared,
+    operation: &Operation,
+    record: &RecordedRequest,
+) -> (MockReply, Option<(String, Bytes)>) {
+    match shared.index.response_example(operation, 401) {
+        Some(example) => (
+            MockReply::example(401),
+            Some(example_content(&example.media_type, &example.value)),
+        ),
+        None => {
+            let body = json!({ "errors": record.violations });
+            (
+                MockReply::json(401, body.clone()),
+                Some(json_content(&body)),
+            )
+        }
+    }
 }
 
 /// Queued replies first, then the operation's handlers (newest first), then the default.
