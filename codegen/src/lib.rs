@@ -64,7 +64,11 @@ pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
     let mut files = rust::emit(&api, &config.rust)?;
     // The mock embeds the documents it judges requests by.
     if let (true, Some(openapi)) = (rust::mock_wanted(&api), &documents.0) {
-        files.extend(rust::mock_documents(openapi, documents.1.as_ref()));
+        files.extend(rust::mock_documents(
+            openapi,
+            documents.1.as_ref(),
+            &config.rust.command,
+        ));
     }
     if let Some(docs) = &config.docs {
         for file in docs::emit(&api, docs)? {

@@ -7,6 +7,7 @@ use autessa_runtime::mock::{
 };
 use autessa_runtime::mock::ws::{Action, ClientFrame, WsMockServer};
 use crate::{Client, ConfigError, channels, types};
+mod documents;
 /// A local server that stands in for the API in tests, on `127.0.0.1`: REST
 /// operations and WebSocket channels on one port, as a [`Client`] expects them.
 ///
@@ -31,8 +32,8 @@ impl Mock {
     /// the real server would).
     pub async fn start_with_key(api_key: &str) -> Result<Self, MockError> {
         let api = ApiMock::from_documents(
-                include_str!("mock/openapi.json"),
-                Some(include_str!("mock/asyncapi.json")),
+                documents::OPENAPI,
+                Some(documents::ASYNCAPI),
                 api_key,
             )
             .await?;
