@@ -68,10 +68,16 @@ impl Mock {
     pub fn engine(&self) -> &ApiMock {
         &self.api
     }
+}
+impl Mock {
     fn channels(&self) -> &WsMockServer {
         self.api.ws().expect("the mock starts the channels of its AsyncAPI document")
     }
-    /// The mock of `createConversation` (`POST /clients/agents/execute-create`): its replies and the requests it received. Its handlers see the request body as `types::CreateConversationRequest` and answer with `types::CreateConversationResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `createConversation` (`POST /clients/agents/execute-create`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::CreateConversationRequest`
+    /// and answer with `types::CreateConversationResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_create_conversation(
         &self,
     ) -> OperationMock<
@@ -86,7 +92,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `executeAgent` (`POST /clients/agents/execute`): its replies and the requests it received. Its handlers see the request body as `types::ExecuteAgentRequest` and answer with `types::ExecuteAgentResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `executeAgent` (`POST /clients/agents/execute`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::ExecuteAgentRequest`
+    /// and answer with `types::ExecuteAgentResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_execute_agent(
         &self,
     ) -> OperationMock<
@@ -101,7 +111,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `closeConversation` (`POST /clients/agents/execute-close`): its replies and the requests it received. Its handlers see the request body as `types::CloseConversationRequest` and answer with `types::CloseConversationResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `closeConversation` (`POST /clients/agents/execute-close`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::CloseConversationRequest`
+    /// and answer with `types::CloseConversationResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_close_conversation(
         &self,
     ) -> OperationMock<
@@ -116,7 +130,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `executeTool` (`POST /clients/tool/execute`): its replies and the requests it received. Its handlers see the request body as `types::ExecuteToolRequest` and answer with `types::ExecuteToolResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `executeTool` (`POST /clients/tool/execute`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::ExecuteToolRequest`
+    /// and answer with `types::ExecuteToolResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_execute_tool(
         &self,
     ) -> OperationMock<
@@ -131,7 +149,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `insertRow` (`POST /clients/autessadb/insert`): its replies and the requests it received. Its handlers see the request body as `types::InsertRowRequest` and answer with `types::InsertRowResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `insertRow` (`POST /clients/autessadb/insert`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::InsertRowRequest`
+    /// and answer with `types::InsertRowResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_insert_row(
         &self,
     ) -> OperationMock<
@@ -146,7 +168,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `updateRow` (`POST /clients/autessadb/update`): its replies and the requests it received. Its handlers see the request body as `types::UpdateRowRequest` and answer with `types::UpdateRowResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `updateRow` (`POST /clients/autessadb/update`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::UpdateRowRequest`
+    /// and answer with `types::UpdateRowResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_update_row(
         &self,
     ) -> OperationMock<
@@ -161,7 +187,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `batchUpdateRows` (`POST /clients/autessadb/batch-update`): its replies and the requests it received. Its handlers see the request body as `types::BatchUpdateRowsRequest` and answer with `types::BatchUpdateRowsResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `batchUpdateRows` (`POST /clients/autessadb/batch-update`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::BatchUpdateRowsRequest`
+    /// and answer with `types::BatchUpdateRowsResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_batch_update_rows(
         &self,
     ) -> OperationMock<
@@ -176,7 +206,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `deleteRow` (`POST /clients/autessadb/delete-row`): its replies and the requests it received. Its handlers see the request body as `types::DeleteRowRequest` and answer with `types::DeleteRowResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `deleteRow` (`POST /clients/autessadb/delete-row`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::DeleteRowRequest`
+    /// and answer with `types::DeleteRowResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_delete_row(
         &self,
     ) -> OperationMock<
@@ -191,7 +225,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `batchDeleteRows` (`POST /clients/autessadb/batch-delete`): its replies and the requests it received. Its handlers see the request body as `types::BatchDeleteRowsRequest` and answer with `types::BatchDeleteRowsResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `batchDeleteRows` (`POST /clients/autessadb/batch-delete`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::BatchDeleteRowsRequest`
+    /// and answer with `types::BatchDeleteRowsResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_batch_delete_rows(
         &self,
     ) -> OperationMock<
@@ -206,7 +244,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `getData` (`POST /clients/autessadb/get-data`): its replies and the requests it received. Its handlers see the request body as `types::GetDataRequest` and answer with `types::GetDataResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `getData` (`POST /clients/autessadb/get-data`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::GetDataRequest`
+    /// and answer with `types::GetDataResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_get_data(
         &self,
     ) -> OperationMock<
@@ -221,7 +263,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `getSingleRow` (`POST /clients/autessadb/get-single-row`): its replies and the requests it received. Its handlers see the request body as `types::GetSingleRowRequest` and answer with `types::GetSingleRowResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `getSingleRow` (`POST /clients/autessadb/get-single-row`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::GetSingleRowRequest`
+    /// and answer with `types::GetSingleRowResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_get_single_row(
         &self,
     ) -> OperationMock<
@@ -236,7 +282,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `queryTable` (`POST /clients/autessadb/query`): its replies and the requests it received. Its handlers see the request body as `types::QueryTableRequest` and answer with `types::QueryTableResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `queryTable` (`POST /clients/autessadb/query`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::QueryTableRequest`
+    /// and answer with `types::QueryTableResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_query_table(
         &self,
     ) -> OperationMock<
@@ -251,7 +301,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `joinQuery` (`POST /clients/autessadb/join-query`): its replies and the requests it received. Its handlers see the request body as `types::JoinQueryRequest` and answer with `types::JoinQueryResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `joinQuery` (`POST /clients/autessadb/join-query`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::JoinQueryRequest`
+    /// and answer with `types::JoinQueryResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_join_query(
         &self,
     ) -> OperationMock<
@@ -266,7 +320,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `semanticSearch` (`POST /clients/autessadb/search`): its replies and the requests it received. Its handlers see the request body as `types::SemanticSearchRequest` and answer with `types::SemanticSearchResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `semanticSearch` (`POST /clients/autessadb/search`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::SemanticSearchRequest`
+    /// and answer with `types::SemanticSearchResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_semantic_search(
         &self,
     ) -> OperationMock<
@@ -281,7 +339,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `generateUploadLink` (`POST /clients/autessadb/generate-upload-link`): its replies and the requests it received. Its handlers see the request body as `types::GenerateUploadLinkRequest` and answer with `types::GenerateUploadLinkResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `generateUploadLink` (`POST /clients/autessadb/generate-upload-link`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::GenerateUploadLinkRequest`
+    /// and answer with `types::GenerateUploadLinkResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_generate_upload_link(
         &self,
     ) -> OperationMock<
@@ -296,7 +358,11 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
-    /// The mock of `indexRecord` (`POST /clients/autessadb/index-record`): its replies and the requests it received. Its handlers see the request body as `types::IndexRecordRequest` and answer with `types::IndexRecordResponse` or, for an error status, `types::ErrorResponse`.
+    /// The mock of `indexRecord` (`POST /clients/autessadb/index-record`): its replies and the requests it received.
+    ///
+    /// Handlers see the request body as `types::IndexRecordRequest`
+    /// and answer with `types::IndexRecordResponse`
+    /// or, for an error status, `types::ErrorResponse`.
     pub fn on_index_record(
         &self,
     ) -> OperationMock<

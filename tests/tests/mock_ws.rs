@@ -187,3 +187,33 @@ async fn a_wrong_key_is_refused_at_the_upgrade() {
     assert!(refused.to_string().contains("401"), "{refused}");
     assert_eq!(mock.violations().len(), 1);
 }
+
+#[tokio::test]
+async fn a_channel_greets_as_the_test_says() {
+    use autessa::types::{ConnectionState, ConnectionStatus};
+    let mock = Mock::start().await.unwrap();
+    // By default the mock makes the initial message from its schema (no example is given).
+    let client = mock.client().unwrap();
+    let plain = client
+        .connect_agent_execute(&AgentExecuteParams::new(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        plain.connection_status().map(|s| s.status.clone()),
+        Some(ConnectionState::Connected)
+    );
+    mock.on_agent_execute().greet(|connected| {
+        let status = ConnectionStatus::new(ConnectionState::Connected)
+            .with_connection_id(format!("conn-{}", connected.connection));
+        vec![Step::Send(Server::ConnectionStatus(status))]
+    });
+    let greeted = client
+        .connect_agent_execute(&AgentExecuteParams::new(1))
+        .await
+        .unwrap();
+    let id = greeted
+        .connection_status()
+        .and_then(|s| s.connection_id.clone());
+    assert_eq!(id.as_deref(), Some("conn-1"));
+    assert_eq!(mock.violations(), Vec::<String>::new());
+}

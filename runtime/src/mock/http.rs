@@ -8,17 +8,17 @@ use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use bytes::Bytes;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
 
+use super::answer::{answer, json_content, refuse_key, route};
 use super::checks::{Incoming, check_security, judge};
 use super::openapi::{Lookup, OpenApiIndex, Operation};
 use super::record::{Journal, RecordedRequest};
-use super::reply::{MockReply, ReplyBody, render};
+use super::reply::{MockReply, render};
 use super::schema::SchemaValidator;
 
 /// The `Retry-After` sent with a 429, in seconds, unless [`MockServer::set_retry_after`] says
@@ -57,20 +57,20 @@ impl std::fmt::Debug for MockServer {
     }
 }
 
-struct Shared {
+pub(super) struct Shared {
     validator: Arc<SchemaValidator>,
-    index: OpenApiIndex,
+    pub(super) index: OpenApiIndex,
     api_key: String,
     journal: Journal<RecordedRequest>,
     replies: Mutex<Replies>,
 }
 
-struct Replies {
-    sticky: MockReply,
-    once: VecDeque<MockReply>,
-    /// Handlers for one operation (by operation id), newest first, asked when `once` is
-    /// empty.
-    handlers: Vec<(String, Handler)>,
+pub(super) struct Replies {
+    pub(super) sticky: MockReply,
+    pub(super) once: VecDeque<MockReply>,
+    /// Handlers for one operation (by operation id or route), newest first, asked when
+    /// `once` is empty.
+    pub(super) handlers: Vec<(String, Handler)>,
     retry_after: u64,
     headers: Vec<(String, String)>,
 }
@@ -429,109 +429,8 @@ fn find_and_judge<'a>(
     }
 }
 
-/// The reply to a valid request and its body (media type and bytes).
-fn answer(
-    shared: &Shared,
-    operation: &Operation,
-    record: &mut RecordedRequest,
-) -> (MockReply, Option<(String, Bytes)>) {
-    let reply = choose(shared, operation, record);
-    let content = match &reply.body {
-        ReplyBody::Json(body) => Some(json_content(body)),
-        ReplyBody::Raw {
-            content_type,
-            bytes,
-        } => Some((content_type.clone(), bytes.clone())),
-        ReplyBody::Empty => None,
-        ReplyBody::Example => {
-            match shared
-                .index
-                .response_example(operation, reply.status.as_u16())
-            {
-                Some(example) => Some(example_content(&example.media_type, &example.value)),
-                None => {
-                    let problem = format!(
-                        "{}: the schema gives no example for a {} response, so the mock has \
-                         nothing to answer",
-                        operation.name(),
-                        reply.status.as_u16()
-                    );
-                    record.violations.push(problem.clone());
-                    let body = json!({ "errors": [problem] });
-                    return (
-                        MockReply::json(500, body.clone()),
-                        Some(json_content(&body)),
-                    );
-                }
-            }
-        }
-    };
-    (reply, content)
-}
-
-/// The answer to a request without the right key: the document's `401`.
-fn refuse_key(
-    shared: &Shared,
-    operation: &Operation,
-    record: &RecordedRequest,
-) -> (MockReply, Option<(String, Bytes)>) {
-    match shared.index.response_example(operation, 401) {
-        Some(example) => (
-            MockReply::example(401),
-            Some(example_content(&example.media_type, &example.value)),
-        ),
-        None => {
-            let body = json!({ "errors": record.violations });
-            (
-                MockReply::json(401, body.clone()),
-                Some(json_content(&body)),
-            )
-        }
-    }
-}
-
-/// Queued replies first, then the operation's handlers (newest first), then the default.
-fn choose(shared: &Shared, operation: &Operation, record: &RecordedRequest) -> MockReply {
-    let (once, handlers, sticky) = {
-        let mut replies = shared.replies();
-        let handlers: Vec<Handler> = replies
-            .handlers
-            .iter()
-            .filter(|(id, _)| {
-                operation.operation_id.as_deref() == Some(id.as_str())
-                    || record.route.as_deref() == Some(id.as_str())
-            })
-            .map(|(_, handler)| Arc::clone(handler))
-            .collect();
-        (replies.once.pop_front(), handlers, replies.sticky.clone())
-    };
-    // Handlers run without the lock: they may call back into the server.
-    once.or_else(|| handlers.iter().find_map(|handler| handler(record)))
-        .unwrap_or(sticky)
-}
-
-/// `METHOD /path/{template}`.
-fn route(operation: &Operation) -> String {
-    format!("{} {}", operation.method, operation.path)
-}
-
-fn json_content(body: &Value) -> (String, Bytes) {
-    ("application/json".to_owned(), Bytes::from(body.to_string()))
-}
-
-/// An example as its media type writes it: JSON as JSON, a string example of another type
-/// as its text.
-fn example_content(media_type: &str, value: &Value) -> (String, Bytes) {
-    match value {
-        Value::String(text) if !super::openapi::is_json(media_type) => {
-            (media_type.to_owned(), Bytes::from(text.clone()))
-        }
-        _ => json_content(value),
-    }
-}
-
 impl Shared {
-    fn replies(&self) -> std::sync::MutexGuard<'_, Replies> {
+    pub(super) fn replies(&self) -> std::sync::MutexGuard<'_, Replies> {
         self.replies.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -15,12 +15,14 @@
 //! Generated crates offer all this as their own `mock` module (their `mock` feature), with a
 //! method per operation and per channel.
 
+mod answer;
 mod checks;
 mod combined;
 mod http;
 mod openapi;
 mod record;
 mod reply;
+mod responses;
 mod schema;
 mod typed;
 mod typed_ws;

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::ws::{Action, ClientFrame, Turn, WsMockServer};
+use super::ws::{Action, ClientFrame, Connected, Turn, WsMockServer};
 
 /// A message the server sends on a channel, as the mock puts it on the wire (generated for
 /// each channel's message enum).
@@ -160,6 +160,19 @@ where
             let steps = script(&MockTurn::decode(turn));
             steps.iter().map(Step::to_action).collect()
         });
+        self
+    }
+
+    /// Replaces what every new connection on this channel is sent first (by default the
+    /// example of the channel's `x-initial-message`, or a value made from its schema).
+    pub fn greet(
+        &self,
+        steps: impl Fn(&Connected) -> Vec<Step<Out>> + Send + Sync + 'static,
+    ) -> &Self {
+        self.server
+            .greeting_channel(self.channel, move |connected| {
+                steps(connected).iter().map(Step::to_action).collect()
+            });
         self
     }
 

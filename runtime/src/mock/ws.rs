@@ -195,6 +195,8 @@ pub(super) struct Behaviour {
     pub(super) channel_scripts: Vec<(String, Script)>,
     /// What a new connection is sent first.
     pub(super) greeting: Option<OnConnect>,
+    /// What a new connection is sent first, by channel id.
+    pub(super) channel_greetings: Vec<(String, OnConnect)>,
     pub(super) on_connect: OnConnect,
     /// Whether a wrong key is refused after the upgrade rather than at it.
     pub(super) close_wrong_key: bool,
@@ -256,6 +258,7 @@ impl WsMockServer {
                 script: Arc::new(|_| Vec::new()),
                 channel_scripts: Vec::new(),
                 greeting: None,
+                channel_greetings: Vec::new(),
                 on_connect: Arc::new(|_| Vec::new()),
                 close_wrong_key: false,
             }),
@@ -313,6 +316,19 @@ impl WsMockServer {
     /// channel's `x-initial-message`, if it declares one).
     pub fn greeting(&self, actions: impl Fn(&Connected) -> Vec<Action> + Send + Sync + 'static) {
         self.behaviour().greeting = Some(Arc::new(actions));
+    }
+
+    /// Replaces what every new connection on `channel` is sent first.
+    pub fn greeting_channel(
+        &self,
+        channel: &str,
+        actions: impl Fn(&Connected) -> Vec<Action> + Send + Sync + 'static,
+    ) {
+        let mut behaviour = self.behaviour();
+        behaviour.channel_greetings.retain(|(id, _)| id != channel);
+        behaviour
+            .channel_greetings
+            .push((channel.to_owned(), Arc::new(actions)));
     }
 
     /// Runs `actions` on every following connection, right after its greeting.

@@ -250,9 +250,15 @@ impl Session<'_> {
                 .iter()
                 .find(|(id, _)| *id == connected.channel)
                 .map_or(&behaviour.script, |(_, script)| script);
+            let greeting = behaviour
+                .channel_greetings
+                .iter()
+                .find(|(id, _)| *id == connected.channel)
+                .map(|(_, greeting)| Arc::clone(greeting))
+                .or_else(|| behaviour.greeting.clone());
             (
                 Arc::clone(script),
-                behaviour.greeting.clone(),
+                greeting,
                 Arc::clone(&behaviour.on_connect),
             )
         };

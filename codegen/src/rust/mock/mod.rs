@@ -104,14 +104,6 @@ pub fn module(api: &Api, has_key: bool) -> TokenStream {
         .map(|c| ws::method(c, &ws::method_name(c, &taken)));
     let channel_items = api.channels.iter().map(|c| ws::items(api, c, &p));
     let has_channels = !api.channels.is_empty();
-    let asyncapi = match has_channels {
-        true => quote!(Some(documents::ASYNCAPI)),
-        false => quote!(None),
-    };
-    let client = match has_key {
-        true => quote!(Client::new(&self.base_url(), self.api_key())),
-        false => quote!(Client::new(&self.base_url())),
-    };
     let channels_accessor = has_channels.then(|| {
         quote! {
             fn channels(&self) -> &WsMockServer {
@@ -121,7 +113,70 @@ pub fn module(api: &Api, has_key: bool) -> TokenStream {
             }
         }
     });
+    let mock = mock_type(has_channels, has_key);
     let body = quote! {
+        #mock
+
+        impl Mock {
+            #channels_accessor
+
+            #(#operations)*
+
+            #(#channels)*
+        }
+
+        #(#channel_items)*
+    };
+    let runtime = super::imports(quote!(autessa_runtime), &["Bytes"], &body);
+    let mock = super::imports(
+        quote!(autessa_runtime::mock),
+        &[
+            "ApiMock",
+            "ChannelMock",
+            "ClientMessage",
+            "MockError",
+            "OperationMock",
+            "RecordedRequest",
+            "ResponseEncoding",
+            "ServerMessage",
+            "decode_json",
+            "send_json",
+        ],
+        &body,
+    );
+    let ws = super::imports(
+        quote!(autessa_runtime::mock::ws),
+        &["Action", "ClientFrame", "WsMockServer"],
+        &body,
+    );
+    let crate_items = super::imports(
+        quote!(crate),
+        &["Client", "ConfigError", "channels", "types"],
+        &body,
+    );
+    quote! {
+        #runtime
+        #mock
+        #ws
+        #crate_items
+
+        mod documents;
+
+        #body
+    }
+}
+
+/// The `Mock` struct and its methods that do not depend on the operations and channels.
+fn mock_type(has_channels: bool, has_key: bool) -> TokenStream {
+    let asyncapi = match has_channels {
+        true => quote!(Some(documents::ASYNCAPI)),
+        false => quote!(None),
+    };
+    let client = match has_key {
+        true => quote!(Client::new(&self.base_url(), self.api_key())),
+        false => quote!(Client::new(&self.base_url())),
+    };
+    quote! {
         #[doc = " A local server that stands in for the API in tests, on `127.0.0.1`: REST"]
         #[doc = " operations and WebSocket channels on one port, as a [`Client`] expects them."]
         #[doc = ""]
@@ -189,50 +244,6 @@ pub fn module(api: &Api, has_key: bool) -> TokenStream {
                 &self.api
             }
 
-            #channels_accessor
-
-            #(#operations)*
-
-            #(#channels)*
         }
-
-        #(#channel_items)*
-    };
-    let runtime = super::imports(quote!(autessa_runtime), &["Bytes"], &body);
-    let mock = super::imports(
-        quote!(autessa_runtime::mock),
-        &[
-            "ApiMock",
-            "ChannelMock",
-            "ClientMessage",
-            "MockError",
-            "OperationMock",
-            "RecordedRequest",
-            "ResponseEncoding",
-            "ServerMessage",
-            "decode_json",
-            "send_json",
-        ],
-        &body,
-    );
-    let ws = super::imports(
-        quote!(autessa_runtime::mock::ws),
-        &["Action", "ClientFrame", "WsMockServer"],
-        &body,
-    );
-    let crate_items = super::imports(
-        quote!(crate),
-        &["Client", "ConfigError", "channels", "types"],
-        &body,
-    );
-    quote! {
-        #runtime
-        #mock
-        #ws
-        #crate_items
-
-        mod documents;
-
-        #body
     }
 }

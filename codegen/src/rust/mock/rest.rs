@@ -34,8 +34,8 @@ fn method(api: &Api, op: &Operation, p: &Paths) -> TokenStream {
     };
     let route = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
     let doc = docs::lines(&format!(
-        "The mock of `{}` (`{route}`): its replies and the requests it received. Its \
-         handlers see the request body as `{}` and answer with `{}` or, for an error \
+        "The mock of `{}` (`{route}`): its replies and the requests it received.\n\n\
+         Handlers see the request body as `{}`\nand answer with `{}`\nor, for an error \
          status, `{}`.",
         op.id,
         plain(&request),
