@@ -289,3 +289,49 @@ fn rewrite_refs(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_greeting_without_an_example_is_made_from_the_schema() {
+        let openapi = json!({"components": {"schemas": {
+            "State": {"type": "string", "enum": ["CONNECTED", "CLOSING"]},
+            "Status": {
+                "type": "object",
+                "required": ["messageType", "status", "count"],
+                "properties": {
+                    "messageType": {"type": "string", "enum": ["STATUS"]},
+                    "status": {"allOf": [{"$ref": "#/components/schemas/State"}]},
+                    "count": {"type": "integer"},
+                    "note": {"type": "string"},
+                },
+            },
+        }}});
+        let asyncapi = json!({
+            "channels": {"live": {
+                "address": "/live",
+                "x-initial-message": "status",
+                "messages": {"status": {"$ref": "#/components/messages/Status"}},
+            }},
+            "components": {"messages": {"Status": {
+                "payload": {"$ref": "./openapi.yaml#/components/schemas/Status"},
+            }}},
+        });
+        let channel = &asyncapi["channels"]["live"];
+        let greeting = initial_example(&openapi, &asyncapi, channel);
+        assert_eq!(
+            greeting,
+            Some(json!({"messageType": "STATUS", "status": "CONNECTED", "count": 0}))
+        );
+        // A message example wins over a made-up value.
+        let mut with_example = asyncapi.clone();
+        with_example["components"]["messages"]["Status"]["examples"] =
+            json!([{"payload": {"messageType": "STATUS", "status": "CLOSING", "count": 2}}]);
+        let greeting = initial_example(&openapi, &with_example, channel);
+        assert_eq!(greeting.unwrap()["status"], "CLOSING");
+    }
+}
