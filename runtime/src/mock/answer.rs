@@ -26,10 +26,17 @@ pub(super) fn answer(
         } => Some((content_type.clone(), bytes.clone())),
         ReplyBody::Empty => None,
         ReplyBody::Example => {
-            match shared
+            let status = reply.status.as_u16();
+            let invent = shared.replies().invent;
+            let found = shared
                 .index
-                .response_example(operation, reply.status.as_u16())
-            {
+                .response_example(operation, status)
+                .or_else(|| {
+                    invent
+                        .then(|| shared.index.made_up_response(operation, status))
+                        .flatten()
+                });
+            match found {
                 Some(example) => Some(example_content(&example.media_type, &example.value)),
                 None => {
                     let problem = format!(

@@ -51,7 +51,9 @@ const EMBEDDED_URI: &str = "file:///api/openapi.json";
 
 impl ApiMock {
     /// Starts the mock of the documents as JSON text (generated crates embed theirs):
-    /// `openapi`, and `asyncapi` when the API has channels; both expect `api_key`.
+    /// `openapi`, and `asyncapi` when the API has channels; both expect `api_key`. A
+    /// response the documents give no example of is made from its schema
+    /// ([`MockServer::invent_missing_examples`]).
     pub async fn from_documents(
         openapi: &str,
         asyncapi: Option<&str>,
@@ -63,7 +65,9 @@ impl ApiMock {
         };
         let openapi = SchemaValidator::from_openapi(parse("OpenAPI", openapi)?, EMBEDDED_URI)?;
         let asyncapi = asyncapi.map(|text| parse("AsyncAPI", text)).transpose()?;
-        Ok(Self::start(Arc::new(openapi), asyncapi.as_ref(), api_key).await?)
+        let mock = Self::start(Arc::new(openapi), asyncapi.as_ref(), api_key).await?;
+        mock.rest.invent_missing_examples(true);
+        Ok(mock)
     }
 
     /// Starts the mock of an OpenAPI document (`openapi`, already loaded) and, if given, of

@@ -73,6 +73,8 @@ pub(super) struct Replies {
     pub(super) handlers: Vec<(String, Handler)>,
     retry_after: u64,
     headers: Vec<(String, String)>,
+    /// Whether a response without an example is made from its schema.
+    pub(super) invent: bool,
 }
 
 impl MockServer {
@@ -112,6 +114,7 @@ impl MockServer {
                 handlers: Vec::new(),
                 retry_after: DEFAULT_RETRY_AFTER,
                 headers: Vec::new(),
+                invent: false,
             }),
         });
         let router = Router::new()
@@ -229,6 +232,14 @@ impl MockServer {
         self.replies()
             .handlers
             .insert(0, (operation_id.to_owned(), handler));
+    }
+
+    /// Makes the answer to a response the document gives no example of from its schema
+    /// (required members, first enum values, the smallest values the limits allow), instead
+    /// of answering 500 and reporting the missing example (the default: a test of the
+    /// documents themselves wants to know).
+    pub fn invent_missing_examples(&self, invent: bool) {
+        self.replies().invent = invent;
     }
 
     /// Headers sent with every response (for example an API's rate-limit headers); a reply's

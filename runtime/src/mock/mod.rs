@@ -19,6 +19,7 @@ mod answer;
 mod checks;
 mod combined;
 mod http;
+mod made_up;
 mod openapi;
 mod record;
 mod reply;

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::made_up::made_up;
 use super::openapi::{OpenApiIndex, Operation, ResponseExample, is_json, resolve};
 
 impl OpenApiIndex {
@@ -78,5 +79,24 @@ impl OpenApiIndex {
                 Some((name.clone(), text))
             })
             .collect()
+    }
+
+    /// A value made from the schema of the operation's response for `status` (its JSON
+    /// media type first), for a response the document gives no example of.
+    pub fn made_up_response(&self, operation: &Operation, status: u16) -> Option<ResponseExample> {
+        let (key, response) = self.response(operation, status)?;
+        let Value::Object(content) = response.get("content")? else {
+            return None;
+        };
+        let (media_type, media) = content
+            .iter()
+            .find(|(media_type, _)| is_json(media_type))
+            .or_else(|| content.iter().next())?;
+        let value = made_up(&self.document, media.get("schema")?);
+        Some(ResponseExample {
+            response_key: key,
+            media_type: media_type.clone(),
+            value,
+        })
     }
 }

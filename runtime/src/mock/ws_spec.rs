@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value};
 
+use super::made_up::made_up;
 use super::openapi::resolve;
 use super::ws::WsMockError;
 
@@ -155,58 +156,7 @@ fn initial_example(openapi: &Value, asyncapi: &Value, channel: &Value) -> Option
     let spec = message_spec(asyncapi, reference).ok()?;
     let pointer = spec.schema?;
     let schema = openapi.pointer(pointer.strip_prefix('#').unwrap_or(&pointer))?;
-    Some(made_up(openapi, schema, 0))
-}
-
-/// A value of `schema`: its example, else one made of its required members, the first
-/// value of each enum, and zeros and empty strings (a greeting the test did not script).
-fn made_up(document: &Value, schema: &Value, depth: usize) -> Value {
-    let (schema, _) = resolve(document, schema, "");
-    if let Some(example) = schema.get("example") {
-        return example.clone();
-    }
-    if let Some(first) = schema.pointer("/enum/0") {
-        return first.clone();
-    }
-    if depth > 8 {
-        return Value::Null;
-    }
-    for combined in ["allOf", "oneOf", "anyOf"] {
-        if let Some(Value::Array(parts)) = schema.get(combined) {
-            let mut merged = Map::new();
-            for part in parts {
-                match made_up(document, part, depth + 1) {
-                    Value::Object(members) => merged.extend(members),
-                    other if combined != "allOf" || parts.len() == 1 => return other,
-                    _ => {}
-                }
-                if combined != "allOf" {
-                    break;
-                }
-            }
-            return Value::Object(merged);
-        }
-    }
-    let required: Vec<&str> = schema
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|names| names.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    match schema.get("type").and_then(Value::as_str) {
-        Some("string") => Value::String(String::new()),
-        Some("integer" | "number") => Value::from(0),
-        Some("boolean") => Value::Bool(false),
-        Some("array") => Value::Array(Vec::new()),
-        _ => Value::Object(
-            required
-                .into_iter()
-                .filter_map(|name| {
-                    let member = schema.pointer(&format!("/properties/{name}"))?;
-                    Some((name.to_owned(), made_up(document, member, depth + 1)))
-                })
-                .collect(),
-        ),
-    }
+    Some(made_up(openapi, schema))
 }
 
 fn message_spec(asyncapi: &Value, reference: &Value) -> Result<MessageSpec, String> {
