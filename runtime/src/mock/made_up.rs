@@ -105,3 +105,47 @@ fn string(schema: &Value) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_made_up_value_keeps_to_formats_limits_and_references() {
+        let document = json!({"components": {"schemas": {
+            "Kind": {"type": "string", "enum": ["A", "B"]},
+            "Node": {
+                "type": "object",
+                "required": ["at", "id", "name", "kind", "count", "tags", "next"],
+                "properties": {
+                    "at": {"type": "string", "format": "date-time"},
+                    "id": {"type": "string", "format": "uuid"},
+                    "name": {"type": "string", "minLength": 3},
+                    "kind": {"$ref": "#/components/schemas/Kind"},
+                    "count": {"type": "integer", "minimum": 2},
+                    "tags": {"type": "array", "minItems": 1, "items": {"type": "boolean"}},
+                    "next": {"$ref": "#/components/schemas/Node"},
+                    "left": {"type": "string"},
+                },
+            },
+        }}});
+        let node = made_up(&document, &json!({"$ref": "#/components/schemas/Node"}));
+        assert_eq!(node["at"], "1970-01-01T00:00:00Z");
+        assert_eq!(node["id"], "00000000-0000-0000-0000-000000000000");
+        assert_eq!(node["name"], "xxx");
+        assert_eq!(node["kind"], "A");
+        assert_eq!(node["count"], 2);
+        assert_eq!(node["tags"], json!([false]));
+        assert!(node.get("left").is_none(), "optional members are left out");
+        // A recursive schema ends (in null) instead of going on forever.
+        let mut depth = 0;
+        let mut at = &node;
+        while at["next"].is_object() {
+            at = &at["next"];
+            depth += 1;
+        }
+        assert!(depth <= DEPTH, "{depth}");
+    }
+}
