@@ -58,7 +58,7 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
                 api,
                 config,
                 &quick_start::lines(api, &config.crate_name, quick_start::has_key(api)),
-            ),
+            ) + &mock::readme_section(api, &config.crate_name, &config.crate_version),
         ),
         GeneratedFile::new(
             "rustfmt.toml",

@@ -46,6 +46,31 @@ pub fn feature_toml(api: &Api) -> String {
     )
 }
 
+/// The README's section on the mock, when the crate has one.
+pub fn readme_section(api: &Api, crate_name: &str, version: &str) -> String {
+    if !wanted(api) {
+        return String::new();
+    }
+    let channels = match api.channels.is_empty() {
+        true => "",
+        false => {
+            ", and a channel plays the script its `on_<channel>()` sets (typed server \
+             messages, pauses, binary frames, a close)"
+        }
+    };
+    format!(
+        "\n## Testing with a mock\n\n\
+         With the feature `mock` (in `[dev-dependencies]`: `{crate_name} = {{ version = \
+         \"{version}\", features = [\"mock\"] }}`), `mock::Mock::start()` starts a local \
+         stand-in for the API on `127.0.0.1`, and `mock.client()` a client of it. Every \
+         request is checked against the API's description (`mock.violations()`) and \
+         recorded; an operation answers with the description's example (or a value made from its \
+         schema) until \
+         `mock.on_<operation>()` sets a typed reply, a handler on the decoded request, an \
+         error or a fault{channels}.\n"
+    )
+}
+
 /// The declaration of the module in `lib.rs`.
 pub fn declaration(api: &Api) -> Option<TokenStream> {
     wanted(api).then(|| {
