@@ -1,12 +1,12 @@
 //! The downstream crate's code tested against `autessa::mock::Mock` (the `mock` feature of
-//! `autessa`, a dev-dependency): typed replies and scripts, a fault, and the mock's check that
+//! `autessa`, a dev-dependency): typed replies and scripts, faults, and the mock's check that
 //! every request followed the API's documents.
 
 use std::time::Duration;
 
 use autessa::channels::AgentExecuteMessage as Server;
 use autessa::mock::{AgentExecuteClientMessage, Mock};
-use autessa::runtime::mock::{Reply, Step};
+use autessa::runtime::mock::{Fault, Reply, Step};
 use autessa::types::{
     AgentInput, AgentOutput, ComputationStatus, ExecutionResult, InsertRowResponse, OutputType,
     Row, StreamedOutput, StreamedOutputMessage,
@@ -98,4 +98,20 @@ async fn a_server_error_reaches_the_caller_typed() {
     let client = mock.client().unwrap();
     let error = save_note(&client, 9, "lost").await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
+}
+
+#[tokio::test]
+async fn a_connection_reset_and_a_stalled_server_are_errors_not_hangs() {
+    let mock = Mock::start().await.unwrap();
+    let inserts = mock.on_insert_row();
+    inserts.respond_once(Reply::fault(Fault::Reset));
+    let client = mock.client().unwrap();
+    let reset = save_note(&client, 9, "lost").await.unwrap_err();
+    assert!(reset.status().is_none(), "no HTTP answer: {reset}");
+
+    inserts.respond_once(Reply::fault(Fault::Stall));
+    let impatient =
+        client.with_options(autessa::RequestOptions::new().timeout(Duration::from_millis(200)));
+    let stalled = save_note(&impatient, 9, "late").await.unwrap_err();
+    assert!(stalled.status().is_none(), "a timeout: {stalled}");
 }
