@@ -3,7 +3,9 @@
 use axum::http::HeaderMap;
 use serde_json::Value;
 
-use super::openapi::{Operation, Parameter, ParameterLocation, SecurityScheme, is_json};
+use super::openapi::{
+    BodyContent, Operation, Parameter, ParameterLocation, RequestBody, SecurityScheme, is_json,
+};
 use super::schema::SchemaValidator;
 
 /// The parts of a request the checks read.
@@ -284,41 +286,7 @@ fn check_body(
         };
     }
     let mut violations = Vec::new();
-    let accepted: Vec<&str> = declared
-        .content
-        .iter()
-        .map(|content| content.media_type.as_str())
-        .collect();
-    let content_type = request.header_values("content-type");
-    let matched = match content_type.as_slice() {
-        [] => {
-            violations.push(format!(
-                "header \"content-type\" is missing (the body must be {})",
-                accepted.join(" or ")
-            ));
-            None
-        }
-        [value] => {
-            let found = declared
-                .content
-                .iter()
-                .find(|content| same_media_type(&content.media_type, value));
-            if found.is_none() {
-                violations.push(format!(
-                    "header \"content-type\" is {value:?}, but the body must be {}",
-                    accepted.join(" or ")
-                ));
-            }
-            found
-        }
-        _ => {
-            violations.push(format!(
-                "header \"content-type\" is sent {} times",
-                content_type.len()
-            ));
-            None
-        }
-    };
+    let matched = match_content_type(declared, request, &mut violations);
     // Whatever the header said, judge the body as the operation's JSON media type.
     let Some(content) = matched.or_else(|| {
         declared
@@ -348,6 +316,50 @@ fn check_body(
         );
     }
     violations
+}
+
+/// The declared media type the `Content-Type` header names; what is wrong with the header
+/// goes to `violations`.
+fn match_content_type<'a>(
+    declared: &'a RequestBody,
+    request: &Incoming<'_>,
+    violations: &mut Vec<String>,
+) -> Option<&'a BodyContent> {
+    let accepted: Vec<&str> = declared
+        .content
+        .iter()
+        .map(|content| content.media_type.as_str())
+        .collect();
+    let content_type = request.header_values("content-type");
+    match content_type.as_slice() {
+        [] => {
+            violations.push(format!(
+                "header \"content-type\" is missing (the body must be {})",
+                accepted.join(" or ")
+            ));
+            None
+        }
+        [value] => {
+            let found = declared
+                .content
+                .iter()
+                .find(|content| same_media_type(&content.media_type, value));
+            if found.is_none() {
+                violations.push(format!(
+                    "header \"content-type\" is {value:?}, but the body must be {}",
+                    accepted.join(" or ")
+                ));
+            }
+            found
+        }
+        _ => {
+            violations.push(format!(
+                "header \"content-type\" is sent {} times",
+                content_type.len()
+            ));
+            None
+        }
+    }
 }
 
 /// Compares media types by essence (type/subtype, case-insensitive), ignoring parameters such
