@@ -34,6 +34,7 @@ impl Mock {
         let api = ApiMock::from_documents(
                 documents::OPENAPI,
                 Some(documents::ASYNCAPI),
+                documents::FILES,
                 api_key,
             )
             .await?;

@@ -1,5 +1,6 @@
-//! The generated mock of another API than Autessa: the `operations` fixture (bearer
-//! authentication, path parameters, an error type of its own, no channels and no examples).
+//! The generated mock of other APIs than Autessa: the `operations` fixture (bearer
+//! authentication, path parameters, an error type of its own, no channels and no examples)
+//! and the `refs` fixture (schemas in other files).
 
 use fixture_operations::mock::Mock;
 use fixture_operations::runtime::mock::Reply;
@@ -33,4 +34,30 @@ async fn a_fixture_api_is_mocked_with_its_own_types() {
     let items = client.list_items().await.unwrap();
     assert!(items.is_empty());
     assert_eq!(mock.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn schemas_in_other_files_judge_requests_too() {
+    use fixture_refs::mock::Mock;
+    use fixture_refs::types::Gadget;
+
+    let mock = Mock::start().await.unwrap();
+    let client = mock.client().unwrap();
+    // The body's schema is in `parts/gadget.json`, which the crate embeds beside the
+    // document: the request is judged by it, and the answer made from it.
+    let echoed = client.create_gadget(Some(&Gadget::new())).await.unwrap();
+    assert_eq!(echoed.body, Gadget::new());
+    assert_eq!(mock.violations(), Vec::<String>::new());
+
+    // A body that breaks that schema is reported.
+    let raw = reqwest::Client::new()
+        .post(format!("{}/gadgets", mock.base_url()))
+        .header("content-type", "application/json")
+        .body(r#"{"size": "large"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status().as_u16(), 400);
+    let violations = mock.violations();
+    assert!(violations[0].contains("/size"), "{violations:?}");
 }

@@ -4213,3 +4213,7 @@ pub(super) const ASYNCAPI: &str = r##"{
     }
   }
 }"##;
+
+/// The other files the OpenAPI document refers to: each path, relative to its folder,
+/// and the file as JSON.
+pub(super) const FILES: &[(&str, &str)] = &[];

@@ -46,24 +46,33 @@ pub enum MockError {
 }
 
 /// The URI the embedded OpenAPI document is known by (references from the AsyncAPI one
-/// resolve against it).
+/// resolve against it), and the folder of the files it refers to.
 const EMBEDDED_URI: &str = "file:///api/openapi.json";
+const EMBEDDED_DIR: &str = "file:///api/";
 
 impl ApiMock {
     /// Starts the mock of the documents as JSON text (generated crates embed theirs):
-    /// `openapi`, and `asyncapi` when the API has channels; both expect `api_key`. A
+    /// `openapi`, `asyncapi` when the API has channels, and the other files the OpenAPI
+    /// document refers to (`files`: each path relative to its folder, and the JSON); both
+    /// expect `api_key`. A
     /// response the documents give no example of is made from its schema
     /// ([`MockServer::invent_missing_examples`]).
     pub async fn from_documents(
         openapi: &str,
         asyncapi: Option<&str>,
+        files: &[(&str, &str)],
         api_key: &str,
     ) -> Result<ApiMock, MockError> {
         let parse = |document, text: &str| {
             serde_json::from_str::<Value>(text)
                 .map_err(|source| MockError::Json { document, source })
         };
-        let openapi = SchemaValidator::from_openapi(parse("OpenAPI", openapi)?, EMBEDDED_URI)?;
+        let others = files
+            .iter()
+            .map(|(path, text)| Ok((format!("{EMBEDDED_DIR}{path}"), parse("referenced", text)?)))
+            .collect::<Result<Vec<_>, MockError>>()?;
+        let openapi = parse("OpenAPI", openapi)?;
+        let openapi = SchemaValidator::from_openapi_with_files(openapi, EMBEDDED_URI, others)?;
         let asyncapi = asyncapi.map(|text| parse("AsyncAPI", text)).transpose()?;
         let mock = Self::start(Arc::new(openapi), asyncapi.as_ref(), api_key).await?;
         mock.rest.invent_missing_examples(true);

@@ -37,6 +37,8 @@ pub enum SchemaError {
 pub struct SchemaValidator {
     uri: String,
     document: Value,
+    /// The other files the document refers to, by URI (registered as they are).
+    files: Vec<(String, Value)>,
     converted: Arc<Value>,
     registry: Registry<'static>,
     cache: Mutex<HashMap<String, Arc<Validator>>>,
@@ -54,12 +56,31 @@ impl SchemaValidator {
     /// Uses an already parsed OpenAPI 3.0 document; `uri` names it (relative references from
     /// other documents resolve against it).
     pub fn from_openapi(document: Value, uri: &str) -> Result<Self, SchemaError> {
+        Self::from_openapi_with_files(document, uri, Vec::new())
+    }
+
+    /// Like [`from_openapi`](Self::from_openapi), with the other files its references reach,
+    /// each named by its URI (relative references resolve against `uri`). They are
+    /// registered as they are: the OpenAPI 3.0 schema keywords that JSON Schema reads
+    /// differently (`nullable`, boolean `exclusiveMinimum`) are not converted in them.
+    pub fn from_openapi_with_files(
+        document: Value,
+        uri: &str,
+        files: Vec<(String, Value)>,
+    ) -> Result<Self, SchemaError> {
         let converted = Arc::new(openapi_to_json_schema(&document));
+        let others = files.iter().map(|(uri, file)| {
+            (
+                uri.clone(),
+                Draft::Draft202012.create_resource(file.clone()),
+            )
+        });
         let registry = Registry::new()
             .add(
                 uri,
                 Draft::Draft202012.create_resource((*converted).clone()),
             )
+            .and_then(|builder| builder.extend(others))
             .and_then(|builder| builder.prepare())
             .map_err(|error| SchemaError::Registry {
                 uri: uri.to_owned(),
@@ -68,6 +89,7 @@ impl SchemaValidator {
         Ok(SchemaValidator {
             uri: uri.to_owned(),
             document,
+            files,
             converted,
             registry,
             cache: Mutex::new(HashMap::new()),
@@ -82,6 +104,11 @@ impl SchemaValidator {
     /// The document after conversion to JSON Schema 2020-12 (what the validator reads).
     pub fn json_schema_document(&self) -> &Value {
         &self.converted
+    }
+
+    /// The other files the document refers to, by URI.
+    pub fn files(&self) -> &[(String, Value)] {
+        &self.files
     }
 
     /// The URI the document is registered under.

@@ -245,7 +245,11 @@ impl WsMockServer {
         listener: &TcpListener,
     ) -> Result<WsMockServer, WsMockError> {
         let (document, channels, key_parameter) = read_asyncapi(openapi.document(), asyncapi)?;
-        let validator = SchemaValidator::from_openapi(document, openapi.uri())?;
+        let validator = SchemaValidator::from_openapi_with_files(
+            document,
+            openapi.uri(),
+            openapi.files().to_vec(),
+        )?;
         let address = listener
             .local_addr()
             .unwrap_or_else(|error| panic!("ws mock: no local address: {error}"));
