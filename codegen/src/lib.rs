@@ -61,8 +61,17 @@ pub struct Output {
 
 /// Loads, lowers and emits; any error in the documents stops generation.
 pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
-    let api = load_api(config)?;
+    let (api, documents) = load(config)?;
     let mut files = rust::emit(&api, &config.rust)?;
+    // The mock embeds the documents it judges requests by.
+    if let (true, Some(openapi)) = (rust::mock_wanted(&api), &documents.openapi) {
+        files.extend(rust::mock_documents(
+            openapi,
+            documents.asyncapi.as_ref(),
+            &documents.others,
+            &config.rust.command,
+        ));
+    }
     if let Some(docs) = &config.docs {
         for file in docs::emit(&api, docs)? {
             files.push(GeneratedFile::new(
@@ -79,6 +88,19 @@ pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
 
 /// Loads and lowers the configured documents into the IR.
 pub fn load_api(config: &Config) -> Result<ir::Api, Diagnostics> {
+    load(config).map(|(api, _)| api)
+}
+
+/// The root documents as read (OpenAPI, AsyncAPI), and the other files they reach (their
+/// paths relative to the OpenAPI document's folder), for back-ends that embed them.
+struct Documents {
+    openapi: Option<serde_json::Value>,
+    asyncapi: Option<serde_json::Value>,
+    others: Vec<(String, serde_json::Value)>,
+}
+
+/// Loads and lowers the configured documents; also returns the root documents.
+fn load(config: &Config) -> Result<(ir::Api, Documents), Diagnostics> {
     let roots: Vec<&Path> = config
         .openapi
         .iter()
@@ -88,11 +110,50 @@ pub fn load_api(config: &Config) -> Result<ir::Api, Diagnostics> {
     let sources = load::Sources::load_all(&roots)?;
     let openapi = config.openapi.as_deref().and_then(|p| sources.document(p));
     let asyncapi = config.asyncapi.as_deref().and_then(|p| sources.document(p));
-    lower::lower_documents(
+    let value = |loc: &Option<diag::Location>| loc.as_ref().and_then(|l| sources.get(l)).cloned();
+    let documents = Documents {
+        openapi: value(&openapi),
+        asyncapi: value(&asyncapi),
+        others: other_files(&sources, config),
+    };
+    let api = lower::lower_documents(
         sources,
         openapi.as_ref(),
         asyncapi.as_ref(),
         &config.flags,
         config.perspective,
-    )
+    )?;
+    Ok((api, documents))
+}
+
+/// The loaded files other than the two roots, by their path relative to the OpenAPI
+/// document's folder (`/`-separated); files outside that folder are left out.
+fn other_files(sources: &load::Sources, config: &Config) -> Vec<(String, serde_json::Value)> {
+    let canonical = |path: &Path| std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let roots: Vec<PathBuf> = config
+        .openapi
+        .iter()
+        .chain(&config.asyncapi)
+        .map(|p| canonical(p))
+        .collect();
+    let Some(folder) = config
+        .openapi
+        .as_deref()
+        .map(canonical)
+        .and_then(|p| p.parent().map(Path::to_owned))
+    else {
+        return Vec::new();
+    };
+    sources
+        .files()
+        .filter(|(path, _)| !roots.contains(&canonical(path)))
+        .filter_map(|(path, value)| {
+            let relative = canonical(path).strip_prefix(&folder).ok()?.to_owned();
+            let parts: Vec<String> = relative
+                .components()
+                .map(|part| part.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some((parts.join("/"), value.clone()))
+        })
+        .collect()
 }

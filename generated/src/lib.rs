@@ -69,6 +69,11 @@ pub mod channels;
 /// The client and the calls its methods return (one type per operation, on which
 /// optional parameters are set before it is awaited).
 pub mod client;
+/// A local stand-in for the API in tests: [`mock::Mock`] answers every operation
+/// (and plays every channel) as the API's documents describe, or as the test
+/// says, and checks every request (cargo feature `mock`).
+#[cfg(feature = "mock")]
+pub mod mock;
 /// The data types of the API: request and response bodies and everything in them.
 pub mod types;
 pub use client::Client;

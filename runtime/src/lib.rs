@@ -18,6 +18,7 @@
 //! | `rustls` | yes | TLS through rustls with aws-lc-rs and the platform's certificate verifier |
 //! | `native-tls` | no | TLS through the platform's library (OpenSSL on Linux); preferred when `rustls` is on too |
 //! | `blocking` | no | `blocking::HttpClient`, without `async` |
+//! | `mock` | no | the `mock` module: a local server for tests, driven by the API's documents |
 //!
 //! With neither `rustls` nor `native-tls`, only `http` and `ws` URLs can be reached.
 //!
@@ -66,6 +67,8 @@ mod error;
 mod formats;
 mod hooks;
 mod limiter;
+#[cfg(feature = "mock")]
+pub mod mock;
 mod multipart;
 mod options;
 mod rate_limit;

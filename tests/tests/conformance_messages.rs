@@ -37,7 +37,7 @@ use autessa::channels::{
 };
 use autessa::types::*;
 use autessa_runtime::ws::{Event, WsConfig};
-use autessa_tests::mock::ws::{Action, ClientFrame, WsMockServer};
+use autessa_tests::mock::ws::{Action, ClientFrame};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde::Serialize;
@@ -336,7 +336,7 @@ async fn random_server_messages_arrive_through_a_connection() {
             plan.push((spec.clone(), instance));
         }
     }
-    let server = WsMockServer::start(&support::schema_dir(), KEY).await;
+    let server = autessa_tests::mock::start_ws(&support::schema_dir(), KEY).await;
     let sends = plan.clone();
     server.on_connect(move |connected| {
         sends
@@ -581,7 +581,7 @@ fn every_valid_client_message_round_trips_through_its_type() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_messages_cross_a_connection_as_built() {
-    let server = WsMockServer::start(&support::schema_dir(), KEY).await;
+    let server = autessa_tests::mock::start_ws(&support::schema_dir(), KEY).await;
     let client = Client::new(&server.base_url(), KEY).expect("a client for the mock");
     let config = WsConfig::default().connect_timeout(Duration::from_secs(10));
     let mut agent = client

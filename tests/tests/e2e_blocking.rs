@@ -16,7 +16,7 @@ const KEY: &str = "sk-blocking-91c4";
 fn start() -> (tokio::runtime::Runtime, MockServer, Client) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = runtime.block_on(MockServer::start(&schema, KEY));
+    let server = runtime.block_on(autessa_tests::mock::start_rest(&schema, KEY));
     let client = Client::new(&server.base_url(), KEY).unwrap();
     (runtime, server, client)
 }

@@ -56,7 +56,7 @@ fn schema_path() -> PathBuf {
 fn validator() -> Arc<SchemaValidator> {
     static VALIDATOR: OnceLock<Arc<SchemaValidator>> = OnceLock::new();
     Arc::clone(VALIDATOR.get_or_init(|| {
-        let validator = SchemaValidator::from_file(&schema_path())
+        let validator = autessa_tests::mock::load_validator(&schema_path())
             .unwrap_or_else(|error| panic!("cannot load {}: {error}", schema_path().display()));
         Arc::new(validator)
     }))
@@ -65,6 +65,7 @@ fn validator() -> Arc<SchemaValidator> {
 /// A fresh mock server expecting `KEY`, and a client pointed at it.
 async fn start() -> (MockServer, Client) {
     let server = MockServer::start_with_validator(validator(), KEY).await;
+    autessa_tests::mock::send_rate_limit_headers(&server);
     // One request per call, so that every error status reaches the test as it was sent
     // (retries are on by default; their behaviour is tested in runtime/tests/resilience.rs).
     let client = Client::new(&server.base_url(), KEY)
@@ -1428,6 +1429,7 @@ async fn from_env_reads_the_key_and_the_base_url() {
     assert_eq!(Client::BASE_URL_ENV, "AUTESSA_BASE_URL");
     let env = EnvGuard::save(&["AUTESSA_API_KEY", "AUTESSA_BASE_URL"]);
     let server = MockServer::start_with_validator(validator(), KEY).await;
+    autessa_tests::mock::send_rate_limit_headers(&server);
 
     // Both set: the client talks to the mock with the raw key.
     env.set("AUTESSA_API_KEY", Some(KEY));
@@ -1521,15 +1523,16 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     assert!(matches!(error, Error::Decode(_)), "{error:?}");
     assert_no_key(&error);
 
-    // The mock rejecting a bad request (its 400 lists the violations).
+    // The mock refusing the key, as the API does (401 with the document's example).
     let wrong_key = MockServer::start_with_validator(validator(), "another-key").await;
+    autessa_tests::mock::send_rate_limit_headers(&wrong_key);
     let client_for_wrong_server =
         Client::new(&wrong_key.base_url(), KEY).expect("a client for the second server");
     let error = client_for_wrong_server
         .delete_row(&DeleteRowRequest::new(TABLE_ID, 1))
         .await
         .expect_err("the second server expects another key");
-    assert_eq!(error.status(), Some(StatusCode::BAD_REQUEST));
+    assert_eq!(error.status(), Some(StatusCode::UNAUTHORIZED));
     assert_no_key(&error);
     drop(wrong_key);
 

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use autessa::types::{FileType, GenerateUploadLinkRequest, IndexRecordRequest};
 use autessa::{Client, RetryPolicy, Upload, UploadError};
-use autessa_tests::mock::MockServer;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -68,7 +67,7 @@ async fn storage(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
 #[tokio::test]
 async fn upload_file_links_puts_without_the_key_and_indexes_in_one_call() {
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = MockServer::start(&schema, KEY).await;
+    let server = autessa_tests::mock::start_rest(&schema, KEY).await;
     let (put_url, puts) = storage(vec![503]).await;
     server.respond_once_with_body(
         200,
@@ -130,7 +129,7 @@ async fn upload_file_links_puts_without_the_key_and_indexes_in_one_call() {
 #[tokio::test]
 async fn a_failed_link_is_reported_as_the_link_step() {
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = MockServer::start(&schema, KEY).await;
+    let server = autessa_tests::mock::start_rest(&schema, KEY).await;
     server.respond_with(401);
     let client = Client::new(&server.base_url(), KEY).unwrap();
     let link = GenerateUploadLinkRequest::new(9, "rows.csv", FileType::Csv);
@@ -152,7 +151,7 @@ async fn a_failed_link_is_reported_as_the_link_step() {
 fn the_blocking_client_uploads_in_one_call_too() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = runtime.block_on(MockServer::start(&schema, KEY));
+    let server = runtime.block_on(autessa_tests::mock::start_rest(&schema, KEY));
     let (put_url, puts) = runtime.block_on(storage(Vec::new()));
     server.respond_once_with_body(
         200,

@@ -33,7 +33,7 @@ fn schema_dir() -> PathBuf {
 }
 
 async fn setup() -> (WsMockServer, Client) {
-    let server = WsMockServer::start(&schema_dir(), KEY).await;
+    let server = autessa_tests::mock::start_ws(&schema_dir(), KEY).await;
     let client = Client::new(&server.base_url(), KEY).unwrap();
     (server, client)
 }

@@ -339,7 +339,7 @@ mod wire {
 
     async fn server() -> (MockServer, Client) {
         let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/operations/spec.yaml");
-        let server = MockServer::start(&spec, KEY).await;
+        let server = autessa_tests::mock::start_rest(&spec, KEY).await;
         let client = Client::new(&server.base_url(), KEY).unwrap();
         (server, client)
     }

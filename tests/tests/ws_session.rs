@@ -35,7 +35,7 @@ fn schema_dir() -> PathBuf {
 }
 
 async fn mock() -> WsMockServer {
-    WsMockServer::start(&schema_dir(), KEY).await
+    autessa_tests::mock::start_ws(&schema_dir(), KEY).await
 }
 
 /// A REST-style client (raw key in the `Authorization` header), as the generated client

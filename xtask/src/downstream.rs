@@ -5,7 +5,8 @@
 //! `autessa` and `autessa-runtime` patched in with `--config`, in its own target folder
 //! (`<target>/downstream`), and run against the mock servers of `autessa-mock` (REST,
 //! WebSocket, storage). The run fails when the program fails a check, or when the mock saw
-//! a request the schema does not allow.
+//! a request the schema does not allow. Then its tests run (`cargo test`): its own code
+//! against `autessa::mock::Mock`, the `mock` feature of the packaged crate.
 
 use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
@@ -114,6 +115,9 @@ pub fn run() -> Result<(), String> {
     for patch in &patches {
         args.extend(["--config", patch.as_str()]);
     }
+    cargo_with(&args, &[("RUSTFLAGS", "-D warnings")])?;
+    // The crate's own tests, against `autessa::mock` (the packaged `mock` feature).
+    args[0] = "test";
     cargo_with(&args, &[("RUSTFLAGS", "-D warnings")])?;
     let program = downstream_target.join("debug").join(format!(
         "autessa-downstream{}",

@@ -186,7 +186,12 @@ const FEATURE_SETS: &[&[&str]] = &[
     &["--no-default-features", "--features", "native-tls,ws"],
     // No TLS and no WebSocket: plain `http` only.
     &["--no-default-features"],
+    // The mock, as tests turn it on (no TLS: it serves plain HTTP).
+    &["--no-default-features", "--features", "mock"],
 ];
+
+/// The crates only the mock needs (its server and its JSON Schema validator).
+const MOCK_CRATES: &[&str] = &["axum", "jsonschema"];
 
 /// The crates only the WebSocket client needs.
 const WEBSOCKET_CRATES: &[&str] = &["tungstenite", "tokio-tungstenite"];
@@ -199,6 +204,7 @@ fn features() -> Result<(), String> {
         autessa_tests::debian::ensure(autessa_tests::debian::NATIVE_TLS)?;
     }
     websocket_is_optional()?;
+    mock_is_optional()?;
     for set in FEATURE_SETS {
         let mut args = vec!["clippy", "-p", "autessa-runtime", "-p", "autessa"];
         args.extend_from_slice(set);
@@ -229,6 +235,37 @@ fn websocket_is_optional() -> Result<(), String> {
         "`ws` off: no {}",
         with_ws.into_iter().collect::<Vec<_>>().join(", ")
     );
+    Ok(())
+}
+
+/// Fails if `autessa` with its default features depends on the mock's crates; with `mock`
+/// on, the same look must find them, or the check could not fail.
+fn mock_is_optional() -> Result<(), String> {
+    let crates = |features: &[&str]| -> Result<BTreeSet<String>, String> {
+        let mut args = vec!["tree", "-p", "autessa", "-e", "normal", "--prefix", "none"];
+        args.extend_from_slice(features);
+        let tree = cargo_stdout(&args)?;
+        Ok(tree
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .filter(|name| MOCK_CRATES.contains(name))
+            .map(str::to_owned)
+            .collect())
+    };
+    let with_mock = crates(&["--features", "mock"])?;
+    if with_mock.len() != MOCK_CRATES.len() {
+        return Err(format!(
+            "`cargo tree -p autessa --features mock` shows {with_mock:?}, not all of \
+             {MOCK_CRATES:?}: the check of the `mock` feature cannot see them"
+        ));
+    }
+    let by_default = crates(&[])?;
+    if !by_default.is_empty() {
+        return Err(format!(
+            "autessa with its default features depends on the mock's {by_default:?}"
+        ));
+    }
+    println!("`mock` off: no {}", MOCK_CRATES.join(", "));
     Ok(())
 }
 

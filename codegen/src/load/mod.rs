@@ -28,6 +28,13 @@ pub struct Node<'a> {
 }
 
 impl Sources {
+    /// Every loaded file, by path, in path order.
+    pub fn files(&self) -> impl Iterator<Item = (&Path, &Value)> {
+        self.files
+            .iter()
+            .map(|(path, value)| (path.as_path(), value))
+    }
+
     /// Loads `root` and every file its references reach.
     pub fn load(root: &Path) -> Result<Self, Diagnostic> {
         Self::load_all(&[root])

@@ -716,7 +716,11 @@ fn concrete_media(list: &str) -> Option<&str> {
 }
 
 /// The runtime send method, the success type and the error body type.
-fn response_types(api: &Api, op: &Operation, p: &Paths) -> (TokenStream, TokenStream, TokenStream) {
+pub(super) fn response_types(
+    api: &Api,
+    op: &Operation,
+    p: &Paths,
+) -> (TokenStream, TokenStream, TokenStream) {
     let success: Vec<&crate::ir::Response> = op
         .responses
         .iter()

@@ -5,6 +5,7 @@ mod client;
 mod docs;
 mod ident;
 mod manifest;
+mod mock;
 mod quick_start;
 mod types;
 
@@ -21,6 +22,8 @@ pub use docs::sanitize as sanitize_doc;
 pub(crate) use channels::{ChannelNames, initial_getter, reply_parts, request_method, send_method};
 pub(crate) use ident::ident;
 pub use manifest::{PackageMeta, RUNTIME_VERSION, RUST_VERSION};
+pub use mock::document_files as mock_documents;
+pub use mock::wanted as mock_wanted;
 pub(crate) use types::{constructor_args, is_constant};
 
 /// What the generated crate is called and what it depends on.
@@ -55,7 +58,7 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
                 api,
                 config,
                 &quick_start::lines(api, &config.crate_name, quick_start::has_key(api)),
-            ),
+            ) + &mock::readme_section(api, &config.crate_name, &config.crate_version),
         ),
         GeneratedFile::new(
             "rustfmt.toml",
@@ -77,6 +80,13 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
             format_rust(blocking, config, "src/blocking.rs")?,
         ),
     ];
+    if mock::wanted(api) {
+        let module = mock::module(api, quick_start::has_key(api));
+        files.push(GeneratedFile::new(
+            "src/mock.rs",
+            format_rust(module, config, "src/mock.rs")?,
+        ));
+    }
     if !api.channels.is_empty() {
         let body = channels::module(api, &rt);
         let ws = imports(
@@ -144,6 +154,7 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
             pub use autessa_runtime::ws;
         }
     });
+    let mock = mock::declaration(api);
     let mut text = format!(
         "# {} {}\n\nA typed client for {}.",
         api.title, api.version, api.title
@@ -178,6 +189,7 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         /// The client and the calls its methods return (one type per operation, on which
         /// optional parameters are set before it is awaited).
         pub mod client;
+        #mock
         /// The data types of the API: request and response bodies and everything in them.
         pub mod types;
 
@@ -301,7 +313,7 @@ fn cargo_toml(api: &Api, config: &RustConfig) -> String {
          serde_json = \"1\"\n",
         command = config.command,
         package = manifest::package_section(api, config),
-        features = features_toml(!api.channels.is_empty()),
+        features = features_toml(!api.channels.is_empty()) + &mock::feature_toml(api),
         runtime = without_default_features(&config.runtime_dependency),
     )
 }

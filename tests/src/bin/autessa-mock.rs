@@ -26,11 +26,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Mutex, PoisonError};
 
-use autessa_tests::mock::MockServer;
 use autessa_tests::mock::storage::StorageServer;
 use autessa_tests::mock::ws::{
-    Action, ClientFrame, Turn, WsMockServer, agent_echo, execution_result, streamed_audio,
-    tool_debug, tool_result,
+    Action, ClientFrame, Turn, agent_echo, execution_result, streamed_audio, tool_debug,
+    tool_result,
 };
 use base64::Engine;
 use serde_json::{Value, json};
@@ -82,8 +81,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let rest = MockServer::start(&args.schema.join("openapi.yaml"), &args.api_key).await;
-    let ws = WsMockServer::start(&args.schema, &args.api_key).await;
+    let rest =
+        autessa_tests::mock::start_rest(&args.schema.join("openapi.yaml"), &args.api_key).await;
+    let ws = autessa_tests::mock::start_ws(&args.schema, &args.api_key).await;
     let storage = StorageServer::start(&args.api_key).await;
     rest.respond_to_operation(
         "generateUploadLink",

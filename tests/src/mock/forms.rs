@@ -15,7 +15,7 @@ use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::record::Journal;
+use super::Journal;
 
 /// One request as the server read it.
 #[derive(Clone, Debug)]

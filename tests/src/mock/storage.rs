@@ -17,7 +17,7 @@ use axum::response::Response;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-use super::record::Journal;
+use super::Journal;
 
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
 

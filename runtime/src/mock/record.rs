@@ -17,9 +17,13 @@ pub struct RecordedRequest {
     /// The headers in order, names in lower case (values that are not UTF-8 are converted
     /// lossily).
     pub headers: Vec<(String, String)>,
+    /// The body as received.
     pub body: Vec<u8>,
     /// The operation the method and path matched, if any.
     pub operation_id: Option<String>,
+    /// The matched operation's method and path template (`POST /pets/{id}`), which names it
+    /// also when it has no id.
+    pub route: Option<String>,
     /// The checks this request failed (also in the server's `violations()`).
     pub violations: Vec<String>,
     /// The status the mock answered with.
@@ -94,11 +98,13 @@ impl<T: Clone> Journal<T> {
         inner.violations.push(violation);
     }
 
+    /// Every item recorded so far.
     pub fn items(&self) -> Vec<T> {
         let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.items.clone()
     }
 
+    /// Every violation recorded so far.
     pub fn violations(&self) -> Vec<String> {
         let inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         inner.violations.clone()

@@ -8,7 +8,7 @@
 //! resolvers).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use jsonschema::{Draft, Registry, Validator};
@@ -17,18 +17,14 @@ use serde_json::{Map, Value, json};
 /// A failure to load a schema document.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{path} is not valid YAML: {source}")]
-    Yaml {
-        path: PathBuf,
-        source: serde_yaml::Error,
-    },
+    /// The converted document is not a JSON Schema resource the validator accepts.
     #[error("cannot register {uri} as a JSON Schema resource: {message}")]
-    Registry { uri: String, message: String },
+    Registry {
+        /// The URI the document was to be registered under.
+        uri: String,
+        /// The validator's complaint.
+        message: String,
+    },
 }
 
 /// Validates JSON instances against any schema location of an OpenAPI 3.0 document, with an
@@ -41,6 +37,8 @@ pub enum SchemaError {
 pub struct SchemaValidator {
     uri: String,
     document: Value,
+    /// The other files the document refers to, by URI (registered as they are).
+    files: Vec<(String, Value)>,
     converted: Arc<Value>,
     registry: Registry<'static>,
     cache: Mutex<HashMap<String, Arc<Validator>>>,
@@ -55,29 +53,34 @@ impl std::fmt::Debug for SchemaValidator {
 }
 
 impl SchemaValidator {
-    /// Loads an OpenAPI 3.0 document (YAML or JSON) from a file.
-    pub fn from_file(path: &Path) -> Result<Self, SchemaError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SchemaError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let document: Value = serde_yaml::from_str(&text).map_err(|source| SchemaError::Yaml {
-            path: path.to_owned(),
-            source,
-        })?;
-        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-        Self::from_openapi(document, &file_uri(&absolute))
-    }
-
     /// Uses an already parsed OpenAPI 3.0 document; `uri` names it (relative references from
     /// other documents resolve against it).
     pub fn from_openapi(document: Value, uri: &str) -> Result<Self, SchemaError> {
+        Self::from_openapi_with_files(document, uri, Vec::new())
+    }
+
+    /// Like [`from_openapi`](Self::from_openapi), with the other files its references reach,
+    /// each named by its URI (relative references resolve against `uri`). They are
+    /// registered as they are: the OpenAPI 3.0 schema keywords that JSON Schema reads
+    /// differently (`nullable`, boolean `exclusiveMinimum`) are not converted in them.
+    pub fn from_openapi_with_files(
+        document: Value,
+        uri: &str,
+        files: Vec<(String, Value)>,
+    ) -> Result<Self, SchemaError> {
         let converted = Arc::new(openapi_to_json_schema(&document));
+        let others = files.iter().map(|(uri, file)| {
+            (
+                uri.clone(),
+                Draft::Draft202012.create_resource(file.clone()),
+            )
+        });
         let registry = Registry::new()
             .add(
                 uri,
                 Draft::Draft202012.create_resource((*converted).clone()),
             )
+            .and_then(|builder| builder.extend(others))
             .and_then(|builder| builder.prepare())
             .map_err(|error| SchemaError::Registry {
                 uri: uri.to_owned(),
@@ -86,6 +89,7 @@ impl SchemaValidator {
         Ok(SchemaValidator {
             uri: uri.to_owned(),
             document,
+            files,
             converted,
             registry,
             cache: Mutex::new(HashMap::new()),
@@ -100,6 +104,11 @@ impl SchemaValidator {
     /// The document after conversion to JSON Schema 2020-12 (what the validator reads).
     pub fn json_schema_document(&self) -> &Value {
         &self.converted
+    }
+
+    /// The other files the document refers to, by URI.
+    pub fn files(&self) -> &[(String, Value)] {
+        &self.files
     }
 
     /// The URI the document is registered under.
@@ -164,8 +173,8 @@ pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
-/// A `file://` URI for an absolute path.
-fn file_uri(path: &Path) -> String {
+/// A `file://` URI for an absolute path, to name a document loaded from a file.
+pub fn file_uri(path: &Path) -> String {
     let path = path.to_string_lossy().replace('\\', "/");
     let path = if path.starts_with('/') {
         path

@@ -9,9 +9,13 @@ use super::schema::escape_token;
 /// Where a parameter travels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ParameterLocation {
+    /// The query string.
     Query,
+    /// A request header.
     Header,
+    /// A segment of the path.
     Path,
+    /// A cookie.
     Cookie,
 }
 
@@ -40,8 +44,11 @@ impl ParameterLocation {
 /// A declared parameter.
 #[derive(Clone, Debug)]
 pub struct Parameter {
+    /// The name on the wire.
     pub name: String,
+    /// Where it travels.
     pub location: ParameterLocation,
+    /// Whether it must be sent.
     pub required: bool,
     /// JSON pointer (with `#`) of its schema, if it has one.
     pub schema_pointer: Option<String>,
@@ -55,6 +62,7 @@ pub struct Parameter {
 /// A declared request body media type.
 #[derive(Clone, Debug)]
 pub struct BodyContent {
+    /// The media type, e.g. `application/json`.
     pub media_type: String,
     /// JSON pointer (with `#`) of the media type's schema.
     pub schema_pointer: Option<String>,
@@ -63,7 +71,9 @@ pub struct BodyContent {
 /// A declared request body.
 #[derive(Clone, Debug)]
 pub struct RequestBody {
+    /// Whether a body must be sent.
     pub required: bool,
+    /// The media types it may be sent in.
     pub content: Vec<BodyContent>,
 }
 
@@ -72,14 +82,23 @@ pub struct RequestBody {
 pub enum SecurityScheme {
     /// `type: apiKey`: the raw key in a header, query parameter or cookie.
     ApiKey {
+        /// The scheme's name in the document.
         scheme: String,
+        /// Where the key travels.
         location: ParameterLocation,
+        /// The header, query parameter or cookie name.
         name: String,
     },
     /// `type: http, scheme: bearer`: `Authorization: Bearer <key>`.
-    Bearer { scheme: String },
+    Bearer {
+        /// The scheme's name in the document.
+        scheme: String,
+    },
     /// Anything else (not checked).
-    Other { scheme: String },
+    Other {
+        /// The scheme's name in the document.
+        scheme: String,
+    },
 }
 
 /// One operation of the document.
@@ -89,11 +108,13 @@ pub struct Operation {
     pub method: String,
     /// The path template, e.g. `/clients/agents/execute`.
     pub path: String,
+    /// The operation id, if the document gives one.
     pub operation_id: Option<String>,
     /// JSON pointer (with `#`) of the operation object.
     pub pointer: String,
     /// Path-level and operation-level parameters merged (the operation's win).
     pub parameters: Vec<Parameter>,
+    /// The declared request body.
     pub request_body: Option<RequestBody>,
     /// Alternatives: the request must satisfy every scheme of at least one of them. Empty when
     /// the operation needs no authentication.
@@ -115,28 +136,35 @@ impl Operation {
 pub struct ResponseExample {
     /// The key of the response it came from: `200`, `4XX`, `default`, ...
     pub response_key: String,
+    /// The media type of the example.
     pub media_type: String,
+    /// The example.
     pub value: Value,
 }
 
 /// The result of looking up a request's method and path.
 #[derive(Debug)]
 pub enum Lookup<'a> {
+    /// An operation has this method and path.
     Found {
+        /// The operation.
         operation: &'a Operation,
+        /// The path parameters read from the path.
         path_parameters: Vec<(String, String)>,
     },
     /// The path exists, but not with this method.
     MethodNotAllowed {
+        /// The methods the path declares.
         allowed: Vec<String>,
     },
+    /// No path matches.
     NotFound,
 }
 
 /// Every operation of an OpenAPI 3.0 document.
 #[derive(Clone, Debug)]
 pub struct OpenApiIndex {
-    document: Value,
+    pub(super) document: Value,
     operations: Vec<Operation>,
 }
 
@@ -200,10 +228,12 @@ impl OpenApiIndex {
         }
     }
 
+    /// Every operation, in document order.
     pub fn operations(&self) -> &[Operation] {
         &self.operations
     }
 
+    /// The operation with this id.
     pub fn operation(&self, operation_id: &str) -> Option<&Operation> {
         self.operations
             .iter()
@@ -245,48 +275,6 @@ impl OpenApiIndex {
             }
             None => Lookup::NotFound,
         }
-    }
-
-    /// The example of the operation's response for `status`: the response keyed by the exact
-    /// status, else by its range (`4XX`), else `default`. Within it, the JSON media type's
-    /// `example`, else its first `examples` entry, else the schema's own `example`.
-    pub fn response_example(&self, operation: &Operation, status: u16) -> Option<ResponseExample> {
-        let responses = self
-            .document
-            .pointer(operation.pointer.trim_start_matches('#'))?
-            .get("responses")?;
-        let range = format!("{}XX", status / 100);
-        let key = [status.to_string(), range, "default".to_owned()]
-            .into_iter()
-            .find(|key| responses.get(key).is_some())?;
-        let (response, _) = resolve(&self.document, responses.get(&key)?, "");
-        let Value::Object(content) = response.get("content")? else {
-            return None;
-        };
-        let (media_type, media) = content
-            .iter()
-            .find(|(media_type, _)| is_json(media_type))
-            .or_else(|| content.iter().next())?;
-        let value = media
-            .get("example")
-            .cloned()
-            .or_else(|| {
-                let Value::Object(examples) = media.get("examples")? else {
-                    return None;
-                };
-                let (_, first) = examples.iter().next()?;
-                let (example, _) = resolve(&self.document, first, "");
-                example.get("value").cloned()
-            })
-            .or_else(|| {
-                let (schema, _) = resolve(&self.document, media.get("schema")?, "");
-                schema.get("example").cloned()
-            })?;
-        Some(ResponseExample {
-            response_key: key,
-            media_type: media_type.clone(),
-            value,
-        })
     }
 }
 

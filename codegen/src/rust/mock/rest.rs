@@ -1,0 +1,62 @@
+//! One method per REST operation on the generated `Mock`: the operation's mock, typed with
+//! its request body, success body and error body.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::super::client::response_types;
+use super::super::docs;
+use super::super::ident::ident;
+use super::super::types::{Paths, ty};
+use crate::ir::{Api, BodyKind, Operation};
+
+/// `on_<operation>` for every operation.
+pub fn methods(api: &Api, p: &Paths) -> Vec<TokenStream> {
+    api.operations.iter().map(|op| method(api, op, p)).collect()
+}
+
+/// The method's name for `op`.
+pub fn method_name(op: &Operation) -> String {
+    format!("on_{}", op.name.trim_start_matches("r#"))
+}
+
+fn method(api: &Api, op: &Operation, p: &Paths) -> TokenStream {
+    let name = ident(&method_name(op));
+    let request = match &op.body {
+        Some(body) if body.kind == BodyKind::Json => ty(&body.ty, api, p),
+        _ => quote!(()),
+    };
+    let (send, success, error) = response_types(api, op, p);
+    let (success, encoding) = match send.to_string().as_str() {
+        "send_empty" => (quote!(()), quote!(Empty)),
+        "send_json" => (success, quote!(Json)),
+        _ => (quote!(String), quote!(Text)),
+    };
+    let route = format!("{} {}", op.method.to_ascii_uppercase(), op.path);
+    let doc = docs::lines(&format!(
+        "The mock of `{}` (`{route}`): its replies and the requests it received.\n\n\
+         Handlers see the request body as `{}`\nand answer with `{}`\nor, for an error \
+         status, `{}`.",
+        op.id,
+        plain(&request),
+        plain(&success),
+        plain(&error),
+    ));
+    quote! {
+        #doc
+        pub fn #name(&self) -> OperationMock<'_, #request, #success, #error> {
+            OperationMock::new(self.api.rest(), #route, ResponseEncoding::#encoding)
+        }
+    }
+}
+
+/// A type as the docs show it: `types::Pet` rather than `crate :: types :: Pet`.
+fn plain(tokens: &TokenStream) -> String {
+    tokens
+        .to_string()
+        .replace(" :: ", "::")
+        .replace("crate::", "")
+        .replace(" < ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+}

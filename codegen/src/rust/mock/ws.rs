@@ -1,0 +1,133 @@
+//! One method per channel on the generated `Mock`, the enum of what clients send on it as
+//! the mock decodes it, and how the client's enum of server messages goes on the wire.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+
+use super::super::docs;
+use super::super::ident::ident;
+use super::super::types::{Paths, ty};
+use crate::ir::{Api, Channel, MessageKind};
+use crate::lower::names;
+
+/// `<Channel>ClientMessage`: what clients send on `c`, decoded.
+pub fn client_enum_name(c: &Channel) -> Ident {
+    ident(&format!(
+        "{}ClientMessage",
+        names::pascal(&c.name, "Channel", "Channel")
+    ))
+}
+
+/// The client's `<Channel>Message`, everything the server sends on `c`.
+fn server_enum_name(c: &Channel) -> Ident {
+    ident(&format!(
+        "{}Message",
+        names::pascal(&c.name, "Channel", "Channel")
+    ))
+}
+
+/// The method's name for `c`, given the names the operations' methods took.
+pub fn method_name(c: &Channel, taken: &[String]) -> String {
+    let name = format!("on_{}", c.name.trim_start_matches("r#"));
+    match taken.contains(&name) {
+        true => format!("{name}_channel"),
+        false => name,
+    }
+}
+
+/// The `on_<channel>` method.
+pub fn method(c: &Channel, name: &str) -> TokenStream {
+    let name = ident(name);
+    let client = client_enum_name(c);
+    let server = server_enum_name(c);
+    let id = &c.id;
+    let doc = docs::lines(&format!(
+        "The mock of the `{id}` channel (`{}`): its script and the messages it received.",
+        c.address
+    ));
+    quote! {
+        #doc
+        pub fn #name(&self) -> ChannelMock<'_, #client, channels::#server> {
+            ChannelMock::new(self.channels(), #id)
+        }
+    }
+}
+
+/// The client-message enum of `c` and the two trait implementations.
+pub fn items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
+    let client = client_enum_name(c);
+    let server = server_enum_name(c);
+    let taken: Vec<&str> = c.outgoing.iter().map(|m| m.name.as_str()).collect();
+    let other = ident(if taken.contains(&"Other") {
+        "OtherFrame"
+    } else {
+        "Other"
+    });
+    let variants = c.outgoing.iter().map(|m| {
+        let name = ident(&m.name);
+        let doc = docs::attrs(&m.docs, &format!("The `{}` message.", m.id));
+        match m.kind {
+            MessageKind::Json => {
+                let t = ty(&m.payload, api, p);
+                quote! { #doc #name(#t), }
+            }
+            MessageKind::Binary => quote! { #doc #name(Bytes), },
+        }
+    });
+    let decodes = c.outgoing.iter().map(|m| {
+        let name = ident(&m.name);
+        let id = &m.id;
+        match m.kind {
+            MessageKind::Json => quote! { Some(#id) => decode_json(frame).map(Self::#name), },
+            MessageKind::Binary => quote! {
+                Some(#id) => frame.binary().map(|data| Self::#name(Bytes::copy_from_slice(data))),
+            },
+        }
+    });
+    let sends = c.incoming.iter().map(|m| {
+        let name = ident(&m.name);
+        match m.kind {
+            MessageKind::Json => quote! { Self::#name(message) => send_json(message), },
+            MessageKind::Binary => {
+                quote! { Self::#name(data) => Action::SendBinary(data.to_vec()), }
+            }
+        }
+    });
+    let binary_fallback = (!c.incoming.iter().any(|m| m.kind == MessageKind::Binary))
+        .then(|| quote! { Self::UnknownBinary(data) => Action::SendBinary(data.to_vec()), });
+    let enum_doc = docs::lines(&format!(
+        "A message a client sends on a `{}` connection, as the mock decodes it.",
+        c.id
+    ));
+    quote! {
+        #enum_doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum #client {
+            #(#variants)*
+            /// A frame that is none of the channel's client messages (the mock records the
+            /// violation).
+            #other(ClientFrame),
+        }
+
+        impl ClientMessage for #client {
+            fn from_frame(message: Option<&str>, frame: &ClientFrame) -> Self {
+                let decoded = match message {
+                    #(#decodes)*
+                    _ => None,
+                };
+                decoded.unwrap_or_else(|| Self::#other(frame.clone()))
+            }
+        }
+
+        impl ServerMessage for channels::#server {
+            fn to_action(&self) -> Action {
+                match self {
+                    #(#sends)*
+                    #binary_fallback
+                    Self::Unknown(value) => Action::SendUnchecked(value.clone()),
+                }
+            }
+        }
+    }
+}
