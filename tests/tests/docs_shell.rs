@@ -10,7 +10,6 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use autessa_tests::mock::MockServer;
 use autessa_tests::tools::workspace_root;
 use serde_json::Value;
 
@@ -57,7 +56,8 @@ fn reference_pages() -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_curl_example_is_accepted_by_the_api_mock() {
-    let server = MockServer::start(&workspace_root().join("schema/openapi.yaml"), KEY).await;
+    let server =
+        autessa_tests::mock::start_rest(&workspace_root().join("schema/openapi.yaml"), KEY).await;
     let mut ran = BTreeSet::new();
     for page in reference_pages() {
         for (op, example) in blocks(&page, "**curl example**", "sh") {
@@ -263,8 +263,7 @@ fn websocat_request(command: &str) -> (String, Vec<(String, String)>) {
 async fn every_websocat_exchange_is_accepted_by_the_channel_mock() {
     use tungstenite::client::IntoClientRequest;
 
-    let server =
-        autessa_tests::mock::ws::WsMockServer::start(&workspace_root().join("schema"), KEY).await;
+    let server = autessa_tests::mock::start_ws(&workspace_root().join("schema"), KEY).await;
     let page =
         std::fs::read_to_string(workspace_root().join("generated/docs/channels.md")).unwrap();
     let commands = blocks(&page, "**Connect with websocat**", "sh");
