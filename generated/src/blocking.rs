@@ -6,6 +6,7 @@ use autessa_runtime::{
 };
 use autessa_runtime::blocking::{HttpClient, StreamingResponse};
 use crate::types;
+
 /// A blocking client for Autessa client API 1.0.0, for programs without an async runtime. It runs each call on a runtime of its own; do not use it from async code.
 ///
 /// Talks to `https://api.autessa.com` unless told otherwise.
@@ -13,22 +14,28 @@ use crate::types;
 pub struct Client {
     http: HttpClient,
 }
+
 impl Client {
     /// The base URL of the API's first server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.autessa.com";
+
     /// How requests carry the API key: the raw key in the `Authorization` header.
     pub const AUTH: AuthScheme = AuthScheme::Header {
         name: "Authorization",
         prefix: "",
     };
+
     /// The environment variable holding the API key: `AUTESSA_API_KEY`.
     pub const API_KEY_ENV: &'static str = "AUTESSA_API_KEY";
+
     /// The environment variable that overrides the base URL: `AUTESSA_BASE_URL`.
     pub const BASE_URL_ENV: &'static str = "AUTESSA_BASE_URL";
+
     /// A client for `base_url` that authenticates with `api_key`.
     pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
         Self::builder(base_url).api_key(api_key).build_blocking().map(Self::from_http)
     }
+
     /// A client configured from the environment: the key from `AUTESSA_API_KEY`, the base URL from `AUTESSA_BASE_URL` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL)).
     pub fn from_env() -> Result<Self, ConfigError> {
         let http = HttpClient::from_env(
@@ -43,6 +50,7 @@ impl Client {
             ),
         )
     }
+
     /// A builder for a client with custom settings (retries, timeouts, a rate
     /// limiter, hooks, your own `reqwest::Client`), with this API's
     /// authentication and the default retry policy set: three attempts with
@@ -55,19 +63,23 @@ impl Client {
             .auth(Self::AUTH)
             .retry(RetryPolicy::default())
     }
+
     /// Wraps an already configured HTTP client.
     pub fn from_http(http: HttpClient) -> Self {
         Self { http }
     }
+
     /// The HTTP client underneath.
     pub fn http(&self) -> &HttpClient {
         &self.http
     }
+
     /// A copy of this client whose calls use other settings (timeouts, deadline,
     /// retries); it shares the connection pool and the key.
     pub fn with_options(&self, options: RequestOptions) -> Self {
         Self::from_http(self.http.with_options(options))
     }
+
     /// Start a conversation with an agent
     ///
     /// Opens a conversation with an agent and returns its id. The conversation stays on
@@ -94,6 +106,7 @@ impl Client {
             body,
         }
     }
+
     /// Run an agent
     ///
     /// Sends input to an agent and returns its output. With a `conversationId` the input
@@ -115,6 +128,7 @@ impl Client {
     ) -> ExecuteAgent<'a> {
         ExecuteAgent { client: self, body }
     }
+
     /// Close a conversation
     ///
     /// Closes a conversation, which triggers its logging and evaluation. A closed
@@ -141,6 +155,7 @@ impl Client {
             body,
         }
     }
+
     /// Run a tool
     ///
     /// Runs a tool with the given variables and returns its result. Private variables are
@@ -163,6 +178,7 @@ impl Client {
     ) -> ExecuteTool<'a> {
         ExecuteTool { client: self, body }
     }
+
     /// Insert a row
     ///
     /// Inserts one row into a table and returns it. Computed columns may still be filling
@@ -181,6 +197,7 @@ impl Client {
     pub fn insert_row<'a>(&'a self, body: &'a types::InsertRowRequest) -> InsertRow<'a> {
         InsertRow { client: self, body }
     }
+
     /// Update a row
     ///
     /// Changes the given columns of one row and returns the row as it now is. Columns not
@@ -199,6 +216,7 @@ impl Client {
     pub fn update_row<'a>(&'a self, body: &'a types::UpdateRowRequest) -> UpdateRow<'a> {
         UpdateRow { client: self, body }
     }
+
     /// Update several rows
     ///
     /// Applies several row updates in one request. Rows that could not be updated are
@@ -224,6 +242,7 @@ impl Client {
             body,
         }
     }
+
     /// Delete a row
     ///
     /// Deletes one row of a table. Needs the DELETE permission.
@@ -241,6 +260,7 @@ impl Client {
     pub fn delete_row<'a>(&'a self, body: &'a types::DeleteRowRequest) -> DeleteRow<'a> {
         DeleteRow { client: self, body }
     }
+
     /// Delete several rows
     ///
     /// Deletes several rows in one request. Rows that could not be deleted are listed in
@@ -265,6 +285,7 @@ impl Client {
             body,
         }
     }
+
     /// Read a page of rows
     ///
     /// Returns one page of a table's rows, with the total number of rows in the table.
@@ -283,6 +304,7 @@ impl Client {
     pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a> {
         GetData { client: self, body }
     }
+
     /// Read a page of rows, with the body as it arrives.
     ///
     /// As [`get_data`](Self::get_data), but a 2xx body is not decoded: it comes as a reader ([`Read`](std::io::Read)) that is also an iterator of chunks, for results too large to hold in memory at once. An error status is read whole and decoded as for `get_data`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
@@ -294,6 +316,7 @@ impl Client {
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
         self.get_data(body).send_streaming()
     }
+
     /// Read one row
     ///
     /// Returns one row of a table by its id. Needs the READ permission.
@@ -314,6 +337,7 @@ impl Client {
     ) -> GetSingleRow<'a> {
         GetSingleRow { client: self, body }
     }
+
     /// Query a table
     ///
     /// Returns the rows of one table that match the filters, limited to the selected
@@ -336,6 +360,7 @@ impl Client {
     ) -> QueryTable<'a> {
         QueryTable { client: self, body }
     }
+
     /// Query a table, with the body as it arrives.
     ///
     /// As [`query_table`](Self::query_table), but a 2xx body is not decoded: it comes as a reader ([`Read`](std::io::Read)) that is also an iterator of chunks, for results too large to hold in memory at once. An error status is read whole and decoded as for `query_table`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
@@ -347,6 +372,7 @@ impl Client {
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
         self.query_table(body).send_streaming()
     }
+
     /// Query several joined tables
     ///
     /// Joins the table named by `tableId` with other tables and returns the selected
@@ -366,6 +392,7 @@ impl Client {
     pub fn join_query<'a>(&'a self, body: &'a types::JoinQueryRequest) -> JoinQuery<'a> {
         JoinQuery { client: self, body }
     }
+
     /// Query several joined tables, with the body as it arrives.
     ///
     /// As [`join_query`](Self::join_query), but a 2xx body is not decoded: it comes as a reader ([`Read`](std::io::Read)) that is also an iterator of chunks, for results too large to hold in memory at once. An error status is read whole and decoded as for `join_query`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
@@ -377,6 +404,7 @@ impl Client {
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
         self.join_query(body).send_streaming()
     }
+
     /// Search a table by meaning
     ///
     /// Vector search over one column: returns the rows whose content is closest in
@@ -402,6 +430,7 @@ impl Client {
             body,
         }
     }
+
     /// Get a link to upload a file
     ///
     /// Step 1 of loading a file into a table: returns a pre-signed URL. Step 2 is a `PUT`
@@ -429,6 +458,7 @@ impl Client {
             body,
         }
     }
+
     /// Uploads a file in one call: `generateUploadLink` for a pre-signed URL, a `PUT` of `upload` to it (without the API key; retried when the source can be read again), then `indexRecord` with the request `finish` builds from the returned `tempPath`.
     ///
     /// Progress is reported through \[`Upload::on_progress`\]; each step's failure is its own \[`UploadError`\] variant.
@@ -451,6 +481,7 @@ impl Client {
                 |ticket| self.index_record(&finish(ticket)).send(),
             )
     }
+
     /// Load an uploaded file into a table
     ///
     /// Step 3 of loading a file into a table: ingests the file uploaded to `tempPath` as
@@ -476,6 +507,7 @@ impl Client {
         IndexRecord { client: self, body }
     }
 }
+
 /// The `createConversation` call that `Client::create_conversation` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -483,6 +515,7 @@ pub struct CreateConversation<'a> {
     client: &'a Client,
     body: &'a types::CreateConversationRequest,
 }
+
 impl<'a> CreateConversation<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -505,6 +538,7 @@ impl<'a> CreateConversation<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `executeAgent` call that `Client::execute_agent` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -512,6 +546,7 @@ pub struct ExecuteAgent<'a> {
     client: &'a Client,
     body: &'a types::ExecuteAgentRequest,
 }
+
 impl<'a> ExecuteAgent<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -527,6 +562,7 @@ impl<'a> ExecuteAgent<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `closeConversation` call that `Client::close_conversation` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -534,6 +570,7 @@ pub struct CloseConversation<'a> {
     client: &'a Client,
     body: &'a types::CloseConversationRequest,
 }
+
 impl<'a> CloseConversation<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -552,6 +589,7 @@ impl<'a> CloseConversation<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `executeTool` call that `Client::execute_tool` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -559,6 +597,7 @@ pub struct ExecuteTool<'a> {
     client: &'a Client,
     body: &'a types::ExecuteToolRequest,
 }
+
 impl<'a> ExecuteTool<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -574,6 +613,7 @@ impl<'a> ExecuteTool<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `insertRow` call that `Client::insert_row` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -581,6 +621,7 @@ pub struct InsertRow<'a> {
     client: &'a Client,
     body: &'a types::InsertRowRequest,
 }
+
 impl<'a> InsertRow<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -596,6 +637,7 @@ impl<'a> InsertRow<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `updateRow` call that `Client::update_row` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -603,6 +645,7 @@ pub struct UpdateRow<'a> {
     client: &'a Client,
     body: &'a types::UpdateRowRequest,
 }
+
 impl<'a> UpdateRow<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -618,6 +661,7 @@ impl<'a> UpdateRow<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `batchUpdateRows` call that `Client::batch_update_rows` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -625,6 +669,7 @@ pub struct BatchUpdateRows<'a> {
     client: &'a Client,
     body: &'a types::BatchUpdateRowsRequest,
 }
+
 impl<'a> BatchUpdateRows<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -643,6 +688,7 @@ impl<'a> BatchUpdateRows<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `deleteRow` call that `Client::delete_row` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -650,6 +696,7 @@ pub struct DeleteRow<'a> {
     client: &'a Client,
     body: &'a types::DeleteRowRequest,
 }
+
 impl<'a> DeleteRow<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -665,6 +712,7 @@ impl<'a> DeleteRow<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `batchDeleteRows` call that `Client::batch_delete_rows` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -672,6 +720,7 @@ pub struct BatchDeleteRows<'a> {
     client: &'a Client,
     body: &'a types::BatchDeleteRowsRequest,
 }
+
 impl<'a> BatchDeleteRows<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -690,6 +739,7 @@ impl<'a> BatchDeleteRows<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `getData` call that `Client::get_data` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -697,6 +747,7 @@ pub struct GetData<'a> {
     client: &'a Client,
     body: &'a types::GetDataRequest,
 }
+
 impl<'a> GetData<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -712,6 +763,7 @@ impl<'a> GetData<'a> {
             .idempotent();
         client.http.send_json(request)
     }
+
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub fn send_streaming(
         self,
@@ -727,6 +779,7 @@ impl<'a> GetData<'a> {
         client.http.send_streaming(request)
     }
 }
+
 /// The `getSingleRow` call that `Client::get_single_row` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -734,6 +787,7 @@ pub struct GetSingleRow<'a> {
     client: &'a Client,
     body: &'a types::GetSingleRowRequest,
 }
+
 impl<'a> GetSingleRow<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -750,6 +804,7 @@ impl<'a> GetSingleRow<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `queryTable` call that `Client::query_table` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -757,6 +812,7 @@ pub struct QueryTable<'a> {
     client: &'a Client,
     body: &'a types::QueryTableRequest,
 }
+
 impl<'a> QueryTable<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -772,6 +828,7 @@ impl<'a> QueryTable<'a> {
             .idempotent();
         client.http.send_json(request)
     }
+
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub fn send_streaming(
         self,
@@ -787,6 +844,7 @@ impl<'a> QueryTable<'a> {
         client.http.send_streaming(request)
     }
 }
+
 /// The `joinQuery` call that `Client::join_query` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -794,6 +852,7 @@ pub struct JoinQuery<'a> {
     client: &'a Client,
     body: &'a types::JoinQueryRequest,
 }
+
 impl<'a> JoinQuery<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -809,6 +868,7 @@ impl<'a> JoinQuery<'a> {
             .idempotent();
         client.http.send_json(request)
     }
+
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub fn send_streaming(
         self,
@@ -824,6 +884,7 @@ impl<'a> JoinQuery<'a> {
         client.http.send_streaming(request)
     }
 }
+
 /// The `semanticSearch` call that `Client::semantic_search` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -831,6 +892,7 @@ pub struct SemanticSearch<'a> {
     client: &'a Client,
     body: &'a types::SemanticSearchRequest,
 }
+
 impl<'a> SemanticSearch<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -850,6 +912,7 @@ impl<'a> SemanticSearch<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `generateUploadLink` call that `Client::generate_upload_link` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -857,6 +920,7 @@ pub struct GenerateUploadLink<'a> {
     client: &'a Client,
     body: &'a types::GenerateUploadLinkRequest,
 }
+
 impl<'a> GenerateUploadLink<'a> {
     /// Sends the request and decodes the response.
     pub fn send(
@@ -879,6 +943,7 @@ impl<'a> GenerateUploadLink<'a> {
         client.http.send_json(request)
     }
 }
+
 /// The `indexRecord` call that `Client::index_record` returns: send it with `send`.
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -886,6 +951,7 @@ pub struct IndexRecord<'a> {
     client: &'a Client,
     body: &'a types::IndexRecordRequest,
 }
+
 impl<'a> IndexRecord<'a> {
     /// Sends the request and decodes the response.
     pub fn send(

@@ -10,6 +10,7 @@ use autessa_runtime::ws::{
 };
 use autessa_runtime::ws::stream::Stream;
 use crate::{Client, types};
+
 /// The query parameters of a `agentExecute` connection (`/ws/clients/agents/execute`).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -26,6 +27,7 @@ pub struct AgentExecuteParams {
     /// Talk to the agent with audio frames instead of JSON input.
     pub voice_mode_enabled: Option<bool>,
 }
+
 impl AgentExecuteParams {
     /// Parameters with the required values set and the optional ones left out.
     pub fn new(resource_id: i64) -> Self {
@@ -36,18 +38,21 @@ impl AgentExecuteParams {
             voice_mode_enabled: None,
         }
     }
+
     /// Sets `versionState`.
     #[must_use]
     pub fn with_version_state(mut self, value: types::VersionState) -> Self {
         self.version_state = Some(value);
         self
     }
+
     /// Sets `versionNumber`.
     #[must_use]
     pub fn with_version_number(mut self, value: i32) -> Self {
         self.version_number = Some(value);
         self
     }
+
     /// Sets `voiceModeEnabled`.
     #[must_use]
     pub fn with_voice_mode_enabled(mut self, value: bool) -> Self {
@@ -55,6 +60,7 @@ impl AgentExecuteParams {
         self
     }
 }
+
 /// A message the server sends on a `agentExecute` connection. Messages this client does not recognise arrive as `Unknown`, with the JSON as received.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -89,6 +95,7 @@ pub enum AgentExecuteMessage {
     /// A JSON message this client does not recognise, kept as received.
     Unknown(serde_json::Value),
 }
+
 impl AgentExecuteMessage {
     /// Decodes a text frame. A message recognised by its shape must decode fully; one
     /// that is not recognised is `Unknown`. The frame is decoded once, after a scan of
@@ -109,10 +116,12 @@ impl AgentExecuteMessage {
             _ => serde_json::from_str(text).map(Self::Unknown),
         }
     }
+
     /// Wraps a binary frame.
     pub fn from_binary(data: Bytes) -> Self {
         Self::UnknownBinary(data)
     }
+
     /// Decodes a frame; a text frame that does not decode is a [`WsError::Decode`]
     /// with the text as received.
     #[inline]
@@ -126,6 +135,7 @@ impl AgentExecuteMessage {
         }
     }
 }
+
 /// Agent execution
 ///
 /// Runs an agent over one connection, turn after turn, with streamed output. In voice
@@ -144,6 +154,7 @@ pub struct AgentExecuteConnection {
     /// A message that arrived while waiting for the first one, kept for `recv`.
     early: Option<Event<AgentExecuteMessage>>,
 }
+
 impl AgentExecuteConnection {
     /// Run the agent on some input (client to server).
     ///
@@ -164,6 +175,7 @@ impl AgentExecuteConnection {
         )?;
         self.session.send_json(message).await
     }
+
     /// Start voice mode (client to server).
     ///
     /// Sent first in voice mode: names the agent and declares the format of the binary
@@ -181,6 +193,7 @@ impl AgentExecuteConnection {
         )?;
         self.session.send_json(message).await
     }
+
     /// Raw audio from the user (client to server, binary).
     ///
     /// A binary WebSocket frame of raw PCM audio, encoded as declared by the
@@ -190,6 +203,7 @@ impl AgentExecuteConnection {
     pub async fn send_audio_frame(&self, data: impl Into<Bytes>) -> Result<(), WsError> {
         self.session.send_binary(data).await
     }
+
     /// Close a conversation (client to server).
     ///
     /// Closes a conversation, which triggers its logging and evaluation.
@@ -201,10 +215,12 @@ impl AgentExecuteConnection {
     ) -> Result<(), WsError> {
         self.session.send_json(message).await
     }
+
     /// The `ConnectionStatus` the server sent first on this connection, which connecting waits for (`None` if the server sent something else first; that message is then the first one [`recv`](Self::recv) returns).
     pub fn connection_status(&self) -> Option<&types::ConnectionStatus> {
         self.initial.as_ref()
     }
+
     /// Waits for the first message and keeps it; a server that closes
     /// before it has refused the connection.
     async fn wait_for_initial(&mut self) -> Result<(), WsError> {
@@ -221,6 +237,7 @@ impl AgentExecuteConnection {
         }
         Ok(())
     }
+
     /// The next message or lifecycle event; `None` once the connection is closed and
     /// everything received before has been delivered. Cancel safe: a `recv` dropped
     /// before it completes loses nothing.
@@ -229,6 +246,7 @@ impl AgentExecuteConnection {
     ) -> impl Future<Output = Option<Result<Event<AgentExecuteMessage>, WsError>>> + '_ {
         std::future::poll_fn(|cx| self.poll_recv(cx))
     }
+
     /// Polls for what [`recv`](Self::recv) waits for (for hand-written futures and
     /// streams; the connection is also a [`Stream`]).
     #[inline]
@@ -248,6 +266,7 @@ impl AgentExecuteConnection {
             None => Poll::Ready(None),
         }
     }
+
     /// A text frame, decoded, as the answer of `poll_recv`. The answer is built here
     /// rather than around a returned message, so that the message is written once:
     /// where the caller receives it.
@@ -261,22 +280,27 @@ impl AgentExecuteConnection {
         };
         Poll::Ready(Some(item))
     }
+
     /// Closes the connection cleanly; messages already received stay available from
     /// [`recv`](Self::recv).
     pub async fn close(&mut self) -> Result<(), WsError> {
         self.session.close().await
     }
+
     /// The untyped session underneath.
     pub fn session(&mut self) -> &mut WsSession {
         &mut self.session
     }
+
     /// A handle for sending from other tasks (for example while streaming audio).
     pub fn sender(&self) -> WsSender {
         self.session.sender()
     }
 }
+
 impl Stream for AgentExecuteConnection {
     type Item = Result<Event<AgentExecuteMessage>, WsError>;
+
     fn poll_next(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -284,6 +308,7 @@ impl Stream for AgentExecuteConnection {
         self.get_mut().poll_recv(cx)
     }
 }
+
 /// A part of a streamed reply on a `agentExecute` connection, in the order received.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -301,6 +326,7 @@ pub enum AgentExecuteReply {
     /// kept so that nothing is lost.
     Other(Event<AgentExecuteMessage>),
 }
+
 impl AgentExecuteReply {
     /// Whether this part ends the reply: a final or error message, or a chunk marked
     /// as the last one.
@@ -314,6 +340,7 @@ impl AgentExecuteReply {
         }
     }
 }
+
 impl AgentExecuteConnection {
     /// Sends a `ExecuteMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `AgentExecuteReply::is_end`).
     pub async fn request_execute_message(
@@ -323,6 +350,7 @@ impl AgentExecuteConnection {
         self.send_execute_message(message).await?;
         Ok(self.reply())
     }
+
     /// The reply to a request already sent. Errors (such as a message that does not decode) are yielded and the stream goes on; it ends after the part that ends the reply, or when the connection has closed and everything received was delivered. A chunk marked as the last one ends it as well: the stream then waits up to `WsConfig::reply_grace` for a final message, which still belongs to this reply; one that comes later opens the next reply as `Previous`, so that nothing is lost or misplaced.
     pub fn reply(
         &mut self,
@@ -376,6 +404,7 @@ impl AgentExecuteConnection {
         )
     }
 }
+
 impl Client {
     /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with `WsError::ClosedOnConnect`, which carries the close code and reason).
     ///
@@ -386,6 +415,7 @@ impl Client {
     ) -> Result<AgentExecuteConnection, WsError> {
         self.connect_agent_execute_with(params, WsConfig::default()).await
     }
+
     /// Like the plain connect method, with custom heartbeat, buffer and reconnect settings.
     pub async fn connect_agent_execute_with(
         &self,
@@ -416,6 +446,7 @@ impl Client {
         Ok(connection)
     }
 }
+
 /// The query parameters of a `toolExecute` connection (`/ws/clients/tools/execute`).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -430,6 +461,7 @@ pub struct ToolExecuteParams {
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     pub version_number: Option<i32>,
 }
+
 impl ToolExecuteParams {
     /// Parameters with the required values set and the optional ones left out.
     pub fn new(resource_id: i64) -> Self {
@@ -439,12 +471,14 @@ impl ToolExecuteParams {
             version_number: None,
         }
     }
+
     /// Sets `versionState`.
     #[must_use]
     pub fn with_version_state(mut self, value: types::VersionState) -> Self {
         self.version_state = Some(value);
         self
     }
+
     /// Sets `versionNumber`.
     #[must_use]
     pub fn with_version_number(mut self, value: i32) -> Self {
@@ -452,6 +486,7 @@ impl ToolExecuteParams {
         self
     }
 }
+
 /// A message the server sends on a `toolExecute` connection. Messages this client does not recognise arrive as `Unknown`, with the JSON as received.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -488,6 +523,7 @@ pub enum ToolExecuteMessage {
     /// A JSON message this client does not recognise, kept as received.
     Unknown(serde_json::Value),
 }
+
 impl ToolExecuteMessage {
     /// Decodes a text frame. A message recognised by its shape must decode fully; one
     /// that is not recognised is `Unknown`. The frame is decoded once, after a scan of
@@ -508,10 +544,12 @@ impl ToolExecuteMessage {
             _ => serde_json::from_str(text).map(Self::Unknown),
         }
     }
+
     /// Wraps a binary frame.
     pub fn from_binary(data: Bytes) -> Self {
         Self::UnknownBinary(data)
     }
+
     /// Decodes a frame; a text frame that does not decode is a [`WsError::Decode`]
     /// with the text as received.
     #[inline]
@@ -525,6 +563,7 @@ impl ToolExecuteMessage {
         }
     }
 }
+
 /// Tool execution
 ///
 /// Runs a tool, with its debugging output streamed in real time.
@@ -538,6 +577,7 @@ pub struct ToolExecuteConnection {
     /// A message that arrived while waiting for the first one, kept for `recv`.
     early: Option<Event<ToolExecuteMessage>>,
 }
+
 impl ToolExecuteConnection {
     /// Run the tool (client to server).
     ///
@@ -558,10 +598,12 @@ impl ToolExecuteConnection {
         )?;
         self.session.send_json(message).await
     }
+
     /// The `ConnectionStatus` the server sent first on this connection, which connecting waits for (`None` if the server sent something else first; that message is then the first one [`recv`](Self::recv) returns).
     pub fn connection_status(&self) -> Option<&types::ConnectionStatus> {
         self.initial.as_ref()
     }
+
     /// Waits for the first message and keeps it; a server that closes
     /// before it has refused the connection.
     async fn wait_for_initial(&mut self) -> Result<(), WsError> {
@@ -578,6 +620,7 @@ impl ToolExecuteConnection {
         }
         Ok(())
     }
+
     /// The next message or lifecycle event; `None` once the connection is closed and
     /// everything received before has been delivered. Cancel safe: a `recv` dropped
     /// before it completes loses nothing.
@@ -586,6 +629,7 @@ impl ToolExecuteConnection {
     ) -> impl Future<Output = Option<Result<Event<ToolExecuteMessage>, WsError>>> + '_ {
         std::future::poll_fn(|cx| self.poll_recv(cx))
     }
+
     /// Polls for what [`recv`](Self::recv) waits for (for hand-written futures and
     /// streams; the connection is also a [`Stream`]).
     #[inline]
@@ -605,6 +649,7 @@ impl ToolExecuteConnection {
             None => Poll::Ready(None),
         }
     }
+
     /// A text frame, decoded, as the answer of `poll_recv`. The answer is built here
     /// rather than around a returned message, so that the message is written once:
     /// where the caller receives it.
@@ -618,22 +663,27 @@ impl ToolExecuteConnection {
         };
         Poll::Ready(Some(item))
     }
+
     /// Closes the connection cleanly; messages already received stay available from
     /// [`recv`](Self::recv).
     pub async fn close(&mut self) -> Result<(), WsError> {
         self.session.close().await
     }
+
     /// The untyped session underneath.
     pub fn session(&mut self) -> &mut WsSession {
         &mut self.session
     }
+
     /// A handle for sending from other tasks (for example while streaming audio).
     pub fn sender(&self) -> WsSender {
         self.session.sender()
     }
 }
+
 impl Stream for ToolExecuteConnection {
     type Item = Result<Event<ToolExecuteMessage>, WsError>;
+
     fn poll_next(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -641,6 +691,7 @@ impl Stream for ToolExecuteConnection {
         self.get_mut().poll_recv(cx)
     }
 }
+
 /// A part of a streamed reply on a `toolExecute` connection, in the order received.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -655,6 +706,7 @@ pub enum ToolExecuteReply {
     /// kept so that nothing is lost.
     Other(Event<ToolExecuteMessage>),
 }
+
 impl ToolExecuteReply {
     /// Whether this part ends the reply: a final or error message, or a chunk marked
     /// as the last one.
@@ -667,6 +719,7 @@ impl ToolExecuteReply {
         }
     }
 }
+
 impl ToolExecuteConnection {
     /// Sends a `ExecuteToolMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `ToolExecuteReply::is_end`).
     pub async fn request_execute_tool_message(
@@ -676,6 +729,7 @@ impl ToolExecuteConnection {
         self.send_execute_tool_message(message).await?;
         Ok(self.reply())
     }
+
     /// The reply to a request already sent. Errors (such as a message that does not decode) are yielded and the stream goes on; it ends after the part that ends the reply, or when the connection has closed and everything received was delivered.
     pub fn reply(
         &mut self,
@@ -706,6 +760,7 @@ impl ToolExecuteConnection {
         )
     }
 }
+
 impl Client {
     /// Opens a `toolExecute` connection (`/ws/clients/tools/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with `WsError::ClosedOnConnect`, which carries the close code and reason).
     ///
@@ -716,6 +771,7 @@ impl Client {
     ) -> Result<ToolExecuteConnection, WsError> {
         self.connect_tool_execute_with(params, WsConfig::default()).await
     }
+
     /// Like the plain connect method, with custom heartbeat, buffer and reconnect settings.
     pub async fn connect_tool_execute_with(
         &self,

@@ -8,6 +8,7 @@ use autessa_runtime::{
 };
 use autessa_runtime::{HttpClient, StreamingResponse};
 use crate::types;
+
 /// A client for Autessa client API 1.0.0.
 ///
 /// Talks to `https://api.autessa.com` unless told otherwise.
@@ -15,22 +16,28 @@ use crate::types;
 pub struct Client {
     http: HttpClient,
 }
+
 impl Client {
     /// The base URL of the API's first server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.autessa.com";
+
     /// How requests carry the API key: the raw key in the `Authorization` header.
     pub const AUTH: AuthScheme = AuthScheme::Header {
         name: "Authorization",
         prefix: "",
     };
+
     /// The environment variable holding the API key: `AUTESSA_API_KEY`.
     pub const API_KEY_ENV: &'static str = "AUTESSA_API_KEY";
+
     /// The environment variable that overrides the base URL: `AUTESSA_BASE_URL`.
     pub const BASE_URL_ENV: &'static str = "AUTESSA_BASE_URL";
+
     /// A client for `base_url` that authenticates with `api_key`.
     pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
         Self::builder(base_url).api_key(api_key).build().map(Self::from_http)
     }
+
     /// A client configured from the environment: the key from `AUTESSA_API_KEY`, the base URL from `AUTESSA_BASE_URL` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL)).
     pub fn from_env() -> Result<Self, ConfigError> {
         let http = HttpClient::from_env(
@@ -45,6 +52,7 @@ impl Client {
             ),
         )
     }
+
     /// A builder for a client with custom settings (retries, timeouts, a rate
     /// limiter, hooks, your own `reqwest::Client`), with this API's
     /// authentication and the default retry policy set: three attempts with
@@ -57,19 +65,23 @@ impl Client {
             .auth(Self::AUTH)
             .retry(RetryPolicy::default())
     }
+
     /// Wraps an already configured HTTP client.
     pub fn from_http(http: HttpClient) -> Self {
         Self { http }
     }
+
     /// The HTTP client underneath.
     pub fn http(&self) -> &HttpClient {
         &self.http
     }
+
     /// A copy of this client whose calls use other settings (timeouts, deadline,
     /// retries); it shares the connection pool and the key.
     pub fn with_options(&self, options: RequestOptions) -> Self {
         Self::from_http(self.http.with_options(options))
     }
+
     /// Start a conversation with an agent
     ///
     /// Opens a conversation with an agent and returns its id. The conversation stays on
@@ -96,6 +108,7 @@ impl Client {
             body,
         }
     }
+
     /// Run an agent
     ///
     /// Sends input to an agent and returns its output. With a `conversationId` the input
@@ -117,6 +130,7 @@ impl Client {
     ) -> ExecuteAgent<'a> {
         ExecuteAgent { client: self, body }
     }
+
     /// Close a conversation
     ///
     /// Closes a conversation, which triggers its logging and evaluation. A closed
@@ -143,6 +157,7 @@ impl Client {
             body,
         }
     }
+
     /// Run a tool
     ///
     /// Runs a tool with the given variables and returns its result. Private variables are
@@ -165,6 +180,7 @@ impl Client {
     ) -> ExecuteTool<'a> {
         ExecuteTool { client: self, body }
     }
+
     /// Insert a row
     ///
     /// Inserts one row into a table and returns it. Computed columns may still be filling
@@ -183,6 +199,7 @@ impl Client {
     pub fn insert_row<'a>(&'a self, body: &'a types::InsertRowRequest) -> InsertRow<'a> {
         InsertRow { client: self, body }
     }
+
     /// Update a row
     ///
     /// Changes the given columns of one row and returns the row as it now is. Columns not
@@ -201,6 +218,7 @@ impl Client {
     pub fn update_row<'a>(&'a self, body: &'a types::UpdateRowRequest) -> UpdateRow<'a> {
         UpdateRow { client: self, body }
     }
+
     /// Update several rows
     ///
     /// Applies several row updates in one request. Rows that could not be updated are
@@ -226,6 +244,7 @@ impl Client {
             body,
         }
     }
+
     /// Delete a row
     ///
     /// Deletes one row of a table. Needs the DELETE permission.
@@ -243,6 +262,7 @@ impl Client {
     pub fn delete_row<'a>(&'a self, body: &'a types::DeleteRowRequest) -> DeleteRow<'a> {
         DeleteRow { client: self, body }
     }
+
     /// Delete several rows
     ///
     /// Deletes several rows in one request. Rows that could not be deleted are listed in
@@ -267,6 +287,7 @@ impl Client {
             body,
         }
     }
+
     /// Read a page of rows
     ///
     /// Returns one page of a table's rows, with the total number of rows in the table.
@@ -285,6 +306,7 @@ impl Client {
     pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a> {
         GetData { client: self, body }
     }
+
     /// Read a page of rows, with the body as it arrives.
     ///
     /// As [`get_data`](Self::get_data), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `get_data`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
@@ -296,6 +318,7 @@ impl Client {
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
         self.get_data(body).send_streaming().await
     }
+
     /// Read one row
     ///
     /// Returns one row of a table by its id. Needs the READ permission.
@@ -316,6 +339,7 @@ impl Client {
     ) -> GetSingleRow<'a> {
         GetSingleRow { client: self, body }
     }
+
     /// Query a table
     ///
     /// Returns the rows of one table that match the filters, limited to the selected
@@ -338,6 +362,7 @@ impl Client {
     ) -> QueryTable<'a> {
         QueryTable { client: self, body }
     }
+
     /// Query a table, with the body as it arrives.
     ///
     /// As [`query_table`](Self::query_table), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `query_table`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
@@ -349,6 +374,7 @@ impl Client {
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
         self.query_table(body).send_streaming().await
     }
+
     /// Query several joined tables
     ///
     /// Joins the table named by `tableId` with other tables and returns the selected
@@ -368,6 +394,7 @@ impl Client {
     pub fn join_query<'a>(&'a self, body: &'a types::JoinQueryRequest) -> JoinQuery<'a> {
         JoinQuery { client: self, body }
     }
+
     /// Query several joined tables, with the body as it arrives.
     ///
     /// As [`join_query`](Self::join_query), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `join_query`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
@@ -379,6 +406,7 @@ impl Client {
     ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
         self.join_query(body).send_streaming().await
     }
+
     /// Search a table by meaning
     ///
     /// Vector search over one column: returns the rows whose content is closest in
@@ -404,6 +432,7 @@ impl Client {
             body,
         }
     }
+
     /// Get a link to upload a file
     ///
     /// Step 1 of loading a file into a table: returns a pre-signed URL. Step 2 is a `PUT`
@@ -431,6 +460,7 @@ impl Client {
             body,
         }
     }
+
     /// Uploads a file in one call: `generateUploadLink` for a pre-signed URL, a `PUT` of `upload` to it (without the API key; retried when the source can be read again), then `indexRecord` with the request `finish` builds from the returned `tempPath`.
     ///
     /// Progress is reported through \[`Upload::on_progress`\]; each step's failure is its own \[`UploadError`\] variant.
@@ -454,6 +484,7 @@ impl Client {
             )
             .await
     }
+
     /// Load an uploaded file into a table
     ///
     /// Step 3 of loading a file into a table: ingests the file uploaded to `tempPath` as
@@ -479,6 +510,7 @@ impl Client {
         IndexRecord { client: self, body }
     }
 }
+
 /// The `createConversation` call that `Client::create_conversation` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -486,6 +518,7 @@ pub struct CreateConversation<'a> {
     client: &'a Client,
     body: &'a types::CreateConversationRequest,
 }
+
 impl<'a> CreateConversation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -508,16 +541,20 @@ impl<'a> CreateConversation<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for CreateConversation<'a> {
     type Output = Result<
         ApiResponse<types::CreateConversationResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `executeAgent` call that `Client::execute_agent` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -525,6 +562,7 @@ pub struct ExecuteAgent<'a> {
     client: &'a Client,
     body: &'a types::ExecuteAgentRequest,
 }
+
 impl<'a> ExecuteAgent<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -540,16 +578,20 @@ impl<'a> ExecuteAgent<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for ExecuteAgent<'a> {
     type Output = Result<
         ApiResponse<types::ExecuteAgentResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `closeConversation` call that `Client::close_conversation` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -557,6 +599,7 @@ pub struct CloseConversation<'a> {
     client: &'a Client,
     body: &'a types::CloseConversationRequest,
 }
+
 impl<'a> CloseConversation<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -575,16 +618,20 @@ impl<'a> CloseConversation<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for CloseConversation<'a> {
     type Output = Result<
         ApiResponse<types::CloseConversationResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `executeTool` call that `Client::execute_tool` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -592,6 +639,7 @@ pub struct ExecuteTool<'a> {
     client: &'a Client,
     body: &'a types::ExecuteToolRequest,
 }
+
 impl<'a> ExecuteTool<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -607,16 +655,20 @@ impl<'a> ExecuteTool<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for ExecuteTool<'a> {
     type Output = Result<
         ApiResponse<types::ExecuteToolResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `insertRow` call that `Client::insert_row` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -624,6 +676,7 @@ pub struct InsertRow<'a> {
     client: &'a Client,
     body: &'a types::InsertRowRequest,
 }
+
 impl<'a> InsertRow<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -639,16 +692,20 @@ impl<'a> InsertRow<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for InsertRow<'a> {
     type Output = Result<
         ApiResponse<types::InsertRowResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `updateRow` call that `Client::update_row` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -656,6 +713,7 @@ pub struct UpdateRow<'a> {
     client: &'a Client,
     body: &'a types::UpdateRowRequest,
 }
+
 impl<'a> UpdateRow<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -671,16 +729,20 @@ impl<'a> UpdateRow<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for UpdateRow<'a> {
     type Output = Result<
         ApiResponse<types::UpdateRowResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `batchUpdateRows` call that `Client::batch_update_rows` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -688,6 +750,7 @@ pub struct BatchUpdateRows<'a> {
     client: &'a Client,
     body: &'a types::BatchUpdateRowsRequest,
 }
+
 impl<'a> BatchUpdateRows<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -706,16 +769,20 @@ impl<'a> BatchUpdateRows<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for BatchUpdateRows<'a> {
     type Output = Result<
         ApiResponse<types::BatchUpdateRowsResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `deleteRow` call that `Client::delete_row` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -723,6 +790,7 @@ pub struct DeleteRow<'a> {
     client: &'a Client,
     body: &'a types::DeleteRowRequest,
 }
+
 impl<'a> DeleteRow<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -738,16 +806,20 @@ impl<'a> DeleteRow<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for DeleteRow<'a> {
     type Output = Result<
         ApiResponse<types::DeleteRowResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `batchDeleteRows` call that `Client::batch_delete_rows` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -755,6 +827,7 @@ pub struct BatchDeleteRows<'a> {
     client: &'a Client,
     body: &'a types::BatchDeleteRowsRequest,
 }
+
 impl<'a> BatchDeleteRows<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -773,16 +846,20 @@ impl<'a> BatchDeleteRows<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for BatchDeleteRows<'a> {
     type Output = Result<
         ApiResponse<types::BatchDeleteRowsResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `getData` call that `Client::get_data` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -790,6 +867,7 @@ pub struct GetData<'a> {
     client: &'a Client,
     body: &'a types::GetDataRequest,
 }
+
 impl<'a> GetData<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -805,6 +883,7 @@ impl<'a> GetData<'a> {
             .idempotent();
         client.http.send_json(request).await
     }
+
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub async fn send_streaming(
         self,
@@ -820,16 +899,20 @@ impl<'a> GetData<'a> {
         client.http.send_streaming(request).await
     }
 }
+
 impl<'a> IntoFuture for GetData<'a> {
     type Output = Result<
         ApiResponse<types::GetDataResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `getSingleRow` call that `Client::get_single_row` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -837,6 +920,7 @@ pub struct GetSingleRow<'a> {
     client: &'a Client,
     body: &'a types::GetSingleRowRequest,
 }
+
 impl<'a> GetSingleRow<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -853,16 +937,20 @@ impl<'a> GetSingleRow<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for GetSingleRow<'a> {
     type Output = Result<
         ApiResponse<types::GetSingleRowResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `queryTable` call that `Client::query_table` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -870,6 +958,7 @@ pub struct QueryTable<'a> {
     client: &'a Client,
     body: &'a types::QueryTableRequest,
 }
+
 impl<'a> QueryTable<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -885,6 +974,7 @@ impl<'a> QueryTable<'a> {
             .idempotent();
         client.http.send_json(request).await
     }
+
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub async fn send_streaming(
         self,
@@ -900,16 +990,20 @@ impl<'a> QueryTable<'a> {
         client.http.send_streaming(request).await
     }
 }
+
 impl<'a> IntoFuture for QueryTable<'a> {
     type Output = Result<
         ApiResponse<types::QueryTableResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `joinQuery` call that `Client::join_query` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -917,6 +1011,7 @@ pub struct JoinQuery<'a> {
     client: &'a Client,
     body: &'a types::JoinQueryRequest,
 }
+
 impl<'a> JoinQuery<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -932,6 +1027,7 @@ impl<'a> JoinQuery<'a> {
             .idempotent();
         client.http.send_json(request).await
     }
+
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub async fn send_streaming(
         self,
@@ -947,16 +1043,20 @@ impl<'a> JoinQuery<'a> {
         client.http.send_streaming(request).await
     }
 }
+
 impl<'a> IntoFuture for JoinQuery<'a> {
     type Output = Result<
         ApiResponse<types::JoinQueryResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `semanticSearch` call that `Client::semantic_search` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -964,6 +1064,7 @@ pub struct SemanticSearch<'a> {
     client: &'a Client,
     body: &'a types::SemanticSearchRequest,
 }
+
 impl<'a> SemanticSearch<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -983,16 +1084,20 @@ impl<'a> SemanticSearch<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for SemanticSearch<'a> {
     type Output = Result<
         ApiResponse<types::SemanticSearchResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `generateUploadLink` call that `Client::generate_upload_link` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -1000,6 +1105,7 @@ pub struct GenerateUploadLink<'a> {
     client: &'a Client,
     body: &'a types::GenerateUploadLinkRequest,
 }
+
 impl<'a> GenerateUploadLink<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -1022,16 +1128,20 @@ impl<'a> GenerateUploadLink<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for GenerateUploadLink<'a> {
     type Output = Result<
         ApiResponse<types::GenerateUploadLinkResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
 }
+
 /// The `indexRecord` call that `Client::index_record` returns: `.await` it (or call `send`).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
@@ -1039,6 +1149,7 @@ pub struct IndexRecord<'a> {
     client: &'a Client,
     body: &'a types::IndexRecordRequest,
 }
+
 impl<'a> IndexRecord<'a> {
     /// Sends the request and decodes the response.
     pub async fn send(
@@ -1054,12 +1165,15 @@ impl<'a> IndexRecord<'a> {
         client.http.send_json(request).await
     }
 }
+
 impl<'a> IntoFuture for IndexRecord<'a> {
     type Output = Result<
         ApiResponse<types::IndexRecordResponse>,
         Error<types::ErrorResponse>,
     >;
+
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }

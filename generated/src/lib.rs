@@ -58,6 +58,7 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
 /// The same client without `async`, for programs that have no async runtime
 /// (cargo feature `blocking`).
 #[cfg(feature = "blocking")]
@@ -76,6 +77,7 @@ pub mod client;
 pub mod mock;
 /// The data types of the API: request and response bodies and everything in them.
 pub mod types;
+
 pub use client::Client;
 pub use autessa_runtime::{
     ApiError, ApiKey, ApiResponse, AttemptInfo, AuthScheme, Base64, ByteSource,

@@ -7,7 +7,9 @@ use autessa_runtime::mock::{
 };
 use autessa_runtime::mock::ws::{Action, ClientFrame, WsMockServer};
 use crate::{Client, ConfigError, channels, types};
+
 mod documents;
+
 /// A local server that stands in for the API in tests, on `127.0.0.1`: REST
 /// operations and WebSocket channels on one port, as a [`Client`] expects them.
 ///
@@ -21,13 +23,16 @@ pub struct Mock {
     api: ApiMock,
     api_key: String,
 }
+
 impl Mock {
     /// The key the mock expects, unless started with [`start_with_key`](Self::start_with_key).
     pub const API_KEY: &'static str = "mock-api-key";
+
     /// Starts the mock, expecting [`API_KEY`](Self::API_KEY).
     pub async fn start() -> Result<Self, MockError> {
         Self::start_with_key(Self::API_KEY).await
     }
+
     /// Starts the mock, expecting `api_key` (a request with another is refused as
     /// the real server would).
     pub async fn start_with_key(api_key: &str) -> Result<Self, MockError> {
@@ -43,37 +48,45 @@ impl Mock {
             api_key: api_key.to_owned(),
         })
     }
+
     /// `http://127.0.0.1:PORT`, the base URL of a client (REST and WebSocket).
     pub fn base_url(&self) -> String {
         self.api.base_url()
     }
+
     /// The key the mock expects.
     pub fn api_key(&self) -> &str {
         &self.api_key
     }
+
     /// A client of the mock, with the key it expects.
     pub fn client(&self) -> Result<Client, ConfigError> {
         Client::new(&self.base_url(), self.api_key())
     }
+
     /// Every failed check so far (REST requests, then WebSocket upgrades and
     /// messages): empty when every request followed the documents.
     pub fn violations(&self) -> Vec<String> {
         self.api.violations()
     }
+
     /// Every REST request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.api.rest().requests()
     }
+
     /// The engine underneath: untyped replies, default headers, the WebSocket
     /// server's records.
     pub fn engine(&self) -> &ApiMock {
         &self.api
     }
 }
+
 impl Mock {
     fn channels(&self) -> &WsMockServer {
         self.api.ws().expect("the mock starts the channels of its AsyncAPI document")
     }
+
     /// The mock of `createConversation` (`POST /clients/agents/execute-create`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::CreateConversationRequest`
@@ -93,6 +106,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `executeAgent` (`POST /clients/agents/execute`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::ExecuteAgentRequest`
@@ -112,6 +126,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `closeConversation` (`POST /clients/agents/execute-close`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::CloseConversationRequest`
@@ -131,6 +146,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `executeTool` (`POST /clients/tool/execute`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::ExecuteToolRequest`
@@ -150,6 +166,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `insertRow` (`POST /clients/autessadb/insert`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::InsertRowRequest`
@@ -169,6 +186,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `updateRow` (`POST /clients/autessadb/update`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::UpdateRowRequest`
@@ -188,6 +206,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `batchUpdateRows` (`POST /clients/autessadb/batch-update`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::BatchUpdateRowsRequest`
@@ -207,6 +226,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `deleteRow` (`POST /clients/autessadb/delete-row`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::DeleteRowRequest`
@@ -226,6 +246,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `batchDeleteRows` (`POST /clients/autessadb/batch-delete`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::BatchDeleteRowsRequest`
@@ -245,6 +266,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `getData` (`POST /clients/autessadb/get-data`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::GetDataRequest`
@@ -264,6 +286,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `getSingleRow` (`POST /clients/autessadb/get-single-row`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::GetSingleRowRequest`
@@ -283,6 +306,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `queryTable` (`POST /clients/autessadb/query`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::QueryTableRequest`
@@ -302,6 +326,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `joinQuery` (`POST /clients/autessadb/join-query`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::JoinQueryRequest`
@@ -321,6 +346,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `semanticSearch` (`POST /clients/autessadb/search`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::SemanticSearchRequest`
@@ -340,6 +366,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `generateUploadLink` (`POST /clients/autessadb/generate-upload-link`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::GenerateUploadLinkRequest`
@@ -359,6 +386,7 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of `indexRecord` (`POST /clients/autessadb/index-record`): its replies and the requests it received.
     ///
     /// Handlers see the request body as `types::IndexRecordRequest`
@@ -378,12 +406,14 @@ impl Mock {
             ResponseEncoding::Json,
         )
     }
+
     /// The mock of the `agentExecute` channel (`/ws/clients/agents/execute`): its script and the messages it received.
     pub fn on_agent_execute(
         &self,
     ) -> ChannelMock<'_, AgentExecuteClientMessage, channels::AgentExecuteMessage> {
         ChannelMock::new(self.channels(), "agentExecute")
     }
+
     /// The mock of the `toolExecute` channel (`/ws/clients/tools/execute`): its script and the messages it received.
     pub fn on_tool_execute(
         &self,
@@ -391,6 +421,7 @@ impl Mock {
         ChannelMock::new(self.channels(), "toolExecute")
     }
 }
+
 /// A message a client sends on a `agentExecute` connection, as the mock decodes it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -424,6 +455,7 @@ pub enum AgentExecuteClientMessage {
     /// violation).
     Other(ClientFrame),
 }
+
 impl ClientMessage for AgentExecuteClientMessage {
     fn from_frame(message: Option<&str>, frame: &ClientFrame) -> Self {
         let decoded = match message {
@@ -440,6 +472,7 @@ impl ClientMessage for AgentExecuteClientMessage {
         decoded.unwrap_or_else(|| Self::Other(frame.clone()))
     }
 }
+
 impl ServerMessage for channels::AgentExecuteMessage {
     fn to_action(&self) -> Action {
         match self {
@@ -452,6 +485,7 @@ impl ServerMessage for channels::AgentExecuteMessage {
         }
     }
 }
+
 /// A message a client sends on a `toolExecute` connection, as the mock decodes it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -467,6 +501,7 @@ pub enum ToolExecuteClientMessage {
     /// violation).
     Other(ClientFrame),
 }
+
 impl ClientMessage for ToolExecuteClientMessage {
     fn from_frame(message: Option<&str>, frame: &ClientFrame) -> Self {
         let decoded = match message {
@@ -478,6 +513,7 @@ impl ClientMessage for ToolExecuteClientMessage {
         decoded.unwrap_or_else(|| Self::Other(frame.clone()))
     }
 }
+
 impl ServerMessage for channels::ToolExecuteMessage {
     fn to_action(&self) -> Action {
         match self {

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
+
 /// One piece of input for an agent, text or audio, told apart by `inputType`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -19,6 +20,7 @@ pub enum AgentInput {
     #[serde(untagged)]
     Unknown(serde_json::Value),
 }
+
 impl<'de> Deserialize<'de> for AgentInput {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -32,16 +34,19 @@ impl<'de> Deserialize<'de> for AgentInput {
         decoded.map_err(serde::de::Error::custom)
     }
 }
+
 impl From<TextInput> for AgentInput {
     fn from(value: TextInput) -> Self {
         Self::Text(value)
     }
 }
+
 impl From<AudioInput> for AgentInput {
     fn from(value: AudioInput) -> Self {
         Self::Audio(value)
     }
 }
+
 /// One piece of an agent's output. Audio is base64-encoded PCM: signed 16-bit, mono,
 /// little-endian, at `sampleRate` (16 kHz).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -65,6 +70,7 @@ pub struct AgentOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<String>,
 }
+
 impl AgentOutput {
     /// A value with `outputType` set and every optional member left out.
     pub fn new(output_type: OutputType) -> Self {
@@ -76,24 +82,28 @@ impl AgentOutput {
             transcription: None,
         }
     }
+
     /// Sets `content`.
     #[must_use]
     pub fn with_content(mut self, value: impl Into<String>) -> Self {
         self.content = Some(value.into());
         self
     }
+
     /// Sets `base64Audio`.
     #[must_use]
     pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
         self.base64_audio = Some(value);
         self
     }
+
     /// Sets `sampleRate`.
     #[must_use]
     pub fn with_sample_rate(mut self, value: i32) -> Self {
         self.sample_rate = Some(value);
         self
     }
+
     /// Sets `transcription`.
     #[must_use]
     pub fn with_transcription(mut self, value: impl Into<String>) -> Self {
@@ -101,6 +111,7 @@ impl AgentOutput {
         self
     }
 }
+
 /// A function applied to a selected column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -122,6 +133,7 @@ pub enum AggregateFunction {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl AggregateFunction {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -136,6 +148,7 @@ impl AggregateFunction {
         }
     }
 }
+
 impl From<&str> for AggregateFunction {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -151,37 +164,45 @@ impl From<&str> for AggregateFunction {
         }
     }
 }
+
 impl std::fmt::Display for AggregateFunction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for AggregateFunction {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for AggregateFunction {}
+
 impl std::hash::Hash for AggregateFunction {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for AggregateFunction {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for AggregateFunction {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for AggregateFunction {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for AggregateFunction {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -189,6 +210,7 @@ impl<'de> Deserialize<'de> for AggregateFunction {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The encoding of raw PCM audio.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -207,6 +229,7 @@ pub struct AudioFormat {
     #[serde(rename = "bigEndian")]
     pub big_endian: bool,
 }
+
 impl AudioFormat {
     /// A value with `sampleRate`, `sampleSizeInBits`, `channels`, `signed` and `bigEndian` set.
     pub fn new(
@@ -225,6 +248,7 @@ impl AudioFormat {
         }
     }
 }
+
 /// Audio input for an agent. Exactly one of `audioUrl` and `base64Audio` must be set.
 /// The rule is stated here rather than as a `oneOf` of required sets, because mixing
 /// `properties` with such a `oneOf` turns this plain object into a schema that code
@@ -248,6 +272,7 @@ pub struct AudioInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_format: Option<AudioFormat>,
 }
+
 impl AudioInput {
     /// A value with every optional member left out.
     pub fn new() -> Self {
@@ -257,18 +282,21 @@ impl AudioInput {
             audio_format: None,
         }
     }
+
     /// Sets `audioUrl`.
     #[must_use]
     pub fn with_audio_url(mut self, value: impl Into<String>) -> Self {
         self.audio_url = Some(value.into());
         self
     }
+
     /// Sets `base64Audio`.
     #[must_use]
     pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
         self.base64_audio = Some(value);
         self
     }
+
     /// Sets `audioFormat`.
     #[must_use]
     pub fn with_audio_format(mut self, value: AudioFormat) -> Self {
@@ -276,6 +304,7 @@ impl AudioInput {
         self
     }
 }
+
 /// The value of one column of a row, with the column's type.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -290,12 +319,14 @@ pub struct AutessaDbColumnValue {
     /// for BOOLEAN); null when the cell is empty.
     pub value: serde_json::Value,
 }
+
 impl AutessaDbColumnValue {
     /// A value with `columnType` and `value` set.
     pub fn new(column_type: ColumnType, value: serde_json::Value) -> Self {
         Self { column_type, value }
     }
 }
+
 /// The body of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -309,12 +340,14 @@ pub struct BatchDeleteRowsRequest {
     #[serde(rename = "rowIds")]
     pub row_ids: Vec<i64>,
 }
+
 impl BatchDeleteRowsRequest {
     /// A value with `tableId` and `rowIds` set.
     pub fn new(table_id: i64, row_ids: Vec<i64>) -> Self {
         Self { table_id, row_ids }
     }
 }
+
 /// The result of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -333,6 +366,7 @@ pub struct BatchDeleteRowsResponse {
     /// The rows that were not deleted.
     pub failures: Vec<RowFailure>,
 }
+
 impl BatchDeleteRowsResponse {
     /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
     pub fn new(
@@ -347,6 +381,7 @@ impl BatchDeleteRowsResponse {
             failures,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -354,6 +389,7 @@ impl BatchDeleteRowsResponse {
         self
     }
 }
+
 /// The body of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -366,12 +402,14 @@ pub struct BatchUpdateRowsRequest {
     /// The updates, one per row.
     pub updates: Vec<RowUpdate>,
 }
+
 impl BatchUpdateRowsRequest {
     /// A value with `tableId` and `updates` set.
     pub fn new(table_id: i64, updates: Vec<RowUpdate>) -> Self {
         Self { table_id, updates }
     }
 }
+
 /// The result of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -390,6 +428,7 @@ pub struct BatchUpdateRowsResponse {
     /// The rows that were not updated.
     pub failures: Vec<RowFailure>,
 }
+
 impl BatchUpdateRowsResponse {
     /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
     pub fn new(
@@ -404,6 +443,7 @@ impl BatchUpdateRowsResponse {
             failures,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -411,6 +451,7 @@ impl BatchUpdateRowsResponse {
         self
     }
 }
+
 /// Client to server on the agent channel: close a conversation.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -424,6 +465,7 @@ pub struct CloseConversationMessage {
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+
 impl CloseConversationMessage {
     /// A value with `conversationId` set.
     pub fn new(conversation_id: impl Into<String>) -> Self {
@@ -433,6 +475,7 @@ impl CloseConversationMessage {
         }
     }
 }
+
 /// Always `CLOSE_CONVERSATION`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -443,6 +486,7 @@ pub enum CloseConversationMessageMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl CloseConversationMessageMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -452,6 +496,7 @@ impl CloseConversationMessageMessageType {
         }
     }
 }
+
 impl From<&str> for CloseConversationMessageMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -462,37 +507,45 @@ impl From<&str> for CloseConversationMessageMessageType {
         }
     }
 }
+
 impl std::fmt::Display for CloseConversationMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for CloseConversationMessageMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for CloseConversationMessageMessageType {}
+
 impl std::hash::Hash for CloseConversationMessageMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for CloseConversationMessageMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for CloseConversationMessageMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for CloseConversationMessageMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for CloseConversationMessageMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -500,6 +553,7 @@ impl<'de> Deserialize<'de> for CloseConversationMessageMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The body of `closeConversation`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -513,6 +567,7 @@ pub struct CloseConversationRequest {
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+
 impl CloseConversationRequest {
     /// A value with `agentId` and `conversationId` set.
     pub fn new(agent_id: i64, conversation_id: impl Into<String>) -> Self {
@@ -522,6 +577,7 @@ impl CloseConversationRequest {
         }
     }
 }
+
 /// The result of `closeConversation`; it has no fields beyond the envelope.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -535,6 +591,7 @@ pub struct CloseConversationResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
+
 impl CloseConversationResponse {
     /// A value with `errors` set and every optional member left out.
     pub fn new(errors: Vec<String>) -> Self {
@@ -543,6 +600,7 @@ impl CloseConversationResponse {
             session_token: None,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -550,6 +608,7 @@ impl CloseConversationResponse {
         self
     }
 }
+
 /// The type of a table column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -575,6 +634,7 @@ pub enum ColumnType {
     /// A value this client does not know, kept as received.
     Other(String),
 }
+
 impl ColumnType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -591,6 +651,7 @@ impl ColumnType {
         }
     }
 }
+
 impl From<&str> for ColumnType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -608,37 +669,45 @@ impl From<&str> for ColumnType {
         }
     }
 }
+
 impl std::fmt::Display for ColumnType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ColumnType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ColumnType {}
+
 impl std::hash::Hash for ColumnType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ColumnType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ColumnType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ColumnType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ColumnType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -646,6 +715,7 @@ impl<'de> Deserialize<'de> for ColumnType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// Whether computed columns are still being filled in the background (`COMPUTING`)
 /// or are done (`COMPLETE`). `COMPUTING` is documented; `COMPLETE` is inferred.
 ///
@@ -660,6 +730,7 @@ pub enum ComputationStatus {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ComputationStatus {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -670,6 +741,7 @@ impl ComputationStatus {
         }
     }
 }
+
 impl From<&str> for ComputationStatus {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -681,37 +753,45 @@ impl From<&str> for ComputationStatus {
         }
     }
 }
+
 impl std::fmt::Display for ComputationStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ComputationStatus {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ComputationStatus {}
+
 impl std::hash::Hash for ComputationStatus {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ComputationStatus {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ComputationStatus {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ComputationStatus {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ComputationStatus {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -719,6 +799,7 @@ impl<'de> Deserialize<'de> for ComputationStatus {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The state of a WebSocket connection.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -732,6 +813,7 @@ pub enum ConnectionState {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ConnectionState {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -742,6 +824,7 @@ impl ConnectionState {
         }
     }
 }
+
 impl From<&str> for ConnectionState {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -753,37 +836,45 @@ impl From<&str> for ConnectionState {
         }
     }
 }
+
 impl std::fmt::Display for ConnectionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ConnectionState {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ConnectionState {}
+
 impl std::hash::Hash for ConnectionState {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ConnectionState {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ConnectionState {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ConnectionState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ConnectionState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -791,6 +882,7 @@ impl<'de> Deserialize<'de> for ConnectionState {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// Server to client on both channels: the state of the connection. Always the first
 /// message after connecting.
 ///
@@ -808,6 +900,7 @@ pub struct ConnectionStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
 }
+
 impl ConnectionStatus {
     /// A value with `status` set and every optional member left out.
     pub fn new(status: ConnectionState) -> Self {
@@ -817,6 +910,7 @@ impl ConnectionStatus {
             connection_id: None,
         }
     }
+
     /// Sets `connectionId`.
     #[must_use]
     pub fn with_connection_id(mut self, value: impl Into<String>) -> Self {
@@ -824,6 +918,7 @@ impl ConnectionStatus {
         self
     }
 }
+
 /// Always `STATUS`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -834,6 +929,7 @@ pub enum ConnectionStatusMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ConnectionStatusMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -843,6 +939,7 @@ impl ConnectionStatusMessageType {
         }
     }
 }
+
 impl From<&str> for ConnectionStatusMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -853,37 +950,45 @@ impl From<&str> for ConnectionStatusMessageType {
         }
     }
 }
+
 impl std::fmt::Display for ConnectionStatusMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ConnectionStatusMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ConnectionStatusMessageType {}
+
 impl std::hash::Hash for ConnectionStatusMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ConnectionStatusMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ConnectionStatusMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ConnectionStatusMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ConnectionStatusMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -891,6 +996,7 @@ impl<'de> Deserialize<'de> for ConnectionStatusMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The body of `createConversation`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -902,11 +1008,13 @@ pub struct CreateConversationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
 }
+
 impl CreateConversationRequest {
     /// A value with `agentId` set and every optional member left out.
     pub fn new(agent_id: i64) -> Self {
         Self { agent_id, version: None }
     }
+
     /// Sets `version`.
     #[must_use]
     pub fn with_version(mut self, value: CustomVersion) -> Self {
@@ -914,6 +1022,7 @@ impl CreateConversationRequest {
         self
     }
 }
+
 /// The result of `createConversation`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -928,6 +1037,7 @@ pub struct CreateConversationResponse {
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+
 impl CreateConversationResponse {
     /// A value with `errors` and `conversationId` set and every optional member left out.
     pub fn new(errors: Vec<String>, conversation_id: impl Into<String>) -> Self {
@@ -937,6 +1047,7 @@ impl CreateConversationResponse {
             conversation_id: conversation_id.into(),
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -944,6 +1055,7 @@ impl CreateConversationResponse {
         self
     }
 }
+
 /// Selects a version of the agent or tool other than the default. Without it, the
 /// PUBLISHED version is used.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -964,6 +1076,7 @@ pub struct CustomVersion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i32>,
 }
+
 impl CustomVersion {
     /// A value with every optional member left out.
     pub fn new() -> Self {
@@ -972,12 +1085,14 @@ impl CustomVersion {
             version_number: None,
         }
     }
+
     /// Sets `versionState`.
     #[must_use]
     pub fn with_version_state(mut self, value: VersionState) -> Self {
         self.version_state = Some(value);
         self
     }
+
     /// Sets `versionNumber`.
     #[must_use]
     pub fn with_version_number(mut self, value: i32) -> Self {
@@ -985,6 +1100,7 @@ impl CustomVersion {
         self
     }
 }
+
 /// The body of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -998,12 +1114,14 @@ pub struct DeleteRowRequest {
     #[serde(rename = "rowId")]
     pub row_id: i64,
 }
+
 impl DeleteRowRequest {
     /// A value with `tableId` and `rowId` set.
     pub fn new(table_id: i64, row_id: i64) -> Self {
         Self { table_id, row_id }
     }
 }
+
 /// The result of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1020,6 +1138,7 @@ pub struct DeleteRowResponse {
     #[serde(rename = "recordsImpacted")]
     pub records_impacted: i64,
 }
+
 impl DeleteRowResponse {
     /// A value with `errors` and `recordsImpacted` set and every optional member left out.
     pub fn new(errors: Vec<String>, records_impacted: i64) -> Self {
@@ -1029,6 +1148,7 @@ impl DeleteRowResponse {
             records_impacted,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -1036,6 +1156,7 @@ impl DeleteRowResponse {
         self
     }
 }
+
 /// Server to client on both channels: a request failed.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1048,6 +1169,7 @@ pub struct ErrorMessage {
     /// What went wrong.
     pub errors: Vec<String>,
 }
+
 impl ErrorMessage {
     /// A value with `errors` set.
     pub fn new(errors: Vec<String>) -> Self {
@@ -1057,6 +1179,7 @@ impl ErrorMessage {
         }
     }
 }
+
 /// Always `ERROR`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1067,6 +1190,7 @@ pub enum ErrorMessageMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ErrorMessageMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1076,6 +1200,7 @@ impl ErrorMessageMessageType {
         }
     }
 }
+
 impl From<&str> for ErrorMessageMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -1086,37 +1211,45 @@ impl From<&str> for ErrorMessageMessageType {
         }
     }
 }
+
 impl std::fmt::Display for ErrorMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ErrorMessageMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ErrorMessageMessageType {}
+
 impl std::hash::Hash for ErrorMessageMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ErrorMessageMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ErrorMessageMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ErrorMessageMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ErrorMessageMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1124,6 +1257,7 @@ impl<'de> Deserialize<'de> for ErrorMessageMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The body of a failed request (any non-2xx status).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1131,12 +1265,14 @@ pub struct ErrorResponse {
     /// What went wrong, as human-readable messages.
     pub errors: Vec<String>,
 }
+
 impl ErrorResponse {
     /// A value with `errors` set.
     pub fn new(errors: Vec<String>) -> Self {
         Self { errors }
     }
 }
+
 /// The body of `executeAgent`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1172,6 +1308,7 @@ pub struct ExecuteAgentRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
 }
+
 impl ExecuteAgentRequest {
     /// A value with `agentId` and `input` set and every optional member left out.
     pub fn new(agent_id: i64, input: Vec<AgentInput>) -> Self {
@@ -1185,18 +1322,21 @@ impl ExecuteAgentRequest {
             version: None,
         }
     }
+
     /// Sets `conversationId`.
     #[must_use]
     pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
         self.conversation_id = Some(value.into());
         self
     }
+
     /// Sets `outputType`.
     #[must_use]
     pub fn with_output_type(mut self, value: OutputType) -> Self {
         self.output_type = Some(value);
         self
     }
+
     /// Sets `environmentVariables`.
     #[must_use]
     pub fn with_environment_variables(
@@ -1206,6 +1346,7 @@ impl ExecuteAgentRequest {
         self.environment_variables = Some(value);
         self
     }
+
     /// Sets `promptTemplateVariables`.
     #[must_use]
     pub fn with_prompt_template_variables(
@@ -1215,6 +1356,7 @@ impl ExecuteAgentRequest {
         self.prompt_template_variables = Some(value);
         self
     }
+
     /// Sets `version`.
     #[must_use]
     pub fn with_version(mut self, value: CustomVersion) -> Self {
@@ -1222,6 +1364,7 @@ impl ExecuteAgentRequest {
         self
     }
 }
+
 /// The result of `executeAgent`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1239,6 +1382,7 @@ pub struct ExecuteAgentResponse {
     /// What the agent produced, in order.
     pub output: Vec<AgentOutput>,
 }
+
 impl ExecuteAgentResponse {
     /// A value with `errors` and `output` set and every optional member left out.
     pub fn new(errors: Vec<String>, output: Vec<AgentOutput>) -> Self {
@@ -1249,12 +1393,14 @@ impl ExecuteAgentResponse {
             output,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
+
     /// Sets `conversationId`.
     #[must_use]
     pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
@@ -1262,6 +1408,7 @@ impl ExecuteAgentResponse {
         self
     }
 }
+
 /// Client to server on the agent channel: run the agent, with the same fields as the
 /// `executeAgent` body.
 ///
@@ -1303,6 +1450,7 @@ pub struct ExecuteMessage {
     #[serde(rename = "messageType")]
     pub message_type: ExecuteMessageMessageType,
 }
+
 impl ExecuteMessage {
     /// A value with `agentId` and `input` set and every optional member left out.
     pub fn new(agent_id: i64, input: Vec<AgentInput>) -> Self {
@@ -1317,18 +1465,21 @@ impl ExecuteMessage {
             message_type: Default::default(),
         }
     }
+
     /// Sets `conversationId`.
     #[must_use]
     pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
         self.conversation_id = Some(value.into());
         self
     }
+
     /// Sets `outputType`.
     #[must_use]
     pub fn with_output_type(mut self, value: OutputType) -> Self {
         self.output_type = Some(value);
         self
     }
+
     /// Sets `environmentVariables`.
     #[must_use]
     pub fn with_environment_variables(
@@ -1338,6 +1489,7 @@ impl ExecuteMessage {
         self.environment_variables = Some(value);
         self
     }
+
     /// Sets `promptTemplateVariables`.
     #[must_use]
     pub fn with_prompt_template_variables(
@@ -1347,6 +1499,7 @@ impl ExecuteMessage {
         self.prompt_template_variables = Some(value);
         self
     }
+
     /// Sets `version`.
     #[must_use]
     pub fn with_version(mut self, value: CustomVersion) -> Self {
@@ -1354,6 +1507,7 @@ impl ExecuteMessage {
         self
     }
 }
+
 /// Always `EXECUTE`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1364,6 +1518,7 @@ pub enum ExecuteMessageMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ExecuteMessageMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1373,6 +1528,7 @@ impl ExecuteMessageMessageType {
         }
     }
 }
+
 impl From<&str> for ExecuteMessageMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -1383,37 +1539,45 @@ impl From<&str> for ExecuteMessageMessageType {
         }
     }
 }
+
 impl std::fmt::Display for ExecuteMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ExecuteMessageMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ExecuteMessageMessageType {}
+
 impl std::hash::Hash for ExecuteMessageMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ExecuteMessageMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ExecuteMessageMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ExecuteMessageMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ExecuteMessageMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1421,6 +1585,7 @@ impl<'de> Deserialize<'de> for ExecuteMessageMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// Client to server on the tool channel: run the tool, with the same fields as the
 /// `executeTool` body.
 ///
@@ -1454,6 +1619,7 @@ pub struct ExecuteToolMessage {
     #[serde(rename = "messageType")]
     pub message_type: ExecuteToolMessageMessageType,
 }
+
 impl ExecuteToolMessage {
     /// A value with `toolId` set and every optional member left out.
     pub fn new(tool_id: i64) -> Self {
@@ -1467,12 +1633,14 @@ impl ExecuteToolMessage {
             message_type: Default::default(),
         }
     }
+
     /// Sets `variables`.
     #[must_use]
     pub fn with_variables(mut self, value: BTreeMap<String, serde_json::Value>) -> Self {
         self.variables = Some(value);
         self
     }
+
     /// Sets `privateVariables`.
     #[must_use]
     pub fn with_private_variables(
@@ -1482,6 +1650,7 @@ impl ExecuteToolMessage {
         self.private_variables = Some(value);
         self
     }
+
     /// Sets `environmentVariables`.
     #[must_use]
     pub fn with_environment_variables(
@@ -1491,12 +1660,14 @@ impl ExecuteToolMessage {
         self.environment_variables = Some(value);
         self
     }
+
     /// Sets `version`.
     #[must_use]
     pub fn with_version(mut self, value: CustomVersion) -> Self {
         self.version = Some(value);
         self
     }
+
     /// Sets `debug`.
     #[must_use]
     pub fn with_debug(mut self, value: bool) -> Self {
@@ -1504,6 +1675,7 @@ impl ExecuteToolMessage {
         self
     }
 }
+
 /// Always `EXECUTE`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1514,6 +1686,7 @@ pub enum ExecuteToolMessageMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ExecuteToolMessageMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1523,6 +1696,7 @@ impl ExecuteToolMessageMessageType {
         }
     }
 }
+
 impl From<&str> for ExecuteToolMessageMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -1533,37 +1707,45 @@ impl From<&str> for ExecuteToolMessageMessageType {
         }
     }
 }
+
 impl std::fmt::Display for ExecuteToolMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ExecuteToolMessageMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ExecuteToolMessageMessageType {}
+
 impl std::hash::Hash for ExecuteToolMessageMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ExecuteToolMessageMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ExecuteToolMessageMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ExecuteToolMessageMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ExecuteToolMessageMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1571,6 +1753,7 @@ impl<'de> Deserialize<'de> for ExecuteToolMessageMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The body of `executeTool`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1598,6 +1781,7 @@ pub struct ExecuteToolRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
 }
+
 impl ExecuteToolRequest {
     /// A value with `toolId` set and every optional member left out.
     pub fn new(tool_id: i64) -> Self {
@@ -1610,12 +1794,14 @@ impl ExecuteToolRequest {
             debug: None,
         }
     }
+
     /// Sets `variables`.
     #[must_use]
     pub fn with_variables(mut self, value: BTreeMap<String, serde_json::Value>) -> Self {
         self.variables = Some(value);
         self
     }
+
     /// Sets `privateVariables`.
     #[must_use]
     pub fn with_private_variables(
@@ -1625,6 +1811,7 @@ impl ExecuteToolRequest {
         self.private_variables = Some(value);
         self
     }
+
     /// Sets `environmentVariables`.
     #[must_use]
     pub fn with_environment_variables(
@@ -1634,12 +1821,14 @@ impl ExecuteToolRequest {
         self.environment_variables = Some(value);
         self
     }
+
     /// Sets `version`.
     #[must_use]
     pub fn with_version(mut self, value: CustomVersion) -> Self {
         self.version = Some(value);
         self
     }
+
     /// Sets `debug`.
     #[must_use]
     pub fn with_debug(mut self, value: bool) -> Self {
@@ -1647,6 +1836,7 @@ impl ExecuteToolRequest {
         self
     }
 }
+
 /// The result of `executeTool`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1674,6 +1864,7 @@ pub struct ExecuteToolResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug_output: Option<Vec<String>>,
 }
+
 impl ExecuteToolResponse {
     /// A value with `errors`, `toolName` and `response` set and every optional member left out.
     pub fn new(
@@ -1690,12 +1881,14 @@ impl ExecuteToolResponse {
             debug_output: None,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
+
     /// Sets `debugOutput`.
     #[must_use]
     pub fn with_debug_output(mut self, value: Vec<String>) -> Self {
@@ -1703,6 +1896,7 @@ impl ExecuteToolResponse {
         self
     }
 }
+
 /// The kind of response; always `EXECUTE_TOOL` here.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1713,6 +1907,7 @@ pub enum ExecuteToolResponseResponseType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ExecuteToolResponseResponseType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1722,6 +1917,7 @@ impl ExecuteToolResponseResponseType {
         }
     }
 }
+
 impl From<&str> for ExecuteToolResponseResponseType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -1732,37 +1928,45 @@ impl From<&str> for ExecuteToolResponseResponseType {
         }
     }
 }
+
 impl std::fmt::Display for ExecuteToolResponseResponseType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ExecuteToolResponseResponseType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ExecuteToolResponseResponseType {}
+
 impl std::hash::Hash for ExecuteToolResponseResponseType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ExecuteToolResponseResponseType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ExecuteToolResponseResponseType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ExecuteToolResponseResponseType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ExecuteToolResponseResponseType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1770,6 +1974,7 @@ impl<'de> Deserialize<'de> for ExecuteToolResponseResponseType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// Server to client on the agent channel: the end of one turn, with its whole output.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1788,6 +1993,7 @@ pub struct ExecutionResult {
     /// Error messages; empty when the turn succeeded.
     pub errors: Vec<String>,
 }
+
 impl ExecutionResult {
     /// A value with `output` and `errors` set and every optional member left out.
     pub fn new(output: Vec<AgentOutput>, errors: Vec<String>) -> Self {
@@ -1798,6 +2004,7 @@ impl ExecutionResult {
             errors,
         }
     }
+
     /// Sets `conversationId`.
     #[must_use]
     pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
@@ -1805,6 +2012,7 @@ impl ExecutionResult {
         self
     }
 }
+
 /// Always `RESULT`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1815,6 +2023,7 @@ pub enum ExecutionResultMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ExecutionResultMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1824,6 +2033,7 @@ impl ExecutionResultMessageType {
         }
     }
 }
+
 impl From<&str> for ExecutionResultMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -1834,37 +2044,45 @@ impl From<&str> for ExecutionResultMessageType {
         }
     }
 }
+
 impl std::fmt::Display for ExecutionResultMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ExecutionResultMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ExecutionResultMessageType {}
+
 impl std::hash::Hash for ExecutionResultMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ExecutionResultMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ExecutionResultMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ExecutionResultMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ExecutionResultMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1872,6 +2090,7 @@ impl<'de> Deserialize<'de> for ExecutionResultMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The character separating the fields of a delimited text file.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1889,6 +2108,7 @@ pub enum FileDelimiter {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl FileDelimiter {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1901,6 +2121,7 @@ impl FileDelimiter {
         }
     }
 }
+
 impl From<&str> for FileDelimiter {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -1914,37 +2135,45 @@ impl From<&str> for FileDelimiter {
         }
     }
 }
+
 impl std::fmt::Display for FileDelimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for FileDelimiter {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for FileDelimiter {}
+
 impl std::hash::Hash for FileDelimiter {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for FileDelimiter {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for FileDelimiter {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for FileDelimiter {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for FileDelimiter {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -1952,6 +2181,7 @@ impl<'de> Deserialize<'de> for FileDelimiter {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The format of a file to upload.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1965,6 +2195,7 @@ pub enum FileType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl FileType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -1975,6 +2206,7 @@ impl FileType {
         }
     }
 }
+
 impl From<&str> for FileType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -1986,37 +2218,45 @@ impl From<&str> for FileType {
         }
     }
 }
+
 impl std::fmt::Display for FileType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for FileType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for FileType {}
+
 impl std::hash::Hash for FileType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for FileType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for FileType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for FileType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for FileType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2024,6 +2264,7 @@ impl<'de> Deserialize<'de> for FileType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// A group of conditions combined by `operand`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2035,12 +2276,14 @@ pub struct FilterGroup {
     /// The conditions.
     pub statements: Vec<FilterStatement>,
 }
+
 impl FilterGroup {
     /// A value with `operand` and `statements` set.
     pub fn new(operand: LogicalOperand, statements: Vec<FilterStatement>) -> Self {
         Self { operand, statements }
     }
 }
+
 /// A comparison in a filter condition.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2070,6 +2313,7 @@ pub enum FilterOperator {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl FilterOperator {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -2088,6 +2332,7 @@ impl FilterOperator {
         }
     }
 }
+
 impl From<&str> for FilterOperator {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -2107,37 +2352,45 @@ impl From<&str> for FilterOperator {
         }
     }
 }
+
 impl std::fmt::Display for FilterOperator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for FilterOperator {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for FilterOperator {}
+
 impl std::hash::Hash for FilterOperator {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for FilterOperator {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for FilterOperator {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for FilterOperator {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for FilterOperator {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2145,6 +2398,7 @@ impl<'de> Deserialize<'de> for FilterOperator {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// One condition on one column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2164,6 +2418,7 @@ pub struct FilterStatement {
     )]
     pub value: Option<serde_json::Value>,
 }
+
 impl FilterStatement {
     /// A value with `column` and `operator` set and every optional member left out.
     pub fn new(column: impl Into<String>, operator: FilterOperator) -> Self {
@@ -2173,6 +2428,7 @@ impl FilterStatement {
             value: None,
         }
     }
+
     /// Sets `value`.
     #[must_use]
     pub fn with_value(mut self, value: serde_json::Value) -> Self {
@@ -2180,6 +2436,7 @@ impl FilterStatement {
         self
     }
 }
+
 /// The body of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2196,6 +2453,7 @@ pub struct GenerateUploadLinkRequest {
     #[serde(rename = "fileType")]
     pub file_type: FileType,
 }
+
 impl GenerateUploadLinkRequest {
     /// A value with `tableId`, `fileName` and `fileType` set.
     pub fn new(
@@ -2210,6 +2468,7 @@ impl GenerateUploadLinkRequest {
         }
     }
 }
+
 /// The result of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2233,6 +2492,7 @@ pub struct GenerateUploadLinkResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<autessa_runtime::DateTime>,
 }
+
 impl GenerateUploadLinkResponse {
     /// A value with `errors`, `uploadUrl` and `tempPath` set and every optional member left out.
     pub fn new(
@@ -2248,12 +2508,14 @@ impl GenerateUploadLinkResponse {
             expires_at: None,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
+
     /// Sets `expiresAt`.
     #[must_use]
     pub fn with_expires_at(mut self, value: autessa_runtime::DateTime) -> Self {
@@ -2261,6 +2523,7 @@ impl GenerateUploadLinkResponse {
         self
     }
 }
+
 /// The body of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2274,11 +2537,13 @@ pub struct GetDataRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+
 impl GetDataRequest {
     /// A value with `tableId` set and every optional member left out.
     pub fn new(table_id: i64) -> Self {
         Self { table_id, pagination: None }
     }
+
     /// Sets `pagination`.
     #[must_use]
     pub fn with_pagination(mut self, value: Pagination) -> Self {
@@ -2286,6 +2551,7 @@ impl GetDataRequest {
         self
     }
 }
+
 /// The result of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2304,6 +2570,7 @@ pub struct GetDataResponse {
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
 }
+
 impl GetDataResponse {
     /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
     pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64) -> Self {
@@ -2314,6 +2581,7 @@ impl GetDataResponse {
             total_records,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -2321,6 +2589,7 @@ impl GetDataResponse {
         self
     }
 }
+
 /// The body of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2334,12 +2603,14 @@ pub struct GetSingleRowRequest {
     #[serde(rename = "rowId")]
     pub row_id: i64,
 }
+
 impl GetSingleRowRequest {
     /// A value with `tableId` and `rowId` set.
     pub fn new(table_id: i64, row_id: i64) -> Self {
         Self { table_id, row_id }
     }
 }
+
 /// The result of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2355,6 +2626,7 @@ pub struct GetSingleRowResponse {
     /// The requested row.
     pub row: Row,
 }
+
 impl GetSingleRowResponse {
     /// A value with `errors` and `row` set and every optional member left out.
     pub fn new(errors: Vec<String>, row: Row) -> Self {
@@ -2364,6 +2636,7 @@ impl GetSingleRowResponse {
             row,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -2371,6 +2644,7 @@ impl GetSingleRowResponse {
         self
     }
 }
+
 /// The body of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2388,6 +2662,7 @@ pub struct IndexRecordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_delimiter: Option<FileDelimiter>,
 }
+
 impl IndexRecordRequest {
     /// A value with `tableId` and `tempPath` set and every optional member left out.
     pub fn new(table_id: i64, temp_path: impl Into<String>) -> Self {
@@ -2397,6 +2672,7 @@ impl IndexRecordRequest {
             file_delimiter: None,
         }
     }
+
     /// Sets `fileDelimiter`.
     #[must_use]
     pub fn with_file_delimiter(mut self, value: FileDelimiter) -> Self {
@@ -2404,6 +2680,7 @@ impl IndexRecordRequest {
         self
     }
 }
+
 /// The result of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2423,6 +2700,7 @@ pub struct IndexRecordResponse {
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+
 impl IndexRecordResponse {
     /// A value with `errors`, `recordsImpacted` and `computationStatus` set and every optional member left out.
     pub fn new(
@@ -2437,6 +2715,7 @@ impl IndexRecordResponse {
             computation_status,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -2444,6 +2723,7 @@ impl IndexRecordResponse {
         self
     }
 }
+
 /// The body of `insertRow`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2454,12 +2734,14 @@ pub struct InsertRowRequest {
     /// The new row's values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
 impl InsertRowRequest {
     /// A value with `tableId` and `values` set.
     pub fn new(table_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
         Self { table_id, values }
     }
 }
+
 /// The result of `insertRow`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -2480,6 +2762,7 @@ pub struct InsertRowResponse {
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+
 impl InsertRowResponse {
     /// A value with `errors`, `insertedId`, `newRow` and `computationStatus` set and every optional member left out.
     pub fn new(
@@ -2496,6 +2779,7 @@ impl InsertRowResponse {
             computation_status,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -2503,6 +2787,7 @@ impl InsertRowResponse {
         self
     }
 }
+
 /// The body of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2528,6 +2813,7 @@ pub struct JoinQueryRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+
 impl JoinQueryRequest {
     /// A value with `tableId`, `tableAlias`, `selectedColumns` and `joinStatements` set and every optional member left out.
     pub fn new(
@@ -2545,12 +2831,14 @@ impl JoinQueryRequest {
             pagination: None,
         }
     }
+
     /// Sets `filters`.
     #[must_use]
     pub fn with_filters(mut self, value: WhereFilter) -> Self {
         self.filters = Some(value);
         self
     }
+
     /// Sets `pagination`.
     #[must_use]
     pub fn with_pagination(mut self, value: Pagination) -> Self {
@@ -2558,6 +2846,7 @@ impl JoinQueryRequest {
         self
     }
 }
+
 /// The result of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2576,6 +2865,7 @@ pub struct JoinQueryResponse {
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
 }
+
 impl JoinQueryResponse {
     /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
     pub fn new(errors: Vec<String>, rows: Vec<JoinedRow>, total_records: i64) -> Self {
@@ -2586,6 +2876,7 @@ impl JoinQueryResponse {
             total_records,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -2593,6 +2884,7 @@ impl JoinQueryResponse {
         self
     }
 }
+
 /// Joins another table to the query.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2619,6 +2911,7 @@ pub struct JoinStatement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub join_filters: Option<WhereFilter>,
 }
+
 impl JoinStatement {
     /// A value with `joinType`, `joinTableId`, `joinTableAlias`, `mainTableColumn` and `joinTableColumn` set and every optional member left out.
     pub fn new(
@@ -2637,6 +2930,7 @@ impl JoinStatement {
             join_filters: None,
         }
     }
+
     /// Sets `joinFilters`.
     #[must_use]
     pub fn with_join_filters(mut self, value: WhereFilter) -> Self {
@@ -2644,6 +2938,7 @@ impl JoinStatement {
         self
     }
 }
+
 /// The kind of join.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2663,6 +2958,7 @@ pub enum JoinType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl JoinType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -2676,6 +2972,7 @@ impl JoinType {
         }
     }
 }
+
 impl From<&str> for JoinType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -2690,37 +2987,45 @@ impl From<&str> for JoinType {
         }
     }
 }
+
 impl std::fmt::Display for JoinType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for JoinType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for JoinType {}
+
 impl std::hash::Hash for JoinType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for JoinType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for JoinType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for JoinType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for JoinType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2728,6 +3033,7 @@ impl<'de> Deserialize<'de> for JoinType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// One row of a join query's result.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2740,6 +3046,7 @@ pub struct JoinedRow {
     /// The selected values, by column name or alias.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
 impl JoinedRow {
     /// A value with `rowIds` and `values` set.
     pub fn new(
@@ -2749,6 +3056,7 @@ impl JoinedRow {
         Self { row_ids, values }
     }
 }
+
 /// How conditions are combined.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2762,6 +3070,7 @@ pub enum LogicalOperand {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl LogicalOperand {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -2772,6 +3081,7 @@ impl LogicalOperand {
         }
     }
 }
+
 impl From<&str> for LogicalOperand {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -2783,37 +3093,45 @@ impl From<&str> for LogicalOperand {
         }
     }
 }
+
 impl std::fmt::Display for LogicalOperand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for LogicalOperand {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for LogicalOperand {}
+
 impl std::hash::Hash for LogicalOperand {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for LogicalOperand {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for LogicalOperand {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for LogicalOperand {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for LogicalOperand {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2821,6 +3139,7 @@ impl<'de> Deserialize<'de> for LogicalOperand {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The form of an agent's output.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -2832,6 +3151,7 @@ pub enum OutputType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl OutputType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -2842,6 +3162,7 @@ impl OutputType {
         }
     }
 }
+
 impl From<&str> for OutputType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -2853,37 +3174,45 @@ impl From<&str> for OutputType {
         }
     }
 }
+
 impl std::fmt::Display for OutputType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for OutputType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for OutputType {}
+
 impl std::hash::Hash for OutputType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for OutputType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for OutputType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for OutputType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for OutputType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -2891,6 +3220,7 @@ impl<'de> Deserialize<'de> for OutputType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// Which page of results to return.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2907,6 +3237,7 @@ pub struct Pagination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ascending: Option<bool>,
 }
+
 impl Pagination {
     /// A value with `currentPage` and `totalRecordsPerPage` set and every optional member left out.
     pub fn new(current_page: i32, total_records_per_page: i32) -> Self {
@@ -2916,6 +3247,7 @@ impl Pagination {
             ascending: None,
         }
     }
+
     /// Sets `ascending`.
     #[must_use]
     pub fn with_ascending(mut self, value: bool) -> Self {
@@ -2923,6 +3255,7 @@ impl Pagination {
         self
     }
 }
+
 /// The body of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2943,6 +3276,7 @@ pub struct QueryTableRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+
 impl QueryTableRequest {
     /// A value with `tableId` set and every optional member left out.
     pub fn new(table_id: i64) -> Self {
@@ -2953,18 +3287,21 @@ impl QueryTableRequest {
             pagination: None,
         }
     }
+
     /// Sets `selectedColumns`.
     #[must_use]
     pub fn with_selected_columns(mut self, value: Vec<SelectedColumn>) -> Self {
         self.selected_columns = Some(value);
         self
     }
+
     /// Sets `filters`.
     #[must_use]
     pub fn with_filters(mut self, value: WhereFilter) -> Self {
         self.filters = Some(value);
         self
     }
+
     /// Sets `pagination`.
     #[must_use]
     pub fn with_pagination(mut self, value: Pagination) -> Self {
@@ -2972,6 +3309,7 @@ impl QueryTableRequest {
         self
     }
 }
+
 /// The result of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2990,6 +3328,7 @@ pub struct QueryTableResponse {
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
 }
+
 impl QueryTableResponse {
     /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
     pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64) -> Self {
@@ -3000,6 +3339,7 @@ impl QueryTableResponse {
             total_records,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -3007,6 +3347,7 @@ impl QueryTableResponse {
         self
     }
 }
+
 /// The fields every JSON response body carries, next to the endpoint's own fields.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -3018,6 +3359,7 @@ pub struct ResponseEnvelope {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
+
 impl ResponseEnvelope {
     /// A value with `errors` set and every optional member left out.
     pub fn new(errors: Vec<String>) -> Self {
@@ -3026,6 +3368,7 @@ impl ResponseEnvelope {
             session_token: None,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -3033,6 +3376,7 @@ impl ResponseEnvelope {
         self
     }
 }
+
 /// One row of a table.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3045,12 +3389,14 @@ pub struct Row {
     /// The row's values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
 impl Row {
     /// A value with `rowId` and `values` set.
     pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
         Self { row_id, values }
     }
 }
+
 /// A row a batch operation could not process, and why.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3063,12 +3409,14 @@ pub struct RowFailure {
     /// Why it failed.
     pub errors: Vec<String>,
 }
+
 impl RowFailure {
     /// A value with `rowId` and `errors` set.
     pub fn new(row_id: i64, errors: Vec<String>) -> Self {
         Self { row_id, errors }
     }
 }
+
 /// One row's update in a batch.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3081,12 +3429,14 @@ pub struct RowUpdate {
     /// The new values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
 impl RowUpdate {
     /// A value with `rowId` and `values` set.
     pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
         Self { row_id, values }
     }
 }
+
 /// One match of a semantic search.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3098,12 +3448,14 @@ pub struct SearchResult {
     /// How close the row is to the query; higher is closer.
     pub score: f64,
 }
+
 impl SearchResult {
     /// A value with `row` and `score` set.
     pub fn new(row: Row, score: f64) -> Self {
         Self { row, score }
     }
 }
+
 /// A column to return from a query.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3125,6 +3477,7 @@ pub struct SelectedColumn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<AggregateFunction>>,
 }
+
 impl SelectedColumn {
     /// A value with `columnName` set and every optional member left out.
     pub fn new(column_name: impl Into<String>) -> Self {
@@ -3135,18 +3488,21 @@ impl SelectedColumn {
             functions: None,
         }
     }
+
     /// Sets `tableAlias`.
     #[must_use]
     pub fn with_table_alias(mut self, value: impl Into<String>) -> Self {
         self.table_alias = Some(value.into());
         self
     }
+
     /// Sets `columnAlias`.
     #[must_use]
     pub fn with_column_alias(mut self, value: impl Into<String>) -> Self {
         self.column_alias = Some(value.into());
         self
     }
+
     /// Sets `functions`.
     #[must_use]
     pub fn with_functions(mut self, value: Vec<AggregateFunction>) -> Self {
@@ -3154,6 +3510,7 @@ impl SelectedColumn {
         self
     }
 }
+
 /// The body of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3177,6 +3534,7 @@ pub struct SemanticSearchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<WhereFilter>,
 }
+
 impl SemanticSearchRequest {
     /// A value with `tableId`, `columnName` and `query` set and every optional member left out.
     pub fn new(
@@ -3192,12 +3550,14 @@ impl SemanticSearchRequest {
             filters: None,
         }
     }
+
     /// Sets `limit`.
     #[must_use]
     pub fn with_limit(mut self, value: i32) -> Self {
         self.limit = Some(value);
         self
     }
+
     /// Sets `filters`.
     #[must_use]
     pub fn with_filters(mut self, value: WhereFilter) -> Self {
@@ -3205,6 +3565,7 @@ impl SemanticSearchRequest {
         self
     }
 }
+
 /// The result of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3220,6 +3581,7 @@ pub struct SemanticSearchResponse {
     /// The matches, best first.
     pub results: Vec<SearchResult>,
 }
+
 impl SemanticSearchResponse {
     /// A value with `errors` and `results` set and every optional member left out.
     pub fn new(errors: Vec<String>, results: Vec<SearchResult>) -> Self {
@@ -3229,6 +3591,7 @@ impl SemanticSearchResponse {
             results,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -3236,6 +3599,7 @@ impl SemanticSearchResponse {
         self
     }
 }
+
 /// One chunk of an agent's output as it is produced.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -3258,6 +3622,7 @@ pub struct StreamedOutput {
     #[serde(rename = "isFinalChunk")]
     pub is_final_chunk: bool,
 }
+
 impl StreamedOutput {
     /// A value with `outputType` and `isFinalChunk` set and every optional member left out.
     pub fn new(output_type: OutputType, is_final_chunk: bool) -> Self {
@@ -3269,18 +3634,21 @@ impl StreamedOutput {
             is_final_chunk,
         }
     }
+
     /// Sets `transcription`.
     #[must_use]
     pub fn with_transcription(mut self, value: impl Into<String>) -> Self {
         self.transcription = Some(value.into());
         self
     }
+
     /// Sets `base64Audio`.
     #[must_use]
     pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
         self.base64_audio = Some(value);
         self
     }
+
     /// Sets `sampleRate`.
     #[must_use]
     pub fn with_sample_rate(mut self, value: i32) -> Self {
@@ -3288,6 +3656,7 @@ impl StreamedOutput {
         self
     }
 }
+
 /// Server to client on the agent channel: one chunk of streamed output.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -3296,12 +3665,14 @@ pub struct StreamedOutputMessage {
     #[serde(rename = "streamedOutput")]
     pub streamed_output: StreamedOutput,
 }
+
 impl StreamedOutputMessage {
     /// A value with `streamedOutput` set.
     pub fn new(streamed_output: StreamedOutput) -> Self {
         Self { streamed_output }
     }
 }
+
 /// Text input for an agent.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3311,12 +3682,14 @@ pub struct TextInput {
     /// The text.
     pub content: String,
 }
+
 impl TextInput {
     /// A value with `content` set.
     pub fn new(content: impl Into<String>) -> Self {
         Self { content: content.into() }
     }
 }
+
 /// Server to client on the tool channel: one line of the tool's debugging output, in real time.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3329,6 +3702,7 @@ pub struct ToolDebugMessage {
     /// The log line.
     pub line: String,
 }
+
 impl ToolDebugMessage {
     /// A value with `line` set.
     pub fn new(line: impl Into<String>) -> Self {
@@ -3338,6 +3712,7 @@ impl ToolDebugMessage {
         }
     }
 }
+
 /// Always `DEBUG`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -3348,6 +3723,7 @@ pub enum ToolDebugMessageMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ToolDebugMessageMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -3357,6 +3733,7 @@ impl ToolDebugMessageMessageType {
         }
     }
 }
+
 impl From<&str> for ToolDebugMessageMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -3367,37 +3744,45 @@ impl From<&str> for ToolDebugMessageMessageType {
         }
     }
 }
+
 impl std::fmt::Display for ToolDebugMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ToolDebugMessageMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ToolDebugMessageMessageType {}
+
 impl std::hash::Hash for ToolDebugMessageMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ToolDebugMessageMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ToolDebugMessageMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ToolDebugMessageMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ToolDebugMessageMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3405,6 +3790,7 @@ impl<'de> Deserialize<'de> for ToolDebugMessageMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// Server to client on the tool channel: the tool's result, with the same fields as
 /// the `executeTool` response.
 ///
@@ -3438,6 +3824,7 @@ pub struct ToolResultMessage {
     #[serde(rename = "messageType")]
     pub message_type: ToolResultMessageMessageType,
 }
+
 impl ToolResultMessage {
     /// A value with `errors`, `toolName` and `response` set and every optional member left out.
     pub fn new(
@@ -3455,12 +3842,14 @@ impl ToolResultMessage {
             message_type: Default::default(),
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
     }
+
     /// Sets `debugOutput`.
     #[must_use]
     pub fn with_debug_output(mut self, value: Vec<String>) -> Self {
@@ -3468,6 +3857,7 @@ impl ToolResultMessage {
         self
     }
 }
+
 /// Always `RESULT`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -3478,6 +3868,7 @@ pub enum ToolResultMessageMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl ToolResultMessageMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -3487,6 +3878,7 @@ impl ToolResultMessageMessageType {
         }
     }
 }
+
 impl From<&str> for ToolResultMessageMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -3497,37 +3889,45 @@ impl From<&str> for ToolResultMessageMessageType {
         }
     }
 }
+
 impl std::fmt::Display for ToolResultMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for ToolResultMessageMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for ToolResultMessageMessageType {}
+
 impl std::hash::Hash for ToolResultMessageMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for ToolResultMessageMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for ToolResultMessageMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for ToolResultMessageMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for ToolResultMessageMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3535,6 +3935,7 @@ impl<'de> Deserialize<'de> for ToolResultMessageMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// The body of `updateRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3550,6 +3951,7 @@ pub struct UpdateRowRequest {
     /// The new values, by column name; other columns are left as they are.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
 impl UpdateRowRequest {
     /// A value with `tableId`, `rowId` and `values` set.
     pub fn new(
@@ -3560,6 +3962,7 @@ impl UpdateRowRequest {
         Self { table_id, row_id, values }
     }
 }
+
 /// The result of `updateRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3579,6 +3982,7 @@ pub struct UpdateRowResponse {
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+
 impl UpdateRowResponse {
     /// A value with `errors`, `updatedRow` and `computationStatus` set and every optional member left out.
     pub fn new(
@@ -3593,6 +3997,7 @@ impl UpdateRowResponse {
             computation_status,
         }
     }
+
     /// Sets `sessionToken`.
     #[must_use]
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
@@ -3600,6 +4005,7 @@ impl UpdateRowResponse {
         self
     }
 }
+
 /// The lifecycle state of a version of an agent or tool.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -3614,6 +4020,7 @@ pub enum VersionState {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl VersionState {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -3625,6 +4032,7 @@ impl VersionState {
         }
     }
 }
+
 impl From<&str> for VersionState {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -3637,37 +4045,45 @@ impl From<&str> for VersionState {
         }
     }
 }
+
 impl std::fmt::Display for VersionState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for VersionState {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for VersionState {}
+
 impl std::hash::Hash for VersionState {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for VersionState {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for VersionState {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for VersionState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for VersionState {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3675,6 +4091,7 @@ impl<'de> Deserialize<'de> for VersionState {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// Client to server on the agent channel in voice mode: the first message, which
 /// declares the format of the binary audio frames that follow.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -3705,6 +4122,7 @@ pub struct VoiceSetupMessage {
     #[serde(rename = "promptTemplateVariables")]
     pub prompt_template_variables: BTreeMap<String, String>,
 }
+
 impl VoiceSetupMessage {
     /// A value with `outputType`, `agentId`, `audioFormat`, `environmentVariables` and `promptTemplateVariables` set.
     pub fn new(
@@ -3724,6 +4142,7 @@ impl VoiceSetupMessage {
         }
     }
 }
+
 /// Always `VOICE`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -3734,6 +4153,7 @@ pub enum VoiceSetupMessageMessageType {
     /// A value this client does not know, kept as received.
     Unknown(String),
 }
+
 impl VoiceSetupMessageMessageType {
     /// The value as written on the wire.
     pub fn as_str(&self) -> &str {
@@ -3743,6 +4163,7 @@ impl VoiceSetupMessageMessageType {
         }
     }
 }
+
 impl From<&str> for VoiceSetupMessageMessageType {
     /// The variant for a value as written on the wire; a value this client does not
     /// know is kept as received.
@@ -3753,37 +4174,45 @@ impl From<&str> for VoiceSetupMessageMessageType {
         }
     }
 }
+
 impl std::fmt::Display for VoiceSetupMessageMessageType {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 impl PartialEq for VoiceSetupMessageMessageType {
     fn eq(&self, other: &Self) -> bool {
         self.as_str() == other.as_str()
     }
 }
+
 impl Eq for VoiceSetupMessageMessageType {}
+
 impl std::hash::Hash for VoiceSetupMessageMessageType {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
     }
 }
+
 impl PartialOrd for VoiceSetupMessageMessageType {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
     }
 }
+
 impl Ord for VoiceSetupMessageMessageType {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.as_str().cmp(other.as_str())
     }
 }
+
 impl Serialize for VoiceSetupMessageMessageType {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
+
 impl<'de> Deserialize<'de> for VoiceSetupMessageMessageType {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
@@ -3791,6 +4220,7 @@ impl<'de> Deserialize<'de> for VoiceSetupMessageMessageType {
         autessa_runtime::from_wire(deserializer)
     }
 }
+
 /// A filter on rows, as groups of conditions combined by `operand`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -3802,6 +4232,7 @@ pub struct WhereFilter {
     /// The groups of conditions.
     pub groups: Vec<FilterGroup>,
 }
+
 impl WhereFilter {
     /// A value with `operand` and `groups` set.
     pub fn new(operand: LogicalOperand, groups: Vec<FilterGroup>) -> Self {
