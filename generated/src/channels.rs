@@ -11,7 +11,7 @@ use autessa_runtime::ws::{
 use autessa_runtime::ws::stream::Stream;
 use crate::{Client, types};
 
-/// The query parameters of a `agentExecute` connection (`/ws/clients/agents/execute`).
+/// The query parameters of an `agentExecute` connection (`/ws/clients/agents/execute`).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgentExecuteParams {
@@ -61,7 +61,7 @@ impl AgentExecuteParams {
     }
 }
 
-/// A message the server sends on a `agentExecute` connection. Messages this client does not recognise arrive as `Unknown`, with the JSON as received.
+/// A message the server sends on an `agentExecute` connection. Messages this client does not recognise arrive as `Unknown`, with the JSON as received.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AgentExecuteMessage {
@@ -309,15 +309,15 @@ impl Stream for AgentExecuteConnection {
     }
 }
 
-/// A part of a streamed reply on a `agentExecute` connection, in the order received.
+/// A part of a streamed reply on an `agentExecute` connection, in the order received.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AgentExecuteReply {
     /// A chunk of the reply: a `StreamedOutputMessage` message.
     StreamedOutputMessage(types::StreamedOutputMessage),
-    /// The end of the reply: a `ExecutionResult` message.
+    /// The end of the reply: an `ExecutionResult` message.
     ExecutionResult(types::ExecutionResult),
-    /// The reply failed; this ends it: a `ErrorMessage` message.
+    /// The reply failed; this ends it: an `ErrorMessage` message.
     ErrorMessage(types::ErrorMessage),
     /// The final message of the previous reply, which had already ended on a chunk
     /// marked as the last one: it belongs to that reply, and does not end this one.
@@ -342,7 +342,7 @@ impl AgentExecuteReply {
 }
 
 impl AgentExecuteConnection {
-    /// Sends a `ExecuteMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `AgentExecuteReply::is_end`).
+    /// Sends an `ExecuteMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `AgentExecuteReply::is_end`).
     pub async fn request_execute_message(
         &mut self,
         message: &types::ExecuteMessage,
@@ -406,7 +406,7 @@ impl AgentExecuteConnection {
 }
 
 impl Client {
-    /// Opens a `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with `WsError::ClosedOnConnect`, which carries the close code and reason).
+    /// Opens an `agentExecute` connection (`/ws/clients/agents/execute`) and returns once the WebSocket handshake is done (and, where the channel names one, the server's first message has arrived; a server that closes the connection before it fails the call with `WsError::ClosedOnConnect`, which carries the close code and reason).
     ///
     /// The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's security scheme says, and is never shown in errors or `Debug` output.
     pub async fn connect_agent_execute(
@@ -700,7 +700,7 @@ pub enum ToolExecuteReply {
     ToolDebugMessage(types::ToolDebugMessage),
     /// The end of the reply: a `ToolResultMessage` message.
     ToolResultMessage(types::ToolResultMessage),
-    /// The reply failed; this ends it: a `ErrorMessage` message.
+    /// The reply failed; this ends it: an `ErrorMessage` message.
     ErrorMessage(types::ErrorMessage),
     /// Anything else that arrived meanwhile (a status, an unknown message, a reconnect),
     /// kept so that nothing is lost.
@@ -721,7 +721,7 @@ impl ToolExecuteReply {
 }
 
 impl ToolExecuteConnection {
-    /// Sends a `ExecuteToolMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `ToolExecuteReply::is_end`).
+    /// Sends an `ExecuteToolMessage` message and streams its reply: each part as it arrives, ending after the part that ends it (see `ToolExecuteReply::is_end`).
     pub async fn request_execute_tool_message(
         &mut self,
         message: &types::ExecuteToolMessage,

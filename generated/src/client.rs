@@ -463,7 +463,7 @@ impl Client {
 
     /// Uploads a file in one call: `generateUploadLink` for a pre-signed URL, a `PUT` of `upload` to it (without the API key; retried when the source can be read again), then `indexRecord` with the request `finish` builds from the returned `tempPath`.
     ///
-    /// Progress is reported through \[`Upload::on_progress`\]; each step's failure is its own \[`UploadError`\] variant.
+    /// Progress is reported through [`Upload::on_progress`]; each step's failure is its own [`UploadError`] variant.
     pub async fn upload_file(
         &self,
         body: &types::GenerateUploadLinkRequest,

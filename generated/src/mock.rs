@@ -422,7 +422,7 @@ impl Mock {
     }
 }
 
-/// A message a client sends on a `agentExecute` connection, as the mock decodes it.
+/// A message a client sends on an `agentExecute` connection, as the mock decodes it.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum AgentExecuteClientMessage {

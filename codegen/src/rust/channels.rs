@@ -139,7 +139,8 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         }
     });
     let params_doc = docs::lines(&format!(
-        "The query parameters of a `{id}` connection (`{address}`)."
+        "The query parameters of {} connection (`{address}`).",
+        docs::a_code(id)
     ));
 
     // What the client sends.
@@ -173,8 +174,9 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     };
     let decode = recognition(c);
     let message_doc = docs::lines(&format!(
-        "A message the server sends on a `{id}` connection. Messages this client does not \
-         recognise arrive as `Unknown`, with the JSON as received."
+        "A message the server sends on {} connection. Messages this client does not \
+         recognise arrive as `Unknown`, with the JSON as received.",
+        docs::a_code(id)
     ));
 
     let connection_doc = docs::attrs(&c.docs, &format!("An open `{id}` connection."));
@@ -265,12 +267,13 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         _ => None,
     };
     let connect_doc = docs::lines(&format!(
-        "Opens a `{id}` connection (`{address}`) and returns once the WebSocket handshake is done \
+        "Opens {} connection (`{address}`) and returns once the WebSocket handshake is done \
          (and, where the channel names one, the server's first message has arrived; a server \
          that closes the connection before it fails the call with \
          `WsError::ClosedOnConnect`, which carries the close code and reason).\n\n\
          The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
-         security scheme says, and is never shown in errors or `Debug` output."
+         security scheme says, and is never shown in errors or `Debug` output.",
+        docs::a_code(id)
     ));
     let param_setters = c
         .params
@@ -476,7 +479,7 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
             Some(StreamRole::Final) => "The end of the reply",
             _ => "The reply failed; this ends it",
         };
-        let doc = docs::lines(&format!("{role}: a `{}` message.", m.id));
+        let doc = docs::lines(&format!("{role}: {} message.", docs::a_code(&m.id)));
         quote! { #doc #name(#t), }
     });
     let ends = parts.iter().map(|m| {
@@ -503,9 +506,9 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
         let send = send_method(m);
         let t = ty(&m.payload, api, p);
         let doc = docs::lines(&format!(
-            "Sends a `{}` message and streams its reply: each part as it arrives, ending after \
+            "Sends {} message and streams its reply: each part as it arrives, ending after \
              the part that ends it (see `{reply}::is_end`).",
-            m.id
+            docs::a_code(&m.id)
         ));
         quote! {
             #doc
@@ -516,7 +519,8 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
         }
     });
     let reply_doc = docs::lines(&format!(
-        "A part of a streamed reply on a `{id}` connection, in the order received."
+        "A part of a streamed reply on {} connection, in the order received.",
+        docs::a_code(id)
     ));
     let taken: Vec<&str> = parts.iter().map(|m| m.name.as_str()).collect();
     let free = |base: &str| {
@@ -704,7 +708,7 @@ fn flag_steps(base: TokenStream, steps: &[&Field]) -> TokenStream {
 fn send(api: &Api, c: &Channel, m: &Message, p: &Paths) -> TokenStream {
     let channel = &c.id;
     let method = send_method(m);
-    let doc = docs::attrs(&m.docs, &format!("Sends a `{}` message.", m.id));
+    let doc = docs::attrs(&m.docs, &format!("Sends {} message.", docs::a_code(&m.id)));
     match m.kind {
         MessageKind::Json => {
             let t = ty(&m.payload, api, p);

@@ -1034,11 +1034,14 @@ fn upload_method(
     let doc = docs::lines(&format!(
         "Uploads a file in one call: `{}` for a pre-signed URL, a `PUT` of `upload` to it \
          (without the API key; retried when the source can be read again), then `{}` with \
-         the request `finish` builds from the returned `{}`.\n\n\
-         Progress is reported through [`Upload::on_progress`]; each step's failure is its own \
-         [`UploadError`] variant.",
+         the request `finish` builds from the returned `{}`.",
         op.id, then.id, flow.ticket
     ));
+    let links = docs::own(
+        "Progress is reported through [`Upload::on_progress`]; each step's failure is its own \
+         [`UploadError`] variant.",
+    );
+    let doc = quote!(#doc #[doc = ""] #links);
     let mut all_link_args = link_args.clone();
     all_link_args.extend(link_body_arg);
     let link_call = optional(op, quote!(self.#link(#(#all_link_args),*)));

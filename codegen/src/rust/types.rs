@@ -500,7 +500,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
         let t = payload(v);
         let fallback_doc = match &v.tag {
             Some(tag) => format!("`{tag}`."),
-            None => format!("A `{}`.", v.name),
+            None => format!("{}.", capitalized(&docs::a_code(&v.name))),
         };
         let doc = docs::attrs(&v.docs, &fallback_doc);
         let rename = v.tag.as_ref().map(|tag| quote!(#[serde(rename = #tag)]));
@@ -637,4 +637,13 @@ impl DefaultCache {
             _ => true,
         }
     }
+}
+
+/// `text` with its first letter in upper case.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

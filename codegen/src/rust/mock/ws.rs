@@ -96,8 +96,8 @@ pub fn items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     let binary_fallback = (!c.incoming.iter().any(|m| m.kind == MessageKind::Binary))
         .then(|| quote! { Self::UnknownBinary(data) => Action::SendBinary(data.to_vec()), });
     let enum_doc = docs::lines(&format!(
-        "A message a client sends on a `{}` connection, as the mock decodes it.",
-        c.id
+        "A message a client sends on {} connection, as the mock decodes it.",
+        docs::a_code(&c.id)
     ));
     quote! {
         #enum_doc
