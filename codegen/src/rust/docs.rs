@@ -213,6 +213,36 @@ fn starts_url(chars: &[char]) -> bool {
     s.starts_with("https://") || s.starts_with("http://")
 }
 
+/// `word` in code font after its indefinite article: "a `Message`", "an `ExecuteMessage`".
+pub fn a_code(word: &str) -> String {
+    format!("{} `{word}`", article(word))
+}
+
+/// "a" or "an" before `word`, by how English reads its first letters.
+fn article(word: &str) -> &'static str {
+    let lower = word.to_ascii_lowercase();
+    // A `u` read as "you" takes "a": `UserId`, `Uuid`, `UniqueKey`.
+    let you = ["uni", "use", "usa", "usu", "uti", "uu", "ur"];
+    match lower.chars().next() {
+        Some('a' | 'e' | 'i' | 'o') => "an",
+        Some('u') if !you.iter().any(|p| lower.starts_with(p)) => "an",
+        _ => "a",
+    }
+}
+
+/// Doc attributes for the generator's own text, which may hold intra-doc links: unlike spec
+/// text, it is written as Markdown and is not escaped.
+pub fn own(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote! { #( #[doc = #lines] )* }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,34 +309,4 @@ mod tests {
         let lines = sanitize("ends */ here \"quoted\"");
         assert_eq!(lines[0], " ends */ here \"quoted\"");
     }
-}
-
-/// `word` in code font after its indefinite article: "a `Message`", "an `ExecuteMessage`".
-pub fn a_code(word: &str) -> String {
-    format!("{} `{word}`", article(word))
-}
-
-/// "a" or "an" before `word`, by how English reads its first letters.
-fn article(word: &str) -> &'static str {
-    let lower = word.to_ascii_lowercase();
-    // A `u` read as "you" takes "a": `UserId`, `Uuid`, `UniqueKey`.
-    let you = ["uni", "use", "usa", "usu", "uti", "uu", "ur"];
-    match lower.chars().next() {
-        Some('a' | 'e' | 'i' | 'o') => "an",
-        Some('u') if !you.iter().any(|p| lower.starts_with(p)) => "an",
-        _ => "a",
-    }
-}
-
-/// Doc attributes for the generator's own text, which may hold intra-doc links: unlike spec
-/// text, it is written as Markdown and is not escaped.
-pub fn own(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
-    quote! { #( #[doc = #lines] )* }
 }
