@@ -59,12 +59,10 @@ pub struct AgentOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The audio of an audio output, base64-encoded PCM.
-    #[serde(rename = "base64Audio")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "base64Audio", default, skip_serializing_if = "Option::is_none")]
     pub base64_audio: Option<autessa_runtime::Base64>,
     /// The sample rate of `base64Audio` in hertz.
-    #[serde(rename = "sampleRate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sampleRate", default, skip_serializing_if = "Option::is_none")]
     pub sample_rate: Option<i32>,
     /// The text of what the audio says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -212,7 +210,7 @@ impl<'de> Deserialize<'de> for AggregateFunction {
 }
 
 /// The encoding of raw PCM audio.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AudioFormat {
     /// Samples per second, per channel (e.g. 16000).
@@ -260,16 +258,13 @@ impl AudioFormat {
 #[non_exhaustive]
 pub struct AudioInput {
     /// The URL of an uploaded recording. Set this or `base64Audio`, not both.
-    #[serde(rename = "audioUrl")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "audioUrl", default, skip_serializing_if = "Option::is_none")]
     pub audio_url: Option<String>,
     /// The recording itself, base64-encoded. Set this or `audioUrl`, not both.
-    #[serde(rename = "base64Audio")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "base64Audio", default, skip_serializing_if = "Option::is_none")]
     pub base64_audio: Option<autessa_runtime::Base64>,
     /// The encoding of the audio, when it is raw PCM.
-    #[serde(rename = "audioFormat")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "audioFormat", default, skip_serializing_if = "Option::is_none")]
     pub audio_format: Option<AudioFormat>,
 }
 
@@ -330,7 +325,7 @@ impl AutessaDbColumnValue {
 /// The body of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchDeleteRowsRequest {
     /// The table (the same id as `resourceId`).
@@ -351,14 +346,13 @@ impl BatchDeleteRowsRequest {
 /// The result of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchDeleteRowsResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows deleted.
     #[serde(rename = "recordsImpacted")]
@@ -393,7 +387,7 @@ impl BatchDeleteRowsResponse {
 /// The body of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchUpdateRowsRequest {
     /// The table (the same id as `resourceId`).
@@ -413,14 +407,13 @@ impl BatchUpdateRowsRequest {
 /// The result of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchUpdateRowsResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows updated.
     #[serde(rename = "recordsImpacted")]
@@ -455,7 +448,7 @@ impl BatchUpdateRowsResponse {
 /// Client to server on the agent channel: close a conversation.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CloseConversationMessage {
     /// Always `CLOSE_CONVERSATION`.
@@ -557,7 +550,7 @@ impl<'de> Deserialize<'de> for CloseConversationMessageMessageType {
 /// The body of `closeConversation`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CloseConversationRequest {
     /// The agent the conversation is with (the same id as `resourceId`).
@@ -581,14 +574,13 @@ impl CloseConversationRequest {
 /// The result of `closeConversation`; it has no fields beyond the envelope.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CloseConversationResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
 
@@ -896,8 +888,7 @@ pub struct ConnectionStatus {
     /// The connection's state.
     pub status: ConnectionState,
     /// An id of the connection, for support requests.
-    #[serde(rename = "connectionId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "connectionId", default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
 }
 
@@ -998,7 +989,7 @@ impl<'de> Deserialize<'de> for ConnectionStatusMessageType {
 }
 
 /// The body of `createConversation`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// The agent to talk to (the same id as `resourceId`).
@@ -1024,14 +1015,13 @@ impl CreateConversationRequest {
 }
 
 /// The result of `createConversation`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateConversationResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The id of the new conversation, for later turns and for closing it.
     #[serde(rename = "conversationId")]
@@ -1064,16 +1054,14 @@ pub struct CustomVersion {
     /// Which lifecycle state of the resource to use.
     ///
     /// Defaults to `"PUBLISHED"` when absent.
-    #[serde(rename = "versionState")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "versionState", default, skip_serializing_if = "Option::is_none")]
     pub version_state: Option<VersionState>,
     /// A specific version number within `versionState`; the latest version in that
     /// state when omitted. The member is documented; what omitting it means is
     /// inferred.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "versionNumber")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "versionNumber", default, skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i32>,
 }
 
@@ -1104,7 +1092,7 @@ impl CustomVersion {
 /// The body of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRowRequest {
     /// The table (the same id as `resourceId`).
@@ -1125,14 +1113,13 @@ impl DeleteRowRequest {
 /// The result of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows deleted (0 or 1).
     #[serde(rename = "recordsImpacted")]
@@ -1160,7 +1147,7 @@ impl DeleteRowResponse {
 /// Server to client on both channels: a request failed.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ErrorMessage {
     /// Always `ERROR`.
@@ -1259,7 +1246,7 @@ impl<'de> Deserialize<'de> for ErrorMessageMessageType {
 }
 
 /// The body of a failed request (any non-2xx status).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// What went wrong, as human-readable messages.
@@ -1283,26 +1270,30 @@ pub struct ExecuteAgentRequest {
     /// The input for this run, in order.
     pub input: Vec<AgentInput>,
     /// The conversation this run is a turn of; a single-shot run when omitted.
-    #[serde(rename = "conversationId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// The form of output wanted.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "outputType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "outputType", default, skip_serializing_if = "Option::is_none")]
     pub output_type: Option<OutputType>,
     /// Values for the agent's environment variables; not stored by the server.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "environmentVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "environmentVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// Values for the variables in the agent's prompt template.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "promptTemplateVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "promptTemplateVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prompt_template_variables: Option<BTreeMap<String, String>>,
     /// The agent version to run; PUBLISHED when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1366,18 +1357,16 @@ impl ExecuteAgentRequest {
 }
 
 /// The result of `executeAgent`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteAgentResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The conversation the run belongs to, if any.
-    #[serde(rename = "conversationId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// What the agent produced, in order.
     pub output: Vec<AgentOutput>,
@@ -1422,26 +1411,30 @@ pub struct ExecuteMessage {
     /// The input for this run, in order.
     pub input: Vec<AgentInput>,
     /// The conversation this run is a turn of; a single-shot run when omitted.
-    #[serde(rename = "conversationId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// The form of output wanted.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "outputType")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "outputType", default, skip_serializing_if = "Option::is_none")]
     pub output_type: Option<OutputType>,
     /// Values for the agent's environment variables; not stored by the server.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "environmentVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "environmentVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// Values for the variables in the agent's prompt template.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "promptTemplateVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "promptTemplateVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub prompt_template_variables: Option<BTreeMap<String, String>>,
     /// The agent version to run; PUBLISHED when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1590,7 +1583,7 @@ impl<'de> Deserialize<'de> for ExecuteMessageMessageType {
 /// `executeTool` body.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteToolMessage {
     /// The tool to run (the same id as `resourceId`).
@@ -1600,12 +1593,18 @@ pub struct ExecuteToolMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Input variables that are kept out of the tool's output and logs.
-    #[serde(rename = "privateVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "privateVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Values for the tool's environment variables; not stored by the server.
-    #[serde(rename = "environmentVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "environmentVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// The tool version to run; PUBLISHED when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1755,7 +1754,7 @@ impl<'de> Deserialize<'de> for ExecuteToolMessageMessageType {
 }
 
 /// The body of `executeTool`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteToolRequest {
     /// The tool to run (the same id as `resourceId`).
@@ -1765,12 +1764,18 @@ pub struct ExecuteToolRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Input variables that are kept out of the tool's output and logs.
-    #[serde(rename = "privateVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "privateVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub private_variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Values for the tool's environment variables; not stored by the server.
-    #[serde(rename = "environmentVariables")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "environmentVariables",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// The tool version to run; PUBLISHED when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1838,14 +1843,13 @@ impl ExecuteToolRequest {
 }
 
 /// The result of `executeTool`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteToolResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The kind of response; always `EXECUTE_TOOL` here.
     #[serde(rename = "responseType")]
@@ -1860,8 +1864,7 @@ pub struct ExecuteToolResponse {
     /// The tool's log lines, when `debug` was set.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "debugOutput")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "debugOutput", default, skip_serializing_if = "Option::is_none")]
     pub debug_output: Option<Vec<String>>,
 }
 
@@ -1978,15 +1981,14 @@ impl<'de> Deserialize<'de> for ExecuteToolResponseResponseType {
 /// Server to client on the agent channel: the end of one turn, with its whole output.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecutionResult {
     /// Always `RESULT`.
     #[serde(rename = "messageType")]
     pub message_type: ExecutionResultMessageType,
     /// The conversation the turn belongs to, if any.
-    #[serde(rename = "conversationId")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// What the agent produced in this turn, in order.
     pub output: Vec<AgentOutput>,
@@ -2478,8 +2480,7 @@ pub struct GenerateUploadLinkResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// A pre-signed URL to `PUT` the file's bytes to, without the API key.
     #[serde(rename = "uploadUrl")]
@@ -2488,8 +2489,7 @@ pub struct GenerateUploadLinkResponse {
     #[serde(rename = "tempPath")]
     pub temp_path: String,
     /// When `uploadUrl` stops accepting the upload.
-    #[serde(rename = "expiresAt")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<autessa_runtime::DateTime>,
 }
 
@@ -2527,7 +2527,7 @@ impl GenerateUploadLinkResponse {
 /// The body of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetDataRequest {
     /// The table (the same id as `resourceId`).
@@ -2555,14 +2555,13 @@ impl GetDataRequest {
 /// The result of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetDataResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The rows on the requested page.
     pub rows: Vec<Row>,
@@ -2593,7 +2592,7 @@ impl GetDataResponse {
 /// The body of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetSingleRowRequest {
     /// The table (the same id as `resourceId`).
@@ -2614,14 +2613,13 @@ impl GetSingleRowRequest {
 /// The result of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetSingleRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The requested row.
     pub row: Row,
@@ -2648,7 +2646,7 @@ impl GetSingleRowResponse {
 /// The body of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IndexRecordRequest {
     /// The table to load the file into (the same id as `resourceId`).
@@ -2658,8 +2656,7 @@ pub struct IndexRecordRequest {
     #[serde(rename = "tempPath")]
     pub temp_path: String,
     /// The field delimiter of a CSV file.
-    #[serde(rename = "fileDelimiter")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fileDelimiter", default, skip_serializing_if = "Option::is_none")]
     pub file_delimiter: Option<FileDelimiter>,
 }
 
@@ -2690,8 +2687,7 @@ pub struct IndexRecordResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows created from the file.
     #[serde(rename = "recordsImpacted")]
@@ -2725,7 +2721,7 @@ impl IndexRecordResponse {
 }
 
 /// The body of `insertRow`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InsertRowRequest {
     /// The table (the same id as `resourceId`).
@@ -2749,8 +2745,7 @@ pub struct InsertRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The id of the new row.
     #[serde(rename = "insertedId")]
@@ -2791,7 +2786,7 @@ impl InsertRowResponse {
 /// The body of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JoinQueryRequest {
     /// The main table (the same id as `resourceId`).
@@ -2850,14 +2845,13 @@ impl JoinQueryRequest {
 /// The result of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JoinQueryResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The matching joined rows on the requested page.
     pub rows: Vec<JoinedRow>,
@@ -2907,8 +2901,7 @@ pub struct JoinStatement {
     #[serde(rename = "joinTableColumn")]
     pub join_table_column: String,
     /// A filter on the joined table's rows.
-    #[serde(rename = "joinFilters")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "joinFilters", default, skip_serializing_if = "Option::is_none")]
     pub join_filters: Option<WhereFilter>,
 }
 
@@ -3037,7 +3030,7 @@ impl<'de> Deserialize<'de> for JoinType {
 /// One row of a join query's result.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JoinedRow {
     /// The id of the row each table contributed, by table alias.
@@ -3259,15 +3252,18 @@ impl Pagination {
 /// The body of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTableRequest {
     /// The table (the same id as `resourceId`).
     #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The columns to return; all columns when omitted.
-    #[serde(rename = "selectedColumns")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "selectedColumns",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub selected_columns: Option<Vec<SelectedColumn>>,
     /// Which rows to return; all rows when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3313,14 +3309,13 @@ impl QueryTableRequest {
 /// The result of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTableResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The matching rows on the requested page.
     pub rows: Vec<Row>,
@@ -3349,14 +3344,13 @@ impl QueryTableResponse {
 }
 
 /// The fields every JSON response body carries, next to the endpoint's own fields.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
 
@@ -3380,7 +3374,7 @@ impl ResponseEnvelope {
 /// One row of a table.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Row {
     /// The row's id.
@@ -3400,7 +3394,7 @@ impl Row {
 /// A row a batch operation could not process, and why.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RowFailure {
     /// The row that failed.
@@ -3420,7 +3414,7 @@ impl RowFailure {
 /// One row's update in a batch.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RowUpdate {
     /// The row to update.
@@ -3440,7 +3434,7 @@ impl RowUpdate {
 /// One match of a semantic search.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SearchResult {
     /// The matching row.
@@ -3459,19 +3453,17 @@ impl SearchResult {
 /// A column to return from a query.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SelectedColumn {
     /// The column's name in its table.
     #[serde(rename = "columnName")]
     pub column_name: String,
     /// The alias of the table the column belongs to, in a join query.
-    #[serde(rename = "tableAlias")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "tableAlias", default, skip_serializing_if = "Option::is_none")]
     pub table_alias: Option<String>,
     /// The name to return the column under.
-    #[serde(rename = "columnAlias")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "columnAlias", default, skip_serializing_if = "Option::is_none")]
     pub column_alias: Option<String>,
     /// Functions applied to the column, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3514,7 +3506,7 @@ impl SelectedColumn {
 /// The body of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SemanticSearchRequest {
     /// The table (the same id as `resourceId`).
@@ -3569,14 +3561,13 @@ impl SemanticSearchRequest {
 /// The result of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SemanticSearchResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The matches, best first.
     pub results: Vec<SearchResult>,
@@ -3611,12 +3602,10 @@ pub struct StreamedOutput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<String>,
     /// The audio of this chunk, base64-encoded PCM.
-    #[serde(rename = "base64Audio")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "base64Audio", default, skip_serializing_if = "Option::is_none")]
     pub base64_audio: Option<autessa_runtime::Base64>,
     /// The sample rate of `base64Audio` in hertz.
-    #[serde(rename = "sampleRate")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sampleRate", default, skip_serializing_if = "Option::is_none")]
     pub sample_rate: Option<i32>,
     /// True on the last chunk of the output.
     #[serde(rename = "isFinalChunk")]
@@ -3676,7 +3665,7 @@ impl StreamedOutputMessage {
 /// Text input for an agent.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TextInput {
     /// The text.
@@ -3693,7 +3682,7 @@ impl TextInput {
 /// Server to client on the tool channel: one line of the tool's debugging output, in real time.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolDebugMessage {
     /// Always `DEBUG`.
@@ -3795,14 +3784,13 @@ impl<'de> Deserialize<'de> for ToolDebugMessageMessageType {
 /// the `executeTool` response.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolResultMessage {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The kind of response; always `EXECUTE_TOOL` here.
     #[serde(rename = "responseType")]
@@ -3817,8 +3805,7 @@ pub struct ToolResultMessage {
     /// The tool's log lines, when `debug` was set.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "debugOutput")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "debugOutput", default, skip_serializing_if = "Option::is_none")]
     pub debug_output: Option<Vec<String>>,
     /// Always `RESULT`.
     #[serde(rename = "messageType")]
@@ -3939,7 +3926,7 @@ impl<'de> Deserialize<'de> for ToolResultMessageMessageType {
 /// The body of `updateRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRowRequest {
     /// The table (the same id as `resourceId`).
@@ -3972,8 +3959,7 @@ pub struct UpdateRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken")]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The row as it is after the update.
     #[serde(rename = "updatedRow")]

@@ -539,7 +539,7 @@ async fn close_conversation() {
     let request = CloseConversationRequest::new(AGENT_ID, "conv_abc123".to_owned());
     let outcome = client.close_conversation(&request).await;
     let response = expect_example(&server, CLOSE_CONVERSATION, &request, outcome);
-    assert_eq!(response, CloseConversationResponse::default());
+    assert_eq!(response, CloseConversationResponse::new(Vec::new()));
 }
 
 #[tokio::test]

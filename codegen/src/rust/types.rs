@@ -342,33 +342,37 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
         return quote! { #doc #[serde(flatten)] pub #name: #inner, };
     }
     // serde names a field after its identifier without `r#`; anything else needs a rename.
-    let rename = (name.to_string().trim_start_matches("r#") != f.wire).then(|| {
-        let wire = &f.wire;
-        quote!(#[serde(rename = #wire)])
-    });
+    let wire = &f.wire;
+    let rename =
+        (name.to_string().trim_start_matches("r#") != f.wire).then(|| quote!(rename = #wire));
     // An optional member that may be `null` keeps "absent" and "null" apart: `None` is
     // absent, `Some(None)` (or `Some(Value::Null)`) is an explicit null.
-    let present = quote!(#[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "autessa_runtime::present")]);
-    let (ty, attr) = match (f.required, f.nullable) {
-        (true, false) => (inner, None),
-        (true, true) => (quote!(Option<#inner>), None),
-        (false, true) => (quote!(Option<Option<#inner>>), Some(present)),
-        (false, false) if f.ty == TypeRef::Any => (quote!(Option<#inner>), Some(present)),
-        (false, false) => (
-            quote!(Option<#inner>),
-            Some(quote!(#[serde(default, skip_serializing_if = "Option::is_none")])),
+    let present = quote!(deserialize_with = "autessa_runtime::present");
+    let omitted = quote!(skip_serializing_if = "Option::is_none");
+    let (ty, args) = match (f.required, f.nullable) {
+        (true, false) => (inner, vec![]),
+        (true, true) => (quote!(Option<#inner>), vec![]),
+        (false, true) => (
+            quote!(Option<Option<#inner>>),
+            vec![quote!(default), omitted, present.clone()],
         ),
+        (false, false) if f.ty == TypeRef::Any => (
+            quote!(Option<#inner>),
+            vec![quote!(default), omitted, present.clone()],
+        ),
+        (false, false) => (quote!(Option<#inner>), vec![quote!(default), omitted]),
     };
     // What only the server writes is read, never sent.
-    let attr = match (f.read_only, f.required, f.nullable || f.ty == TypeRef::Any) {
-        (false, ..) => attr,
-        (true, true, _) => Some(quote!(#[serde(skip_serializing)])),
-        (true, false, true) => Some(
-            quote!(#[serde(default, skip_serializing, deserialize_with = "autessa_runtime::present")]),
-        ),
-        (true, false, false) => Some(quote!(#[serde(default, skip_serializing)])),
+    let args = match (f.read_only, f.required, f.nullable || f.ty == TypeRef::Any) {
+        (false, ..) => args,
+        (true, true, _) => vec![quote!(skip_serializing)],
+        (true, false, true) => vec![quote!(default), quote!(skip_serializing), present],
+        (true, false, false) => vec![quote!(default), quote!(skip_serializing)],
     };
-    quote! { #doc #rename #attr pub #name: #ty, }
+    // One `#[serde(..)]` per member.
+    let args: Vec<TokenStream> = rename.into_iter().chain(args).collect();
+    let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
+    quote! { #doc #attr pub #name: #ty, }
 }
 
 fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
@@ -619,9 +623,11 @@ impl DefaultCache {
         let result = match &api.ty(id).kind {
             // A multipart body is built with `new`: a file has no default.
             TypeKind::Struct(s) if s.multipart => false,
+            // Only a value whose members may all be absent has a default: a made-up
+            // required member (an empty id) would be sent as if the caller meant it. A
+            // constant (a one-value enumeration) is the exception: it has one value.
             TypeKind::Struct(s) => s.fields.iter().all(|f| {
-                // A default must be a valid value: no empty list where one item is required.
-                !f.required || f.nullable || (f.empty_is_valid && self.type_default(api, &f.ty))
+                !f.required || f.nullable || is_constant(api, f) && self.type_default(api, &f.ty)
             }),
             TypeKind::Enum(e) => e.default.is_some(),
             TypeKind::Union(_) => false,
