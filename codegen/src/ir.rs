@@ -199,6 +199,9 @@ pub struct Field {
     /// `readOnly`: the server sends it, a request never carries it (OpenAPI: "SHOULD NOT be
     /// sent as part of the request"; required only in responses).
     pub read_only: bool,
+    /// A secret (`format: password`, or `x-sensitive: true`): `Debug` shows that it is set,
+    /// never its value.
+    pub sensitive: bool,
 }
 
 /// JSON Schema's validation keywords on a value: what a server may refuse although the

@@ -35,6 +35,8 @@
 //! - `x-stream-body: true` on the large AutessaDB reads (`getData`, `queryTable`,
 //!   `joinQuery`) asks generated clients for a second method that hands over the raw
 //!   response body as it arrives, for results too large to hold in memory at once.
+//! - `x-sensitive: true` on a property marks a secret (variables, session tokens,
+//!   pre-signed URLs): generated clients never show its value in debug output.
 //!
 //! This crate is generated from the API description by `cargo xtask codegen`; the transport, authentication and error handling live in `autessa-runtime`.
 //!

@@ -346,7 +346,7 @@ impl BatchDeleteRowsRequest {
 /// The result of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchDeleteRowsResponse {
     /// Error messages; empty when the request succeeded.
@@ -359,6 +359,20 @@ pub struct BatchDeleteRowsResponse {
     pub records_impacted: i64,
     /// The rows that were not deleted.
     pub failures: Vec<RowFailure>,
+}
+
+impl std::fmt::Debug for BatchDeleteRowsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchDeleteRowsResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("records_impacted", &self.records_impacted)
+            .field("failures", &self.failures)
+            .finish()
+    }
 }
 
 impl BatchDeleteRowsResponse {
@@ -407,7 +421,7 @@ impl BatchUpdateRowsRequest {
 /// The result of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct BatchUpdateRowsResponse {
     /// Error messages; empty when the request succeeded.
@@ -420,6 +434,20 @@ pub struct BatchUpdateRowsResponse {
     pub records_impacted: i64,
     /// The rows that were not updated.
     pub failures: Vec<RowFailure>,
+}
+
+impl std::fmt::Debug for BatchUpdateRowsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchUpdateRowsResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("records_impacted", &self.records_impacted)
+            .field("failures", &self.failures)
+            .finish()
+    }
 }
 
 impl BatchUpdateRowsResponse {
@@ -574,7 +602,7 @@ impl CloseConversationRequest {
 /// The result of `closeConversation`; it has no fields beyond the envelope.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CloseConversationResponse {
     /// Error messages; empty when the request succeeded.
@@ -582,6 +610,18 @@ pub struct CloseConversationResponse {
     /// A session token the server may hand back with a response.
     #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for CloseConversationResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloseConversationResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .finish()
+    }
 }
 
 impl CloseConversationResponse {
@@ -1015,7 +1055,7 @@ impl CreateConversationRequest {
 }
 
 /// The result of `createConversation`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateConversationResponse {
     /// Error messages; empty when the request succeeded.
@@ -1026,6 +1066,19 @@ pub struct CreateConversationResponse {
     /// The id of the new conversation, for later turns and for closing it.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
+}
+
+impl std::fmt::Debug for CreateConversationResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateConversationResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("conversation_id", &self.conversation_id)
+            .finish()
+    }
 }
 
 impl CreateConversationResponse {
@@ -1113,7 +1166,7 @@ impl DeleteRowRequest {
 /// The result of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRowResponse {
     /// Error messages; empty when the request succeeded.
@@ -1124,6 +1177,19 @@ pub struct DeleteRowResponse {
     /// The number of rows deleted (0 or 1).
     #[serde(rename = "recordsImpacted")]
     pub records_impacted: i64,
+}
+
+impl std::fmt::Debug for DeleteRowResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteRowResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("records_impacted", &self.records_impacted)
+            .finish()
+    }
 }
 
 impl DeleteRowResponse {
@@ -1261,7 +1327,7 @@ impl ErrorResponse {
 }
 
 /// The body of `executeAgent`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteAgentRequest {
     /// The agent to run (the same id as `resourceId`).
@@ -1298,6 +1364,23 @@ pub struct ExecuteAgentRequest {
     /// The agent version to run; PUBLISHED when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
+}
+
+impl std::fmt::Debug for ExecuteAgentRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteAgentRequest")
+            .field("agent_id", &self.agent_id)
+            .field("input", &self.input)
+            .field("conversation_id", &self.conversation_id)
+            .field("output_type", &self.output_type)
+            .field(
+                "environment_variables",
+                &self.environment_variables.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("prompt_template_variables", &self.prompt_template_variables)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 
 impl ExecuteAgentRequest {
@@ -1357,7 +1440,7 @@ impl ExecuteAgentRequest {
 }
 
 /// The result of `executeAgent`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteAgentResponse {
     /// Error messages; empty when the request succeeded.
@@ -1370,6 +1453,20 @@ pub struct ExecuteAgentResponse {
     pub conversation_id: Option<String>,
     /// What the agent produced, in order.
     pub output: Vec<AgentOutput>,
+}
+
+impl std::fmt::Debug for ExecuteAgentResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteAgentResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("conversation_id", &self.conversation_id)
+            .field("output", &self.output)
+            .finish()
+    }
 }
 
 impl ExecuteAgentResponse {
@@ -1402,7 +1499,7 @@ impl ExecuteAgentResponse {
 /// `executeAgent` body.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteMessage {
     /// The agent to run (the same id as `resourceId`).
@@ -1442,6 +1539,24 @@ pub struct ExecuteMessage {
     /// Always `EXECUTE`.
     #[serde(rename = "messageType")]
     pub message_type: ExecuteMessageMessageType,
+}
+
+impl std::fmt::Debug for ExecuteMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteMessage")
+            .field("agent_id", &self.agent_id)
+            .field("input", &self.input)
+            .field("conversation_id", &self.conversation_id)
+            .field("output_type", &self.output_type)
+            .field(
+                "environment_variables",
+                &self.environment_variables.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("prompt_template_variables", &self.prompt_template_variables)
+            .field("version", &self.version)
+            .field("message_type", &self.message_type)
+            .finish()
+    }
 }
 
 impl ExecuteMessage {
@@ -1583,7 +1698,7 @@ impl<'de> Deserialize<'de> for ExecuteMessageMessageType {
 /// `executeTool` body.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteToolMessage {
     /// The tool to run (the same id as `resourceId`).
@@ -1617,6 +1732,26 @@ pub struct ExecuteToolMessage {
     /// Always `EXECUTE`.
     #[serde(rename = "messageType")]
     pub message_type: ExecuteToolMessageMessageType,
+}
+
+impl std::fmt::Debug for ExecuteToolMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteToolMessage")
+            .field("tool_id", &self.tool_id)
+            .field("variables", &self.variables)
+            .field(
+                "private_variables",
+                &self.private_variables.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field(
+                "environment_variables",
+                &self.environment_variables.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("version", &self.version)
+            .field("debug", &self.debug)
+            .field("message_type", &self.message_type)
+            .finish()
+    }
 }
 
 impl ExecuteToolMessage {
@@ -1754,7 +1889,7 @@ impl<'de> Deserialize<'de> for ExecuteToolMessageMessageType {
 }
 
 /// The body of `executeTool`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteToolRequest {
     /// The tool to run (the same id as `resourceId`).
@@ -1785,6 +1920,25 @@ pub struct ExecuteToolRequest {
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
+}
+
+impl std::fmt::Debug for ExecuteToolRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteToolRequest")
+            .field("tool_id", &self.tool_id)
+            .field("variables", &self.variables)
+            .field(
+                "private_variables",
+                &self.private_variables.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field(
+                "environment_variables",
+                &self.environment_variables.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("version", &self.version)
+            .field("debug", &self.debug)
+            .finish()
+    }
 }
 
 impl ExecuteToolRequest {
@@ -1843,7 +1997,7 @@ impl ExecuteToolRequest {
 }
 
 /// The result of `executeTool`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteToolResponse {
     /// Error messages; empty when the request succeeded.
@@ -1866,6 +2020,22 @@ pub struct ExecuteToolResponse {
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[serde(rename = "debugOutput", default, skip_serializing_if = "Option::is_none")]
     pub debug_output: Option<Vec<String>>,
+}
+
+impl std::fmt::Debug for ExecuteToolResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExecuteToolResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("response_type", &self.response_type)
+            .field("tool_name", &self.tool_name)
+            .field("response", &self.response)
+            .field("debug_output", &self.debug_output)
+            .finish()
+    }
 }
 
 impl ExecuteToolResponse {
@@ -2474,7 +2644,7 @@ impl GenerateUploadLinkRequest {
 /// The result of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GenerateUploadLinkResponse {
     /// Error messages; empty when the request succeeded.
@@ -2491,6 +2661,21 @@ pub struct GenerateUploadLinkResponse {
     /// When `uploadUrl` stops accepting the upload.
     #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<autessa_runtime::DateTime>,
+}
+
+impl std::fmt::Debug for GenerateUploadLinkResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenerateUploadLinkResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("upload_url", &autessa_runtime::Redacted)
+            .field("temp_path", &self.temp_path)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 impl GenerateUploadLinkResponse {
@@ -2555,7 +2740,7 @@ impl GetDataRequest {
 /// The result of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetDataResponse {
     /// Error messages; empty when the request succeeded.
@@ -2568,6 +2753,20 @@ pub struct GetDataResponse {
     /// The number of rows in the table.
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
+}
+
+impl std::fmt::Debug for GetDataResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetDataResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("rows", &self.rows)
+            .field("total_records", &self.total_records)
+            .finish()
+    }
 }
 
 impl GetDataResponse {
@@ -2613,7 +2812,7 @@ impl GetSingleRowRequest {
 /// The result of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetSingleRowResponse {
     /// Error messages; empty when the request succeeded.
@@ -2623,6 +2822,19 @@ pub struct GetSingleRowResponse {
     pub session_token: Option<String>,
     /// The requested row.
     pub row: Row,
+}
+
+impl std::fmt::Debug for GetSingleRowResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetSingleRowResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("row", &self.row)
+            .finish()
+    }
 }
 
 impl GetSingleRowResponse {
@@ -2681,7 +2893,7 @@ impl IndexRecordRequest {
 /// The result of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IndexRecordResponse {
     /// Error messages; empty when the request succeeded.
@@ -2695,6 +2907,20 @@ pub struct IndexRecordResponse {
     /// Whether vectorizing and computed columns are still running.
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
+}
+
+impl std::fmt::Debug for IndexRecordResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IndexRecordResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("records_impacted", &self.records_impacted)
+            .field("computation_status", &self.computation_status)
+            .finish()
+    }
 }
 
 impl IndexRecordResponse {
@@ -2739,7 +2965,7 @@ impl InsertRowRequest {
 }
 
 /// The result of `insertRow`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InsertRowResponse {
     /// Error messages; empty when the request succeeded.
@@ -2756,6 +2982,21 @@ pub struct InsertRowResponse {
     /// Whether computed columns of the row are still being filled.
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
+}
+
+impl std::fmt::Debug for InsertRowResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InsertRowResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("inserted_id", &self.inserted_id)
+            .field("new_row", &self.new_row)
+            .field("computation_status", &self.computation_status)
+            .finish()
+    }
 }
 
 impl InsertRowResponse {
@@ -2845,7 +3086,7 @@ impl JoinQueryRequest {
 /// The result of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct JoinQueryResponse {
     /// Error messages; empty when the request succeeded.
@@ -2858,6 +3099,20 @@ pub struct JoinQueryResponse {
     /// The number of matching joined rows over all pages.
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
+}
+
+impl std::fmt::Debug for JoinQueryResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinQueryResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("rows", &self.rows)
+            .field("total_records", &self.total_records)
+            .finish()
+    }
 }
 
 impl JoinQueryResponse {
@@ -3309,7 +3564,7 @@ impl QueryTableRequest {
 /// The result of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct QueryTableResponse {
     /// Error messages; empty when the request succeeded.
@@ -3322,6 +3577,20 @@ pub struct QueryTableResponse {
     /// The number of matching rows over all pages.
     #[serde(rename = "totalRecords")]
     pub total_records: i64,
+}
+
+impl std::fmt::Debug for QueryTableResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryTableResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("rows", &self.rows)
+            .field("total_records", &self.total_records)
+            .finish()
+    }
 }
 
 impl QueryTableResponse {
@@ -3344,7 +3613,7 @@ impl QueryTableResponse {
 }
 
 /// The fields every JSON response body carries, next to the endpoint's own fields.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// Error messages; empty when the request succeeded.
@@ -3352,6 +3621,18 @@ pub struct ResponseEnvelope {
     /// A session token the server may hand back with a response.
     #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
+}
+
+impl std::fmt::Debug for ResponseEnvelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResponseEnvelope")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .finish()
+    }
 }
 
 impl ResponseEnvelope {
@@ -3561,7 +3842,7 @@ impl SemanticSearchRequest {
 /// The result of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SemanticSearchResponse {
     /// Error messages; empty when the request succeeded.
@@ -3571,6 +3852,19 @@ pub struct SemanticSearchResponse {
     pub session_token: Option<String>,
     /// The matches, best first.
     pub results: Vec<SearchResult>,
+}
+
+impl std::fmt::Debug for SemanticSearchResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SemanticSearchResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("results", &self.results)
+            .finish()
+    }
 }
 
 impl SemanticSearchResponse {
@@ -3784,7 +4078,7 @@ impl<'de> Deserialize<'de> for ToolDebugMessageMessageType {
 /// the `executeTool` response.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ToolResultMessage {
     /// Error messages; empty when the request succeeded.
@@ -3810,6 +4104,23 @@ pub struct ToolResultMessage {
     /// Always `RESULT`.
     #[serde(rename = "messageType")]
     pub message_type: ToolResultMessageMessageType,
+}
+
+impl std::fmt::Debug for ToolResultMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolResultMessage")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("response_type", &self.response_type)
+            .field("tool_name", &self.tool_name)
+            .field("response", &self.response)
+            .field("debug_output", &self.debug_output)
+            .field("message_type", &self.message_type)
+            .finish()
+    }
 }
 
 impl ToolResultMessage {
@@ -3953,7 +4264,7 @@ impl UpdateRowRequest {
 /// The result of `updateRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRowResponse {
     /// Error messages; empty when the request succeeded.
@@ -3967,6 +4278,20 @@ pub struct UpdateRowResponse {
     /// Whether computed columns of the row are still being filled.
     #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
+}
+
+impl std::fmt::Debug for UpdateRowResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateRowResponse")
+            .field("errors", &self.errors)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
+            )
+            .field("updated_row", &self.updated_row)
+            .field("computation_status", &self.computation_status)
+            .finish()
+    }
 }
 
 impl UpdateRowResponse {
@@ -4080,7 +4405,7 @@ impl<'de> Deserialize<'de> for VersionState {
 
 /// Client to server on the agent channel in voice mode: the first message, which
 /// declares the format of the binary audio frames that follow.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VoiceSetupMessage {
     /// Always `VOICE`.
@@ -4107,6 +4432,19 @@ pub struct VoiceSetupMessage {
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[serde(rename = "promptTemplateVariables")]
     pub prompt_template_variables: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for VoiceSetupMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoiceSetupMessage")
+            .field("message_type", &self.message_type)
+            .field("output_type", &self.output_type)
+            .field("agent_id", &self.agent_id)
+            .field("audio_format", &self.audio_format)
+            .field("environment_variables", &autessa_runtime::Redacted)
+            .field("prompt_template_variables", &self.prompt_template_variables)
+            .finish()
+    }
 }
 
 impl VoiceSetupMessage {

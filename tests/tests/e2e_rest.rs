@@ -585,6 +585,13 @@ async fn execute_tool_with_variables_version_and_debug() {
                 .with_version_number(12),
         )
         .with_debug(true);
+    // The request's secrets stay out of logs of it.
+    let logged = format!("{request:?}");
+    assert!(
+        !logged.contains("DE89370400440532013000") && !logged.contains("wk-93b1"),
+        "{logged}"
+    );
+    assert!(logged.contains("Lisbon"), "{logged}");
     let outcome = client.execute_tool(&request).await;
     let response = expect_example(&server, EXECUTE_TOOL, &request, outcome);
     assert_eq!(

@@ -89,6 +89,26 @@ fn inline_objects_with_the_same_members_are_one_type() {
 }
 
 #[test]
+fn secrets_show_whether_they_are_set_never_their_value() {
+    let login = objects::Login::new("ada", "hunter2").with_token("tok-123");
+    let shown = format!("{login:?} {login:#?}");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("tok-123"),
+        "{shown}"
+    );
+    assert!(shown.contains(r#"user: "ada""#), "{shown}");
+    assert!(shown.contains("password: <redacted>"), "{shown}");
+    assert!(shown.contains("token: Some(<redacted>)"), "{shown}");
+    let anonymous = objects::Login::new("ada", "hunter2");
+    assert!(format!("{anonymous:?}").contains("token: None"));
+    // The wire still carries them.
+    assert_eq!(
+        serde_json::to_value(&login).unwrap(),
+        json!({"user": "ada", "password": "hunter2", "token": "tok-123"})
+    );
+}
+
+#[test]
 fn an_unknown_tag_is_kept_whole_and_a_malformed_known_one_is_an_error() {
     let raw = json!({"kind": "bird", "wings": 2});
     let pet: unions::Pet = round_trip(raw.clone());

@@ -602,6 +602,10 @@ impl<'s> Types<'s> {
                     read_only: self
                         .schema_object(ploc)
                         .is_some_and(|m| m.get("readOnly") == Some(&Value::Bool(true))),
+                    sensitive: self.schema_object(ploc).is_some_and(|m| {
+                        m.get("format").and_then(Value::as_str) == Some("password")
+                            || m.get("x-sensitive") == Some(&Value::Bool(true))
+                    }),
                 }
             })
             .collect();
@@ -624,6 +628,7 @@ impl<'s> Types<'s> {
                 empty_is_valid: true,
                 constraints: Constraints::default(),
                 read_only: false,
+                sensitive: false,
             });
         }
         fields
@@ -942,6 +947,7 @@ impl<'s> Types<'s> {
                     empty_is_valid: true,
                     constraints: Constraints::default(),
                     read_only: false,
+                    sensitive: false,
                 }
             })
             .collect();

@@ -111,18 +111,55 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     });
     let default = default.then(|| quote!(Default,));
     let constructor = constructor(api, &name, s, p);
+    let redacted = s
+        .fields
+        .iter()
+        .any(|f| f.sensitive)
+        .then(|| redacted_debug(def, s, p));
+    let debug = redacted.is_none().then(|| quote!(Debug,));
     // Non-exhaustive, so that a new member is a minor change: values are built with `new`
     // and the `with_` setters, read and changed through the public fields.
     quote! {
         #doc
-        #[derive(Clone, Debug, #default PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, #debug #default PartialEq, Serialize, Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
         }
 
+        #redacted
+
         #constructor
+    }
+}
+
+/// `Debug` for a struct with secrets: each secret shows whether it is set, never its value.
+fn redacted_debug(def: &TypeDef, s: &Struct, p: &Paths) -> TokenStream {
+    let name = ident(&def.name);
+    let rt = &p.runtime;
+    let label = &def.name;
+    let fields = s.fields.iter().map(|f| {
+        let member = ident(&f.name);
+        let label = f.name.trim_start_matches("r#");
+        let shown = match (f.sensitive, f.option_layers()) {
+            (false, _) => quote!(&self.#member),
+            (true, 0) => quote!(&#rt::Redacted),
+            (true, 1) => quote!(&self.#member.as_ref().map(|_| #rt::Redacted)),
+            (true, _) => quote!(&self.#member.as_ref().map(|v| v.as_ref().map(|_| #rt::Redacted))),
+        };
+        quote!(.field(#label, #shown))
+    });
+    let extra = s
+        .extra
+        .as_ref()
+        .map(|_| quote!(.field("additional_properties", &self.additional_properties)));
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#label) #(#fields)* #extra .finish()
+            }
+        }
     }
 }
 

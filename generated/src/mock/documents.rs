@@ -8,7 +8,7 @@ pub(super) const OPENAPI: &str = r##"{
   "info": {
     "title": "Autessa client API",
     "version": "1.0.0",
-    "description": "The REST API that client applications use to run Autessa agents and tools and to\nread and write AutessaDB tables. This document is maintained by hand and is the\ninput of the Rust client generator. The WebSocket side of the API is described in\n`asyncapi.yaml`, which reuses the message schemas defined here.\n\nEvery request is a `POST` with a JSON body and carries the `resourceId` query\nparameter (the agent, tool or table id). Every JSON response body carries an\n`errors` array (empty on success) and may carry a `sessionToken`, next to the\nendpoint's own fields.\n\nVendor extensions used in this document:\n\n- `x-autessa-inferred: true` marks an operation, schema or property that the public\n  reference does not document, or a documented one whose requiredness or meaning\n  when omitted is ours (its description says which). It is our own decision, made to\n  be consistent with the documented parts, and must be re-checked when the real\n  contract is known. Anything without the marker is documented by the public\n  reference.\n- `x-upload` on `generateUploadLink` describes the three-step file upload (the URL and\n  the ticket in its response, and the operation that finishes it), so that generated\n  clients can offer it as one call.\n- `x-idempotent` on every operation says whether a client may safely retry the\n  request after a failure whose outcome is unknown (a timeout, a dropped connection,\n  a 5xx). `true` only for pure reads; `false` for anything that creates, changes or\n  deletes state or that runs an agent or a tool.\n- `x-param-from-body: {resourceId: agentId}` (or `toolId`, `tableId`) on every\n  operation says that the `resourceId` query parameter repeats a member of the body,\n  so that generated clients take the id once, from the body, and put it in both places.\n- `x-stream-body: true` on the large AutessaDB reads (`getData`, `queryTable`,\n  `joinQuery`) asks generated clients for a second method that hands over the raw\n  response body as it arrives, for results too large to hold in memory at once.\n",
+    "description": "The REST API that client applications use to run Autessa agents and tools and to\nread and write AutessaDB tables. This document is maintained by hand and is the\ninput of the Rust client generator. The WebSocket side of the API is described in\n`asyncapi.yaml`, which reuses the message schemas defined here.\n\nEvery request is a `POST` with a JSON body and carries the `resourceId` query\nparameter (the agent, tool or table id). Every JSON response body carries an\n`errors` array (empty on success) and may carry a `sessionToken`, next to the\nendpoint's own fields.\n\nVendor extensions used in this document:\n\n- `x-autessa-inferred: true` marks an operation, schema or property that the public\n  reference does not document, or a documented one whose requiredness or meaning\n  when omitted is ours (its description says which). It is our own decision, made to\n  be consistent with the documented parts, and must be re-checked when the real\n  contract is known. Anything without the marker is documented by the public\n  reference.\n- `x-upload` on `generateUploadLink` describes the three-step file upload (the URL and\n  the ticket in its response, and the operation that finishes it), so that generated\n  clients can offer it as one call.\n- `x-idempotent` on every operation says whether a client may safely retry the\n  request after a failure whose outcome is unknown (a timeout, a dropped connection,\n  a 5xx). `true` only for pure reads; `false` for anything that creates, changes or\n  deletes state or that runs an agent or a tool.\n- `x-param-from-body: {resourceId: agentId}` (or `toolId`, `tableId`) on every\n  operation says that the `resourceId` query parameter repeats a member of the body,\n  so that generated clients take the id once, from the body, and put it in both places.\n- `x-stream-body: true` on the large AutessaDB reads (`getData`, `queryTable`,\n  `joinQuery`) asks generated clients for a second method that hands over the raw\n  response body as it arrives, for results too large to hold in memory at once.\n- `x-sensitive: true` on a property marks a secret (variables, session tokens,\n  pre-signed URLs): generated clients never show its value in debug output.\n",
     "license": {
       "name": "MIT OR Apache-2.0",
       "url": "https://spdx.org/licenses/"
@@ -1816,6 +1816,7 @@ pub(super) const OPENAPI: &str = r##"{
           },
           "sessionToken": {
             "type": "string",
+            "x-sensitive": true,
             "description": "A session token the server may hand back with a response."
           }
         }
@@ -2107,6 +2108,7 @@ pub(super) const OPENAPI: &str = r##"{
           },
           "environmentVariables": {
             "type": "object",
+            "x-sensitive": true,
             "description": "Values for the agent's environment variables; not stored by the server.",
             "x-autessa-inferred": true,
             "additionalProperties": {
@@ -2209,11 +2211,13 @@ pub(super) const OPENAPI: &str = r##"{
           },
           "privateVariables": {
             "type": "object",
+            "x-sensitive": true,
             "description": "Input variables that are kept out of the tool's output and logs.",
             "additionalProperties": {}
           },
           "environmentVariables": {
             "type": "object",
+            "x-sensitive": true,
             "description": "Values for the tool's environment variables; not stored by the server.",
             "additionalProperties": {
               "type": "string"
@@ -3314,6 +3318,7 @@ pub(super) const OPENAPI: &str = r##"{
             "properties": {
               "uploadUrl": {
                 "type": "string",
+                "x-sensitive": true,
                 "format": "uri",
                 "description": "A pre-signed URL to `PUT` the file's bytes to, without the API key."
               },
@@ -3466,6 +3471,7 @@ pub(super) const OPENAPI: &str = r##"{
           },
           "environmentVariables": {
             "type": "object",
+            "x-sensitive": true,
             "description": "Values for the agent's environment variables; not stored by the server. The\nmember is documented; that it is required is inferred.\n",
             "x-autessa-inferred": true,
             "additionalProperties": {
