@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use crate::{
     Config, DocsConfig, Flags, GeneratedFile, PackageMeta, RUNTIME_VERSION, RustConfig, diff, docs,
-    load_api, rust,
+    load_api,
 };
 
 pub const USAGE: &str = "usage: autessa-codegen [--openapi FILE] [--asyncapi FILE] [--out DIR] [--docs DIR] \
@@ -38,15 +38,21 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
     };
     let report = change_report(&mut options)?;
     let config = &options.config;
-    let api = load_api(config).map_err(|d| d.to_string())?;
-    for w in &api.warnings {
-        eprintln!("{w}");
-    }
     if let Some(out) = &options.out {
-        let files = rust::emit(&api, &config.rust).map_err(|d| d.to_string())?;
-        write_files(out, &files)?;
+        // The whole crate, the documents its mock embeds included.
+        let output = crate::generate(config).map_err(|d| d.to_string())?;
+        for w in &output.warnings {
+            eprintln!("{w}");
+        }
+        write_files(out, &output.files)?;
     }
     if let Some(dir) = &options.docs_dir {
+        let api = load_api(config).map_err(|d| d.to_string())?;
+        if options.out.is_none() {
+            for w in &api.warnings {
+                eprintln!("{w}");
+            }
+        }
         // Without `--changelog`, the change report (when there is one) is the change log.
         let mut docs_config = options.docs.clone();
         if docs_config.changelog.is_none() {

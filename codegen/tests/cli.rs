@@ -247,3 +247,19 @@ fn docs_options_need_docs_and_something_to_write() {
     assert!(String::from_utf8_lossy(&stray.stderr).contains("go with --docs"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_crate_written_by_the_command_line_embeds_the_documents_its_mock_judges_by() {
+    let dir = scratch("mock");
+    std::fs::write(dir.join("schema/openapi.yaml"), SPEC).unwrap();
+    std::fs::write(dir.join("schema/parts.yaml"), PARTS).unwrap();
+    let output = codegen(&dir, &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mock = std::fs::read_to_string(dir.join("out/src/mock.rs")).unwrap();
+    assert!(mock.contains("mod documents;"), "{mock}");
+    let documents = std::fs::read_to_string(dir.join("out/src/mock/documents.rs")).unwrap();
+    assert!(documents.contains("\"operationId\": \"listItems\""), "{documents}");
+    // The file the document refers to is embedded too.
+    assert!(documents.contains("\"parts.yaml\""), "{documents}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
