@@ -254,11 +254,18 @@ fn the_crate_written_by_the_command_line_embeds_the_documents_its_mock_judges_by
     std::fs::write(dir.join("schema/openapi.yaml"), SPEC).unwrap();
     std::fs::write(dir.join("schema/parts.yaml"), PARTS).unwrap();
     let output = codegen(&dir, &[]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let mock = std::fs::read_to_string(dir.join("out/src/mock.rs")).unwrap();
     assert!(mock.contains("mod documents;"), "{mock}");
     let documents = std::fs::read_to_string(dir.join("out/src/mock/documents.rs")).unwrap();
-    assert!(documents.contains("\"operationId\": \"listItems\""), "{documents}");
+    assert!(
+        documents.contains("\"operationId\": \"listItems\""),
+        "{documents}"
+    );
     // The file the document refers to is embedded too.
     assert!(documents.contains("\"parts.yaml\""), "{documents}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -53,7 +53,7 @@ fn space_members(text: &str) -> String {
         out.push_str(line);
         out.push('\n');
         let ends_member = matches!(*line, "    }" | "    };")
-            || (member_line(line) && line.ends_with(['}', ';']));
+            || (member_line(line) && !is_doc_or_attribute(line) && line.ends_with(['}', ';']));
         if ends_member && lines.get(i + 1).is_some_and(|next| member_line(next)) {
             out.push('\n');
         }
@@ -61,10 +61,17 @@ fn space_members(text: &str) -> String {
     out
 }
 
-/// A line of an impl block's own level (not a body, not its closing brace).
+/// A line of an impl block's own level: not a body, not its closing brace.
 fn member_line(line: &str) -> bool {
     line.strip_prefix("    ")
         .is_some_and(|rest| !rest.starts_with([' ', '}', ')']) && !rest.is_empty())
+}
+
+/// A doc comment or attribute line, which belongs to the member below it whatever it ends
+/// with (`/// a &lt;b&gt;` ends with `;`).
+fn is_doc_or_attribute(line: &str) -> bool {
+    let rest = line.trim_start();
+    rest.starts_with("//") || rest.starts_with('#')
 }
 
 /// Whether a string literal in `item` spans lines: the text-level spacing could reach
@@ -94,6 +101,15 @@ mod tests {
             "use a::b; use c::d; struct A; impl A { const N: u8 = 1; fn f() {} fn g() -> u8 { if true { 1 } else { 2 } } } fn h() {}",
         );
         let expected = "use a::b;\nuse c::d;\n\nstruct A;\n\nimpl A {\n    const N: u8 = 1;\n\n    fn f() {}\n\n    fn g() -> u8 {\n        if true { 1 } else { 2 }\n    }\n}\n\nfn h() {}\n";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn doc_lines_that_end_like_a_member_stay_with_their_member() {
+        let text = layout(
+            "impl A { #[doc = \" a &lt;b&gt;\"] #[doc = \" {x}\"] #[inline] fn f() {} fn g() {} }",
+        );
+        let expected = "impl A {\n    /// a &lt;b&gt;\n    /// {x}\n    #[inline]\n    fn f() {}\n\n    fn g() {}\n}\n";
         assert_eq!(text, expected);
     }
 
