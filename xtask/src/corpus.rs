@@ -39,6 +39,10 @@ const SPECS: &[(&str, &str)] = &[
     ("codat-accounting", "codat.io/accounting.json"),
 ];
 
+/// Specs linted with their generated mock (the `mock` feature) too: the mock is written from
+/// the IR for any spec, not only Autessa's.
+const WITH_MOCK: &[&str] = &["openai"];
+
 /// GitHub's description, from `@octokit/openapi`, for scale.
 const GITHUB_RELEASE: &str = "23.0.2";
 
@@ -159,8 +163,14 @@ pub fn run(options: &Options) -> Result<(), String> {
         .filter(|r| options.clippy && r.failure.is_none())
     {
         let started = Instant::now();
+        let mock: &[&str] = if WITH_MOCK.contains(&row.name.as_str()) {
+            &["--features", "mock"]
+        } else {
+            &[]
+        };
         let output = Command::new(env!("CARGO"))
             .args(["clippy", "--quiet", "-p", &format!("corpus-{}", row.name)])
+            .args(mock)
             .args(["--", "-D", "warnings"])
             .current_dir(&root)
             .env("CARGO_TARGET_DIR", root.join("target"))
@@ -326,6 +336,15 @@ fn generate_crate(name: &str, spec: &Path) -> Result<Vec<GeneratedFile>, String>
         if file.path.as_os_str() == "Cargo.toml" {
             file.contents.push_str(&example::manifest(name));
         }
+    }
+    // The documents the mock embeds (a corpus spec is one file).
+    if autessa_codegen::rust::mock_wanted(&api) {
+        files.extend(autessa_codegen::rust::mock_documents(
+            &document,
+            None,
+            &[],
+            &config.rust.command,
+        ));
     }
     files.push(GeneratedFile::new("examples/smoke.rs", source));
     Ok(files)
