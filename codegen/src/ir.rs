@@ -219,6 +219,8 @@ pub struct Constraints {
     pub maximum: Option<(f64, bool)>,
     /// The `format` of a string the IR keeps as text (`email`, `hostname`, `ipv4`, ...).
     pub format: Option<String>,
+    /// The limits on an array's items, when it has any.
+    pub items: Option<Box<Constraints>>,
 }
 
 /// A closed set of string values, plus a fallback for values added later.

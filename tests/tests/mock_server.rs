@@ -833,12 +833,27 @@ async fn the_fixture_exercises_path_level_and_header_parameters_and_nullable() {
     assert_eq!(answer.headers.get("retry-after").unwrap(), "7");
     assert_eq!(answer.body, json!({"errors": ["Resource not found"]}));
 
-    // A status without any example is reported, not invented.
+    // A status declared without a body answers without one.
     server.clear_records();
     server.respond_with(202);
+    let url = format!("{}{insert}?resourceId=7", server.base_url());
+    let accepted = reqwest::Client::new()
+        .post(url)
+        .header("authorization", KEY)
+        .header("content-type", "application/json")
+        .body(row.to_string())
+        .send()
+        .await
+        .expect("the mock server answers");
+    assert_eq!(accepted.status().as_u16(), 202);
+    assert!(accepted.bytes().await.expect("a body").is_empty());
+    assert_eq!(server.violations(), Vec::<String>::new());
+
+    // A status with a body but without any example is reported, not invented.
+    server.respond_with(206);
     let answer = send(&server, &call).await;
     assert_eq!(answer.status, 500);
-    let problem = "insertRow: the schema gives no example for a 202 response, so the mock has \
+    let problem = "insertRow: the schema gives no example for a 206 response, so the mock has \
                    nothing to answer";
     assert_eq!(answer.body, json!({ "errors": [problem] }));
     assert_eq!(server.violations(), vec![problem.to_owned()]);
@@ -848,4 +863,65 @@ async fn the_fixture_exercises_path_level_and_header_parameters_and_nullable() {
         index.response_example(create, 418).map(|e| e.response_key),
         Some("default".to_owned())
     );
+}
+
+/// An operation answers with its documented success by default: its first `2XX` status,
+/// with a body made from the schema where the document gives no example (an `allOf` as one
+/// object), and with no body where the response declares none.
+#[tokio::test]
+async fn the_default_answer_is_the_documented_success() {
+    let document = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "things", "version": "1"},
+        "paths": {
+            "/things": {"post": {
+                "operationId": "createThing",
+                "responses": {
+                    "201": {"description": "created", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Page"}
+                    }}},
+                    "default": {"description": "error"}
+                }
+            }},
+            "/things/{id}": {"delete": {
+                "operationId": "deleteThing",
+                "parameters": [{"name": "id", "in": "path", "required": true,
+                                "schema": {"type": "integer"}}],
+                "responses": {"200": {"description": "deleted"}}
+            }}
+        },
+        "components": {"schemas": {
+            "Base": {"type": "object", "required": ["href", "items"],
+                     "properties": {"href": {"type": "string", "example": "/next"}}},
+            "Page": {"allOf": [
+                {"$ref": "#/components/schemas/Base"},
+                {"type": "object", "properties": {"items": {"type": "array",
+                    "items": {"type": "integer"}}}}
+            ]}
+        }}
+    });
+    let mock =
+        autessa_runtime::mock::ApiMock::from_documents(&document.to_string(), None, &[], KEY)
+            .await
+            .expect("the mock starts");
+    let http = reqwest::Client::new();
+
+    let created = http
+        .post(format!("{}/things", mock.base_url()))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(created.status().as_u16(), 201);
+    let body = created.bytes().await.expect("a body");
+    let body: Value = serde_json::from_slice(&body).expect("a JSON body");
+    assert_eq!(body, json!({"href": "/next", "items": []}));
+
+    let deleted = http
+        .delete(format!("{}/things/7", mock.base_url()))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(deleted.status().as_u16(), 200);
+    assert!(deleted.bytes().await.expect("a body").is_empty());
+    assert_eq!(mock.violations(), Vec::<String>::new());
 }

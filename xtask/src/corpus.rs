@@ -41,7 +41,7 @@ const SPECS: &[(&str, &str)] = &[
 
 /// Specs linted with their generated mock (the `mock` feature) too: the mock is written from
 /// the IR for any spec, not only Autessa's.
-const WITH_MOCK: &[&str] = &["openai"];
+const WITH_MOCK: &[&str] = &["openai", "spotify", "twilio", "hetzner", "asana"];
 
 /// GitHub's description, from `@octokit/openapi`, for scale.
 const GITHUB_RELEASE: &str = "23.0.2";
@@ -111,6 +111,8 @@ struct Row {
     lines: usize,
     clippy: Option<Duration>,
     smoke: Option<smoke::Smoke>,
+    /// The smoke example against the crate's own mock (the specs of [`WITH_MOCK`]).
+    own_mock: Option<smoke::Smoke>,
     failure: Option<String>,
 }
 
@@ -146,6 +148,7 @@ pub fn run(options: &Options) -> Result<(), String> {
             lines: 0,
             clippy: None,
             smoke: None,
+            own_mock: None,
             failure: None,
         };
         match generated {
@@ -246,7 +249,7 @@ fn run_smoke(root: &Path, rows: &mut [Row]) -> Result<Duration, String> {
         .map(|r| r.name.as_str())
         .collect();
     let started = Instant::now();
-    smoke::build(root, &names)?;
+    smoke::build(root, &names, WITH_MOCK)?;
     let build = started.elapsed();
     for row in rows.iter_mut().filter(|r| r.failure.is_none()) {
         let listed = listed(&row.name);
@@ -286,8 +289,34 @@ fn run_smoke(root: &Path, rows: &mut [Row]) -> Result<Duration, String> {
             ));
         }
         row.smoke = Some(result);
+        if WITH_MOCK.contains(&row.name.as_str()) {
+            own_mock(root, row);
+        }
     }
     Ok(build)
+}
+
+/// Runs the smoke example of `row` against the crate's own mock: every operation must
+/// decode its answer, and the mock must find no request wrong.
+fn own_mock(root: &Path, row: &mut Row) {
+    let result = match smoke::run_own_mock(root, &row.name) {
+        Ok(result) => result,
+        Err(e) => {
+            row.failure = Some(format!("smoke test against its own mock: {e}"));
+            return;
+        }
+    };
+    let problems: Vec<String> = (result.unexplained.iter().map(|miss| format!("  {miss}")))
+        .chain(result.violations.iter().map(|v| format!("  the mock: {v}")))
+        .take(40)
+        .collect();
+    if !problems.is_empty() && row.failure.is_none() {
+        row.failure = Some(format!(
+            "smoke test against its own mock:\n{}",
+            problems.join("\n")
+        ));
+    }
+    row.own_mock = Some(result);
 }
 
 /// The smoke test's table.
@@ -312,6 +341,21 @@ fn print_smoke(rows: &[Row], build: Duration) {
             s.accepted,
             s.decoded,
             s.explained,
+            s.time.as_secs_f64()
+        );
+    }
+    println!("\nagainst the crate's own mock (`mock` feature)\n");
+    println!("| spec | operations | called | decoded | requests the mock found wrong | time |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for row in rows {
+        let Some(s) = &row.own_mock else { continue };
+        println!(
+            "| {} | {} | {} | {} | {} | {:.1} s |",
+            row.name,
+            s.operations,
+            s.called,
+            s.decoded,
+            s.violations.len(),
             s.time.as_secs_f64()
         );
     }

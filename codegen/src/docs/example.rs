@@ -131,7 +131,10 @@ impl Synth<'_> {
                 target => self.constrained(target, c),
             },
             TypeRef::Array(item) if !self.recursive(item) && self.stack.len() < MAX_DEPTH => {
-                let one = self.value(item);
+                let one = match &c.items {
+                    Some(limits) => self.constrained(item, limits),
+                    None => self.value(item),
+                };
                 let count = c.min_items.unwrap_or(1).clamp(1, 16) as usize;
                 Value::Array(vec![one; count])
             }
@@ -1365,6 +1368,38 @@ mod tests {
             "{call}"
         );
         assert!(call.contains("client.up(body).await?"), "{call}");
+    }
+
+    #[test]
+    fn a_made_up_body_meets_the_limits_of_nested_array_items() {
+        let doc = json!({
+            "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {"/answer": {"post": {"operationId": "answer", "requestBody": {"required": true, "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Answer"}}
+            }}, "responses": {"204": {"description": "ok"}}}}},
+            "components": {"schemas": {"Answer": {"type": "object", "required": ["pairs"], "properties": {
+                "pairs": {"type": "array", "minItems": 1, "items": {
+                    "type": "array", "minItems": 2, "maxItems": 2,
+                    "items": {"type": "string", "minLength": 3}
+                }}
+            }}}}
+        });
+        let api = crate::lower::lower_openapi(
+            crate::load::Sources::from_value("spec.yaml", doc),
+            &crate::Flags::default(),
+        )
+        .unwrap();
+        let body = api.operations[0].body.as_ref().unwrap();
+        let (value, made_up) = body_value(&api, body).unwrap();
+        assert!(made_up);
+        let pairs = value["pairs"].as_array().unwrap();
+        assert_eq!(pairs.len(), 1);
+        let pair = pairs[0].as_array().unwrap();
+        assert_eq!(pair.len(), 2, "{value}");
+        assert!(
+            pair.iter().all(|s| s.as_str().unwrap().len() >= 3),
+            "{value}"
+        );
     }
 
     #[test]

@@ -636,6 +636,11 @@ impl<'s> Types<'s> {
 
     /// The schema object written at `loc`, through `$ref` and one-member `allOf`.
     fn schema_object(&self, loc: &Location) -> Option<&serde_json::Map<String, Value>> {
+        self.schema_at(loc).map(|(map, _)| map)
+    }
+
+    /// The schema object at `loc` and where it is, past `$ref`s and one-member `allOf`s.
+    fn schema_at(&self, loc: &Location) -> Option<(&serde_json::Map<String, Value>, Location)> {
         let mut at = loc.clone();
         for _ in 0..16 {
             let followed = self.src.follow(&at).ok()?;
@@ -646,7 +651,7 @@ impl<'s> Types<'s> {
                 Some(Value::Array(members)) if members.len() == 1 => {
                     at = followed.join("allOf").join(0);
                 }
-                _ => return Some(map),
+                _ => return Some((map, followed)),
             }
         }
         None
@@ -675,8 +680,21 @@ impl<'s> Types<'s> {
 
     /// The validation keywords written at `loc`.
     pub fn constraints(&self, loc: &Location) -> Constraints {
-        let Some(map) = self.schema_object(loc) else {
+        self.constraints_within(loc, 4)
+    }
+
+    /// The validation keywords at `loc`, and those of its items `depth` arrays deep.
+    fn constraints_within(&self, loc: &Location, depth: usize) -> Constraints {
+        let Some((map, at)) = self.schema_at(loc) else {
             return Constraints::default();
+        };
+        let items = match map.get("items") {
+            Some(Value::Object(_)) if depth > 0 => {
+                Some(self.constraints_within(&at.join("items"), depth - 1))
+                    .filter(|items| *items != Constraints::default())
+                    .map(Box::new)
+            }
+            _ => None,
         };
         let count = |k: &str| map.get(k).and_then(Value::as_u64);
         let bound = |k: &str, exclusive: &str| {
@@ -699,6 +717,7 @@ impl<'s> Types<'s> {
                 .and_then(Value::as_str)
                 .filter(|_| map.get("type").and_then(Value::as_str) == Some("string"))
                 .map(str::to_owned),
+            items,
         }
     }
 

@@ -17,7 +17,10 @@ pub(super) fn answer(
     operation: &Operation,
     record: &mut RecordedRequest,
 ) -> (MockReply, Option<(String, Bytes)>) {
-    let reply = choose(shared, operation, record);
+    let mut reply = choose(shared, operation, record);
+    if reply.documented_success {
+        reply.status = shared.index.success_status(operation);
+    }
     let content = match &reply.body {
         ReplyBody::Json(body) => Some(json_content(body)),
         ReplyBody::Raw {
@@ -25,6 +28,13 @@ pub(super) fn answer(
             bytes,
         } => Some((content_type.clone(), bytes.clone())),
         ReplyBody::Empty => None,
+        ReplyBody::Example
+            if shared
+                .index
+                .has_no_content(operation, reply.status.as_u16()) =>
+        {
+            None
+        }
         ReplyBody::Example => {
             let status = reply.status.as_u16();
             let invent = shared.replies().invent;

@@ -109,7 +109,7 @@ impl MockServer {
             api_key: api_key.to_owned(),
             journal: Journal::default(),
             replies: Mutex::new(Replies {
-                sticky: MockReply::example(200),
+                sticky: MockReply::documented(),
                 once: VecDeque::new(),
                 handlers: Vec::new(),
                 retry_after: DEFAULT_RETRY_AFTER,

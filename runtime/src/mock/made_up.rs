@@ -59,6 +59,11 @@ fn combination(document: &Value, combined: &str, parts: &[Value], depth: usize) 
             .first()
             .map_or(Value::Null, |part| value(document, part, depth + 1));
     }
+    // Objects merge as one schema: a member one part requires may be described by another.
+    let mut merged = Map::new();
+    if merge_objects(document, parts, &mut merged, 0) {
+        return object(document, &Value::Object(merged), depth);
+    }
     let mut merged = Map::new();
     for part in parts {
         if let Value::Object(members) = value(document, part, depth + 1) {
@@ -66,6 +71,58 @@ fn combination(document: &Value, combined: &str, parts: &[Value], depth: usize) 
         }
     }
     Value::Object(merged)
+}
+
+/// Gathers the `properties` and `required` of `parts` (and of their own `allOf`s) into
+/// `merged`; false when a part is not an object schema.
+fn merge_objects(
+    document: &Value,
+    parts: &[Value],
+    merged: &mut Map<String, Value>,
+    depth: usize,
+) -> bool {
+    for part in parts {
+        let (part, _) = resolve(document, part, "");
+        if depth < DEPTH
+            && let Some(Value::Array(inner)) = part.get("allOf")
+        {
+            if !merge_objects(document, inner, merged, depth + 1) {
+                return false;
+            }
+            continue;
+        }
+        let is_object = match part.get("type") {
+            Some(kind) => kind == "object",
+            None => part.get("properties").is_some() || part.get("required").is_some(),
+        };
+        if !is_object || part.get("oneOf").is_some() || part.get("anyOf").is_some() {
+            return false;
+        }
+        if let Some(Value::Object(properties)) = part.get("properties") {
+            let into = merged
+                .entry("properties")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(into) = into {
+                // A later part describes a member more closely than the base it extends.
+                into.extend(properties.clone());
+            }
+        }
+        if let Some(Value::Array(names)) = part.get("required") {
+            let into = merged
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(into) = into {
+                into.extend(
+                    names
+                        .iter()
+                        .filter(|n| !into.contains(n))
+                        .cloned()
+                        .collect::<Vec<_>>(),
+                );
+            }
+        }
+    }
+    true
 }
 
 fn object(document: &Value, schema: &Value, depth: usize) -> Value {
@@ -111,6 +168,26 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn an_all_of_is_made_up_as_one_object() {
+        let document = json!({"components": {"schemas": {
+            "Page": {
+                "type": "object",
+                "required": ["href", "items"],
+                "properties": {"href": {"type": "string", "example": "/next"}}
+            }
+        }}});
+        let schema = json!({"allOf": [
+            {"$ref": "#/components/schemas/Page"},
+            {"type": "object", "properties": {"items": {"type": "array", "minItems": 1,
+                "items": {"type": "integer", "minimum": 3}}}}
+        ]});
+        assert_eq!(
+            made_up(&document, &schema),
+            json!({"href": "/next", "items": [3]})
+        );
+    }
 
     #[test]
     fn a_made_up_value_keeps_to_formats_limits_and_references() {

@@ -318,19 +318,44 @@ fn match_template(template: &str, path: &str) -> Option<Vec<(String, String)>> {
     }
     let mut captures = Vec::new();
     for (pattern, segment) in template_segments.iter().zip(&path_segments) {
-        if let Some(name) = pattern
-            .strip_prefix('{')
-            .and_then(|rest| rest.strip_suffix('}'))
-        {
-            if segment.is_empty() {
-                return None;
-            }
-            captures.push((name.to_owned(), (*segment).to_owned()));
-        } else if pattern != segment {
+        if !match_segment(pattern, segment, &mut captures) {
             return None;
         }
     }
     Some(captures)
+}
+
+/// Matches one segment of a template, whose placeholders may sit between literals
+/// (`{Sid}.json`, `v{major}.{minor}`); each captured value is non-empty.
+fn match_segment(pattern: &str, segment: &str, captures: &mut Vec<(String, String)>) -> bool {
+    let (mut pattern, mut rest) = (pattern, segment);
+    while let Some(open) = pattern.find('{') {
+        let Some(after) = rest.strip_prefix(&pattern[..open]) else {
+            return false;
+        };
+        let Some(close) = pattern[open..].find('}').map(|at| open + at) else {
+            break;
+        };
+        let name = &pattern[open + 1..close];
+        pattern = &pattern[close + 1..];
+        // The value runs to the next literal: to the end for a trailing literal.
+        let literal = pattern.split('{').next().unwrap_or_default();
+        let end = if literal.len() == pattern.len() {
+            after.strip_suffix(literal).map(str::len)
+        } else if literal.is_empty() {
+            None // two placeholders side by side cannot be told apart
+        } else {
+            after.find(literal)
+        };
+        match end {
+            Some(end) if end > 0 => {
+                captures.push((name.to_owned(), after[..end].to_owned()));
+                rest = &after[end..];
+            }
+            _ => return false,
+        }
+    }
+    pattern == rest
 }
 
 fn read_parameters(document: &Value, list: Option<&Value>, pointer: &str) -> Vec<Parameter> {
@@ -447,6 +472,27 @@ fn read_scheme(document: &Value, name: &str) -> SecurityScheme {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn placeholders_may_sit_between_literals_in_a_segment() {
+        let capture = |template, path| match_template(template, path);
+        let pairs = |list: &[(&str, &str)]| {
+            let owned = list.iter().map(|(n, v)| (n.to_string(), v.to_string()));
+            Some(owned.collect::<Vec<_>>())
+        };
+        assert_eq!(
+            capture("/Accounts/{Sid}.json", "/Accounts/AC12.json"),
+            pairs(&[("Sid", "AC12")])
+        );
+        assert_eq!(
+            capture("/v{major}.{minor}/x", "/v1.2/x"),
+            pairs(&[("major", "1"), ("minor", "2")])
+        );
+        assert_eq!(capture("/Accounts/{Sid}.json", "/Accounts/.json"), None);
+        assert_eq!(capture("/Accounts/{Sid}.json", "/Accounts/AC12"), None);
+        assert_eq!(capture("/{a}{b}", "/xy"), None);
+        assert_eq!(capture("/a/{id}", "/a/"), None);
+    }
 
     #[test]
     fn paths_match_literally_before_templates() {

@@ -27,6 +27,8 @@ pub struct MockReply {
     pub(super) body: ReplyBody,
     pub(super) headers: Vec<(String, String)>,
     pub(super) fault: Option<Fault>,
+    /// Answer with the operation's documented success status in place of `status`.
+    pub(super) documented_success: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +74,19 @@ impl MockReply {
         Self::new(status, ReplyBody::Example)
     }
 
+    /// The operation's documented success (its first `2XX` response, `200` when it
+    /// declares none) with the document's example, or no body where the response has none:
+    /// what the mock answers until told otherwise.
+    pub fn documented() -> Self {
+        Self::example(200).at_documented_success()
+    }
+
+    /// This reply with the operation's documented success status in place of its own.
+    pub(super) fn at_documented_success(mut self) -> Self {
+        self.documented_success = true;
+        self
+    }
+
     /// `status` with `body` as JSON (for bodies the document does not describe too, such as
     /// unknown enum values).
     ///
@@ -115,6 +130,7 @@ impl MockReply {
             body,
             headers: Vec::new(),
             fault: None,
+            documented_success: false,
         }
     }
 

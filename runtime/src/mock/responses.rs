@@ -1,6 +1,7 @@
 //! What an operation's responses declare: the example the mock answers with, and the
 //! headers it sends with it.
 
+use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::made_up::made_up;
@@ -39,6 +40,39 @@ impl OpenApiIndex {
             media_type: media_type.clone(),
             value,
         })
+    }
+
+    /// The status of the operation's documented success: its first `2XX` response (`200`
+    /// for a `2XX` range or none).
+    pub fn success_status(&self, operation: &Operation) -> StatusCode {
+        let responses = self
+            .document
+            .pointer(operation.pointer.trim_start_matches('#'))
+            .and_then(|operation| operation.get("responses"))
+            .and_then(Value::as_object);
+        responses
+            .into_iter()
+            .flat_map(|responses| responses.keys())
+            .filter_map(|key| key.parse::<u16>().ok())
+            .filter(|status| (200..300).contains(status))
+            .min()
+            .and_then(|status| StatusCode::from_u16(status).ok())
+            .unwrap_or(StatusCode::OK)
+    }
+
+    /// Whether the document declares the operation's response for `status` without a body
+    /// (no `content`, or `204`/`205`/`304`, which never have one).
+    pub fn has_no_content(&self, operation: &Operation, status: u16) -> bool {
+        if matches!(status, 204 | 205 | 304) {
+            return true;
+        }
+        self.response(operation, status)
+            .is_some_and(|(_, response)| {
+                response
+                    .get("content")
+                    .and_then(Value::as_object)
+                    .is_none_or(|content| content.is_empty())
+            })
     }
 
     /// The response the document declares for `status` (else its range, else `default`),

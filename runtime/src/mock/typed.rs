@@ -67,7 +67,8 @@ impl<Req> MockRequest<Req> {
 #[derive(Clone, Debug)]
 pub struct Reply<Res, Err> {
     kind: Kind<Res, Err>,
-    status: u16,
+    /// `None`: the operation's documented success status.
+    status: Option<u16>,
     headers: Vec<(String, String)>,
     fault: Option<Fault>,
 }
@@ -80,19 +81,20 @@ enum Kind<Res, Err> {
 }
 
 impl<Res, Err> Reply<Res, Err> {
-    /// `200` with `body`.
+    /// The operation's documented success status (its first `2XX`; `200` when it declares
+    /// none) with `body`.
     pub fn ok(body: Res) -> Self {
-        Self::new(Kind::Ok(body), 200)
+        Self::new(Kind::Ok(body), None)
     }
 
     /// An error status with the operation's error body.
     pub fn error(status: u16, body: Err) -> Self {
-        Self::new(Kind::Error(body), status)
+        Self::new(Kind::Error(body), Some(status))
     }
 
     /// `status` with the document's example for it.
     pub fn example(status: u16) -> Self {
-        Self::new(Kind::Example, status)
+        Self::new(Kind::Example, Some(status))
     }
 
     /// `429 Too Many Requests` (the document's example) with `Retry-After` in seconds.
@@ -100,12 +102,13 @@ impl<Res, Err> Reply<Res, Err> {
         Self::example(429).header("Retry-After", &retry_after_seconds.to_string())
     }
 
-    /// The document's `200` example, spoiled by `fault` (a reset, a stall, a slow body).
+    /// The document's example of the operation's success, spoiled by `fault` (a reset, a
+    /// stall, a slow body).
     pub fn fault(fault: Fault) -> Self {
-        Self::example(200).with_fault(fault)
+        Self::new(Kind::Example, None).with_fault(fault)
     }
 
-    fn new(kind: Kind<Res, Err>, status: u16) -> Self {
+    fn new(kind: Kind<Res, Err>, status: Option<u16>) -> Self {
         Reply {
             kind,
             status,
@@ -117,7 +120,7 @@ impl<Res, Err> Reply<Res, Err> {
     /// Another status (`201` for a success, say).
     #[must_use]
     pub fn status(mut self, status: u16) -> Self {
-        self.status = status;
+        self.status = Some(status);
         self
     }
 
@@ -138,22 +141,26 @@ impl<Res, Err> Reply<Res, Err> {
 
 impl<Res: Serialize, Err: Serialize> Reply<Res, Err> {
     fn into_mock(self, encoding: ResponseEncoding) -> MockReply {
+        let status = self.status.unwrap_or(200);
         let json = |value: serde_json::Result<serde_json::Value>| match value {
-            Ok(value) => MockReply::json(self.status, value),
+            Ok(value) => MockReply::json(status, value),
             Err(error) => MockReply::bytes(500, "text/plain", Bytes::from(error.to_string())),
         };
         let mut reply = match (&self.kind, encoding) {
-            (Kind::Ok(_), ResponseEncoding::Empty) => MockReply::empty(self.status),
+            (Kind::Ok(_), ResponseEncoding::Empty) => MockReply::empty(status),
             (Kind::Ok(body), ResponseEncoding::Json) => json(serde_json::to_value(body)),
             (Kind::Ok(body), ResponseEncoding::Text) => match serde_json::to_value(body) {
                 Ok(serde_json::Value::String(text)) => {
-                    MockReply::bytes(self.status, "text/plain", Bytes::from(text))
+                    MockReply::bytes(status, "text/plain", Bytes::from(text))
                 }
                 other => json(other),
             },
             (Kind::Error(body), _) => json(serde_json::to_value(body)),
-            (Kind::Example, _) => MockReply::example(self.status),
+            (Kind::Example, _) => MockReply::example(status),
         };
+        if self.status.is_none() {
+            reply = reply.at_documented_success();
+        }
         for (name, value) in &self.headers {
             reply = reply.header(name, value);
         }

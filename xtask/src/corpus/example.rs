@@ -40,11 +40,16 @@ pub fn source(api: &Api, document: &Value, crate_name: &str, command: &str) -> S
     out.push_str(include_str!("smoke_main.rs.in"));
 
     let client_key = applied_scheme(api).map(|s| s.key.as_str());
-    out.push_str("\nfn client_builder(base_url: &str) -> HttpClientBuilder {\n");
     if client_key.is_some() {
-        out.push_str("    api::Client::builder(base_url).api_key(\"smoke-key\")\n}\n");
+        out.push_str(
+            "\nfn client_builder(base_url: &str, key: &str) -> HttpClientBuilder {\n    \
+             api::Client::builder(base_url).api_key(key)\n}\n",
+        );
     } else {
-        out.push_str("    api::Client::builder(base_url)\n}\n");
+        out.push_str(
+            "\nfn client_builder(base_url: &str, _key: &str) -> HttpClientBuilder {\n    \
+             api::Client::builder(base_url)\n}\n",
+        );
     }
 
     // What requests carry beyond what the client sends, with the operations they belong to.
@@ -243,9 +248,9 @@ fn credential(api: &Api, key: &str) -> Option<Credential> {
             Some((place, name.clone(), "smoke-key".into()))
         }
         AuthKind::Basic => authorization("Basic c21va2U6c21va2U="),
-        AuthKind::Bearer => authorization("Bearer smoke-token"),
+        AuthKind::Bearer => authorization("Bearer smoke-key"),
         AuthKind::Other(kind) if kind == "oauth2" || kind == "openIdConnect" => {
-            authorization("Bearer smoke-token")
+            authorization("Bearer smoke-key")
         }
         AuthKind::Other(_) => None,
     }
@@ -317,11 +322,7 @@ mod tests {
                     "Authorization".into(),
                     "Basic c21va2U6c21va2U=".into()
                 ),
-                (
-                    "header",
-                    "Authorization".into(),
-                    "Bearer smoke-token".into()
-                ),
+                ("header", "Authorization".into(), "Bearer smoke-key".into()),
             ]
         );
         // An empty requirement makes credentials optional.

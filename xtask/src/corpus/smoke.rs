@@ -42,6 +42,8 @@ pub struct Smoke {
     pub time: Duration,
     /// Why the spec was not smoke-tested, if it was not.
     pub not_run: Option<String>,
+    /// What the crate's own mock found wrong with the requests (its run only).
+    pub violations: Vec<String>,
 }
 
 impl Smoke {
@@ -99,8 +101,9 @@ pub fn explained() -> Result<BTreeMap<String, Listed>, String> {
     Ok(out)
 }
 
-/// Builds every named crate's smoke example in one cargo run (one shared target folder).
-pub fn build(root: &Path, names: &[&str]) -> Result<(), String> {
+/// Builds every named crate's smoke example in one cargo run (one shared target folder);
+/// those of `mocked` with the crate's `mock` feature, for [`run_own_mock`].
+pub fn build(root: &Path, names: &[&str], mocked: &[&str]) -> Result<(), String> {
     let mut command = Command::new(env!("CARGO"));
     command
         .args([
@@ -115,6 +118,9 @@ pub fn build(root: &Path, names: &[&str]) -> Result<(), String> {
     for name in names {
         command.args(["-p", &format!("corpus-{name}")]);
         command.args(["--example", &super::example::name(name)]);
+        if mocked.contains(name) {
+            command.args(["--features", &format!("corpus-{name}/mock")]);
+        }
     }
     let output = command
         .output()
@@ -140,6 +146,35 @@ pub fn run(
     explained: &BTreeSet<String>,
 ) -> Result<Smoke, String> {
     let started = Instant::now();
+    let prism = Prism::start(&PrismOptions {
+        document: spec.to_path_buf(),
+        // Made-up answers (where the description has no example) the same on every run.
+        seed: Some(1),
+        startup_timeout: Duration::from_secs(300),
+        ..PrismOptions::default()
+    })
+    .map_err(|e| format!("{name}: {e}"))?;
+    let lines = execute(root, name, prism.base_url(), &log_path(root, name));
+    drop(prism);
+    let mut smoke = judge(&lines?, explained);
+    smoke.time = started.elapsed();
+    Ok(smoke)
+}
+
+/// Runs the smoke example of `name` against the crate's own mock (`--mock`, built with the
+/// `mock` feature): every call must decode, and the mock must find every request right.
+pub fn run_own_mock(root: &Path, name: &str) -> Result<Smoke, String> {
+    let started = Instant::now();
+    let log = root.join(name).join("smoke-own-mock.log");
+    let lines = execute(root, name, "--mock", &log)?;
+    let mut smoke = judge(&lines, &BTreeSet::new());
+    smoke.time = started.elapsed();
+    Ok(smoke)
+}
+
+/// Runs the smoke example of `name` with `target` (a base URL, or `--mock`), keeps its
+/// lines in `log` and returns them.
+fn execute(root: &Path, name: &str, target: &str, log: &Path) -> Result<String, String> {
     let binary = root
         .join("target")
         .join(PROFILE)
@@ -152,33 +187,21 @@ pub fn run(
         // Base64 text: some descriptions give raw bodies a pattern.
         std::fs::write(work.join(file), b"c21va2U=").map_err(|e| format!("{file}: {e}"))?;
     }
-    let prism = Prism::start(&PrismOptions {
-        document: spec.to_path_buf(),
-        // Made-up answers (where the description has no example) the same on every run.
-        seed: Some(1),
-        startup_timeout: Duration::from_secs(300),
-        ..PrismOptions::default()
-    })
-    .map_err(|e| format!("{name}: {e}"))?;
     let output = Command::new(&binary)
-        .arg(prism.base_url())
+        .arg(target)
         .current_dir(&work)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
-    drop(prism);
     if !output.status.success() {
         return Err(format!(
-            "{} failed ({}):\n{}",
+            "{} {target} failed ({}):\n{}",
             binary.display(),
             output.status,
             String::from_utf8_lossy(&output.stderr)
         ));
     }
-    let log = log_path(root, name);
-    std::fs::write(&log, &output.stdout).map_err(|e| format!("{}: {e}", log.display()))?;
-    let mut smoke = judge(&String::from_utf8_lossy(&output.stdout), explained);
-    smoke.time = started.elapsed();
-    Ok(smoke)
+    std::fs::write(log, &output.stdout).map_err(|e| format!("{}: {e}", log.display()))?;
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
 /// Counts a smoke run's lines (`<operation>\t<outcome>\t<detail>`) and sets its misses
@@ -191,6 +214,12 @@ fn judge(lines: &str, explained: &BTreeSet<String>) -> Smoke {
         let operation = fields.next().unwrap_or_default();
         let outcome = fields.next().unwrap_or_default();
         let detail = fields.next().unwrap_or_default();
+        if operation == VIOLATION {
+            smoke
+                .violations
+                .push(format!("{outcome} {detail}").trim_end().to_owned());
+            continue;
+        }
         smoke.operations += 1;
         let called = outcome != "arguments";
         smoke.called += usize::from(called);
@@ -211,6 +240,9 @@ fn judge(lines: &str, explained: &BTreeSet<String>) -> Smoke {
     smoke.fixed = explained.difference(&missed).cloned().collect();
     smoke
 }
+
+/// The first field of the line an example prints for each violation its mock found.
+const VIOLATION: &str = "#violation";
 
 /// Where the lines of a smoke run are kept, for reading after a failure.
 pub fn log_path(root: &Path, name: &str) -> PathBuf {
@@ -243,6 +275,18 @@ mod tests {
         );
         assert_eq!(smoke.explained, 3);
         assert!(smoke.unexplained.is_empty() && smoke.fixed.is_empty());
+    }
+
+    #[test]
+    fn violations_the_mock_found_are_kept_apart_from_the_operations() {
+        let lines = "a\tdecoded\t200 OK\n\
+                     #violation\tPOST /a: body property \"n\" is not an integer\n";
+        let smoke = judge(lines, &listed(&[]));
+        assert_eq!((smoke.operations, smoke.decoded), (1, 1));
+        assert_eq!(
+            smoke.violations,
+            ["POST /a: body property \"n\" is not an integer"]
+        );
     }
 
     #[test]
