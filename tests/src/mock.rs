@@ -105,9 +105,15 @@ pub async fn start_ws(schema_dir: &Path, api_key: &str) -> ws::WsMockServer {
     let server = ws::WsMockServer::start_with(&openapi, &asyncapi, api_key)
         .await
         .unwrap_or_else(|error| panic!("ws mock: {error}"));
+    greet_with_connection_status(&server);
+    server
+}
+
+/// Makes `server` greet every connection with `ConnectionStatus` `conn-<number>`, as the
+/// Autessa server does.
+pub fn greet_with_connection_status(server: &ws::WsMockServer) {
     server.greeting(|connected| {
         let status = ws::connection_status(&format!("conn-{}", connected.connection));
         vec![ws::Action::Send(status)]
     });
-    server
 }

@@ -1,29 +1,30 @@
 //! The blocking flavour of the generated client (`autessa::blocking::Client`, cargo feature
-//! `blocking`) against the mock server: the same requests on the wire, the same typed
+//! `blocking`) against the generated mock: the same requests on the wire, the same typed
 //! responses and errors, with no async runtime on the calling thread.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use autessa::blocking::Client;
+use autessa::mock::Mock;
 use autessa::types::{CreateConversationRequest, GetDataRequest, Pagination};
 use autessa::{Error, RequestOptions};
-use autessa_tests::mock::MockServer;
+
+mod autessa_mock;
 
 const KEY: &str = "sk-blocking-91c4";
 
 /// The mock runs on a runtime of its own threads; the test thread stays synchronous.
-fn start() -> (tokio::runtime::Runtime, MockServer, Client) {
+fn start() -> (tokio::runtime::Runtime, Mock, Client) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = runtime.block_on(autessa_tests::mock::start_rest(&schema, KEY));
-    let client = Client::new(&server.base_url(), KEY).unwrap();
-    (runtime, server, client)
+    let mock = runtime.block_on(autessa_mock::start(KEY));
+    let client = Client::new(&mock.base_url(), KEY).unwrap();
+    (runtime, mock, client)
 }
 
 #[test]
 fn blocking_calls_send_the_same_requests_and_decode_the_same_responses() {
-    let (_runtime, server, client) = start();
+    let (_runtime, mock, client) = start();
+    let server = mock.engine().rest();
     let created = client
         .create_conversation(&CreateConversationRequest::new(42))
         .send()
@@ -44,7 +45,8 @@ fn blocking_calls_send_the_same_requests_and_decode_the_same_responses() {
 
 #[test]
 fn blocking_errors_are_the_same_typed_errors() {
-    let (_runtime, server, client) = start();
+    let (_runtime, mock, client) = start();
+    let server = mock.engine().rest();
     server.respond_with(429);
     let client = client.with_options(
         RequestOptions::new()

@@ -1,4 +1,5 @@
-//! End to end: the generated `autessa::Client` against the mock Autessa server, over real
+//! End to end: the generated `autessa::Client` against the generated `autessa::mock::Mock`
+//! (set up as the Autessa server behaves, see `autessa_mock`), over real
 //! sockets on 127.0.0.1.
 //!
 //! Every one of the 16 REST operations is called with a request built from the generated
@@ -21,19 +22,20 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 
+use autessa::mock::Mock;
 use autessa::types::*;
 use autessa::{ApiResponse, Client, ConfigError, Error, RateLimit, RetryAfter};
 use autessa_runtime::reqwest::StatusCode;
 use autessa_runtime::serde::Serialize;
 use autessa_runtime::serde::de::DeserializeOwned;
 use autessa_runtime::{Base64, DateTime};
-use autessa_tests::mock::{
-    DEFAULT_RETRY_AFTER, MockServer, RATE_LIMIT_HEADERS, RecordedRequest, SchemaValidator,
-};
+use autessa_tests::mock::{DEFAULT_RETRY_AFTER, MockServer, RATE_LIMIT_HEADERS, RecordedRequest};
 use serde_json::{Value, json};
+
+mod autessa_mock;
 
 /// A key that is easy to spot if it leaks anywhere.
 const KEY: &str = "sk-e2e-LEAKCHECK-5b7d1e93f0a2";
@@ -52,26 +54,15 @@ fn schema_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml")
 }
 
-/// The schema's validator, loaded once and shared by every test's server.
-fn validator() -> Arc<SchemaValidator> {
-    static VALIDATOR: OnceLock<Arc<SchemaValidator>> = OnceLock::new();
-    Arc::clone(VALIDATOR.get_or_init(|| {
-        let validator = autessa_tests::mock::load_validator(&schema_path())
-            .unwrap_or_else(|error| panic!("cannot load {}: {error}", schema_path().display()));
-        Arc::new(validator)
-    }))
-}
-
-/// A fresh mock server expecting `KEY`, and a client pointed at it.
-async fn start() -> (MockServer, Client) {
-    let server = MockServer::start_with_validator(validator(), KEY).await;
-    autessa_tests::mock::send_rate_limit_headers(&server);
+/// A fresh generated mock expecting `KEY`, and a client pointed at it.
+async fn start() -> (Mock, Client) {
+    let mock = autessa_mock::start(KEY).await;
     // One request per call, so that every error status reaches the test as it was sent
     // (retries are on by default; their behaviour is tested in runtime/tests/resilience.rs).
-    let client = Client::new(&server.base_url(), KEY)
+    let client = Client::new(&mock.base_url(), KEY)
         .expect("a client for the mock server")
         .with_options(autessa::RequestOptions::new().no_retries());
-    (server, client)
+    (mock, client)
 }
 
 /// `schema/openapi.yaml` as JSON, read with serde_yaml (not with the mock's or the
@@ -402,11 +393,12 @@ fn text(content: &str) -> AgentInput {
 
 #[tokio::test]
 async fn create_conversation_with_and_without_a_version() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
 
     let request = CreateConversationRequest::new(AGENT_ID);
     let outcome = client.create_conversation(&request).await;
-    let created = expect_example(&server, CREATE_CONVERSATION, &request, outcome);
+    let created = expect_example(server, CREATE_CONVERSATION, &request, outcome);
     assert_eq!(created.conversation_id, "conv_abc123");
     assert_eq!(created.errors, Vec::<String>::new());
     assert_eq!(created.session_token, None);
@@ -417,15 +409,16 @@ async fn create_conversation_with_and_without_a_version() {
             .with_version_number(3),
     );
     let outcome = client.create_conversation(&request).await;
-    expect_example(&server, CREATE_CONVERSATION, &request, outcome);
+    expect_example(server, CREATE_CONVERSATION, &request, outcome);
 }
 
 #[tokio::test]
 async fn create_conversation_omits_an_unset_version_on_the_wire() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = CreateConversationRequest::new(AGENT_ID);
     client.create_conversation(&request).await.expect("a 200");
-    let sent = object(&take_request(&server, CREATE_CONVERSATION));
+    let sent = object(&take_request(server, CREATE_CONVERSATION));
     assert_eq!(Value::Object(sent), json!({ "agentId": AGENT_ID }));
 
     let request = CreateConversationRequest::new(AGENT_ID).with_version(
@@ -434,7 +427,7 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
             .with_version_number(7),
     );
     client.create_conversation(&request).await.expect("a 200");
-    let sent = object(&take_request(&server, CREATE_CONVERSATION));
+    let sent = object(&take_request(server, CREATE_CONVERSATION));
     assert_eq!(
         Value::Object(sent),
         json!({
@@ -448,7 +441,7 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
     version.version_number = Some(7);
     let request = CreateConversationRequest::new(AGENT_ID).with_version(version);
     client.create_conversation(&request).await.expect("a 200");
-    let sent = object(&take_request(&server, CREATE_CONVERSATION));
+    let sent = object(&take_request(server, CREATE_CONVERSATION));
     assert_eq!(
         Value::Object(sent),
         json!({ "agentId": AGENT_ID, "version": { "versionNumber": 7 } })
@@ -457,7 +450,8 @@ async fn create_conversation_omits_an_unset_version_on_the_wire() {
 
 #[tokio::test]
 async fn execute_agent_text_turn_with_every_optional_field() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = ExecuteAgentRequest::new(
         AGENT_ID,
         vec![text("Hello!"), text("What is my order status?")],
@@ -468,7 +462,7 @@ async fn execute_agent_text_turn_with_every_optional_field() {
     .with_prompt_template_variables(strings([("customerName", "Ada"), ("tier", "gold")]))
     .with_version(CustomVersion::new().with_version_state(VersionState::Draft));
     let outcome = client.execute_agent(&request).await;
-    let response = expect_example(&server, EXECUTE_AGENT, &request, outcome);
+    let response = expect_example(server, EXECUTE_AGENT, &request, outcome);
     assert_eq!(response.conversation_id.as_deref(), Some("conv_abc123"));
     assert_eq!(
         response.output,
@@ -481,7 +475,8 @@ async fn execute_agent_text_turn_with_every_optional_field() {
 
 #[tokio::test]
 async fn execute_agent_single_shot_with_audio_input() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     // 4 samples of signed 16-bit little-endian mono PCM.
     let pcm: Vec<u8> = [0_i16, 1200, -1200, 32767]
         .iter()
@@ -529,35 +524,37 @@ async fn execute_agent_single_shot_with_audio_input() {
         })
     );
     let outcome = client.execute_agent(&request).await;
-    let response = expect_example(&server, EXECUTE_AGENT, &request, outcome);
+    let response = expect_example(server, EXECUTE_AGENT, &request, outcome);
     assert_eq!(response.output.len(), 1);
 }
 
 #[tokio::test]
 async fn close_conversation() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = CloseConversationRequest::new(AGENT_ID, "conv_abc123".to_owned());
     let outcome = client.close_conversation(&request).await;
-    let response = expect_example(&server, CLOSE_CONVERSATION, &request, outcome);
+    let response = expect_example(server, CLOSE_CONVERSATION, &request, outcome);
     assert_eq!(response, CloseConversationResponse::new(Vec::new()));
 }
 
 #[tokio::test]
 async fn conversation_lifecycle_uses_the_returned_id() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let create = CreateConversationRequest::new(AGENT_ID);
     let outcome = client.create_conversation(&create).await;
-    let id = expect_example(&server, CREATE_CONVERSATION, &create, outcome).conversation_id;
+    let id = expect_example(server, CREATE_CONVERSATION, &create, outcome).conversation_id;
 
     let turn = ExecuteAgentRequest::new(AGENT_ID, vec![text("Where is my parcel?")])
         .with_conversation_id(id.clone());
     let outcome = client.execute_agent(&turn).await;
-    let output = expect_example(&server, EXECUTE_AGENT, &turn, outcome);
+    let output = expect_example(server, EXECUTE_AGENT, &turn, outcome);
     assert_eq!(output.conversation_id.as_ref(), Some(&id));
 
     let close = CloseConversationRequest::new(AGENT_ID, id);
     let outcome = client.close_conversation(&close).await;
-    expect_example(&server, CLOSE_CONVERSATION, &close, outcome);
+    expect_example(server, CLOSE_CONVERSATION, &close, outcome);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -566,7 +563,8 @@ async fn conversation_lifecycle_uses_the_returned_id() {
 
 #[tokio::test]
 async fn execute_tool_with_variables_version_and_debug() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = ExecuteToolRequest::new(TOOL_ID)
         .with_variables(json_map([
             ("city", json!("Lisbon")),
@@ -593,7 +591,7 @@ async fn execute_tool_with_variables_version_and_debug() {
     );
     assert!(logged.contains("Lisbon"), "{logged}");
     let outcome = client.execute_tool(&request).await;
-    let response = expect_example(&server, EXECUTE_TOOL, &request, outcome);
+    let response = expect_example(server, EXECUTE_TOOL, &request, outcome);
     assert_eq!(
         response.response_type,
         ExecuteToolResponseResponseType::ExecuteTool
@@ -613,7 +611,7 @@ async fn execute_tool_with_variables_version_and_debug() {
 
     let minimal = ExecuteToolRequest::new(TOOL_ID);
     let outcome = client.execute_tool(&minimal).await;
-    expect_example(&server, EXECUTE_TOOL, &minimal, outcome);
+    expect_example(server, EXECUTE_TOOL, &minimal, outcome);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -622,7 +620,8 @@ async fn execute_tool_with_variables_version_and_debug() {
 
 #[tokio::test]
 async fn insert_row_with_every_column_type() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = InsertRowRequest::new(
         TABLE_ID,
         cells([
@@ -639,7 +638,7 @@ async fn insert_row_with_every_column_type() {
         ]),
     );
     let outcome = client.insert_row(&request).await;
-    let response = expect_example(&server, INSERT_ROW, &request, outcome);
+    let response = expect_example(server, INSERT_ROW, &request, outcome);
     assert_eq!(response.inserted_id, 1001);
     assert_eq!(response.new_row.row_id, 1001);
     assert_eq!(
@@ -655,14 +654,15 @@ async fn insert_row_with_every_column_type() {
 
 #[tokio::test]
 async fn update_row() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = UpdateRowRequest::new(
         TABLE_ID,
         1001,
         cells([("age", cell(ColumnType::Integer, json!(37)))]),
     );
     let outcome = client.update_row(&request).await;
-    let response = expect_example(&server, UPDATE_ROW, &request, outcome);
+    let response = expect_example(server, UPDATE_ROW, &request, outcome);
     assert_eq!(response.updated_row.row_id, 1001);
     assert_eq!(
         response.updated_row.values["age"],
@@ -673,7 +673,8 @@ async fn update_row() {
 
 #[tokio::test]
 async fn batch_update_rows() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = BatchUpdateRowsRequest::new(
         TABLE_ID,
         vec![
@@ -688,7 +689,7 @@ async fn batch_update_rows() {
         ],
     );
     let outcome = client.batch_update_rows(&request).await;
-    let response = expect_example(&server, BATCH_UPDATE_ROWS, &request, outcome);
+    let response = expect_example(server, BATCH_UPDATE_ROWS, &request, outcome);
     assert_eq!(response.records_impacted, 1);
     assert_eq!(
         response.failures,
@@ -698,19 +699,21 @@ async fn batch_update_rows() {
 
 #[tokio::test]
 async fn delete_row() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let outcome = client.delete_row(&request).await;
-    let response = expect_example(&server, DELETE_ROW, &request, outcome);
+    let response = expect_example(server, DELETE_ROW, &request, outcome);
     assert_eq!(response.records_impacted, 1);
 }
 
 #[tokio::test]
 async fn batch_delete_rows() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = BatchDeleteRowsRequest::new(TABLE_ID, vec![1001, 1002, 1003]);
     let outcome = client.batch_delete_rows(&request).await;
-    let response = expect_example(&server, BATCH_DELETE_ROWS, &request, outcome);
+    let response = expect_example(server, BATCH_DELETE_ROWS, &request, outcome);
     assert_eq!(response.records_impacted, 2);
     assert_eq!(
         response.failures,
@@ -720,11 +723,12 @@ async fn batch_delete_rows() {
 
 #[tokio::test]
 async fn get_data_with_and_without_pagination() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request =
         GetDataRequest::new(TABLE_ID).with_pagination(Pagination::new(1, 2).with_ascending(false));
     let outcome = client.get_data(&request).await;
-    let response = expect_example(&server, GET_DATA, &request, outcome);
+    let response = expect_example(server, GET_DATA, &request, outcome);
     assert_eq!(response.total_records, 42);
     let ids: Vec<i64> = response.rows.iter().map(|row| row.row_id).collect();
     assert_eq!(ids, [1001, 1002]);
@@ -735,15 +739,16 @@ async fn get_data_with_and_without_pagination() {
 
     let request = GetDataRequest::new(TABLE_ID);
     let outcome = client.get_data(&request).await;
-    expect_example(&server, GET_DATA, &request, outcome);
+    expect_example(server, GET_DATA, &request, outcome);
 }
 
 #[tokio::test]
 async fn get_single_row() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = GetSingleRowRequest::new(TABLE_ID, 1001);
     let outcome = client.get_single_row(&request).await;
-    let response = expect_example(&server, GET_SINGLE_ROW, &request, outcome);
+    let response = expect_example(server, GET_SINGLE_ROW, &request, outcome);
     assert_eq!(response.row.row_id, 1001);
     assert_eq!(
         response.row.values["joined"],
@@ -757,7 +762,8 @@ async fn get_single_row() {
 
 #[tokio::test]
 async fn query_table_with_columns_filters_and_pagination() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = QueryTableRequest::new(TABLE_ID)
         .with_selected_columns(vec![
             column("name"),
@@ -788,7 +794,7 @@ async fn query_table_with_columns_filters_and_pagination() {
         ))
         .with_pagination(Pagination::new(0, 25).with_ascending(true));
     let outcome = client.query_table(&request).await;
-    let response = expect_example(&server, QUERY_TABLE, &request, outcome);
+    let response = expect_example(server, QUERY_TABLE, &request, outcome);
     assert_eq!(response.total_records, 1);
     assert_eq!(response.rows[0].row_id, 1001);
     assert_eq!(
@@ -798,12 +804,13 @@ async fn query_table_with_columns_filters_and_pagination() {
 
     let minimal = QueryTableRequest::new(TABLE_ID);
     let outcome = client.query_table(&minimal).await;
-    expect_example(&server, QUERY_TABLE, &minimal, outcome);
+    expect_example(server, QUERY_TABLE, &minimal, outcome);
 }
 
 #[tokio::test]
 async fn join_query_with_join_filters() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = JoinQueryRequest::new(
         TABLE_ID,
         "c".to_owned(),
@@ -844,7 +851,7 @@ async fn join_query_with_join_filters() {
     ))
     .with_pagination(Pagination::new(0, 50));
     let outcome = client.join_query(&request).await;
-    let response = expect_example(&server, JOIN_QUERY, &request, outcome);
+    let response = expect_example(server, JOIN_QUERY, &request, outcome);
     assert_eq!(response.total_records, 1);
     let row = &response.rows[0];
     assert_eq!(
@@ -859,7 +866,8 @@ async fn join_query_with_join_filters() {
 
 #[tokio::test]
 async fn semantic_search_with_limit_and_filters() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = SemanticSearchRequest::new(
         TABLE_ID,
         "summary".to_owned(),
@@ -878,7 +886,7 @@ async fn semantic_search_with_limit_and_filters() {
         )],
     ));
     let outcome = client.semantic_search(&request).await;
-    let response = expect_example(&server, SEMANTIC_SEARCH, &request, outcome);
+    let response = expect_example(server, SEMANTIC_SEARCH, &request, outcome);
     let ranked: Vec<(i64, f64)> = response
         .results
         .iter()
@@ -888,16 +896,17 @@ async fn semantic_search_with_limit_and_filters() {
 
     let minimal = SemanticSearchRequest::new(TABLE_ID, "summary".to_owned(), "engines".to_owned());
     let outcome = client.semantic_search(&minimal).await;
-    expect_example(&server, SEMANTIC_SEARCH, &minimal, outcome);
+    expect_example(server, SEMANTIC_SEARCH, &minimal, outcome);
 }
 
 #[tokio::test]
 async fn generate_upload_link() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request =
         GenerateUploadLinkRequest::new(TABLE_ID, "customers.json".to_owned(), FileType::Json);
     let outcome = client.generate_upload_link(&request).await;
-    let link = expect_example(&server, GENERATE_UPLOAD_LINK, &request, outcome);
+    let link = expect_example(server, GENERATE_UPLOAD_LINK, &request, outcome);
     assert!(
         link.upload_url
             .starts_with("https://uploads.autessa.com/tmp/789/7c1e2b/customers.csv?"),
@@ -911,11 +920,12 @@ async fn generate_upload_link() {
 
 #[tokio::test]
 async fn index_record_with_and_without_a_delimiter() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let request = IndexRecordRequest::new(TABLE_ID, "tmp/789/7c1e2b/customers.csv".to_owned())
         .with_file_delimiter(FileDelimiter::Semicolon);
     let outcome = client.index_record(&request).await;
-    let response = expect_example(&server, INDEX_RECORD, &request, outcome);
+    let response = expect_example(server, INDEX_RECORD, &request, outcome);
     assert_eq!(response.records_impacted, 250);
     assert_eq!(response.computation_status, ComputationStatus::Computing);
 
@@ -925,21 +935,22 @@ async fn index_record_with_and_without_a_delimiter() {
         value
     };
     let outcome = client.index_record(&request).await;
-    expect_example(&server, INDEX_RECORD, &request, outcome);
+    expect_example(server, INDEX_RECORD, &request, outcome);
 }
 
 #[tokio::test]
 async fn upload_flow_passes_the_temp_path_on() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let link_request =
         GenerateUploadLinkRequest::new(TABLE_ID, "customers.csv".to_owned(), FileType::Csv);
     let outcome = client.generate_upload_link(&link_request).await;
-    let link = expect_example(&server, GENERATE_UPLOAD_LINK, &link_request, outcome);
+    let link = expect_example(server, GENERATE_UPLOAD_LINK, &link_request, outcome);
 
     let index_request =
         IndexRecordRequest::new(TABLE_ID, link.temp_path).with_file_delimiter(FileDelimiter::Comma);
     let outcome = client.index_record(&index_request).await;
-    expect_example(&server, INDEX_RECORD, &index_request, outcome);
+    expect_example(server, INDEX_RECORD, &index_request, outcome);
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1107,20 +1118,22 @@ fn expect_api_errors(
 
 #[tokio::test]
 async fn unauthorized_is_a_typed_api_error_for_every_operation() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     server.respond_with(401);
     let outcomes = call_every_operation(&client).await;
-    expect_api_errors(&server, outcomes, StatusCode::UNAUTHORIZED, "401", None);
+    expect_api_errors(server, outcomes, StatusCode::UNAUTHORIZED, "401", None);
 }
 
 #[tokio::test]
 async fn rate_limited_is_a_typed_api_error_with_retry_after_for_every_operation() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     server.respond_with(429);
     let outcomes = call_every_operation(&client).await;
     let default_delay = RetryAfter::Delay(Duration::from_secs(DEFAULT_RETRY_AFTER));
     expect_api_errors(
-        &server,
+        server,
         outcomes,
         StatusCode::TOO_MANY_REQUESTS,
         "429",
@@ -1131,7 +1144,7 @@ async fn rate_limited_is_a_typed_api_error_with_retry_after_for_every_operation(
     let outcomes = call_every_operation(&client).await;
     let delay = RetryAfter::Delay(Duration::from_secs(30));
     expect_api_errors(
-        &server,
+        server,
         outcomes,
         StatusCode::TOO_MANY_REQUESTS,
         "429",
@@ -1141,11 +1154,12 @@ async fn rate_limited_is_a_typed_api_error_with_retry_after_for_every_operation(
 
 #[tokio::test]
 async fn server_error_is_a_typed_api_error_for_every_operation() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     server.respond_with(500);
     let outcomes = call_every_operation(&client).await;
     expect_api_errors(
-        &server,
+        server,
         outcomes,
         StatusCode::INTERNAL_SERVER_ERROR,
         "500",
@@ -1155,34 +1169,37 @@ async fn server_error_is_a_typed_api_error_for_every_operation() {
 
 #[tokio::test]
 async fn an_undeclared_status_uses_the_default_error_body() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     server.respond_with(404);
     let outcomes = call_every_operation(&client).await;
-    expect_api_errors(&server, outcomes, StatusCode::NOT_FOUND, "default", None);
+    expect_api_errors(server, outcomes, StatusCode::NOT_FOUND, "default", None);
 }
 
 #[tokio::test]
 async fn one_error_then_success_on_the_same_client() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     server.respond_once(429);
     let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let error = client
         .delete_row(&request)
         .await
         .expect_err("the first call is rate limited");
-    take_request(&server, DELETE_ROW);
+    take_request(server, DELETE_ROW);
     assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(
         error.api_body().map(|body| body.errors.clone()),
         Some(vec!["Rate limit exceeded".to_owned()])
     );
     let outcome = client.delete_row(&request).await;
-    expect_example(&server, DELETE_ROW, &request, outcome);
+    expect_example(server, DELETE_ROW, &request, outcome);
 }
 
 #[tokio::test]
 async fn a_200_with_errors_is_visible_to_the_caller() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
 
     // A complete body whose `errors` is not empty: a success, with the errors in the body.
     server.respond_once_with_body(
@@ -1198,7 +1215,7 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
         .delete_row(&request)
         .await
         .expect("a 200 with a complete body decodes");
-    take_request(&server, DELETE_ROW);
+    take_request(server, DELETE_ROW);
     assert_eq!(response.status, StatusCode::OK);
     assert_eq!(response.rate_limit, mock_rate_limit());
     assert_eq!(
@@ -1252,7 +1269,8 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
 
 #[tokio::test]
 async fn unknown_enum_values_from_the_server_are_kept() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     server.respond_once_with_body(
         200,
         json!({
@@ -1273,7 +1291,7 @@ async fn unknown_enum_values_from_the_server_are_kept() {
         .insert_row(&request)
         .await
         .expect("unknown enum values decode");
-    take_request(&server, INSERT_ROW);
+    take_request(server, INSERT_ROW);
     assert_eq!(
         response.new_row.values["shape"].column_type,
         ColumnType::Other("GEOMETRY".to_owned())
@@ -1356,7 +1374,8 @@ async fn int32_properties_cannot_hold_values_the_api_rejects() {
     }
 
     // What that costs end to end: such a request type-checks, and the server rejects it.
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     let end_to_end = match serde_json::from_value::<CreateConversationRequest>(
         json!({ "agentId": AGENT_ID, "version": version }),
     ) {
@@ -1435,8 +1454,8 @@ async fn from_env_reads_the_key_and_the_base_url() {
     assert_eq!(Client::API_KEY_ENV, "AUTESSA_API_KEY");
     assert_eq!(Client::BASE_URL_ENV, "AUTESSA_BASE_URL");
     let env = EnvGuard::save(&["AUTESSA_API_KEY", "AUTESSA_BASE_URL"]);
-    let server = MockServer::start_with_validator(validator(), KEY).await;
-    autessa_tests::mock::send_rate_limit_headers(&server);
+    let mock = autessa_mock::start(KEY).await;
+    let server = mock.engine().rest();
 
     // Both set: the client talks to the mock with the raw key.
     env.set("AUTESSA_API_KEY", Some(KEY));
@@ -1448,7 +1467,7 @@ async fn from_env_reads_the_key_and_the_base_url() {
     );
     let request = DeleteRowRequest::new(TABLE_ID, 1001);
     let outcome = client.delete_row(&request).await;
-    expect_example(&server, DELETE_ROW, &request, outcome);
+    expect_example(server, DELETE_ROW, &request, outcome);
     assert!(!format!("{client:?}").contains(KEY));
 
     // No base URL, or an empty one: the documented default.
@@ -1500,7 +1519,8 @@ fn assert_no_key(error: &(dyn std::error::Error + 'static)) {
 
 #[tokio::test]
 async fn the_api_key_stays_out_of_debug_output_and_errors() {
-    let (server, client) = start().await;
+    let (mock, client) = start().await;
+    let server = mock.engine().rest();
     for text in [
         format!("{client:?}"),
         format!("{client:#?}"),
@@ -1531,8 +1551,7 @@ async fn the_api_key_stays_out_of_debug_output_and_errors() {
     assert_no_key(&error);
 
     // The mock refusing the key, as the API does (401 with the document's example).
-    let wrong_key = MockServer::start_with_validator(validator(), "another-key").await;
-    autessa_tests::mock::send_rate_limit_headers(&wrong_key);
+    let wrong_key = autessa_mock::start("another-key").await;
     let client_for_wrong_server =
         Client::new(&wrong_key.base_url(), KEY).expect("a client for the second server");
     let error = client_for_wrong_server

@@ -12,6 +12,8 @@ use autessa_runtime::reqwest::StatusCode;
 use autessa_tests::mock::RATE_LIMIT_HEADERS;
 use serde_json::{Value, json};
 
+mod autessa_mock;
+
 const KEY: &str = "sk-stream-5d21";
 const TABLE_ID: i64 = 7;
 
@@ -50,7 +52,8 @@ fn big_page(rows: usize) -> Value {
 
 #[tokio::test]
 async fn the_streaming_twin_sends_the_same_request_and_hands_over_the_body_as_sent() {
-    let server = autessa_tests::mock::start_rest(&schema(), KEY).await;
+    let mock = autessa_mock::start(KEY).await;
+    let server = mock.engine().rest();
     let client = Client::new(&server.base_url(), KEY).unwrap();
     let response = client.get_data_streaming(&request()).await.unwrap();
     assert_eq!(response.status, StatusCode::OK);
@@ -82,7 +85,8 @@ async fn the_streaming_twin_sends_the_same_request_and_hands_over_the_body_as_se
 
 #[tokio::test]
 async fn a_large_result_arrives_in_pieces() {
-    let server = autessa_tests::mock::start_rest(&schema(), KEY).await;
+    let mock = autessa_mock::start(KEY).await;
+    let server = mock.engine().rest();
     let page = big_page(40_000);
     let expected = serde_json::to_vec(&page).unwrap();
     server.respond_with_body(200, page);
@@ -106,7 +110,8 @@ async fn a_large_result_arrives_in_pieces() {
 
 #[tokio::test]
 async fn an_error_status_is_a_typed_error_as_for_the_decoding_method() {
-    let server = autessa_tests::mock::start_rest(&schema(), KEY).await;
+    let mock = autessa_mock::start(KEY).await;
+    let server = mock.engine().rest();
     server.respond_with(429);
     let client = Client::new(&server.base_url(), KEY)
         .unwrap()
@@ -136,7 +141,8 @@ async fn an_error_status_is_a_typed_error_as_for_the_decoding_method() {
 #[test]
 fn the_blocking_twin_reads_like_a_file() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let server = runtime.block_on(autessa_tests::mock::start_rest(&schema(), KEY));
+    let mock = runtime.block_on(autessa_mock::start(KEY));
+    let server = mock.engine().rest();
     server.respond_with_body(200, big_page(5_000));
     let client = autessa::blocking::Client::new(&server.base_url(), KEY).unwrap();
     let response = client.get_data_streaming(&request()).unwrap();

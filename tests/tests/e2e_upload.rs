@@ -2,7 +2,6 @@
 //! client: the link from the mock API, a `PUT` to a separate local "storage" server (which
 //! fails once), then `indexRecord` with the returned `tempPath`.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -11,6 +10,8 @@ use autessa::{Client, RetryPolicy, Upload, UploadError};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+
+mod autessa_mock;
 
 const KEY: &str = "sk-upload-3e8a";
 
@@ -66,8 +67,8 @@ async fn storage(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<String>>>) {
 
 #[tokio::test]
 async fn upload_file_links_puts_without_the_key_and_indexes_in_one_call() {
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = autessa_tests::mock::start_rest(&schema, KEY).await;
+    let mock = autessa_mock::start(KEY).await;
+    let server = mock.engine().rest();
     let (put_url, puts) = storage(vec![503]).await;
     server.respond_once_with_body(
         200,
@@ -128,8 +129,8 @@ async fn upload_file_links_puts_without_the_key_and_indexes_in_one_call() {
 
 #[tokio::test]
 async fn a_failed_link_is_reported_as_the_link_step() {
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = autessa_tests::mock::start_rest(&schema, KEY).await;
+    let mock = autessa_mock::start(KEY).await;
+    let server = mock.engine().rest();
     server.respond_with(401);
     let client = Client::new(&server.base_url(), KEY).unwrap();
     let link = GenerateUploadLinkRequest::new(9, "rows.csv", FileType::Csv);
@@ -150,8 +151,8 @@ async fn a_failed_link_is_reported_as_the_link_step() {
 #[test]
 fn the_blocking_client_uploads_in_one_call_too() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/openapi.yaml");
-    let server = runtime.block_on(autessa_tests::mock::start_rest(&schema, KEY));
+    let mock = runtime.block_on(autessa_mock::start(KEY));
+    let server = mock.engine().rest();
     let (put_url, puts) = runtime.block_on(storage(Vec::new()));
     server.respond_once_with_body(
         200,

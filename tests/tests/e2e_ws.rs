@@ -1,9 +1,8 @@
 //! The generated WebSocket layer of `autessa` (typed parameters, sends, received messages and
-//! streamed replies) against the WebSocket mock on 127.0.0.1. The mock validates every client
+//! streamed replies) against the channels of the generated `autessa::mock::Mock` on 127.0.0.1. The mock validates every client
 //! message against its AsyncAPI/OpenAPI schema; every test ends by checking it saw nothing
 //! wrong.
 
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,6 +11,7 @@ use autessa::channels::{
     AgentExecuteConnection, AgentExecuteMessage, AgentExecuteParams, AgentExecuteReply,
     ToolExecuteParams, ToolExecuteReply,
 };
+use autessa::mock::Mock;
 use autessa::types::{
     AgentInput, AudioFormat, ConnectionState, ExecuteMessage, ExecuteToolMessage, OutputType,
     TextInput, VersionState, VoiceSetupMessage,
@@ -26,16 +26,21 @@ use autessa_tests::mock::ws::{
 };
 use serde_json::json;
 
+mod autessa_mock;
+
 const KEY: &str = "sk-typed-ws-5d2f1a";
 
-fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema")
+async fn setup() -> (Mock, Client) {
+    let mock = autessa_mock::start(KEY).await;
+    let client = Client::new(&mock.base_url(), KEY).unwrap();
+    (mock, client)
 }
 
-async fn setup() -> (WsMockServer, Client) {
-    let server = autessa_tests::mock::start_ws(&schema_dir(), KEY).await;
-    let client = Client::new(&server.base_url(), KEY).unwrap();
-    (server, client)
+/// The mock's channels, whose scripts and records the tests use.
+fn channels(mock: &Mock) -> &WsMockServer {
+    mock.engine()
+        .ws()
+        .expect("the mock plays the AsyncAPI channels")
 }
 
 fn quick() -> WsConfig {
@@ -80,7 +85,8 @@ fn assert_clean(server: &WsMockServer) {
 
 #[tokio::test]
 async fn a_text_conversation_streams_each_turn_and_ends_in_the_typed_result() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(agent_echo(3));
     let mut connection = agent(&client).await;
     let mut conversation = Some("conv-1".to_owned());
@@ -126,12 +132,13 @@ async fn a_text_conversation_streams_each_turn_and_ends_in_the_typed_result() {
             && query.contains(&("versionState".into(), "DRAFT".into())),
         "{query:?}"
     );
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn tool_streaming_gives_debug_lines_then_the_result() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(|turn| {
         if turn.frame.message_type() != Some("EXECUTE") {
             return Vec::new();
@@ -172,12 +179,13 @@ async fn tool_streaming_gives_debug_lines_then_the_result() {
     assert_eq!(result.tool_name, "weather");
     assert_eq!(parts.len(), 4, "{parts:?}");
     assert!(connection.connection_status().is_some());
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn voice_mode_streams_pcm_up_and_decodes_audio_chunks_down() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     let heard = Arc::new(Mutex::new(Vec::<u8>::new()));
     let collected = Arc::clone(&heard);
     server.script(move |turn| {
@@ -247,12 +255,13 @@ async fn voice_mode_streams_pcm_up_and_decodes_audio_chunks_down() {
             .all(|k| k.as_deref() == Some("AudioFrame")),
         "{kinds:?}"
     );
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn unknown_and_malformed_messages_do_not_end_the_reply() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(|turn| {
         if turn.frame.message_type() != Some("EXECUTE") {
             return Vec::new();
@@ -293,12 +302,13 @@ async fn unknown_and_malformed_messages_do_not_end_the_reply() {
         Ok(AgentExecuteReply::ExecutionResult(_))
     ));
 
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn the_connection_is_a_stream_of_what_recv_gives() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(|turn| {
         if turn.frame.message_type() != Some("EXECUTE") {
             return Vec::new();
@@ -347,12 +357,13 @@ async fn the_connection_is_a_stream_of_what_recv_gives() {
         matches!(closed, Some(Ok(Event::Closed { .. }))),
         "{closed:?}"
     );
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn a_wrong_key_is_refused_without_showing_the_key() {
-    let (server, _) = setup().await;
+    let (mock, _) = setup().await;
+    let server = channels(&mock);
     let client = Client::new(&server.base_url(), "sk-wrong-key-0000").unwrap();
     let error = client
         .connect_agent_execute_with(&AgentExecuteParams::new(1), quick())
@@ -372,7 +383,8 @@ async fn a_wrong_key_is_refused_without_showing_the_key() {
 
 #[tokio::test]
 async fn the_connection_shows_no_key_in_debug_output() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(agent_echo(1));
     let mut connection = agent(&client).await;
     let shown = format!("{connection:?} {:?}", connection.sender());
@@ -385,12 +397,13 @@ async fn the_connection_shows_no_key_in_debug_output() {
             Some(other) => assert!(!format!("{other:?}").contains(KEY)),
         }
     }
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn a_different_first_message_is_kept_for_recv() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.on_connect(|_| vec![Action::Send(tool_debug("warming up"))]);
     // The mock greets with the connection status first: prove that the greeting is consumed
     // by connecting and that what follows is still delivered, in order.
@@ -408,12 +421,13 @@ async fn a_different_first_message_is_kept_for_recv() {
         }
         other => panic!("expected the debug line, got {other:?}"),
     }
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn a_connection_the_server_closes_before_its_status_fails_with_the_close_code() {
-    let (server, _) = setup().await;
+    let (mock, _) = setup().await;
+    let server = channels(&mock);
     server.close_wrong_key_after_upgrade();
     let wrong = "sk-not-the-key-31c9";
     let client = Client::new(&server.base_url(), wrong).unwrap();
@@ -447,7 +461,8 @@ async fn a_connection_the_server_closes_before_its_status_fails_with_the_close_c
 
 #[tokio::test]
 async fn a_close_reason_that_quotes_the_key_is_redacted() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.on_connect(|_| {
         vec![Action::Close {
             code: 4003,
@@ -498,7 +513,8 @@ async fn turn(connection: &mut AgentExecuteConnection, text: &str) -> Vec<String
 
 #[tokio::test]
 async fn a_turn_ends_on_the_final_chunk_when_no_result_follows() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(|turn| {
         let text = turn.frame.json().unwrap()["input"][0]["content"]
             .as_str()
@@ -516,12 +532,13 @@ async fn a_turn_ends_on_the_final_chunk_when_no_result_follows() {
             [format!("{text}-1"), format!("{text}-2")]
         );
     }
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn a_result_right_after_the_final_chunk_belongs_to_its_turn() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(agent_echo(2));
     let mut connection = agent(&client).await;
     for text in ["one", "two"] {
@@ -529,12 +546,13 @@ async fn a_result_right_after_the_final_chunk_belongs_to_its_turn() {
         assert_eq!(parts.len(), 3, "{parts:?}");
         assert_eq!(parts[2], format!("RESULT:echo: {text}"));
     }
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn a_result_later_than_the_grace_opens_the_next_turn_as_previous() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(|turn| {
         let text = turn.frame.json().unwrap()["input"][0]["content"]
             .as_str()
@@ -565,12 +583,13 @@ async fn a_result_later_than_the_grace_opens_the_next_turn_as_previous() {
         turn(&mut connection, "third").await,
         ["PREVIOUS:RESULT:done second", "third"]
     );
-    assert_clean(&server);
+    assert_clean(server);
 }
 
 #[tokio::test]
 async fn a_message_for_another_agent_than_the_connection_is_refused_before_sending() {
-    let (server, client) = setup().await;
+    let (mock, client) = setup().await;
+    let server = channels(&mock);
     server.script(agent_echo(1));
     let mut connection = agent(&client).await;
     let input = vec![AgentInput::Text(TextInput::new("hi"))];
@@ -600,5 +619,5 @@ async fn a_message_for_another_agent_than_the_connection_is_refused_before_sendi
         1,
         "only the matching message was sent"
     );
-    assert_clean(&server);
+    assert_clean(server);
 }
