@@ -925,3 +925,63 @@ async fn the_default_answer_is_the_documented_success() {
     assert!(deleted.bytes().await.expect("a body").is_empty());
     assert_eq!(mock.violations(), Vec::<String>::new());
 }
+
+/// A channel whose key travels in a header (`httpApiKey` in a header, as the AsyncAPI
+/// document says) is opened with that header alone and refused, as the server would, with
+/// another key or none.
+#[tokio::test]
+async fn a_channel_key_in_a_header_is_checked() {
+    use autessa_tests::mock::ws::WsMockServer;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let openapi = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {}});
+    let openapi = SchemaValidator::from_openapi(openapi, "file:///openapi.json").unwrap();
+    let asyncapi = json!({
+        "asyncapi": "3.0.0",
+        "channels": {"live": {"address": "/live"}},
+        "components": {"securitySchemes": {
+            "key": {"type": "httpApiKey", "in": "header", "name": "X-Api-Key"}
+        }}
+    });
+    let server = WsMockServer::start_with(&openapi, &asyncapi, KEY)
+        .await
+        .unwrap();
+    let url = format!("{}/live", server.base_url().replacen("http", "ws", 1));
+    let connect = async |key: Option<&str>| {
+        let mut request = url.as_str().into_client_request().unwrap();
+        if let Some(key) = key {
+            request
+                .headers_mut()
+                .insert("x-api-key", key.parse().unwrap());
+        }
+        let stream = tokio::net::TcpStream::connect(server.address())
+            .await
+            .unwrap();
+        tokio_tungstenite::client_async(request, stream).await
+    };
+
+    let (socket, response) = connect(Some(KEY))
+        .await
+        .expect("the right key opens the channel");
+    assert_eq!(response.status().as_u16(), 101);
+    drop(socket);
+    for key in [Some("another-key"), None] {
+        match connect(key).await {
+            Err(tungstenite::Error::Http(response)) => assert_eq!(response.status().as_u16(), 401),
+            other => panic!(
+                "{key:?}: expected a 401, got {:?}",
+                other.map(|(_, r)| r.status())
+            ),
+        }
+    }
+    let violations = server.violations();
+    assert_eq!(violations.len(), 2, "{violations:?}");
+    assert!(
+        violations[0].contains("`X-Api-Key` header is not the API key"),
+        "{violations:?}"
+    );
+    assert!(
+        violations[1].contains("no `X-Api-Key` header"),
+        "{violations:?}"
+    );
+}

@@ -30,7 +30,7 @@ use tokio::task::JoinHandle;
 use super::record::Journal;
 use super::schema::{SchemaError, SchemaValidator};
 use super::ws_session::serve;
-use super::ws_spec::{ChannelSpec, read_asyncapi};
+use super::ws_spec::{ChannelSpec, KeyPlace, read_asyncapi};
 
 /// What the mock does, one step at a time.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,8 +177,8 @@ impl std::fmt::Debug for WsMockServer {
 pub(super) struct Shared {
     pub(super) validator: SchemaValidator,
     pub(super) channels: Vec<ChannelSpec>,
-    /// The query parameter that carries the key, when the document names one.
-    pub(super) key_parameter: Option<String>,
+    /// Where connections carry the key, when the document says.
+    pub(super) key_place: Option<KeyPlace>,
     pub(super) api_key: String,
     pub(super) behaviour: Mutex<Behaviour>,
     pub(super) connections: Journal<RecordedConnection>,
@@ -244,7 +244,7 @@ impl WsMockServer {
         api_key: &str,
         listener: &TcpListener,
     ) -> Result<WsMockServer, WsMockError> {
-        let (document, channels, key_parameter) = read_asyncapi(openapi.document(), asyncapi)?;
+        let (document, channels, key_place) = read_asyncapi(openapi.document(), asyncapi)?;
         let validator = SchemaValidator::from_openapi_with_files(
             document,
             openapi.uri(),
@@ -256,7 +256,7 @@ impl WsMockServer {
         let shared = Arc::new(Shared {
             validator,
             channels,
-            key_parameter,
+            key_place,
             api_key: api_key.to_owned(),
             behaviour: Mutex::new(Behaviour {
                 script: Arc::new(|_| Vec::new()),

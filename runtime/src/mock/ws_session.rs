@@ -19,7 +19,7 @@ use super::schema::SchemaValidator;
 use super::ws::{
     Action, ClientFrame, Connected, RecordedConnection, RecordedMessage, Shared, Turn,
 };
-use super::ws_spec::{ChannelSpec, MessageSpec};
+use super::ws_spec::{ChannelSpec, KeyPlace, MessageSpec};
 
 /// Accepts connections until aborted; connection tasks live in a `JoinSet` owned by this
 /// future, so aborting it aborts them too.
@@ -51,7 +51,10 @@ struct Upgrade {
 }
 
 fn judge_upgrade(shared: &Shared, request: &Request) -> Upgrade {
-    let key_name = shared.key_parameter.as_ref();
+    let key_name = match &shared.key_place {
+        Some(KeyPlace::Query(name)) => Some(name),
+        _ => None,
+    };
     let path = request.uri().path().to_owned();
     let pairs: Vec<(String, String)> = request
         .uri()
@@ -88,9 +91,7 @@ fn judge_upgrade(shared: &Shared, request: &Request) -> Upgrade {
         return upgrade;
     };
     let channel = &shared.channels[index];
-    if let Some(key_name) = key_name
-        && let Some(why) = key_problem(shared, key_name, &pairs)
-    {
+    if let Some(why) = key_problem(shared, request, &pairs) {
         upgrade.violations.push(format!("{}: {why}", channel.id));
         upgrade.wrong_key = true;
         if !shared.behaviour().close_wrong_key {
@@ -109,20 +110,38 @@ fn judge_upgrade(shared: &Shared, request: &Request) -> Upgrade {
     upgrade
 }
 
-/// Why the key in the query is not the one expected, if it is not.
-fn key_problem(shared: &Shared, key_name: &str, pairs: &[(String, String)]) -> Option<String> {
-    let keys: Vec<&str> = pairs
-        .iter()
-        .filter(|(name, _)| name == key_name)
-        .map(|(_, value)| value.as_str())
-        .collect();
+/// Why the key the upgrade carries (in `pairs`, its query, or in a header) is not the one
+/// expected, if it is not.
+fn key_problem(shared: &Shared, request: &Request, pairs: &[(String, String)]) -> Option<String> {
+    let (what, keys): (String, Vec<Option<&str>>) = match shared.key_place.as_ref()? {
+        KeyPlace::Query(name) => (
+            format!("`{name}` query parameter"),
+            pairs
+                .iter()
+                .filter(|(key, _)| key == name)
+                .map(|(_, value)| Some(value.as_str()))
+                .collect(),
+        ),
+        KeyPlace::Header { name, prefix } => (
+            format!("`{name}` header"),
+            request
+                .headers()
+                .get_all(name.as_str())
+                .iter()
+                .map(|value| {
+                    let value = value.to_str().ok()?;
+                    let head = value.get(..prefix.len())?;
+                    head.eq_ignore_ascii_case(prefix)
+                        .then(|| &value[prefix.len()..])
+                })
+                .collect(),
+        ),
+    };
     match keys.as_slice() {
-        [key] if *key == shared.api_key => None,
-        [] => Some(format!("no `{key_name}` query parameter")),
-        [_] => Some(format!(
-            "the `{key_name}` query parameter is not the API key"
-        )),
-        _ => Some(format!("more than one `{key_name}` query parameter")),
+        [Some(key)] if *key == shared.api_key => None,
+        [] => Some(format!("no {what}")),
+        [_] => Some(format!("the {what} is not the API key")),
+        _ => Some(format!("more than one {what}")),
     }
 }
 

@@ -39,32 +39,47 @@ impl ChannelSpec {
     }
 }
 
-/// The name of the query parameter of the document's first `httpApiKey` scheme in the query.
-fn key_parameter(asyncapi: &Value) -> Option<String> {
+/// Where a connection carries the key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum KeyPlace {
+    /// A query parameter of the connection URL, holding the raw key.
+    Query(String),
+    /// A header of the upgrade request, holding `prefix` and the key.
+    Header { name: String, prefix: &'static str },
+}
+
+/// Where the document's first key scheme puts the key: an `httpApiKey` in the query or a
+/// header, or an `http` bearer scheme (`Authorization: Bearer <key>`).
+fn key_place(asyncapi: &Value) -> Option<KeyPlace> {
     let schemes = asyncapi
         .pointer("/components/securitySchemes")?
         .as_object()?;
     schemes.values().find_map(|scheme| {
-        let api_key = scheme.get("type").and_then(Value::as_str) == Some("httpApiKey");
-        let in_query = scheme.get("in").and_then(Value::as_str) == Some("query");
-        (api_key && in_query)
-            .then(|| {
-                scheme
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
-            .flatten()
+        let text = |field| scheme.get(field).and_then(Value::as_str);
+        match (text("type")?, text("in"), text("scheme")) {
+            ("httpApiKey", Some("query"), _) => Some(KeyPlace::Query(text("name")?.to_owned())),
+            ("httpApiKey", Some("header"), _) => Some(KeyPlace::Header {
+                name: text("name")?.to_owned(),
+                prefix: "",
+            }),
+            ("http", _, Some(kind)) if kind.eq_ignore_ascii_case("bearer") => {
+                Some(KeyPlace::Header {
+                    name: "Authorization".to_owned(),
+                    prefix: "Bearer ",
+                })
+            }
+            _ => None,
+        }
     })
 }
 
 /// What [`read_asyncapi`] finds: the OpenAPI document with the channels' query schemas
-/// added, the channels, and the key's query parameter.
-pub(super) type Read = (Value, Vec<ChannelSpec>, Option<String>);
+/// added, the channels, and where connections carry the key.
+pub(super) type Read = (Value, Vec<ChannelSpec>, Option<KeyPlace>);
 
 /// Reads the channels of the AsyncAPI document; returns the OpenAPI document with the
-/// channels' query schemas added as components (`WsQuery_<channel>`), the channels and the
-/// query parameter that carries the key.
+/// channels' query schemas added as components (`WsQuery_<channel>`), the channels and
+/// where connections carry the key.
 pub(super) fn read_asyncapi(openapi: &Value, asyncapi: &Value) -> Result<Read, WsMockError> {
     let bad = |message: String| WsMockError::AsyncApi(message);
     let mut document = openapi.clone();
@@ -141,7 +156,7 @@ pub(super) fn read_asyncapi(openapi: &Value, asyncapi: &Value) -> Result<Read, W
         }
         specs.push(spec);
     }
-    Ok((document, specs, key_parameter(asyncapi)))
+    Ok((document, specs, key_place(asyncapi)))
 }
 
 /// An example payload of the channel's `x-initial-message`: the message's first example,
@@ -245,6 +260,34 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn the_key_is_looked_for_where_the_first_key_scheme_puts_it() {
+        let place = |scheme: Value| {
+            key_place(&json!({"components": {"securitySchemes": {
+                "key": scheme
+            }}}))
+        };
+        assert_eq!(
+            place(json!({"type": "httpApiKey", "in": "query", "name": "token"})),
+            Some(KeyPlace::Query("token".into()))
+        );
+        assert_eq!(
+            place(json!({"type": "httpApiKey", "in": "header", "name": "X-Api-Key"})),
+            Some(KeyPlace::Header {
+                name: "X-Api-Key".into(),
+                prefix: ""
+            })
+        );
+        assert_eq!(
+            place(json!({"type": "http", "scheme": "bearer"})),
+            Some(KeyPlace::Header {
+                name: "Authorization".into(),
+                prefix: "Bearer "
+            })
+        );
+        assert_eq!(place(json!({"type": "userPassword"})), None);
+    }
 
     #[test]
     fn a_greeting_without_an_example_is_made_from_the_schema() {
