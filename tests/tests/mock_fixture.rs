@@ -61,3 +61,91 @@ async fn schemas_in_other_files_judge_requests_too() {
     let violations = mock.violations();
     assert!(violations[0].contains("/size"), "{violations:?}");
 }
+
+/// Form and multipart bodies are judged against their schema as their encodings wrote them,
+/// and handlers see them typed: a form as the operation's request type, a multipart body as
+/// its parts.
+#[tokio::test]
+async fn form_and_multipart_bodies_are_judged_and_typed() {
+    use fixture_forms::FilePart;
+    use fixture_forms::mock::Mock;
+    use fixture_forms::types as forms;
+
+    let mock = Mock::start().await.unwrap();
+    mock.on_search().respond_with(|request| {
+        Reply::ok(vec![
+            request
+                .body
+                .as_ref()
+                .map_or("?", |b| b.q.as_str())
+                .to_owned(),
+        ])
+    });
+    mock.on_upload_file()
+        .respond(Reply::ok(forms::Stored::new("f1")));
+    let client = mock.client().unwrap();
+
+    // Comma-separated, pipe-delimited, deepObject and exploded members read back as sent.
+    let search = forms::SearchRequest::new("a b&c")
+        .with_tags(vec!["t1".into(), "t2".into()])
+        .with_ids(vec![1, 2, 3])
+        .with_filter(
+            forms::SearchRequestFilter::new()
+                .with_status("open")
+                .with_range(
+                    forms::SearchRequestFilterRange::new()
+                        .with_min(1)
+                        .with_max(9),
+                ),
+        )
+        .with_expand(vec!["customer".into(), "items".into()])
+        .with_sort(vec!["name".into(), "-date".into()])
+        .with_page(
+            forms::SearchRequestPage::new()
+                .with_size(10)
+                .with_cursor("c1"),
+        );
+    let found = client.search(&search).await.unwrap();
+    assert_eq!(found.body, ["a b&c"]);
+    let received = mock.on_search().requests();
+    assert_eq!(received[0].body.as_ref(), Some(&search));
+
+    // A multipart body arrives as its parts, files with their names.
+    let upload = forms::Upload::new(
+        FilePart::bytes(&b"line 1\n"[..]).file_name("notes.txt"),
+        forms::UploadPurpose::FineTune,
+    )
+    .with_count(3)
+    .with_ids(vec![1, 2]);
+    let stored = client.upload_file(upload).await.unwrap();
+    assert_eq!(stored.body.id, "f1");
+    let received = mock.on_upload_file().requests();
+    let parts = received[0].body.as_ref().expect("the parts");
+    let file = parts.get("file").expect("the file part");
+    assert_eq!(file.file_name.as_deref(), Some("notes.txt"));
+    assert_eq!(&file.data[..], b"line 1\n");
+    assert_eq!(parts.text("count").as_deref(), Some("3"));
+    assert_eq!(mock.violations(), Vec::<String>::new());
+
+    // A form that breaks its schema is refused with what is wrong.
+    let refused = fixture_forms::runtime::reqwest::Client::new()
+        .post(format!("{}/search", mock.base_url()))
+        .header("x-api-key", Mock::API_KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("ids=1,x&page%5Bsize%5D=2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let violations = mock.violations();
+    assert!(
+        violations
+            .iter()
+            .any(|v| v.contains("\"q\" is a required property")),
+        "{violations:?}"
+    );
+    assert!(
+        violations.iter().any(|v| v.contains("/ids/1")),
+        "{violations:?}"
+    );
+}

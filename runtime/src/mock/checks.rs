@@ -3,6 +3,7 @@
 use axum::http::HeaderMap;
 use serde_json::Value;
 
+use super::forms;
 use super::openapi::{
     BodyContent, Operation, Parameter, ParameterLocation, RequestBody, SecurityScheme, is_json,
 };
@@ -53,20 +54,21 @@ impl Incoming<'_> {
     }
 }
 
-/// Every check of one request against its operation; the details, without the operation name.
+/// Every check of one request against its operation: the details, without the operation
+/// name, and the body as its schema reads it.
 pub(super) fn judge(
     validator: &SchemaValidator,
     api_key: &str,
     operation: &Operation,
     request: &Incoming<'_>,
-) -> Vec<String> {
+) -> (Vec<String>, Option<Value>) {
     let mut violations = check_security(operation, request, api_key);
     for parameter in &operation.parameters {
         violations.extend(check_parameter(validator, parameter, request));
     }
     violations.extend(check_undeclared_query(operation, request));
-    violations.extend(check_body(validator, operation, request));
-    violations
+    let body = check_body(validator, operation, request, &mut violations);
+    (violations, body)
 }
 
 pub(super) fn check_security(
@@ -263,47 +265,42 @@ fn check_undeclared_query(operation: &Operation, request: &Incoming<'_>) -> Vec<
         .collect()
 }
 
+/// Checks the body against the operation's request body; returns it as its schema reads
+/// it (see [`read_body`]).
 fn check_body(
     validator: &SchemaValidator,
     operation: &Operation,
     request: &Incoming<'_>,
-) -> Vec<String> {
+    violations: &mut Vec<String>,
+) -> Option<Value> {
     let Some(declared) = &operation.request_body else {
-        return if request.body.is_empty() {
-            Vec::new()
-        } else {
-            vec![format!(
+        if !request.body.is_empty() {
+            violations.push(format!(
                 "the operation declares no request body, but {} bytes were sent",
                 request.body.len()
-            )]
-        };
+            ));
+        }
+        return None;
     };
     if request.body.is_empty() {
-        return if declared.required {
-            vec!["the request body is required, but none was sent".to_owned()]
-        } else {
-            Vec::new()
-        };
+        if declared.required {
+            violations.push("the request body is required, but none was sent".to_owned());
+        }
+        return None;
     }
-    let mut violations = Vec::new();
-    let matched = match_content_type(declared, request, &mut violations);
-    // Whatever the header said, judge the body as the operation's JSON media type.
-    let Some(content) = matched.or_else(|| {
+    let matched = match_content_type(declared, request, violations);
+    // Whatever the header said, judge the body as one of the operation's media types.
+    let content = matched.or_else(|| {
         declared
             .content
             .iter()
             .find(|content| is_json(&content.media_type))
-    }) else {
-        return violations;
-    };
-    if !is_json(&content.media_type) {
-        return violations;
-    }
-    let instance: Value = match serde_json::from_slice(request.body) {
-        Ok(instance) => instance,
+    })?;
+    let instance = match read_body(validator, content, request) {
+        Ok(instance) => instance?,
         Err(error) => {
-            violations.push(format!("the request body is not JSON: {error}"));
-            return violations;
+            violations.push(error);
+            return None;
         }
     };
     if let Some(pointer) = &content.schema_pointer
@@ -315,7 +312,49 @@ fn check_body(
                 .map(|error| format!("request body at {error}")),
         );
     }
-    violations
+    Some(instance)
+}
+
+/// The body as a JSON instance of the media type's schema: JSON as sent, an urlencoded or
+/// multipart form read member by member as the schema says (`None` for other media types,
+/// which are not judged).
+fn read_body(
+    validator: &SchemaValidator,
+    content: &BodyContent,
+    request: &Incoming<'_>,
+) -> Result<Option<Value>, String> {
+    let essence = content.media_type.to_ascii_lowercase();
+    if is_json(&essence) {
+        return serde_json::from_slice(request.body)
+            .map(Some)
+            .map_err(|error| format!("the request body is not JSON: {error}"));
+    }
+    let document = validator.document();
+    let media = content
+        .schema_pointer
+        .as_deref()
+        .and_then(|pointer| pointer.trim_start_matches('#').strip_suffix("/schema"))
+        .and_then(|pointer| document.pointer(pointer))
+        .cloned()
+        .unwrap_or(Value::Null);
+    if essence.starts_with("application/x-www-form-urlencoded") {
+        return Ok(Some(forms::urlencoded_instance(
+            document,
+            &media,
+            request.body,
+        )));
+    }
+    if essence.starts_with("multipart/form-data") {
+        let header = request
+            .header_values("content-type")
+            .pop()
+            .unwrap_or_default();
+        let parts = forms::parse_multipart(&header, request.body)
+            .map_err(|error| format!("the request body is not multipart/form-data: {error}"))?;
+        let schema = media.get("schema").unwrap_or(&Value::Null);
+        return Ok(Some(forms::multipart_instance(document, schema, &parts)));
+    }
+    Ok(None)
 }
 
 /// The declared media type the `Content-Type` header names; what is wrong with the header

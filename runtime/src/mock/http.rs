@@ -354,6 +354,7 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
             })
             .collect(),
         body: Vec::new(),
+        body_value: None,
         operation_id: None,
         route: None,
         violations: Vec::new(),
@@ -416,7 +417,9 @@ fn find_and_judge<'a>(
             };
             let name = operation.name();
             let key_refused = !check_security(operation, &request, &shared.api_key).is_empty();
-            let found = judge(&shared.validator, &shared.api_key, operation, &request);
+            let (found, body_value) =
+                judge(&shared.validator, &shared.api_key, operation, &request);
+            record.body_value = body_value;
             record
                 .violations
                 .extend(found.into_iter().map(|detail| format!("{name}: {detail}")));

@@ -18,6 +18,7 @@
 mod answer;
 mod checks;
 mod combined;
+mod forms;
 mod http;
 mod made_up;
 mod openapi;
@@ -32,6 +33,7 @@ mod ws_session;
 mod ws_spec;
 
 pub use combined::{ApiMock, MockError};
+pub use forms::{Parts, ReceivedPart, parse_multipart};
 pub use http::{DEFAULT_RETRY_AFTER, Handler, MockServer};
 pub use openapi::{
     BodyContent, Lookup, OpenApiIndex, Operation, Parameter, ParameterLocation, RequestBody,
@@ -42,7 +44,7 @@ pub use reply::{Fault, MockReply};
 pub use schema::{
     SchemaError, SchemaValidator, convert_schema, escape_token, file_uri, openapi_to_json_schema,
 };
-pub use typed::{MockRequest, OperationMock, Reply, ResponseEncoding};
+pub use typed::{MockBody, MockRequest, OperationMock, Reply, ResponseEncoding};
 pub use typed_ws::{
     ChannelMock, ClientMessage, MockTurn, ServerMessage, Step, decode_json, send_json,
 };

@@ -19,6 +19,10 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body as received.
     pub body: Vec<u8>,
+    /// The body as its schema reads it: a JSON body as sent, a form or multipart body as a
+    /// JSON instance of the body's schema (members read as their types say); `None` without a
+    /// body, or for one that could not be read.
+    pub body_value: Option<serde_json::Value>,
     /// The operation the method and path matched, if any.
     pub operation_id: Option<String>,
     /// The matched operation's method and path template (`POST /pets/{id}`), which names it

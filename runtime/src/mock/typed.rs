@@ -9,6 +9,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::forms::{Parts, parse_multipart};
 use super::http::MockServer;
 use super::record::RecordedRequest;
 use super::reply::{Fault, MockReply};
@@ -26,27 +27,41 @@ pub enum ResponseEncoding {
     Text,
 }
 
-/// A request as a handler sees it: the decoded body (when it is JSON of the operation's
-/// type) and everything received.
+/// A request as a handler sees it: the decoded body and everything received.
 #[derive(Clone, Debug)]
 pub struct MockRequest<Req> {
-    /// The body, decoded; `None` when there was none, or it is not JSON of this type (the
+    /// The body, decoded; `None` when there was none, or it is not of this type (the
     /// violation is in the mock's record).
     pub body: Option<Req>,
     /// The request as received.
     pub raw: RecordedRequest,
 }
 
-impl<Req: DeserializeOwned> MockRequest<Req> {
+impl<Req: MockBody> MockRequest<Req> {
     fn decode(raw: &RecordedRequest) -> Self {
-        let body = match raw.body.is_empty() {
-            true => None,
-            false => serde_json::from_slice(&raw.body).ok(),
-        };
         MockRequest {
-            body,
+            body: Req::from_request(raw),
             raw: raw.clone(),
         }
+    }
+}
+
+/// A request body as an operation's handlers see it: a JSON or form body decoded into the
+/// operation's type, a multipart body as its [`Parts`].
+pub trait MockBody: Sized {
+    /// The body of `raw`, if it has one of this type.
+    fn from_request(raw: &RecordedRequest) -> Option<Self>;
+}
+
+impl<T: DeserializeOwned> MockBody for T {
+    fn from_request(raw: &RecordedRequest) -> Option<Self> {
+        serde_json::from_value(raw.body_value.clone()?).ok()
+    }
+}
+
+impl MockBody for Parts {
+    fn from_request(raw: &RecordedRequest) -> Option<Self> {
+        parse_multipart(raw.header("content-type")?, &raw.body).ok()
     }
 }
 
@@ -190,7 +205,7 @@ impl<Req, Res, Err> std::fmt::Debug for OperationMock<'_, Req, Res, Err> {
 
 impl<'a, Req, Res, Err> OperationMock<'a, Req, Res, Err>
 where
-    Req: DeserializeOwned + 'static,
+    Req: MockBody + 'static,
     Res: Serialize + Clone + Send + Sync + 'static,
     Err: Serialize + Clone + Send + Sync + 'static,
 {

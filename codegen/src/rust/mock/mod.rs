@@ -173,6 +173,7 @@ pub fn module(api: &Api, has_key: bool) -> TokenStream {
             "ClientMessage",
             "MockError",
             "OperationMock",
+            "Parts",
             "RecordedRequest",
             "ResponseEncoding",
             "ServerMessage",

@@ -23,7 +23,9 @@ pub fn method_name(op: &Operation) -> String {
 fn method(api: &Api, op: &Operation, p: &Paths) -> TokenStream {
     let name = ident(&method_name(op));
     let request = match &op.body {
-        Some(body) if body.kind == BodyKind::Json => ty(&body.ty, api, p),
+        Some(body) if matches!(body.kind, BodyKind::Json | BodyKind::Form) => ty(&body.ty, api, p),
+        // Parts carry files, which are sent, not decoded.
+        Some(body) if body.kind == BodyKind::Multipart => quote!(Parts),
         _ => quote!(()),
     };
     let (send, success, error) = response_types(api, op, p);
