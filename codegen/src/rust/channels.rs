@@ -60,6 +60,20 @@ pub fn initial_getter(m: &Message) -> Ident {
     ident(&names::snake(&m.name, "initial"))
 }
 
+/// The variant of a message enum that holds `m`: its payload type, or the bytes of a binary
+/// frame.
+pub(super) fn message_variant(api: &Api, m: &Message, p: &Paths) -> TokenStream {
+    let name = ident(&m.name);
+    let doc = docs::attrs(&m.docs, &format!("The `{}` message.", m.id));
+    match m.kind {
+        MessageKind::Json => {
+            let t = ty(&m.payload, api, p);
+            quote! { #doc #name(#t), }
+        }
+        MessageKind::Binary => quote! { #doc #name(Bytes), },
+    }
+}
+
 /// The incoming messages that are parts of a streamed reply (`chunk`, `final`, `error`), in
 /// order; `None` when there is no `final` one, and so no reply stream.
 pub fn reply_parts(c: &Channel) -> Option<Vec<&Message>> {
@@ -147,17 +161,7 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     let sends = c.outgoing.iter().map(|m| send(api, c, m, p));
 
     // What the client receives.
-    let variants = c.incoming.iter().map(|m| {
-        let name = ident(&m.name);
-        let doc = docs::attrs(&m.docs, &format!("The `{}` message.", m.id));
-        match m.kind {
-            MessageKind::Json => {
-                let t = ty(&m.payload, api, p);
-                quote! { #doc #name(#t), }
-            }
-            MessageKind::Binary => quote! { #doc #name(Bytes), },
-        }
-    });
+    let variants = c.incoming.iter().map(|m| message_variant(api, m, p));
     let binary = c.incoming.iter().find(|m| m.kind == MessageKind::Binary);
     let binary_fallback = binary.is_none().then(|| {
         quote! {

@@ -4,9 +4,10 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::super::channels::message_variant;
 use super::super::docs;
 use super::super::ident::ident;
-use super::super::types::{Paths, ty};
+use super::super::types::Paths;
 use crate::ir::{Api, Channel, MessageKind};
 use crate::lower::names;
 
@@ -63,17 +64,7 @@ pub fn items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     } else {
         "Other"
     });
-    let variants = c.outgoing.iter().map(|m| {
-        let name = ident(&m.name);
-        let doc = docs::attrs(&m.docs, &format!("The `{}` message.", m.id));
-        match m.kind {
-            MessageKind::Json => {
-                let t = ty(&m.payload, api, p);
-                quote! { #doc #name(#t), }
-            }
-            MessageKind::Binary => quote! { #doc #name(Bytes), },
-        }
-    });
+    let variants = c.outgoing.iter().map(|m| message_variant(api, m, p));
     let decodes = c.outgoing.iter().map(|m| {
         let name = ident(&m.name);
         let id = &m.id;
