@@ -150,37 +150,14 @@ fn follow<'a>(document: &'a Value, value: &'a Value) -> &'a Value {
         let Some(pointer) = at["$ref"].as_str().and_then(|r| r.strip_prefix('#')) else {
             break;
         };
-        let decoded = percent_decode(pointer);
+        // A JSON pointer from a URI fragment: `%7B` and the like decoded.
+        let decoded = percent_encoding::percent_decode_str(pointer).decode_utf8_lossy();
         match document.pointer(&decoded) {
             Some(next) => at = next,
             None => break,
         }
     }
     at
-}
-
-/// A JSON pointer from a URI fragment: `%7B` and the like decoded.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(byte)) => {
-                out.push(byte);
-                i += 3;
-            }
-            (byte, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Something a request carries: where it goes (`header`, `query` or `cookie`), its name and
