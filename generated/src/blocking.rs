@@ -2,5 +2,8 @@
 
 use autessa_runtime::blocking::Blocking;
 
-/// A blocking client for Autessa client API 1.0.0, for programs without an async runtime: the methods of [`crate::Client`](crate::Client), whose calls are sent with `send`, which returns the result. It runs each call on a runtime of its own; do not use it from async code.
+/// A blocking client for Autessa client API 1.0.0, for programs without an async runtime.
+///
+/// The methods of [`crate::Client`], whose calls are sent with `send`, which returns the
+/// result. It runs each call on a runtime of its own; do not use it from async code.
 pub type Client = crate::client::Client<Blocking>;

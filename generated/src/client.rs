@@ -12,7 +12,9 @@ use crate::types;
 ///
 /// Talks to `https://api.autessa.com` unless told otherwise.
 ///
-/// `F` is how calls are sent: [`Async`](autessa_runtime::Async) (`crate::Client`), the default, where a call is `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), where its `send` returns the result.
+/// `F` is how calls are sent: [`Async`], the default ([`crate::Client`]), where a call is
+/// `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), where
+/// its `send` returns the result.
 #[derive(Clone, Debug)]
 pub struct Client<F: Flavour = Async> {
     http: F::Http,

@@ -39,13 +39,13 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
     if let Some(base) = &default_base {
         head.push(format!("Talks to `{base}` unless told otherwise."));
     }
-    head.push(
-        "`F` is how calls are sent: [`Async`](autessa_runtime::Async) (`crate::Client`), the default, where a call \
-         is `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), \
-         where its `send` returns the result."
-            .to_owned(),
+    let head = docs::lines(&head.join("\n\n"));
+    let flavours = docs::own(
+        "`F` is how calls are sent: [`Async`], the default ([`crate::Client`]), where a call is\n\
+         `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), where\n\
+         its `send` returns the result.",
     );
-    let struct_doc = docs::lines(&head.join("\n\n"));
+    let struct_doc = quote!(#head #[doc = ""] #flavours);
     let base_const = default_base.as_ref().map(|base| {
         quote! {
             /// The base URL of the API's first server.
@@ -1064,12 +1064,15 @@ fn upload_method(
 /// The blocking module: the client in its blocking flavour. Its methods and calls are the
 /// client's own (`Client<F>` is generic over the flavour); only the name is its own.
 pub fn blocking_module(api: &Api) -> TokenStream {
-    let doc = docs::lines(&format!(
-        "A blocking client for {} {}, for programs without an async runtime: the methods \
-         of [`crate::Client`](crate::Client), whose calls are sent with `send`, which returns the result. \
-         It runs each call on a runtime of its own; do not use it from async code.",
+    let head = docs::lines(&format!(
+        "A blocking client for {} {}, for programs without an async runtime.",
         api.title, api.version
     ));
+    let rest = docs::own(
+        "The methods of [`crate::Client`], whose calls are sent with `send`, which returns the\n\
+         result. It runs each call on a runtime of its own; do not use it from async code.",
+    );
+    let doc = quote!(#head #[doc = ""] #rest);
     quote! {
         use autessa_runtime::blocking::Blocking;
 
