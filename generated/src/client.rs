@@ -3,21 +3,24 @@
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use autessa_runtime::{
-    ApiKey, ApiResponse, AuthScheme, ConfigError, Error, HttpClientBuilder, Method,
-    RequestOptions, RetryPolicy, Upload, UploadError,
+    ApiKey, ApiResponse, Async, AuthScheme, ConfigError, Error, Flavour, HttpClient,
+    HttpClientBuilder, Method, RequestOptions, RetryPolicy, Upload, UploadError,
 };
-use autessa_runtime::{HttpClient, StreamingResponse};
 use crate::types;
 
 /// A client for Autessa client API 1.0.0.
 ///
 /// Talks to `https://api.autessa.com` unless told otherwise.
+///
+/// `F` is how calls are sent: [`Async`], the default ([`crate::Client`]), where a call is
+/// `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), where
+/// its `send` returns the result.
 #[derive(Clone, Debug)]
-pub struct Client {
-    http: HttpClient,
+pub struct Client<F: Flavour = Async> {
+    http: F::Http,
 }
 
-impl Client {
+impl<F: Flavour> Client<F> {
     /// The base URL of the API's first server.
     pub const DEFAULT_BASE_URL: &'static str = "https://api.autessa.com";
 
@@ -35,22 +38,19 @@ impl Client {
 
     /// A client for `base_url` that authenticates with `api_key`.
     pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
-        Self::builder(base_url).api_key(api_key).build().map(Self::from_http)
+        F::build(Self::builder(base_url).api_key(api_key)).map(Self::from_http)
     }
 
     /// A client configured from the environment: the key from `AUTESSA_API_KEY`, the base URL from `AUTESSA_BASE_URL` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL)).
     pub fn from_env() -> Result<Self, ConfigError> {
         let http = HttpClient::from_env(
-            Self::API_KEY_ENV,
-            Self::BASE_URL_ENV,
-            Self::DEFAULT_BASE_URL,
-            Self::AUTH,
-        )?;
-        Ok(
-            Self::from_http(
-                http.with_options(RequestOptions::new().retry(RetryPolicy::default())),
-            ),
-        )
+                Self::API_KEY_ENV,
+                Self::BASE_URL_ENV,
+                Self::DEFAULT_BASE_URL,
+                Self::AUTH,
+            )?
+            .with_options(RequestOptions::new().retry(RetryPolicy::default()));
+        F::from_async(http).map(Self::from_http)
     }
 
     /// A builder for a client with custom settings (retries, timeouts, a rate
@@ -59,27 +59,27 @@ impl Client {
     /// jittered backoff on connection errors, 408, 429 and 5xx, `Retry-After`
     /// honoured up to a cap; apart from a 429 (not processed), only safe
     /// operations are retried once a request may have reached the server.
-    /// Finish it with [`Client::from_http`].
+    /// Finish it with `build()` (`build_blocking()` for the blocking client) and
+    /// [`Client::from_http`].
     pub fn builder(base_url: &str) -> HttpClientBuilder {
-        autessa_runtime::HttpClient::builder(base_url)
-            .auth(Self::AUTH)
-            .retry(RetryPolicy::default())
+        HttpClient::builder(base_url).auth(Self::AUTH).retry(RetryPolicy::default())
     }
 
-    /// Wraps an already configured HTTP client.
-    pub fn from_http(http: HttpClient) -> Self {
+    /// Wraps an already configured HTTP client (a `blocking::HttpClient` for the
+    /// blocking client).
+    pub fn from_http(http: F::Http) -> Self {
         Self { http }
     }
 
     /// The HTTP client underneath.
-    pub fn http(&self) -> &HttpClient {
+    pub fn http(&self) -> &F::Http {
         &self.http
     }
 
     /// A copy of this client whose calls use other settings (timeouts, deadline,
     /// retries); it shares the connection pool and the key.
     pub fn with_options(&self, options: RequestOptions) -> Self {
-        Self::from_http(self.http.with_options(options))
+        Self::from_http(F::with_options(&self.http, options))
     }
 
     /// Start a conversation with an agent
@@ -96,13 +96,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CreateConversationRequest`](crate::types::CreateConversationRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn create_conversation<'a>(
         &'a self,
         body: &'a types::CreateConversationRequest,
-    ) -> CreateConversation<'a> {
+    ) -> CreateConversation<'a, F> {
         CreateConversation {
             client: self,
             body,
@@ -121,13 +121,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteAgentRequest`](crate::types::ExecuteAgentRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_agent<'a>(
         &'a self,
         body: &'a types::ExecuteAgentRequest,
-    ) -> ExecuteAgent<'a> {
+    ) -> ExecuteAgent<'a, F> {
         ExecuteAgent { client: self, body }
     }
 
@@ -145,13 +145,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CloseConversationRequest`](crate::types::CloseConversationRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn close_conversation<'a>(
         &'a self,
         body: &'a types::CloseConversationRequest,
-    ) -> CloseConversation<'a> {
+    ) -> CloseConversation<'a, F> {
         CloseConversation {
             client: self,
             body,
@@ -171,13 +171,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `tool_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteToolRequest`](crate::types::ExecuteToolRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_tool<'a>(
         &'a self,
         body: &'a types::ExecuteToolRequest,
-    ) -> ExecuteTool<'a> {
+    ) -> ExecuteTool<'a, F> {
         ExecuteTool { client: self, body }
     }
 
@@ -193,10 +193,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`InsertRowRequest`](crate::types::InsertRowRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn insert_row<'a>(&'a self, body: &'a types::InsertRowRequest) -> InsertRow<'a> {
+    pub fn insert_row<'a>(
+        &'a self,
+        body: &'a types::InsertRowRequest,
+    ) -> InsertRow<'a, F> {
         InsertRow { client: self, body }
     }
 
@@ -212,10 +215,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`UpdateRowRequest`](crate::types::UpdateRowRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn update_row<'a>(&'a self, body: &'a types::UpdateRowRequest) -> UpdateRow<'a> {
+    pub fn update_row<'a>(
+        &'a self,
+        body: &'a types::UpdateRowRequest,
+    ) -> UpdateRow<'a, F> {
         UpdateRow { client: self, body }
     }
 
@@ -232,13 +238,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchUpdateRowsRequest`](crate::types::BatchUpdateRowsRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_update_rows<'a>(
         &'a self,
         body: &'a types::BatchUpdateRowsRequest,
-    ) -> BatchUpdateRows<'a> {
+    ) -> BatchUpdateRows<'a, F> {
         BatchUpdateRows {
             client: self,
             body,
@@ -256,10 +262,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`DeleteRowRequest`](crate::types::DeleteRowRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
-    pub fn delete_row<'a>(&'a self, body: &'a types::DeleteRowRequest) -> DeleteRow<'a> {
+    pub fn delete_row<'a>(
+        &'a self,
+        body: &'a types::DeleteRowRequest,
+    ) -> DeleteRow<'a, F> {
         DeleteRow { client: self, body }
     }
 
@@ -275,13 +284,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchDeleteRowsRequest`](crate::types::BatchDeleteRowsRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_delete_rows<'a>(
         &'a self,
         body: &'a types::BatchDeleteRowsRequest,
-    ) -> BatchDeleteRows<'a> {
+    ) -> BatchDeleteRows<'a, F> {
         BatchDeleteRows {
             client: self,
             body,
@@ -300,23 +309,30 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetDataRequest`](crate::types::GetDataRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a> {
+    pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a, F> {
         GetData { client: self, body }
     }
 
     /// Read a page of rows, with the body as it arrives.
     ///
-    /// As [`get_data`](Self::get_data), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `get_data`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
+    /// As [`get_data`](Self::get_data), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive (in the blocking client, a reader, [`Read`](std::io::Read), that is also an iterator of chunks), for results too large to hold in memory at once. An error status is read whole and decoded as for `get_data`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
     ///
     /// `POST /clients/autessadb/get-data` (operation `getData`).
-    pub async fn get_data_streaming<'a>(
+    pub fn get_data_streaming<'a>(
         &'a self,
         body: &'a types::GetDataRequest,
-    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.get_data(body).send_streaming().await
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                F::Streaming<types::ErrorResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        self.get_data(body).send_streaming()
     }
 
     /// Read one row
@@ -330,13 +346,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetSingleRowRequest`](crate::types::GetSingleRowRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Safe to retry: repeating it has no further effect.
     pub fn get_single_row<'a>(
         &'a self,
         body: &'a types::GetSingleRowRequest,
-    ) -> GetSingleRow<'a> {
+    ) -> GetSingleRow<'a, F> {
         GetSingleRow { client: self, body }
     }
 
@@ -353,26 +369,33 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`QueryTableRequest`](crate::types::QueryTableRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Safe to retry: repeating it has no further effect.
     pub fn query_table<'a>(
         &'a self,
         body: &'a types::QueryTableRequest,
-    ) -> QueryTable<'a> {
+    ) -> QueryTable<'a, F> {
         QueryTable { client: self, body }
     }
 
     /// Query a table, with the body as it arrives.
     ///
-    /// As [`query_table`](Self::query_table), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `query_table`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
+    /// As [`query_table`](Self::query_table), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive (in the blocking client, a reader, [`Read`](std::io::Read), that is also an iterator of chunks), for results too large to hold in memory at once. An error status is read whole and decoded as for `query_table`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
     ///
     /// `POST /clients/autessadb/query` (operation `queryTable`).
-    pub async fn query_table_streaming<'a>(
+    pub fn query_table_streaming<'a>(
         &'a self,
         body: &'a types::QueryTableRequest,
-    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.query_table(body).send_streaming().await
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                F::Streaming<types::ErrorResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        self.query_table(body).send_streaming()
     }
 
     /// Query several joined tables
@@ -388,23 +411,33 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`JoinQueryRequest`](crate::types::JoinQueryRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Safe to retry: repeating it has no further effect.
-    pub fn join_query<'a>(&'a self, body: &'a types::JoinQueryRequest) -> JoinQuery<'a> {
+    pub fn join_query<'a>(
+        &'a self,
+        body: &'a types::JoinQueryRequest,
+    ) -> JoinQuery<'a, F> {
         JoinQuery { client: self, body }
     }
 
     /// Query several joined tables, with the body as it arrives.
     ///
-    /// As [`join_query`](Self::join_query), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive, for results too large to hold in memory at once. An error status is read whole and decoded as for `join_query`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
+    /// As [`join_query`](Self::join_query), but a 2xx body is not decoded: it comes as a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive (in the blocking client, a reader, [`Read`](std::io::Read), that is also an iterator of chunks), for results too large to hold in memory at once. An error status is read whole and decoded as for `join_query`. Retries happen only before a 2xx response starts; the timeout and the deadline go on covering the body.
     ///
     /// `POST /clients/autessadb/join-query` (operation `joinQuery`).
-    pub async fn join_query_streaming<'a>(
+    pub fn join_query_streaming<'a>(
         &'a self,
         body: &'a types::JoinQueryRequest,
-    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        self.join_query(body).send_streaming().await
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                F::Streaming<types::ErrorResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        self.join_query(body).send_streaming()
     }
 
     /// Search a table by meaning
@@ -420,13 +453,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`SemanticSearchRequest`](crate::types::SemanticSearchRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Safe to retry: repeating it has no further effect.
     pub fn semantic_search<'a>(
         &'a self,
         body: &'a types::SemanticSearchRequest,
-    ) -> SemanticSearch<'a> {
+    ) -> SemanticSearch<'a, F> {
         SemanticSearch {
             client: self,
             body,
@@ -448,13 +481,13 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GenerateUploadLinkRequest`](crate::types::GenerateUploadLinkRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn generate_upload_link<'a>(
         &'a self,
         body: &'a types::GenerateUploadLinkRequest,
-    ) -> GenerateUploadLink<'a> {
+    ) -> GenerateUploadLink<'a, F> {
         GenerateUploadLink {
             client: self,
             body,
@@ -464,25 +497,42 @@ impl Client {
     /// Uploads a file in one call: `generateUploadLink` for a pre-signed URL, a `PUT` of `upload` to it (without the API key; retried when the source can be read again), then `indexRecord` with the request `finish` builds from the returned `tempPath`.
     ///
     /// Progress is reported through [`Upload::on_progress`]; each step's failure is its own [`UploadError`] variant.
-    pub async fn upload_file(
+    pub fn upload_file(
         &self,
         body: &types::GenerateUploadLinkRequest,
         upload: Upload,
         finish: impl FnOnce(String) -> types::IndexRecordRequest,
-    ) -> Result<
-        ApiResponse<types::IndexRecordResponse>,
-        UploadError<types::ErrorResponse>,
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::IndexRecordResponse>,
+                UploadError<types::ErrorResponse>,
+            >,
+        >,
     > {
-        self.http
-            .upload_file(
-                upload,
-                || async {
-                    let link = self.generate_upload_link(body).send().await?.into_body();
-                    Ok((link.upload_url, link.temp_path))
-                },
-                |ticket| async move { self.index_record(&finish(ticket)).send().await },
-            )
-            .await
+        let client = Client::<Async>::from_http(F::async_client(&self.http).clone());
+        F::wait(
+            &self.http,
+            async move {
+                client
+                    .http
+                    .upload_file(
+                        upload,
+                        || async {
+                            let link = client
+                                .generate_upload_link(body)
+                                .send()
+                                .await?
+                                .into_body();
+                            Ok((link.upload_url, link.temp_path))
+                        },
+                        |ticket| async {
+                            client.index_record(&finish(ticket)).send().await
+                        },
+                    )
+                    .await
+            },
+        )
     }
 
     /// Load an uploaded file into a table
@@ -500,37 +550,40 @@ impl Client {
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`IndexRecordRequest`](crate::types::IndexRecordRequest).
     ///
-    /// Returns the call: `.await` it.
+    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn index_record<'a>(
         &'a self,
         body: &'a types::IndexRecordRequest,
-    ) -> IndexRecord<'a> {
+    ) -> IndexRecord<'a, F> {
         IndexRecord { client: self, body }
     }
 }
 
-/// The `createConversation` call that `Client::create_conversation` returns: `.await` it (or call `send`).
+/// The `createConversation` call that `Client::create_conversation` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct CreateConversation<'a> {
-    client: &'a Client,
+pub struct CreateConversation<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::CreateConversationRequest,
 }
 
-impl<'a> CreateConversation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> CreateConversation<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<
-        ApiResponse<types::CreateConversationResponse>,
-        Error<types::ErrorResponse>,
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::CreateConversationResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
     > {
-        let client = self.client;
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(
                 Method::POST,
                 "createConversation",
@@ -538,11 +591,11 @@ impl<'a> CreateConversation<'a> {
             )
             .query("resourceId", &body.agent_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for CreateConversation<'a> {
+impl<'a> IntoFuture for CreateConversation<'a, Async> {
     type Output = Result<
         ApiResponse<types::CreateConversationResponse>,
         Error<types::ErrorResponse>,
@@ -555,31 +608,37 @@ impl<'a> IntoFuture for CreateConversation<'a> {
     }
 }
 
-/// The `executeAgent` call that `Client::execute_agent` returns: `.await` it (or call `send`).
+/// The `executeAgent` call that `Client::execute_agent` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct ExecuteAgent<'a> {
-    client: &'a Client,
+pub struct ExecuteAgent<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::ExecuteAgentRequest,
 }
 
-impl<'a> ExecuteAgent<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> ExecuteAgent<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::ExecuteAgentResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::ExecuteAgentResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "executeAgent", "/clients/agents/execute")
             .query("resourceId", &body.agent_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for ExecuteAgent<'a> {
+impl<'a> IntoFuture for ExecuteAgent<'a, Async> {
     type Output = Result<
         ApiResponse<types::ExecuteAgentResponse>,
         Error<types::ErrorResponse>,
@@ -592,34 +651,37 @@ impl<'a> IntoFuture for ExecuteAgent<'a> {
     }
 }
 
-/// The `closeConversation` call that `Client::close_conversation` returns: `.await` it (or call `send`).
+/// The `closeConversation` call that `Client::close_conversation` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct CloseConversation<'a> {
-    client: &'a Client,
+pub struct CloseConversation<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::CloseConversationRequest,
 }
 
-impl<'a> CloseConversation<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> CloseConversation<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<
-        ApiResponse<types::CloseConversationResponse>,
-        Error<types::ErrorResponse>,
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::CloseConversationResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
     > {
-        let client = self.client;
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
             .query("resourceId", &body.agent_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for CloseConversation<'a> {
+impl<'a> IntoFuture for CloseConversation<'a, Async> {
     type Output = Result<
         ApiResponse<types::CloseConversationResponse>,
         Error<types::ErrorResponse>,
@@ -632,31 +694,37 @@ impl<'a> IntoFuture for CloseConversation<'a> {
     }
 }
 
-/// The `executeTool` call that `Client::execute_tool` returns: `.await` it (or call `send`).
+/// The `executeTool` call that `Client::execute_tool` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct ExecuteTool<'a> {
-    client: &'a Client,
+pub struct ExecuteTool<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::ExecuteToolRequest,
 }
 
-impl<'a> ExecuteTool<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> ExecuteTool<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::ExecuteToolResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::ExecuteToolResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "executeTool", "/clients/tool/execute")
             .query("resourceId", &body.tool_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for ExecuteTool<'a> {
+impl<'a> IntoFuture for ExecuteTool<'a, Async> {
     type Output = Result<
         ApiResponse<types::ExecuteToolResponse>,
         Error<types::ErrorResponse>,
@@ -669,31 +737,37 @@ impl<'a> IntoFuture for ExecuteTool<'a> {
     }
 }
 
-/// The `insertRow` call that `Client::insert_row` returns: `.await` it (or call `send`).
+/// The `insertRow` call that `Client::insert_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct InsertRow<'a> {
-    client: &'a Client,
+pub struct InsertRow<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::InsertRowRequest,
 }
 
-impl<'a> InsertRow<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> InsertRow<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::InsertRowResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::InsertRowResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "insertRow", "/clients/autessadb/insert")
             .query("resourceId", &body.table_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for InsertRow<'a> {
+impl<'a> IntoFuture for InsertRow<'a, Async> {
     type Output = Result<
         ApiResponse<types::InsertRowResponse>,
         Error<types::ErrorResponse>,
@@ -706,31 +780,37 @@ impl<'a> IntoFuture for InsertRow<'a> {
     }
 }
 
-/// The `updateRow` call that `Client::update_row` returns: `.await` it (or call `send`).
+/// The `updateRow` call that `Client::update_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct UpdateRow<'a> {
-    client: &'a Client,
+pub struct UpdateRow<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::UpdateRowRequest,
 }
 
-impl<'a> UpdateRow<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> UpdateRow<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::UpdateRowResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::UpdateRowResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "updateRow", "/clients/autessadb/update")
             .query("resourceId", &body.table_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for UpdateRow<'a> {
+impl<'a> IntoFuture for UpdateRow<'a, Async> {
     type Output = Result<
         ApiResponse<types::UpdateRowResponse>,
         Error<types::ErrorResponse>,
@@ -743,34 +823,37 @@ impl<'a> IntoFuture for UpdateRow<'a> {
     }
 }
 
-/// The `batchUpdateRows` call that `Client::batch_update_rows` returns: `.await` it (or call `send`).
+/// The `batchUpdateRows` call that `Client::batch_update_rows` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct BatchUpdateRows<'a> {
-    client: &'a Client,
+pub struct BatchUpdateRows<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::BatchUpdateRowsRequest,
 }
 
-impl<'a> BatchUpdateRows<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> BatchUpdateRows<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<
-        ApiResponse<types::BatchUpdateRowsResponse>,
-        Error<types::ErrorResponse>,
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::BatchUpdateRowsResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
     > {
-        let client = self.client;
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
             .query("resourceId", &body.table_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for BatchUpdateRows<'a> {
+impl<'a> IntoFuture for BatchUpdateRows<'a, Async> {
     type Output = Result<
         ApiResponse<types::BatchUpdateRowsResponse>,
         Error<types::ErrorResponse>,
@@ -783,31 +866,37 @@ impl<'a> IntoFuture for BatchUpdateRows<'a> {
     }
 }
 
-/// The `deleteRow` call that `Client::delete_row` returns: `.await` it (or call `send`).
+/// The `deleteRow` call that `Client::delete_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct DeleteRow<'a> {
-    client: &'a Client,
+pub struct DeleteRow<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::DeleteRowRequest,
 }
 
-impl<'a> DeleteRow<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> DeleteRow<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::DeleteRowResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::DeleteRowResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
             .query("resourceId", &body.table_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for DeleteRow<'a> {
+impl<'a> IntoFuture for DeleteRow<'a, Async> {
     type Output = Result<
         ApiResponse<types::DeleteRowResponse>,
         Error<types::ErrorResponse>,
@@ -820,34 +909,37 @@ impl<'a> IntoFuture for DeleteRow<'a> {
     }
 }
 
-/// The `batchDeleteRows` call that `Client::batch_delete_rows` returns: `.await` it (or call `send`).
+/// The `batchDeleteRows` call that `Client::batch_delete_rows` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct BatchDeleteRows<'a> {
-    client: &'a Client,
+pub struct BatchDeleteRows<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::BatchDeleteRowsRequest,
 }
 
-impl<'a> BatchDeleteRows<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> BatchDeleteRows<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<
-        ApiResponse<types::BatchDeleteRowsResponse>,
-        Error<types::ErrorResponse>,
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::BatchDeleteRowsResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
     > {
-        let client = self.client;
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
             .query("resourceId", &body.table_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for BatchDeleteRows<'a> {
+impl<'a> IntoFuture for BatchDeleteRows<'a, Async> {
     type Output = Result<
         ApiResponse<types::BatchDeleteRowsResponse>,
         Error<types::ErrorResponse>,
@@ -860,47 +952,59 @@ impl<'a> IntoFuture for BatchDeleteRows<'a> {
     }
 }
 
-/// The `getData` call that `Client::get_data` returns: `.await` it (or call `send`).
+/// The `getData` call that `Client::get_data` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct GetData<'a> {
-    client: &'a Client,
+pub struct GetData<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::GetDataRequest,
 }
 
-impl<'a> GetData<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> GetData<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::GetDataResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::GetDataResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
-    pub async fn send_streaming(
+    pub fn send_streaming(
         self,
-    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                F::Streaming<types::ErrorResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_streaming(request).await
+        F::send_streaming(http, request)
     }
 }
 
-impl<'a> IntoFuture for GetData<'a> {
+impl<'a> IntoFuture for GetData<'a, Async> {
     type Output = Result<
         ApiResponse<types::GetDataResponse>,
         Error<types::ErrorResponse>,
@@ -913,32 +1017,38 @@ impl<'a> IntoFuture for GetData<'a> {
     }
 }
 
-/// The `getSingleRow` call that `Client::get_single_row` returns: `.await` it (or call `send`).
+/// The `getSingleRow` call that `Client::get_single_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct GetSingleRow<'a> {
-    client: &'a Client,
+pub struct GetSingleRow<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::GetSingleRowRequest,
 }
 
-impl<'a> GetSingleRow<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> GetSingleRow<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::GetSingleRowResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::GetSingleRowResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for GetSingleRow<'a> {
+impl<'a> IntoFuture for GetSingleRow<'a, Async> {
     type Output = Result<
         ApiResponse<types::GetSingleRowResponse>,
         Error<types::ErrorResponse>,
@@ -951,47 +1061,59 @@ impl<'a> IntoFuture for GetSingleRow<'a> {
     }
 }
 
-/// The `queryTable` call that `Client::query_table` returns: `.await` it (or call `send`).
+/// The `queryTable` call that `Client::query_table` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct QueryTable<'a> {
-    client: &'a Client,
+pub struct QueryTable<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::QueryTableRequest,
 }
 
-impl<'a> QueryTable<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> QueryTable<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::QueryTableResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::QueryTableResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
-    pub async fn send_streaming(
+    pub fn send_streaming(
         self,
-    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                F::Streaming<types::ErrorResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_streaming(request).await
+        F::send_streaming(http, request)
     }
 }
 
-impl<'a> IntoFuture for QueryTable<'a> {
+impl<'a> IntoFuture for QueryTable<'a, Async> {
     type Output = Result<
         ApiResponse<types::QueryTableResponse>,
         Error<types::ErrorResponse>,
@@ -1004,47 +1126,59 @@ impl<'a> IntoFuture for QueryTable<'a> {
     }
 }
 
-/// The `joinQuery` call that `Client::join_query` returns: `.await` it (or call `send`).
+/// The `joinQuery` call that `Client::join_query` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct JoinQuery<'a> {
-    client: &'a Client,
+pub struct JoinQuery<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::JoinQueryRequest,
 }
 
-impl<'a> JoinQuery<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> JoinQuery<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::JoinQueryResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::JoinQueryResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
-    pub async fn send_streaming(
+    pub fn send_streaming(
         self,
-    ) -> Result<StreamingResponse<types::ErrorResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                F::Streaming<types::ErrorResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_streaming(request).await
+        F::send_streaming(http, request)
     }
 }
 
-impl<'a> IntoFuture for JoinQuery<'a> {
+impl<'a> IntoFuture for JoinQuery<'a, Async> {
     type Output = Result<
         ApiResponse<types::JoinQueryResponse>,
         Error<types::ErrorResponse>,
@@ -1057,35 +1191,38 @@ impl<'a> IntoFuture for JoinQuery<'a> {
     }
 }
 
-/// The `semanticSearch` call that `Client::semantic_search` returns: `.await` it (or call `send`).
+/// The `semanticSearch` call that `Client::semantic_search` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct SemanticSearch<'a> {
-    client: &'a Client,
+pub struct SemanticSearch<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::SemanticSearchRequest,
 }
 
-impl<'a> SemanticSearch<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> SemanticSearch<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<
-        ApiResponse<types::SemanticSearchResponse>,
-        Error<types::ErrorResponse>,
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::SemanticSearchResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
     > {
-        let client = self.client;
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
             .query("resourceId", &body.table_id)
             .json(body)
             .idempotent();
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for SemanticSearch<'a> {
+impl<'a> IntoFuture for SemanticSearch<'a, Async> {
     type Output = Result<
         ApiResponse<types::SemanticSearchResponse>,
         Error<types::ErrorResponse>,
@@ -1098,26 +1235,29 @@ impl<'a> IntoFuture for SemanticSearch<'a> {
     }
 }
 
-/// The `generateUploadLink` call that `Client::generate_upload_link` returns: `.await` it (or call `send`).
+/// The `generateUploadLink` call that `Client::generate_upload_link` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct GenerateUploadLink<'a> {
-    client: &'a Client,
+pub struct GenerateUploadLink<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::GenerateUploadLinkRequest,
 }
 
-impl<'a> GenerateUploadLink<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> GenerateUploadLink<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<
-        ApiResponse<types::GenerateUploadLinkResponse>,
-        Error<types::ErrorResponse>,
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::GenerateUploadLinkResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
     > {
-        let client = self.client;
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(
                 Method::POST,
                 "generateUploadLink",
@@ -1125,11 +1265,11 @@ impl<'a> GenerateUploadLink<'a> {
             )
             .query("resourceId", &body.table_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for GenerateUploadLink<'a> {
+impl<'a> IntoFuture for GenerateUploadLink<'a, Async> {
     type Output = Result<
         ApiResponse<types::GenerateUploadLinkResponse>,
         Error<types::ErrorResponse>,
@@ -1142,31 +1282,37 @@ impl<'a> IntoFuture for GenerateUploadLink<'a> {
     }
 }
 
-/// The `indexRecord` call that `Client::index_record` returns: `.await` it (or call `send`).
+/// The `indexRecord` call that `Client::index_record` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
 #[derive(Clone, Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct IndexRecord<'a> {
-    client: &'a Client,
+pub struct IndexRecord<'a, F: Flavour = Async> {
+    client: &'a Client<F>,
     body: &'a types::IndexRecordRequest,
 }
 
-impl<'a> IndexRecord<'a> {
-    /// Sends the request and decodes the response.
-    pub async fn send(
+impl<'a, F: Flavour> IndexRecord<'a, F> {
+    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
+    pub fn send(
         self,
-    ) -> Result<ApiResponse<types::IndexRecordResponse>, Error<types::ErrorResponse>> {
-        let client = self.client;
+    ) -> F::Wait<
+        impl Future<
+            Output = Result<
+                ApiResponse<types::IndexRecordResponse>,
+                Error<types::ErrorResponse>,
+            >,
+        >,
+    > {
+        let http = &self.client.http;
         let body = self.body;
-        let request = client
-            .http
+        let request = F::async_client(http)
             .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")
             .query("resourceId", &body.table_id)
             .json(body);
-        client.http.send_json(request).await
+        F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for IndexRecord<'a> {
+impl<'a> IntoFuture for IndexRecord<'a, Async> {
     type Output = Result<
         ApiResponse<types::IndexRecordResponse>,
         Error<types::ErrorResponse>,

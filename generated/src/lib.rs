@@ -62,7 +62,8 @@
 #![warn(missing_docs)]
 
 /// The same client without `async`, for programs that have no async runtime
-/// (cargo feature `blocking`).
+/// (cargo feature `blocking`): `blocking::Client` is [`client::Client`] in its blocking
+/// flavour.
 #[cfg(feature = "blocking")]
 pub mod blocking;
 /// WebSocket connections: typed parameters, sends and received messages, and the
@@ -70,7 +71,8 @@ pub mod blocking;
 #[cfg(feature = "ws")]
 pub mod channels;
 /// The client and the calls its methods return (one type per operation, on which
-/// optional parameters are set before it is awaited).
+/// optional parameters are set before it is awaited), generic over how calls are sent
+/// (async by default, or blocking).
 pub mod client;
 /// A local stand-in for the API in tests: [`mock::Mock`] answers every operation
 /// (and plays every channel) as the API's documents describe, or as the test
@@ -80,7 +82,9 @@ pub mod mock;
 /// The data types of the API: request and response bodies and everything in them.
 pub mod types;
 
-pub use client::Client;
+/// The client: [`client::Client`] in its async flavour, whose calls are `.await`ed.
+pub type Client = client::Client<autessa_runtime::Async>;
+
 pub use autessa_runtime::{
     ApiError, ApiKey, ApiResponse, AttemptInfo, AuthScheme, Base64, ByteSource,
     ByteStream, Bytes, Clock, ConfigError, Date, DateTime, DecodeError, Error, Hooks,

@@ -28,6 +28,7 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::sync::Arc;
 
@@ -41,6 +42,7 @@ use url::Url;
 use crate::auth::AuthScheme;
 use crate::builder::HttpClientBuilder;
 use crate::error::{ConfigError, Error};
+use crate::flavour::Flavour;
 use crate::options::RequestOptions;
 use crate::rate_limit::RateLimit;
 use crate::request::RequestBuilder;
@@ -148,16 +150,7 @@ impl HttpClient {
         request: RequestBuilder,
     ) -> Result<StreamingResponse<E>, Error<E>> {
         let response = self.runtime.block_on(self.client.send_streaming(request))?;
-        Ok(StreamingResponse {
-            status: response.status,
-            headers: response.headers,
-            rate_limit: response.rate_limit,
-            body: BodyReader {
-                stream: response.body,
-                runtime: self.runtime.clone(),
-                pending: Bytes::new(),
-            },
-        })
+        Ok(Blocking::streaming(self, response))
     }
 
     /// As [`crate::HttpClient::put_upload`].
@@ -265,6 +258,50 @@ impl<E> fmt::Debug for BodyReader<E> {
             .field("stream", &self.stream)
             .field("pending", &self.pending.len())
             .finish()
+    }
+}
+
+/// The blocking flavour of a generated client (`blocking::Client`): a call's `send` blocks
+/// the calling thread until the response is in, on the runtime of its [`HttpClient`]. See
+/// [`Flavour`].
+#[derive(Clone, Copy, Debug)]
+pub enum Blocking {}
+
+impl Flavour for Blocking {
+    type Http = HttpClient;
+    type Wait<Fut: Future> = Fut::Output;
+    type Streaming<E> = StreamingResponse<E>;
+
+    fn from_async(http: crate::HttpClient) -> Result<HttpClient, ConfigError> {
+        HttpClient::new(http)
+    }
+
+    fn async_client(http: &HttpClient) -> &crate::HttpClient {
+        &http.client
+    }
+
+    fn with_options(http: &HttpClient, options: RequestOptions) -> HttpClient {
+        http.with_options(options)
+    }
+
+    fn wait<Fut: Future>(http: &HttpClient, future: Fut) -> Fut::Output {
+        http.runtime.block_on(future)
+    }
+
+    fn streaming<E>(
+        http: &HttpClient,
+        response: crate::StreamingResponse<E>,
+    ) -> StreamingResponse<E> {
+        StreamingResponse {
+            status: response.status,
+            headers: response.headers,
+            rate_limit: response.rate_limit,
+            body: BodyReader {
+                stream: response.body,
+                runtime: http.runtime.clone(),
+                pending: Bytes::new(),
+            },
+        }
     }
 }
 

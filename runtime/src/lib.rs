@@ -17,7 +17,7 @@
 //! | `ws` | yes | the `ws` module: WebSocket sessions (tokio-tungstenite) |
 //! | `rustls` | yes | TLS through rustls with aws-lc-rs and the platform's certificate verifier |
 //! | `native-tls` | no | TLS through the platform's library (OpenSSL on Linux); preferred when `rustls` is on too |
-//! | `blocking` | no | `blocking::HttpClient`, without `async` |
+//! | `blocking` | no | `blocking::HttpClient`, without `async`, and the [`Flavour`] of blocking generated clients |
 //! | `mock` | no | the `mock` module: a local server for tests, driven by the API's documents |
 //!
 //! With neither `rustls` nor `native-tls`, only `http` and `ws` URLs can be reached.
@@ -64,6 +64,7 @@ mod client;
 mod clock;
 mod encode;
 mod error;
+mod flavour;
 mod formats;
 mod hooks;
 mod limiter;
@@ -89,6 +90,7 @@ pub use client::HttpClient;
 pub use clock::{Clock, Sleep, TokioClock};
 pub use encode::{FormStyle, path_segment};
 pub use error::{ApiError, ConfigError, DecodeError, Error, RetryAfterTooLong, TimeoutKind};
+pub use flavour::{Async, Flavour};
 pub use formats::{Base64, Date, DateTime, Uuid, from_wire, present};
 pub use hooks::{AttemptInfo, Hooks, ResponseHead};
 pub use limiter::RateLimiter;

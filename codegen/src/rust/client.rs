@@ -1,4 +1,11 @@
-//! The REST client: one async method per operation, calling into the runtime.
+//! The REST client: one method per operation, calling into the runtime.
+//!
+//! The client and its calls are written once, generic over the runtime's `Flavour`
+//! (`Client<F = Async>`, `CreateThing<'a, F = Async>`): the methods, setters and the request
+//! each call builds are the same for both flavours, and only how the request's future is
+//! finished differs, which `F::wait` does (hand the future back, or block on it). With the
+//! `blocking` feature, `blocking::Client` is `Client<Blocking>`; a second copy of every
+//! operation would double the code rustc checks for no difference but that one.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -16,13 +23,8 @@ use crate::ir::{
 /// Client methods that operations must not shadow.
 const RESERVED: &[&str] = &["new", "from_env", "builder", "from_http", "http"];
 
-/// The client module; `blocking` gives the synchronous variant (same methods, no `async`).
-pub fn module(
-    api: &Api,
-    config: &RustConfig,
-    rt: &TokenStream,
-    blocking: bool,
-) -> Result<TokenStream, Diagnostic> {
+/// The client module: the client, generic over its flavour, and the call types.
+pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
     let p = Paths {
         types: quote!(types::),
         runtime: rt.clone(),
@@ -33,25 +35,17 @@ pub fn module(
         .first()
         .map(|s| s.url.trim_end_matches('/').to_owned())
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    let title = if blocking {
-        format!(
-            "A blocking client for {} {}, for programs without an async runtime. It runs \
-             each call on a runtime of its own; do not use it from async code.",
-            api.title, api.version
-        )
-    } else {
-        format!("A client for {} {}.", api.title, api.version)
-    };
-    let build = if blocking {
-        quote!(build_blocking)
-    } else {
-        quote!(build)
-    };
-    let mut head = vec![title];
+    let mut head = vec![format!("A client for {} {}.", api.title, api.version)];
     if let Some(base) = &default_base {
         head.push(format!("Talks to `{base}` unless told otherwise."));
     }
-    let struct_doc = docs::lines(&head.join("\n\n"));
+    let head = docs::lines(&head.join("\n\n"));
+    let flavours = docs::own(
+        "`F` is how calls are sent: [`Async`], the default ([`crate::Client`]), where a call is\n\
+         `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), where\n\
+         its `send` returns the result.",
+    );
+    let struct_doc = quote!(#head #[doc = ""] #flavours);
     let base_const = default_base.as_ref().map(|base| {
         quote! {
             /// The base URL of the API's first server.
@@ -72,8 +66,9 @@ pub fn module(
                 quote! {
                     #doc
                     pub fn from_env() -> Result<Self, ConfigError> {
-                        let http = HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)?;
-                        Ok(Self::from_http(http.with_options(RequestOptions::new().retry(RetryPolicy::default()))))
+                        let http = HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)?
+                            .with_options(RequestOptions::new().retry(RetryPolicy::default()));
+                        F::from_async(http).map(Self::from_http)
                     }
                 }
             });
@@ -87,7 +82,7 @@ pub fn module(
                 quote! {
                     /// A client for `base_url` that authenticates with `api_key`.
                     pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
-                        Self::builder(base_url).api_key(api_key).#build().map(Self::from_http)
+                        F::build(Self::builder(base_url).api_key(api_key)).map(Self::from_http)
                     }
 
                     #from_env
@@ -98,9 +93,10 @@ pub fn module(
                     /// jittered backoff on connection errors, 408, 429 and 5xx, `Retry-After`
                     /// honoured up to a cap; apart from a 429 (not processed), only safe
                     /// operations are retried once a request may have reached the server.
-                    /// Finish it with [`Client::from_http`].
+                    /// Finish it with `build()` (`build_blocking()` for the blocking client) and
+                    /// [`Client::from_http`].
                     pub fn builder(base_url: &str) -> HttpClientBuilder {
-                        autessa_runtime::HttpClient::builder(base_url)
+                        HttpClient::builder(base_url)
                             .auth(Self::AUTH)
                             .retry(RetryPolicy::default())
                     }
@@ -119,13 +115,14 @@ pub fn module(
             quote! {
                 /// A client for `base_url`.
                 pub fn new(base_url: &str) -> Result<Self, ConfigError> {
-                    Self::builder(base_url).#build().map(Self::from_http)
+                    F::build(Self::builder(base_url)).map(Self::from_http)
                 }
 
                 /// A builder for a client with custom settings and the default retry policy.
-                /// Finish it with [`Client::from_http`].
+                /// Finish it with `build()` (`build_blocking()` for the blocking client) and
+                /// [`Client::from_http`].
                 pub fn builder(base_url: &str) -> HttpClientBuilder {
-                    autessa_runtime::HttpClient::builder(base_url).retry(RetryPolicy::default())
+                    HttpClient::builder(base_url).retry(RetryPolicy::default())
                 }
             },
             TokenStream::new(),
@@ -134,39 +131,40 @@ pub fn module(
     let mut methods = Vec::new();
     let mut calls = Vec::new();
     for op in &api.operations {
-        let (method, call) = operation(api, op, &p, blocking)?;
+        let (method, call) = operation(api, op, &p)?;
         methods.push(method);
         calls.push(call);
         if let Some(flow) = &op.upload {
-            methods.push(upload_method(api, op, flow, &p, blocking)?);
+            methods.push(upload_method(api, op, flow, &p)?);
         }
     }
     let body = quote! {
         #struct_doc
         #[derive(Clone, Debug)]
-        pub struct Client {
-            http: HttpClient,
+        pub struct Client<F: Flavour = Async> {
+            http: F::Http,
         }
 
-        impl Client {
+        impl<F: Flavour> Client<F> {
             #base_const
             #env_consts
             #constructors
 
-            /// Wraps an already configured HTTP client.
-            pub fn from_http(http: HttpClient) -> Self {
+            /// Wraps an already configured HTTP client (a `blocking::HttpClient` for the
+            /// blocking client).
+            pub fn from_http(http: F::Http) -> Self {
                 Self { http }
             }
 
             /// The HTTP client underneath.
-            pub fn http(&self) -> &HttpClient {
+            pub fn http(&self) -> &F::Http {
                 &self.http
             }
 
             /// A copy of this client whose calls use other settings (timeouts, deadline,
             /// retries); it shares the connection pool and the key.
             pub fn with_options(&self, options: RequestOptions) -> Self {
-                Self::from_http(self.http.with_options(options))
+                Self::from_http(F::with_options(&self.http, options))
             }
 
             #(#methods)*
@@ -174,23 +172,18 @@ pub fn module(
 
         #(#calls)*
     };
-    // The two names each flavour takes from its own module (`autessa_runtime::blocking` for
-    // the blocking one).
-    let flavour = if blocking {
-        quote!(autessa_runtime::blocking)
-    } else {
-        rt.clone()
-    };
-    let http = super::imports(flavour, &["HttpClient", "StreamingResponse"], &body);
     let shared = [
         "path_segment",
         "ApiKey",
         "ApiResponse",
+        "Async",
         "AuthScheme",
         "Bytes",
         "ConfigError",
         "Error",
+        "Flavour",
         "FormStyle",
+        "HttpClient",
         "HttpClientBuilder",
         "Method",
         "Multipart",
@@ -205,7 +198,6 @@ pub fn module(
     Ok(quote! {
         #std
         #runtime
-        #http
         #types
 
         #body
@@ -262,10 +254,7 @@ fn operation(
     api: &Api,
     op: &Operation,
     p: &Paths,
-    blocking: bool,
 ) -> Result<(TokenStream, TokenStream), Diagnostic> {
-    let asyncness = (!blocking).then(|| quote!(async));
-    let wait = (!blocking).then(|| quote!(.await));
     let name = if RESERVED.contains(&op.name.as_str()) {
         ident(&format!("{}_operation", op.name))
     } else {
@@ -355,17 +344,16 @@ fn operation(
     let method = proc_macro2::Ident::new(&op.method, proc_macro2::Span::call_site());
     let op_id = &op.id;
     let (send, success, error) = response_types(api, op, p);
-    let doc = docs::lines(&method_doc(api, op, blocking));
+    let doc = docs::lines(&method_doc(api, op));
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
     let idempotent = op.is_idempotent().then(|| quote!(.idempotent()));
     let mutable = optional_body.is_some().then(|| quote!(mut));
     let body_binding = op.body.is_some().then(|| quote!(let body = self.body;));
     let build = quote! {
-        let client = self.client;
+        let http = &self.client.http;
         #body_binding
         #segments
-        let #mutable request = client
-            .http
+        let #mutable request = F::async_client(http)
             .request(Method::#method, #op_id, #path)
             #(#calls)*
             #body_call
@@ -381,35 +369,34 @@ fn operation(
         (None, None, quote!('_))
     };
     let output = quote!(Result<ApiResponse<#success>, Error<#error>>);
-    let stream_output = quote!(Result<StreamingResponse<#error>, Error<#error>>);
+    // What `send` returns: the future (async) or its output (blocking).
+    let sent = quote!(F::Wait<impl Future<Output = #output>>);
     let (send_streaming, streaming) = match &op.stream_name {
         None => (None, None),
         Some(stream_name) => {
-            let doc = docs::lines(&stream_doc(op, &name.to_string(), blocking));
+            let doc = docs::lines(&stream_doc(op, &name.to_string()));
             let stream_name = ident(stream_name);
             let pass = &arg_names;
+            let streamed =
+                quote!(F::Wait<impl Future<Output = Result<F::Streaming<#error>, Error<#error>>>>);
             (
                 Some(quote! {
                     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
-                    pub #asyncness fn send_streaming(self) -> #stream_output {
+                    pub fn send_streaming(self) -> #streamed {
                         #build
-                        client.http.send_streaming(request) #wait
+                        F::send_streaming(http, request)
                     }
                 }),
                 Some(quote! {
                     #doc
-                    pub #asyncness fn #stream_name #generics(&#self_lt self, #(#args),*) -> #stream_output {
-                        self.#name(#(#pass),*).send_streaming() #wait
+                    pub fn #stream_name #generics(&#self_lt self, #(#args),*) -> #streamed {
+                        self.#name(#(#pass),*).send_streaming()
                     }
                 }),
             )
         }
     };
-    let finish = if blocking {
-        "send it with `send`"
-    } else {
-        "`.await` it (or call `send`)"
-    };
+    let finish = "`.await` it (or call `send`; in the blocking client, `send` returns the result)";
     let call_doc = docs::lines(&if setters.is_empty() {
         format!(
             "The `{}` call that `Client::{name}` returns: {finish}.",
@@ -422,10 +409,13 @@ fn operation(
             op.id.replace('`', "'")
         )
     });
-    let send_doc = docs::lines("Sends the request and decodes the response.");
-    let into_future = (!blocking).then(|| {
+    let send_doc = docs::lines(
+        "Sends the request and decodes the response: a future to `.await` in the async \
+         client, the result in the blocking one.",
+    );
+    let into_future = {
         quote! {
-            impl<'a> IntoFuture for #call<'a> {
+            impl<'a> IntoFuture for #call<'a, Async> {
                 type Output = #output;
                 type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
 
@@ -434,10 +424,10 @@ fn operation(
                 }
             }
         }
-    });
+    };
     let method_tokens = quote! {
         #doc
-        pub fn #name #generics(&#self_lt self, #(#args),*) -> #call<#ret_lt> {
+        pub fn #name #generics(&#self_lt self, #(#args),*) -> #call<#ret_lt, F> {
             #call { client: self, #(#inits)* }
         }
 
@@ -457,18 +447,18 @@ fn operation(
         #call_doc
         #derive
         #[must_use = "a call does nothing until it is sent"]
-        pub struct #call<'a> {
-            client: &'a Client,
+        pub struct #call<'a, F: Flavour = Async> {
+            client: &'a Client<F>,
             #(#fields)*
         }
 
-        impl<'a> #call<'a> {
+        impl<'a, F: Flavour> #call<'a, F> {
             #(#setters)*
 
             #send_doc
-            pub #asyncness fn send(self) -> #output {
+            pub fn send(self) -> #sent {
                 #build
-                client.http.#send(request) #wait
+                F::wait(http, F::async_client(http).#send(request))
             }
 
             #send_streaming
@@ -481,7 +471,7 @@ fn operation(
 
 /// The documentation of the streaming twin of `op` (`x-stream-body`), whose decoding method
 /// is `decoding`.
-fn stream_doc(op: &Operation, decoding: &str, blocking: bool) -> String {
+fn stream_doc(op: &Operation, decoding: &str) -> String {
     let summary = op
         .docs
         .summary
@@ -489,11 +479,9 @@ fn stream_doc(op: &Operation, decoding: &str, blocking: bool) -> String {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .unwrap_or(op.id.as_str());
-    let body = if blocking {
-        "a reader ([`Read`](std::io::Read)) that is also an iterator of chunks"
-    } else {
-        "a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive"
-    };
+    let body = "a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive (in the \
+                blocking client, a reader, [`Read`](std::io::Read), that is also an iterator of \
+                chunks)";
     format!(
         "{summary}, with the body as it arrives.\n\n\
          As [`{decoding}`](Self::{decoding}), but a 2xx body is not decoded: it comes as {body}, \
@@ -767,7 +755,7 @@ pub(super) fn response_types(
     (quote!(send_bytes), quote!(Bytes), error)
 }
 
-fn method_doc(api: &Api, op: &Operation, blocking: bool) -> String {
+fn method_doc(api: &Api, op: &Operation) -> String {
     let mut parts = Vec::new();
     let mut head = String::new();
     if let Some(s) = &op.docs.summary {
@@ -845,11 +833,7 @@ fn method_doc(api: &Api, op: &Operation, blocking: bool) -> String {
         .filter(|p| !p.required && p.location != ParamLocation::Cookie)
         .map(|p| format!("`with_{}`", p.name.trim_start_matches("r#")))
         .collect();
-    let finish = if blocking {
-        "call `send` on it"
-    } else {
-        "`.await` it"
-    };
+    let finish = "`.await` it (in the blocking client, call `send` on it)";
     parts.push(if optional.is_empty() {
         format!("Returns the call: {finish}.")
     } else {
@@ -874,7 +858,6 @@ fn upload_method(
     op: &Operation,
     flow: &crate::ir::UploadFlow,
     p: &Paths,
-    blocking: bool,
 ) -> Result<TokenStream, Diagnostic> {
     let then = &api.operations[flow.then];
     let fail = |what: String| Diagnostic::error(&op.origin.join("x-upload"), what);
@@ -1044,44 +1027,56 @@ fn upload_method(
     let doc = quote!(#doc #[doc = ""] #links);
     let mut all_link_args = link_args.clone();
     all_link_args.extend(link_body_arg);
-    let link_call = optional(op, quote!(self.#link(#(#all_link_args),*)));
-    let then_call = optional(then, quote!(self.#finish(#(#then_args,)* &finish(ticket))));
-    let call = if blocking {
-        quote! {
-            self.http.upload_file(
-                upload,
-                || {
-                    let link = #link_call.send()?.into_body();
-                    Ok((link.#url, link.#ticket))
-                },
-                |ticket| #then_call.send(),
-            )
-        }
-    } else {
-        quote! {
-            self.http
-                .upload_file(
-                    upload,
-                    || async {
-                        let link = #link_call.send().await?.into_body();
-                        Ok((link.#url, link.#ticket))
-                    },
-                    |ticket| async move { #then_call.send().await },
-                )
-                .await
-        }
-    };
-    let asyncness = (!blocking).then(|| quote!(async));
+    let link_call = optional(op, quote!(client.#link(#(#all_link_args),*)));
+    let then_call = optional(
+        then,
+        quote!(client.#finish(#(#then_args,)* &finish(ticket))),
+    );
     Ok(quote! {
         #doc
-        pub #asyncness fn #name(
+        pub fn #name(
             &self,
             #(#args,)*
             #link_body
             upload: Upload,
             finish: impl FnOnce(#ticket_ty) -> #body_ty,
-        ) -> Result<ApiResponse<#then_success>, UploadError<#then_error>> {
-            #call
+        ) -> F::Wait<impl Future<Output = Result<ApiResponse<#then_success>, UploadError<#then_error>>>> {
+            // The steps are the async client's calls, whichever the flavour: the flavour
+            // finishes the upload as a whole.
+            let client = Client::<Async>::from_http(F::async_client(&self.http).clone());
+            F::wait(&self.http, async move {
+                client
+                    .http
+                    .upload_file(
+                        upload,
+                        || async {
+                            let link = #link_call.send().await?.into_body();
+                            Ok((link.#url, link.#ticket))
+                        },
+                        |ticket| async { #then_call.send().await },
+                    )
+                    .await
+            })
         }
     })
+}
+
+/// The blocking module: the client in its blocking flavour. Its methods and calls are the
+/// client's own (`Client<F>` is generic over the flavour); only the name is its own.
+pub fn blocking_module(api: &Api) -> TokenStream {
+    let head = docs::lines(&format!(
+        "A blocking client for {} {}, for programs without an async runtime.",
+        api.title, api.version
+    ));
+    let rest = docs::own(
+        "The methods of [`crate::Client`], whose calls are sent with `send`, which returns the\n\
+         result. It runs each call on a runtime of its own; do not use it from async code.",
+    );
+    let doc = quote!(#head #[doc = ""] #rest);
+    quote! {
+        use autessa_runtime::blocking::Blocking;
+
+        #doc
+        pub type Client = crate::client::Client<Blocking>;
+    }
 }

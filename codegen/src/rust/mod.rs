@@ -48,8 +48,8 @@ pub struct RustConfig {
 pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let rt = quote!(autessa_runtime);
     let types = types::module(api, &rt);
-    let client = client::module(api, config, &rt, false)?;
-    let blocking = client::module(api, config, &rt, true)?;
+    let client = client::module(api, config, &rt)?;
+    let blocking = client::blocking_module(api);
     let lib = lib_rs(api, config);
     let mut files = vec![
         GeneratedFile::new("Cargo.toml", cargo_toml(api, config)),
@@ -183,18 +183,21 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         #![warn(missing_docs)]
 
         /// The same client without `async`, for programs that have no async runtime
-        /// (cargo feature `blocking`).
+        /// (cargo feature `blocking`): `blocking::Client` is [`client::Client`] in its blocking
+        /// flavour.
         #[cfg(feature = "blocking")]
         pub mod blocking;
         #channels
         /// The client and the calls its methods return (one type per operation, on which
-        /// optional parameters are set before it is awaited).
+        /// optional parameters are set before it is awaited), generic over how calls are sent
+        /// (async by default, or blocking).
         pub mod client;
         #mock
         /// The data types of the API: request and response bodies and everything in them.
         pub mod types;
 
-        pub use client::Client;
+        /// The client: [`client::Client`] in its async flavour, whose calls are `.await`ed.
+        pub type Client = client::Client<autessa_runtime::Async>;
         pub use autessa_runtime::{
             ApiError, ApiKey, ApiResponse, AttemptInfo, AuthScheme, Base64, ByteSource, ByteStream,
             Bytes, Clock, ConfigError, Date, DateTime, DecodeError, Error, Hooks, HttpClient,
