@@ -507,6 +507,10 @@ pub struct Channel {
     /// Index into `incoming` of the message the server sends first on every connection
     /// (`x-initial-message`), which connecting waits for.
     pub initial: Option<usize>,
+    /// The client's methods that open a connection (`connect_<name>`, and with settings),
+    /// named beside the operations' methods so that none clashes.
+    pub connect: String,
+    pub connect_with: String,
     pub origin: Location,
 }
 
@@ -514,6 +518,10 @@ pub struct Channel {
 pub struct Message {
     pub id: String,
     pub name: String,
+    /// The snake-case stem of the connection's methods for the message (`send_<stem>`,
+    /// `request_<stem>`, and `<stem>` for the message the server sends first), unique on
+    /// its connection and clear of the connection's own methods.
+    pub method: String,
     pub docs: Docs,
     pub content_type: String,
     pub kind: MessageKind,

@@ -82,12 +82,14 @@ pub fn targets() -> Vec<Target> {
         },
     }];
     for (name, spec) in fixture_specs(&root) {
+        // A fixture's channels, when it has any, beside its OpenAPI document.
+        let asyncapi = spec.with_file_name("asyncapi.yaml");
         out.push(Target {
             out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
             records_changes: false,
             config: Config {
                 openapi: Some(spec),
-                asyncapi: None,
+                asyncapi: asyncapi.is_file().then_some(asyncapi),
                 perspective: Default::default(),
                 flags: Flags(vec![(
                     "x-inferred".into(),

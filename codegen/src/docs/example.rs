@@ -281,15 +281,10 @@ pub fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
 
-/// The method the Rust back-end gives an operation (`op.name`; names the client already
-/// uses get an `_operation` suffix; keywords are raw identifiers).
+/// The method the Rust back-end gives an operation (`op.name`, chosen in lowering clear of
+/// the client's own methods; keywords are raw identifiers).
 pub fn method_name(op: &Operation) -> String {
-    const RESERVED: &[&str] = &["new", "from_env", "builder", "from_http", "http"];
-    if RESERVED.contains(&op.name.as_str()) {
-        format!("{}_operation", op.name)
-    } else {
-        rust_ident(&op.name)
-    }
+    rust_ident(&op.name)
 }
 
 /// An identifier for an IR name, escaped as the Rust back-end escapes it.

@@ -341,6 +341,9 @@ pub fn lower(
             outgoing,
             incoming,
             initial,
+            // Named with the client's other methods, once every operation has its name.
+            connect: String::new(),
+            connect_with: String::new(),
             origin: group.first,
         });
     }
@@ -586,6 +589,8 @@ fn message(
     Message {
         id,
         name,
+        // Named per connection once the channel has all its messages.
+        method: String::new(),
         end_flag,
         param_members: Vec::new(),
         docs,

@@ -76,6 +76,7 @@ pub fn lower_documents(
     {
         types.diags.push(d);
     }
+    names::name_channel_methods(&mut api);
     // Once every use of every type is known.
     forms::mark_multipart(&mut types, &mut api);
     api.types = std::mem::take(&mut types.defs);

@@ -53,6 +53,67 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Client",
 ];
 
+/// The methods every generated client has: no operation or channel method may take them.
+pub const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "from_env",
+    "builder",
+    "from_http",
+    "http",
+    "with_options",
+];
+
+/// The methods every generated connection has: the getter of the message the server sends
+/// first may not take them.
+const CONNECTION_METHODS: &[&str] = &["recv", "poll_recv", "close", "session", "sender"];
+
+/// The client's method for an operation whose id reads `base`: one of [`CLIENT_METHODS`]
+/// gets an `_operation` suffix, then `scope` settles any other clash.
+pub fn claim_operation_method(scope: &mut Scope, base: String) -> String {
+    if CLIENT_METHODS.contains(&base.as_str()) {
+        scope.claim(format!("{base}_operation"))
+    } else {
+        scope.claim(base)
+    }
+}
+
+/// Names what the channels add to the client and their connections, once every operation
+/// has its method: `connect_<channel>` and `connect_<channel>_with` beside the operations'
+/// methods, and each message's method stem on its connection.
+pub fn name_channel_methods(api: &mut crate::ir::Api) {
+    let mut client = Scope::snake();
+    for taken in CLIENT_METHODS {
+        client.reserve(taken);
+    }
+    for op in &api.operations {
+        client.reserve(&op.name);
+        if let Some(name) = &op.stream_name {
+            client.reserve(name);
+        }
+        if let Some(flow) = &op.upload {
+            client.reserve(&flow.name);
+        }
+    }
+    for channel in &mut api.channels {
+        channel.connect = client.claim(format!("connect_{}", channel.name));
+        channel.connect_with = client.claim(format!("{}_with", channel.connect));
+        // `send_<stem>` and `request_<stem>` clash with no method of a connection; the
+        // first message's getter, `<stem>`, must keep clear of them.
+        let mut stems = Scope::snake();
+        let initial = channel.initial;
+        for message in &mut channel.outgoing {
+            message.method = stems.claim(snake(&message.name, "message"));
+        }
+        for (index, message) in channel.incoming.iter_mut().enumerate() {
+            let stem = snake(&message.name, "message");
+            message.method = match CONNECTION_METHODS.contains(&stem.as_str()) {
+                true if initial == Some(index) => stems.claim(format!("{stem}_message")),
+                _ => stems.claim(stem),
+            };
+        }
+    }
+}
+
 /// Names already taken in one scope; a clash gets the next free numeric suffix.
 #[derive(Debug, Default)]
 pub struct Scope {

@@ -960,3 +960,46 @@ fn inline_enums_with_the_same_values_are_one_type_and_join_a_schemas_own() {
         .count();
     assert_eq!(enums, 3, "Access, one low/high enum, RepoKind");
 }
+
+#[test]
+fn client_methods_are_named_clear_of_the_clients_own_and_of_each_other() {
+    let empty = json!({"204": {"description": "ok"}});
+    let link = json!({"200": {"description": "ok", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["url", "ticket"],
+        "properties": {"url": {"type": "string"}, "ticket": {"type": "string"}}
+    }}}}});
+    let api = lower(json!({
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {"get": {"operationId": "withOptions", "responses": empty}},
+            "/b": {"get": {"operationId": "new", "responses": empty}},
+            "/c": {"get": {"operationId": "uploadFile", "responses": empty}},
+            "/d": {"post": {
+                "operationId": "link", "responses": link,
+                "x-upload": {"name": "uploadFile", "url": "url", "ticket": "ticket", "then": "finish"}
+            }},
+            "/e": {"post": {
+                "operationId": "finish",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["ticket"],
+                    "properties": {"ticket": {"type": "string"}}
+                }}}},
+                "responses": empty
+            }}
+        }
+    }))
+    .unwrap();
+    let names: Vec<&str> = api.operations.iter().map(|op| op.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "with_options_operation",
+            "new_operation",
+            "upload_file",
+            "link",
+            "finish"
+        ]
+    );
+    let flow = api.operations[3].upload.as_ref().expect("the upload flow");
+    assert_eq!(flow.name, "upload_file_2");
+}

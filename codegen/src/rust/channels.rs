@@ -38,26 +38,26 @@ impl ChannelNames {
             message: ident(&format!("{pascal}Message")),
             connection: ident(&format!("{pascal}Connection")),
             reply: ident(&format!("{pascal}Reply")),
-            connect: ident(&format!("connect_{}", c.name)),
-            connect_with: ident(&format!("connect_{}_with", c.name)),
+            connect: ident(&c.connect),
+            connect_with: ident(&c.connect_with),
         }
     }
 }
 
 /// The connection's method sending a message the client sends.
 pub fn send_method(m: &Message) -> Ident {
-    ident(&format!("send_{}", names::snake(&m.name, "message")))
+    ident(&format!("send_{}", m.method))
 }
 
 /// The connection's method sending a `request` message and streaming its reply (only on
 /// connections whose [`reply_parts`] are `Some`).
 pub fn request_method(m: &Message) -> Ident {
-    ident(&format!("request_{}", names::snake(&m.name, "message")))
+    ident(&format!("request_{}", m.method))
 }
 
 /// The connection's getter for the message the server sends first.
 pub fn initial_getter(m: &Message) -> Ident {
-    ident(&names::snake(&m.name, "initial"))
+    ident(&m.method)
 }
 
 /// The variant of a message enum that holds `m`: its payload type, or the bytes of a binary

@@ -20,9 +20,6 @@ use crate::ir::{
     Primitive, SecurityScheme, Status, TypeKind, TypeRef, resolve,
 };
 
-/// Client methods that operations must not shadow.
-const RESERVED: &[&str] = &["new", "from_env", "builder", "from_http", "http"];
-
 /// The client module: the client, generic over its flavour, and the call types.
 pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
     let p = Paths {
@@ -255,11 +252,7 @@ fn operation(
     op: &Operation,
     p: &Paths,
 ) -> Result<(TokenStream, TokenStream), Diagnostic> {
-    let name = if RESERVED.contains(&op.name.as_str()) {
-        ident(&format!("{}_operation", op.name))
-    } else {
-        ident(&op.name)
-    };
+    let name = ident(&op.name);
     let call = ident(&op.call);
     let lt = quote!('a);
     let mut args = Vec::new();

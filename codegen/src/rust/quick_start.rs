@@ -75,20 +75,7 @@ fn call(api: &Api, op: &Operation, krate: &str) -> Option<Vec<String>> {
         lines.push(format!("\"{hashes})?;"));
         args.push("&body".to_owned());
     }
-    let method = if [
-        "new",
-        "from_env",
-        "builder",
-        "from_http",
-        "http",
-        "with_options",
-    ]
-    .contains(&op.name.as_str())
-    {
-        format!("{}_operation", op.name)
-    } else {
-        ident(&op.name).to_string()
-    };
+    let method = ident(&op.name);
     lines.push(format!(
         "let response = client.{method}({}).await?;",
         args.join(", ")

@@ -473,7 +473,7 @@ pub mod fixture_hostile {
     use super::Example;
 
     async fn type_example() -> Result<(), Box<dyn std::error::Error>> {
-        let client = fixture_hostile::Client::new("https://api.example.com")?;
+        let client = fixture_hostile::Client::new("http://localhost")?;
         let body: fixture_hostile::types::Struct = serde_json::from_str(r#"{
           "type": "string",
           "fn": 1
@@ -483,10 +483,39 @@ pub mod fixture_hostile {
         Ok(())
     }
 
-    async fn new_example() -> Result<(), Box<dyn std::error::Error>> {
-        let client = fixture_hostile::Client::new("https://api.example.com")?;
+    async fn new_operation_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("http://localhost")?;
         let response = client.new_operation().await?;
         println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn with_options_operation_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("http://localhost")?;
+        let response = client.with_options_operation().await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn connect_live_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("http://localhost")?;
+        let response = client.connect_live().await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
+    async fn live_example() -> Result<(), Box<dyn std::error::Error>> {
+        use fixture_hostile::types;
+        let client = fixture_hostile::Client::new("http://localhost")?;
+        let mut connection = client.connect_live_2().await?;
+        if let Some(first) = connection.close_message() {
+            println!("{first:?}");
+        }
+        let message = types::Recv::new();
+        connection.send_recv(&message).await?;
+        while let Some(event) = connection.recv().await {
+            println!("{:?}", event ?);
+        }
         Ok(())
     }
 
@@ -494,7 +523,10 @@ pub mod fixture_hostile {
     pub fn all() -> Vec<Example> {
         vec![
             Box::pin(type_example()),
-            Box::pin(new_example()),
+            Box::pin(new_operation_example()),
+            Box::pin(with_options_operation_example()),
+            Box::pin(connect_live_example()),
+            Box::pin(live_example()),
         ]
     }
 }

@@ -62,6 +62,9 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     }
     let global_auth = doc.security.as_ref().is_some_and(|s| !s.is_empty());
     let mut op_names = Scope::snake();
+    for taken in names::CLIENT_METHODS {
+        op_names.reserve(taken);
+    }
     let mut call_names = Scope::pascal();
     for used in CLIENT_MODULE_NAMES {
         call_names.reserve(used);
@@ -101,7 +104,7 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
                 .operation_id
                 .clone()
                 .unwrap_or_else(|| format!("{method} {path}"));
-            let name = op_names.claim(names::snake(&id, "operation"));
+            let name = names::claim_operation_method(&mut op_names, names::snake(&id, "operation"));
             let pascal = names::pascal(&id, "Op", "Operation");
             let call = call_names.claim(pascal.clone());
             let authenticated = match &op.security {
@@ -215,7 +218,10 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     }
     for (index, at) in uploads {
         match upload_flow(types, api, &at) {
-            Ok(flow) => api.operations[index].upload = Some(flow),
+            Ok(mut flow) => {
+                flow.name = op_names.claim(flow.name);
+                api.operations[index].upload = Some(flow);
+            }
             Err(d) => types.diags.push(d),
         }
     }
