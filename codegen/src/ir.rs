@@ -511,6 +511,9 @@ pub struct Channel {
     /// named beside the operations' methods so that none clashes.
     pub connect: String,
     pub connect_with: String,
+    /// The mock's method scripting the channel (`on_<name>`), clear of the operations'
+    /// `on_<operation>`.
+    pub mock_method: String,
     pub origin: Location,
 }
 

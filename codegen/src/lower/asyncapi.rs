@@ -344,6 +344,7 @@ pub fn lower(
             // Named with the client's other methods, once every operation has its name.
             connect: String::new(),
             connect_with: String::new(),
+            mock_method: String::new(),
             origin: group.first,
         });
     }

@@ -94,9 +94,19 @@ pub fn name_channel_methods(api: &mut crate::ir::Api) {
             client.reserve(&flow.name);
         }
     }
+    // The mock's methods: `on_<operation>`, then `on_<channel>` (`_channel` on a clash).
+    let mut mock = Scope::snake();
+    for op in &api.operations {
+        mock.reserve(&mock_method(&op.name));
+    }
     for channel in &mut api.channels {
         channel.connect = client.claim(format!("connect_{}", channel.name));
         channel.connect_with = client.claim(format!("{}_with", channel.connect));
+        let on = mock_method(&channel.name);
+        channel.mock_method = match mock.is_taken(&on) {
+            true => mock.claim(format!("{on}_channel")),
+            false => mock.claim(on),
+        };
         // `send_<stem>` and `request_<stem>` clash with no method of a connection; the
         // first message's getter, `<stem>`, must keep clear of them.
         let mut stems = Scope::snake();
@@ -112,6 +122,11 @@ pub fn name_channel_methods(api: &mut crate::ir::Api) {
             };
         }
     }
+}
+
+/// The mock's method for an operation or a channel named `name` (`on_<name>`).
+pub fn mock_method(name: &str) -> String {
+    format!("on_{}", name.trim_start_matches("r#"))
 }
 
 /// Names already taken in one scope; a clash gets the next free numeric suffix.
@@ -142,6 +157,11 @@ impl Scope {
             scope.reserve(name);
         }
         scope
+    }
+
+    /// Whether `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.used.contains(name)
     }
 
     /// Reserves `name` so that nothing claims it later.

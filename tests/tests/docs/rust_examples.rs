@@ -497,6 +497,13 @@ pub mod fixture_hostile {
         Ok(())
     }
 
+    async fn live_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("http://localhost")?;
+        let response = client.live().await?;
+        println!("{:?}", response.body);
+        Ok(())
+    }
+
     async fn connect_live_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = fixture_hostile::Client::new("http://localhost")?;
         let response = client.connect_live().await?;
@@ -504,7 +511,7 @@ pub mod fixture_hostile {
         Ok(())
     }
 
-    async fn live_example() -> Result<(), Box<dyn std::error::Error>> {
+    async fn live_example_2() -> Result<(), Box<dyn std::error::Error>> {
         use fixture_hostile::types;
         let client = fixture_hostile::Client::new("http://localhost")?;
         let mut connection = client.connect_live_2().await?;
@@ -525,8 +532,9 @@ pub mod fixture_hostile {
             Box::pin(type_example()),
             Box::pin(new_operation_example()),
             Box::pin(with_options_operation_example()),
-            Box::pin(connect_live_example()),
             Box::pin(live_example()),
+            Box::pin(connect_live_example()),
+            Box::pin(live_example_2()),
         ]
     }
 }

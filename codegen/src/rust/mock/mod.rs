@@ -134,11 +134,7 @@ pub fn module(api: &Api, has_key: bool) -> TokenStream {
         runtime: quote!(autessa_runtime),
     };
     let operations = rest::methods(api, &p);
-    let taken: Vec<String> = api.operations.iter().map(rest::method_name).collect();
-    let channels = api
-        .channels
-        .iter()
-        .map(|c| ws::method(c, &ws::method_name(c, &taken)));
+    let channels = api.channels.iter().map(ws::method);
     let channel_items = api.channels.iter().map(|c| ws::items(api, c, &p));
     let has_channels = !api.channels.is_empty();
     let channels_accessor = has_channels.then(|| {

@@ -9,19 +9,15 @@ use super::super::docs;
 use super::super::ident::ident;
 use super::super::types::{Paths, ty};
 use crate::ir::{Api, BodyKind, Operation};
+use crate::lower::names;
 
 /// `on_<operation>` for every operation.
 pub fn methods(api: &Api, p: &Paths) -> Vec<TokenStream> {
     api.operations.iter().map(|op| method(api, op, p)).collect()
 }
 
-/// The method's name for `op`.
-pub fn method_name(op: &Operation) -> String {
-    format!("on_{}", op.name.trim_start_matches("r#"))
-}
-
 fn method(api: &Api, op: &Operation, p: &Paths) -> TokenStream {
-    let name = ident(&method_name(op));
+    let name = ident(&names::mock_method(&op.name));
     let request = match &op.body {
         Some(body) if matches!(body.kind, BodyKind::Json | BodyKind::Form) => ty(&body.ty, api, p),
         // Parts carry files, which are sent, not decoded.

@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::super::channels::message_variant;
+use super::super::channels::{ChannelNames, message_variant};
 use super::super::docs;
 use super::super::ident::ident;
 use super::super::types::Paths;
@@ -21,24 +21,12 @@ pub fn client_enum_name(c: &Channel) -> Ident {
 
 /// The client's `<Channel>Message`, everything the server sends on `c`.
 fn server_enum_name(c: &Channel) -> Ident {
-    ident(&format!(
-        "{}Message",
-        names::pascal(&c.name, "Channel", "Channel")
-    ))
-}
-
-/// The method's name for `c`, given the names the operations' methods took.
-pub fn method_name(c: &Channel, taken: &[String]) -> String {
-    let name = format!("on_{}", c.name.trim_start_matches("r#"));
-    match taken.contains(&name) {
-        true => format!("{name}_channel"),
-        false => name,
-    }
+    ChannelNames::of(c).message
 }
 
 /// The `on_<channel>` method.
-pub fn method(c: &Channel, name: &str) -> TokenStream {
-    let name = ident(name);
+pub fn method(c: &Channel) -> TokenStream {
+    let name = ident(&c.mock_method);
     let client = client_enum_name(c);
     let server = server_enum_name(c);
     let id = &c.id;
