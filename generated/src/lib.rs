@@ -45,14 +45,11 @@
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-//! let body: autessa::types::CreateConversationRequest = serde_json::from_str(r#"
-//! {
-//!   "agentId": 123,
-//!   "version": {
-//!     "versionState": "DRAFT"
-//!   }
-//! }
-//! "#)?;
+//! let body = autessa::types::CreateConversationRequest::new(123)
+//!     .with_version(
+//!         autessa::types::CustomVersion::new()
+//!             .with_version_state(autessa::types::VersionState::Draft),
+//!     );
 //! let response = client.create_conversation(&body).await?;
 //! println!("{:?} (rate limit: {:?})", response.body, response.rate_limit);
 //! # Ok(())

@@ -233,9 +233,7 @@ fn operations_fixture_reference_shows_every_operation_in_full() {
     assert!(create.contains("Not safe to retry blindly"));
     assert!(create.contains(
         "    let client = fixture_operations::Client::new(\"https://api.example.com/v2\", \"YOUR_API_KEY\")?;\n\
-         \x20   let body: fixture_operations::types::NewItem = serde_json::from_str(r#\"{\n\
-         \x20     \"name\": \"string\"\n\
-         \x20   }\"#)?;\n\
+         \x20   let body = fixture_operations::types::NewItem::new(\"string\".to_owned());\n\
          \x20   let response = client.create_item(&body).await?;\n"
     ));
 

@@ -506,6 +506,29 @@ pub fn rust_call(
     lines.join("\n")
 }
 
+/// `let body = ...;` building `value` with the crate's constructors and setters (JSON
+/// decoded at run time only where a type has no literal form), indented for a function body.
+fn typed_body(api: &Api, ty: &TypeRef, value: &Value, krate: &str) -> String {
+    let path: TokenStream = krate.parse().unwrap_or_else(|_| quote!(crate));
+    let mut w = Writer::new(api, &ident("__crate"));
+    w.types = quote!(#path::types);
+    let expr = w.value(ty, value, "body", 0);
+    let item = quote!(fn wrapper() { let body = #expr; });
+    let text = syn::parse2::<syn::File>(item)
+        .map(|file| prettyplease::unparse(&file))
+        .unwrap_or_default();
+    // The statement, as prettyplease laid it out inside the wrapper.
+    let statement: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take_while(|line| *line != "}")
+        .collect();
+    match statement.is_empty() {
+        true => format!("    let body = {};", from_json(value, "    ")),
+        false => statement.join("\n"),
+    }
+}
+
 fn body_arg(
     api: &Api,
     body: &Body,
@@ -516,16 +539,7 @@ fn body_arg(
     match body.kind {
         BodyKind::Json | BodyKind::Form => {
             let value = body_json(api, body, example);
-            let annotation = match &body.ty {
-                TypeRef::Named(id) => {
-                    format!(": {krate}::types::{}", rust_ident(&api.ty(*id).name))
-                }
-                _ => String::new(),
-            };
-            lines.push(format!(
-                "    let body{annotation} = {};",
-                from_json(&value, "    ")
-            ));
+            lines.push(typed_body(api, &body.ty, &value, krate));
             if body.required {
                 "&body".into()
             } else {
@@ -871,6 +885,9 @@ struct Writer<'a> {
     channel_items: Vec<Ident>,
     uses_types: bool,
     uses_stream_ext: bool,
+    /// The path of the crate's `types` module in the example (`types`, imported, or the
+    /// crate's full path).
+    types: TokenStream,
 }
 
 impl<'a> Writer<'a> {
@@ -906,6 +923,7 @@ impl<'a> Writer<'a> {
             channel_items: Vec::new(),
             uses_types: false,
             uses_stream_ext: false,
+            types: quote!(types),
         }
     }
 
@@ -1119,7 +1137,8 @@ impl<'a> Writer<'a> {
         let api = self.api;
         let def = api.ty(id);
         let name = ident(&def.name);
-        let path = quote!(types::#name);
+        let types = &self.types;
+        let path = quote!(#types::#name);
         match &def.kind {
             TypeKind::Struct(s) => self.structure(&path, s, value, depth),
             TypeKind::Enum(e) => {

@@ -1,9 +1,8 @@
 //! The crate docs' quick start: a doctest that builds a client and makes one call, taken
 //! from the first operation the schema gives an example for.
 
-use crate::ir::{Api, BodyKind, Operation, ParamLocation, Primitive, TypeRef};
-
-use super::ident::ident;
+use crate::docs::{body_value, call_code};
+use crate::ir::{Api, Operation};
 
 /// Markdown lines (without the leading space rustdoc strips) of a `no_run` Rust example.
 pub fn lines(api: &Api, crate_name: &str, has_key: bool) -> Vec<String> {
@@ -22,77 +21,36 @@ pub fn lines(api: &Api, crate_name: &str, has_key: bool) -> Vec<String> {
         "# async fn run() -> Result<(), Box<dyn std::error::Error>> {".to_owned(),
         format!("let client = {krate}::Client::new({base:?}{key_arg})?;"),
     ];
-    if let Some(call) = api.operations.iter().find_map(|op| call(api, op, &krate)) {
-        out.extend(call);
+    // The first operation that has nothing to make up, else the first.
+    let shown = api
+        .operations
+        .iter()
+        .find(|op| op.body.as_ref().is_none_or(|body| body.docs.example.is_some()))
+        .or(api.operations.first());
+    if let Some(op) = shown {
+        out.extend(call(api, op, crate_name));
     }
     out.extend(["# Ok(())".to_owned(), "# }".to_owned(), "```".to_owned()]);
     out
 }
 
-/// `let response = client.op(args).await?;` with every argument built from the schema, or
-/// `None` when an argument has no literal form.
-fn call(api: &Api, op: &Operation, krate: &str) -> Option<Vec<String>> {
-    let mut lines = Vec::new();
-    let mut args = Vec::new();
-    let ordered = op.params_in_call_order();
-    for param in ordered {
-        // Optional parameters are set on the call with `with_` methods; left out here.
-        if !param.required || param.location == ParamLocation::Cookie || param.from_body.is_some() {
-            continue;
-        }
-        let example = param.docs.example.as_ref();
-        let literal = match (&param.ty, example) {
-            (TypeRef::Primitive(Primitive::String), Some(serde_json::Value::String(s))) => {
-                format!("{s:?}")
-            }
-            (TypeRef::Primitive(Primitive::String), _) => "\"id\"".to_owned(),
-            (TypeRef::Primitive(Primitive::I32 | Primitive::I64 | Primitive::U64), Some(v))
-                if v.is_u64() =>
-            {
-                v.to_string()
-            }
-            (TypeRef::Primitive(Primitive::I32 | Primitive::I64 | Primitive::U64), _) => {
-                "1".to_owned()
-            }
-            (TypeRef::Primitive(Primitive::Boolean), _) => "true".to_owned(),
-            _ => return None,
-        };
-        args.push(literal);
-    }
-    if let Some(body) = &op.body {
-        let (BodyKind::Json, TypeRef::Named(id), Some(example)) =
-            (body.kind, &body.ty, &body.docs.example)
-        else {
-            return None;
-        };
-        let json = serde_json::to_string_pretty(example).ok()?;
-        let hashes = "#".repeat(longest_hash_run(&json) + 1);
-        let type_name = &api.ty(*id).name;
-        lines.push(format!(
-            "let body: {krate}::types::{type_name} = serde_json::from_str(r{hashes}\""
-        ));
-        lines.extend(json.lines().map(str::to_owned));
-        lines.push(format!("\"{hashes})?;"));
-        args.push("&body".to_owned());
-    }
-    let method = ident(&op.name);
-    lines.push(format!(
-        "let response = client.{method}({}).await?;",
-        args.join(", ")
-    ));
+/// The call of `op` as the reference writes it (arguments from the examples, the body with
+/// the crate's constructors), then the response printed.
+fn call(api: &Api, op: &Operation, crate_name: &str) -> Vec<String> {
+    let example = op.body.as_ref().and_then(|body| body_value(api, body));
+    let code = call_code(api, op, crate_name, example.map(|(value, _)| value).as_ref());
+    // The reference's statements are indented for a function body; these are not.
+    let mut lines: Vec<String> = code
+        .setup
+        .iter()
+        .flat_map(|statement| statement.lines())
+        .map(|line| line.strip_prefix("    ").unwrap_or(line).to_owned())
+        .collect();
+    lines.push(format!("let response = {}.await?;", code.call));
     lines.push(
         "println!(\"{:?} (rate limit: {:?})\", response.body, response.rate_limit);".to_owned(),
     );
-    Some(lines)
-}
-
-/// The longest run of `#` right after a `"`, so a raw string's delimiter never appears inside.
-fn longest_hash_run(text: &str) -> usize {
-    text.split('"')
-        .skip(1)
-        .map(|rest| rest.chars().take_while(|c| *c == '#').count())
-        .max()
-        .unwrap_or(0)
+    lines
 }
 
 /// Whether the client takes an API key.

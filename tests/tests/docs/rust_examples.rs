@@ -14,12 +14,11 @@ pub mod autessa {
 
     async fn create_conversation_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::CreateConversationRequest = serde_json::from_str(r#"{
-          "agentId": 123,
-          "version": {
-            "versionState": "DRAFT"
-          }
-        }"#)?;
+        let body = autessa::types::CreateConversationRequest::new(123)
+            .with_version(
+                autessa::types::CustomVersion::new()
+                    .with_version_state(autessa::types::VersionState::Draft),
+            );
         let response = client.create_conversation(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -27,23 +26,26 @@ pub mod autessa {
 
     async fn execute_agent_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::ExecuteAgentRequest = serde_json::from_str(r#"{
-          "agentId": 123,
-          "conversationId": "conv_abc123",
-          "input": [
-            {
-              "inputType": "TEXT",
-              "content": "Hello!"
-            }
-          ],
-          "outputType": "TEXT",
-          "environmentVariables": {
-            "CRM_API_KEY": "sk-live-4f9a"
-          },
-          "promptTemplateVariables": {
-            "customerName": "Ada"
-          }
-        }"#)?;
+        let body = autessa::types::ExecuteAgentRequest::new(
+                123,
+                Vec::from([
+                    autessa::types::AgentInput::Text(
+                        autessa::types::TextInput::new("Hello!".to_owned()),
+                    ),
+                ]),
+            )
+            .with_conversation_id("conv_abc123".to_owned())
+            .with_output_type(autessa::types::OutputType::Text)
+            .with_environment_variables(
+                std::collections::BTreeMap::from([
+                    ("CRM_API_KEY".to_owned(), "sk-live-4f9a".to_owned()),
+                ]),
+            )
+            .with_prompt_template_variables(
+                std::collections::BTreeMap::from([
+                    ("customerName".to_owned(), "Ada".to_owned()),
+                ]),
+            );
         let response = client.execute_agent(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -51,10 +53,10 @@ pub mod autessa {
 
     async fn close_conversation_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::CloseConversationRequest = serde_json::from_str(r#"{
-          "agentId": 123,
-          "conversationId": "conv_abc123"
-        }"#)?;
+        let body = autessa::types::CloseConversationRequest::new(
+            123,
+            "conv_abc123".to_owned(),
+        );
         let response = client.close_conversation(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -62,20 +64,24 @@ pub mod autessa {
 
     async fn execute_tool_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::ExecuteToolRequest = serde_json::from_str(r#"{
-          "toolId": 456,
-          "variables": {
-            "city": "Lisbon",
-            "days": 3
-          },
-          "privateVariables": {
-            "accountNumber": "DE89370400440532013000"
-          },
-          "environmentVariables": {
-            "WEATHER_API_KEY": "wk-93b1"
-          },
-          "debug": true
-        }"#)?;
+        let body = autessa::types::ExecuteToolRequest::new(456)
+            .with_variables(
+                std::collections::BTreeMap::from([
+                    ("city".to_owned(), serde_json::json!("Lisbon")),
+                    ("days".to_owned(), serde_json::json!(3)),
+                ]),
+            )
+            .with_private_variables(
+                std::collections::BTreeMap::from([
+                    ("accountNumber".to_owned(), serde_json::json!("DE89370400440532013000")),
+                ]),
+            )
+            .with_environment_variables(
+                std::collections::BTreeMap::from([
+                    ("WEATHER_API_KEY".to_owned(), "wk-93b1".to_owned()),
+                ]),
+            )
+            .with_debug(true);
         let response = client.execute_tool(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -83,19 +89,25 @@ pub mod autessa {
 
     async fn insert_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::InsertRowRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "values": {
-            "name": {
-              "columnType": "STRING",
-              "value": "Ada Lovelace"
-            },
-            "age": {
-              "columnType": "INTEGER",
-              "value": 36
-            }
-          }
-        }"#)?;
+        let body = autessa::types::InsertRowRequest::new(
+            789,
+            std::collections::BTreeMap::from([
+                (
+                    "name".to_owned(),
+                    autessa::types::AutessaDbColumnValue::new(
+                        autessa::types::ColumnType::String,
+                        serde_json::json!("Ada Lovelace"),
+                    ),
+                ),
+                (
+                    "age".to_owned(),
+                    autessa::types::AutessaDbColumnValue::new(
+                        autessa::types::ColumnType::Integer,
+                        serde_json::json!(36),
+                    ),
+                ),
+            ]),
+        );
         let response = client.insert_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -103,16 +115,19 @@ pub mod autessa {
 
     async fn update_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::UpdateRowRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "rowId": 1001,
-          "values": {
-            "age": {
-              "columnType": "INTEGER",
-              "value": 37
-            }
-          }
-        }"#)?;
+        let body = autessa::types::UpdateRowRequest::new(
+            789,
+            1001,
+            std::collections::BTreeMap::from([
+                (
+                    "age".to_owned(),
+                    autessa::types::AutessaDbColumnValue::new(
+                        autessa::types::ColumnType::Integer,
+                        serde_json::json!(37),
+                    ),
+                ),
+            ]),
+        );
         let response = client.update_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -120,29 +135,35 @@ pub mod autessa {
 
     async fn batch_update_rows_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::BatchUpdateRowsRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "updates": [
-            {
-              "rowId": 1001,
-              "values": {
-                "age": {
-                  "columnType": "INTEGER",
-                  "value": 37
-                }
-              }
-            },
-            {
-              "rowId": 1002,
-              "values": {
-                "name": {
-                  "columnType": "STRING",
-                  "value": "Charles Babbage"
-                }
-              }
-            }
-          ]
-        }"#)?;
+        let body = autessa::types::BatchUpdateRowsRequest::new(
+            789,
+            Vec::from([
+                autessa::types::RowUpdate::new(
+                    1001,
+                    std::collections::BTreeMap::from([
+                        (
+                            "age".to_owned(),
+                            autessa::types::AutessaDbColumnValue::new(
+                                autessa::types::ColumnType::Integer,
+                                serde_json::json!(37),
+                            ),
+                        ),
+                    ]),
+                ),
+                autessa::types::RowUpdate::new(
+                    1002,
+                    std::collections::BTreeMap::from([
+                        (
+                            "name".to_owned(),
+                            autessa::types::AutessaDbColumnValue::new(
+                                autessa::types::ColumnType::String,
+                                serde_json::json!("Charles Babbage"),
+                            ),
+                        ),
+                    ]),
+                ),
+            ]),
+        );
         let response = client.batch_update_rows(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -150,10 +171,7 @@ pub mod autessa {
 
     async fn delete_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::DeleteRowRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "rowId": 1001
-        }"#)?;
+        let body = autessa::types::DeleteRowRequest::new(789, 1001);
         let response = client.delete_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -161,14 +179,10 @@ pub mod autessa {
 
     async fn batch_delete_rows_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::BatchDeleteRowsRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "rowIds": [
-            1001,
-            1002,
-            1003
-          ]
-        }"#)?;
+        let body = autessa::types::BatchDeleteRowsRequest::new(
+            789,
+            Vec::from([1001, 1002, 1003]),
+        );
         let response = client.batch_delete_rows(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -176,14 +190,8 @@ pub mod autessa {
 
     async fn get_data_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::GetDataRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "pagination": {
-            "currentPage": 0,
-            "totalRecordsPerPage": 2,
-            "ascending": true
-          }
-        }"#)?;
+        let body = autessa::types::GetDataRequest::new(789)
+            .with_pagination(autessa::types::Pagination::new(0, 2).with_ascending(true));
         let response = client.get_data(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -191,10 +199,7 @@ pub mod autessa {
 
     async fn get_single_row_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::GetSingleRowRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "rowId": 1001
-        }"#)?;
+        let body = autessa::types::GetSingleRowRequest::new(789, 1001);
         let response = client.get_single_row(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -202,41 +207,36 @@ pub mod autessa {
 
     async fn query_table_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::QueryTableRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "selectedColumns": [
-            {
-              "columnName": "name"
-            },
-            {
-              "columnName": "age"
-            }
-          ],
-          "filters": {
-            "operand": "AND",
-            "groups": [
-              {
-                "operand": "OR",
-                "statements": [
-                  {
-                    "column": "age",
-                    "operator": "GREATER_THAN_OR_EQUALS",
-                    "value": 30
-                  },
-                  {
-                    "column": "name",
-                    "operator": "LIKE",
-                    "value": "Ada%"
-                  }
-                ]
-              }
-            ]
-          },
-          "pagination": {
-            "currentPage": 0,
-            "totalRecordsPerPage": 25
-          }
-        }"#)?;
+        let body = autessa::types::QueryTableRequest::new(789)
+            .with_selected_columns(
+                Vec::from([
+                    autessa::types::SelectedColumn::new("name".to_owned()),
+                    autessa::types::SelectedColumn::new("age".to_owned()),
+                ]),
+            )
+            .with_filters(
+                autessa::types::WhereFilter::new(
+                    autessa::types::LogicalOperand::And,
+                    Vec::from([
+                        autessa::types::FilterGroup::new(
+                            autessa::types::LogicalOperand::Or,
+                            Vec::from([
+                                autessa::types::FilterStatement::new(
+                                        "age".to_owned(),
+                                        autessa::types::FilterOperator::GreaterThanOrEquals,
+                                    )
+                                    .with_value(serde_json::json!(30)),
+                                autessa::types::FilterStatement::new(
+                                        "name".to_owned(),
+                                        autessa::types::FilterOperator::Like,
+                                    )
+                                    .with_value(serde_json::json!("Ada%")),
+                            ]),
+                        ),
+                    ]),
+                ),
+            )
+            .with_pagination(autessa::types::Pagination::new(0, 25));
         let response = client.query_table(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -244,52 +244,45 @@ pub mod autessa {
 
     async fn join_query_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::JoinQueryRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "tableAlias": "c",
-          "selectedColumns": [
-            {
-              "columnName": "name",
-              "tableAlias": "c"
-            },
-            {
-              "columnName": "total",
-              "tableAlias": "o",
-              "columnAlias": "orderTotal",
-              "functions": [
-                "SUM"
-              ]
-            }
-          ],
-          "joinStatements": [
-            {
-              "joinType": "LEFT",
-              "joinTableId": 790,
-              "joinTableAlias": "o",
-              "mainTableColumn": "id",
-              "joinTableColumn": "customerId",
-              "joinFilters": {
-                "operand": "AND",
-                "groups": [
-                  {
-                    "operand": "AND",
-                    "statements": [
-                      {
-                        "column": "status",
-                        "operator": "EQUALS",
-                        "value": "PAID"
-                      }
-                    ]
-                  }
-                ]
-              }
-            }
-          ],
-          "pagination": {
-            "currentPage": 0,
-            "totalRecordsPerPage": 50
-          }
-        }"#)?;
+        let body = autessa::types::JoinQueryRequest::new(
+                789,
+                "c".to_owned(),
+                Vec::from([
+                    autessa::types::SelectedColumn::new("name".to_owned())
+                        .with_table_alias("c".to_owned()),
+                    autessa::types::SelectedColumn::new("total".to_owned())
+                        .with_table_alias("o".to_owned())
+                        .with_column_alias("orderTotal".to_owned())
+                        .with_functions(Vec::from([autessa::types::AggregateFunction::Sum])),
+                ]),
+                Vec::from([
+                    autessa::types::JoinStatement::new(
+                            autessa::types::JoinType::Left,
+                            790,
+                            "o".to_owned(),
+                            "id".to_owned(),
+                            "customerId".to_owned(),
+                        )
+                        .with_join_filters(
+                            autessa::types::WhereFilter::new(
+                                autessa::types::LogicalOperand::And,
+                                Vec::from([
+                                    autessa::types::FilterGroup::new(
+                                        autessa::types::LogicalOperand::And,
+                                        Vec::from([
+                                            autessa::types::FilterStatement::new(
+                                                    "status".to_owned(),
+                                                    autessa::types::FilterOperator::Equals,
+                                                )
+                                                .with_value(serde_json::json!("PAID")),
+                                        ]),
+                                    ),
+                                ]),
+                            ),
+                        ),
+                ]),
+            )
+            .with_pagination(autessa::types::Pagination::new(0, 50));
         let response = client.join_query(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -297,27 +290,29 @@ pub mod autessa {
 
     async fn semantic_search_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::SemanticSearchRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "columnName": "summary",
-          "query": "mathematician who wrote the first computer program",
-          "limit": 5,
-          "filters": {
-            "operand": "AND",
-            "groups": [
-              {
-                "operand": "AND",
-                "statements": [
-                  {
-                    "column": "active",
-                    "operator": "EQUALS",
-                    "value": true
-                  }
-                ]
-              }
-            ]
-          }
-        }"#)?;
+        let body = autessa::types::SemanticSearchRequest::new(
+                789,
+                "summary".to_owned(),
+                "mathematician who wrote the first computer program".to_owned(),
+            )
+            .with_limit(5)
+            .with_filters(
+                autessa::types::WhereFilter::new(
+                    autessa::types::LogicalOperand::And,
+                    Vec::from([
+                        autessa::types::FilterGroup::new(
+                            autessa::types::LogicalOperand::And,
+                            Vec::from([
+                                autessa::types::FilterStatement::new(
+                                        "active".to_owned(),
+                                        autessa::types::FilterOperator::Equals,
+                                    )
+                                    .with_value(serde_json::json!(true)),
+                            ]),
+                        ),
+                    ]),
+                ),
+            );
         let response = client.semantic_search(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -325,11 +320,11 @@ pub mod autessa {
 
     async fn generate_upload_link_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::GenerateUploadLinkRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "fileName": "customers.csv",
-          "fileType": "CSV"
-        }"#)?;
+        let body = autessa::types::GenerateUploadLinkRequest::new(
+            789,
+            "customers.csv".to_owned(),
+            autessa::types::FileType::Csv,
+        );
         let response = client.generate_upload_link(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -337,11 +332,11 @@ pub mod autessa {
 
     async fn index_record_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = autessa::Client::new("https://api.autessa.com", "YOUR_API_KEY")?;
-        let body: autessa::types::IndexRecordRequest = serde_json::from_str(r#"{
-          "tableId": 789,
-          "tempPath": "tmp/789/7c1e2b/customers.csv",
-          "fileDelimiter": "COMMA"
-        }"#)?;
+        let body = autessa::types::IndexRecordRequest::new(
+                789,
+                "tmp/789/7c1e2b/customers.csv".to_owned(),
+            )
+            .with_file_delimiter(autessa::types::FileDelimiter::Comma);
         let response = client.index_record(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -474,10 +469,7 @@ pub mod fixture_hostile {
 
     async fn type_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = fixture_hostile::Client::new("http://localhost")?;
-        let body: fixture_hostile::types::Struct = serde_json::from_str(r#"{
-          "type": "string",
-          "fn": 1
-        }"#)?;
+        let body = fixture_hostile::types::Struct::new("string".to_owned(), 1);
         let response = client.r#type("string", &body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -552,9 +544,7 @@ pub mod fixture_operations {
 
     async fn create_item_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
-        let body: fixture_operations::types::NewItem = serde_json::from_str(r#"{
-          "name": "string"
-        }"#)?;
+        let body = fixture_operations::types::NewItem::new("string".to_owned());
         let response = client.create_item(&body).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -590,7 +580,7 @@ pub mod fixture_operations {
 
     async fn search_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = fixture_operations::Client::new("https://api.example.com/v2", "YOUR_API_KEY")?;
-        let body: fixture_operations::types::SearchRequest = serde_json::from_str(r#"{}"#)?;
+        let body = fixture_operations::types::SearchRequest::new();
         let response = client.search(Some(&body)).await?;
         println!("{:?}", response.body);
         Ok(())
@@ -639,7 +629,7 @@ pub mod fixture_refs {
 
     async fn create_gadget_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = fixture_refs::Client::new("https://api.example.com")?;
-        let body: fixture_refs::types::Gadget = serde_json::from_str(r#"{}"#)?;
+        let body = fixture_refs::types::Gadget::new();
         let response = client.create_gadget(Some(&body)).await?;
         println!("{:?}", response.body);
         Ok(())
