@@ -181,7 +181,8 @@ pub fn module(
     } else {
         rt.clone()
     };
-    let http = super::imports(flavour, &["HttpClient", "StreamingResponse"], &body);
+    let used = super::Used::of(&body);
+    let http = super::imports_used(flavour, &["HttpClient", "StreamingResponse"], &used);
     let shared = [
         "path_segment",
         "ApiKey",
@@ -199,9 +200,9 @@ pub fn module(
         "Upload",
         "UploadError",
     ];
-    let runtime = super::imports(rt.clone(), &shared, &body);
-    let types = super::imports(quote!(crate), &["types"], &body);
-    let std = super::std_imports(&body);
+    let runtime = super::imports_used(rt.clone(), &shared, &used);
+    let types = super::imports_used(quote!(crate), &["types"], &used);
+    let std = super::std_imports(&body, &used);
     Ok(quote! {
         #std
         #runtime

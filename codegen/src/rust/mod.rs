@@ -90,7 +90,8 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
     }
     if !api.channels.is_empty() {
         let body = channels::module(api, &rt);
-        let ws = imports(
+        let used = Used::of(&body);
+        let ws = imports_used(
             quote!(autessa_runtime::ws),
             &[
                 "Event",
@@ -104,11 +105,11 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
                 "recognise",
                 "stream",
             ],
-            &body,
+            &used,
         );
-        let std = std_imports(&body);
-        let runtime = imports(rt.clone(), &["AuthScheme", "Bytes"], &body);
-        let stream = imports(quote!(autessa_runtime::ws::stream), &["Stream"], &body);
+        let std = std_imports(&body, &used);
+        let runtime = imports_used(rt.clone(), &["AuthScheme", "Bytes"], &used);
+        let stream = imports_used(quote!(autessa_runtime::ws::stream), &["Stream"], &used);
         let module = quote! {
             #std
 
@@ -211,32 +212,41 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
     }
 }
 
-/// The identifiers a token stream uses unqualified, to import only what generated code needs
-/// (`types::Upload` does not use an imported `Upload`).
-fn idents(tokens: &TokenStream) -> std::collections::HashSet<String> {
-    let mut out = std::collections::HashSet::new();
-    let mut stack: Vec<TokenStream> = vec![tokens.clone()];
-    while let Some(ts) = stack.pop() {
-        // How many `:` come right before the current token.
-        let mut colons = 0;
-        for tt in ts {
-            match tt {
-                proc_macro2::TokenTree::Ident(i) => {
-                    if colons < 2 {
-                        out.insert(i.to_string());
+/// The identifiers a body uses unqualified, to import only what generated code needs
+/// (`types::Upload` does not use an imported `Upload`). Collected once per body: a walk of
+/// a large module copies every group's tokens, so each `use` line must not walk it again.
+pub(crate) struct Used(std::collections::HashSet<String>);
+
+impl Used {
+    pub(crate) fn of(tokens: &TokenStream) -> Self {
+        let mut out = std::collections::HashSet::new();
+        let mut stack: Vec<TokenStream> = vec![tokens.clone()];
+        while let Some(ts) = stack.pop() {
+            // How many `:` come right before the current token.
+            let mut colons = 0;
+            for tt in ts {
+                match tt {
+                    proc_macro2::TokenTree::Ident(i) => {
+                        if colons < 2 {
+                            out.insert(i.to_string());
+                        }
+                        colons = 0;
                     }
-                    colons = 0;
+                    proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons += 1,
+                    proc_macro2::TokenTree::Group(g) => {
+                        stack.push(g.stream());
+                        colons = 0;
+                    }
+                    _ => colons = 0,
                 }
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons += 1,
-                proc_macro2::TokenTree::Group(g) => {
-                    stack.push(g.stream());
-                    colons = 0;
-                }
-                _ => colons = 0,
             }
         }
+        Self(out)
     }
-    out
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
 }
 
 /// The standard library types generated code writes without a path, by module. Every file
@@ -249,9 +259,10 @@ const STD_NAMES: &[(&str, &[&str])] = &[
     ("task", &["Context", "Poll"]),
 ];
 
-/// The `use std::…` lines for the [`STD_NAMES`] that `body` uses; a name the file defines
-/// itself (a schema called `Context` in the types module) is its own, not the standard one.
-fn std_imports(body: &TokenStream) -> TokenStream {
+/// The `use std::…` lines for the [`STD_NAMES`] that `body` uses (its identifiers are
+/// `used`); a name the file defines itself (a schema called `Context` in the types module)
+/// is its own, not the standard one.
+fn std_imports(body: &TokenStream, used: &Used) -> TokenStream {
     let defined = defined(body);
     STD_NAMES
         .iter()
@@ -262,7 +273,7 @@ fn std_imports(body: &TokenStream) -> TokenStream {
                 .copied()
                 .filter(|n| !defined.contains(*n))
                 .collect();
-            imports(quote!(std::#module), &names, body)
+            imports_used(quote!(std::#module), &names, used)
         })
         .collect()
 }
@@ -288,10 +299,14 @@ fn defined(tokens: &TokenStream) -> std::collections::HashSet<String> {
 
 /// `use root::{names...};` for the names in `candidates` that `body` uses.
 fn imports(root: TokenStream, candidates: &[&str], body: &TokenStream) -> TokenStream {
-    let used = idents(body);
+    imports_used(root, candidates, &Used::of(body))
+}
+
+/// `use root::{names...};` for the names in `candidates` among the `used` ones.
+fn imports_used(root: TokenStream, candidates: &[&str], used: &Used) -> TokenStream {
     let names: Vec<proc_macro2::Ident> = candidates
         .iter()
-        .filter(|c| used.contains(**c))
+        .filter(|c| used.contains(c))
         .map(|c| proc_macro2::Ident::new(c, proc_macro2::Span::call_site()))
         .collect();
     match names.len() {
