@@ -47,9 +47,13 @@ pub struct RustConfig {
 /// Emits the crate: `Cargo.toml`, `src/lib.rs`, `src/types.rs`, `src/client.rs`.
 pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let rt = quote!(autessa_runtime);
-    let types = types::module(api, &rt);
+    // Each module is formatted as soon as it is built, so that only one module's tokens
+    // are held at a time.
+    let types = format_rust(types::module(api, &rt), config, "src/types.rs")?;
     let client = client::module(api, config, &rt, false)?;
+    let client = format_rust(client, config, "src/client.rs")?;
     let blocking = client::module(api, config, &rt, true)?;
+    let blocking = format_rust(blocking, config, "src/blocking.rs")?;
     let lib = lib_rs(api, config);
     let mut files = vec![
         GeneratedFile::new("Cargo.toml", cargo_toml(api, config)),
@@ -71,15 +75,9 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
             ),
         ),
         GeneratedFile::new("src/lib.rs", format_rust(lib, config, "src/lib.rs")?),
-        GeneratedFile::new("src/types.rs", format_rust(types, config, "src/types.rs")?),
-        GeneratedFile::new(
-            "src/client.rs",
-            format_rust(client, config, "src/client.rs")?,
-        ),
-        GeneratedFile::new(
-            "src/blocking.rs",
-            format_rust(blocking, config, "src/blocking.rs")?,
-        ),
+        GeneratedFile::new("src/types.rs", types),
+        GeneratedFile::new("src/client.rs", client),
+        GeneratedFile::new("src/blocking.rs", blocking),
     ];
     if mock::wanted(api) {
         let module = mock::module(api, quick_start::has_key(api));
