@@ -1,5 +1,6 @@
 //! Located diagnostics: every problem names the file, the JSON pointer and what was expected.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,16 +23,34 @@ impl Location {
 
     /// The location of a child member, escaping `~` and `/` in the key.
     pub fn join(&self, key: impl fmt::Display) -> Self {
-        let key = key.to_string().replace('~', "~0").replace('/', "~1");
-        Self::new(self.file.clone(), format!("{}/{key}", self.pointer))
+        use fmt::Write;
+        let mut pointer = self.pointer.clone();
+        pointer.push('/');
+        let start = pointer.len();
+        let _ = write!(pointer, "{key}");
+        if pointer[start..].contains(['~', '/']) {
+            let escaped = pointer[start..].replace('~', "~0").replace('/', "~1");
+            pointer.truncate(start);
+            pointer.push_str(&escaped);
+        }
+        Self::new(self.file.clone(), pointer)
     }
 
     /// The unescaped pointer tokens.
     pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
+        self.borrowed_tokens().map(Cow::into_owned)
+    }
+
+    /// The unescaped pointer tokens, copied only when they hold an escape: documents are
+    /// walked by pointer at every lookup.
+    pub fn borrowed_tokens(&self) -> impl Iterator<Item = Cow<'_, str>> + '_ {
         self.pointer
             .split('/')
             .skip(1)
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .map(|t| match t.contains('~') {
+                true => Cow::Owned(t.replace("~1", "/").replace("~0", "~")),
+                false => Cow::Borrowed(t),
+            })
     }
 
     pub fn file(&self) -> &Path {

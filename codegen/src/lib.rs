@@ -61,16 +61,11 @@ pub struct Output {
 
 /// Loads, lowers and emits; any error in the documents stops generation.
 pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
-    let (api, documents) = load(config)?;
+    let (api, documents) = load(config, true)?;
     let mut files = rust::emit(&api, &config.rust)?;
     // The mock embeds the documents it judges requests by.
-    if let (true, Some(openapi)) = (rust::mock_wanted(&api), &documents.openapi) {
-        files.extend(rust::mock_documents(
-            openapi,
-            documents.asyncapi.as_ref(),
-            &documents.others,
-            &config.rust.command,
-        ));
+    if rust::mock_wanted(&api) {
+        files.extend(documents);
     }
     if let Some(docs) = &config.docs {
         for file in docs::emit(&api, docs)? {
@@ -88,19 +83,13 @@ pub fn generate(config: &Config) -> Result<Output, Diagnostics> {
 
 /// Loads and lowers the configured documents into the IR.
 pub fn load_api(config: &Config) -> Result<ir::Api, Diagnostics> {
-    load(config).map(|(api, _)| api)
+    load(config, false).map(|(api, _)| api)
 }
 
-/// The root documents as read (OpenAPI, AsyncAPI), and the other files they reach (their
-/// paths relative to the OpenAPI document's folder), for back-ends that embed them.
-struct Documents {
-    openapi: Option<serde_json::Value>,
-    asyncapi: Option<serde_json::Value>,
-    others: Vec<(String, serde_json::Value)>,
-}
-
-/// Loads and lowers the configured documents; also returns the root documents.
-fn load(config: &Config) -> Result<(ir::Api, Documents), Diagnostics> {
+/// Loads and lowers the configured documents; with `embed`, also returns the files that
+/// embed the documents as read (for the mock), written before lowering rewrites them
+/// (OpenAPI 3.1 schemas into 3.0 spelling) so that no copy of the documents is kept.
+fn load(config: &Config, embed: bool) -> Result<(ir::Api, Vec<GeneratedFile>), Diagnostics> {
     let roots: Vec<&Path> = config
         .openapi
         .iter()
@@ -110,11 +99,15 @@ fn load(config: &Config) -> Result<(ir::Api, Documents), Diagnostics> {
     let sources = load::Sources::load_all(&roots)?;
     let openapi = config.openapi.as_deref().and_then(|p| sources.document(p));
     let asyncapi = config.asyncapi.as_deref().and_then(|p| sources.document(p));
-    let value = |loc: &Option<diag::Location>| loc.as_ref().and_then(|l| sources.get(l)).cloned();
-    let documents = Documents {
-        openapi: value(&openapi),
-        asyncapi: value(&asyncapi),
-        others: other_files(&sources, config),
+    let value = |loc: &Option<diag::Location>| loc.as_ref().and_then(|l| sources.get(l));
+    let documents = match (embed, value(&openapi)) {
+        (true, Some(document)) => rust::mock_documents(
+            document,
+            value(&asyncapi),
+            &other_files(&sources, config),
+            &config.rust.command,
+        ),
+        _ => Vec::new(),
     };
     let api = lower::lower_documents(
         sources,

@@ -101,9 +101,9 @@ impl Sources {
     pub fn get(&self, loc: &Location) -> Option<&Value> {
         let doc = self.files.get(&loc.file)?;
         let mut current = doc;
-        for token in loc.tokens() {
+        for token in loc.borrowed_tokens() {
             current = match current {
-                Value::Object(map) => map.get(&token)?,
+                Value::Object(map) => map.get(token.as_ref())?,
                 Value::Array(items) => items.get(token.parse::<usize>().ok()?)?,
                 _ => return None,
             };
@@ -114,9 +114,9 @@ impl Sources {
     /// The value at `loc`, to rewrite in place (OpenAPI 3.1 schemas into 3.0 spelling).
     pub fn get_mut(&mut self, loc: &Location) -> Option<&mut Value> {
         let mut current = self.files.get_mut(&loc.file)?;
-        for token in loc.tokens() {
+        for token in loc.borrowed_tokens() {
             current = match current {
-                Value::Object(map) => map.get_mut(&token)?,
+                Value::Object(map) => map.get_mut(token.as_ref())?,
                 Value::Array(items) => items.get_mut(token.parse::<usize>().ok()?)?,
                 _ => return None,
             };

@@ -3,6 +3,7 @@
 //! everywhere (GitHub's writes `read`/`write` 722 times); each would otherwise be a type of
 //! its own, with its own impls to compile.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use super::renumber_all;
@@ -72,7 +73,7 @@ pub(super) fn same_structs(api: &mut Api) {
     let tagged = tagged_members(api);
     let mut merged = vec![false; api.types.len()];
     loop {
-        let mut first: HashMap<String, TypeId> = HashMap::new();
+        let mut first: HashMap<(Vec<String>, String), TypeId> = HashMap::new();
         let mut remap = vec![None; api.types.len()];
         let order = (0..api.types.len())
             .filter(|i| is_component(&api.types[*i].origin))
@@ -84,14 +85,14 @@ pub(super) fn same_structs(api: &mut Api) {
             if merged[i] || tagged.contains(&TypeId(i)) || s.multipart || s.fields.is_empty() {
                 continue;
             }
-            match first.get(&shape(s)) {
-                Some(keep) if !is_component(&api.types[i].origin) => {
-                    remap[i] = Some(*keep);
+            match first.entry(shape(s)) {
+                Entry::Occupied(keep) if !is_component(&api.types[i].origin) => {
+                    remap[i] = Some(*keep.get());
                     merged[i] = true;
                 }
-                Some(_) => {}
-                None => {
-                    first.insert(shape(s), TypeId(i));
+                Entry::Occupied(_) => {}
+                Entry::Vacant(slot) => {
+                    slot.insert(TypeId(i));
                 }
             }
         }
@@ -103,9 +104,10 @@ pub(super) fn same_structs(api: &mut Api) {
     }
 }
 
-/// What makes two structs the same Rust type: everything about their members but the docs.
-fn shape(s: &Struct) -> String {
-    let fields: Vec<String> = s
+/// What makes two structs the same Rust type: everything about their members but the docs
+/// (each member's, and the type of the extra members).
+fn shape(s: &Struct) -> (Vec<String>, String) {
+    let fields = s
         .fields
         .iter()
         .map(|f| {
@@ -124,7 +126,7 @@ fn shape(s: &Struct) -> String {
             )
         })
         .collect();
-    format!("{fields:?}{:?}", s.extra)
+    (fields, format!("{:?}", s.extra))
 }
 
 /// The structs that are members of a tagged union.

@@ -11,7 +11,7 @@ mod shape_31;
 mod sizes;
 mod unions;
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 pub use asyncapi::Perspective;
 pub use schema::Flags;
@@ -253,9 +253,17 @@ fn strip_discriminators(api: &mut Api, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
-    let members: HashSet<TypeId> = strip.iter().map(|(id, _)| *id).collect();
+    // One walk of the uses, not one per member (Microsoft Graph's unions have thousands);
+    // the members in type order, so that the warnings come in the same order every run.
+    let mut used = Vec::new();
+    any_use_outside_unions(api, |t| {
+        named_in(t, &mut used);
+        false
+    });
+    let used: HashSet<TypeId> = used.into_iter().collect();
+    let members: BTreeSet<TypeId> = strip.iter().map(|(id, _)| *id).collect();
     for id in &members {
-        if used_outside_unions(api, *id) {
+        if used.contains(id) {
             let def = api.ty(*id);
             diags.push(Diagnostic::warning(
                 &def.origin,
@@ -275,21 +283,24 @@ fn strip_discriminators(api: &mut Api, diags: &mut Vec<Diagnostic>) {
 }
 
 fn used_outside_unions(api: &Api, id: TypeId) -> bool {
-    let mentions = |t: &TypeRef| mentions(t, id);
+    any_use_outside_unions(api, |t| mentions(t, id))
+}
+
+/// Whether `hit` holds for a use of a type outside tagged unions: a struct member, an
+/// alias, an untagged union's variant, an operation's parameter, body or response.
+fn any_use_outside_unions(api: &Api, mut hit: impl FnMut(&TypeRef) -> bool) -> bool {
     api.types.iter().any(|d| match &d.kind {
-        TypeKind::Struct(s) => s.fields.iter().any(|f| mentions(&f.ty)),
-        TypeKind::Alias(t) => mentions(t),
-        TypeKind::Union(u) => {
-            u.discriminator.is_none() && u.variants.iter().any(|v| mentions(&v.ty))
-        }
+        TypeKind::Struct(s) => s.fields.iter().any(|f| hit(&f.ty)),
+        TypeKind::Alias(t) => hit(t),
+        TypeKind::Union(u) => u.discriminator.is_none() && u.variants.iter().any(|v| hit(&v.ty)),
         TypeKind::Enum(_) => false,
     }) || api.operations.iter().any(|op| {
-        op.params.iter().any(|p| mentions(&p.ty))
-            || op.body.iter().any(|b| mentions(&b.ty))
+        op.params.iter().any(|p| hit(&p.ty))
+            || op.body.iter().any(|b| hit(&b.ty))
             || op
                 .responses
                 .iter()
-                .any(|r| r.body.iter().any(|b| mentions(&b.ty)))
+                .any(|r| r.body.iter().any(|b| hit(&b.ty)))
     })
 }
 

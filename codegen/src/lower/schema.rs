@@ -587,6 +587,9 @@ impl<'s> Types<'s> {
                     docs.description = self.defs[id.0].docs.description.clone();
                 }
                 let default = self.src.get(ploc).and_then(|v| v.get("default")).cloned();
+                // Followed once for the four things read from it.
+                let found = self.schema_at(ploc);
+                let object = found.as_ref().map(|(map, _)| *map);
                 Field {
                     wire: wire.clone(),
                     name: scope.claim(names::snake(wire, "value")),
@@ -597,12 +600,14 @@ impl<'s> Types<'s> {
                     default,
                     boxed: false,
                     flatten: false,
-                    empty_is_valid: self.empty_is_valid(ploc),
-                    constraints: self.constraints(ploc),
-                    read_only: self
-                        .schema_object(ploc)
+                    empty_is_valid: object.is_none_or(empty_is_valid),
+                    constraints: found
+                        .as_ref()
+                        .map(|(map, at)| self.constraints_of(map, at, 4))
+                        .unwrap_or_default(),
+                    read_only: object
                         .is_some_and(|m| m.get("readOnly") == Some(&Value::Bool(true))),
-                    sensitive: self.schema_object(ploc).is_some_and(|m| {
+                    sensitive: object.is_some_and(|m| {
                         m.get("format").and_then(Value::as_str) == Some("password")
                             || m.get("x-sensitive") == Some(&Value::Bool(true))
                     }),
@@ -657,68 +662,30 @@ impl<'s> Types<'s> {
         None
     }
 
-    /// Whether an empty value (`0`, `""`, `[]`, `{}`) passes the constraints written at
-    /// `loc`.
-    fn empty_is_valid(&self, loc: &Location) -> bool {
-        let Some(map) = self.schema_object(loc) else {
-            return true;
-        };
-        let number = |k: &str| map.get(k).and_then(Value::as_f64);
-        let exclusive = matches!(map.get("exclusiveMinimum"), Some(Value::Bool(true)));
-        let too_small = |k: &str| number(k).is_some_and(|n| n > 0.0);
-        !(too_small("minItems")
-            || too_small("minLength")
-            || too_small("minProperties")
-            || number("minimum").is_some_and(|n| n > 0.0 || (exclusive && n >= 0.0))
-            || number("maximum").is_some_and(|n| n < 0.0)
-            || map.contains_key("pattern")
-            || matches!(
-                map.get("format").and_then(Value::as_str),
-                Some("uri" | "url" | "email" | "hostname" | "ipv4" | "ipv6" | "uri-reference")
-            ))
-    }
-
     /// The validation keywords written at `loc`.
     pub fn constraints(&self, loc: &Location) -> Constraints {
-        self.constraints_within(loc, 4)
+        self.schema_at(loc)
+            .map(|(map, at)| self.constraints_of(map, &at, 4))
+            .unwrap_or_default()
     }
 
-    /// The validation keywords at `loc`, and those of its items `depth` arrays deep.
-    fn constraints_within(&self, loc: &Location, depth: usize) -> Constraints {
-        let Some((map, at)) = self.schema_at(loc) else {
-            return Constraints::default();
-        };
-        let items = match map.get("items") {
-            Some(Value::Object(_)) if depth > 0 => {
-                Some(self.constraints_within(&at.join("items"), depth - 1))
-                    .filter(|items| *items != Constraints::default())
-                    .map(Box::new)
-            }
-            _ => None,
-        };
-        let count = |k: &str| map.get(k).and_then(Value::as_u64);
-        let bound = |k: &str, exclusive: &str| {
-            let flag = matches!(map.get(exclusive), Some(Value::Bool(true)));
-            map.get(k).and_then(Value::as_f64).map(|n| (n, flag))
-        };
-        Constraints {
-            min_length: count("minLength"),
-            max_length: count("maxLength"),
-            pattern: map
-                .get("pattern")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            min_items: count("minItems"),
-            max_items: count("maxItems"),
-            minimum: bound("minimum", "exclusiveMinimum"),
-            maximum: bound("maximum", "exclusiveMaximum"),
-            format: map
-                .get("format")
-                .and_then(Value::as_str)
-                .filter(|_| map.get("type").and_then(Value::as_str) == Some("string"))
-                .map(str::to_owned),
-            items,
+    /// The validation keywords of the schema object `map` found at `at`, with those of its
+    /// items `depth` arrays deep.
+    fn constraints_of(
+        &self,
+        map: &serde_json::Map<String, Value>,
+        at: &Location,
+        depth: usize,
+    ) -> Constraints {
+        let mut found = constraints(map);
+        if depth > 0 && matches!(map.get("items"), Some(Value::Object(_))) {
+            let items = self
+                .schema_at(&at.join("items"))
+                .map(|(map, at)| self.constraints_of(map, &at, depth - 1))
+                .unwrap_or_default();
+            found.items = (items != Constraints::default()).then(|| Box::new(items));
         }
+        found
     }
 
     fn define_enum(&mut self, loc: &Location, schema: &Schema, values: &[Option<String>]) -> Enum {
@@ -1076,8 +1043,56 @@ pub(super) const FALLBACK_NAMES: &[&str] = &["Unknown", "Other", "UnknownValue"]
 
 /// Whether `loc` is a named schema of a components section.
 pub(crate) fn is_component(loc: &Location) -> bool {
-    let tokens: Vec<String> = loc.tokens().collect();
-    matches!(tokens.as_slice(), [.., parent, _] if parent == "schemas" || parent == "definitions" || parent == "$defs")
+    // `/…/parent/name`, the parent compared unescaped: the names it is compared with have
+    // no escapes.
+    let mut parts = loc.pointer.rsplitn(3, '/');
+    let (_name, parent, before) = (parts.next(), parts.next(), parts.next());
+    before.is_some() && matches!(parent, Some("schemas" | "definitions" | "$defs"))
+}
+
+/// Whether an empty value (`0`, `""`, `[]`, `{}`) passes the constraints of the schema
+/// object `map`.
+fn empty_is_valid(map: &serde_json::Map<String, Value>) -> bool {
+    let number = |k: &str| map.get(k).and_then(Value::as_f64);
+    let exclusive = matches!(map.get("exclusiveMinimum"), Some(Value::Bool(true)));
+    let too_small = |k: &str| number(k).is_some_and(|n| n > 0.0);
+    !(too_small("minItems")
+        || too_small("minLength")
+        || too_small("minProperties")
+        || number("minimum").is_some_and(|n| n > 0.0 || (exclusive && n >= 0.0))
+        || number("maximum").is_some_and(|n| n < 0.0)
+        || map.contains_key("pattern")
+        || matches!(
+            map.get("format").and_then(Value::as_str),
+            Some("uri" | "url" | "email" | "hostname" | "ipv4" | "ipv6" | "uri-reference")
+        ))
+}
+
+/// The validation keywords of the schema object `map`.
+fn constraints(map: &serde_json::Map<String, Value>) -> Constraints {
+    let count = |k: &str| map.get(k).and_then(Value::as_u64);
+    let bound = |k: &str, exclusive: &str| {
+        let flag = matches!(map.get(exclusive), Some(Value::Bool(true)));
+        map.get(k).and_then(Value::as_f64).map(|n| (n, flag))
+    };
+    Constraints {
+        min_length: count("minLength"),
+        max_length: count("maxLength"),
+        pattern: map
+            .get("pattern")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        min_items: count("minItems"),
+        max_items: count("maxItems"),
+        minimum: bound("minimum", "exclusiveMinimum"),
+        maximum: bound("maximum", "exclusiveMaximum"),
+        format: map
+            .get("format")
+            .and_then(Value::as_str)
+            .filter(|_| map.get("type").and_then(Value::as_str) == Some("string"))
+            .map(str::to_owned),
+        items: None,
+    }
 }
 
 fn needs_name(schema: &Schema) -> bool {

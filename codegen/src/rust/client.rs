@@ -169,6 +169,7 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
 
         #(#calls)*
     };
+    let used = super::Used::of(&body);
     let shared = [
         "path_segment",
         "ApiKey",
@@ -189,9 +190,9 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
         "Upload",
         "UploadError",
     ];
-    let runtime = super::imports(rt.clone(), &shared, &body);
-    let types = super::imports(quote!(crate), &["types"], &body);
-    let std = super::std_imports(&body);
+    let runtime = super::imports_used(rt.clone(), &shared, &used);
+    let types = super::imports_used(quote!(crate), &["types"], &used);
+    let std = super::std_imports(&body, &used);
     Ok(quote! {
         #std
         #runtime

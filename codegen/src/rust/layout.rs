@@ -1,47 +1,86 @@
 //! The page layout of generated files: prettyplease's formatting, with the blank lines
 //! rustfmt'd hand-written code has between items and between the items of an impl block.
 
-use proc_macro2::{TokenStream, TokenTree};
-use quote::ToTokens;
-use syn::{File, Item};
+use proc_macro2::TokenStream;
+use syn::buffer::Cursor;
+use syn::parse::{ParseStream, Parser};
+use syn::{Attribute, File, Item};
 
-/// `file` formatted, one blank line between items (a run of `use` or `mod` declarations
-/// stays together) and between the functions, types and constants of an impl block.
-pub fn unparse(file: &File) -> String {
-    let mut out = String::new();
-    // The file's inner attributes alone, then each item alone.
-    let mut frame = File {
-        items: Vec::new(),
-        ..file.clone()
+/// `tokens` (a whole file) formatted, one blank line between items (a run of `use` or `mod`
+/// declarations stays together) and between the functions, types and constants of an impl
+/// block. Items are parsed and printed one at a time, so a large file never exists as one
+/// syntax tree.
+pub fn unparse(tokens: TokenStream) -> syn::Result<String> {
+    let mut page = Page::default();
+    let parse = |input: ParseStream| {
+        // The file's inner attributes alone, then each item alone.
+        page.inner_attributes(input.call(Attribute::parse_inner)?);
+        while !input.is_empty() {
+            let start = input.cursor();
+            let item: Item = input.parse()?;
+            let spaced = matches!(item, Item::Impl(_) | Item::Trait(_))
+                && !has_multiline_literal(start, input.cursor());
+            page.item(item, spaced);
+        }
+        Ok(())
     };
-    if !frame.attrs.is_empty() {
-        out.push_str(&prettyplease::unparse(&frame));
-    }
-    frame.attrs.clear();
-    frame.shebang = None;
-    let mut previous: Option<&Item> = None;
-    for item in &file.items {
-        frame.items = vec![item.clone()];
-        let text = prettyplease::unparse(&frame);
-        let together = previous.is_some_and(|p| same_run(p, item));
-        if !out.is_empty() && !together {
-            out.push('\n');
-        }
-        if matches!(item, Item::Impl(_) | Item::Trait(_)) && !has_multiline_literal(item) {
-            out.push_str(&space_members(&text));
-        } else {
-            out.push_str(&text);
-        }
-        previous = Some(item);
-    }
-    out
+    parse.parse2(tokens)?;
+    Ok(page.out)
 }
 
-fn same_run(a: &Item, b: &Item) -> bool {
-    matches!(
-        (a, b),
-        (Item::Use(_), Item::Use(_)) | (Item::Mod(_), Item::Mod(_))
-    ) && !matches!(b, Item::Mod(m) if m.content.is_some())
+/// The text printed so far and what the last item was.
+#[derive(Default)]
+struct Page {
+    out: String,
+    previous: Option<Run>,
+}
+
+/// The kinds of item that stay together when they follow one another.
+#[derive(Clone, Copy, PartialEq)]
+enum Run {
+    Use,
+    Mod,
+    Other,
+}
+
+impl Page {
+    fn inner_attributes(&mut self, attrs: Vec<Attribute>) {
+        if !attrs.is_empty() {
+            self.out
+                .push_str(&prettyplease::unparse(&file(attrs, Vec::new())));
+        }
+    }
+
+    /// Prints `item`, its impl members set apart when `spaced`.
+    fn item(&mut self, item: Item, spaced: bool) {
+        let run = match &item {
+            Item::Use(_) => Run::Use,
+            Item::Mod(_) => Run::Mod,
+            _ => Run::Other,
+        };
+        // A module with a body starts a run of its own.
+        let body = matches!(&item, Item::Mod(m) if m.content.is_some());
+        let together = run != Run::Other && self.previous == Some(run) && !body;
+        let text = prettyplease::unparse(&file(Vec::new(), vec![item]));
+        if !self.out.is_empty() && !together {
+            self.out.push('\n');
+        }
+        if spaced {
+            self.out.push_str(&space_members(&text));
+        } else {
+            self.out.push_str(&text);
+        }
+        self.previous = Some(run);
+    }
+}
+
+fn file(attrs: Vec<Attribute>, items: Vec<Item>) -> File {
+    File {
+        shebang: None,
+        frontmatter: None,
+        attrs,
+        items,
+    }
 }
 
 /// A blank line after each member of an impl block (at four spaces: its `}` or `;`) that
@@ -74,17 +113,30 @@ fn is_doc_or_attribute(line: &str) -> bool {
     rest.starts_with("//") || rest.starts_with('#')
 }
 
-/// Whether a string literal in `item` spans lines: the text-level spacing could reach
-/// inside it.
-fn has_multiline_literal(item: &Item) -> bool {
-    fn walk(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|t| match t {
-            TokenTree::Group(g) => walk(g.stream()),
-            TokenTree::Literal(l) => l.to_string().contains('\n'),
-            _ => false,
-        })
+/// Whether a string literal between `from` and `to` spans lines: the text-level spacing
+/// could reach inside it. Walks the parser's buffer, which needs no copy of the tokens.
+fn has_multiline_literal(mut from: Cursor, to: Cursor) -> bool {
+    while from != to && !from.eof() {
+        if let Some((inside, _, _, next)) = from.any_group() {
+            if has_multiline_literal(inside, to) {
+                return true;
+            }
+            from = next;
+        } else if let Some((literal, next)) = from.literal() {
+            if literal.to_string().contains('\n') {
+                return true;
+            }
+            from = next;
+        } else if let Some((_, next)) = from.punct() {
+            from = next;
+        } else {
+            match from.token_tree() {
+                Some((_, next)) => from = next,
+                None => break,
+            }
+        }
     }
-    walk(item.to_token_stream())
+    false
 }
 
 #[cfg(test)]
@@ -92,7 +144,7 @@ mod tests {
     use super::unparse;
 
     fn layout(source: &str) -> String {
-        unparse(&syn::parse_file(source).unwrap())
+        unparse(source.parse().unwrap()).unwrap()
     }
 
     #[test]
@@ -102,6 +154,12 @@ mod tests {
         );
         let expected = "use a::b;\nuse c::d;\n\nstruct A;\n\nimpl A {\n    const N: u8 = 1;\n\n    fn f() {}\n\n    fn g() -> u8 {\n        if true { 1 } else { 2 }\n    }\n}\n\nfn h() {}\n";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_module_with_a_body_is_set_apart_but_the_declaration_after_it_is_not() {
+        let text = layout("mod a; mod b {} mod c; use x::y;");
+        assert_eq!(text, "mod a;\n\nmod b {}\nmod c;\n\nuse x::y;\n");
     }
 
     #[test]

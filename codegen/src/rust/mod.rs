@@ -47,9 +47,11 @@ pub struct RustConfig {
 /// Emits the crate: `Cargo.toml`, `src/lib.rs`, `src/types.rs`, `src/client.rs`.
 pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let rt = quote!(autessa_runtime);
-    let types = types::module(api, &rt);
-    let client = client::module(api, config, &rt)?;
-    let blocking = client::blocking_module(api);
+    // Each module is formatted as soon as it is built, so that only one module's tokens
+    // are held at a time.
+    let types = format_rust(types::module(api, &rt), config, "src/types.rs")?;
+    let client = format_rust(client::module(api, config, &rt)?, config, "src/client.rs")?;
+    let blocking = format_rust(client::blocking_module(api), config, "src/blocking.rs")?;
     let lib = lib_rs(api, config);
     let mut files = vec![
         GeneratedFile::new("Cargo.toml", cargo_toml(api, config)),
@@ -71,15 +73,9 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
             ),
         ),
         GeneratedFile::new("src/lib.rs", format_rust(lib, config, "src/lib.rs")?),
-        GeneratedFile::new("src/types.rs", format_rust(types, config, "src/types.rs")?),
-        GeneratedFile::new(
-            "src/client.rs",
-            format_rust(client, config, "src/client.rs")?,
-        ),
-        GeneratedFile::new(
-            "src/blocking.rs",
-            format_rust(blocking, config, "src/blocking.rs")?,
-        ),
+        GeneratedFile::new("src/types.rs", types),
+        GeneratedFile::new("src/client.rs", client),
+        GeneratedFile::new("src/blocking.rs", blocking),
     ];
     if mock::wanted(api) {
         let module = mock::module(api, quick_start::has_key(api));
@@ -90,7 +86,8 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
     }
     if !api.channels.is_empty() {
         let body = channels::module(api, &rt);
-        let ws = imports(
+        let used = Used::of(&body);
+        let ws = imports_used(
             quote!(autessa_runtime::ws),
             &[
                 "Event",
@@ -104,11 +101,11 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
                 "recognise",
                 "stream",
             ],
-            &body,
+            &used,
         );
-        let std = std_imports(&body);
-        let runtime = imports(rt.clone(), &["AuthScheme", "Bytes"], &body);
-        let stream = imports(quote!(autessa_runtime::ws::stream), &["Stream"], &body);
+        let std = std_imports(&body, &used);
+        let runtime = imports_used(rt.clone(), &["AuthScheme", "Bytes"], &used);
+        let stream = imports_used(quote!(autessa_runtime::ws::stream), &["Stream"], &used);
         let module = quote! {
             #std
 
@@ -214,32 +211,41 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
     }
 }
 
-/// The identifiers a token stream uses unqualified, to import only what generated code needs
-/// (`types::Upload` does not use an imported `Upload`).
-fn idents(tokens: &TokenStream) -> std::collections::HashSet<String> {
-    let mut out = std::collections::HashSet::new();
-    let mut stack: Vec<TokenStream> = vec![tokens.clone()];
-    while let Some(ts) = stack.pop() {
-        // How many `:` come right before the current token.
-        let mut colons = 0;
-        for tt in ts {
-            match tt {
-                proc_macro2::TokenTree::Ident(i) => {
-                    if colons < 2 {
-                        out.insert(i.to_string());
+/// The identifiers a body uses unqualified, to import only what generated code needs
+/// (`types::Upload` does not use an imported `Upload`). Collected once per body: a walk of
+/// a large module copies every group's tokens, so each `use` line must not walk it again.
+pub(crate) struct Used(std::collections::HashSet<String>);
+
+impl Used {
+    pub(crate) fn of(tokens: &TokenStream) -> Self {
+        let mut out = std::collections::HashSet::new();
+        let mut stack: Vec<TokenStream> = vec![tokens.clone()];
+        while let Some(ts) = stack.pop() {
+            // How many `:` come right before the current token.
+            let mut colons = 0;
+            for tt in ts {
+                match tt {
+                    proc_macro2::TokenTree::Ident(i) => {
+                        if colons < 2 {
+                            out.insert(i.to_string());
+                        }
+                        colons = 0;
                     }
-                    colons = 0;
+                    proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons += 1,
+                    proc_macro2::TokenTree::Group(g) => {
+                        stack.push(g.stream());
+                        colons = 0;
+                    }
+                    _ => colons = 0,
                 }
-                proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons += 1,
-                proc_macro2::TokenTree::Group(g) => {
-                    stack.push(g.stream());
-                    colons = 0;
-                }
-                _ => colons = 0,
             }
         }
+        Self(out)
     }
-    out
+
+    fn contains(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
 }
 
 /// The standard library types generated code writes without a path, by module. Every file
@@ -252,9 +258,10 @@ const STD_NAMES: &[(&str, &[&str])] = &[
     ("task", &["Context", "Poll"]),
 ];
 
-/// The `use std::…` lines for the [`STD_NAMES`] that `body` uses; a name the file defines
-/// itself (a schema called `Context` in the types module) is its own, not the standard one.
-fn std_imports(body: &TokenStream) -> TokenStream {
+/// The `use std::…` lines for the [`STD_NAMES`] that `body` uses (its identifiers are
+/// `used`); a name the file defines itself (a schema called `Context` in the types module)
+/// is its own, not the standard one.
+fn std_imports(body: &TokenStream, used: &Used) -> TokenStream {
     let defined = defined(body);
     STD_NAMES
         .iter()
@@ -265,7 +272,7 @@ fn std_imports(body: &TokenStream) -> TokenStream {
                 .copied()
                 .filter(|n| !defined.contains(*n))
                 .collect();
-            imports(quote!(std::#module), &names, body)
+            imports_used(quote!(std::#module), &names, used)
         })
         .collect()
 }
@@ -291,10 +298,14 @@ fn defined(tokens: &TokenStream) -> std::collections::HashSet<String> {
 
 /// `use root::{names...};` for the names in `candidates` that `body` uses.
 fn imports(root: TokenStream, candidates: &[&str], body: &TokenStream) -> TokenStream {
-    let used = idents(body);
+    imports_used(root, candidates, &Used::of(body))
+}
+
+/// `use root::{names...};` for the names in `candidates` among the `used` ones.
+fn imports_used(root: TokenStream, candidates: &[&str], used: &Used) -> TokenStream {
     let names: Vec<proc_macro2::Ident> = candidates
         .iter()
-        .filter(|c| used.contains(**c))
+        .filter(|c| used.contains(c))
         .map(|c| proc_macro2::Ident::new(c, proc_macro2::Span::call_site()))
         .collect();
     match names.len() {
@@ -377,16 +388,15 @@ fn without_default_features(dependency: &str) -> String {
 }
 
 fn format_rust(tokens: TokenStream, config: &RustConfig, path: &str) -> Result<String, Diagnostic> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+    let text = layout::unparse(tokens).map_err(|e| {
         Diagnostic::error(
             &Location::new(Default::default(), ""),
             format!("internal error: generated {path} does not parse as Rust: {e}"),
         )
     })?;
     Ok(format!(
-        "// @generated by `{}`. Do not edit: change the schema and regenerate.\n\n{}",
+        "// @generated by `{}`. Do not edit: change the schema and regenerate.\n\n{text}",
         config.command,
-        layout::unparse(&file)
     ))
 }
 

@@ -25,7 +25,11 @@ pub fn lines(api: &Api, crate_name: &str, has_key: bool) -> Vec<String> {
     let shown = api
         .operations
         .iter()
-        .find(|op| op.body.as_ref().is_none_or(|body| body.docs.example.is_some()))
+        .find(|op| {
+            op.body
+                .as_ref()
+                .is_none_or(|body| body.docs.example.is_some())
+        })
         .or(api.operations.first());
     if let Some(op) = shown {
         out.extend(call(api, op, crate_name));
@@ -38,7 +42,12 @@ pub fn lines(api: &Api, crate_name: &str, has_key: bool) -> Vec<String> {
 /// the crate's constructors), then the response printed.
 fn call(api: &Api, op: &Operation, crate_name: &str) -> Vec<String> {
     let example = op.body.as_ref().and_then(|body| body_value(api, body));
-    let code = call_code(api, op, crate_name, example.map(|(value, _)| value).as_ref());
+    let code = call_code(
+        api,
+        op,
+        crate_name,
+        example.map(|(value, _)| value).as_ref(),
+    );
     // The reference's statements are indented for a function body; these are not.
     let mut lines: Vec<String> = code
         .setup

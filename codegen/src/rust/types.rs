@@ -83,9 +83,10 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
         }
     });
     let body = quote! { #(#items)* };
-    let std = super::std_imports(&body);
+    let used = super::Used::of(&body);
+    let std = super::std_imports(&body, &used);
     // A document without schemas has no types to derive anything for.
-    let serde = super::imports(quote!(serde), &["Deserialize", "Serialize"], &body);
+    let serde = super::imports_used(quote!(serde), &["Deserialize", "Serialize"], &used);
     quote! {
         #std
         #serde
