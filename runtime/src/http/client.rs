@@ -1,22 +1,21 @@
 //! The configured HTTP client.
 
 use std::borrow::Cow;
-use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::Method;
 use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
-use crate::auth::{ApiKey, AuthScheme};
-use crate::builder::HttpClientBuilder;
+use crate::auth::ApiKey;
 use crate::clock::Clock;
-use crate::error::ConfigError;
-use crate::hooks::{HookCount, Hooks};
-use crate::limiter::LimiterState;
-use crate::options::Settings;
-use crate::request::RequestBuilder;
+use crate::http::config::hooks::{HookCount, Hooks};
+use crate::http::config::limiter::LimiterState;
+use crate::http::config::options::{RequestOptions, Settings};
+use crate::http::config::retry::RetryPolicy;
+use crate::http::request::RequestBuilder;
 
 /// A configured client: base URL, credentials, transport, timeouts, retries, hooks and the
 /// optional rate limiter. Cheap to clone (the configuration is shared behind an `Arc`).
@@ -63,43 +62,6 @@ impl Credentials {
 }
 
 impl HttpClient {
-    /// Starts configuring a client for `base_url` (which may carry a path prefix such as
-    /// `http://127.0.0.1:8080/api`).
-    pub fn builder(base_url: impl AsRef<str>) -> HttpClientBuilder {
-        HttpClientBuilder::new(base_url.as_ref())
-    }
-
-    /// Builds a client from the environment: the API key from `key_var` (required), the base
-    /// URL from `base_url_var` when it is set and not empty, else `default_base_url`.
-    pub fn from_env(
-        key_var: &str,
-        base_url_var: &str,
-        default_base_url: &str,
-        auth: AuthScheme,
-    ) -> Result<Self, ConfigError> {
-        Self::from_vars(key_var, base_url_var, default_base_url, auth, |name| {
-            std::env::var_os(name)
-        })
-    }
-
-    /// [`from_env`](Self::from_env) with the variables looked up by `lookup`.
-    fn from_vars(
-        key_var: &str,
-        base_url_var: &str,
-        default_base_url: &str,
-        auth: AuthScheme,
-        lookup: impl Fn(&str) -> Option<OsString>,
-    ) -> Result<Self, ConfigError> {
-        let key = env_text(key_var, &lookup)?.ok_or_else(|| ConfigError::MissingEnv {
-            name: key_var.to_owned(),
-        })?;
-        let base_url = env_text(base_url_var, &lookup)?;
-        Self::builder(base_url.as_deref().unwrap_or(default_base_url))
-            .api_key(key)
-            .auth(auth)
-            .build()
-    }
-
     /// The base URL every request path is appended to.
     pub fn base_url(&self) -> &Url {
         &self.inner.base_url
@@ -150,17 +112,32 @@ impl fmt::Debug for Redacted {
     }
 }
 
-/// A variable's text; `None` when it is unset or empty.
-fn env_text(
-    name: &str,
-    lookup: impl Fn(&str) -> Option<OsString>,
-) -> Result<Option<String>, ConfigError> {
-    match lookup(name).map(OsString::into_string) {
-        None => Ok(None),
-        Some(Ok(text)) => Ok(Some(text).filter(|text| !text.is_empty())),
-        Some(Err(_)) => Err(ConfigError::EnvNotUnicode {
-            name: name.to_owned(),
-        }),
+impl HttpClient {
+    /// A clone of this client whose calls use `options` on top of its settings. Cheap: the
+    /// connection pool, credentials, hooks and rate-limiter state are shared.
+    ///
+    /// A generated client is re-wrapped around it:
+    /// `Client::from_http(client.http().with_options(options))`.
+    pub fn with_options(&self, options: RequestOptions) -> HttpClient {
+        HttpClient {
+            inner: self.inner.clone(),
+            settings: Arc::new(self.settings.with(&options)),
+        }
+    }
+
+    /// The per-attempt timeout of this client's calls.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.settings.timeout
+    }
+
+    /// The deadline across attempts of this client's calls.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.settings.deadline
+    }
+
+    /// The retry policy of this client's calls.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.settings.retry
     }
 }
 
@@ -168,37 +145,43 @@ fn env_text(
 mod tests {
     use super::*;
 
-    const KEY: &str = "sk-live-0123456789";
-
     #[test]
-    fn from_env_requires_the_key() {
-        let key_var = "AUTESSA_RUNTIME_TEST_KEY_THAT_IS_NEVER_SET";
-        let error = HttpClient::from_env(key_var, "UNSET_TOO", "http://h", AuthScheme::default())
-            .unwrap_err();
-        assert!(error.to_string().contains(key_var), "{error}");
-    }
+    fn overrides_apply_on_top_and_leave_the_original_alone() {
+        let http = HttpClient::builder("http://127.0.0.1:1")
+            .timeout(Duration::from_secs(5))
+            .retry(RetryPolicy::default())
+            .build()
+            .unwrap();
+        let patient = http.with_options(
+            RequestOptions::new()
+                .deadline(Duration::from_secs(60))
+                .max_attempts(7)
+                .retry_non_idempotent(true),
+        );
+        assert_eq!(patient.timeout(), Some(Duration::from_secs(5)));
+        assert_eq!(patient.deadline(), Some(Duration::from_secs(60)));
+        assert_eq!(patient.retry_policy().attempts(), 7);
+        assert!(patient.retry_policy().non_idempotent);
+        assert_eq!(http.deadline(), None);
+        assert_eq!(http.retry_policy().attempts(), 3);
+        assert!(!http.retry_policy().non_idempotent);
 
-    #[test]
-    fn from_vars_reads_key_and_optional_base_url() {
-        let vars = |url: &'static str| {
-            move |name: &str| match name {
-                "KEY" => Some(OsString::from(KEY)),
-                "EMPTY" => Some(OsString::new()),
-                "URL" => Some(OsString::from(url)),
-                _ => None,
-            }
-        };
-        let auth = AuthScheme::default();
-        let client =
-            HttpClient::from_vars("KEY", "URL", "http://d", auth, vars("http://h:9/p")).unwrap();
-        assert_eq!(client.base_url().as_str(), "http://h:9/p");
-        let client = HttpClient::from_vars("KEY", "NONE", "http://d", auth, vars("")).unwrap();
-        assert_eq!(client.base_url().as_str(), "http://d/");
-        let client = HttpClient::from_vars("KEY", "URL", "http://d", auth, vars("")).unwrap();
-        assert_eq!(client.base_url().as_str(), "http://d/");
-        let error = HttpClient::from_vars("EMPTY", "URL", "http://d", auth, vars("")).unwrap_err();
-        assert!(matches!(error, ConfigError::MissingEnv { ref name } if name == "EMPTY"));
-        let error = HttpClient::from_vars("KEY", "URL", "http://d", auth, vars("bad")).unwrap_err();
-        assert!(error.to_string().contains("`bad`"), "{error}");
+        let bare = patient.with_options(
+            RequestOptions::new()
+                .no_timeout()
+                .no_deadline()
+                .no_retries(),
+        );
+        assert_eq!(bare.timeout(), None);
+        assert_eq!(bare.deadline(), None);
+        assert_eq!(bare.retry_policy().attempts(), 1);
+
+        let replaced = http.with_options(
+            RequestOptions::new()
+                .retry(RetryPolicy::disabled())
+                .max_attempts(2),
+        );
+        assert_eq!(replaced.retry_policy().attempts(), 2);
+        assert!(std::sync::Arc::ptr_eq(&replaced.inner, &http.inner));
     }
 }

@@ -83,8 +83,8 @@ pub async fn within<F: std::future::Future>(
 }
 
 use crate::auth::{ApiKey, AuthScheme};
-use crate::client::{Credentials, HttpClient};
-use crate::request::RequestBuilder;
+use crate::http::client::{Credentials, HttpClient};
+use crate::http::request::RequestBuilder;
 use transport::Target;
 
 impl HttpClient {

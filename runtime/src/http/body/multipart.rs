@@ -13,10 +13,9 @@ use futures_core::Stream;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::encode::{FormStyle, form_fields, scalar_text};
-use crate::request::encode_error;
-use crate::send::SourceSlot;
-use crate::source::{Source, SourceBody};
+use crate::http::body::encode::encode_error;
+use crate::http::body::encode::{FormStyle, form_fields, scalar_text};
+use crate::http::body::source::{Source, SourceBody, SourceSlot};
 
 /// The file name of a file part given none, as browsers name a `Blob` in a form: servers tell
 /// files from text fields by the presence of a file name.
@@ -474,7 +473,7 @@ mod tests {
         );
         let once = Multipart::new().file(
             "s",
-            FilePart::stream_once(crate::source::BytesChunks(Bytes::new()), None),
+            FilePart::stream_once(crate::http::body::source::BytesChunks(Bytes::new()), None),
             "text/plain",
         );
         assert!(once.is_once());

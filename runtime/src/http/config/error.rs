@@ -10,7 +10,7 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::rate_limit::{RateLimit, RetryAfter};
+use crate::http::config::rate_limit::{RateLimit, RetryAfter};
 
 /// The error of one API call. `E` is the operation's error body type.
 #[derive(Debug, thiserror::Error)]
