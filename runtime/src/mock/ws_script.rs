@@ -90,7 +90,7 @@ pub struct Turn {
     pub message: Option<String>,
 }
 
-/// A new connection as [`WsMockServer::on_connect`] sees it.
+/// A new connection as [`WsMockServer::on_connect`](crate::mock::WsMockServer::on_connect) sees it.
 #[derive(Clone, Debug)]
 pub struct Connected {
     /// The channel id.

@@ -23,7 +23,8 @@ pub type ByteSource = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + 'sta
 /// Where an upload body puts the error of the file or stream it reads.
 pub(crate) type SourceSlot = Arc<Mutex<Option<io::Error>>>;
 
-/// How far an upload has got, reported to the callback of [`Upload::on_progress`](crate::Upload::on_progress).
+/// How far an upload has got, reported to the callback of
+/// [`Upload::on_progress`](crate::Upload::on_progress).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UploadProgress {

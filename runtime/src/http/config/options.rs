@@ -49,7 +49,7 @@ impl Settings {
 }
 
 /// Overrides for the calls made through one clone of a client; see
-/// [`HttpClient::with_options`].
+/// [`HttpClient::with_options`](crate::HttpClient::with_options).
 ///
 /// Every setting left alone keeps the client's value.
 ///
