@@ -26,7 +26,8 @@ use serde::de::DeserializeOwned;
 
 use crate::http::builder::HttpClientBuilder;
 use crate::http::client::HttpClient;
-use crate::http::config::error::{ConfigError, Error};
+use crate::http::config::config_error::ConfigError;
+use crate::http::config::error::Error;
 use crate::http::config::options::RequestOptions;
 use crate::http::request::RequestBuilder;
 use crate::http::send::stream::StreamingResponse;

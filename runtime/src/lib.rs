@@ -81,13 +81,13 @@ pub use clock::{Clock, Sleep, TokioClock};
 pub use flavour::{Async, Flavour};
 pub use formats::{Base64, Date, DateTime, Uuid, from_wire, present};
 pub use http::body::encode::{FormStyle, path_segment};
-pub use http::body::multipart::{FilePart, Multipart};
+pub use http::body::file_part::FilePart;
+pub use http::body::multipart::Multipart;
 pub use http::body::source::{ByteSource, UploadProgress};
 pub use http::builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpClientBuilder};
 pub use http::client::HttpClient;
-pub use http::config::error::{
-    ApiError, ConfigError, DecodeError, Error, RetryAfterTooLong, TimeoutKind,
-};
+pub use http::config::config_error::ConfigError;
+pub use http::config::error::{ApiError, DecodeError, Error, RetryAfterTooLong, TimeoutKind};
 pub use http::config::hooks::{AttemptInfo, Hooks, ResponseHead};
 pub use http::config::limiter::RateLimiter;
 pub use http::config::options::RequestOptions;

@@ -11,7 +11,7 @@ use url::Url;
 use crate::auth::{ApiKey, AuthScheme};
 use crate::clock::{Clock, ClockName, TokioClock};
 use crate::http::client::{Credentials, HttpClient, Inner, Redacted};
-use crate::http::config::error::ConfigError;
+use crate::http::config::config_error::ConfigError;
 use crate::http::config::hooks::{AttemptInfo, FnHook, HookCount, Hooks, ResponseHead};
 use crate::http::config::limiter::{LimiterState, RateLimiter};
 use crate::http::config::options::Settings;

@@ -1,6 +1,7 @@
 //! The configuration layer: the settings a client and a call carry, and the values a call
 //! reports back (rate limits, errors). These modules know nothing of clients or requests.
 
+pub(crate) mod config_error;
 pub(crate) mod error;
 pub(crate) mod hooks;
 pub(crate) mod limiter;
