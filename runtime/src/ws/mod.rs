@@ -54,9 +54,11 @@ mod config;
 mod control;
 mod error;
 mod frame;
+mod link;
 mod recognise;
 mod session;
 mod transport;
+mod writer;
 
 use std::fmt;
 
