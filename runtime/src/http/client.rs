@@ -79,6 +79,33 @@ impl HttpClient {
     ) -> RequestBuilder {
         RequestBuilder::new(method, operation, path.into())
     }
+
+    /// A clone of this client whose calls use `options` on top of its settings. Cheap: the
+    /// connection pool, credentials, hooks and rate-limiter state are shared.
+    ///
+    /// A generated client is re-wrapped around it:
+    /// `Client::from_http(client.http().with_options(options))`.
+    pub fn with_options(&self, options: RequestOptions) -> HttpClient {
+        HttpClient {
+            inner: self.inner.clone(),
+            settings: Arc::new(self.settings.with(&options)),
+        }
+    }
+
+    /// The per-attempt timeout of this client's calls.
+    pub fn timeout(&self) -> Option<Duration> {
+        self.settings.timeout
+    }
+
+    /// The deadline across attempts of this client's calls.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.settings.deadline
+    }
+
+    /// The retry policy of this client's calls.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.settings.retry
+    }
 }
 
 impl fmt::Debug for HttpClient {
@@ -109,35 +136,6 @@ pub(crate) struct Redacted(pub(crate) bool);
 impl fmt::Debug for Redacted {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.0 { "<redacted>" } else { "<none>" })
-    }
-}
-
-impl HttpClient {
-    /// A clone of this client whose calls use `options` on top of its settings. Cheap: the
-    /// connection pool, credentials, hooks and rate-limiter state are shared.
-    ///
-    /// A generated client is re-wrapped around it:
-    /// `Client::from_http(client.http().with_options(options))`.
-    pub fn with_options(&self, options: RequestOptions) -> HttpClient {
-        HttpClient {
-            inner: self.inner.clone(),
-            settings: Arc::new(self.settings.with(&options)),
-        }
-    }
-
-    /// The per-attempt timeout of this client's calls.
-    pub fn timeout(&self) -> Option<Duration> {
-        self.settings.timeout
-    }
-
-    /// The deadline across attempts of this client's calls.
-    pub fn deadline(&self) -> Option<Duration> {
-        self.settings.deadline
-    }
-
-    /// The retry policy of this client's calls.
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.settings.retry
     }
 }
 

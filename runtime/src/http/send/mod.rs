@@ -1,4 +1,7 @@
-//! Sending requests: attempts, retries, timeouts, the rate limiter, hooks and tracing.
+//! Sending requests, the top of the REST layers: attempts, retries, timeouts, the rate
+//! limiter, hooks and tracing. [`attempt`] holds the parts of one call below this pipeline;
+//! [`stream`] (responses read as they arrive) and [`upload`] (PUT uploads with progress) are
+//! built on it.
 
 pub(crate) mod attempt;
 pub(crate) mod stream;
