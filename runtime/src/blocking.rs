@@ -40,26 +40,27 @@ use tokio::runtime::Runtime;
 use url::Url;
 
 use crate::auth::AuthScheme;
-use crate::builder::HttpClientBuilder;
-use crate::error::{ConfigError, Error};
 use crate::flavour::Flavour;
-use crate::options::RequestOptions;
-use crate::rate_limit::RateLimit;
-use crate::request::RequestBuilder;
-use crate::response::ApiResponse;
-use crate::stream::ByteStream;
-use crate::upload::{Upload, UploadError};
+use crate::http::builder::HttpClientBuilder;
+use crate::http::config::config_error::ConfigError;
+use crate::http::config::error::Error;
+use crate::http::config::options::RequestOptions;
+use crate::http::config::rate_limit::RateLimit;
+use crate::http::request::RequestBuilder;
+use crate::http::response::ApiResponse;
+use crate::http::send::stream::ByteStream;
+use crate::http::send::upload::{Upload, UploadError};
 
 /// A synchronous client; see the [module documentation](self). Cheap to clone.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: crate::HttpClient,
+    client: crate::http::client::HttpClient,
     runtime: Arc<Runtime>,
 }
 
 impl HttpClient {
     /// Wraps an async client, starting the runtime the calls run on.
-    pub fn new(client: crate::HttpClient) -> Result<Self, ConfigError> {
+    pub fn new(client: crate::http::client::HttpClient) -> Result<Self, ConfigError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -73,7 +74,7 @@ impl HttpClient {
     /// Starts configuring a client; finish with
     /// [`HttpClientBuilder::build_blocking`].
     pub fn builder(base_url: impl AsRef<str>) -> HttpClientBuilder {
-        crate::HttpClient::builder(base_url)
+        crate::http::client::HttpClient::builder(base_url)
     }
 
     /// As [`crate::HttpClient::from_env`].
@@ -83,7 +84,7 @@ impl HttpClient {
         default_base_url: &str,
         auth: AuthScheme,
     ) -> Result<Self, ConfigError> {
-        Self::new(crate::HttpClient::from_env(
+        Self::new(crate::http::client::HttpClient::from_env(
             key_var,
             base_url_var,
             default_base_url,
@@ -92,7 +93,7 @@ impl HttpClient {
     }
 
     /// The async client underneath.
-    pub fn async_client(&self) -> &crate::HttpClient {
+    pub fn async_client(&self) -> &crate::http::client::HttpClient {
         &self.client
     }
 
@@ -267,16 +268,18 @@ impl<E> fmt::Debug for BodyReader<E> {
 #[derive(Clone, Copy, Debug)]
 pub enum Blocking {}
 
+impl crate::flavour::private::Sealed for Blocking {}
+
 impl Flavour for Blocking {
     type Http = HttpClient;
     type Wait<Fut: Future> = Fut::Output;
     type Streaming<E> = StreamingResponse<E>;
 
-    fn from_async(http: crate::HttpClient) -> Result<HttpClient, ConfigError> {
+    fn from_async(http: crate::http::client::HttpClient) -> Result<HttpClient, ConfigError> {
         HttpClient::new(http)
     }
 
-    fn async_client(http: &HttpClient) -> &crate::HttpClient {
+    fn async_client(http: &HttpClient) -> &crate::http::client::HttpClient {
         &http.client
     }
 
@@ -290,7 +293,7 @@ impl Flavour for Blocking {
 
     fn streaming<E>(
         http: &HttpClient,
-        response: crate::StreamingResponse<E>,
+        response: crate::http::send::stream::StreamingResponse<E>,
     ) -> StreamingResponse<E> {
         StreamingResponse {
             status: response.status,
@@ -309,5 +312,40 @@ impl HttpClientBuilder {
     /// Builds a [blocking client](HttpClient) (feature `blocking`).
     pub fn build_blocking(self) -> Result<HttpClient, ConfigError> {
         HttpClient::new(self.build()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flavour::Async;
+    use reqwest::Method;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// The async flavour hands the future back untouched (still `Send`, for spawned tasks);
+    /// the blocking one runs it to its end on its client's runtime.
+    #[test]
+    fn each_flavour_finishes_a_future_its_own_way() {
+        let http = Async::build(crate::http::client::HttpClient::builder(
+            "http://127.0.0.1:9",
+        ))
+        .unwrap();
+        let future = Async::wait(&http, async { 7 });
+        assert_send(&future);
+        let streaming =
+            Async::send_streaming::<serde_json::Value>(&http, http.request(Method::GET, "op", "/"));
+        assert_send(&streaming);
+        drop(streaming);
+        let blocking = Blocking::build(crate::http::client::HttpClient::builder(
+            "http://127.0.0.1:9",
+        ))
+        .unwrap();
+        assert_eq!(Blocking::wait(&blocking, future), 7);
+        let other = Blocking::with_options(&blocking, RequestOptions::new().no_retries());
+        assert_eq!(
+            Blocking::async_client(&other).base_url().as_str(),
+            "http://127.0.0.1:9/"
+        );
     }
 }

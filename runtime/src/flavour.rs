@@ -24,12 +24,13 @@ use std::future::Future;
 
 use serde::de::DeserializeOwned;
 
-use crate::builder::HttpClientBuilder;
-use crate::client::HttpClient;
-use crate::error::{ConfigError, Error};
-use crate::options::RequestOptions;
-use crate::request::RequestBuilder;
-use crate::stream::StreamingResponse;
+use crate::http::builder::HttpClientBuilder;
+use crate::http::client::HttpClient;
+use crate::http::config::config_error::ConfigError;
+use crate::http::config::error::Error;
+use crate::http::config::options::RequestOptions;
+use crate::http::request::RequestBuilder;
+use crate::http::send::stream::StreamingResponse;
 
 /// How a generated client sends its calls: [`Async`] or `blocking::Blocking` (cargo feature
 /// `blocking`). Sealed: these are the only two.
@@ -114,35 +115,4 @@ pub(crate) mod private {
     pub trait Sealed {}
 
     impl Sealed for super::Async {}
-    #[cfg(feature = "blocking")]
-    impl Sealed for crate::blocking::Blocking {}
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::blocking::Blocking;
-    use crate::reqwest::Method;
-
-    fn assert_send<T: Send>(_: &T) {}
-
-    /// The async flavour hands the future back untouched (still `Send`, for spawned tasks);
-    /// the blocking one runs it to its end on its client's runtime.
-    #[test]
-    fn each_flavour_finishes_a_future_its_own_way() {
-        let http = Async::build(HttpClient::builder("http://127.0.0.1:9")).unwrap();
-        let future = Async::wait(&http, async { 7 });
-        assert_send(&future);
-        let streaming =
-            Async::send_streaming::<serde_json::Value>(&http, http.request(Method::GET, "op", "/"));
-        assert_send(&streaming);
-        drop(streaming);
-        let blocking = Blocking::build(HttpClient::builder("http://127.0.0.1:9")).unwrap();
-        assert_eq!(Blocking::wait(&blocking, future), 7);
-        let other = Blocking::with_options(&blocking, RequestOptions::new().no_retries());
-        assert_eq!(
-            Blocking::async_client(&other).base_url().as_str(),
-            "http://127.0.0.1:9/"
-        );
-    }
 }

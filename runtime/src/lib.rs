@@ -56,54 +56,48 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// The layers, bottom up (`cargo xtask modules` lists them and fails on a cycle):
+// - leaves shared by REST and WebSocket: `auth`, `clock`, `formats`, `redact`;
+// - `http`: the REST client (its configuration and bodies below, the sending pipeline on top);
+// - `ws`: WebSocket sessions, which borrow the REST client's settings;
+// - `flavour` and `blocking`: how generated clients call the REST client;
+// - `mock`: a server for tests.
+// Modules import from the module that defines an item, never through these re-exports.
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
-mod builder;
-mod client;
 mod clock;
-mod encode;
-mod error;
 mod flavour;
 mod formats;
-mod hooks;
-mod limiter;
+mod http;
 #[cfg(feature = "mock")]
 pub mod mock;
-mod multipart;
-mod options;
-mod rate_limit;
 mod redact;
-mod request;
-mod response;
-mod retry;
-mod send;
-mod source;
-mod stream;
-mod upload;
 #[cfg(feature = "ws")]
 pub mod ws;
 
 pub use auth::{ApiKey, AuthScheme};
-pub use builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpClientBuilder};
-pub use client::HttpClient;
 pub use clock::{Clock, Sleep, TokioClock};
-pub use encode::{FormStyle, path_segment};
-pub use error::{ApiError, ConfigError, DecodeError, Error, RetryAfterTooLong, TimeoutKind};
 pub use flavour::{Async, Flavour};
 pub use formats::{Base64, Date, DateTime, Uuid, from_wire, present};
-pub use hooks::{AttemptInfo, Hooks, ResponseHead};
-pub use limiter::RateLimiter;
-pub use multipart::{FilePart, Multipart};
-pub use options::RequestOptions;
-pub use rate_limit::{RateLimit, RetryAfter};
+pub use http::body::encode::{FormStyle, path_segment};
+pub use http::body::file_part::FilePart;
+pub use http::body::multipart::Multipart;
+pub use http::body::source::{ByteSource, UploadProgress};
+pub use http::builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpClientBuilder};
+pub use http::client::HttpClient;
+pub use http::config::config_error::ConfigError;
+pub use http::config::error::{ApiError, DecodeError, Error, RetryAfterTooLong, TimeoutKind};
+pub use http::config::hooks::{AttemptInfo, Hooks, ResponseHead};
+pub use http::config::limiter::RateLimiter;
+pub use http::config::options::RequestOptions;
+pub use http::config::rate_limit::{RateLimit, RetryAfter};
+pub use http::config::retry::{Jitter, RetryPolicy};
+pub use http::request::RequestBuilder;
+pub use http::response::ApiResponse;
+pub use http::send::stream::{ByteStream, StreamingResponse};
+pub use http::send::upload::{UPLOAD_OPERATION, Upload, UploadError};
 pub use redact::Redacted;
-pub use request::RequestBuilder;
-pub use response::ApiResponse;
-pub use retry::{Jitter, RetryPolicy};
-pub use source::ByteSource;
-pub use stream::{ByteStream, StreamingResponse};
-pub use upload::{UPLOAD_OPERATION, Upload, UploadError, UploadProgress};
 
 pub use bytes::Bytes;
 pub use reqwest::Method;

@@ -1,10 +1,11 @@
 //! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask features`,
-//! `cargo xtask downstream` and `cargo xtask test`.
+//! `cargo xtask modules`, `cargo xtask downstream` and `cargo xtask test`.
 
 mod bench;
 mod bench_report;
 mod corpus;
 mod downstream;
+mod modules;
 
 use std::collections::BTreeSet;
 use std::process::{Command, ExitCode};
@@ -17,6 +18,8 @@ const USAGE: &str = "usage:
   cargo xtask codegen --check  fail if anything generated is stale
   cargo xtask tools            install the pinned third-party tools the tests use (and Chromium)
   cargo xtask features         lint every documented feature set; check `ws` off drops tungstenite
+  cargo xtask modules [SRC...] the modules of a crate's source folder (default runtime/src),
+                               their lines and import edges; fail if the edges make a cycle
   cargo xtask downstream       package the crates; build tests/downstream against the packages and
                                run it against the mock servers
   cargo xtask bench [--rounds N] [SPEC...]
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(true),
         ["tools"] => install_tools(),
         ["features"] => features(),
+        ["modules", rest @ ..] => modules::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["bench-report"] => bench_report::run(),
         ["corpus", "--all"] => corpus::all(),
@@ -143,6 +147,7 @@ fn install_tools() -> Result<(), String> {
 fn test() -> Result<(), String> {
     install_tools()?;
     codegen(true)?;
+    modules::run(&[])?;
     cargo(&["fmt", "--all", "--check"])?;
     cargo(&[
         "fmt",

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::http::{Handler, Shared};
 use super::openapi::Operation;
 use super::record::RecordedRequest;
 use super::reply::{MockReply, ReplyBody};
+use super::shared::{Handler, Shared};
 
 /// The reply to a valid request and its body (media type and bytes).
 pub(super) fn answer(

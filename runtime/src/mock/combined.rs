@@ -11,8 +11,10 @@ use tokio::task::JoinSet;
 
 use super::http::{MockServer, bind, serve_http};
 use super::schema::{SchemaError, SchemaValidator};
-use super::ws::{Shared as WsShared, WsMockError, WsMockServer};
+use super::ws::WsMockServer;
+use super::ws_script::Shared as WsShared;
 use super::ws_session::connection;
+use super::ws_spec::WsMockError;
 
 /// The longest request head read to tell a WebSocket upgrade from a REST request.
 const HEAD_LIMIT: usize = 16 * 1024;

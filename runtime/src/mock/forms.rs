@@ -8,7 +8,7 @@ use futures_util::FutureExt;
 use serde_json::{Map, Value};
 
 use super::openapi::resolve;
-use crate::encode::FormStyle;
+use crate::http::body::encode::FormStyle;
 
 /// One part of a `multipart/form-data` body, as received.
 #[derive(Clone, Debug, PartialEq, Eq)]

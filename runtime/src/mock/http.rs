@@ -20,16 +20,14 @@ use super::openapi::{Lookup, OpenApiIndex, Operation};
 use super::record::{Journal, RecordedRequest};
 use super::reply::{MockReply, render};
 use super::schema::SchemaValidator;
+pub use super::shared::Handler;
+use super::shared::{Replies, Shared};
 
 /// The `Retry-After` sent with a 429, in seconds, unless [`MockServer::set_retry_after`] says
 /// otherwise (or the reply sets its own).
 pub const DEFAULT_RETRY_AFTER: u64 = 7;
 
 const BODY_LIMIT: usize = 16 * 1024 * 1024;
-
-/// Chooses the reply to one valid request of an operation, or passes (`None`) to the next
-/// handler.
-pub type Handler = Arc<dyn Fn(&RecordedRequest) -> Option<MockReply> + Send + Sync>;
 
 /// A local HTTP server (on `127.0.0.1`, a free port) that stands in for the Autessa REST API.
 ///
@@ -55,26 +53,6 @@ impl std::fmt::Debug for MockServer {
             .field("address", &self.address)
             .finish_non_exhaustive()
     }
-}
-
-pub(super) struct Shared {
-    validator: Arc<SchemaValidator>,
-    pub(super) index: OpenApiIndex,
-    api_key: String,
-    journal: Journal<RecordedRequest>,
-    replies: Mutex<Replies>,
-}
-
-pub(super) struct Replies {
-    pub(super) sticky: MockReply,
-    pub(super) once: VecDeque<MockReply>,
-    /// Handlers for one operation (by operation id or route), newest first, asked when
-    /// `once` is empty.
-    pub(super) handlers: Vec<(String, Handler)>,
-    retry_after: u64,
-    headers: Vec<(String, String)>,
-    /// Whether a response without an example is made from its schema.
-    pub(super) invent: bool,
 }
 
 impl MockServer {
@@ -440,11 +418,5 @@ fn find_and_judge<'a>(
             ));
             (None, false)
         }
-    }
-}
-
-impl Shared {
-    pub(super) fn replies(&self) -> std::sync::MutexGuard<'_, Replies> {
-        self.replies.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

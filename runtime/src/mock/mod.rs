@@ -26,9 +26,11 @@ mod record;
 mod reply;
 mod responses;
 mod schema;
+mod shared;
 mod typed;
 mod typed_ws;
 pub mod ws;
+mod ws_script;
 mod ws_session;
 mod ws_spec;
 

@@ -16,7 +16,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 use super::schema::SchemaValidator;
-use super::ws::{
+use super::ws_script::{
     Action, ClientFrame, Connected, RecordedConnection, RecordedMessage, Shared, Turn,
 };
 use super::ws_spec::{ChannelSpec, KeyPlace, MessageSpec};

@@ -5,7 +5,18 @@ use serde_json::{Map, Value};
 
 use super::made_up::made_up;
 use super::openapi::resolve;
-use super::ws::WsMockError;
+use super::schema::SchemaError;
+
+/// Why the AsyncAPI document could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum WsMockError {
+    /// The payload schemas could not be loaded.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// The AsyncAPI document says something the mock cannot follow.
+    #[error("{0}")]
+    AsyncApi(String),
+}
 
 /// What the AsyncAPI document says about one channel.
 #[derive(Clone, Debug)]

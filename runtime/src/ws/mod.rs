@@ -54,9 +54,11 @@ mod config;
 mod control;
 mod error;
 mod frame;
+mod link;
 mod recognise;
 mod session;
 mod transport;
+mod writer;
 
 use std::fmt;
 
@@ -83,8 +85,8 @@ pub async fn within<F: std::future::Future>(
 }
 
 use crate::auth::{ApiKey, AuthScheme};
-use crate::client::{Credentials, HttpClient};
-use crate::request::RequestBuilder;
+use crate::http::client::{Credentials, HttpClient};
+use crate::http::request::RequestBuilder;
 use transport::Target;
 
 impl HttpClient {

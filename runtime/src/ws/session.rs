@@ -31,11 +31,10 @@ use tokio::time::Sleep;
 use tokio_tungstenite::tungstenite::Message;
 
 use super::config::WsConfig;
-use super::control::{
-    Command, Control, End, Handover, Item, Link, Reading, Shared, transport_error,
-};
+use super::control::Control;
 use super::error::WsError;
 use super::frame::{Event, Frame};
+use super::link::{Command, End, Handover, Item, Link, Reading, Shared, transport_error};
 use super::transport::{FrameReader, Socket, Target};
 
 /// A connected WebSocket session on one channel.

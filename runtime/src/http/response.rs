@@ -7,8 +7,8 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, DecodeError, Error, messages_of};
-use crate::rate_limit::{RateLimit, RetryAfter};
+use crate::http::config::error::{ApiError, DecodeError, Error, messages_of};
+use crate::http::config::rate_limit::{RateLimit, RetryAfter};
 
 /// A successful (2xx) response with its decoded body.
 ///

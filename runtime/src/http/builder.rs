@@ -1,5 +1,6 @@
 //! Configuring and building an [`HttpClient`].
 
+use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,13 +9,13 @@ use reqwest::header::{HeaderName, HeaderValue};
 use url::Url;
 
 use crate::auth::{ApiKey, AuthScheme};
-use crate::client::{Credentials, HttpClient, Inner, Redacted};
 use crate::clock::{Clock, ClockName, TokioClock};
-use crate::error::ConfigError;
-use crate::hooks::{AttemptInfo, FnHook, HookCount, Hooks, ResponseHead};
-use crate::limiter::{LimiterState, RateLimiter};
-use crate::options::Settings;
-use crate::retry::RetryPolicy;
+use crate::http::client::{Credentials, HttpClient, Inner, Redacted};
+use crate::http::config::config_error::ConfigError;
+use crate::http::config::hooks::{AttemptInfo, FnHook, HookCount, Hooks, ResponseHead};
+use crate::http::config::limiter::{LimiterState, RateLimiter};
+use crate::http::config::options::Settings;
+use crate::http::config::retry::RetryPolicy;
 
 /// The user agent sent when the runtime builds the `reqwest::Client` itself.
 const DEFAULT_USER_AGENT: &str = concat!("autessa-runtime/", env!("CARGO_PKG_VERSION"));
@@ -281,6 +282,59 @@ fn credentials(scheme: AuthScheme, key: ApiKey) -> Result<Credentials, ConfigErr
     }
 }
 
+impl HttpClient {
+    /// Starts configuring a client for `base_url` (which may carry a path prefix such as
+    /// `http://127.0.0.1:8080/api`).
+    pub fn builder(base_url: impl AsRef<str>) -> HttpClientBuilder {
+        HttpClientBuilder::new(base_url.as_ref())
+    }
+
+    /// Builds a client from the environment: the API key from `key_var` (required), the base
+    /// URL from `base_url_var` when it is set and not empty, else `default_base_url`.
+    pub fn from_env(
+        key_var: &str,
+        base_url_var: &str,
+        default_base_url: &str,
+        auth: AuthScheme,
+    ) -> Result<Self, ConfigError> {
+        Self::from_vars(key_var, base_url_var, default_base_url, auth, |name| {
+            std::env::var_os(name)
+        })
+    }
+
+    /// [`from_env`](Self::from_env) with the variables looked up by `lookup`.
+    fn from_vars(
+        key_var: &str,
+        base_url_var: &str,
+        default_base_url: &str,
+        auth: AuthScheme,
+        lookup: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<Self, ConfigError> {
+        let key = env_text(key_var, &lookup)?.ok_or_else(|| ConfigError::MissingEnv {
+            name: key_var.to_owned(),
+        })?;
+        let base_url = env_text(base_url_var, &lookup)?;
+        Self::builder(base_url.as_deref().unwrap_or(default_base_url))
+            .api_key(key)
+            .auth(auth)
+            .build()
+    }
+}
+
+/// A variable's text; `None` when it is unset or empty.
+fn env_text(
+    name: &str,
+    lookup: impl Fn(&str) -> Option<OsString>,
+) -> Result<Option<String>, ConfigError> {
+    match lookup(name).map(OsString::into_string) {
+        None => Ok(None),
+        Some(Ok(text)) => Ok(Some(text).filter(|text| !text.is_empty())),
+        Some(Err(_)) => Err(ConfigError::EnvNotUnicode {
+            name: name.to_owned(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,7 +438,8 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(client.settings.timeout, Some(Duration::from_secs(5)));
-        let per_call = client.with_options(crate::RequestOptions::new().no_timeout());
+        let per_call =
+            client.with_options(crate::http::config::options::RequestOptions::new().no_timeout());
         assert_eq!(per_call.settings.timeout, None);
         let client = HttpClient::builder("http://h")
             .no_timeout()
@@ -400,5 +455,37 @@ mod tests {
             .no_connect_timeout()
             .build()
             .unwrap();
+    }
+
+    #[test]
+    fn from_env_requires_the_key() {
+        let key_var = "AUTESSA_RUNTIME_TEST_KEY_THAT_IS_NEVER_SET";
+        let error = HttpClient::from_env(key_var, "UNSET_TOO", "http://h", AuthScheme::default())
+            .unwrap_err();
+        assert!(error.to_string().contains(key_var), "{error}");
+    }
+
+    #[test]
+    fn from_vars_reads_key_and_optional_base_url() {
+        let vars = |url: &'static str| {
+            move |name: &str| match name {
+                "KEY" => Some(OsString::from(KEY)),
+                "EMPTY" => Some(OsString::new()),
+                "URL" => Some(OsString::from(url)),
+                _ => None,
+            }
+        };
+        let auth = AuthScheme::default();
+        let client =
+            HttpClient::from_vars("KEY", "URL", "http://d", auth, vars("http://h:9/p")).unwrap();
+        assert_eq!(client.base_url().as_str(), "http://h:9/p");
+        let client = HttpClient::from_vars("KEY", "NONE", "http://d", auth, vars("")).unwrap();
+        assert_eq!(client.base_url().as_str(), "http://d/");
+        let client = HttpClient::from_vars("KEY", "URL", "http://d", auth, vars("")).unwrap();
+        assert_eq!(client.base_url().as_str(), "http://d/");
+        let error = HttpClient::from_vars("EMPTY", "URL", "http://d", auth, vars("")).unwrap_err();
+        assert!(matches!(error, ConfigError::MissingEnv { ref name } if name == "EMPTY"));
+        let error = HttpClient::from_vars("KEY", "URL", "http://d", auth, vars("bad")).unwrap_err();
+        assert!(error.to_string().contains("`bad`"), "{error}");
     }
 }

@@ -1,40 +1,39 @@
-//! Sending requests: attempts, retries, timeouts, the rate limiter, hooks and tracing.
+//! Sending requests, the top of the REST layers: attempts, retries, timeouts, the rate
+//! limiter, hooks and tracing. [`attempt`] holds the parts of one call below this pipeline;
+//! [`stream`] (responses read as they arrive) and [`upload`] (PUT uploads with progress) are
+//! built on it.
 
-use std::error::Error as StdError;
-use std::future::{Future, poll_fn};
-use std::io;
-use std::pin::{Pin, pin};
-use std::sync::{Arc, Mutex};
-use std::task::Poll;
+pub(crate) mod attempt;
+pub(crate) mod stream;
+pub(crate) mod upload;
+
+use std::future::Future;
+use std::pin::pin;
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
-use futures_util::future::Either;
+use bytes::Bytes;
+use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
-use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use tracing::Instrument;
 use tracing::field::Empty;
-use tracing::instrument::Instrumented;
 
-use crate::client::{Credentials, HttpClient};
-use crate::clock::{Sleep, millis};
-use crate::error::{Error, RetryAfterTooLong, TimeoutKind};
-use crate::hooks::{AttemptInfo, ResponseHead};
-use crate::multipart::Multipart;
-use crate::rate_limit::{RateLimit, RetryAfter};
-use crate::request::RequestBuilder;
-use crate::response::{ApiResponse, error_response, finish};
-use crate::stream::StreamingResponse;
+use crate::clock::millis;
+use crate::http::body::multipart::Multipart;
+use crate::http::client::{Credentials, HttpClient};
+use crate::http::config::error::{Error, TimeoutKind};
+use crate::http::config::hooks::{AttemptInfo, ResponseHead};
+use crate::http::config::rate_limit::{RateLimit, RetryAfter};
+use crate::http::request::RequestBuilder;
+use crate::http::response::{ApiResponse, finish};
+use crate::http::send::stream::StreamingResponse;
+
+use crate::http::body::source::SourceSlot;
+use crate::http::send::attempt::{
+    Attempt, Call, Failure, Settled, StreamHead, Timer, Wire, fits, http_body_of, in_span,
+    prepared, race, read_body,
+};
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
-
-/// The query parameter whose value is reported as the resource id in tracing and hooks.
-const RESOURCE_ID: &str = "resourceId";
-
-/// The largest buffer reserved up front from a response's `Content-Length` (the body can still
-/// grow past it): a lying header must not make the client allocate gigabytes.
-const MAX_PREALLOCATION: u64 = 16 * 1024 * 1024;
 
 impl HttpClient {
     /// Sends the request and decodes a 2xx JSON body as `T`; any other status is decoded as
@@ -476,310 +475,4 @@ impl HttpClient {
             limit,
         })
     }
-}
-
-/// What a call is about, for attempts, hooks and tracing.
-pub(crate) struct Call<'a> {
-    pub(crate) operation: &'static str,
-    pub(crate) method: &'a Method,
-    pub(crate) path: &'a str,
-    pub(crate) resource_id: Option<&'a str>,
-    pub(crate) idempotent: bool,
-    pub(crate) authenticated: bool,
-}
-
-impl<'a> Call<'a> {
-    fn of(request: &'a RequestBuilder) -> Self {
-        Self {
-            operation: request.operation(),
-            method: request.method(),
-            path: request.path(),
-            resource_id: request.query_value(RESOURCE_ID),
-            idempotent: request.is_idempotent(),
-            authenticated: request.is_authenticated(),
-        }
-    }
-
-    fn info(&self, attempt: u32) -> AttemptInfo<'a> {
-        AttemptInfo {
-            operation: self.operation,
-            attempt,
-            method: self.method,
-            path: self.path,
-            resource_id: self.resource_id,
-            authenticated: self.authenticated,
-        }
-    }
-
-    /// The span of the whole call. It never holds a URL, a query or a header value: the key
-    /// cannot reach it.
-    fn span(&self) -> tracing::Span {
-        tracing::info_span!(
-            "autessa.request",
-            operation = self.operation,
-            method = %self.method,
-            path = self.path,
-            resource_id = self.resource_id,
-            attempts = Empty,
-            status = Empty,
-            latency_ms = Empty,
-        )
-    }
-}
-
-/// The wire request of one attempt and, for an upload, where its body reports a read error.
-pub(crate) struct Wire {
-    pub(crate) request: reqwest::Request,
-    pub(crate) source: Option<SourceSlot>,
-}
-
-impl Wire {
-    pub(crate) fn new(request: reqwest::Request) -> Self {
-        Self {
-            request,
-            source: None,
-        }
-    }
-}
-
-/// The request's multipart body, with the lengths of its files read; a file that cannot be
-/// read fails the call before anything is sent.
-async fn prepared<E>(request: &mut RequestBuilder) -> Result<Option<Multipart>, Error<E>> {
-    let Some(mut multipart) = request.take_multipart() else {
-        return Ok(None);
-    };
-    multipart.prepare().await.map_err(|source| Error::Upload {
-        operation: request.operation(),
-        source,
-    })?;
-    Ok(Some(multipart))
-}
-
-/// Where an upload body puts the error of the file or stream it reads.
-pub(crate) type SourceSlot = Arc<Mutex<Option<io::Error>>>;
-
-/// How a call ended, before its body is decoded.
-pub(crate) enum Settled {
-    /// A whole response: a success, or an error status that is not retried.
-    Full {
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Bytes,
-    },
-    /// A 2xx head whose body is left to stream.
-    Streaming(StreamHead),
-    /// An error status whose `Retry-After` is longer than the cap.
-    TooLong {
-        full: Box<Settled>,
-        retry_after: RetryAfter,
-        wait: Duration,
-        cap: Duration,
-        attempts: u32,
-    },
-}
-
-/// A 2xx head, its body and the timer that goes on covering it.
-pub(crate) struct StreamHead {
-    pub(crate) status: StatusCode,
-    pub(crate) headers: HeaderMap,
-    pub(crate) rate_limit: RateLimit,
-    pub(crate) body: reqwest::Body,
-    pub(crate) timer: Option<Timer>,
-}
-
-impl Settled {
-    fn status(&self) -> Option<StatusCode> {
-        match self {
-            Self::Full { status, .. } => Some(*status),
-            Self::Streaming(head) => Some(head.status),
-            Self::TooLong { full, .. } => full.status(),
-        }
-    }
-
-    /// The error for an outcome that is not what the caller reads as success: an error status
-    /// decoded as `E`, or [`Error::RetryAfterTooLong`] around it.
-    pub(crate) fn into_error<E: DeserializeOwned>(self, operation: &'static str) -> Error<E> {
-        self.into_error_with(operation, error_response)
-    }
-
-    /// [`into_error`](Self::into_error) with the error status turned into an error by `make`.
-    pub(crate) fn into_error_with<E>(
-        self,
-        operation: &'static str,
-        make: impl FnOnce(&'static str, StatusCode, HeaderMap, Bytes) -> Error<E>,
-    ) -> Error<E> {
-        match self {
-            Self::Full {
-                status,
-                headers,
-                body,
-                ..
-            } => make(operation, status, headers, body),
-            Self::Streaming(head) => make(operation, head.status, head.headers, Bytes::new()),
-            Self::TooLong {
-                full,
-                retry_after,
-                wait,
-                cap,
-                attempts,
-            } => Error::RetryAfterTooLong(Box::new(RetryAfterTooLong {
-                operation,
-                retry_after,
-                wait,
-                cap,
-                attempts,
-                response: full.into_error_with(operation, make),
-            })),
-        }
-    }
-}
-
-/// What one attempt gave.
-enum Attempt {
-    /// Something the call ends with, unless the caller decides otherwise.
-    Done(Settled),
-    /// A complete response with an error status: maybe retried.
-    Status {
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Bytes,
-    },
-    /// No complete response: maybe retried.
-    Failed(Failure),
-}
-
-/// Why an attempt gave no complete response.
-enum Failure {
-    /// The transport failed (its URL removed).
-    Transport(reqwest::Error),
-    /// The attempt's timer fired.
-    Timeout((TimeoutKind, Duration)),
-    /// The data to upload could not be read.
-    Source(io::Error),
-}
-
-impl Failure {
-    fn transport(error: reqwest::Error, source: &Option<SourceSlot>) -> Self {
-        let read_error = source
-            .as_ref()
-            .and_then(|slot| slot.lock().unwrap_or_else(|p| p.into_inner()).take());
-        match read_error {
-            Some(error) => Self::Source(error),
-            // With query authentication the URL holds the key: never keep it in an error.
-            None => Self::Transport(error.without_url()),
-        }
-    }
-
-    /// Whether trying again may help and is safe.
-    fn retryable(&self, policy: &crate::RetryPolicy, may_repeat: bool) -> bool {
-        match self {
-            Self::Transport(error) if error.is_builder() || error.is_redirect() => false,
-            // The connection was never made: nothing reached the server.
-            Self::Transport(error) if error.is_connect() => policy.connection_errors,
-            // The request may have reached the server.
-            Self::Transport(_) | Self::Timeout((TimeoutKind::Attempt, _)) => {
-                policy.connection_errors && may_repeat
-            }
-            Self::Timeout(_) | Self::Source(_) => false,
-        }
-    }
-
-    /// Runs `f` with the error this failure becomes, without giving it up.
-    fn with_error(&self, operation: &'static str, f: impl FnOnce(&(dyn StdError + 'static))) {
-        match self {
-            Self::Transport(error) => f(error),
-            Self::Timeout((kind, limit)) => f(&Error::<()>::Timeout {
-                operation,
-                kind: *kind,
-                limit: *limit,
-            }),
-            Self::Source(error) => f(error),
-        }
-    }
-
-    fn into_error<E>(self, operation: &'static str) -> Error<E> {
-        match self {
-            Self::Transport(source) => Error::Transport { operation, source },
-            Self::Timeout((kind, limit)) => Error::Timeout {
-                operation,
-                kind,
-                limit,
-            },
-            Self::Source(source) => Error::Upload { operation, source },
-        }
-    }
-}
-
-/// A timer bounding an attempt (and then the body stream of a streaming response).
-pub(crate) struct Timer {
-    pub(crate) sleep: Sleep,
-    pub(crate) kind: TimeoutKind,
-    pub(crate) limit: Duration,
-}
-
-/// Runs `future` until it completes or `timer` fires. A future that is ready wins over a timer
-/// that fired at the same moment.
-///
-/// The future is taken pinned by the caller, so that its state is stored once (in the caller's
-/// future) rather than twice.
-fn race<'a, F: Future>(
-    mut future: Pin<&'a mut F>,
-    timer: &'a mut Option<Timer>,
-) -> impl Future<Output = Result<F::Output, (TimeoutKind, Duration)>> + 'a {
-    poll_fn(move |cx| {
-        if let Poll::Ready(output) = future.as_mut().poll(cx) {
-            return Poll::Ready(Ok(output));
-        }
-        if let Some(timer) = timer
-            && timer.sleep.as_mut().poll(cx).is_ready()
-        {
-            return Poll::Ready(Err((timer.kind, timer.limit)));
-        }
-        Poll::Pending
-    })
-}
-
-/// Reads a whole body. One chunk is returned as it is; several are copied once into a buffer
-/// reserved from `Content-Length`.
-async fn read_body(mut response: reqwest::Response) -> Result<Bytes, reqwest::Error> {
-    let Some(first) = response.chunk().await? else {
-        return Ok(Bytes::new());
-    };
-    let Some(second) = response.chunk().await? else {
-        return Ok(first);
-    };
-    let expected = response
-        .content_length()
-        .unwrap_or(0)
-        .min(MAX_PREALLOCATION);
-    let capacity = usize::try_from(expected)
-        .unwrap_or(0)
-        .max(first.len() + second.len());
-    let mut buffer = BytesMut::with_capacity(capacity);
-    buffer.extend_from_slice(&first);
-    buffer.extend_from_slice(&second);
-    while let Some(chunk) = response.chunk().await? {
-        buffer.extend_from_slice(&chunk);
-    }
-    Ok(buffer.freeze())
-}
-
-/// The body of a response, to be polled frame by frame.
-fn http_body_of(response: reqwest::Response) -> reqwest::Body {
-    reqwest::Body::from(response)
-}
-
-/// Runs `future` inside `span`, or bare when no subscriber wants the span (entering a disabled
-/// span on every poll costs time for nothing).
-fn in_span<F: Future>(span: tracing::Span, future: F) -> Either<F, Instrumented<F>> {
-    if span.is_disabled() {
-        Either::Left(future)
-    } else {
-        Either::Right(future.instrument(span))
-    }
-}
-
-/// Whether a wait of `delay` from `now` ends before the deadline.
-fn fits(deadline: Option<(Instant, Duration)>, now: Instant, delay: Duration) -> bool {
-    deadline.is_none_or(|(at, _)| now + delay < at)
 }

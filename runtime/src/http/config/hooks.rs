@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
 
-use crate::rate_limit::RateLimit;
+use crate::http::config::rate_limit::RateLimit;
 
 /// What an attempt is: passed to every [`Hooks`] method.
 #[derive(Clone, Copy, Debug)]

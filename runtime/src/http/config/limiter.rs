@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use crate::rate_limit::RateLimit;
+use crate::http::config::rate_limit::RateLimit;
 
 /// A client-side rate limiter: waits before sending while the server's last word is that no
 /// requests are left. Off unless set with

@@ -14,14 +14,27 @@ use futures_core::Stream;
 use http_body::{Frame, SizeHint};
 use tokio::io::{AsyncRead, ReadBuf};
 
-use crate::send::SourceSlot;
-use crate::upload::UploadProgress;
-
 /// The size of the chunks a file or an in-memory body is sent in (and progress reported by).
 pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// A stream of chunks to upload.
 pub type ByteSource = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send + 'static>>;
+
+/// Where an upload body puts the error of the file or stream it reads.
+pub(crate) type SourceSlot = Arc<Mutex<Option<io::Error>>>;
+
+/// How far an upload has got, reported to the callback of
+/// [`Upload::on_progress`](crate::Upload::on_progress).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UploadProgress {
+    /// The attempt, from 1; a retry starts again from `sent: 0`.
+    pub attempt: u32,
+    /// Bytes handed to the connection so far in this attempt.
+    pub sent: u64,
+    /// The total, when known.
+    pub total: Option<u64>,
+}
 
 pub(crate) type ProgressFn = dyn Fn(UploadProgress) + Send + Sync;
 type Factory = dyn Fn() -> ByteSource + Send + Sync;

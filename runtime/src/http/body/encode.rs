@@ -160,9 +160,7 @@ pub(crate) fn form_body<T: Serialize + ?Sized>(
     styles: &[(&str, FormStyle)],
 ) -> Result<String, serde_json::Error> {
     let Value::Object(members) = serde_json::to_value(body)? else {
-        return Err(crate::request::encode_error(
-            "a form body must be an object".to_owned(),
-        ));
+        return Err(encode_error("a form body must be an object".to_owned()));
     };
     let mut fields = Vec::with_capacity(members.len());
     for (name, value) in members {
@@ -175,6 +173,12 @@ pub(crate) fn form_body<T: Serialize + ?Sized>(
     Ok(url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
         .finish())
+}
+
+/// An encoding failure as the `serde_json::Error` that [`Error::Encode`](crate::Error::Encode)
+/// carries.
+pub(crate) fn encode_error(message: String) -> serde_json::Error {
+    <serde_json::Error as serde::ser::Error>::custom(message)
 }
 
 #[cfg(test)]

@@ -1,10 +1,8 @@
 //! Settings that can differ between clones of one client: timeouts and retries.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::HttpClient;
-use crate::retry::RetryPolicy;
+use crate::http::config::retry::RetryPolicy;
 
 /// The per-call settings of a client.
 #[derive(Clone, Debug, Default)]
@@ -29,7 +27,7 @@ impl Settings {
         }
     }
 
-    fn with(&self, options: &RequestOptions) -> Self {
+    pub(crate) fn with(&self, options: &RequestOptions) -> Self {
         let mut settings = self.clone();
         if let Some(timeout) = options.timeout {
             settings.timeout = timeout;
@@ -51,7 +49,7 @@ impl Settings {
 }
 
 /// Overrides for the calls made through one clone of a client; see
-/// [`HttpClient::with_options`].
+/// [`HttpClient::with_options`](crate::HttpClient::with_options).
 ///
 /// Every setting left alone keeps the client's value.
 ///
@@ -136,79 +134,5 @@ impl RequestOptions {
     pub fn retry_non_idempotent(mut self, retry: bool) -> Self {
         self.retry_non_idempotent = Some(retry);
         self
-    }
-}
-
-impl HttpClient {
-    /// A clone of this client whose calls use `options` on top of its settings. Cheap: the
-    /// connection pool, credentials, hooks and rate-limiter state are shared.
-    ///
-    /// A generated client is re-wrapped around it:
-    /// `Client::from_http(client.http().with_options(options))`.
-    pub fn with_options(&self, options: RequestOptions) -> HttpClient {
-        HttpClient {
-            inner: self.inner.clone(),
-            settings: Arc::new(self.settings.with(&options)),
-        }
-    }
-
-    /// The per-attempt timeout of this client's calls.
-    pub fn timeout(&self) -> Option<Duration> {
-        self.settings.timeout
-    }
-
-    /// The deadline across attempts of this client's calls.
-    pub fn deadline(&self) -> Option<Duration> {
-        self.settings.deadline
-    }
-
-    /// The retry policy of this client's calls.
-    pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.settings.retry
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn overrides_apply_on_top_and_leave_the_original_alone() {
-        let http = HttpClient::builder("http://127.0.0.1:1")
-            .timeout(Duration::from_secs(5))
-            .retry(RetryPolicy::default())
-            .build()
-            .unwrap();
-        let patient = http.with_options(
-            RequestOptions::new()
-                .deadline(Duration::from_secs(60))
-                .max_attempts(7)
-                .retry_non_idempotent(true),
-        );
-        assert_eq!(patient.timeout(), Some(Duration::from_secs(5)));
-        assert_eq!(patient.deadline(), Some(Duration::from_secs(60)));
-        assert_eq!(patient.retry_policy().attempts(), 7);
-        assert!(patient.retry_policy().non_idempotent);
-        assert_eq!(http.deadline(), None);
-        assert_eq!(http.retry_policy().attempts(), 3);
-        assert!(!http.retry_policy().non_idempotent);
-
-        let bare = patient.with_options(
-            RequestOptions::new()
-                .no_timeout()
-                .no_deadline()
-                .no_retries(),
-        );
-        assert_eq!(bare.timeout(), None);
-        assert_eq!(bare.deadline(), None);
-        assert_eq!(bare.retry_policy().attempts(), 1);
-
-        let replaced = http.with_options(
-            RequestOptions::new()
-                .retry(RetryPolicy::disabled())
-                .max_attempts(2),
-        );
-        assert_eq!(replaced.retry_policy().attempts(), 2);
-        assert!(std::sync::Arc::ptr_eq(&replaced.inner, &http.inner));
     }
 }

@@ -12,9 +12,9 @@ use http_body::Body as _;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::error::Error;
-use crate::rate_limit::RateLimit;
-use crate::send::{StreamHead, Timer};
+use crate::http::config::error::Error;
+use crate::http::config::rate_limit::RateLimit;
+use crate::http::send::attempt::{StreamHead, Timer};
 
 /// A successful (2xx) response whose body has not been read yet; see
 /// [`HttpClient::send_streaming`](crate::HttpClient::send_streaming).

@@ -12,12 +12,12 @@ use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderValue, USER_AGENT};
 use url::Url;
 
-use crate::client::HttpClient;
-use crate::error::Error;
-use crate::request::encode_error;
-use crate::response::{ApiResponse, raw_error_response};
-use crate::send::{Call, Settled, SourceSlot, Wire};
-use crate::source::{ProgressFn, Source, SourceBody};
+use crate::http::body::encode::encode_error;
+use crate::http::body::source::{ProgressFn, Source, SourceBody, SourceSlot, UploadProgress};
+use crate::http::client::HttpClient;
+use crate::http::config::error::Error;
+use crate::http::response::{ApiResponse, raw_error_response};
+use crate::http::send::attempt::{Call, Settled, Wire};
 
 /// The operation id of a pre-signed upload, in errors, hooks and tracing.
 pub const UPLOAD_OPERATION: &str = "upload";
@@ -34,18 +34,6 @@ pub struct Upload {
     source: Source,
     content_type: Option<String>,
     progress: Option<Arc<ProgressFn>>,
-}
-
-/// How far an upload has got, reported to the callback of [`Upload::on_progress`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct UploadProgress {
-    /// The attempt, from 1; a retry starts again from `sent: 0`.
-    pub attempt: u32,
-    /// Bytes handed to the connection so far in this attempt.
-    pub sent: u64,
-    /// The total, when known.
-    pub total: Option<u64>,
 }
 
 impl Upload {
@@ -285,7 +273,7 @@ impl HttpClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::BytesChunks;
+    use crate::http::body::source::BytesChunks;
 
     #[tokio::test]
     async fn buffering_has_a_limit() {

@@ -4,107 +4,15 @@
 //! again: files are read again from the start and stream factories called again. A body with
 //! a one-shot stream ([`FilePart::stream_once`]) is sent once, never retried.
 
-use std::fmt;
 use std::io;
-use std::path::PathBuf;
 
-use bytes::Bytes;
-use futures_core::Stream;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::encode::{FormStyle, form_fields, scalar_text};
-use crate::request::encode_error;
-use crate::send::SourceSlot;
-use crate::source::{Source, SourceBody};
-
-/// The file name of a file part given none, as browsers name a `Blob` in a form: servers tell
-/// files from text fields by the presence of a file name.
-const DEFAULT_FILE_NAME: &str = "blob";
-
-/// A file sent as a part of a `multipart/form-data` body: bytes, a file read from disk, or a
-/// stream, with the file name and content type the server sees.
-///
-/// A request is retried under the client's policy only if every file part can be read again:
-/// bytes, files and stream factories can, a one-shot stream ([`stream_once`](Self::stream_once))
-/// cannot, so a request carrying one is sent once.
-#[must_use]
-pub struct FilePart {
-    source: Source,
-    file_name: Option<String>,
-    content_type: Option<String>,
-}
-
-impl FilePart {
-    /// A part holding bytes from memory.
-    pub fn bytes(data: impl Into<Bytes>) -> Self {
-        Self::from_source(Source::Bytes(data.into()))
-    }
-
-    /// A part read from the file at `path`, in chunks (again from the start on a retry), with
-    /// the file's name as its file name. Its length is taken when the request is sent.
-    pub fn file(path: impl Into<PathBuf>) -> Self {
-        let path = path.into();
-        let file_name = path
-            .file_name()
-            .map(|name| name.to_string_lossy().into_owned());
-        Self {
-            file_name,
-            ..Self::from_source(Source::File(path))
-        }
-    }
-
-    /// A part streamed from what `make` returns, called again for each attempt. With a
-    /// `length` (which the stream must match exactly) the request has a `Content-Length`;
-    /// without one it is sent chunked.
-    pub fn stream<F, S>(make: F, length: Option<u64>) -> Self
-    where
-        F: Fn() -> S + Send + Sync + 'static,
-        S: Stream<Item = io::Result<Bytes>> + Send + 'static,
-    {
-        Self::from_source(Source::factory(make, length))
-    }
-
-    /// A part streamed from a stream that can be read only once: the request is never
-    /// retried. See [`stream`](Self::stream) for `length`.
-    pub fn stream_once<S>(stream: S, length: Option<u64>) -> Self
-    where
-        S: Stream<Item = io::Result<Bytes>> + Send + 'static,
-    {
-        Self::from_source(Source::once(stream, length))
-    }
-
-    /// The file name sent with the part (a file's own name by default, else `blob`).
-    pub fn file_name(mut self, name: impl Into<String>) -> Self {
-        self.file_name = Some(name.into());
-        self
-    }
-
-    /// The part's `Content-Type` (by default the one the API description gives, else
-    /// `application/octet-stream`).
-    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
-        self.content_type = Some(content_type.into());
-        self
-    }
-
-    fn from_source(source: Source) -> Self {
-        Self {
-            source,
-            file_name: None,
-            content_type: None,
-        }
-    }
-}
-
-impl fmt::Debug for FilePart {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FilePart")
-            .field("source", &self.source)
-            .field("file_name", &self.file_name)
-            .field("content_type", &self.content_type)
-            .finish()
-    }
-}
+use crate::http::body::encode::encode_error;
+use crate::http::body::encode::{FormStyle, form_fields, scalar_text};
+use crate::http::body::file_part::{DEFAULT_FILE_NAME, FilePart};
+use crate::http::body::source::{SourceBody, SourceSlot};
 
 /// A `multipart/form-data` body, built part by part (generated clients build it from a typed
 /// body) and set with [`RequestBuilder::multipart`](crate::RequestBuilder::multipart).
@@ -385,6 +293,7 @@ fn is_json(content_type: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use serde_json::json;
 
     /// Each part as `name: content type: text`, files as `name: content type: file name`.
@@ -474,7 +383,7 @@ mod tests {
         );
         let once = Multipart::new().file(
             "s",
-            FilePart::stream_once(crate::source::BytesChunks(Bytes::new()), None),
+            FilePart::stream_once(crate::http::body::source::BytesChunks(Bytes::new()), None),
             "text/plain",
         );
         assert!(once.is_once());

@@ -9,8 +9,8 @@ use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde::Serialize;
 use url::Url;
 
-use crate::encode::{FormStyle, form_body, form_fields, joined_text};
-use crate::multipart::Multipart;
+use crate::http::body::encode::{FormStyle, encode_error, form_body, form_fields, joined_text};
+use crate::http::body::multipart::Multipart;
 
 /// One API request, built by value and sent with one of the `HttpClient::send_*` methods.
 ///
@@ -281,10 +281,6 @@ impl fmt::Debug for RequestBuilder {
     }
 }
 
-pub(crate) fn encode_error(message: String) -> serde_json::Error {
-    <serde_json::Error as serde::ser::Error>::custom(message)
-}
-
 /// Appends `path` to the base URL's path, keeping a prefix such as `/api`.
 pub(crate) fn join_path(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
@@ -326,7 +322,7 @@ fn is_dot_segment(segment: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::path_segment;
+    use crate::http::body::encode::path_segment;
 
     fn base(url: &str) -> Url {
         Url::parse(url).unwrap()

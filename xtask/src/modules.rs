@@ -1,0 +1,583 @@
+//! `cargo xtask modules [SRC...]`: a crate's modules, their line counts and the import edges
+//! between them, failing when the edges make a cycle.
+//!
+//! The graph is read from the source text, not from the compiler: each file is a module
+//! (`lib.rs` the crate root, `a/mod.rs` and `a.rs` the module `a`, `a/b.rs` the module
+//! `a::b`; inline modules such as `mod tests { .. }` belong to their file). A path inside
+//! module `m` that names another module `n` is an edge `m → n`: `crate::n::..`,
+//! `super::..`, `self::..`, and paths that start with the name of a child module of `m`
+//! (as `pub use child::Item;` does). The path counts wherever it appears (in `use`, in
+//! expressions, in types), with `use` groups (`use crate::{a, b::{c, d}}`) expanded; comments,
+//! strings and character literals are skipped, so doc comments and doc tests add no edge. A
+//! path is attributed to the longest known module it starts with, so importing an item that a
+//! parent module re-exports is an edge to the parent: code that should not depend on the
+//! parent imports the item from the module that defines it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The crate checked when no source folder is named: the runtime must stay free of cycles.
+const DEFAULT_SOURCES: &[&str] = &["runtime/src"];
+
+/// Prints each source folder's modules and edges; fails if any has a cycle.
+pub fn run(args: &[&str]) -> Result<(), String> {
+    let sources: Vec<&str> = if args.is_empty() {
+        DEFAULT_SOURCES.to_vec()
+    } else {
+        args.to_vec()
+    };
+    let mut failures = Vec::new();
+    for source in sources {
+        let graph = Graph::read(Path::new(source))?;
+        print!("{}", graph.report(source));
+        if let Some(cycle) = graph.cycle() {
+            failures.push(format!(
+                "{source}: the module graph has a cycle: {}",
+                cycle.join(" → ")
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// A crate's modules, keyed by their path below the crate root (`""` for the root).
+#[derive(Debug, Default)]
+pub struct Graph {
+    /// Module → (lines, the modules it imports).
+    modules: BTreeMap<String, (usize, BTreeSet<String>)>,
+}
+
+impl Graph {
+    /// Reads every `.rs` file under `src`.
+    pub fn read(src: &Path) -> Result<Graph, String> {
+        let mut files = Vec::new();
+        collect(src, &mut files)?;
+        let mut texts = BTreeMap::new();
+        for file in files {
+            let relative = file.strip_prefix(src).map_err(|e| e.to_string())?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("reading {}: {e}", file.display()))?;
+            texts.insert(module_of(relative), text);
+        }
+        Ok(Graph::from_sources(
+            texts.iter().map(|(m, t)| (m.as_str(), t.as_str())),
+        ))
+    }
+
+    /// Builds the graph from (module path, source text) pairs.
+    pub fn from_sources<'a>(sources: impl IntoIterator<Item = (&'a str, &'a str)>) -> Graph {
+        let sources: Vec<(&str, &str)> = sources.into_iter().collect();
+        let known: BTreeSet<String> = sources.iter().map(|(m, _)| (*m).to_owned()).collect();
+        let mut graph = Graph::default();
+        for (module, text) in sources {
+            let tokens = tokenize(text);
+            let mut edges = BTreeSet::new();
+            for path in paths(&tokens, module, &known) {
+                if let Some(target) = longest_module(&path, &known)
+                    && target != module
+                {
+                    edges.insert(target);
+                }
+            }
+            graph
+                .modules
+                .insert(module.to_owned(), (text.lines().count(), edges));
+        }
+        graph
+    }
+
+    /// A table of modules, lines and imports.
+    pub fn report(&self, source: &str) -> String {
+        let name = |m: &str| {
+            if m.is_empty() {
+                "crate".to_owned()
+            } else {
+                m.to_owned()
+            }
+        };
+        let width = self
+            .modules
+            .keys()
+            .map(|m| name(m).len())
+            .max()
+            .unwrap_or(5);
+        let lines: usize = self.modules.values().map(|(n, _)| n).sum();
+        let edges: usize = self.modules.values().map(|(_, e)| e.len()).sum();
+        let mut out = format!(
+            "{source}: {} modules, {lines} lines, {edges} import edges\n",
+            self.modules.len()
+        );
+        for (module, (count, imports)) in &self.modules {
+            let imports: Vec<String> = imports.iter().map(|m| name(m)).collect();
+            let _ = writeln!(
+                out,
+                "  {:width$} {count:>5}  → {}",
+                name(module),
+                if imports.is_empty() {
+                    "-".to_owned()
+                } else {
+                    imports.join(", ")
+                }
+            );
+        }
+        match self.cycle() {
+            None => out.push_str("  no cycle\n"),
+            Some(cycle) => {
+                let _ = writeln!(out, "  CYCLE: {}", cycle.join(" → "));
+            }
+        }
+        out
+    }
+
+    /// One cycle, as the modules along it with the first repeated at the end.
+    pub fn cycle(&self) -> Option<Vec<String>> {
+        // Depth-first search, colouring modules: on the stack (grey) or finished (black).
+        let mut finished = BTreeSet::new();
+        for start in self.modules.keys() {
+            let mut stack: Vec<String> = Vec::new();
+            if let Some(cycle) = self.visit(start, &mut stack, &mut finished) {
+                return Some(cycle);
+            }
+        }
+        None
+    }
+
+    fn visit(
+        &self,
+        module: &str,
+        stack: &mut Vec<String>,
+        finished: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if finished.contains(module) {
+            return None;
+        }
+        if let Some(at) = stack.iter().position(|m| m == module) {
+            let mut cycle: Vec<String> = stack[at..].to_vec();
+            cycle.push(module.to_owned());
+            let name = |m: String| if m.is_empty() { "crate".to_owned() } else { m };
+            return Some(cycle.into_iter().map(name).collect());
+        }
+        stack.push(module.to_owned());
+        if let Some((_, imports)) = self.modules.get(module) {
+            for next in imports {
+                if let Some(cycle) = self.visit(next, stack, finished) {
+                    return Some(cycle);
+                }
+            }
+        }
+        stack.pop();
+        finished.insert(module.to_owned());
+        None
+    }
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            collect(&path, files)?;
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// `lib.rs` → `""`, `a.rs` and `a/mod.rs` → `a`, `a/b.rs` → `a::b`.
+fn module_of(relative: &Path) -> String {
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let file = parts.pop().unwrap_or_default();
+    let stem = file.trim_end_matches(".rs");
+    if !(parts.is_empty() && (stem == "lib" || stem == "main")) && stem != "mod" {
+        parts.push(stem.to_owned());
+    }
+    parts.join("::")
+}
+
+fn longest_module(path: &[String], known: &BTreeSet<String>) -> Option<String> {
+    (0..=path.len())
+        .rev()
+        .map(|n| path[..n].join("::"))
+        .find(|candidate| known.contains(candidate))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Ident(String),
+    /// `::`
+    Colons,
+    Punct(char),
+}
+
+/// Identifiers and punctuation, without comments, strings, character literals and numbers.
+fn tokenize(text: &str) -> Vec<Token> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if c == '"' {
+            i = skip_string(&chars, i + 1);
+        } else if (c == 'r' || c == 'b')
+            && let Some(end) = raw_or_byte_string(&chars, i)
+        {
+            i = end;
+        } else if c == '\'' {
+            // A character literal ('x', '\n', '\u{..}') or a lifetime ('a).
+            if next == Some('\\') {
+                i += 2;
+                while i < chars.len() && chars[i] != '\'' {
+                    i += 1;
+                }
+                i += 1;
+            } else if chars.get(i + 2) == Some(&'\'') {
+                i += 3;
+            } else {
+                i += 1;
+                while i < chars.len() && is_ident(chars[i]) {
+                    i += 1;
+                }
+            }
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && is_ident(chars[i]) {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let word = word.strip_prefix("r#").map(str::to_owned).unwrap_or(word);
+            tokens.push(Token::Ident(word));
+        } else if c.is_ascii_digit() {
+            while i < chars.len() && (is_ident(chars[i]) || chars[i] == '.') {
+                i += 1;
+            }
+        } else if c == ':' && next == Some(':') {
+            tokens.push(Token::Colons);
+            i += 2;
+        } else {
+            if !c.is_whitespace() {
+                tokens.push(Token::Punct(c));
+            }
+            i += 1;
+        }
+    }
+    tokens
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The index after the closing quote of a string whose body starts at `i`.
+fn skip_string(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => i += 2,
+            '"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// The end of `r"..."`, `r#"..."#`, `b"..."`, `br#"..."#` or `b'x'` starting at `i`, if one
+/// starts there (and `i` does not continue an identifier).
+fn raw_or_byte_string(chars: &[char], i: usize) -> Option<usize> {
+    if i > 0 && is_ident(chars[i - 1]) {
+        return None;
+    }
+    let mut j = i;
+    if chars[j] == 'b' {
+        j += 1;
+        match chars.get(j) {
+            Some('"') => return Some(skip_string(chars, j + 1)),
+            Some('\'') => {
+                j += 1;
+                if chars.get(j) == Some(&'\\') {
+                    j += 1;
+                }
+                while j < chars.len() && chars[j] != '\'' {
+                    j += 1;
+                }
+                return Some(j + 1);
+            }
+            Some('r') => {}
+            _ => return None,
+        }
+    }
+    if chars.get(j) != Some(&'r') {
+        return None;
+    }
+    j += 1;
+    let mut hashes = 0;
+    while chars.get(j) == Some(&'#') {
+        hashes += 1;
+        j += 1;
+    }
+    if chars.get(j) != Some(&'"') {
+        return None;
+    }
+    j += 1;
+    while j < chars.len() {
+        if chars[j] == '"' && (1..=hashes).all(|k| chars.get(j + k) == Some(&'#')) {
+            return Some(j + 1 + hashes);
+        }
+        j += 1;
+    }
+    Some(j)
+}
+
+/// Every module path named in `module`'s tokens, made absolute (segments below the root).
+fn paths(tokens: &[Token], module: &str, known: &BTreeSet<String>) -> Vec<Vec<String>> {
+    let here: Vec<String> = if module.is_empty() {
+        Vec::new()
+    } else {
+        module.split("::").map(str::to_owned).collect()
+    };
+    let is_child = |name: &str| {
+        let mut child = here.clone();
+        child.push(name.to_owned());
+        known.contains(&child.join("::"))
+    };
+    // Inline modules (`mod tests { .. }`) open at a brace depth; `super` inside one of them
+    // names the module around it, which is still this file's module.
+    let mut inline_depths: Vec<usize> = Vec::new();
+    let mut depth = 0usize;
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        match &tokens[i] {
+            Token::Punct('{') => depth += 1,
+            Token::Punct('}') => {
+                depth = depth.saturating_sub(1);
+                if inline_depths.last() == Some(&depth) {
+                    inline_depths.pop();
+                }
+            }
+            Token::Ident(word) if word == "mod" => {
+                if let (Some(Token::Ident(_)), Some(Token::Punct('{'))) =
+                    (tokens.get(i + 1), tokens.get(i + 2))
+                {
+                    inline_depths.push(depth);
+                }
+            }
+            Token::Ident(word) if word == "use" => {
+                let mut trees = Vec::new();
+                let end = use_tree(tokens, i + 1, Vec::new(), &mut trees);
+                for tree in trees {
+                    if let Some(path) = anchor(&tree, &here, inline_depths.len(), &is_child) {
+                        found.push(path);
+                    }
+                }
+                i = end;
+                continue;
+            }
+            Token::Ident(_) if tokens.get(i + 1) == Some(&Token::Colons) => {
+                let after_colons = i > 0 && tokens[i - 1] == Token::Colons;
+                if !after_colons {
+                    let mut segments = Vec::new();
+                    let mut j = i;
+                    while let Some(Token::Ident(word)) = tokens.get(j) {
+                        segments.push(word.clone());
+                        if tokens.get(j + 1) != Some(&Token::Colons) {
+                            break;
+                        }
+                        j += 2;
+                    }
+                    if let Some(path) = anchor(&segments, &here, inline_depths.len(), &is_child) {
+                        found.push(path);
+                    }
+                    i = j + 1;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
+/// Reads a use tree from `i` into `out` (each leaf's full path); returns the index after it.
+fn use_tree(
+    tokens: &[Token],
+    mut i: usize,
+    prefix: Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) -> usize {
+    let mut path = prefix;
+    if tokens.get(i) == Some(&Token::Colons) {
+        i += 1;
+    }
+    loop {
+        match tokens.get(i) {
+            Some(Token::Ident(word)) if word != "as" => {
+                path.push(word.clone());
+                i += 1;
+                if tokens.get(i) == Some(&Token::Colons) {
+                    i += 1;
+                    continue;
+                }
+                out.push(path);
+                // Skip a rename (`as name`).
+                if tokens.get(i) == Some(&Token::Ident("as".to_owned())) {
+                    i += 2;
+                }
+                break;
+            }
+            Some(Token::Punct('*')) => {
+                out.push(path);
+                i += 1;
+                break;
+            }
+            Some(Token::Punct('{')) => {
+                i += 1;
+                loop {
+                    match tokens.get(i) {
+                        None => return i,
+                        Some(Token::Punct('}')) => {
+                            i += 1;
+                            break;
+                        }
+                        Some(Token::Punct(',')) => i += 1,
+                        Some(_) => i = use_tree(tokens, i, path.clone(), out),
+                    }
+                }
+                break;
+            }
+            _ => break,
+        }
+    }
+    if tokens.get(i) == Some(&Token::Punct(';')) {
+        i += 1;
+    }
+    i
+}
+
+/// Makes `segments` absolute if it starts at `crate`, `self`, `super` or a child module.
+fn anchor(
+    segments: &[String],
+    here: &[String],
+    inline: usize,
+    is_child: &dyn Fn(&str) -> bool,
+) -> Option<Vec<String>> {
+    let first = segments.first()?;
+    match first.as_str() {
+        "crate" => Some(segments[1..].to_vec()),
+        "self" if inline == 0 => Some([here, &segments[1..]].concat()),
+        "self" => None,
+        "super" => {
+            let supers = segments.iter().take_while(|s| *s == "super").count();
+            // The first `inline` supers leave inline modules and stay in this file's module.
+            let up = supers.saturating_sub(inline);
+            let base = here.get(..here.len().checked_sub(up)?)?;
+            Some([base, &segments[supers..]].concat())
+        }
+        name if inline == 0 && is_child(name) => Some([here, segments].concat()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(sources: &[(&str, &str)]) -> Graph {
+        Graph::from_sources(sources.iter().copied())
+    }
+
+    fn edges(graph: &Graph, module: &str) -> Vec<String> {
+        graph.modules[module].1.iter().cloned().collect()
+    }
+
+    #[test]
+    fn a_two_module_cycle_is_found_and_named() {
+        let graph = graph(&[
+            ("", "mod a;\nmod b;\n"),
+            ("a", "use crate::b::B;\npub struct A;\n"),
+            (
+                "b",
+                "pub struct B;\nfn f() -> crate::a::A { crate::a::A }\n",
+            ),
+        ]);
+        assert_eq!(edges(&graph, "a"), ["b"]);
+        assert_eq!(edges(&graph, "b"), ["a"]);
+        let cycle = graph.cycle().expect("a cycle");
+        assert_eq!(cycle, ["a", "b", "a"]);
+        assert!(graph.report("src").contains("CYCLE: a → b → a"));
+    }
+
+    #[test]
+    fn a_layered_crate_has_no_cycle() {
+        let graph = graph(&[
+            (
+                "",
+                "mod a;\nmod b;\npub use a::A;\npub use b::{B, self as bee};\n",
+            ),
+            (
+                "a",
+                "pub struct A;\n/// Not an edge: [`crate::b::B`]\nconst S: &str = \"crate::b::B\";\n",
+            ),
+            (
+                "b",
+                "use crate::{a::{self, A}};\npub struct B(A);\n#[cfg(test)]\nmod tests { use super::*; }\n",
+            ),
+        ]);
+        assert_eq!(edges(&graph, ""), ["a", "b"]);
+        assert!(edges(&graph, "a").is_empty());
+        assert_eq!(edges(&graph, "b"), ["a"]);
+        assert_eq!(graph.cycle(), None);
+    }
+
+    #[test]
+    fn super_and_child_paths_resolve_from_the_file() {
+        let graph = graph(&[
+            ("", "mod ws;\nmod error;\n"),
+            ("error", "pub struct E;\n"),
+            ("ws", "mod session;\npub use session::Session;\n"),
+            (
+                "ws::session",
+                "use super::super::error::E;\nfn f(c: char) -> bool { c == '\"' }\npub struct Session<'a>(&'a E);\nmod tests { use super::Session; fn g() { let _ = super::super::Config; } }\n",
+            ),
+        ]);
+        assert_eq!(edges(&graph, "ws"), ["ws::session"]);
+        assert_eq!(edges(&graph, "ws::session"), ["error", "ws"]);
+    }
+
+    #[test]
+    fn files_name_modules() {
+        assert_eq!(module_of(Path::new("lib.rs")), "");
+        assert_eq!(module_of(Path::new("auth.rs")), "auth");
+        assert_eq!(module_of(Path::new("http/mod.rs")), "http");
+        assert_eq!(module_of(Path::new("http/send.rs")), "http::send");
+    }
+}
