@@ -193,7 +193,11 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
     let runtime = super::imports_used(rt.clone(), &shared, &used);
     let types = super::imports_used(quote!(crate), &["types"], &used);
     let std = super::std_imports(&body, &used);
+    // A call's `send` names its result in full, `F::Wait<impl Future<Output = Result<..>>>`,
+    // one type for both flavours; clippy finds that complex for deep response types.
     Ok(quote! {
+        #![allow(clippy::type_complexity)]
+
         #std
         #runtime
         #types
