@@ -5,8 +5,8 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::fit::Fit;
+use super::model::{Change, Report, Semver, Wire};
 use super::usage::Usage;
-use super::{Change, Report, Semver, Wire};
 use crate::ir::{
     Api, Channel, Constraints, Field, Message, Operation, Param, ParamLocation, Response, Status,
     TypeDef, TypeKind, TypeRef,

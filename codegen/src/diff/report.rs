@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Change, Report, Semver, Wire};
+use super::model::{Change, Report, Semver, Wire};
 
 impl Wire {
     pub fn as_str(self) -> &'static str {

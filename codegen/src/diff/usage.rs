@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use std::collections::BTreeMap;
 
-use super::{Change, Report, Wire};
+use super::model::{Change, Report, Wire};
 use crate::ir::{Api, Operation, TypeId, TypeKind, TypeRef};
 
 /// The names of the types reachable from what a client sends, and from what it receives.

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use super::example::{MAX_DEPTH, synthesize, synthesize_within};
+use super::synth::{MAX_DEPTH, synthesize, synthesize_within};
 use crate::ir::{Api, Primitive, Struct, TypeKind, TypeRef, resolve};
 
 /// `value` as a value the generated type for `ty` decodes: members, items and entries that

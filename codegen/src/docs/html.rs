@@ -20,8 +20,9 @@ use askama::Template;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
 use super::markdown::{Slugger, is_external_url, options};
+use super::model::{DocsConfig, HTML_FILE};
+use super::sha256;
 use super::site::{SearchEntry, Site};
-use super::{DocsConfig, HTML_FILE, sha256};
 use crate::ir::Api;
 
 #[derive(Template)]

@@ -14,44 +14,23 @@
 //! into text and only `http`, `https` and `mailto` links kept; see the `html` module.
 
 mod conform;
-mod example;
+pub(crate) mod example;
 mod html;
 pub mod markdown;
+mod model;
 mod pattern;
 mod sha256;
 mod shell;
 mod site;
-
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use serde_json::Value;
+mod synth;
 
 use crate::GeneratedFile;
-use crate::diag::{Diagnostic, Location};
+use crate::diag::Diagnostic;
 use crate::ir;
 
 pub use example::{CallCode, body_value, call_code, method_name};
-
-/// What the reference is for, beyond what the documents say.
-#[derive(Clone, Debug, Default)]
-pub struct DocsConfig {
-    /// The generated crate the Rust examples call (`autessa`; `-` becomes `_` in paths).
-    pub crate_name: String,
-    /// Markdown placed on the overview page after the API's own description: what is
-    /// specific to this API and not in its documents (hosts, authentication, errors, rate
-    /// limits, retries, versioning, lifecycles). Its headings stay headings, and it may
-    /// link to the reference's pages (`agents.md#executeagent`).
-    pub overview: String,
-    /// How to regenerate, named in every file's header.
-    pub command: String,
-    /// The crate's change log (Markdown, as the change report writes it), shown as the
-    /// page `changes.md` when given.
-    pub changelog: Option<String>,
-}
-
-/// The file the HTML reference is written to.
-pub const HTML_FILE: &str = "reference.html";
+use model::render_error;
+pub use model::{DocsConfig, Examples, HTML_FILE, JsonExample, RustExample};
 
 /// Emits `README.md` (the overview and index), one Markdown page per tag (operations
 /// without a tag go to `operations.md`), `channels.md`, `types.md`, `changes.md` (when
@@ -74,37 +53,6 @@ pub fn emit(api: &ir::Api, config: &DocsConfig) -> Result<Vec<GeneratedFile>, Di
     Ok(files)
 }
 
-/// A JSON example shown in the reference, with the type it is an example of.
-#[derive(Clone, Debug, PartialEq)]
-pub struct JsonExample {
-    /// Where it is shown (`createItem request body`, `ConnectionStatus payload`, ...).
-    pub context: String,
-    pub ty: ir::TypeRef,
-    pub value: Value,
-    /// Made up from the type because the schema gives no example.
-    pub synthesized: bool,
-}
-
-/// A Rust example shown in the reference: an `async fn` calling one operation, or using
-/// one channel's connection.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RustExample {
-    /// The operation's id, or the channel's.
-    pub operation_id: String,
-    /// The example function's name (`<op.name>_example`, `<channel>_<message>_example`),
-    /// unique among the reference's examples.
-    pub function: String,
-    pub code: String,
-}
-
-/// Every example the reference shows: for tests that validate the JSON ones against their
-/// schemas and compile the Rust ones.
-#[derive(Clone, Debug, Default)]
-pub struct Examples {
-    pub json: Vec<JsonExample>,
-    pub rust: Vec<RustExample>,
-}
-
 /// The examples [`emit`] would show.
 pub fn examples(api: &ir::Api, config: &DocsConfig) -> Result<Examples, Diagnostic> {
     let site = site::Site::build(api, config)?;
@@ -122,13 +70,6 @@ pub fn markdown_pages(
         .into_iter()
         .map(|p| (p.file, p.markdown))
         .collect())
-}
-
-fn render_error(e: askama::Error) -> Diagnostic {
-    Diagnostic::error(
-        &Location::new(Arc::new(PathBuf::from("<docs templates>")), ""),
-        format!("rendering the docs failed: {e}"),
-    )
 }
 
 /// Text that cannot end an HTML comment early (`<` and `>` as entities).

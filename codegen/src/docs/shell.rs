@@ -15,7 +15,7 @@ use crate::ir::{
     Api, AuthKind, Body, BodyKind, Channel, FormStyle, Message, MessageKind, Operation, Param,
     ParamLocation, StreamRole, TypeKind, TypeRef,
 };
-use crate::rust::applied_scheme;
+use crate::rust::client::applied_scheme;
 
 /// What a query value or path segment keeps unescaped (RFC 3986's unreserved characters).
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -308,7 +308,7 @@ fn multipart_options(api: &Api, body: &Body, example: Option<&Value>, options: &
         let given = example.get(&f.wire).or(f.docs.example.as_ref()).cloned();
         let value = match given {
             Some(v) => v,
-            None if f.required => super::example::synthesize_within(api, &f.ty, &f.constraints),
+            None if f.required => super::synth::synthesize_within(api, &f.ty, &f.constraints),
             None => continue,
         };
         let part = match &value {

@@ -6,18 +6,21 @@ use std::collections::BTreeMap;
 use askama::Template;
 use serde_json::Value;
 
-use super::example::{self, crate_path, declared, pretty, rust_ident, synthesize};
+use super::example::{self, crate_path, pretty, rust_ident};
 use super::markdown::{Md, Slugger};
-use super::{DocsConfig, Examples, JsonExample, RustExample};
+use super::model::{DocsConfig, Examples, JsonExample, RustExample};
+use super::synth::{declared, synthesize};
 use crate::diag::Diagnostic;
 use crate::ir::{
     Api, AuthKind, Body, BodyKind, Channel, Docs, Matcher, Message, MessageKind, Operation,
     ParamLocation, Primitive, Status, Struct, TypeId, TypeKind, TypeRef,
 };
-use crate::rust::reply_parts;
+use crate::rust::channels::reply_parts;
 
+mod plan;
 mod search;
 
+use plan::{Anchor, Plan, TagPlan};
 pub use search::SearchEntry;
 use search::search_index;
 
@@ -35,33 +38,6 @@ pub struct Site {
     pub examples: Examples,
     /// What the HTML reference's search finds: every operation, channel, message and type.
     pub index: Vec<SearchEntry>,
-}
-
-/// Where a heading is: its page's file and its anchor there.
-#[derive(Clone, Debug)]
-struct Anchor {
-    file: String,
-    slug: String,
-}
-
-/// Page files and the anchors of everything the pages link to.
-struct Plan {
-    /// Tag pages in order: file, stem, title, the tag (None for untagged operations), and
-    /// the operations (indexes into `api.operations`).
-    tags: Vec<TagPlan>,
-    ops: BTreeMap<usize, Anchor>,
-    channels: BTreeMap<usize, Anchor>,
-    /// `(channel, outgoing?, message index)`.
-    messages: BTreeMap<(usize, bool, usize), Anchor>,
-    types: BTreeMap<TypeId, Anchor>,
-}
-
-struct TagPlan {
-    file: String,
-    stem: String,
-    title: String,
-    tag: Option<String>,
-    ops: Vec<usize>,
 }
 
 const OVERVIEW: &str = "README.md";
@@ -656,7 +632,7 @@ struct TypeView {
 impl Site {
     pub fn build(api: &Api, config: &DocsConfig) -> Result<Site, Diagnostic> {
         Site::pages(api, config).map_err(|e| match e {
-            BuildError::Render(e) => super::render_error(e),
+            BuildError::Render(e) => super::model::render_error(e),
             BuildError::Example(d) => d,
         })
     }

@@ -6,7 +6,7 @@
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
-use super::renumber_all;
+use super::graph::renumber_all;
 use super::schema::is_component;
 use crate::ir::{Api, Struct, TypeId, TypeKind, TypeRef};
 

@@ -3,6 +3,7 @@
 
 mod asyncapi;
 mod forms;
+mod graph;
 mod merge;
 pub mod names;
 mod openapi;
@@ -20,6 +21,7 @@ pub(crate) use schema::is_component;
 use crate::diag::{Diagnostic, Diagnostics, Location, Severity};
 use crate::ir::{Api, TypeId, TypeKind, TypeRef};
 use crate::load::Sources;
+use graph::{any_use_outside_unions, named_in, renumber_all};
 
 /// Lowers an OpenAPI document (3.0, or 3.1 rewritten into 3.0 spelling) into the IR.
 pub fn lower_openapi(sources: Sources, flags: &Flags) -> Result<Api, Diagnostics> {
@@ -165,57 +167,6 @@ fn drop_unused(api: &mut Api) {
     renumber_all(api, &remap);
 }
 
-/// Points every use of a type at `remap[id]` where that is set.
-fn renumber_all(api: &mut Api, remap: &[Option<TypeId>]) {
-    let fix = |t: &mut TypeRef| renumber(t, remap);
-    for def in &mut api.types {
-        match &mut def.kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter_mut().for_each(|f| fix(&mut f.ty));
-                s.extra.iter_mut().for_each(fix);
-            }
-            TypeKind::Union(u) => u.variants.iter_mut().for_each(|v| fix(&mut v.ty)),
-            TypeKind::Alias(t) => fix(t),
-            TypeKind::Enum(_) => {}
-        }
-    }
-    for op in &mut api.operations {
-        op.params.iter_mut().for_each(|p| fix(&mut p.ty));
-        op.body.iter_mut().for_each(|b| fix(&mut b.ty));
-        for r in &mut op.responses {
-            r.body.iter_mut().for_each(|b| fix(&mut b.ty));
-            r.headers.iter_mut().for_each(|h| fix(&mut h.ty));
-        }
-    }
-    for c in &mut api.channels {
-        c.params.iter_mut().for_each(|p| fix(&mut p.ty));
-        c.outgoing
-            .iter_mut()
-            .chain(&mut c.incoming)
-            .for_each(|m| fix(&mut m.payload));
-    }
-}
-
-fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
-    match t {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
-        TypeRef::Primitive(_) | TypeRef::Any => {}
-    }
-}
-
-fn renumber(t: &mut TypeRef, remap: &[Option<TypeId>]) {
-    match t {
-        TypeRef::Named(id) => {
-            if let Some(new) = remap[id.0] {
-                *id = new;
-            }
-        }
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => renumber(i, remap),
-        TypeRef::Primitive(_) | TypeRef::Any => {}
-    }
-}
-
 /// `A: {$ref: B}`, `B: {$ref: A}` names no type at all.
 fn alias_cycles(api: &Api, diags: &mut Vec<Diagnostic>) {
     for (i, def) in api.types.iter().enumerate() {
@@ -279,36 +230,6 @@ fn strip_discriminators(api: &mut Api, diags: &mut Vec<Diagnostic>) {
         if let TypeKind::Struct(s) = &mut api.types[id.0].kind {
             s.fields.retain(|f| f.wire != prop);
         }
-    }
-}
-
-fn used_outside_unions(api: &Api, id: TypeId) -> bool {
-    any_use_outside_unions(api, |t| mentions(t, id))
-}
-
-/// Whether `hit` holds for a use of a type outside tagged unions: a struct member, an
-/// alias, an untagged union's variant, an operation's parameter, body or response.
-fn any_use_outside_unions(api: &Api, mut hit: impl FnMut(&TypeRef) -> bool) -> bool {
-    api.types.iter().any(|d| match &d.kind {
-        TypeKind::Struct(s) => s.fields.iter().any(|f| hit(&f.ty)),
-        TypeKind::Alias(t) => hit(t),
-        TypeKind::Union(u) => u.discriminator.is_none() && u.variants.iter().any(|v| hit(&v.ty)),
-        TypeKind::Enum(_) => false,
-    }) || api.operations.iter().any(|op| {
-        op.params.iter().any(|p| hit(&p.ty))
-            || op.body.iter().any(|b| hit(&b.ty))
-            || op
-                .responses
-                .iter()
-                .any(|r| r.body.iter().any(|b| hit(&b.ty)))
-    })
-}
-
-fn mentions(t: &TypeRef, id: TypeId) -> bool {
-    match t {
-        TypeRef::Named(x) => *x == id,
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => mentions(i, id),
-        TypeRef::Primitive(_) | TypeRef::Any => false,
     }
 }
 

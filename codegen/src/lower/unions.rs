@@ -9,9 +9,9 @@
 
 use std::collections::BTreeSet;
 
+use super::graph::{mentions, used_outside_unions};
 use super::names::{self, Scope};
 use super::schema::{FALLBACK_NAMES, is_component};
-use super::{mentions, used_outside_unions};
 use crate::ir::{Api, Enum, EnumValue, TypeId, TypeKind, TypeRef, Union};
 
 /// Gives every union that qualifies its implicit discriminator and tags.

@@ -10,7 +10,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::RustConfig;
+use super::config::RustConfig;
 use super::docs;
 use super::ident::ident;
 use super::types::{Paths, ty};
@@ -169,7 +169,7 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
 
         #(#calls)*
     };
-    let used = super::Used::of(&body);
+    let used = super::imports::Used::of(&body);
     let shared = [
         "path_segment",
         "ApiKey",
@@ -190,9 +190,9 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
         "Upload",
         "UploadError",
     ];
-    let runtime = super::imports_used(rt.clone(), &shared, &used);
-    let types = super::imports_used(quote!(crate), &["types"], &used);
-    let std = super::std_imports(&body, &used);
+    let runtime = super::imports::imports_used(rt.clone(), &shared, &used);
+    let types = super::imports::imports_used(quote!(crate), &["types"], &used);
+    let std = super::imports::std_imports(&body, &used);
     // A call's `send` names its result in full, `F::Wait<impl Future<Output = Result<..>>>`,
     // one type for both flavours; clippy finds that complex for deep response types.
     Ok(quote! {

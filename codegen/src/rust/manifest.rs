@@ -3,27 +3,7 @@
 
 use crate::ir::Api;
 
-use super::RustConfig;
-
-/// What the generated `Cargo.toml` says about the package beyond its name and version.
-/// Empty members are left out of the manifest (`cargo publish` wants at least a license and
-/// a description).
-#[derive(Clone, Debug, Default)]
-pub struct PackageMeta {
-    /// One line; empty: "A typed client for" and the API title.
-    pub description: String,
-    /// An SPDX expression, such as `MIT OR Apache-2.0`.
-    pub license: String,
-    pub repository: String,
-    pub homepage: String,
-    pub documentation: String,
-    /// The oldest Rust the crate builds with; empty: the runtime's.
-    pub rust_version: String,
-    pub keywords: Vec<String>,
-    pub categories: Vec<String>,
-    /// Whether `cargo publish` may upload the crate (`false` writes `publish = false`).
-    pub publish: bool,
-}
+use super::config::RustConfig;
 
 /// The Rust version the runtime needs, which generated code does not raise.
 pub const RUST_VERSION: &str = "1.88";

@@ -1,14 +1,16 @@
 //! Stage 3 (Rust back-end): the IR as a crate, through `quote` and `prettyplease`.
 
-mod channels;
-mod client;
+pub(crate) mod channels;
+pub(crate) mod client;
+mod config;
 mod docs;
-mod ident;
+pub(crate) mod ident;
+mod imports;
 mod layout;
 mod manifest;
 mod mock;
 mod quick_start;
-mod types;
+pub(crate) mod types;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -16,33 +18,16 @@ use quote::quote;
 use crate::GeneratedFile;
 use crate::diag::{Diagnostic, Location};
 use crate::ir::Api;
+use imports::{Used, imports_used, std_imports};
 
 pub use client::applied_scheme;
+pub use config::RustConfig;
 pub use docs::sanitize as sanitize_doc;
 // For the reference's Rust examples, which print the names and calls this back-end makes.
-pub(crate) use channels::{ChannelNames, initial_getter, reply_parts, request_method, send_method};
-pub(crate) use ident::ident;
-pub use manifest::{PackageMeta, RUNTIME_VERSION, RUST_VERSION};
+pub use config::PackageMeta;
+pub use manifest::{RUNTIME_VERSION, RUST_VERSION};
 pub use mock::document_files as mock_documents;
 pub use mock::wanted as mock_wanted;
-pub(crate) use types::{constructor_args, is_constant};
-
-/// What the generated crate is called and what it depends on.
-#[derive(Clone, Debug)]
-pub struct RustConfig {
-    /// The package name (`autessa`).
-    pub crate_name: String,
-    pub crate_version: String,
-    /// The runtime dependency as a TOML value, e.g. `{ path = "../runtime" }`.
-    pub runtime_dependency: String,
-    /// Prefix of the environment variables the client reads (`AUTESSA` gives
-    /// `AUTESSA_API_KEY` and `AUTESSA_BASE_URL`).
-    pub env_prefix: String,
-    /// How to regenerate, written into every file's header.
-    pub command: String,
-    /// The package metadata of the generated `Cargo.toml`.
-    pub package: PackageMeta,
-}
 
 /// Emits the crate: `Cargo.toml`, `src/lib.rs`, `src/types.rs`, `src/client.rs`.
 pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagnostic> {
@@ -208,110 +193,6 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         /// `reqwest`, `serde` and `url` crates it uses), so that this crate is the only
         /// dependency its users need.
         pub use autessa_runtime as runtime;
-    }
-}
-
-/// The identifiers a body uses unqualified, to import only what generated code needs
-/// (`types::Upload` does not use an imported `Upload`). Collected once per body: a walk of
-/// a large module copies every group's tokens, so each `use` line must not walk it again.
-pub(crate) struct Used(std::collections::HashSet<String>);
-
-impl Used {
-    pub(crate) fn of(tokens: &TokenStream) -> Self {
-        let mut out = std::collections::HashSet::new();
-        let mut stack: Vec<TokenStream> = vec![tokens.clone()];
-        while let Some(ts) = stack.pop() {
-            // How many `:` come right before the current token.
-            let mut colons = 0;
-            for tt in ts {
-                match tt {
-                    proc_macro2::TokenTree::Ident(i) => {
-                        if colons < 2 {
-                            out.insert(i.to_string());
-                        }
-                        colons = 0;
-                    }
-                    proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons += 1,
-                    proc_macro2::TokenTree::Group(g) => {
-                        stack.push(g.stream());
-                        colons = 0;
-                    }
-                    _ => colons = 0,
-                }
-            }
-        }
-        Self(out)
-    }
-
-    fn contains(&self, name: &str) -> bool {
-        self.0.contains(name)
-    }
-}
-
-/// The standard library types generated code writes without a path, by module. Every file
-/// takes its `use` lines for them from [`std_imports`], so none can use one and miss it.
-/// (Functions and macros are written with their path: a method may share their name.)
-const STD_NAMES: &[(&str, &[&str])] = &[
-    ("collections", &["BTreeMap"]),
-    ("future", &["Future", "IntoFuture"]),
-    ("pin", &["Pin"]),
-    ("task", &["Context", "Poll"]),
-];
-
-/// The `use std::…` lines for the [`STD_NAMES`] that `body` uses (its identifiers are
-/// `used`); a name the file defines itself (a schema called `Context` in the types module)
-/// is its own, not the standard one.
-fn std_imports(body: &TokenStream, used: &Used) -> TokenStream {
-    let defined = defined(body);
-    STD_NAMES
-        .iter()
-        .map(|(module, names)| {
-            let module = proc_macro2::Ident::new(module, proc_macro2::Span::call_site());
-            let names: Vec<&str> = names
-                .iter()
-                .copied()
-                .filter(|n| !defined.contains(*n))
-                .collect();
-            imports_used(quote!(std::#module), &names, used)
-        })
-        .collect()
-}
-
-/// The names of the types a file defines at its top level (`struct X`, `enum X`, ...).
-fn defined(tokens: &TokenStream) -> std::collections::HashSet<String> {
-    const ITEMS: [&str; 4] = ["struct", "enum", "type", "trait"];
-    let mut out = std::collections::HashSet::new();
-    let mut after_item_keyword = false;
-    for tt in tokens.clone() {
-        if let proc_macro2::TokenTree::Ident(i) = &tt {
-            let name = i.to_string();
-            if after_item_keyword {
-                out.insert(name.clone());
-            }
-            after_item_keyword = ITEMS.contains(&name.as_str());
-        } else {
-            after_item_keyword = false;
-        }
-    }
-    out
-}
-
-/// `use root::{names...};` for the names in `candidates` that `body` uses.
-fn imports(root: TokenStream, candidates: &[&str], body: &TokenStream) -> TokenStream {
-    imports_used(root, candidates, &Used::of(body))
-}
-
-/// `use root::{names...};` for the names in `candidates` among the `used` ones.
-fn imports_used(root: TokenStream, candidates: &[&str], used: &Used) -> TokenStream {
-    let names: Vec<proc_macro2::Ident> = candidates
-        .iter()
-        .filter(|c| used.contains(c))
-        .map(|c| proc_macro2::Ident::new(c, proc_macro2::Span::call_site()))
-        .collect();
-    match names.len() {
-        0 => TokenStream::new(),
-        1 => quote!(use #root::#(#names)*;),
-        _ => quote!(use #root::{#(#names),*};),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The crate docs' quick start: a doctest that builds a client and makes one call, taken
 //! from the first operation the schema gives an example for.
 
-use crate::docs::{body_value, call_code};
+use crate::docs::example::{body_value, call_code};
 use crate::ir::{Api, Operation};
 
 /// Markdown lines (without the leading space rustdoc strips) of a `no_run` Rust example.

@@ -83,10 +83,10 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
         }
     });
     let body = quote! { #(#items)* };
-    let used = super::Used::of(&body);
-    let std = super::std_imports(&body, &used);
+    let used = super::imports::Used::of(&body);
+    let std = super::imports::std_imports(&body, &used);
     // A document without schemas has no types to derive anything for.
-    let serde = super::imports_used(quote!(serde), &["Deserialize", "Serialize"], &used);
+    let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], &used);
     quote! {
         #std
         #serde

@@ -1,7 +1,7 @@
 //! What the HTML reference's search finds: every operation, channel, message and type,
 //! with the anchor of its heading.
 
-use super::{Anchor, Plan};
+use super::plan::{Anchor, Plan};
 use crate::ir::{Api, Docs};
 
 /// One thing the HTML reference's search finds.

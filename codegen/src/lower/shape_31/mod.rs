@@ -13,15 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{Diagnostic, Location};
 use crate::load::Sources;
-
-/// How a document's schemas read keywords written beside `$ref`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dialect {
-    /// JSON Schema 2020-12 (OpenAPI 3.1): they apply together with the reference.
-    Draft2020,
-    /// Draft-07 (AsyncAPI's schemas): the reference stands alone, they are ignored.
-    Draft07,
-}
+use schema::Dialect;
 
 /// Rewrites the schemas of the OpenAPI 3.1 document at `root`; returns warnings.
 pub fn openapi(sources: &mut Sources, root: &Location) -> Vec<Diagnostic> {

@@ -15,8 +15,16 @@
 
 use serde_json::{Map, Value, json};
 
-use super::Dialect;
 use crate::diag::{Diagnostic, Location};
+
+/// How a document's schemas read keywords written beside `$ref`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    /// JSON Schema 2020-12 (OpenAPI 3.1): they apply together with the reference.
+    Draft2020,
+    /// Draft-07 (AsyncAPI's schemas): the reference stands alone, they are ignored.
+    Draft07,
+}
 
 /// Rewrites the schema `value` (at `loc`) in place; its subschemas are left to the caller.
 pub(super) fn rewrite(

@@ -160,8 +160,8 @@ pub fn module(api: &Api, has_key: bool) -> TokenStream {
 
         #(#channel_items)*
     };
-    let runtime = super::imports(quote!(autessa_runtime), &["Bytes"], &body);
-    let mock = super::imports(
+    let runtime = super::imports::imports(quote!(autessa_runtime), &["Bytes"], &body);
+    let mock = super::imports::imports(
         quote!(autessa_runtime::mock),
         &[
             "ApiMock",
@@ -178,12 +178,12 @@ pub fn module(api: &Api, has_key: bool) -> TokenStream {
         ],
         &body,
     );
-    let ws = super::imports(
+    let ws = super::imports::imports(
         quote!(autessa_runtime::mock::ws),
         &["Action", "ClientFrame", "WsMockServer"],
         &body,
     );
-    let crate_items = super::imports(
+    let crate_items = super::imports::imports(
         quote!(crate),
         &["Client", "ConfigError", "channels", "types"],
         &body,
