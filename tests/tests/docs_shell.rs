@@ -92,12 +92,29 @@ async fn every_curl_example_is_accepted_by_the_api_mock() {
     assert!(ran.len() >= 16, "only {} curl examples", ran.len());
 }
 
-/// The JSON a Rust example decodes its body from (`let body... = serde_json::from_str(r#"..."#)`).
-fn rust_body(rust: &str) -> Option<Value> {
-    let start = rust.find("let body")?;
-    let open = rust[start..].find("r#\"")? + start + 3;
-    let close = rust[open..].find("\"#")? + open;
-    serde_json::from_str(&rust[open..close]).ok()
+/// The JSON example of each operation's request body, as the page shows it (the first
+/// `json` block after `**Request body`), by the heading it belongs to.
+fn request_examples(markdown: &str) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    let mut heading = String::new();
+    let mut in_body = false;
+    let mut lines = markdown.lines();
+    while let Some(line) = lines.next() {
+        if let Some(h) = line.strip_prefix("## ") {
+            heading = h.to_owned();
+            in_body = false;
+        } else if line.starts_with("**Request body") {
+            in_body = true;
+        } else if line.starts_with("**Responses**") {
+            in_body = false;
+        } else if in_body && line == "```json" {
+            let text: Vec<&str> = lines.by_ref().take_while(|l| *l != "```").collect();
+            let value = serde_json::from_str(&text.join("\n")).expect("a JSON example");
+            out.push((heading.clone(), value));
+            in_body = false;
+        }
+    }
+    out
 }
 
 /// The JSON a curl example sends on standard input (`<<'JSON' ... JSON`).
@@ -106,19 +123,33 @@ fn curl_body(curl: &str) -> Option<Value> {
     serde_json::from_str(rest.strip_suffix("\nJSON")?).ok()
 }
 
+/// The curl example sends the request body the page documents, which the Rust example
+/// builds with the crate's constructors (`rust_examples_compile` in `docs.rs` compiles it).
 #[test]
 fn curl_examples_send_the_body_of_the_rust_examples() {
     let mut compared = 0;
     for page in reference_pages() {
         let rust = blocks(&page, "**Rust example**", "rust");
         let curl = blocks(&page, "**curl example**", "sh");
+        let documented = request_examples(&page);
         for (op, curl) in &curl {
             let (_, rust) = rust
                 .iter()
                 .find(|(heading, _)| heading == op)
                 .unwrap_or_else(|| panic!("{op}: a curl example without a Rust one"));
-            assert_eq!(rust_body(rust), curl_body(curl), "{op}");
-            compared += usize::from(rust_body(rust).is_some());
+            let body = documented.iter().find(|(heading, _)| heading == op);
+            assert_eq!(
+                body.map(|(_, value)| value),
+                curl_body(curl).as_ref(),
+                "{op}"
+            );
+            if body.is_some() {
+                assert!(
+                    rust.contains("let body = autessa::types::"),
+                    "{op}: the Rust example does not build its body with the crate's types:\n{rust}"
+                );
+                compared += 1;
+            }
         }
     }
     assert!(compared >= 16, "only {compared} bodies compared");
