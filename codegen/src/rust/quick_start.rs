@@ -1,18 +1,14 @@
 //! The crate docs' quick start: a doctest that builds a client and makes one call, taken
 //! from the first operation the schema gives an example for.
 
-use crate::docs::example::{body_value, call_code};
+use crate::docs::example::{base_url, body_value, call_code, crate_path};
 use crate::ir::{Api, Operation};
 
 /// Markdown lines (without the leading space rustdoc strips) of a `no_run` Rust example.
 pub fn lines(api: &Api, crate_name: &str, has_key: bool) -> Vec<String> {
-    let krate = crate_name.replace('-', "_");
-    let base = api
-        .servers
-        .first()
-        .map(|s| s.url.clone())
-        .filter(|u| u.starts_with("http"))
-        .unwrap_or_else(|| "https://api.example.com".into());
+    let krate = crate_path(crate_name);
+    // The base URL the reference's examples use.
+    let base = base_url(api);
     let key_arg = if has_key { ", \"YOUR_API_KEY\"" } else { "" };
     let mut out = vec![
         "# Quick start".to_owned(),
