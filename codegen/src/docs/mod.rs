@@ -19,6 +19,7 @@ mod html;
 pub mod markdown;
 mod model;
 mod pattern;
+mod query;
 mod sha256;
 mod shell;
 mod site;
