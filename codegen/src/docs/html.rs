@@ -189,48 +189,11 @@ fn convert(
                 }
                 Event::End(TagEnd::Heading(level))
             }
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url,
-                title,
-                id,
-            }) => match target(&dest_url, stem, files) {
-                Some(dest) => {
-                    links.push(true);
-                    Event::Start(Tag::Link {
-                        link_type,
-                        dest_url: dest.into(),
-                        title,
-                        id,
-                    })
-                }
-                None => {
-                    links.push(false);
-                    continue;
-                }
-            },
-            Event::Start(Tag::Image {
-                dest_url, title, ..
-            }) => {
-                // No remote images: the page must load nothing. A link to it instead.
-                if is_external_url(&dest_url) {
-                    links.push(true);
-                    Event::Start(Tag::Link {
-                        link_type: LinkType::Inline,
-                        dest_url,
-                        title,
-                        id: CowStr::from(""),
-                    })
-                } else {
-                    links.push(false);
-                    continue;
-                }
-            }
-            Event::End(TagEnd::Link | TagEnd::Image) => {
-                if links.pop() == Some(true) {
-                    Event::End(TagEnd::Link)
-                } else {
-                    continue;
+            event @ (Event::Start(Tag::Link { .. } | Tag::Image { .. })
+            | Event::End(TagEnd::Link | TagEnd::Image)) => {
+                match link_event(event, stem, files, &mut links) {
+                    Some(event) => event,
+                    None => continue,
                 }
             }
             Event::Html(text) | Event::InlineHtml(text) => Event::Text(text),
@@ -251,6 +214,64 @@ fn convert(
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     html
+}
+
+/// A link or image event of page `stem`, rewritten: links to the page's target (or dropped
+/// with their tags, keeping the text), images as links (the page loads nothing). `links`
+/// says, for each open link or image, whether its tags were kept.
+fn link_event<'a>(
+    event: Event<'a>,
+    stem: &str,
+    files: &BTreeMap<String, String>,
+    links: &mut Vec<bool>,
+) -> Option<Event<'a>> {
+    Some(match event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => match target(&dest_url, stem, files) {
+            Some(dest) => {
+                links.push(true);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            None => {
+                links.push(false);
+                return None;
+            }
+        },
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) => {
+            // No remote images: the page must load nothing. A link to it instead.
+            if is_external_url(&dest_url) {
+                links.push(true);
+                Event::Start(Tag::Link {
+                    link_type: LinkType::Inline,
+                    dest_url,
+                    title,
+                    id: CowStr::from(""),
+                })
+            } else {
+                links.push(false);
+                return None;
+            }
+        }
+        Event::End(TagEnd::Link | TagEnd::Image) => {
+            if links.pop() == Some(true) {
+                Event::End(TagEnd::Link)
+            } else {
+                return None;
+            }
+        }
+        other => other,
+    })
 }
 
 #[cfg(test)]
