@@ -49,25 +49,28 @@ impl From<AudioInput> for AgentInput {
 
 /// One piece of an agent's output. Audio is base64-encoded PCM: signed 16-bit, mono,
 /// little-endian, at `sampleRate` (16 kHz).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AgentOutput {
     /// Whether this piece is text or audio.
-    #[serde(rename = "outputType")]
     pub output_type: OutputType,
     /// The text of a text output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// The audio of an audio output, base64-encoded PCM.
-    #[serde(rename = "base64Audio", default, skip_serializing_if = "Option::is_none")]
     pub base64_audio: Option<autessa_runtime::Base64>,
     /// The sample rate of `base64Audio` in hertz.
-    #[serde(rename = "sampleRate", default, skip_serializing_if = "Option::is_none")]
     pub sample_rate: Option<i32>,
     /// The text of what the audio says.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<String>,
 }
+
+autessa_runtime::object!(AgentOutput {
+    output_type: required "outputType",
+    content: optional "content",
+    base64_audio: optional "base64Audio",
+    sample_rate: optional "sampleRate",
+    transcription: optional "transcription",
+});
 
 impl AgentOutput {
     /// A value with `outputType` set and every optional member left out.
@@ -132,101 +135,39 @@ pub enum AggregateFunction {
     Unknown(String),
 }
 
-impl AggregateFunction {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Count => "COUNT",
-            Self::Sum => "SUM",
-            Self::Avg => "AVG",
-            Self::Min => "MIN",
-            Self::Max => "MAX",
-            Self::Length => "LENGTH",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for AggregateFunction {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "COUNT" => Self::Count,
-            "SUM" => Self::Sum,
-            "AVG" => Self::Avg,
-            "MIN" => Self::Min,
-            "MAX" => Self::Max,
-            "LENGTH" => Self::Length,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for AggregateFunction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for AggregateFunction {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for AggregateFunction {}
-
-impl std::hash::Hash for AggregateFunction {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for AggregateFunction {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for AggregateFunction {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for AggregateFunction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AggregateFunction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(AggregateFunction {
+    Count = "COUNT",
+    Sum = "SUM",
+    Avg = "AVG",
+    Min = "MIN",
+    Max = "MAX",
+    Length = "LENGTH",
+    _ = Unknown,
+});
 
 /// The encoding of raw PCM audio.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AudioFormat {
     /// Samples per second, per channel (e.g. 16000).
-    #[serde(rename = "sampleRate")]
     pub sample_rate: i32,
     /// Bits per sample (e.g. 16).
-    #[serde(rename = "sampleSizeInBits")]
     pub sample_size_in_bits: i32,
     /// The number of channels (1 for mono).
     pub channels: i32,
     /// Whether samples are signed integers.
     pub signed: bool,
     /// Whether samples are big-endian (false for little-endian).
-    #[serde(rename = "bigEndian")]
     pub big_endian: bool,
 }
+
+autessa_runtime::object!(AudioFormat {
+    sample_rate: required "sampleRate",
+    sample_size_in_bits: required "sampleSizeInBits",
+    channels: required "channels",
+    signed: required "signed",
+    big_endian: required "bigEndian",
+});
 
 impl AudioFormat {
     /// A value with `sampleRate`, `sampleSizeInBits`, `channels`, `signed` and `bigEndian` set.
@@ -254,19 +195,22 @@ impl AudioFormat {
 /// and the client has to check the rule itself.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct AudioInput {
     /// The URL of an uploaded recording. Set this or `base64Audio`, not both.
-    #[serde(rename = "audioUrl", default, skip_serializing_if = "Option::is_none")]
     pub audio_url: Option<String>,
     /// The recording itself, base64-encoded. Set this or `audioUrl`, not both.
-    #[serde(rename = "base64Audio", default, skip_serializing_if = "Option::is_none")]
     pub base64_audio: Option<autessa_runtime::Base64>,
     /// The encoding of the audio, when it is raw PCM.
-    #[serde(rename = "audioFormat", default, skip_serializing_if = "Option::is_none")]
     pub audio_format: Option<AudioFormat>,
 }
+
+autessa_runtime::object!(AudioInput {
+    audio_url: optional "audioUrl",
+    base64_audio: optional "base64Audio",
+    audio_format: optional "audioFormat",
+});
 
 impl AudioInput {
     /// A value with every optional member left out.
@@ -303,17 +247,21 @@ impl AudioInput {
 /// The value of one column of a row, with the column's type.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct AutessaDbColumnValue {
     /// The type of the column.
-    #[serde(rename = "columnType")]
     pub column_type: ColumnType,
     /// The value, as the JSON form of the column type (a string for STRING,
     /// LONG_TEXT, UNIQUE_ID and TIMESTAMP, a number for INTEGER and FLOAT, a boolean
     /// for BOOLEAN); null when the cell is empty.
     pub value: serde_json::Value,
 }
+
+autessa_runtime::object!(AutessaDbColumnValue {
+    column_type: required "columnType",
+    value: required "value",
+});
 
 impl AutessaDbColumnValue {
     /// A value with `columnType` and `value` set.
@@ -325,16 +273,19 @@ impl AutessaDbColumnValue {
 /// The body of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteRowsRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The rows to delete.
-    #[serde(rename = "rowIds")]
     pub row_ids: Vec<i64>,
 }
+
+autessa_runtime::object!(BatchDeleteRowsRequest {
+    table_id: required "tableId",
+    row_ids: required "rowIds",
+});
 
 impl BatchDeleteRowsRequest {
     /// A value with `tableId` and `rowIds` set.
@@ -346,20 +297,25 @@ impl BatchDeleteRowsRequest {
 /// The result of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BatchDeleteRowsResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows deleted.
-    #[serde(rename = "recordsImpacted")]
     pub records_impacted: i64,
     /// The rows that were not deleted.
     pub failures: Vec<RowFailure>,
 }
+
+autessa_runtime::object!(BatchDeleteRowsResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    records_impacted: required "recordsImpacted",
+    failures: required "failures",
+});
 
 impl std::fmt::Debug for BatchDeleteRowsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -401,15 +357,19 @@ impl BatchDeleteRowsResponse {
 /// The body of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateRowsRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The updates, one per row.
     pub updates: Vec<RowUpdate>,
 }
+
+autessa_runtime::object!(BatchUpdateRowsRequest {
+    table_id: required "tableId",
+    updates: required "updates",
+});
 
 impl BatchUpdateRowsRequest {
     /// A value with `tableId` and `updates` set.
@@ -421,20 +381,25 @@ impl BatchUpdateRowsRequest {
 /// The result of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct BatchUpdateRowsResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows updated.
-    #[serde(rename = "recordsImpacted")]
     pub records_impacted: i64,
     /// The rows that were not updated.
     pub failures: Vec<RowFailure>,
 }
+
+autessa_runtime::object!(BatchUpdateRowsResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    records_impacted: required "recordsImpacted",
+    failures: required "failures",
+});
 
 impl std::fmt::Debug for BatchUpdateRowsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -476,16 +441,19 @@ impl BatchUpdateRowsResponse {
 /// Client to server on the agent channel: close a conversation.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseConversationMessage {
     /// Always `CLOSE_CONVERSATION`.
-    #[serde(rename = "messageType")]
     pub message_type: CloseConversationMessageMessageType,
     /// The conversation to close.
-    #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+
+autessa_runtime::object!(CloseConversationMessage {
+    message_type: required "messageType",
+    conversation_id: required "conversationId",
+});
 
 impl CloseConversationMessage {
     /// A value with `conversationId` set.
@@ -508,86 +476,27 @@ pub enum CloseConversationMessageMessageType {
     Unknown(String),
 }
 
-impl CloseConversationMessageMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CloseConversation => "CLOSE_CONVERSATION",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for CloseConversationMessageMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "CLOSE_CONVERSATION" => Self::CloseConversation,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for CloseConversationMessageMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for CloseConversationMessageMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for CloseConversationMessageMessageType {}
-
-impl std::hash::Hash for CloseConversationMessageMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for CloseConversationMessageMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for CloseConversationMessageMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for CloseConversationMessageMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CloseConversationMessageMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(CloseConversationMessageMessageType {
+    CloseConversation = "CLOSE_CONVERSATION",
+    _ = Unknown,
+});
 
 /// The body of `closeConversation`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CloseConversationRequest {
     /// The agent the conversation is with (the same id as `resourceId`).
-    #[serde(rename = "agentId")]
     pub agent_id: i64,
     /// The conversation to close.
-    #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+
+autessa_runtime::object!(CloseConversationRequest {
+    agent_id: required "agentId",
+    conversation_id: required "conversationId",
+});
 
 impl CloseConversationRequest {
     /// A value with `agentId` and `conversationId` set.
@@ -602,15 +511,19 @@ impl CloseConversationRequest {
 /// The result of `closeConversation`; it has no fields beyond the envelope.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CloseConversationResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
+
+autessa_runtime::object!(CloseConversationResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+});
 
 impl std::fmt::Debug for CloseConversationResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -667,86 +580,17 @@ pub enum ColumnType {
     Other(String),
 }
 
-impl ColumnType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::UniqueId => "UNIQUE_ID",
-            Self::String => "STRING",
-            Self::LongText => "LONG_TEXT",
-            Self::Integer => "INTEGER",
-            Self::Float => "FLOAT",
-            Self::Boolean => "BOOLEAN",
-            Self::Timestamp => "TIMESTAMP",
-            Self::Unknown => "UNKNOWN",
-            Self::Other(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ColumnType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "UNIQUE_ID" => Self::UniqueId,
-            "STRING" => Self::String,
-            "LONG_TEXT" => Self::LongText,
-            "INTEGER" => Self::Integer,
-            "FLOAT" => Self::Float,
-            "BOOLEAN" => Self::Boolean,
-            "TIMESTAMP" => Self::Timestamp,
-            "UNKNOWN" => Self::Unknown,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ColumnType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ColumnType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ColumnType {}
-
-impl std::hash::Hash for ColumnType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ColumnType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ColumnType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ColumnType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ColumnType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ColumnType {
+    UniqueId = "UNIQUE_ID",
+    String = "STRING",
+    LongText = "LONG_TEXT",
+    Integer = "INTEGER",
+    Float = "FLOAT",
+    Boolean = "BOOLEAN",
+    Timestamp = "TIMESTAMP",
+    Unknown = "UNKNOWN",
+    _ = Other,
+});
 
 /// Whether computed columns are still being filled in the background (`COMPUTING`)
 /// or are done (`COMPLETE`). `COMPUTING` is documented; `COMPLETE` is inferred.
@@ -763,74 +607,11 @@ pub enum ComputationStatus {
     Unknown(String),
 }
 
-impl ComputationStatus {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Computing => "COMPUTING",
-            Self::Complete => "COMPLETE",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ComputationStatus {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "COMPUTING" => Self::Computing,
-            "COMPLETE" => Self::Complete,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ComputationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ComputationStatus {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ComputationStatus {}
-
-impl std::hash::Hash for ComputationStatus {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ComputationStatus {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ComputationStatus {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ComputationStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ComputationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ComputationStatus {
+    Computing = "COMPUTING",
+    Complete = "COMPLETE",
+    _ = Unknown,
+});
 
 /// The state of a WebSocket connection.
 ///
@@ -846,91 +627,32 @@ pub enum ConnectionState {
     Unknown(String),
 }
 
-impl ConnectionState {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Connected => "CONNECTED",
-            Self::Closing => "CLOSING",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ConnectionState {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "CONNECTED" => Self::Connected,
-            "CLOSING" => Self::Closing,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ConnectionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ConnectionState {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ConnectionState {}
-
-impl std::hash::Hash for ConnectionState {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ConnectionState {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ConnectionState {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ConnectionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ConnectionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ConnectionState {
+    Connected = "CONNECTED",
+    Closing = "CLOSING",
+    _ = Unknown,
+});
 
 /// Server to client on both channels: the state of the connection. Always the first
 /// message after connecting.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ConnectionStatus {
     /// Always `STATUS`.
-    #[serde(rename = "messageType")]
     pub message_type: ConnectionStatusMessageType,
     /// The connection's state.
     pub status: ConnectionState,
     /// An id of the connection, for support requests.
-    #[serde(rename = "connectionId", default, skip_serializing_if = "Option::is_none")]
     pub connection_id: Option<String>,
 }
+
+autessa_runtime::object!(ConnectionStatus {
+    message_type: required "messageType",
+    status: required "status",
+    connection_id: optional "connectionId",
+});
 
 impl ConnectionStatus {
     /// A value with `status` set and every optional member left out.
@@ -961,84 +683,25 @@ pub enum ConnectionStatusMessageType {
     Unknown(String),
 }
 
-impl ConnectionStatusMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Status => "STATUS",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ConnectionStatusMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "STATUS" => Self::Status,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ConnectionStatusMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ConnectionStatusMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ConnectionStatusMessageType {}
-
-impl std::hash::Hash for ConnectionStatusMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ConnectionStatusMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ConnectionStatusMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ConnectionStatusMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ConnectionStatusMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ConnectionStatusMessageType {
+    Status = "STATUS",
+    _ = Unknown,
+});
 
 /// The body of `createConversation`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
     /// The agent to talk to (the same id as `resourceId`).
-    #[serde(rename = "agentId")]
     pub agent_id: i64,
     /// The agent version for the whole conversation; PUBLISHED when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
 }
+
+autessa_runtime::object!(CreateConversationRequest {
+    agent_id: required "agentId",
+    version: optional "version",
+});
 
 impl CreateConversationRequest {
     /// A value with `agentId` set and every optional member left out.
@@ -1055,18 +718,22 @@ impl CreateConversationRequest {
 }
 
 /// The result of `createConversation`.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct CreateConversationResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The id of the new conversation, for later turns and for closing it.
-    #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+
+autessa_runtime::object!(CreateConversationResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    conversation_id: required "conversationId",
+});
 
 impl std::fmt::Debug for CreateConversationResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1101,22 +768,25 @@ impl CreateConversationResponse {
 
 /// Selects a version of the agent or tool other than the default. Without it, the
 /// PUBLISHED version is used.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct CustomVersion {
     /// Which lifecycle state of the resource to use.
     ///
     /// Defaults to `"PUBLISHED"` when absent.
-    #[serde(rename = "versionState", default, skip_serializing_if = "Option::is_none")]
     pub version_state: Option<VersionState>,
     /// A specific version number within `versionState`; the latest version in that
     /// state when omitted. The member is documented; what omitting it means is
     /// inferred.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "versionNumber", default, skip_serializing_if = "Option::is_none")]
     pub version_number: Option<i32>,
 }
+
+autessa_runtime::object!(CustomVersion {
+    version_state: optional "versionState",
+    version_number: optional "versionNumber",
+});
 
 impl CustomVersion {
     /// A value with every optional member left out.
@@ -1145,16 +815,19 @@ impl CustomVersion {
 /// The body of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRowRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The row to delete.
-    #[serde(rename = "rowId")]
     pub row_id: i64,
 }
+
+autessa_runtime::object!(DeleteRowRequest {
+    table_id: required "tableId",
+    row_id: required "rowId",
+});
 
 impl DeleteRowRequest {
     /// A value with `tableId` and `rowId` set.
@@ -1166,18 +839,22 @@ impl DeleteRowRequest {
 /// The result of `deleteRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DeleteRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows deleted (0 or 1).
-    #[serde(rename = "recordsImpacted")]
     pub records_impacted: i64,
 }
+
+autessa_runtime::object!(DeleteRowResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    records_impacted: required "recordsImpacted",
+});
 
 impl std::fmt::Debug for DeleteRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1213,15 +890,19 @@ impl DeleteRowResponse {
 /// Server to client on both channels: a request failed.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorMessage {
     /// Always `ERROR`.
-    #[serde(rename = "messageType")]
     pub message_type: ErrorMessageMessageType,
     /// What went wrong.
     pub errors: Vec<String>,
 }
+
+autessa_runtime::object!(ErrorMessage {
+    message_type: required "messageType",
+    errors: required "errors",
+});
 
 impl ErrorMessage {
     /// A value with `errors` set.
@@ -1244,80 +925,22 @@ pub enum ErrorMessageMessageType {
     Unknown(String),
 }
 
-impl ErrorMessageMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ErrorMessageMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "ERROR" => Self::Error,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ErrorMessageMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ErrorMessageMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ErrorMessageMessageType {}
-
-impl std::hash::Hash for ErrorMessageMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ErrorMessageMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ErrorMessageMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ErrorMessageMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ErrorMessageMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ErrorMessageMessageType {
+    Error = "ERROR",
+    _ = Unknown,
+});
 
 /// The body of a failed request (any non-2xx status).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorResponse {
     /// What went wrong, as human-readable messages.
     pub errors: Vec<String>,
 }
+
+autessa_runtime::object!(ErrorResponse {
+    errors: required "errors",
+});
 
 impl ErrorResponse {
     /// A value with `errors` set.
@@ -1327,44 +950,40 @@ impl ErrorResponse {
 }
 
 /// The body of `executeAgent`.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteAgentRequest {
     /// The agent to run (the same id as `resourceId`).
-    #[serde(rename = "agentId")]
     pub agent_id: i64,
     /// The input for this run, in order.
     pub input: Vec<AgentInput>,
     /// The conversation this run is a turn of; a single-shot run when omitted.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// The form of output wanted.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "outputType", default, skip_serializing_if = "Option::is_none")]
     pub output_type: Option<OutputType>,
     /// Values for the agent's environment variables; not stored by the server.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(
-        rename = "environmentVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// Values for the variables in the agent's prompt template.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(
-        rename = "promptTemplateVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prompt_template_variables: Option<BTreeMap<String, String>>,
     /// The agent version to run; PUBLISHED when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
 }
+
+autessa_runtime::object!(ExecuteAgentRequest {
+    agent_id: required "agentId",
+    input: required "input",
+    conversation_id: optional "conversationId",
+    output_type: optional "outputType",
+    environment_variables: optional "environmentVariables",
+    prompt_template_variables: optional "promptTemplateVariables",
+    version: optional "version",
+});
 
 impl std::fmt::Debug for ExecuteAgentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1440,20 +1059,25 @@ impl ExecuteAgentRequest {
 }
 
 /// The result of `executeAgent`.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteAgentResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The conversation the run belongs to, if any.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// What the agent produced, in order.
     pub output: Vec<AgentOutput>,
 }
+
+autessa_runtime::object!(ExecuteAgentResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    conversation_id: optional "conversationId",
+    output: required "output",
+});
 
 impl std::fmt::Debug for ExecuteAgentResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1499,47 +1123,43 @@ impl ExecuteAgentResponse {
 /// `executeAgent` body.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteMessage {
     /// The agent to run (the same id as `resourceId`).
-    #[serde(rename = "agentId")]
     pub agent_id: i64,
     /// The input for this run, in order.
     pub input: Vec<AgentInput>,
     /// The conversation this run is a turn of; a single-shot run when omitted.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// The form of output wanted.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "outputType", default, skip_serializing_if = "Option::is_none")]
     pub output_type: Option<OutputType>,
     /// Values for the agent's environment variables; not stored by the server.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(
-        rename = "environmentVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// Values for the variables in the agent's prompt template.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(
-        rename = "promptTemplateVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub prompt_template_variables: Option<BTreeMap<String, String>>,
     /// The agent version to run; PUBLISHED when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
     /// Always `EXECUTE`.
-    #[serde(rename = "messageType")]
     pub message_type: ExecuteMessageMessageType,
 }
+
+autessa_runtime::object!(ExecuteMessage {
+    agent_id: required "agentId",
+    input: required "input",
+    conversation_id: optional "conversationId",
+    output_type: optional "outputType",
+    environment_variables: optional "environmentVariables",
+    prompt_template_variables: optional "promptTemplateVariables",
+    version: optional "version",
+    message_type: required "messageType",
+});
 
 impl std::fmt::Debug for ExecuteMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1627,112 +1247,45 @@ pub enum ExecuteMessageMessageType {
     Unknown(String),
 }
 
-impl ExecuteMessageMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Execute => "EXECUTE",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExecuteMessageMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "EXECUTE" => Self::Execute,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ExecuteMessageMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ExecuteMessageMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ExecuteMessageMessageType {}
-
-impl std::hash::Hash for ExecuteMessageMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ExecuteMessageMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ExecuteMessageMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ExecuteMessageMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecuteMessageMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ExecuteMessageMessageType {
+    Execute = "EXECUTE",
+    _ = Unknown,
+});
 
 /// Client to server on the tool channel: run the tool, with the same fields as the
 /// `executeTool` body.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteToolMessage {
     /// The tool to run (the same id as `resourceId`).
-    #[serde(rename = "toolId")]
     pub tool_id: i64,
     /// The tool's input variables, by name; values are any JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Input variables that are kept out of the tool's output and logs.
-    #[serde(
-        rename = "privateVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub private_variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Values for the tool's environment variables; not stored by the server.
-    #[serde(
-        rename = "environmentVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// The tool version to run; PUBLISHED when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
     /// Ask for the tool's log lines in `debugOutput`.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
     /// Always `EXECUTE`.
-    #[serde(rename = "messageType")]
     pub message_type: ExecuteToolMessageMessageType,
 }
+
+autessa_runtime::object!(ExecuteToolMessage {
+    tool_id: required "toolId",
+    variables: optional "variables",
+    private_variables: optional "privateVariables",
+    environment_variables: optional "environmentVariables",
+    version: optional "version",
+    debug: optional "debug",
+    message_type: required "messageType",
+});
 
 impl std::fmt::Debug for ExecuteToolMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1821,106 +1374,39 @@ pub enum ExecuteToolMessageMessageType {
     Unknown(String),
 }
 
-impl ExecuteToolMessageMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Execute => "EXECUTE",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExecuteToolMessageMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "EXECUTE" => Self::Execute,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ExecuteToolMessageMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ExecuteToolMessageMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ExecuteToolMessageMessageType {}
-
-impl std::hash::Hash for ExecuteToolMessageMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ExecuteToolMessageMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ExecuteToolMessageMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ExecuteToolMessageMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecuteToolMessageMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ExecuteToolMessageMessageType {
+    Execute = "EXECUTE",
+    _ = Unknown,
+});
 
 /// The body of `executeTool`.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteToolRequest {
     /// The tool to run (the same id as `resourceId`).
-    #[serde(rename = "toolId")]
     pub tool_id: i64,
     /// The tool's input variables, by name; values are any JSON.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Input variables that are kept out of the tool's output and logs.
-    #[serde(
-        rename = "privateVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub private_variables: Option<BTreeMap<String, serde_json::Value>>,
     /// Values for the tool's environment variables; not stored by the server.
-    #[serde(
-        rename = "environmentVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub environment_variables: Option<BTreeMap<String, String>>,
     /// The tool version to run; PUBLISHED when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CustomVersion>,
     /// Ask for the tool's log lines in `debugOutput`.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub debug: Option<bool>,
 }
+
+autessa_runtime::object!(ExecuteToolRequest {
+    tool_id: required "toolId",
+    variables: optional "variables",
+    private_variables: optional "privateVariables",
+    environment_variables: optional "environmentVariables",
+    version: optional "version",
+    debug: optional "debug",
+});
 
 impl std::fmt::Debug for ExecuteToolRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1997,19 +1483,16 @@ impl ExecuteToolRequest {
 }
 
 /// The result of `executeTool`.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ExecuteToolResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The kind of response; always `EXECUTE_TOOL` here.
-    #[serde(rename = "responseType")]
     pub response_type: ExecuteToolResponseResponseType,
     /// The name of the tool that ran.
-    #[serde(rename = "toolName")]
     pub tool_name: String,
     /// The tool's result, any JSON value (null included).
     ///
@@ -2018,9 +1501,17 @@ pub struct ExecuteToolResponse {
     /// The tool's log lines, when `debug` was set.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "debugOutput", default, skip_serializing_if = "Option::is_none")]
     pub debug_output: Option<Vec<String>>,
 }
+
+autessa_runtime::object!(ExecuteToolResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    response_type: required "responseType",
+    tool_name: required "toolName",
+    response: required "response",
+    debug_output: optional "debugOutput",
+});
 
 impl std::fmt::Debug for ExecuteToolResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2081,90 +1572,33 @@ pub enum ExecuteToolResponseResponseType {
     Unknown(String),
 }
 
-impl ExecuteToolResponseResponseType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ExecuteTool => "EXECUTE_TOOL",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExecuteToolResponseResponseType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "EXECUTE_TOOL" => Self::ExecuteTool,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ExecuteToolResponseResponseType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ExecuteToolResponseResponseType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ExecuteToolResponseResponseType {}
-
-impl std::hash::Hash for ExecuteToolResponseResponseType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ExecuteToolResponseResponseType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ExecuteToolResponseResponseType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ExecuteToolResponseResponseType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecuteToolResponseResponseType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ExecuteToolResponseResponseType {
+    ExecuteTool = "EXECUTE_TOOL",
+    _ = Unknown,
+});
 
 /// Server to client on the agent channel: the end of one turn, with its whole output.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ExecutionResult {
     /// Always `RESULT`.
-    #[serde(rename = "messageType")]
     pub message_type: ExecutionResultMessageType,
     /// The conversation the turn belongs to, if any.
-    #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
     /// What the agent produced in this turn, in order.
     pub output: Vec<AgentOutput>,
     /// Error messages; empty when the turn succeeded.
     pub errors: Vec<String>,
 }
+
+autessa_runtime::object!(ExecutionResult {
+    message_type: required "messageType",
+    conversation_id: optional "conversationId",
+    output: required "output",
+    errors: required "errors",
+});
 
 impl ExecutionResult {
     /// A value with `output` and `errors` set and every optional member left out.
@@ -2196,72 +1630,10 @@ pub enum ExecutionResultMessageType {
     Unknown(String),
 }
 
-impl ExecutionResultMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Result => "RESULT",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExecutionResultMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "RESULT" => Self::Result,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ExecutionResultMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ExecutionResultMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ExecutionResultMessageType {}
-
-impl std::hash::Hash for ExecutionResultMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ExecutionResultMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ExecutionResultMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ExecutionResultMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ExecutionResultMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ExecutionResultMessageType {
+    Result = "RESULT",
+    _ = Unknown,
+});
 
 /// The character separating the fields of a delimited text file.
 ///
@@ -2281,78 +1653,13 @@ pub enum FileDelimiter {
     Unknown(String),
 }
 
-impl FileDelimiter {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Comma => "COMMA",
-            Self::Tab => "TAB",
-            Self::Semicolon => "SEMICOLON",
-            Self::Pipe => "PIPE",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FileDelimiter {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "COMMA" => Self::Comma,
-            "TAB" => Self::Tab,
-            "SEMICOLON" => Self::Semicolon,
-            "PIPE" => Self::Pipe,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for FileDelimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for FileDelimiter {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for FileDelimiter {}
-
-impl std::hash::Hash for FileDelimiter {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for FileDelimiter {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for FileDelimiter {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for FileDelimiter {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for FileDelimiter {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(FileDelimiter {
+    Comma = "COMMA",
+    Tab = "TAB",
+    Semicolon = "SEMICOLON",
+    Pipe = "PIPE",
+    _ = Unknown,
+});
 
 /// The format of a file to upload.
 ///
@@ -2368,79 +1675,16 @@ pub enum FileType {
     Unknown(String),
 }
 
-impl FileType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Csv => "CSV",
-            Self::Json => "JSON",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FileType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "CSV" => Self::Csv,
-            "JSON" => Self::Json,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for FileType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for FileType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for FileType {}
-
-impl std::hash::Hash for FileType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for FileType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for FileType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for FileType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for FileType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(FileType {
+    Csv = "CSV",
+    Json = "JSON",
+    _ = Unknown,
+});
 
 /// A group of conditions combined by `operand`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FilterGroup {
     /// How the conditions of the group are combined.
@@ -2448,6 +1692,11 @@ pub struct FilterGroup {
     /// The conditions.
     pub statements: Vec<FilterStatement>,
 }
+
+autessa_runtime::object!(FilterGroup {
+    operand: required "operand",
+    statements: required "statements",
+});
 
 impl FilterGroup {
     /// A value with `operand` and `statements` set.
@@ -2486,95 +1735,24 @@ pub enum FilterOperator {
     Unknown(String),
 }
 
-impl FilterOperator {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Equals => "EQUALS",
-            Self::NotEquals => "NOT_EQUALS",
-            Self::GreaterThan => "GREATER_THAN",
-            Self::GreaterThanOrEquals => "GREATER_THAN_OR_EQUALS",
-            Self::LessThan => "LESS_THAN",
-            Self::LessThanOrEquals => "LESS_THAN_OR_EQUALS",
-            Self::Like => "LIKE",
-            Self::In => "IN",
-            Self::IsNull => "IS_NULL",
-            Self::IsNotNull => "IS_NOT_NULL",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FilterOperator {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "EQUALS" => Self::Equals,
-            "NOT_EQUALS" => Self::NotEquals,
-            "GREATER_THAN" => Self::GreaterThan,
-            "GREATER_THAN_OR_EQUALS" => Self::GreaterThanOrEquals,
-            "LESS_THAN" => Self::LessThan,
-            "LESS_THAN_OR_EQUALS" => Self::LessThanOrEquals,
-            "LIKE" => Self::Like,
-            "IN" => Self::In,
-            "IS_NULL" => Self::IsNull,
-            "IS_NOT_NULL" => Self::IsNotNull,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for FilterOperator {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for FilterOperator {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for FilterOperator {}
-
-impl std::hash::Hash for FilterOperator {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for FilterOperator {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for FilterOperator {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for FilterOperator {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for FilterOperator {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(FilterOperator {
+    Equals = "EQUALS",
+    NotEquals = "NOT_EQUALS",
+    GreaterThan = "GREATER_THAN",
+    GreaterThanOrEquals = "GREATER_THAN_OR_EQUALS",
+    LessThan = "LESS_THAN",
+    LessThanOrEquals = "LESS_THAN_OR_EQUALS",
+    Like = "LIKE",
+    In = "IN",
+    IsNull = "IS_NULL",
+    IsNotNull = "IS_NOT_NULL",
+    _ = Unknown,
+});
 
 /// One condition on one column.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct FilterStatement {
     /// The column the condition is on.
@@ -2583,13 +1761,14 @@ pub struct FilterStatement {
     pub operator: FilterOperator,
     /// The value to compare with: any JSON value, an array for `IN`; omitted for
     /// `IS_NULL` and `IS_NOT_NULL`. Null is allowed.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "autessa_runtime::present"
-    )]
     pub value: Option<serde_json::Value>,
 }
+
+autessa_runtime::object!(FilterStatement {
+    column: required "column",
+    operator: required "operator",
+    value: present "value",
+});
 
 impl FilterStatement {
     /// A value with `column` and `operator` set and every optional member left out.
@@ -2612,19 +1791,22 @@ impl FilterStatement {
 /// The body of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GenerateUploadLinkRequest {
     /// The table the file will be loaded into (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The name of the file.
-    #[serde(rename = "fileName")]
     pub file_name: String,
     /// The format of the file.
-    #[serde(rename = "fileType")]
     pub file_type: FileType,
 }
+
+autessa_runtime::object!(GenerateUploadLinkRequest {
+    table_id: required "tableId",
+    file_name: required "fileName",
+    file_type: required "fileType",
+});
 
 impl GenerateUploadLinkRequest {
     /// A value with `tableId`, `fileName` and `fileType` set.
@@ -2644,24 +1826,28 @@ impl GenerateUploadLinkRequest {
 /// The result of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GenerateUploadLinkResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// A pre-signed URL to `PUT` the file's bytes to, without the API key.
-    #[serde(rename = "uploadUrl")]
     pub upload_url: String,
     /// Where the uploaded file is kept until it is indexed; pass it to `indexRecord`.
-    #[serde(rename = "tempPath")]
     pub temp_path: String,
     /// When `uploadUrl` stops accepting the upload.
-    #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<autessa_runtime::DateTime>,
 }
+
+autessa_runtime::object!(GenerateUploadLinkResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    upload_url: required "uploadUrl",
+    temp_path: required "tempPath",
+    expires_at: optional "expiresAt",
+});
 
 impl std::fmt::Debug for GenerateUploadLinkResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2712,16 +1898,19 @@ impl GenerateUploadLinkResponse {
 /// The body of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetDataRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The page to read; the server's default page when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+
+autessa_runtime::object!(GetDataRequest {
+    table_id: required "tableId",
+    pagination: optional "pagination",
+});
 
 impl GetDataRequest {
     /// A value with `tableId` set and every optional member left out.
@@ -2740,20 +1929,25 @@ impl GetDataRequest {
 /// The result of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetDataResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The rows on the requested page.
     pub rows: Vec<Row>,
     /// The number of rows in the table.
-    #[serde(rename = "totalRecords")]
     pub total_records: i64,
 }
+
+autessa_runtime::object!(GetDataResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    rows: required "rows",
+    total_records: required "totalRecords",
+});
 
 impl std::fmt::Debug for GetDataResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2791,16 +1985,19 @@ impl GetDataResponse {
 /// The body of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct GetSingleRowRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The row to read.
-    #[serde(rename = "rowId")]
     pub row_id: i64,
 }
+
+autessa_runtime::object!(GetSingleRowRequest {
+    table_id: required "tableId",
+    row_id: required "rowId",
+});
 
 impl GetSingleRowRequest {
     /// A value with `tableId` and `rowId` set.
@@ -2812,17 +2009,22 @@ impl GetSingleRowRequest {
 /// The result of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct GetSingleRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The requested row.
     pub row: Row,
 }
+
+autessa_runtime::object!(GetSingleRowResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    row: required "row",
+});
 
 impl std::fmt::Debug for GetSingleRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2858,19 +2060,22 @@ impl GetSingleRowResponse {
 /// The body of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct IndexRecordRequest {
     /// The table to load the file into (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The `tempPath` returned by `generateUploadLink`.
-    #[serde(rename = "tempPath")]
     pub temp_path: String,
     /// The field delimiter of a CSV file.
-    #[serde(rename = "fileDelimiter", default, skip_serializing_if = "Option::is_none")]
     pub file_delimiter: Option<FileDelimiter>,
 }
+
+autessa_runtime::object!(IndexRecordRequest {
+    table_id: required "tableId",
+    temp_path: required "tempPath",
+    file_delimiter: optional "fileDelimiter",
+});
 
 impl IndexRecordRequest {
     /// A value with `tableId` and `tempPath` set and every optional member left out.
@@ -2893,21 +2098,25 @@ impl IndexRecordRequest {
 /// The result of `indexRecord`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IndexRecordResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The number of rows created from the file.
-    #[serde(rename = "recordsImpacted")]
     pub records_impacted: i64,
     /// Whether vectorizing and computed columns are still running.
-    #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+
+autessa_runtime::object!(IndexRecordResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    records_impacted: required "recordsImpacted",
+    computation_status: required "computationStatus",
+});
 
 impl std::fmt::Debug for IndexRecordResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2947,15 +2156,19 @@ impl IndexRecordResponse {
 }
 
 /// The body of `insertRow`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct InsertRowRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The new row's values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
+autessa_runtime::object!(InsertRowRequest {
+    table_id: required "tableId",
+    values: required "values",
+});
 
 impl InsertRowRequest {
     /// A value with `tableId` and `values` set.
@@ -2965,24 +2178,28 @@ impl InsertRowRequest {
 }
 
 /// The result of `insertRow`.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct InsertRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The id of the new row.
-    #[serde(rename = "insertedId")]
     pub inserted_id: i64,
     /// The new row as stored.
-    #[serde(rename = "newRow")]
     pub new_row: Row,
     /// Whether computed columns of the row are still being filled.
-    #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+
+autessa_runtime::object!(InsertRowResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    inserted_id: required "insertedId",
+    new_row: required "newRow",
+    computation_status: required "computationStatus",
+});
 
 impl std::fmt::Debug for InsertRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3027,28 +2244,31 @@ impl InsertRowResponse {
 /// The body of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct JoinQueryRequest {
     /// The main table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The alias the main table is referred to by.
-    #[serde(rename = "tableAlias")]
     pub table_alias: String,
     /// The columns to return, each qualified by its table alias.
-    #[serde(rename = "selectedColumns")]
     pub selected_columns: Vec<SelectedColumn>,
     /// The tables to join, in order.
-    #[serde(rename = "joinStatements")]
     pub join_statements: Vec<JoinStatement>,
     /// Which joined rows to return; all when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<WhereFilter>,
     /// The page to return; the server's default page when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+
+autessa_runtime::object!(JoinQueryRequest {
+    table_id: required "tableId",
+    table_alias: required "tableAlias",
+    selected_columns: required "selectedColumns",
+    join_statements: required "joinStatements",
+    filters: optional "filters",
+    pagination: optional "pagination",
+});
 
 impl JoinQueryRequest {
     /// A value with `tableId`, `tableAlias`, `selectedColumns` and `joinStatements` set and every optional member left out.
@@ -3086,20 +2306,25 @@ impl JoinQueryRequest {
 /// The result of `joinQuery`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JoinQueryResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The matching joined rows on the requested page.
     pub rows: Vec<JoinedRow>,
     /// The number of matching joined rows over all pages.
-    #[serde(rename = "totalRecords")]
     pub total_records: i64,
 }
+
+autessa_runtime::object!(JoinQueryResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    rows: required "rows",
+    total_records: required "totalRecords",
+});
 
 impl std::fmt::Debug for JoinQueryResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3137,28 +2362,31 @@ impl JoinQueryResponse {
 /// Joins another table to the query.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct JoinStatement {
     /// The kind of join.
-    #[serde(rename = "joinType")]
     pub join_type: JoinType,
     /// The id of the table to join.
-    #[serde(rename = "joinTableId")]
     pub join_table_id: i64,
     /// The alias the joined table is referred to by.
-    #[serde(rename = "joinTableAlias")]
     pub join_table_alias: String,
     /// The column of the main table to join on.
-    #[serde(rename = "mainTableColumn")]
     pub main_table_column: String,
     /// The column of the joined table to join on.
-    #[serde(rename = "joinTableColumn")]
     pub join_table_column: String,
     /// A filter on the joined table's rows.
-    #[serde(rename = "joinFilters", default, skip_serializing_if = "Option::is_none")]
     pub join_filters: Option<WhereFilter>,
 }
+
+autessa_runtime::object!(JoinStatement {
+    join_type: required "joinType",
+    join_table_id: required "joinTableId",
+    join_table_alias: required "joinTableAlias",
+    main_table_column: required "mainTableColumn",
+    join_table_column: required "joinTableColumn",
+    join_filters: optional "joinFilters",
+});
 
 impl JoinStatement {
     /// A value with `joinType`, `joinTableId`, `joinTableAlias`, `mainTableColumn` and `joinTableColumn` set and every optional member left out.
@@ -3207,93 +2435,31 @@ pub enum JoinType {
     Unknown(String),
 }
 
-impl JoinType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Inner => "INNER",
-            Self::Left => "LEFT",
-            Self::Right => "RIGHT",
-            Self::Full => "FULL",
-            Self::Cross => "CROSS",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for JoinType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "INNER" => Self::Inner,
-            "LEFT" => Self::Left,
-            "RIGHT" => Self::Right,
-            "FULL" => Self::Full,
-            "CROSS" => Self::Cross,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for JoinType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for JoinType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for JoinType {}
-
-impl std::hash::Hash for JoinType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for JoinType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for JoinType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for JoinType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for JoinType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(JoinType {
+    Inner = "INNER",
+    Left = "LEFT",
+    Right = "RIGHT",
+    Full = "FULL",
+    Cross = "CROSS",
+    _ = Unknown,
+});
 
 /// One row of a join query's result.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct JoinedRow {
     /// The id of the row each table contributed, by table alias.
-    #[serde(rename = "rowIds")]
     pub row_ids: BTreeMap<String, i64>,
     /// The selected values, by column name or alias.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
+autessa_runtime::object!(JoinedRow {
+    row_ids: required "rowIds",
+    values: required "values",
+});
 
 impl JoinedRow {
     /// A value with `rowIds` and `values` set.
@@ -3319,74 +2485,11 @@ pub enum LogicalOperand {
     Unknown(String),
 }
 
-impl LogicalOperand {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::And => "AND",
-            Self::Or => "OR",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for LogicalOperand {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "AND" => Self::And,
-            "OR" => Self::Or,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for LogicalOperand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for LogicalOperand {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for LogicalOperand {}
-
-impl std::hash::Hash for LogicalOperand {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for LogicalOperand {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for LogicalOperand {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for LogicalOperand {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for LogicalOperand {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(LogicalOperand {
+    And = "AND",
+    Or = "OR",
+    _ = Unknown,
+});
 
 /// The form of an agent's output.
 #[derive(Clone, Debug)]
@@ -3400,91 +2503,31 @@ pub enum OutputType {
     Unknown(String),
 }
 
-impl OutputType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "TEXT",
-            Self::Audio => "AUDIO",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OutputType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "TEXT" => Self::Text,
-            "AUDIO" => Self::Audio,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for OutputType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for OutputType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for OutputType {}
-
-impl std::hash::Hash for OutputType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for OutputType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for OutputType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for OutputType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OutputType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(OutputType {
+    Text = "TEXT",
+    Audio = "AUDIO",
+    _ = Unknown,
+});
 
 /// Which page of results to return.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Pagination {
     /// The page number, starting at 0.
-    #[serde(rename = "currentPage")]
     pub current_page: i32,
     /// The number of rows per page.
-    #[serde(rename = "totalRecordsPerPage")]
     pub total_records_per_page: i32,
     /// Sort rows by id ascending (true) or descending (false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ascending: Option<bool>,
 }
+
+autessa_runtime::object!(Pagination {
+    current_page: required "currentPage",
+    total_records_per_page: required "totalRecordsPerPage",
+    ascending: optional "ascending",
+});
 
 impl Pagination {
     /// A value with `currentPage` and `totalRecordsPerPage` set and every optional member left out.
@@ -3507,26 +2550,25 @@ impl Pagination {
 /// The body of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTableRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The columns to return; all columns when omitted.
-    #[serde(
-        rename = "selectedColumns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub selected_columns: Option<Vec<SelectedColumn>>,
     /// Which rows to return; all rows when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<WhereFilter>,
     /// The page to return; the server's default page when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
 }
+
+autessa_runtime::object!(QueryTableRequest {
+    table_id: required "tableId",
+    selected_columns: optional "selectedColumns",
+    filters: optional "filters",
+    pagination: optional "pagination",
+});
 
 impl QueryTableRequest {
     /// A value with `tableId` set and every optional member left out.
@@ -3564,20 +2606,25 @@ impl QueryTableRequest {
 /// The result of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct QueryTableResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The matching rows on the requested page.
     pub rows: Vec<Row>,
     /// The number of matching rows over all pages.
-    #[serde(rename = "totalRecords")]
     pub total_records: i64,
 }
+
+autessa_runtime::object!(QueryTableResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    rows: required "rows",
+    total_records: required "totalRecords",
+});
 
 impl std::fmt::Debug for QueryTableResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3613,15 +2660,19 @@ impl QueryTableResponse {
 }
 
 /// The fields every JSON response body carries, next to the endpoint's own fields.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ResponseEnvelope {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
 }
+
+autessa_runtime::object!(ResponseEnvelope {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+});
 
 impl std::fmt::Debug for ResponseEnvelope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3655,15 +2706,19 @@ impl ResponseEnvelope {
 /// One row of a table.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Row {
     /// The row's id.
-    #[serde(rename = "rowId")]
     pub row_id: i64,
     /// The row's values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
+autessa_runtime::object!(Row {
+    row_id: required "rowId",
+    values: required "values",
+});
 
 impl Row {
     /// A value with `rowId` and `values` set.
@@ -3675,15 +2730,19 @@ impl Row {
 /// A row a batch operation could not process, and why.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RowFailure {
     /// The row that failed.
-    #[serde(rename = "rowId")]
     pub row_id: i64,
     /// Why it failed.
     pub errors: Vec<String>,
 }
+
+autessa_runtime::object!(RowFailure {
+    row_id: required "rowId",
+    errors: required "errors",
+});
 
 impl RowFailure {
     /// A value with `rowId` and `errors` set.
@@ -3695,15 +2754,19 @@ impl RowFailure {
 /// One row's update in a batch.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RowUpdate {
     /// The row to update.
-    #[serde(rename = "rowId")]
     pub row_id: i64,
     /// The new values, by column name.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
+autessa_runtime::object!(RowUpdate {
+    row_id: required "rowId",
+    values: required "values",
+});
 
 impl RowUpdate {
     /// A value with `rowId` and `values` set.
@@ -3715,7 +2778,7 @@ impl RowUpdate {
 /// One match of a semantic search.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SearchResult {
     /// The matching row.
@@ -3723,6 +2786,11 @@ pub struct SearchResult {
     /// How close the row is to the query; higher is closer.
     pub score: f64,
 }
+
+autessa_runtime::object!(SearchResult {
+    row: required "row",
+    score: required "score",
+});
 
 impl SearchResult {
     /// A value with `row` and `score` set.
@@ -3734,22 +2802,25 @@ impl SearchResult {
 /// A column to return from a query.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SelectedColumn {
     /// The column's name in its table.
-    #[serde(rename = "columnName")]
     pub column_name: String,
     /// The alias of the table the column belongs to, in a join query.
-    #[serde(rename = "tableAlias", default, skip_serializing_if = "Option::is_none")]
     pub table_alias: Option<String>,
     /// The name to return the column under.
-    #[serde(rename = "columnAlias", default, skip_serializing_if = "Option::is_none")]
     pub column_alias: Option<String>,
     /// Functions applied to the column, in order.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<AggregateFunction>>,
 }
+
+autessa_runtime::object!(SelectedColumn {
+    column_name: required "columnName",
+    table_alias: optional "tableAlias",
+    column_alias: optional "columnAlias",
+    functions: optional "functions",
+});
 
 impl SelectedColumn {
     /// A value with `columnName` set and every optional member left out.
@@ -3787,26 +2858,30 @@ impl SelectedColumn {
 /// The body of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SemanticSearchRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The column whose vectors are searched.
-    #[serde(rename = "columnName")]
     pub column_name: String,
     /// What to search for, in natural language.
     pub query: String,
     /// The most results to return.
     ///
     /// Defaults to `10` when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i32>,
     /// Only rows matching this filter are searched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<WhereFilter>,
 }
+
+autessa_runtime::object!(SemanticSearchRequest {
+    table_id: required "tableId",
+    column_name: required "columnName",
+    query: required "query",
+    limit: optional "limit",
+    filters: optional "filters",
+});
 
 impl SemanticSearchRequest {
     /// A value with `tableId`, `columnName` and `query` set and every optional member left out.
@@ -3842,17 +2917,22 @@ impl SemanticSearchRequest {
 /// The result of `semanticSearch`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SemanticSearchResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The matches, best first.
     pub results: Vec<SearchResult>,
 }
+
+autessa_runtime::object!(SemanticSearchResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    results: required "results",
+});
 
 impl std::fmt::Debug for SemanticSearchResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3886,25 +2966,28 @@ impl SemanticSearchResponse {
 }
 
 /// One chunk of an agent's output as it is produced.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StreamedOutput {
     /// Whether this chunk is text or audio.
-    #[serde(rename = "outputType")]
     pub output_type: OutputType,
     /// The text of this chunk (for audio, what it says).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<String>,
     /// The audio of this chunk, base64-encoded PCM.
-    #[serde(rename = "base64Audio", default, skip_serializing_if = "Option::is_none")]
     pub base64_audio: Option<autessa_runtime::Base64>,
     /// The sample rate of `base64Audio` in hertz.
-    #[serde(rename = "sampleRate", default, skip_serializing_if = "Option::is_none")]
     pub sample_rate: Option<i32>,
     /// True on the last chunk of the output.
-    #[serde(rename = "isFinalChunk")]
     pub is_final_chunk: bool,
 }
+
+autessa_runtime::object!(StreamedOutput {
+    output_type: required "outputType",
+    transcription: optional "transcription",
+    base64_audio: optional "base64Audio",
+    sample_rate: optional "sampleRate",
+    is_final_chunk: required "isFinalChunk",
+});
 
 impl StreamedOutput {
     /// A value with `outputType` and `isFinalChunk` set and every optional member left out.
@@ -3941,13 +3024,16 @@ impl StreamedOutput {
 }
 
 /// Server to client on the agent channel: one chunk of streamed output.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct StreamedOutputMessage {
     /// The chunk.
-    #[serde(rename = "streamedOutput")]
     pub streamed_output: StreamedOutput,
 }
+
+autessa_runtime::object!(StreamedOutputMessage {
+    streamed_output: required "streamedOutput",
+});
 
 impl StreamedOutputMessage {
     /// A value with `streamedOutput` set.
@@ -3959,12 +3045,16 @@ impl StreamedOutputMessage {
 /// Text input for an agent.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct TextInput {
     /// The text.
     pub content: String,
 }
+
+autessa_runtime::object!(TextInput {
+    content: required "content",
+});
 
 impl TextInput {
     /// A value with `content` set.
@@ -3976,15 +3066,19 @@ impl TextInput {
 /// Server to client on the tool channel: one line of the tool's debugging output, in real time.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct ToolDebugMessage {
     /// Always `DEBUG`.
-    #[serde(rename = "messageType")]
     pub message_type: ToolDebugMessageMessageType,
     /// The log line.
     pub line: String,
 }
+
+autessa_runtime::object!(ToolDebugMessage {
+    message_type: required "messageType",
+    line: required "line",
+});
 
 impl ToolDebugMessage {
     /// A value with `line` set.
@@ -4007,90 +3101,25 @@ pub enum ToolDebugMessageMessageType {
     Unknown(String),
 }
 
-impl ToolDebugMessageMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Debug => "DEBUG",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ToolDebugMessageMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "DEBUG" => Self::Debug,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ToolDebugMessageMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ToolDebugMessageMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ToolDebugMessageMessageType {}
-
-impl std::hash::Hash for ToolDebugMessageMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ToolDebugMessageMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ToolDebugMessageMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ToolDebugMessageMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ToolDebugMessageMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ToolDebugMessageMessageType {
+    Debug = "DEBUG",
+    _ = Unknown,
+});
 
 /// Server to client on the tool channel: the tool's result, with the same fields as
 /// the `executeTool` response.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ToolResultMessage {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The kind of response; always `EXECUTE_TOOL` here.
-    #[serde(rename = "responseType")]
     pub response_type: ExecuteToolResponseResponseType,
     /// The name of the tool that ran.
-    #[serde(rename = "toolName")]
     pub tool_name: String,
     /// The tool's result, any JSON value (null included).
     ///
@@ -4099,12 +3128,20 @@ pub struct ToolResultMessage {
     /// The tool's log lines, when `debug` was set.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "debugOutput", default, skip_serializing_if = "Option::is_none")]
     pub debug_output: Option<Vec<String>>,
     /// Always `RESULT`.
-    #[serde(rename = "messageType")]
     pub message_type: ToolResultMessageMessageType,
 }
+
+autessa_runtime::object!(ToolResultMessage {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    response_type: required "responseType",
+    tool_name: required "toolName",
+    response: required "response",
+    debug_output: optional "debugOutput",
+    message_type: required "messageType",
+});
 
 impl std::fmt::Debug for ToolResultMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4167,88 +3204,30 @@ pub enum ToolResultMessageMessageType {
     Unknown(String),
 }
 
-impl ToolResultMessageMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Result => "RESULT",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ToolResultMessageMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "RESULT" => Self::Result,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for ToolResultMessageMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for ToolResultMessageMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for ToolResultMessageMessageType {}
-
-impl std::hash::Hash for ToolResultMessageMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for ToolResultMessageMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ToolResultMessageMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for ToolResultMessageMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ToolResultMessageMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(ToolResultMessageMessageType {
+    Result = "RESULT",
+    _ = Unknown,
+});
 
 /// The body of `updateRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRowRequest {
     /// The table (the same id as `resourceId`).
-    #[serde(rename = "tableId")]
     pub table_id: i64,
     /// The row to update.
-    #[serde(rename = "rowId")]
     pub row_id: i64,
     /// The new values, by column name; other columns are left as they are.
     pub values: BTreeMap<String, AutessaDbColumnValue>,
 }
+
+autessa_runtime::object!(UpdateRowRequest {
+    table_id: required "tableId",
+    row_id: required "rowId",
+    values: required "values",
+});
 
 impl UpdateRowRequest {
     /// A value with `tableId`, `rowId` and `values` set.
@@ -4264,21 +3243,25 @@ impl UpdateRowRequest {
 /// The result of `updateRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UpdateRowResponse {
     /// Error messages; empty when the request succeeded.
     pub errors: Vec<String>,
     /// A session token the server may hand back with a response.
-    #[serde(rename = "sessionToken", default, skip_serializing_if = "Option::is_none")]
     pub session_token: Option<String>,
     /// The row as it is after the update.
-    #[serde(rename = "updatedRow")]
     pub updated_row: Row,
     /// Whether computed columns of the row are still being filled.
-    #[serde(rename = "computationStatus")]
     pub computation_status: ComputationStatus,
 }
+
+autessa_runtime::object!(UpdateRowResponse {
+    errors: required "errors",
+    session_token: optional "sessionToken",
+    updated_row: required "updatedRow",
+    computation_status: required "computationStatus",
+});
 
 impl std::fmt::Debug for UpdateRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4332,107 +3315,46 @@ pub enum VersionState {
     Unknown(String),
 }
 
-impl VersionState {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Published => "PUBLISHED",
-            Self::Draft => "DRAFT",
-            Self::Archived => "ARCHIVED",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for VersionState {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "PUBLISHED" => Self::Published,
-            "DRAFT" => Self::Draft,
-            "ARCHIVED" => Self::Archived,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for VersionState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for VersionState {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for VersionState {}
-
-impl std::hash::Hash for VersionState {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for VersionState {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for VersionState {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for VersionState {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for VersionState {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(VersionState {
+    Published = "PUBLISHED",
+    Draft = "DRAFT",
+    Archived = "ARCHIVED",
+    _ = Unknown,
+});
 
 /// Client to server on the agent channel in voice mode: the first message, which
 /// declares the format of the binary audio frames that follow.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VoiceSetupMessage {
     /// Always `VOICE`.
-    #[serde(rename = "messageType")]
     pub message_type: VoiceSetupMessageMessageType,
     /// The form of output wanted.
-    #[serde(rename = "outputType")]
     pub output_type: OutputType,
     /// The agent to talk to.
-    #[serde(rename = "agentId")]
     pub agent_id: i64,
     /// The encoding of the audio frames the client will send.
-    #[serde(rename = "audioFormat")]
     pub audio_format: AudioFormat,
     /// Values for the agent's environment variables; not stored by the server. The
     /// member is documented; that it is required is inferred.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "environmentVariables")]
     pub environment_variables: BTreeMap<String, String>,
     /// Values for the variables in the agent's prompt template. The member is
     /// documented; that it is required is inferred.
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    #[serde(rename = "promptTemplateVariables")]
     pub prompt_template_variables: BTreeMap<String, String>,
 }
+
+autessa_runtime::object!(VoiceSetupMessage {
+    message_type: required "messageType",
+    output_type: required "outputType",
+    agent_id: required "agentId",
+    audio_format: required "audioFormat",
+    environment_variables: required "environmentVariables",
+    prompt_template_variables: required "promptTemplateVariables",
+});
 
 impl std::fmt::Debug for VoiceSetupMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -4478,77 +3400,15 @@ pub enum VoiceSetupMessageMessageType {
     Unknown(String),
 }
 
-impl VoiceSetupMessageMessageType {
-    /// The value as written on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Voice => "VOICE",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for VoiceSetupMessageMessageType {
-    /// The variant for a value as written on the wire; a value this client does not
-    /// know is kept as received.
-    fn from(value: &str) -> Self {
-        match value {
-            "VOICE" => Self::Voice,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::fmt::Display for VoiceSetupMessageMessageType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl PartialEq for VoiceSetupMessageMessageType {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_str() == other.as_str()
-    }
-}
-
-impl Eq for VoiceSetupMessageMessageType {}
-
-impl std::hash::Hash for VoiceSetupMessageMessageType {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
-    }
-}
-
-impl PartialOrd for VoiceSetupMessageMessageType {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for VoiceSetupMessageMessageType {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.as_str().cmp(other.as_str())
-    }
-}
-
-impl Serialize for VoiceSetupMessageMessageType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for VoiceSetupMessageMessageType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        autessa_runtime::from_wire(deserializer)
-    }
-}
+autessa_runtime::open_enum!(VoiceSetupMessageMessageType {
+    Voice = "VOICE",
+    _ = Unknown,
+});
 
 /// A filter on rows, as groups of conditions combined by `operand`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct WhereFilter {
     /// How the groups are combined.
@@ -4556,6 +3416,11 @@ pub struct WhereFilter {
     /// The groups of conditions.
     pub groups: Vec<FilterGroup>,
 }
+
+autessa_runtime::object!(WhereFilter {
+    operand: required "operand",
+    groups: required "groups",
+});
 
 impl WhereFilter {
     /// A value with `operand` and `groups` set.

@@ -57,7 +57,8 @@
 #![warn(missing_docs)]
 
 // The layers, bottom up (`cargo xtask modules` lists them and fails on a cycle):
-// - leaves shared by REST and WebSocket: `auth`, `clock`, `formats`, `redact`;
+// - leaves shared by REST and WebSocket: `auth`, `clock`, `formats`, `object`, `open_enum`,
+//   `redact`;
 // - `http`: the REST client (its configuration and bodies below, the sending pipeline on top);
 // - `ws`: WebSocket sessions, which borrow the REST client's settings;
 // - `flavour` and `blocking`: how generated clients call the REST client;
@@ -72,6 +73,8 @@ mod formats;
 mod http;
 #[cfg(feature = "mock")]
 pub mod mock;
+pub mod object;
+mod open_enum;
 mod redact;
 #[cfg(feature = "ws")]
 pub mod ws;

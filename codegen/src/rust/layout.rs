@@ -1,7 +1,7 @@
 //! The page layout of generated files: prettyplease's formatting, with the blank lines
 //! rustfmt'd hand-written code has between items and between the items of an impl block.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::buffer::Cursor;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, File, Item};
@@ -61,7 +61,10 @@ impl Page {
         // A module with a body starts a run of its own.
         let body = matches!(&item, Item::Mod(m) if m.content.is_some());
         let together = run != Run::Other && self.previous == Some(run) && !body;
-        let text = prettyplease::unparse(&file(Vec::new(), vec![item]));
+        let text = match member_list(&item) {
+            Some(text) => text,
+            None => prettyplease::unparse(&file(Vec::new(), vec![item])),
+        };
         if !self.out.is_empty() && !together {
             self.out.push('\n');
         }
@@ -72,6 +75,41 @@ impl Page {
         }
         self.previous = Some(run);
     }
+}
+
+/// A macro call of the form `path!(Name { entry, .. });` (the runtime's
+/// `deserialize_object!`), laid out one entry a line as rustfmt lays out a struct literal;
+/// prettyplease would print its tokens as one run.
+fn member_list(item: &Item) -> Option<String> {
+    let Item::Macro(call) = item else { return None };
+    let mut tokens = call.mac.tokens.clone().into_iter();
+    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(body)), None) =
+        (tokens.next(), tokens.next(), tokens.next())
+    else {
+        return None;
+    };
+    if body.delimiter() != Delimiter::Brace || !call.attrs.is_empty() {
+        return None;
+    }
+    let path = call.mac.path.segments.iter().map(|s| s.ident.to_string());
+    let mut text = format!("{}!({name} {{\n", path.collect::<Vec<_>>().join("::"));
+    let mut entry = String::new();
+    for token in body.stream() {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                text.push_str(&format!("    {entry},\n"));
+                entry.clear();
+            }
+            TokenTree::Punct(p) if p.as_char() == ':' => entry.push(':'),
+            _ if entry.is_empty() => entry = token.to_string(),
+            _ => entry.push_str(&format!(" {token}")),
+        }
+    }
+    if !entry.is_empty() {
+        text.push_str(&format!("    {entry},\n"));
+    }
+    text.push_str("});\n");
+    Some(text)
 }
 
 fn file(attrs: Vec<Attribute>, items: Vec<Item>) -> File {
@@ -168,6 +206,15 @@ mod tests {
             "impl A { #[doc = \" a &lt;b&gt;\"] #[doc = \" {x}\"] #[inline] fn f() {} fn g() {} }",
         );
         let expected = "impl A {\n    /// a &lt;b&gt;\n    /// {x}\n    #[inline]\n    fn f() {}\n\n    fn g() {}\n}\n";
+        assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn a_member_list_macro_is_laid_out_one_entry_a_line() {
+        let text = layout(
+            "struct A; rt::deserialize_object!(A { id: required \"id\", r#type: optional \"type\" }); fn f() {}",
+        );
+        let expected = "struct A;\n\nrt::deserialize_object!(A {\n    id: required \"id\",\n    r#type: optional \"type\",\n});\n\nfn f() {}\n";
         assert_eq!(text, expected);
     }
 

@@ -101,7 +101,10 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     if s.multipart {
         return multipart_structure(api, def, s, p);
     }
-    let fields = s.fields.iter().map(|f| field(api, f, p));
+    // serde's derives serve a struct only where members are flattened into it; elsewhere
+    // the runtime's `object!` does, at a fraction of the code for rustc.
+    let derive_serde = s.extra.is_some() || s.fields.iter().any(|f| f.flatten);
+    let fields = s.fields.iter().map(|f| field(api, f, p, derive_serde));
     let extra = s.extra.as_ref().map(|t| {
         let value = ty(t, api, p);
         quote! {
@@ -118,16 +121,23 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
         .any(|f| f.sensitive)
         .then(|| redacted_debug(def, s, p));
     let debug = redacted.is_none().then(|| quote!(Debug,));
+    let (serde, object) = if derive_serde {
+        (Some(quote!(Serialize, Deserialize)), None)
+    } else {
+        (None, Some(object(&name, s, p)))
+    };
     // Non-exhaustive, so that a new member is a minor change: values are built with `new`
     // and the `with_` setters, read and changed through the public fields.
     quote! {
         #doc
-        #[derive(Clone, #debug #default PartialEq, Serialize, Deserialize)]
+        #[derive(Clone, #debug #default PartialEq, #serde)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
         }
+
+        #object
 
         #redacted
 
@@ -361,7 +371,37 @@ fn setter(api: &Api, f: &Field, p: &Paths, multipart: bool) -> TokenStream {
     }
 }
 
-fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
+/// `object!(Name { member: mode "wire", .. });`, the runtime's `Serialize` and
+/// `Deserialize` for a struct; the mode says how an absent or `null` member reads and when
+/// the member is written.
+fn object(name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> TokenStream {
+    let rt = &p.runtime;
+    let members = s.fields.iter().map(|f| {
+        let member = ident(&f.name);
+        let wire = &f.wire;
+        let mode = match (f.required, f.nullable, present(f)) {
+            (true, false, _) => quote!(required),
+            (true, true, _) => quote!(nullable),
+            (false, _, true) => quote!(present),
+            (false, _, false) => quote!(optional),
+        };
+        let read_only = f.read_only.then(|| quote!(read_only));
+        quote!(#member: #mode #wire #read_only)
+    });
+    quote! {
+        #rt::object!(#name { #(#members),* });
+    }
+}
+
+/// Whether an optional member reads `null` as `Some` (`Some(None)`, or `Some(Value::Null)`),
+/// apart from absent.
+fn present(f: &Field) -> bool {
+    !f.required && (f.nullable || f.ty == TypeRef::Any)
+}
+
+/// A struct member; its `#[serde(..)]` attribute only where serde's derives serve the
+/// struct.
+fn field(api: &Api, f: &Field, p: &Paths, derive_serde: bool) -> TokenStream {
     let name = ident(&f.name);
     let mut inner = ty(&f.ty, api, p);
     if f.boxed {
@@ -379,38 +419,37 @@ fn field(api: &Api, f: &Field, p: &Paths) -> TokenStream {
     if f.flatten {
         return quote! { #doc #[serde(flatten)] pub #name: #inner, };
     }
+    // An optional member that may be `null` keeps "absent" and "null" apart: `None` is
+    // absent, `Some(None)` (or `Some(Value::Null)`) is an explicit null.
+    let ty = match (f.required, f.nullable) {
+        (true, false) => inner,
+        (true, true) | (false, false) => quote!(Option<#inner>),
+        (false, true) => quote!(Option<Option<#inner>>),
+    };
+    let attr = derive_serde.then(|| serde_attribute(f, &name));
+    quote! { #doc #attr pub #name: #ty, }
+}
+
+/// The one `#[serde(..)]` of a member, for serde's derives.
+fn serde_attribute(f: &Field, name: &proc_macro2::Ident) -> Option<TokenStream> {
     // serde names a field after its identifier without `r#`; anything else needs a rename.
     let wire = &f.wire;
     let rename =
         (name.to_string().trim_start_matches("r#") != f.wire).then(|| quote!(rename = #wire));
-    // An optional member that may be `null` keeps "absent" and "null" apart: `None` is
-    // absent, `Some(None)` (or `Some(Value::Null)`) is an explicit null.
-    let present = quote!(deserialize_with = "autessa_runtime::present");
-    let omitted = quote!(skip_serializing_if = "Option::is_none");
-    let (ty, args) = match (f.required, f.nullable) {
-        (true, false) => (inner, vec![]),
-        (true, true) => (quote!(Option<#inner>), vec![]),
-        (false, true) => (
-            quote!(Option<Option<#inner>>),
-            vec![quote!(default), omitted, present.clone()],
-        ),
-        (false, false) if f.ty == TypeRef::Any => (
-            quote!(Option<#inner>),
-            vec![quote!(default), omitted, present.clone()],
-        ),
-        (false, false) => (quote!(Option<#inner>), vec![quote!(default), omitted]),
-    };
+    let mut args: Vec<TokenStream> = rename.into_iter().collect();
+    if !f.required {
+        args.push(quote!(default));
+    }
     // What only the server writes is read, never sent.
-    let args = match (f.read_only, f.required, f.nullable || f.ty == TypeRef::Any) {
-        (false, ..) => args,
-        (true, true, _) => vec![quote!(skip_serializing)],
-        (true, false, true) => vec![quote!(default), quote!(skip_serializing), present],
-        (true, false, false) => vec![quote!(default), quote!(skip_serializing)],
-    };
-    // One `#[serde(..)]` per member.
-    let args: Vec<TokenStream> = rename.into_iter().chain(args).collect();
-    let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
-    quote! { #doc #attr pub #name: #ty, }
+    if f.read_only {
+        args.push(quote!(skip_serializing));
+    } else if !f.required {
+        args.push(quote!(skip_serializing_if = "Option::is_none"));
+    }
+    if present(f) {
+        args.push(quote!(deserialize_with = "autessa_runtime::present"));
+    }
+    (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]))
 }
 
 fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
@@ -427,19 +466,14 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
         let default = (e.default == Some(i)).then(|| quote!(#[default]));
         quote! { #doc #default #var, }
     });
-    let to_wire = e.values.iter().map(|v| {
+    let wire = e.values.iter().map(|v| {
         let var = ident(&v.name);
         let wire = &v.wire;
-        quote! { Self::#var => #wire, }
-    });
-    let from_wire = e.values.iter().map(|v| {
-        let var = ident(&v.name);
-        let wire = &v.wire;
-        quote! { #wire => Self::#var, }
+        quote!(#var = #wire)
     });
     let derive_default = e.default.map(|_| quote!(Default,));
-    // The wire form is the string itself: serialized from `as_str`, deserialized through
-    // `From<&str>`, which keeps unknown values.
+    // The wire form is the string itself: the runtime's `open_enum!` writes it from
+    // `as_str` and reads it through `From<&str>`, which keeps unknown values.
     quote! {
         #doc
         #[derive(Clone, Debug, #derive_default)]
@@ -450,76 +484,10 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
             #fallback(String),
         }
 
-        impl #name {
-            /// The value as written on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_wire)*
-                    Self::#fallback(value) => value,
-                }
-            }
-        }
-
-        impl From<&str> for #name {
-            /// The variant for a value as written on the wire; a value this client does not
-            /// know is kept as received.
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_wire)*
-                    other => Self::#fallback(other.to_owned()),
-                }
-            }
-        }
-
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        // Compared, ordered and hashed as the wire value: a value added to the schema later
-        // changes no comparison, and a known value kept as unknown equals its variant.
-        impl PartialEq for #name {
-            fn eq(&self, other: &Self) -> bool {
-                self.as_str() == other.as_str()
-            }
-        }
-
-        impl Eq for #name {}
-
-        impl std::hash::Hash for #name {
-            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-                self.as_str().hash(state);
-            }
-        }
-
-        impl PartialOrd for #name {
-            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-                Some(self.cmp(other))
-            }
-        }
-
-        impl Ord for #name {
-            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-                self.as_str().cmp(other.as_str())
-            }
-        }
-
-        impl Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                #rt::from_wire(deserializer)
-            }
-        }
+        #rt::open_enum!(#name { #(#wire,)* _ = #fallback });
     }
 }
 
-/// `t` with every alias replaced by what it stands for, inside lists and maps too.
 fn unaliased(t: &TypeRef, api: &Api) -> TypeRef {
     match crate::ir::resolve(&api.types, t) {
         TypeRef::Array(item) => TypeRef::Array(Box::new(unaliased(item, api))),
