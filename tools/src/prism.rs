@@ -1,9 +1,11 @@
-//! Prism (`prism mock`) serving `schema/openapi.yaml` on `127.0.0.1`, for conformance tests.
+//! Prism (`prism mock`) serving an OpenAPI document (by default `schema/openapi.yaml`) on
+//! `127.0.0.1`, for the conformance tests and `cargo xtask corpus --smoke`.
 //!
-//! [`Prism::start`] installs the pinned Prism if needed ([`crate::tools::PRISM`]), runs its
-//! executable straight from `node_modules/.bin/` (so the child's process id is Prism's own,
-//! not a wrapper's) on a free port, captures everything it logs, and returns once Prism says
-//! it is listening, or fails after a bounded wait with the log so far.
+//! [`Prism::start`] runs the pinned Prism's executable ([`crate::PRISM`]: the one
+//! `AUTESSA_PRISM` names, or the one the options give) straight from `node_modules/.bin/`
+//! (so the child's process id is Prism's own, not a wrapper's) on a free port, captures
+//! everything it logs, and returns once Prism says it is listening, or fails after a bounded
+//! wait with the log so far. It installs nothing.
 //!
 //! A Prism never outlives what started it:
 //!
@@ -20,7 +22,7 @@
 //! [`Prism::complaints_since`] finds those lines in the captured log.
 //!
 //! ```no_run
-//! use autessa_tests::prism::Prism;
+//! use autessa_tools::prism::Prism;
 //! let prism = Prism::shared();
 //! let mark = prism.log_mark();
 //! // ... send requests to prism.base_url() ...
@@ -36,11 +38,11 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::tools;
+use crate::{PRISM, TOOL_ENV, workspace_root};
 
 /// The preload script: exit when standard input ends (the test process has gone away).
 const EXIT_WITH_PARENT_JS: &str = "\
-// Loaded into Prism by the autessa tests (NODE_OPTIONS=--require): Prism exits when its\n\
+// Loaded into Prism by autessa-tools' runner (NODE_OPTIONS=--require): Prism exits when its\n\
 // standard input ends, that is when the test process that started it has gone away.\n\
 process.stdin.on('end', () => process.exit(0));\n\
 process.stdin.on('error', () => process.exit(0));\n\
@@ -52,6 +54,9 @@ const LISTENING: &str = "Prism is listening on";
 /// How to run Prism.
 #[derive(Clone, Debug)]
 pub struct PrismOptions {
+    /// Prism's executable; `None` for the one `AUTESSA_PRISM` names (the tests' case;
+    /// xtask, which installs Prism, gives its path).
+    pub prism: Option<PathBuf>,
     /// The OpenAPI document to serve.
     pub document: PathBuf,
     /// `--dynamic`: answer every request with random data generated from the response
@@ -64,10 +69,12 @@ pub struct PrismOptions {
 }
 
 impl Default for PrismOptions {
-    /// `schema/openapi.yaml` of the workspace, static examples, no seed, 90 seconds to start.
+    /// The located Prism, `schema/openapi.yaml` of the workspace, static examples, no seed,
+    /// 90 seconds to start.
     fn default() -> Self {
         Self {
-            document: tools::workspace_root().join("schema").join("openapi.yaml"),
+            prism: None,
+            document: workspace_root().join("schema").join("openapi.yaml"),
             dynamic: false,
             seed: None,
             startup_timeout: Duration::from_secs(90),
@@ -78,8 +85,8 @@ impl Default for PrismOptions {
 /// Why Prism could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum PrismError {
-    #[error("could not install Prism: {0}")]
-    Install(String),
+    #[error("{0}")]
+    Locate(String),
     #[error("could not prepare Prism's preload script {path}: {source}")]
     Preload {
         path: PathBuf,
@@ -153,7 +160,10 @@ impl Prism {
     /// Starts Prism as `options` say (see the module docs). Retries twice on another port if
     /// the free port found was taken before Prism could bind it.
     pub fn start(options: &PrismOptions) -> Result<Prism, PrismError> {
-        let bin = tools::install(&tools::PRISM).map_err(PrismError::Install)?;
+        let bin = match &options.prism {
+            Some(bin) => bin.clone(),
+            None => PRISM.locate().map_err(PrismError::Locate)?,
+        };
         let preload = preload_script()?;
         let mut attempt = 0;
         loop {
@@ -190,8 +200,8 @@ impl Prism {
         let port = free_port().map_err(PrismError::Port)?;
         let mut command = Command::new(bin);
         command
-            .envs(tools::TOOL_ENV.iter().copied())
-            .current_dir(tools::workspace_root())
+            .envs(TOOL_ENV.iter().copied())
+            .current_dir(workspace_root())
             .env("NODE_OPTIONS", node_options(preload))
             // No colours, no terminal tricks: the log is parsed.
             .env("FORCE_COLOR", "0")
