@@ -21,7 +21,7 @@ use std::process::{Command, Output};
 pub use pins::*;
 
 /// What to run when a tool is not located.
-pub const HOW: &str = "the tests that need the pinned tools run with `cargo xtask test`, \
+pub const HOW: &str = "The tests that need the pinned tools run with `cargo xtask test`, \
     which installs them and names each in its AUTESSA_* variable; to run one such test \
     alone, `eval \"$(cargo xtask tools)\"` first, then \
     `cargo test -p autessa-tests --test NAME -- --include-ignored`";
