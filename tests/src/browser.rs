@@ -1,8 +1,7 @@
-//! A real browser for tests that open generated pages: Debian's Chromium, installed on
-//! first use, run headless.
+//! A real browser for tests that open generated pages: Debian's Chromium, run headless.
 //!
-//! [`ensure_chromium`] installs the `chromium` package with `apt-get` when
-//! `/usr/bin/chromium` is missing (see [`crate::debian`]). [`dump_dom`] loads a local file and
+//! [`chromium`] is the one `AUTESSA_CHROMIUM` names (`cargo xtask test` installs it and
+//! sets the variable; see `autessa_tools`). [`dump_dom`] loads a local file and
 //! returns the DOM as Chromium parsed it, with the flags that keep a headless Chromium off
 //! the network and out of the user's profile: no sandbox (tests run as root), no GPU, no
 //! QUIC, no first-run, background networking, component updates or sync, and a fresh
@@ -12,9 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-
-/// Where Debian's `chromium` package puts the browser.
-pub const CHROMIUM: &str = crate::debian::CHROMIUM.provides;
 
 /// How long one page load may take before the browser is killed.
 pub const LOAD_TIMEOUT: Duration = Duration::from_secs(120);
@@ -32,10 +28,9 @@ pub const FLAGS: &[&str] = &[
     "--disable-dev-shm-usage",
 ];
 
-/// Installs Chromium if it is missing and returns its path.
-pub fn ensure_chromium() -> Result<PathBuf, String> {
-    let mut paths = crate::debian::ensure(&[crate::debian::CHROMIUM])?;
-    Ok(paths.remove(0))
+/// The located Chromium, or why it is not there and what to run.
+pub fn chromium() -> Result<PathBuf, String> {
+    autessa_tools::chromium()
 }
 
 /// A profile folder no other run uses.
@@ -53,9 +48,9 @@ fn fresh_profile() -> PathBuf {
 }
 
 /// Loads a local HTML file in headless Chromium and returns the DOM it built
-/// (`--dump-dom`), installing Chromium first if needed.
+/// (`--dump-dom`).
 pub fn dump_dom(page: &Path) -> Result<String, String> {
-    let chromium = ensure_chromium()?;
+    let chromium = chromium()?;
     let page =
         std::fs::canonicalize(page).map_err(|e| format!("cannot find {}: {e}", page.display()))?;
     let profile = fresh_profile();

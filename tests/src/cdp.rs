@@ -2,8 +2,8 @@
 //! reader does: type into it, click, resize the window, turn JavaScript off, take a
 //! screenshot.
 //!
-//! [`Page::open`] starts Debian's Chromium (installed on first use, see
-//! [`crate::browser::ensure_chromium`]) with the same flags as [`crate::browser`] plus
+//! [`Page::open`] starts Debian's Chromium (the located one, see
+//! [`crate::browser::chromium`]) with the same flags as [`crate::browser`] plus
 //! `--remote-debugging-port=0`, reads the DevTools address it prints, and attaches to its
 //! page over a WebSocket on 127.0.0.1. Dropping the [`Page`] closes that browser (killing it
 //! if it does not close) and removes its profile folder.
@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
-use crate::browser::{FLAGS, LOAD_TIMEOUT, ensure_chromium};
+use crate::browser::{FLAGS, LOAD_TIMEOUT, chromium};
 
 /// How long one DevTools command may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -37,7 +37,7 @@ pub struct Page {
 impl Page {
     /// Starts a browser showing `about:blank`.
     pub fn open() -> Result<Page, String> {
-        let chromium = ensure_chromium()?;
+        let chromium = chromium()?;
         let profile = std::env::temp_dir().join(format!(
             "autessa-cdp-{}-{}",
             std::process::id(),

@@ -1,15 +1,15 @@
-//! Shared support for the project's tests: the pinned third-party tools and the
-//! local servers that stand in for the Autessa API.
+//! Shared support for the project's tests: the local servers that stand in for the
+//! Autessa API, a headless browser, and GitHub's description as the change report reads it.
+//!
+//! The third-party tools are installed by xtask, never here: tests locate them through
+//! `autessa_tools` (the `AUTESSA_*` variables `cargo xtask test` sets) and are `#[ignore]`d
+//! when they need one, so that a plain `cargo test` needs no npm, apt or network. What is
+//! generated, and where, is xtask's too (`xtask::generation`).
 
 pub mod browser;
-pub mod cargo_tools;
 pub mod cdp;
-pub mod debian;
-pub mod generation;
 pub mod mock;
 pub mod octokit;
-pub mod prism;
-pub mod tools;
 
 /// The README's Rust example, compiled as a doctest so it cannot drift from the client.
 #[cfg(doctest)]

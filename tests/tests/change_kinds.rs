@@ -12,8 +12,8 @@ use std::process::Command;
 
 use autessa_codegen::diff::{self, Semver};
 use autessa_codegen::{Config, Flags, PackageMeta, RustConfig, generate, load_api};
-use autessa_tests::cargo_tools::SEMVER_CHECKS;
-use autessa_tests::tools::workspace_root;
+use autessa_tools::SEMVER_CHECKS;
+use autessa_tools::workspace_root;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -125,9 +125,7 @@ fn generate_into(dir: &Path, doc: &Value) -> Config {
 
 /// Whether cargo-semver-checks passes `current` as a minor release of `baseline`.
 fn semver_checks_passes(baseline: &Path, current: &Path) -> (bool, String) {
-    let bin = SEMVER_CHECKS
-        .install()
-        .unwrap_or_else(|e| panic!("cargo-semver-checks: {e}"));
+    let bin = SEMVER_CHECKS.require();
     let output = Command::new(bin)
         .args(["semver-checks", "check-release", "--manifest-path"])
         .arg(current.join("Cargo.toml"))
@@ -152,6 +150,7 @@ fn semver_checks_passes(baseline: &Path, current: &Path) -> (bool, String) {
 }
 
 #[test]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 fn each_kind_of_change_gets_its_verdicts_and_semver_checks_agrees() {
     let root = workspace_root().join("tests/changes");
     let base: Value = read_yaml(&root.join("base.openapi.yaml"));

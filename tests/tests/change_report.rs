@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use autessa_codegen::diff::{Semver, Wire};
-use autessa_tests::generation::{self, SNAPSHOT_DIR, Target};
-use autessa_tests::tools::workspace_root;
+use autessa_tools::workspace_root;
+use xtask::generation::{self, SNAPSHOT_DIR, Target};
 
 /// Copies what a regeneration reads: the schema, and the crate's manifest, change log and
 /// document copies.

@@ -1,7 +1,7 @@
 //! Independent conformance: Prism judges the generated `autessa` REST client.
 //!
 //! Prism (`prism mock schema/openapi.yaml`, pinned, one instance per test binary, see
-//! [`autessa_tests::prism`]) validates every request against the schema and answers with the
+//! [`autessa_tools::prism`]) validates every request against the schema and answers with the
 //! schema's examples or, with `Prefer: dynamic=true`, with random data generated from the
 //! response schemas. Between the client and Prism sits a small recording proxy, so that each
 //! test sees the exact bytes of every request and response.
@@ -18,6 +18,9 @@
 //! - `Prefer: code=401`, `429` and `500`, and `400`, `404` and `503` (the `default` response),
 //!   with the examples and with random bodies, decode into `autessa::Error::Api` with the
 //!   `ErrorResponse` the server sent.
+//!
+//! The tests that start Prism are ignored by a plain `cargo test`; `cargo xtask test`
+//! installs Prism and runs them.
 //!
 //! Without Prism, the same types are also judged by this suite's JSON Schema generator
 //! (`support/schema_gen.rs`): random instances of every request body schema must decode into
@@ -47,7 +50,7 @@ use autessa_runtime::Base64;
 use autessa_runtime::reqwest;
 use autessa_runtime::reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use autessa_tests::mock::escape_token;
-use autessa_tests::prism::{Prism, PrismOptions};
+use autessa_tools::prism::{Prism, PrismOptions};
 use axum::body::Bytes;
 use axum::extract::State;
 use proptest::prelude::*;
@@ -1201,6 +1204,7 @@ fn schema_generated_responses_decode_through_the_client() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 async fn prism_accepts_every_operation_with_optional_fields_unset_and_set() {
     let harness = Harness::new().await;
     let mark = harness.prism.log_mark();
@@ -1233,6 +1237,7 @@ async fn prism_accepts_every_operation_with_optional_fields_unset_and_set() {
 }
 
 #[test]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 fn prism_accepts_random_requests_of_every_operation() {
     let runtime = runtime();
     let harness = runtime.block_on(Harness::new());
@@ -1271,6 +1276,7 @@ fn prism_accepts_random_requests_of_every_operation() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 async fn random_valid_responses_decode_for_every_operation() {
     let harness = Harness::new().await;
     let mark = harness.prism.log_mark();
@@ -1393,6 +1399,7 @@ fn simplify(error: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 async fn error_statuses_decode_into_typed_errors() {
     let harness = Harness::new().await;
     let mark = harness.prism.log_mark();
@@ -1467,6 +1474,7 @@ async fn error_statuses_decode_into_typed_errors() {
 /// and its log, and be gone once dropped; closing its standard input (what the end of the test
 /// process does) makes it exit by itself.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 async fn the_harness_sees_prism_refuse_a_bad_request_and_stops_it() {
     let prism = tokio::task::spawn_blocking(|| Prism::start(&PrismOptions::default()))
         .await
@@ -1550,6 +1558,7 @@ async fn the_harness_sees_prism_refuse_a_bad_request_and_stops_it() {
 ///
 /// [`SchemaValidator`]: autessa_tests::mock::SchemaValidator
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 async fn int64_beyond_2_pow_53_is_refused_by_prism() {
     // A private Prism: the refusals must not show in the shared one's log.
     let prism = tokio::task::spawn_blocking(|| Prism::start(&PrismOptions::default()))

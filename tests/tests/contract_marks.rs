@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use autessa_tests::tools;
+use autessa_tools as tools;
 use serde::Deserialize;
 use serde_yaml::Value;
 

@@ -21,10 +21,10 @@ use autessa_codegen::docs::{self, DocsConfig, markdown};
 use autessa_codegen::ir::{Api, TypeKind, TypeRef};
 use autessa_codegen::{Flags, GeneratedFile};
 use autessa_tests::browser;
-use autessa_tests::generation::{COMMAND, INFERRED_NOTE, Target, targets};
 use autessa_tests::mock::SchemaValidator;
-use autessa_tests::tools::workspace_root;
+use autessa_tools::workspace_root;
 use serde_json::{Value, json};
+use xtask::generation::{COMMAND, INFERRED_NOTE, Target, targets};
 
 const UPDATE: &str = "UPDATE_DOCS_SNAPSHOTS";
 
@@ -152,7 +152,7 @@ fn operations_fixture_snapshot() {
             Ok(on_disk) => stale.push(format!(
                 "{}:\n{}",
                 path.display(),
-                autessa_tests::generation::line_diff(&on_disk, &file.contents)
+                xtask::generation::line_diff(&on_disk, &file.contents)
             )),
             Err(_) => stale.push(format!("{} is missing", path.display())),
         }
@@ -840,6 +840,7 @@ fn check_in_chromium(name: &str, r: &Rendered) {
 }
 
 #[test]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 fn reference_page_works_in_chromium() {
     let mut all: Vec<Target> = targets();
     all.push(evil_target());
@@ -1054,7 +1055,7 @@ fn rust_examples_compile() {
         on_disk == module,
         "{} is stale; run `{UPDATE}=1 cargo test -p autessa-tests --test docs`:\n{}",
         path.display(),
-        autessa_tests::generation::line_diff(&on_disk, &module)
+        xtask::generation::line_diff(&on_disk, &module)
     );
     // Each example is shown, verbatim, in a Rust block of its reference.
     let mut counts = BTreeMap::new();

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use autessa_tests::tools::workspace_root;
+use autessa_tools::workspace_root;
 use serde_json::Value;
 
 /// The placeholder key the examples carry.

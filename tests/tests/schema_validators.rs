@@ -3,11 +3,12 @@
 //! project relies on (operation ids, paths, responses, descriptions, examples, message
 //! directions) must hold.
 //!
-//! The validator tests install the tools on first use (see `autessa_tests::tools`).
+//! The validator tests run the tools `cargo xtask test` installs and names (see
+//! `autessa_tools`); a plain `cargo test` ignores them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use autessa_tests::tools::{self, ASYNCAPI, REDOCLY};
+use autessa_tools::{self as tools, ASYNCAPI, REDOCLY};
 use serde_yaml::Value;
 
 const OPENAPI: &str = "schema/openapi.yaml";
@@ -66,6 +67,7 @@ const MESSAGES: &[(&str, bool)] = &[
 // ---------------------------------------------------------------- validators
 
 #[test]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 fn redocly_lint_reports_no_errors() {
     let output = tools::command(&REDOCLY)
         .args(["lint", OPENAPI, "--format=json"])
@@ -109,6 +111,7 @@ fn redocly_lint_reports_no_errors() {
 }
 
 #[test]
+#[ignore = "needs the pinned tools: cargo xtask test"]
 fn asyncapi_validate_reports_no_errors() {
     let output = tools::command(&ASYNCAPI)
         .args(["validate", ASYNCAPI_DOC, "--diagnostics-format", "json"])
@@ -148,7 +151,8 @@ fn asyncapi_validate_reports_no_errors() {
 }
 
 #[test]
-fn pinned_tools_install_and_report_their_pinned_versions() {
+#[ignore = "needs the pinned tools: cargo xtask test"]
+fn pinned_tools_report_their_pinned_versions() {
     for tool in tools::ALL.iter().filter(|t| !t.bin.is_empty()) {
         let output = tools::command(tool)
             .arg("--version")

@@ -2,7 +2,7 @@
 //! beside it (which the workspace also compiles and lints), and `generated/` must match
 //! `schema/`. Update both with `cargo xtask codegen`.
 
-use autessa_tests::generation::{self, COMMAND, Stale, Target};
+use xtask::generation::{self, COMMAND, Stale, Target};
 
 fn assert_fresh(target: &Target) {
     let files = generation::render(target).unwrap_or_else(|e| panic!("{e}"));

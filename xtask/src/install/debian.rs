@@ -1,5 +1,6 @@
-//! Debian packages the tests need beyond a Rust toolchain, installed with `apt-get` when a
-//! file they provide is missing.
+//! Debian packages ([`autessa_tools::Package`]: Chromium for the tests, OpenSSL's headers
+//! and `pkg-config` for the `native-tls` builds), installed with `apt-get` when a file they
+//! provide is missing.
 //!
 //! [`ensure`] is idempotent: a package whose file is present is left alone, so a machine
 //! that already has it (or has it from elsewhere) runs no apt at all. Installs are one at a
@@ -11,35 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-/// A Debian package and a file it installs, which tells whether it is there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Package {
-    /// The package name, e.g. `chromium`.
-    pub name: &'static str,
-    /// An absolute path the package provides, e.g. `/usr/bin/chromium`.
-    pub provides: &'static str,
-}
-
-/// Debian's Chromium, for the tests that open generated pages.
-pub const CHROMIUM: Package = Package {
-    name: "chromium",
-    provides: "/usr/bin/chromium",
-};
-
-/// OpenSSL's headers, which `openssl-sys` (under the `native-tls` feature) compiles against.
-pub const LIBSSL_DEV: Package = Package {
-    name: "libssl-dev",
-    provides: "/usr/include/openssl/ssl.h",
-};
-
-/// `pkg-config`, with which `openssl-sys` finds OpenSSL.
-pub const PKG_CONFIG: Package = Package {
-    name: "pkg-config",
-    provides: "/usr/bin/pkg-config",
-};
-
-/// What the `native-tls` feature builds need on Linux.
-pub const NATIVE_TLS: &[Package] = &[LIBSSL_DEV, PKG_CONFIG];
+use autessa_tools::Package;
 
 /// Installs `packages` whose files are missing, and returns the path each provides.
 pub fn ensure(packages: &[Package]) -> Result<Vec<PathBuf>, String> {
