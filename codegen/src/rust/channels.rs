@@ -103,18 +103,26 @@ pub fn module(api: &Api, rt: &TokenStream) -> TokenStream {
 }
 
 fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
-    let ChannelNames {
-        params: params_name,
-        message: message_name,
-        connection: connection_name,
-        connect,
-        connect_with,
-        ..
-    } = ChannelNames::of(c);
-    let id = &c.id;
-    let address = &c.address;
+    let params = params_items(api, c, p);
+    let message = message_items(api, c, p);
+    let connection = connection_items(api, c, p);
+    let replies = reply_stream(api, c, p);
+    let connect = connect_items(c, p);
+    quote! {
+        #params
+        #message
+        #connection
+        #replies
+        #connect
+    }
+}
 
-    // Connection parameters.
+/// `<Channel>Params`, the connection's query parameters, with `new` and `with_` setters.
+fn params_items(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
+    if c.params.is_empty() {
+        return None;
+    }
+    let params_name = ChannelNames::of(c).params;
     let fields = c.params.iter().map(|param| {
         let name = ident(&param.name);
         let t = ty(&param.ty, api, p);
@@ -129,15 +137,6 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         );
         quote! { #doc pub #name: #t, }
     });
-    let queries = c
-        .params
-        .iter()
-        .filter(|x| x.location == ParamLocation::Query)
-        .map(|param| {
-            let name = ident(&param.name);
-            let wire = &param.wire;
-            quote!(.query(#wire, &params.#name))
-        });
     let required: Vec<_> = c.params.iter().filter(|x| x.required).collect();
     let new_args = required.iter().map(|param| {
         let name = ident(&param.name);
@@ -153,14 +152,53 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         }
     });
     let params_doc = docs::lines(&format!(
-        "The query parameters of {} connection (`{address}`).",
-        docs::a_code(id)
+        "The query parameters of {} connection (`{}`).",
+        docs::a_code(&c.id),
+        c.address
     ));
+    let param_setters = c
+        .params
+        .iter()
+        .filter(|param| !param.required)
+        .map(|param| {
+            let name = ident(&param.name);
+            let method = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
+            let t = ty(&param.ty, api, p);
+            let doc = docs::lines(&format!("Sets `{}`.", param.wire));
+            quote! {
+                #doc
+                #[must_use]
+                pub fn #method(mut self, value: #t) -> Self {
+                    self.#name = Some(value);
+                    self
+                }
+            }
+        });
+    Some(quote! {
+        #params_doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub struct #params_name {
+            #(#fields)*
+        }
 
-    // What the client sends.
-    let sends = c.outgoing.iter().map(|m| send(api, c, m, p));
+        impl #params_name {
+            /// Parameters with the required values set and the optional ones left out.
+            pub fn new(#(#new_args),*) -> Self {
+                Self { #(#new_fields),* }
+            }
 
-    // What the client receives.
+            #(#param_setters)*
+        }
+    })
+}
+
+/// `<Channel>Message`, everything the server may send, and how a frame is recognised as one
+/// of them.
+fn message_items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
+    let message_name = ChannelNames::of(c).message;
+    let id = &c.id;
+    let rt = &p.runtime;
     let variants = c.incoming.iter().map(|m| message_variant(api, m, p));
     let binary = c.incoming.iter().find(|m| m.kind == MessageKind::Binary);
     let binary_fallback = binary.is_none().then(|| {
@@ -182,80 +220,164 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
          recognise arrive as `Unknown`, with the JSON as received.",
         docs::a_code(id)
     ));
-
-    let connection_doc = docs::attrs(&c.docs, &format!("An open `{id}` connection."));
-    let initial = c
-        .initial
-        .map(|i| &c.incoming[i])
-        .filter(|m| m.kind == MessageKind::Json);
-    let (initial_field, initial_init, initial_methods, initial_wait) = match initial {
-        Some(m) => {
-            let variant = ident(&m.name);
-            let getter = initial_getter(m);
-            let t = ty(&m.payload, api, p);
-            let field_doc = docs::lines(&format!("The `{}` the server sent first.", m.id));
-            let getter_doc = docs::lines(&format!(
-                "The `{}` the server sent first on this connection, which connecting waits for \
-                 (`None` if the server sent something else first; that message is then the \
-                 first one [`recv`](Self::recv) returns).",
-                m.id
-            ));
-            (
-                Some(quote! { #field_doc initial: Option<#t>, }),
-                Some(quote!(initial: None,)),
-                Some(quote! {
-                    #getter_doc
-                    pub fn #getter(&self) -> Option<&#t> {
-                        self.initial.as_ref()
-                    }
-
-                    /// Waits for the first message and keeps it; a server that closes
-                    /// before it has refused the connection.
-                    async fn wait_for_initial(&mut self) -> Result<(), WsError> {
-                        match self.recv().await {
-                            Some(Ok(Event::Message(#message_name::#variant(first)))) => self.initial = Some(first),
-                            Some(Ok(Event::Closed { code, reason })) => {
-                                return Err(WsError::closed_on_connect(#id, code, reason));
-                            }
-                            Some(Ok(other)) => self.early = Some(other),
-                            Some(Err(error)) => return Err(error),
-                            None => {}
-                        }
-                        Ok(())
-                    }
-                }),
-                Some(quote!(connection.wait_for_initial().await?;)),
-            )
+    quote! {
+        #message_doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum #message_name {
+            #(#variants)*
+            #binary_fallback
+            /// A JSON message this client does not recognise, kept as received.
+            Unknown(serde_json::Value),
         }
-        None => (None, None, None, None),
-    };
-    let mutable = initial.is_some().then(|| quote!(mut));
+
+        impl #message_name {
+            /// Decodes a text frame. A message recognised by its shape must decode fully; one
+            /// that is not recognised is `Unknown`. The frame is decoded once, after a scan of
+            /// its top-level member names.
+            #[inline]
+            pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
+                #decode
+            }
+        }
+
+        impl #rt::ws::ChannelMessage for #message_name {
+            const CHANNEL: &'static str = #id;
+
+            #[inline]
+            fn from_text(text: &str) -> Result<Self, serde_json::Error> {
+                Self::from_text(text)
+            }
+
+            fn from_binary(data: Bytes) -> Self {
+                #binary_decode
+            }
+        }
+    }
+}
+
+/// `<Channel>Connection`: the runtime's typed connection with this channel's sends, and the
+/// message the server sends first.
+fn connection_items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
+    let ChannelNames {
+        params: params_name,
+        message: message_name,
+        connection: connection_name,
+        ..
+    } = ChannelNames::of(c);
+    let rt = &p.runtime;
+    let connection_doc = docs::attrs(&c.docs, &format!("An open `{}` connection.", c.id));
+    let sends = c.outgoing.iter().map(|m| send(api, c, m, p));
+    let initial = initial_message(c).map(|m| {
+        let getter = initial_getter(m);
+        let t = ty(&m.payload, api, p);
+        let field_doc = docs::lines(&format!("The `{}` the server sent first.", m.id));
+        let getter_doc = docs::lines(&format!(
+            "The `{}` the server sent first on this connection, which connecting waits for \
+             (`None` if the server sent something else first; that message is then the \
+             first one [`recv`]({rt}::ws::Connection::recv) returns).",
+            m.id,
+            rt = rt.to_string().replace(' ', "")
+        ));
+        let field = quote! { #field_doc initial: Option<#t>, };
+        let getter = quote! {
+            #getter_doc
+            pub fn #getter(&self) -> Option<&#t> {
+                self.initial.as_ref()
+            }
+        };
+        (field, getter)
+    });
+    let (initial_field, initial_getter) = initial.unzip();
     // The parameters, kept when a message repeats one and must be checked against it.
-    let keeps_params = c.outgoing.iter().any(|m| !m.param_members.is_empty());
-    let (params_field, params_init) = if keeps_params {
-        (
-            Some(quote! {
+    let params_field = c
+        .outgoing
+        .iter()
+        .any(|m| !m.param_members.is_empty())
+        .then(|| {
+            quote! {
                 /// The parameters connected with, which some messages repeat.
                 params: #params_name,
-            }),
-            Some(quote!(params: params.clone(),)),
-        )
-    } else {
-        (None, None)
-    };
-    let (trailing_field, trailing_init) = if ends_by_flag(c) {
-        (
-            Some(quote! {
-                /// Whether the last reply ended on a chunk marked as the last one, so that
-                /// its final message may still come.
-                after_last_chunk: bool,
-            }),
-            Some(quote!(after_last_chunk: false,)),
-        )
-    } else {
-        (None, None)
-    };
-    let replies = reply_stream(api, c, p);
+            }
+        });
+    let trailing_field = ends_by_flag(c).then(|| {
+        quote! {
+            /// Whether the last reply ended on a chunk marked as the last one, so that
+            /// its final message may still come.
+            after_last_chunk: bool,
+        }
+    });
+    quote! {
+        #connection_doc
+        ///
+        /// It dereferences to the runtime's typed connection, which receives (`recv`, or as a
+        /// `Stream`) and closes.
+        #[derive(Debug)]
+        pub struct #connection_name {
+            connection: #rt::ws::Connection<#message_name>,
+            #initial_field
+            #trailing_field
+            #params_field
+        }
+
+        impl #connection_name {
+            #(#sends)*
+
+            #initial_getter
+        }
+
+        impl std::ops::Deref for #connection_name {
+            type Target = #rt::ws::Connection<#message_name>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.connection
+            }
+        }
+
+        impl std::ops::DerefMut for #connection_name {
+            fn deref_mut(&mut self) -> &mut Self::Target {
+                &mut self.connection
+            }
+        }
+
+        impl Stream for #connection_name {
+            type Item = Result<Event<#message_name>, WsError>;
+
+            fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+                self.get_mut().connection.poll_recv(cx)
+            }
+        }
+    }
+}
+
+/// The JSON message the server sends first, which connecting waits for.
+fn initial_message(c: &Channel) -> Option<&Message> {
+    c.initial
+        .map(|i| &c.incoming[i])
+        .filter(|m| m.kind == MessageKind::Json)
+}
+
+/// `Client::connect_<channel>` and `connect_<channel>_with`.
+fn connect_items(c: &Channel, p: &Paths) -> TokenStream {
+    let rt = &p.runtime;
+    let ChannelNames {
+        params: params_name,
+        message: message_name,
+        connection: connection_name,
+        connect,
+        connect_with,
+        ..
+    } = ChannelNames::of(c);
+    let (id, address) = (&c.id, &c.address);
+    let queries = c
+        .params
+        .iter()
+        .filter(|x| x.location == ParamLocation::Query)
+        .map(|param| {
+            let name = ident(&param.name);
+            let wire = &param.wire;
+            quote!(.query(#wire, &params.#name))
+        });
     let auth = match &c.auth {
         Some(AuthKind::ApiKey {
             location: ParamLocation::Query,
@@ -279,164 +401,26 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
          security scheme says, and is never shown in errors or `Debug` output.",
         docs::a_code(id)
     ));
-    let param_setters = c
-        .params
-        .iter()
-        .filter(|param| !param.required)
-        .map(|param| {
-            let name = ident(&param.name);
-            let method = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
-            let t = ty(&param.ty, api, p);
-            let doc = docs::lines(&format!("Sets `{}`.", param.wire));
-            quote! {
-                #doc
-                #[must_use]
-                pub fn #method(mut self, value: #t) -> Self {
-                    self.#name = Some(value);
-                    self
-                }
-            }
-        });
+    let (mutable, initial) = match initial_message(c) {
+        Some(m) => {
+            let variant = ident(&m.name);
+            let wait = quote! {
+                connection.wait_for_first(|message| match message {
+                    #message_name::#variant(first) => std::ops::ControlFlow::Break(first),
+                    other => std::ops::ControlFlow::Continue(other),
+                }).await?
+            };
+            (Some(quote!(mut)), Some(quote!(initial: #wait,)))
+        }
+        None => (None, None),
+    };
+    let trailing = ends_by_flag(c).then(|| quote!(after_last_chunk: false,));
+    let keeps_params = c.outgoing.iter().any(|m| !m.param_members.is_empty());
+    let params_init = keeps_params.then(|| quote!(params: params.clone(),));
     let has_params = !c.params.is_empty();
-    let params_items = has_params.then(|| {
-        quote! {
-        #params_doc
-        #[derive(Clone, Debug, PartialEq)]
-        #[non_exhaustive]
-        pub struct #params_name {
-            #(#fields)*
-        }
-
-        impl #params_name {
-            /// Parameters with the required values set and the optional ones left out.
-            pub fn new(#(#new_args),*) -> Self {
-                Self { #(#new_fields),* }
-            }
-
-            #(#param_setters)*
-        }
-
-        }
-    });
     let params_arg = has_params.then(|| quote!(params: &#params_name,));
     let params_pass = has_params.then(|| quote!(params,));
     quote! {
-        #params_items
-
-        #message_doc
-        #[derive(Clone, Debug, PartialEq)]
-        #[non_exhaustive]
-        pub enum #message_name {
-            #(#variants)*
-            #binary_fallback
-            /// A JSON message this client does not recognise, kept as received.
-            Unknown(serde_json::Value),
-        }
-
-        impl #message_name {
-            /// Decodes a text frame. A message recognised by its shape must decode fully; one
-            /// that is not recognised is `Unknown`. The frame is decoded once, after a scan of
-            /// its top-level member names.
-            #[inline]
-            pub fn from_text(text: &str) -> Result<Self, serde_json::Error> {
-                #decode
-            }
-
-            /// Wraps a binary frame.
-            pub fn from_binary(data: Bytes) -> Self {
-                #binary_decode
-            }
-
-            /// Decodes a frame; a text frame that does not decode is a [`WsError::Decode`]
-            /// with the text as received.
-            #[inline]
-            pub fn from_frame(frame: Frame) -> Result<Self, WsError> {
-                match frame {
-                    Frame::Text(text) => Self::from_text(&text).map_err(|source| WsError::decode(#id, text, source)),
-                    Frame::Binary(data) => Ok(Self::from_binary(data)),
-                }
-            }
-        }
-
-        #connection_doc
-        #[derive(Debug)]
-        pub struct #connection_name {
-            session: WsSession,
-            #initial_field
-            #trailing_field
-            #params_field
-            /// A message that arrived while waiting for the first one, kept for `recv`.
-            early: Option<Event<#message_name>>,
-        }
-
-        impl #connection_name {
-            #(#sends)*
-
-            #initial_methods
-
-            /// The next message or lifecycle event; `None` once the connection is closed and
-            /// everything received before has been delivered. Cancel safe: a `recv` dropped
-            /// before it completes loses nothing.
-            pub fn recv(&mut self) -> impl Future<Output = Option<Result<Event<#message_name>, WsError>>> + '_ {
-                std::future::poll_fn(|cx| self.poll_recv(cx))
-            }
-
-            /// Polls for what [`recv`](Self::recv) waits for (for hand-written futures and
-            /// streams; the connection is also a [`Stream`]).
-            #[inline]
-            pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<Event<#message_name>, WsError>>> {
-                // Checked before taking: `take` would move the whole event on every call.
-                if self.early.is_some() {
-                    return Poll::Ready(self.early.take().map(Ok));
-                }
-                match std::task::ready!(self.session.poll_recv(cx)) {
-                    // Text messages first: they are nearly all of the traffic.
-                    Some(Ok(Event::Message(Frame::Text(text)))) => Self::ready_text(text),
-                    Some(Ok(event)) => Poll::Ready(Some(event.try_map(#message_name::from_frame))),
-                    Some(Err(error)) => Poll::Ready(Some(Err(error))),
-                    None => Poll::Ready(None),
-                }
-            }
-
-            /// A text frame, decoded, as the answer of `poll_recv`. The answer is built here
-            /// rather than around a returned message, so that the message is written once:
-            /// where the caller receives it.
-            #[inline]
-            fn ready_text(text: Text) -> Poll<Option<Result<Event<#message_name>, WsError>>> {
-                let item = match #message_name::from_text(&text) {
-                    Ok(message) => Ok(Event::Message(message)),
-                    Err(source) => Err(WsError::decode(#id, text, source)),
-                };
-                Poll::Ready(Some(item))
-            }
-
-            /// Closes the connection cleanly; messages already received stay available from
-            /// [`recv`](Self::recv).
-            pub async fn close(&mut self) -> Result<(), WsError> {
-                self.session.close().await
-            }
-
-            /// The untyped session underneath.
-            pub fn session(&mut self) -> &mut WsSession {
-                &mut self.session
-            }
-
-            /// A handle for sending from other tasks (for example while streaming audio).
-            pub fn sender(&self) -> WsSender {
-                self.session.sender()
-            }
-        }
-
-        impl Stream for #connection_name {
-            type Item = Result<Event<#message_name>, WsError>;
-
-            fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-                self.get_mut().poll_recv(cx)
-            }
-        }
-
-        #replies
-
         impl Client {
             #connect_doc
             pub async fn #connect(&self, #params_arg) -> Result<#connection_name, WsError> {
@@ -453,9 +437,8 @@ fn channel(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                     .config(config)
                     .connect()
                     .await?;
-                let #mutable connection = #connection_name { session, #initial_init #trailing_init #params_init early: None };
-                #initial_wait
-                Ok(connection)
+                let #mutable connection = #rt::ws::Connection::new(session);
+                Ok(#connection_name { #initial #trailing #params_init connection })
             }
         }
     }
@@ -567,7 +550,7 @@ fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
                 stream::unfold(Some((self, false)), |state| async move {
                     let (connection, had_last) = state?;
                     let received = if had_last {
-                        let grace = connection.session.reply_grace();
+                        let grace = connection.reply_grace();
                         autessa_runtime::ws::within(grace, connection.recv()).await?
                     } else {
                         connection.recv().await
@@ -732,14 +715,14 @@ fn send(api: &Api, c: &Channel, m: &Message, p: &Paths) -> TokenStream {
                 #doc
                 pub async fn #method(&self, message: &#t) -> Result<(), WsError> {
                     #(#checks)*
-                    self.session.send_json(message).await
+                    self.connection.send_json(message).await
                 }
             }
         }
         MessageKind::Binary => quote! {
             #doc
             pub async fn #method(&self, data: impl Into<Bytes>) -> Result<(), WsError> {
-                self.session.send_binary(data).await
+                self.connection.send_binary(data).await
             }
         },
     }

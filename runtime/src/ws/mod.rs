@@ -51,6 +51,7 @@
 
 pub mod audio;
 mod config;
+mod connection;
 mod control;
 mod error;
 mod frame;
@@ -68,6 +69,7 @@ use serde::Serialize;
 use url::Url;
 
 pub use config::{Reconnect, WsConfig};
+pub use connection::{ChannelMessage, Connection, Received};
 pub use error::WsError;
 pub use frame::{Event, Frame, Text};
 /// Stream combinators, for the streamed replies of generated connections.
