@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::{
-    Config, DocsConfig, Flags, GeneratedFile, PackageMeta, RUNTIME_VERSION, RustConfig, diff, docs,
-    load_api,
+    Config, DocsConfig, Flags, GeneratedFile, Grouping, PackageMeta, RUNTIME_VERSION, RustConfig,
+    diff, docs, load_api,
 };
 
 pub const USAGE: &str = "usage: autessa-codegen [--openapi FILE] [--asyncapi FILE] [--out DIR] [--docs DIR] \
 [--docs-overview FILE] [--changelog FILE] [--crate-name NAME] \
-[--crate-version VERSION] [--runtime TOML] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]... \
+[--crate-version VERSION] [--runtime TOML] [--features-by tag|tag-prefix] [--env-prefix PREFIX] [--flag EXTENSION=NOTE]... \
 [--description TEXT] [--license SPDX] [--repository URL] [--homepage URL] [--documentation URL] \
 [--keywords A,B] [--categories A,B] [--no-publish] \
 [--previous-openapi FILE] [--previous-asyncapi FILE] [--since GIT-REVISION] [--report-json FILE]";
@@ -100,6 +100,7 @@ fn parse(args: Vec<String>) -> Result<Option<Options>, String> {
     let mut docs_dir = None;
     let mut docs_overview = None;
     let mut changelog = None;
+    let mut features_by = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -128,6 +129,13 @@ fn parse(args: Vec<String>) -> Result<Option<Options>, String> {
             "--since" => since = Some(value()?),
             "--report-json" => report_json = Some(PathBuf::from(value()?)),
             "--runtime" => runtime = value()?,
+            "--features-by" => {
+                let by = value()?;
+                let grouping = Grouping::parse(&by).ok_or_else(|| {
+                    format!("--features-by takes `tag` or `tag-prefix`, not `{by}`\n{USAGE}")
+                })?;
+                features_by = Some(grouping);
+            }
             "--env-prefix" => env_prefix = Some(value()?),
             "--flag" => {
                 let v = value()?;
@@ -178,6 +186,7 @@ fn parse(args: Vec<String>) -> Result<Option<Options>, String> {
             env_prefix,
             command: "autessa-codegen".into(),
             package,
+            features_by,
         },
     };
     Ok(Some(Options {

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use diag::{Diagnostic, Diagnostics};
 pub use docs::DocsConfig;
 pub use lower::{Flags, Perspective};
-pub use rust::{PackageMeta, RUNTIME_VERSION, RustConfig};
+pub use rust::{Grouping, PackageMeta, RUNTIME_VERSION, RustConfig};
 
 /// A file to write, relative to the output folder.
 #[derive(Clone, Debug, PartialEq, Eq)]

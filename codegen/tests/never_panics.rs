@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 fn config() -> RustConfig {
     RustConfig {
+        features_by: None,
         crate_name: "mutant".into(),
         crate_version: "0.0.0".into(),
         runtime_dependency: "{ path = \"runtime\" }".into(),

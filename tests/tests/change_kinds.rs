@@ -88,6 +88,7 @@ fn config(spec: PathBuf) -> Config {
         flags: Flags::default(),
         docs: None,
         rust: RustConfig {
+            features_by: None,
             crate_name: "changes".into(),
             crate_version: "1.0.0".into(),
             runtime_dependency: format!(

@@ -28,6 +28,7 @@ fn generate_crate(name: &str, spec: &Path, out: &Path) -> Vec<String> {
         flags: Flags::default(),
         docs: None,
         rust: RustConfig {
+            features_by: None,
             crate_name: format!("corpus-{name}"),
             crate_version: "0.0.0".into(),
             runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),
@@ -95,6 +96,7 @@ fn kraken_requests_and_replies_end_up_on_one_connection() {
         flags: Flags::default(),
         docs: None,
         rust: RustConfig {
+            features_by: None,
             crate_name: "kraken".into(),
             crate_version: "0.0.0".into(),
             runtime_dependency: String::new(),

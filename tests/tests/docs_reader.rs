@@ -72,6 +72,7 @@ fn the_cli_writes_a_reference_for_any_spec_that_says_nothing_about_autessa() {
             flags: Default::default(),
             docs: None,
             rust: autessa_codegen::RustConfig {
+                features_by: None,
                 crate_name: format!("{name}-client"),
                 crate_version: "0.1.0".into(),
                 runtime_dependency: "\"0.1\"".into(),

@@ -33,6 +33,7 @@ fn generate_releases(dir: &Path) {
             flags: Flags::default(),
             docs: None,
             rust: RustConfig {
+                features_by: None,
                 crate_name: "evolution".into(),
                 crate_version: version.into(),
                 runtime_dependency: format!(
@@ -162,6 +163,7 @@ fn common_additions_are_minor_and_removals_major() {
             flags: Flags::default(),
             docs: None,
             rust: RustConfig {
+                features_by: None,
                 crate_name: "evolution".into(),
                 crate_version: "0.0.0".into(),
                 runtime_dependency: String::new(),

@@ -55,6 +55,7 @@ fn every_fixture_has_a_snapshot() {
         names,
         [
             "autessa",
+            "areas",
             "forms",
             "hostile",
             "objects",
@@ -64,6 +65,11 @@ fn every_fixture_has_a_snapshot() {
             "unions"
         ]
     );
+}
+
+#[test]
+fn snapshot_areas() {
+    assert_fresh(&target("areas"));
 }
 
 #[test]

@@ -70,6 +70,7 @@ fn load(path: &Path) -> Result<Api, String> {
         flags: Flags::default(),
         docs: None,
         rust: RustConfig {
+            features_by: None,
             crate_name: "github".into(),
             crate_version: "0.0.0".into(),
             runtime_dependency: String::new(),

@@ -62,6 +62,7 @@ fn config(name: &str, spec: &Path) -> Config {
         flags: Flags::default(),
         docs: None,
         rust: RustConfig {
+            features_by: None,
             crate_name: format!("corpus-{name}"),
             crate_version: "0.0.0".into(),
             runtime_dependency: format!("{{ path = {:?} }}", runtime.display().to_string()),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use autessa_codegen::diff::{self, Report};
 use autessa_codegen::{
-    Config, DocsConfig, Flags, GeneratedFile, PackageMeta, RUNTIME_VERSION, RustConfig,
+    Config, DocsConfig, Flags, GeneratedFile, Grouping, PackageMeta, RUNTIME_VERSION, RustConfig,
 };
 
 use autessa_tools::workspace_root;
@@ -45,6 +45,7 @@ pub fn targets() -> Vec<Target> {
             perspective: Default::default(),
             flags: Flags(vec![("x-autessa-inferred".into(), INFERRED_NOTE.into())]),
             rust: RustConfig {
+                features_by: None,
                 crate_name: "autessa".into(),
                 crate_version: "0.1.0".into(),
                 runtime_dependency: format!(
@@ -83,8 +84,12 @@ pub fn targets() -> Vec<Target> {
         },
     }];
     for (name, spec) in fixture_specs(&root) {
-        // A fixture's channels, when it has any, beside its OpenAPI document.
+        // A fixture's channels, when it has any, beside its OpenAPI document; and how its
+        // crate is split into cargo features, when a `features-by` file says so.
         let asyncapi = spec.with_file_name("asyncapi.yaml");
+        let features_by = std::fs::read_to_string(spec.with_file_name("features-by"))
+            .ok()
+            .and_then(|by| Grouping::parse(by.trim()));
         out.push(Target {
             out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
             records_changes: false,
@@ -97,6 +102,7 @@ pub fn targets() -> Vec<Target> {
                     "Inferred, not documented.".into(),
                 )]),
                 rust: RustConfig {
+                    features_by,
                     crate_name: format!("fixture-{name}"),
                     crate_version: "0.0.0".into(),
                     runtime_dependency: "{ path = \"../../../../runtime\" }".into(),

@@ -233,6 +233,39 @@ fn features() -> Result<(), String> {
         args.extend_from_slice(&["--", "-D", "warnings"]);
         cargo(&args)?;
     }
+    areas_build_alone()
+}
+
+/// The `areas` fixture is split into a cargo feature per area: each area alone, and none,
+/// must build without warnings (no item of the area left out may be needed by another).
+fn areas_build_alone() -> Result<(), String> {
+    let manifest = workspace_root().join("tests/fixtures/areas/expected/Cargo.toml");
+    let text =
+        std::fs::read_to_string(&manifest).map_err(|e| format!("{}: {e}", manifest.display()))?;
+    // The areas are the features that turn on nothing else (`name = []`).
+    let areas: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.strip_suffix(" = []"))
+        .collect();
+    if areas.len() < 2 {
+        return Err(format!("{}: fewer than two areas", manifest.display()));
+    }
+    for area in areas
+        .iter()
+        .map(|a| format!("rustls,{a}"))
+        .chain(["rustls".into()])
+    {
+        let args = [
+            "clippy",
+            "-p",
+            "fixture-areas",
+            "--no-default-features",
+            "--features",
+        ];
+        let mut args = args.to_vec();
+        args.extend_from_slice(&[area.as_str(), "--", "-D", "warnings"]);
+        cargo(&args)?;
+    }
     Ok(())
 }
 

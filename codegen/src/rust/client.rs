@@ -12,6 +12,7 @@ use quote::quote;
 
 use super::config::RustConfig;
 use super::docs;
+use super::features::{Groups, gate_items, gate_method};
 use super::ident::ident;
 use super::types::{Paths, ty};
 use crate::diag::Diagnostic;
@@ -21,7 +22,12 @@ use crate::ir::{
 };
 
 /// The client module: the client, generic over its flavour, and the call types.
-pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenStream, Diagnostic> {
+pub fn module(
+    api: &Api,
+    config: &RustConfig,
+    rt: &TokenStream,
+    groups: Option<&Groups>,
+) -> Result<TokenStream, Diagnostic> {
     let p = Paths {
         types: quote!(types::),
         runtime: rt.clone(),
@@ -127,12 +133,24 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
     };
     let mut methods = Vec::new();
     let mut calls = Vec::new();
-    for op in &api.operations {
+    for (index, op) in api.operations.iter().enumerate() {
         let (method, call) = operation(api, op, &p)?;
-        methods.push(method);
-        calls.push(call);
+        let cfg = groups.map(|groups| groups.operation(index));
+        methods.push(match &cfg {
+            Some(cfg) => gate_method(method, cfg),
+            None => method,
+        });
+        calls.push(match &cfg {
+            Some(cfg) => gate_items(call, cfg),
+            None => call,
+        });
         if let Some(flow) = &op.upload {
-            methods.push(upload_method(api, op, flow, &p)?);
+            let cfg = groups.map(|groups| groups.operations(&[index, flow.then]));
+            let method = upload_method(api, op, flow, &p)?;
+            methods.push(match &cfg {
+                Some(cfg) => gate_method(method, cfg),
+                None => method,
+            });
         }
     }
     let body = quote! {
@@ -195,8 +213,11 @@ pub fn module(api: &Api, config: &RustConfig, rt: &TokenStream) -> Result<TokenS
     let std = super::imports::std_imports(&body, &used);
     // A call's `send` names its result in full, `F::Wait<impl Future<Output = Result<..>>>`,
     // one type for both flavours; clippy finds that complex for deep response types.
+    // With some areas left out, some imports go unused.
+    let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
     Ok(quote! {
         #![allow(clippy::type_complexity)]
+        #lint
 
         #std
         #runtime

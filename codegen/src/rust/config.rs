@@ -1,5 +1,7 @@
 //! What the generated crate is called and what it depends on.
 
+pub use super::features::Grouping;
+
 /// What the generated crate is called and what it depends on.
 #[derive(Clone, Debug)]
 pub struct RustConfig {
@@ -15,6 +17,8 @@ pub struct RustConfig {
     pub command: String,
     /// The package metadata of the generated `Cargo.toml`.
     pub package: PackageMeta,
+    /// Cargo features that split the crate by area (`None`: one crate, every operation).
+    pub features_by: Option<Grouping>,
 }
 
 /// What the generated `Cargo.toml` says about the package beyond its name and version.

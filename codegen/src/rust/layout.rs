@@ -44,10 +44,12 @@ enum Run {
 }
 
 impl Page {
+    /// The file's inner attributes, one a line (prettyplease alone would join them).
     fn inner_attributes(&mut self, attrs: Vec<Attribute>) {
-        if !attrs.is_empty() {
-            self.out
-                .push_str(&prettyplease::unparse(&file(attrs, Vec::new())));
+        for attr in attrs {
+            let text = prettyplease::unparse(&file(vec![attr], Vec::new()));
+            self.out.push_str(text.trim_end());
+            self.out.push('\n');
         }
     }
 
@@ -88,11 +90,15 @@ fn member_list(item: &Item) -> Option<String> {
     else {
         return None;
     };
-    if body.delimiter() != Delimiter::Brace || !call.attrs.is_empty() {
+    if body.delimiter() != Delimiter::Brace {
         return None;
     }
     let path = call.mac.path.segments.iter().map(|s| s.ident.to_string());
-    let mut text = format!("{}!({name} {{\n", path.collect::<Vec<_>>().join("::"));
+    let mut text = attributes(&call.attrs);
+    text.push_str(&format!(
+        "{}!({name} {{\n",
+        path.collect::<Vec<_>>().join("::")
+    ));
     let mut entry = String::new();
     for token in body.stream() {
         match &token {
@@ -110,6 +116,16 @@ fn member_list(item: &Item) -> Option<String> {
     }
     text.push_str("});\n");
     Some(text)
+}
+
+/// Outer attributes as prettyplease prints them, one a line.
+fn attributes(attrs: &[Attribute]) -> String {
+    if attrs.is_empty() {
+        return String::new();
+    }
+    let unit: Item = syn::parse_quote!(#(#attrs)* struct X;);
+    let text = prettyplease::unparse(&file(Vec::new(), vec![unit]));
+    text.trim_end().trim_end_matches("struct X;").to_owned()
 }
 
 fn file(attrs: Vec<Attribute>, items: Vec<Item>) -> File {

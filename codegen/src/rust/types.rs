@@ -6,6 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
+use super::features::{Groups, gate_items};
 use super::ident::ident;
 use crate::ir::{
     Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union,
@@ -62,7 +63,7 @@ fn primitive(prim: Primitive, p: &Paths) -> TokenStream {
 }
 
 /// The whole `types` module body.
-pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
+pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> TokenStream {
     let p = Paths {
         types: TokenStream::new(),
         runtime: runtime.clone(),
@@ -70,7 +71,7 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
     let mut defaults = DefaultCache::default();
     let items = api.types_by_name().into_iter().map(|id| {
         let def = api.ty(id);
-        match &def.kind {
+        let items = match &def.kind {
             TypeKind::Struct(s) => structure(api, def, s, &p, defaults.has_default(api, id)),
             TypeKind::Enum(e) => enumeration(def, e, &p),
             TypeKind::Union(u) => union(api, def, u, &p),
@@ -80,6 +81,10 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
                 let target = ty(t, api, &p);
                 quote! { #doc pub type #name = #target; }
             }
+        };
+        match groups.and_then(|groups| groups.ty(id)) {
+            Some(cfg) => gate_items(items, &cfg),
+            None => items,
         }
     });
     let body = quote! { #(#items)* };
@@ -87,7 +92,11 @@ pub fn module(api: &Api, runtime: &TokenStream) -> TokenStream {
     let std = super::imports::std_imports(&body, &used);
     // A document without schemas has no types to derive anything for.
     let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], &used);
+    // With some areas left out, some imports go unused.
+    let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
     quote! {
+        #lint
+
         #std
         #serde
 

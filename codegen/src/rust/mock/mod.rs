@@ -12,6 +12,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
+use super::features::Groups;
 use super::types::Paths;
 use crate::GeneratedFile;
 use crate::ir::Api;
@@ -128,12 +129,12 @@ fn longest_run(text: &str, c: char) -> usize {
 }
 
 /// The `mock` module (`src/mock.rs`).
-pub fn module(api: &Api, has_key: bool) -> TokenStream {
+pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream {
     let p = Paths {
         types: quote!(types::),
         runtime: quote!(autessa_runtime),
     };
-    let operations = rest::methods(api, &p);
+    let operations = rest::methods(api, &p, groups);
     let channels = api.channels.iter().map(ws::method);
     let channel_items = api.channels.iter().map(|c| ws::items(api, c, &p));
     let has_channels = !api.channels.is_empty();

@@ -6,14 +6,22 @@ use quote::quote;
 
 use super::super::client::response_types;
 use super::super::docs;
+use super::super::features::{Groups, gate_method};
 use super::super::ident::ident;
 use super::super::types::{Paths, ty};
 use crate::ir::{Api, BodyKind, Operation};
 use crate::lower::names;
 
 /// `on_<operation>` for every operation.
-pub fn methods(api: &Api, p: &Paths) -> Vec<TokenStream> {
-    api.operations.iter().map(|op| method(api, op, p)).collect()
+pub fn methods(api: &Api, p: &Paths, groups: Option<&Groups>) -> Vec<TokenStream> {
+    let methods = api.operations.iter().map(|op| method(api, op, p));
+    methods
+        .enumerate()
+        .map(|(index, method)| match groups {
+            Some(groups) => gate_method(method, &groups.operation(index)),
+            None => method,
+        })
+        .collect()
 }
 
 fn method(api: &Api, op: &Operation, p: &Paths) -> TokenStream {

@@ -1,0 +1,334 @@
+//! Cargo features that split a large crate by area, so that a program compiles only the
+//! areas it uses: each operation belongs to the feature of its group (its first tag, or
+//! that tag's first dotted segment), and a type to the features of the operations that
+//! reach it. A type every group reaches, or no operation does, is always compiled.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::parse::Parser;
+
+use crate::ir::{Api, TypeId, TypeKind, TypeRef};
+
+/// How operations are grouped into cargo features.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grouping {
+    /// One feature per first tag.
+    Tag,
+    /// One feature per first segment of the first tag (`users` for `users.user`).
+    TagPrefix,
+}
+
+impl Grouping {
+    /// The grouping a command-line value names: `tag` or `tag-prefix`.
+    pub fn parse(value: &str) -> Option<Grouping> {
+        match value {
+            "tag" => Some(Grouping::Tag),
+            "tag-prefix" => Some(Grouping::TagPrefix),
+            _ => None,
+        }
+    }
+}
+
+/// The features the crate's operations are grouped into, and what each item needs.
+pub struct Groups {
+    /// Feature names, in order of first use.
+    features: Vec<String>,
+    /// The feature of each operation.
+    of_operation: Vec<usize>,
+    /// The features of each type; empty when the type is always compiled.
+    of_type: Vec<Vec<usize>>,
+}
+
+/// Features the generated crate has whatever the grouping.
+const TAKEN: &[&str] = &["default", "blocking", "rustls", "native-tls", "mock", "ws"];
+
+impl Groups {
+    pub fn new(api: &Api, grouping: Grouping) -> Groups {
+        let mut features: Vec<String> = Vec::new();
+        let mut of_group: Vec<(String, usize)> = Vec::new();
+        let of_operation = api
+            .operations
+            .iter()
+            .map(|op| {
+                let tag = op.tags.first().map_or("untagged", String::as_str);
+                let group = match grouping {
+                    Grouping::Tag => tag,
+                    Grouping::TagPrefix => tag.split('.').next().unwrap_or(tag),
+                };
+                if let Some((_, index)) = of_group.iter().find(|(g, _)| g == group) {
+                    return *index;
+                }
+                let name = feature_name(group, &features);
+                features.push(name);
+                of_group.push((group.to_owned(), features.len() - 1));
+                features.len() - 1
+            })
+            .collect();
+        let mut groups = Groups {
+            features,
+            of_operation,
+            of_type: vec![Vec::new(); api.types.len()],
+        };
+        groups.of_type = groups.reach(api);
+        groups
+    }
+
+    /// For each type, the groups whose operations reach it; empty when all or none do.
+    fn reach(&self, api: &Api) -> Vec<Vec<usize>> {
+        let mut reached: Vec<Vec<usize>> = vec![Vec::new(); api.types.len()];
+        for group in 0..self.features.len() {
+            let mut roots = Vec::new();
+            let ops = api.operations.iter().enumerate();
+            for (_, op) in ops.filter(|(i, _)| self.of_operation[*i] == group) {
+                op.params.iter().for_each(|p| named_in(&p.ty, &mut roots));
+                op.body.iter().for_each(|b| named_in(&b.ty, &mut roots));
+                for r in &op.responses {
+                    r.body.iter().for_each(|b| named_in(&b.ty, &mut roots));
+                    r.headers.iter().for_each(|h| named_in(&h.ty, &mut roots));
+                }
+            }
+            for (id, seen) in reachable(api, roots).into_iter().enumerate() {
+                if seen {
+                    reached[id].push(group);
+                }
+            }
+        }
+        // Channels are not grouped: what their messages reach is always compiled.
+        let mut roots = Vec::new();
+        for c in &api.channels {
+            c.params.iter().for_each(|p| named_in(&p.ty, &mut roots));
+            let messages = c.outgoing.iter().chain(&c.incoming);
+            messages.for_each(|m| named_in(&m.payload, &mut roots));
+        }
+        let always = reachable(api, roots);
+        for (id, groups) in reached.iter_mut().enumerate() {
+            if always[id] || groups.len() == self.features.len() {
+                groups.clear();
+            }
+        }
+        reached
+    }
+
+    /// `#[cfg(feature = "…")]` for an operation.
+    pub fn operation(&self, index: usize) -> TokenStream {
+        cfg(&[self.of_operation[index]], &self.features)
+    }
+
+    /// The `#[cfg(..)]` of an item that needs the operations `indices` (an upload needs two).
+    pub fn operations(&self, indices: &[usize]) -> TokenStream {
+        let mut groups: Vec<usize> = indices.iter().map(|&i| self.of_operation[i]).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        let names = groups.iter().map(|&g| self.features[g].as_str());
+        match groups.len() {
+            1 => cfg(&groups, &self.features),
+            _ => quote!(#[cfg(all(#(feature = #names),*))]),
+        }
+    }
+
+    /// The `#[cfg(..)]` of a type, or `None` when it is always compiled.
+    pub fn ty(&self, id: TypeId) -> Option<TokenStream> {
+        let groups = &self.of_type[id.0];
+        (!groups.is_empty()).then(|| cfg(groups, &self.features))
+    }
+
+    /// The `[features]` entries, and the names `default` turns on.
+    pub fn features(&self) -> &[String] {
+        &self.features
+    }
+}
+
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", ..))]`.
+fn cfg(groups: &[usize], features: &[String]) -> TokenStream {
+    let names = groups.iter().map(|&g| features[g].as_str());
+    match groups {
+        [one] => {
+            let name = features[*one].as_str();
+            quote!(#[cfg(feature = #name)])
+        }
+        _ => quote!(#[cfg(any(#(feature = #names),*))]),
+    }
+}
+
+/// Which types `roots` reach, through members, variants and aliases.
+fn reachable(api: &Api, mut stack: Vec<TypeId>) -> Vec<bool> {
+    let mut seen = vec![false; api.types.len()];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.0], true) {
+            continue;
+        }
+        match &api.ty(id).kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
+                s.extra.iter().for_each(|t| named_in(t, &mut stack));
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
+            TypeKind::Alias(t) => named_in(t, &mut stack),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    seen
+}
+
+fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
+    match t {
+        TypeRef::Named(id) => out.push(*id),
+        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
+        TypeRef::Primitive(_) | TypeRef::Any => {}
+    }
+}
+
+/// A cargo feature name for a group: kebab-case ASCII, apart from the crate's other
+/// features and the groups named before.
+fn feature_name(group: &str, taken: &[String]) -> String {
+    let mut base = heck::ToKebabCase::to_kebab_case(group)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect::<String>();
+    if base.is_empty() || !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        base = format!("group-{base}").trim_end_matches('-').to_owned();
+    }
+    let mut name = base.clone();
+    let mut n = 2;
+    while TAKEN.contains(&name.as_str()) || taken.contains(&name) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    name
+}
+
+/// `tokens` (items) with `cfg` on each item, after its doc comment.
+pub fn gate_items(tokens: TokenStream, cfg: &TokenStream) -> TokenStream {
+    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
+        return tokens;
+    };
+    let Ok(cfg) = syn::Attribute::parse_outer.parse2(cfg.clone()) else {
+        return tokens;
+    };
+    let items = file.items.into_iter().map(|mut item| {
+        if let Some(attrs) = attributes(&mut item) {
+            let at = attrs
+                .iter()
+                .take_while(|a| a.path().is_ident("doc"))
+                .count();
+            attrs.splice(at..at, cfg.iter().cloned());
+        }
+        item
+    });
+    quote!(#(#items)*)
+}
+
+/// `tokens` (one method of an impl block) with `cfg` after its doc comment.
+pub fn gate_method(tokens: TokenStream, cfg: &TokenStream) -> TokenStream {
+    let (Ok(mut method), Ok(cfg)) = (
+        syn::parse2::<syn::ImplItemFn>(tokens.clone()),
+        syn::Attribute::parse_outer.parse2(cfg.clone()),
+    ) else {
+        return tokens;
+    };
+    let at = method
+        .attrs
+        .iter()
+        .take_while(|a| a.path().is_ident("doc"))
+        .count();
+    method.attrs.splice(at..at, cfg);
+    quote!(#method)
+}
+
+fn attributes(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
+    use syn::Item;
+    match item {
+        Item::Struct(i) => Some(&mut i.attrs),
+        Item::Enum(i) => Some(&mut i.attrs),
+        Item::Impl(i) => Some(&mut i.attrs),
+        Item::Macro(i) => Some(&mut i.attrs),
+        Item::Type(i) => Some(&mut i.attrs),
+        Item::Fn(i) => Some(&mut i.attrs),
+        Item::Const(i) => Some(&mut i.attrs),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{Grouping, Groups, feature_name};
+    use crate::ir::Api;
+    use crate::load::Sources;
+    use crate::lower::{Flags, lower_openapi};
+
+    /// Tagged operations `a` (tag `pets.cats`), `b` (`pets.dogs`), `c` (`stores`) and an
+    /// untagged `d`; `Shared` is reached by all, `Pet` by the pets and stores, `Owner`
+    /// through `Pet`, `Store` by the stores alone.
+    fn api() -> Api {
+        let body = |schema: &str| json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+        let answer = |schema: &str| json!({"200": {"description": "ok", "content": body(schema)["content"].clone()}});
+        let op = |id: &str, tag: Option<&str>, schema: &str| {
+            let mut op = json!({"operationId": id, "responses": answer(schema), "requestBody": body("Shared")});
+            if let Some(tag) = tag {
+                op["tags"] = json!([tag]);
+            }
+            op
+        };
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/a": {"post": op("a", Some("pets.cats"), "Pet")},
+                "/b": {"post": op("b", Some("pets.dogs"), "Pet")},
+                "/c": {"post": op("c", Some("stores"), "Store")},
+                "/d": {"post": op("d", None, "Shared")},
+            },
+            "components": {"schemas": {
+                "Shared": {"type": "object", "properties": {"x": {"type": "string"}}},
+                "Pet": {"type": "object", "properties": {"owner": {"$ref": "#/components/schemas/Owner"}}},
+                "Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
+                "Store": {"type": "object", "properties": {"stock": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+            }},
+        });
+        lower_openapi(Sources::from_value("spec.yaml", doc), &Flags::default()).unwrap()
+    }
+
+    fn cfg_of(api: &Api, groups: &Groups, name: &str) -> Option<String> {
+        let id = api
+            .types_by_name()
+            .into_iter()
+            .find(|&id| api.ty(id).name == name)
+            .unwrap();
+        groups.ty(id).map(|cfg| cfg.to_string())
+    }
+
+    #[test]
+    fn operations_and_the_types_only_they_reach_are_gated_by_their_area() {
+        let api = api();
+        let groups = Groups::new(&api, Grouping::TagPrefix);
+        assert_eq!(groups.features(), ["pets", "stores", "untagged"]);
+        assert_eq!(
+            groups.operation(1).to_string(),
+            r#"# [cfg (feature = "pets")]"#
+        );
+        assert_eq!(cfg_of(&api, &groups, "Shared"), None);
+        let pets_or_stores =
+            Some(r#"# [cfg (any (feature = "pets" , feature = "stores"))]"#.to_owned());
+        assert_eq!(cfg_of(&api, &groups, "Pet"), pets_or_stores);
+        assert_eq!(cfg_of(&api, &groups, "Owner"), pets_or_stores);
+        assert_eq!(
+            cfg_of(&api, &groups, "Store"),
+            Some(r#"# [cfg (feature = "stores")]"#.to_owned())
+        );
+        let by_tag = Groups::new(&api, Grouping::Tag);
+        assert_eq!(
+            by_tag.features(),
+            ["pets-cats", "pets-dogs", "stores", "untagged"]
+        );
+    }
+
+    #[test]
+    fn feature_names_are_kebab_case_and_apart_from_the_crates_own() {
+        assert_eq!(feature_name("deviceManagement", &[]), "device-management");
+        assert_eq!(feature_name("mock", &[]), "mock-2");
+        assert_eq!(feature_name("Users", &["users".to_owned()]), "users-2");
+        assert_eq!(feature_name("3d", &[]), "group-3d");
+    }
+}
