@@ -51,9 +51,9 @@ use serde::{Deserialize, Serialize};
 macro_rules! object {
     ($ty:ident { $($member:ident : $mode:ident $wire:literal $($flag:ident)?),* $(,)? }) => {
         impl $crate::serde::Serialize for $ty {
-            fn serialize<S>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error>
+            fn serialize<__S>(&self, serializer: __S) -> ::core::result::Result<__S::Ok, __S::Error>
             where
-                S: $crate::serde::Serializer,
+                __S: $crate::serde::Serializer,
             {
                 let len = 0 $(+ $crate::object!(@count $mode self.$member, $($flag)?))*;
                 let mut object = $crate::object::Writer::new(
@@ -65,15 +65,15 @@ macro_rules! object {
         }
 
         impl<'de> $crate::serde::Deserialize<'de> for $ty {
-            fn deserialize<D>(deserializer: D) -> ::core::result::Result<Self, D::Error>
+            fn deserialize<__D>(deserializer: __D) -> ::core::result::Result<Self, __D::Error>
             where
-                D: $crate::serde::Deserializer<'de>,
+                __D: $crate::serde::Deserializer<'de>,
             {
-                const MEMBERS: &[&str] = &[$($wire),*];
+                const __MEMBERS: &[&str] = &[$($wire),*];
 
-                struct ObjectVisitor;
+                struct __Visitor;
 
-                impl<'de> $crate::serde::de::Visitor<'de> for ObjectVisitor {
+                impl<'de> $crate::serde::de::Visitor<'de> for __Visitor {
                     type Value = $ty;
 
                     fn expecting(
@@ -83,12 +83,12 @@ macro_rules! object {
                         f.write_str(::core::concat!("struct ", ::core::stringify!($ty)))
                     }
 
-                    fn visit_map<A>(self, mut map: A) -> ::core::result::Result<$ty, A::Error>
+                    fn visit_map<__A>(self, mut map: __A) -> ::core::result::Result<$ty, __A::Error>
                     where
-                        A: $crate::serde::de::MapAccess<'de>,
+                        __A: $crate::serde::de::MapAccess<'de>,
                     {
                         $(let mut $member = ::core::option::Option::None;)*
-                        let mut members = $crate::object::Members::new(MEMBERS);
+                        let mut members = $crate::object::Members::new(__MEMBERS);
                         // One `?` per loop rather than one per member: each costs rustc
                         // a trait resolution.
                         while let ::core::option::Option::Some(wire) =
@@ -107,7 +107,7 @@ macro_rules! object {
                     }
                 }
 
-                deserializer.deserialize_struct(::core::stringify!($ty), MEMBERS, ObjectVisitor)
+                deserializer.deserialize_struct(::core::stringify!($ty), __MEMBERS, __Visitor)
             }
         }
     };
