@@ -93,8 +93,12 @@ impl Groups {
                 }
             }
         }
-        // Channels are not grouped: what their messages reach is always compiled.
-        let mut roots = Vec::new();
+        // Channels are not grouped, and a type no operation reaches is kept as it is: what
+        // either reaches is always compiled.
+        let mut roots: Vec<TypeId> = (0..api.types.len())
+            .filter(|&id| reached[id].is_empty())
+            .map(TypeId)
+            .collect();
         for c in &api.channels {
             c.params.iter().for_each(|p| named_in(&p.ty, &mut roots));
             let messages = c.outgoing.iter().chain(&c.incoming);
@@ -260,7 +264,8 @@ mod tests {
 
     /// Tagged operations `a` (tag `pets.cats`), `b` (`pets.dogs`), `c` (`stores`) and an
     /// untagged `d`; `Shared` is reached by all, `Pet` by the pets and stores, `Owner`
-    /// through `Pet`, `Store` by the stores alone.
+    /// through `Pet` and through `Unused`, which no operation reaches, `Store` by the stores
+    /// alone.
     fn api() -> Api {
         let body = |schema: &str| json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
         let answer = |schema: &str| json!({"200": {"description": "ok", "content": body(schema)["content"].clone()}});
@@ -285,6 +290,7 @@ mod tests {
                 "Pet": {"type": "object", "properties": {"owner": {"$ref": "#/components/schemas/Owner"}}},
                 "Owner": {"type": "object", "properties": {"name": {"type": "string"}}},
                 "Store": {"type": "object", "properties": {"stock": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+                "Unused": {"type": "object", "properties": {"owner": {"$ref": "#/components/schemas/Owner"}}},
             }},
         });
         lower_openapi(Sources::from_value("spec.yaml", doc), &Flags::default()).unwrap()
@@ -312,7 +318,10 @@ mod tests {
         let pets_or_stores =
             Some(r#"# [cfg (any (feature = "pets" , feature = "stores"))]"#.to_owned());
         assert_eq!(cfg_of(&api, &groups, "Pet"), pets_or_stores);
-        assert_eq!(cfg_of(&api, &groups, "Owner"), pets_or_stores);
+        // `Owner` is reached by `Pet`, and by `Unused`, which no operation reaches and which
+        // is therefore always compiled, with what it needs.
+        assert_eq!(cfg_of(&api, &groups, "Unused"), None);
+        assert_eq!(cfg_of(&api, &groups, "Owner"), None);
         assert_eq!(
             cfg_of(&api, &groups, "Store"),
             Some(r#"# [cfg (feature = "stores")]"#.to_owned())
