@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 
-use super::transport::Socket;
+use super::transport::socket::Socket;
 use super::*;
 
 const KEY: &str = "sk-live-ws-0123456789";

@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::config::WsConfig;
 use super::error::WsError;
 use super::link::{Command, End, Link, Shared, transport_error};
-use super::transport::WriteSide;
+use super::transport::socket::WriteSide;
 use crate::clock::millis;
 
 /// Milliseconds since the connection started, and what the reader had seen at the last look.
