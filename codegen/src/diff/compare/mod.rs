@@ -2,11 +2,12 @@
 //! its name in the documents.
 //!
 //! This module holds the walk's state (`Diff`) and the wire verdicts shared by every part;
-//! each part of the API is compared in its own module, and `describe` puts types and places
-//! in words.
+//! each part of the API is compared in its own module; `describe` puts types and places in
+//! words and `limits` compares a member's limits.
 
 mod channels;
 mod describe;
+mod limits;
 mod operations;
 mod security;
 mod types;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::describe::{describe, inline_pair, location, status};
 use super::{Diff, RECEIVED, SENT};
 use crate::diff::model::{Semver, Wire};
-use crate::ir::{Api, Operation, Param, Response};
+use crate::ir::{Api, Body, Operation, Param, Response};
 
 impl Diff<'_> {
     pub(super) fn operations(&mut self) {
@@ -61,71 +61,7 @@ impl Diff<'_> {
             );
         }
         self.params(&place, &old.params, &new.params, self.old, self.new);
-        match (&old.body, &new.body) {
-            (None, Some(b)) => self.push(
-                "request-body-added",
-                place.clone(),
-                format!("a request body (`{}`) added", b.media_type),
-                if b.required {
-                    Wire::Breaking
-                } else {
-                    Wire::Compatible
-                },
-                Semver::Major,
-            ),
-            (Some(_), None) => self.push(
-                "request-body-removed",
-                place.clone(),
-                "the request body removed".into(),
-                Wire::Compatible,
-                Semver::Major,
-            ),
-            (Some(a), Some(b)) => {
-                let (ta, tb) = (describe(self.old, &a.ty), describe(self.new, &b.ty));
-                let inline = inline_pair(self.old, self.new, &a.ty, &b.ty);
-                // Inline bodies are compared member by member, also when their shapes read
-                // the same (limits and deeper members are not in the shape).
-                if a.media_type == b.media_type
-                    && let Some((ka, kb)) = inline
-                {
-                    self.kinds(format!("{place}, request body"), SENT, ka, kb);
-                } else if a.media_type != b.media_type || ta != tb {
-                    let wire = if a.media_type == b.media_type {
-                        self.retyped(SENT, &a.ty, &b.ty)
-                    } else {
-                        Wire::Breaking
-                    };
-                    self.push(
-                        "request-body-retyped",
-                        place.clone(),
-                        format!(
-                            "request body {ta} (`{}`) is now {tb} (`{}`)",
-                            a.media_type, b.media_type
-                        ),
-                        wire,
-                        Semver::Major,
-                    );
-                }
-                if !a.required && b.required {
-                    self.push(
-                        "request-body-required",
-                        place.clone(),
-                        "the request body is now required".into(),
-                        Wire::Breaking,
-                        Semver::Major,
-                    );
-                } else if a.required && !b.required {
-                    self.push(
-                        "request-body-optional",
-                        place.clone(),
-                        "the request body is now optional".into(),
-                        Wire::Compatible,
-                        Semver::Major,
-                    );
-                }
-            }
-            (None, None) => {}
-        }
+        self.request_body(&place, old.body.as_ref(), new.body.as_ref());
         self.responses(&place, &old.responses, &new.responses);
         if old.authenticated != new.authenticated {
             self.push(
@@ -159,6 +95,75 @@ impl Diff<'_> {
                 Wire::Compatible,
                 Semver::Patch,
             );
+        }
+    }
+
+    /// The request body: added, removed, retyped, or required or not.
+    fn request_body(&mut self, place: &str, old: Option<&Body>, new: Option<&Body>) {
+        match (old, new) {
+            (None, Some(b)) => self.push(
+                "request-body-added",
+                place.to_owned(),
+                format!("a request body (`{}`) added", b.media_type),
+                if b.required {
+                    Wire::Breaking
+                } else {
+                    Wire::Compatible
+                },
+                Semver::Major,
+            ),
+            (Some(_), None) => self.push(
+                "request-body-removed",
+                place.to_owned(),
+                "the request body removed".into(),
+                Wire::Compatible,
+                Semver::Major,
+            ),
+            (Some(a), Some(b)) => {
+                let (ta, tb) = (describe(self.old, &a.ty), describe(self.new, &b.ty));
+                let inline = inline_pair(self.old, self.new, &a.ty, &b.ty);
+                // Inline bodies are compared member by member, also when their shapes read
+                // the same (limits and deeper members are not in the shape).
+                if a.media_type == b.media_type
+                    && let Some((ka, kb)) = inline
+                {
+                    self.kinds(format!("{place}, request body"), SENT, ka, kb);
+                } else if a.media_type != b.media_type || ta != tb {
+                    let wire = if a.media_type == b.media_type {
+                        self.retyped(SENT, &a.ty, &b.ty)
+                    } else {
+                        Wire::Breaking
+                    };
+                    self.push(
+                        "request-body-retyped",
+                        place.to_owned(),
+                        format!(
+                            "request body {ta} (`{}`) is now {tb} (`{}`)",
+                            a.media_type, b.media_type
+                        ),
+                        wire,
+                        Semver::Major,
+                    );
+                }
+                if !a.required && b.required {
+                    self.push(
+                        "request-body-required",
+                        place.to_owned(),
+                        "the request body is now required".into(),
+                        Wire::Breaking,
+                        Semver::Major,
+                    );
+                } else if a.required && !b.required {
+                    self.push(
+                        "request-body-optional",
+                        place.to_owned(),
+                        "the request body is now optional".into(),
+                        Wire::Compatible,
+                        Semver::Major,
+                    );
+                }
+            }
+            (None, None) => {}
         }
     }
 
@@ -212,50 +217,66 @@ impl Diff<'_> {
                     Semver::Minor,
                 ),
                 Some(before) => {
-                    let (ta, tb) = (describe(old_api, &before.ty), describe(new_api, &p.ty));
-                    if let Some((a, b)) = inline_pair(old_api, new_api, &before.ty, &p.ty) {
-                        self.kinds(format!("{place}, {at} parameter {wire}"), SENT, a, b);
-                    } else if ta != tb {
-                        self.push(
-                            "parameter-retyped",
-                            place.to_owned(),
-                            format!("{at} parameter `{wire}`: {ta} is now {tb}"),
-                            self.retyped(SENT, &before.ty, &p.ty),
-                            Semver::Major,
-                        );
-                    }
-                    if !before.required && p.required {
-                        self.push(
-                            "parameter-required",
-                            place.to_owned(),
-                            format!("{at} parameter `{wire}` is now required"),
-                            Wire::Breaking,
-                            if argument {
-                                Semver::Major
-                            } else {
-                                Semver::Patch
-                            },
-                        );
-                    } else if before.required && !p.required {
-                        self.push(
-                            "parameter-optional",
-                            place.to_owned(),
-                            format!("{at} parameter `{wire}` is now optional"),
-                            Wire::Compatible,
-                            Semver::Major,
-                        );
-                    }
-                    if before.from_body != p.from_body {
-                        self.push(
-                            "parameter-source-changed",
-                            place.to_owned(),
-                            format!("{at} parameter `{wire}` is now taken from another place"),
-                            Wire::Compatible,
-                            Semver::Major,
-                        );
-                    }
+                    self.param_changed(place, (at, wire), before, p, old_api, new_api);
                 }
             }
+        }
+    }
+
+    /// A parameter in both versions: its type, whether it is required, where its value comes
+    /// from.
+    fn param_changed(
+        &mut self,
+        place: &str,
+        (at, wire): (&str, &str),
+        before: &Param,
+        p: &Param,
+        old_api: &Api,
+        new_api: &Api,
+    ) {
+        // A parameter taken from the body is not an argument of the Rust method.
+        let argument = p.from_body.is_none();
+        let (ta, tb) = (describe(old_api, &before.ty), describe(new_api, &p.ty));
+        if let Some((a, b)) = inline_pair(old_api, new_api, &before.ty, &p.ty) {
+            self.kinds(format!("{place}, {at} parameter {wire}"), SENT, a, b);
+        } else if ta != tb {
+            self.push(
+                "parameter-retyped",
+                place.to_owned(),
+                format!("{at} parameter `{wire}`: {ta} is now {tb}"),
+                self.retyped(SENT, &before.ty, &p.ty),
+                Semver::Major,
+            );
+        }
+        if !before.required && p.required {
+            self.push(
+                "parameter-required",
+                place.to_owned(),
+                format!("{at} parameter `{wire}` is now required"),
+                Wire::Breaking,
+                if argument {
+                    Semver::Major
+                } else {
+                    Semver::Patch
+                },
+            );
+        } else if before.required && !p.required {
+            self.push(
+                "parameter-optional",
+                place.to_owned(),
+                format!("{at} parameter `{wire}` is now optional"),
+                Wire::Compatible,
+                Semver::Major,
+            );
+        }
+        if before.from_body != p.from_body {
+            self.push(
+                "parameter-source-changed",
+                place.to_owned(),
+                format!("{at} parameter `{wire}` is now taken from another place"),
+                Wire::Compatible,
+                Semver::Major,
+            );
         }
     }
 
@@ -302,66 +323,76 @@ impl Diff<'_> {
                 );
                 continue;
             };
-            let ta = before.body.as_ref().map(|b| describe(self.old, &b.ty));
-            let tb = r.body.as_ref().map(|b| describe(self.new, &b.ty));
-            let inline = before
-                .body
-                .as_ref()
-                .zip(r.body.as_ref())
-                .and_then(|(a, b)| inline_pair(self.old, self.new, &a.ty, &b.ty));
-            if let Some((ka, kb)) = inline {
-                self.kinds(format!("{place}, response {code}"), RECEIVED, ka, kb);
-            } else if ta != tb {
-                // A body where there was none is ignored by old clients.
-                let wire = match (&before.body, &r.body) {
-                    (Some(a), Some(b)) => self.retyped(RECEIVED, &a.ty, &b.ty),
-                    (None, _) => Wire::Compatible,
-                    (Some(_), None) => Wire::Breaking,
-                };
+            self.response_changed(place, code, before, r);
+        }
+    }
+
+    /// A response in both versions: its body and headers.
+    fn response_changed(&mut self, place: &str, code: &str, before: &Response, r: &Response) {
+        let ta = before.body.as_ref().map(|b| describe(self.old, &b.ty));
+        let tb = r.body.as_ref().map(|b| describe(self.new, &b.ty));
+        let inline = before
+            .body
+            .as_ref()
+            .zip(r.body.as_ref())
+            .and_then(|(a, b)| inline_pair(self.old, self.new, &a.ty, &b.ty));
+        if let Some((ka, kb)) = inline {
+            self.kinds(format!("{place}, response {code}"), RECEIVED, ka, kb);
+        } else if ta != tb {
+            // A body where there was none is ignored by old clients.
+            let wire = match (&before.body, &r.body) {
+                (Some(a), Some(b)) => self.retyped(RECEIVED, &a.ty, &b.ty),
+                (None, _) => Wire::Compatible,
+                (Some(_), None) => Wire::Breaking,
+            };
+            self.push(
+                "response-body-retyped",
+                place.to_owned(),
+                format!(
+                    "response {code}: {} is now {}",
+                    ta.unwrap_or_else(|| "no body".into()),
+                    tb.unwrap_or_else(|| "no body".into())
+                ),
+                wire,
+                Semver::Major,
+            );
+        }
+        self.response_headers(place, code, before, r);
+    }
+
+    /// The headers of a response in both versions, matched by name.
+    fn response_headers(&mut self, place: &str, code: &str, before: &Response, r: &Response) {
+        let headers = |r: &Response| -> BTreeMap<String, bool> {
+            r.headers
+                .iter()
+                .map(|h| (h.wire.to_ascii_lowercase(), h.required))
+                .collect()
+        };
+        let (ha, hb) = (headers(before), headers(r));
+        for (name, required) in &ha {
+            if !hb.contains_key(name) {
                 self.push(
-                    "response-body-retyped",
+                    "response-header-removed",
                     place.to_owned(),
-                    format!(
-                        "response {code}: {} is now {}",
-                        ta.unwrap_or_else(|| "no body".into()),
-                        tb.unwrap_or_else(|| "no body".into())
-                    ),
-                    wire,
-                    Semver::Major,
+                    format!("response {code}: header `{name}` removed"),
+                    if *required {
+                        Wire::Breaking
+                    } else {
+                        Wire::Compatible
+                    },
+                    Semver::Patch,
                 );
             }
-            let headers = |r: &Response| -> BTreeMap<String, bool> {
-                r.headers
-                    .iter()
-                    .map(|h| (h.wire.to_ascii_lowercase(), h.required))
-                    .collect()
-            };
-            let (ha, hb) = (headers(before), headers(r));
-            for (name, required) in &ha {
-                if !hb.contains_key(name) {
-                    self.push(
-                        "response-header-removed",
-                        place.to_owned(),
-                        format!("response {code}: header `{name}` removed"),
-                        if *required {
-                            Wire::Breaking
-                        } else {
-                            Wire::Compatible
-                        },
-                        Semver::Patch,
-                    );
-                }
-            }
-            for name in hb.keys() {
-                if !ha.contains_key(name) {
-                    self.push(
-                        "response-header-added",
-                        place.to_owned(),
-                        format!("response {code}: header `{name}` added"),
-                        Wire::Compatible,
-                        Semver::Patch,
-                    );
-                }
+        }
+        for name in hb.keys() {
+            if !ha.contains_key(name) {
+                self.push(
+                    "response-header-added",
+                    place.to_owned(),
+                    format!("response {code}: header `{name}` added"),
+                    Wire::Compatible,
+                    Semver::Patch,
+                );
             }
         }
     }

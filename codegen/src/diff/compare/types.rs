@@ -1,9 +1,9 @@
 //! Named types compared: their kinds, members, values, variants and constraints.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use super::describe::{describe, inline_pair, kind};
+use super::limits::Limits;
 use super::{Diff, Direction};
 use crate::diff::model::{Semver, Wire};
 use crate::ir::{Api, Constraints, Field, TypeDef, TypeKind};
@@ -170,59 +170,71 @@ impl Diff<'_> {
                 }
                 continue;
             };
-            let (ta, tb) = (describe(self.old, &before.ty), describe(self.new, &f.ty));
-            if let Some((a, b)) = inline_pair(self.old, self.new, &before.ty, &f.ty) {
-                self.kinds(format!("{place}, member {wire}"), way, a, b);
-            } else if ta != tb {
-                self.push(
-                    "member-retyped",
-                    place.to_owned(),
-                    format!("member `{wire}`: {ta} is now {tb}"),
-                    self.retyped(way, &before.ty, &f.ty),
-                    Semver::Major,
-                );
-                continue;
-            }
-            self.constraints(place, wire, way, &before.constraints, &f.constraints);
-            if !before.required && f.required {
-                self.push(
-                    "member-required",
-                    place.to_owned(),
-                    format!("member `{wire}` is now required"),
-                    way.when_sent(),
-                    Semver::Major,
-                );
-            } else if before.required && !f.required {
-                self.push(
-                    "member-optional",
-                    place.to_owned(),
-                    format!("member `{wire}` is now optional"),
-                    way.when_received(Wire::Breaking),
-                    Semver::Major,
-                );
-            }
-            if !before.nullable && f.nullable {
-                self.push(
-                    "member-nullable",
-                    place.to_owned(),
-                    format!("member `{wire}` may now be null"),
-                    // An optional member is read into an `Option`, which takes a null too.
-                    way.when_received(if before.required {
-                        Wire::Breaking
-                    } else {
-                        Wire::StrictDecoders
-                    }),
-                    Semver::Major,
-                );
-            } else if before.nullable && !f.nullable {
-                self.push(
-                    "member-not-nullable",
-                    place.to_owned(),
-                    format!("member `{wire}` may no longer be null"),
-                    way.when_sent(),
-                    Semver::Major,
-                );
-            }
+            self.member_changed(place, wire, way, before, f);
+        }
+    }
+
+    /// A member in both versions: its type, limits, and whether it is required or nullable.
+    fn member_changed(
+        &mut self,
+        place: &str,
+        wire: &str,
+        way: Direction,
+        before: &Field,
+        f: &Field,
+    ) {
+        let (ta, tb) = (describe(self.old, &before.ty), describe(self.new, &f.ty));
+        if let Some((a, b)) = inline_pair(self.old, self.new, &before.ty, &f.ty) {
+            self.kinds(format!("{place}, member {wire}"), way, a, b);
+        } else if ta != tb {
+            self.push(
+                "member-retyped",
+                place.to_owned(),
+                format!("member `{wire}`: {ta} is now {tb}"),
+                self.retyped(way, &before.ty, &f.ty),
+                Semver::Major,
+            );
+            return;
+        }
+        self.constraints(place, wire, way, &before.constraints, &f.constraints);
+        if !before.required && f.required {
+            self.push(
+                "member-required",
+                place.to_owned(),
+                format!("member `{wire}` is now required"),
+                way.when_sent(),
+                Semver::Major,
+            );
+        } else if before.required && !f.required {
+            self.push(
+                "member-optional",
+                place.to_owned(),
+                format!("member `{wire}` is now optional"),
+                way.when_received(Wire::Breaking),
+                Semver::Major,
+            );
+        }
+        if !before.nullable && f.nullable {
+            self.push(
+                "member-nullable",
+                place.to_owned(),
+                format!("member `{wire}` may now be null"),
+                // An optional member is read into an `Option`, which takes a null too.
+                way.when_received(if before.required {
+                    Wire::Breaking
+                } else {
+                    Wire::StrictDecoders
+                }),
+                Semver::Major,
+            );
+        } else if before.nullable && !f.nullable {
+            self.push(
+                "member-not-nullable",
+                place.to_owned(),
+                format!("member `{wire}` may no longer be null"),
+                way.when_sent(),
+                Semver::Major,
+            );
         }
     }
 
@@ -236,74 +248,7 @@ impl Diff<'_> {
         old: &Constraints,
         new: &Constraints,
     ) {
-        let (mut tighter, mut looser) = (Vec::new(), Vec::new());
-        let mut judge = |keyword: &str, order: Option<Ordering>, was: String, is: String| {
-            let line = format!("`{keyword}` {was} → {is}");
-            match order {
-                Some(Ordering::Less) => looser.push(line),
-                Some(Ordering::Greater) => tighter.push(line),
-                Some(Ordering::Equal) => {}
-                None => tighter.push(line),
-            }
-        };
-        let text = |v: Option<String>| v.unwrap_or_else(|| "none".into());
-        for (keyword, a, b) in [
-            ("minLength", old.min_length, new.min_length),
-            ("minItems", old.min_items, new.min_items),
-        ] {
-            let order = a.unwrap_or(0).cmp(&b.unwrap_or(0)).reverse();
-            judge(
-                keyword,
-                Some(order),
-                text(a.map(|n| n.to_string())),
-                text(b.map(|n| n.to_string())),
-            );
-        }
-        for (keyword, a, b) in [
-            ("maxLength", old.max_length, new.max_length),
-            ("maxItems", old.max_items, new.max_items),
-        ] {
-            let order = b.unwrap_or(u64::MAX).cmp(&a.unwrap_or(u64::MAX)).reverse();
-            judge(
-                keyword,
-                Some(order),
-                text(a.map(|n| n.to_string())),
-                text(b.map(|n| n.to_string())),
-            );
-        }
-        let bound = |b: Option<(f64, bool)>| {
-            text(b.map(|(n, exclusive)| {
-                if exclusive {
-                    format!("{n} (exclusive)")
-                } else {
-                    n.to_string()
-                }
-            }))
-        };
-        // A bound as a point on the line: an exclusive one sits just inside its value.
-        let lower = |b: Option<(f64, bool)>| b.map(|(n, x)| (n, x as u8));
-        let upper = |b: Option<(f64, bool)>| b.map(|(n, x)| (-n, x as u8));
-        let tightness = |a: Option<(f64, u8)>, b: Option<(f64, u8)>| match (a, b) {
-            (None, None) => Some(Ordering::Equal),
-            (None, Some(_)) => Some(Ordering::Greater),
-            (Some(_), None) => Some(Ordering::Less),
-            (Some(a), Some(b)) => b.partial_cmp(&a),
-        };
-        let order = tightness(lower(old.minimum), lower(new.minimum));
-        judge("minimum", order, bound(old.minimum), bound(new.minimum));
-        let order = tightness(upper(old.maximum), upper(new.maximum));
-        judge("maximum", order, bound(old.maximum), bound(new.maximum));
-        let order = match (&old.pattern, &new.pattern) {
-            (a, b) if a == b => Some(Ordering::Equal),
-            (Some(_), None) => Some(Ordering::Less),
-            _ => None,
-        };
-        judge(
-            "pattern",
-            order,
-            text(old.pattern.clone()),
-            text(new.pattern.clone()),
-        );
+        let Limits { tighter, looser } = Limits::compare(old, new);
         if !tighter.is_empty() {
             self.push(
                 "member-constraints-tightened",
