@@ -97,24 +97,10 @@ impl<'s> Types<'s> {
                 None => format!("{name}Variant{}", i + 1),
             };
             let ty = self.lower_sub(&mloc, Sub::from(member), &hint);
-            let target = self.target_of(&mloc, member);
-            let tag = property.as_ref().and_then(|_| {
-                let target = target.as_ref()?;
-                mapping
-                    .iter()
-                    .find(|(_, l)| l == target)
-                    .map(|(k, _)| k.clone())
-                    // Without a mapping the tag is the schema's name; a reference into
-                    // `paths` (or any other structure) names no schema.
-                    .or_else(|| match member {
-                        ReferenceOr::Reference { .. }
-                            if is_component(target) || target.tokens().count() == 1 =>
-                        {
-                            target.tokens().last()
-                        }
-                        _ => None,
-                    })
-            });
+            let tag = match property {
+                Some(_) => self.member_tag(&mloc, member, &mapping),
+                None => None,
+            };
             let is_struct = matches!(&ty, TypeRef::Named(id) if matches!(self.defs[id.0].kind, TypeKind::Struct(_)));
             if tag.is_none() || !is_struct {
                 tagged = false;
@@ -146,6 +132,31 @@ impl<'s> Types<'s> {
             discriminator: if tagged { property } else { None },
             fallback,
         }
+    }
+
+    /// The tag of the union member `member` written at `mloc`: its key in the
+    /// discriminator's `mapping`, else the name of the schema it references.
+    fn member_tag(
+        &self,
+        mloc: &Location,
+        member: &ReferenceOr<Schema>,
+        mapping: &[(String, Location)],
+    ) -> Option<String> {
+        let target = self.target_of(mloc, member)?;
+        mapping
+            .iter()
+            .find(|(_, l)| *l == target)
+            .map(|(k, _)| k.clone())
+            // Without a mapping the tag is the schema's name; a reference into
+            // `paths` (or any other structure) names no schema.
+            .or_else(|| match member {
+                ReferenceOr::Reference { .. }
+                    if is_component(&target) || target.tokens().count() == 1 =>
+                {
+                    target.tokens().last()
+                }
+                _ => None,
+            })
     }
 
     /// Where a union member's schema is written (following references).
