@@ -8,6 +8,7 @@ pub(crate) mod stream;
 pub(crate) mod upload;
 
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::pin;
 use std::time::{Duration, Instant};
 
@@ -224,32 +225,20 @@ impl HttpClient {
             .deadline
             .zip(start)
             .map(|(limit, start)| (start + limit, limit));
+        let budget = Budget {
+            max_attempts,
+            may_repeat,
+            deadline,
+        };
         let mut attempt = 0;
         let mut last_status = None;
         let outcome = async {
             loop {
                 attempt += 1;
-                if let Some(limiter) = &self.inner.limiter
-                    && let Some((wait, rate_limit)) = limiter.wait(clock.now())
-                {
-                    let left = deadline.map(|(at, _)| at.saturating_duration_since(clock.now()));
-                    let allowed = left.map_or(policy.max_retry_after, |left| {
-                        left.min(policy.max_retry_after)
-                    });
-                    if wait > allowed {
-                        tracing::debug!(wait_ms = millis(wait), "rate limiter: not sending");
-                        break Err(Error::Throttled {
-                            operation: call.operation,
-                            wait,
-                            allowed,
-                            rate_limit,
-                        });
-                    }
-                    tracing::debug!(
-                        wait_ms = millis(wait),
-                        "rate limiter: waiting before sending"
-                    );
-                    clock.sleep(wait).await;
+                match self.limiter_wait(call, deadline) {
+                    Ok(Some(wait)) => clock.sleep(wait).await,
+                    Ok(None) => {}
+                    Err(error) => break Err(error),
                 }
                 let wire = match build(attempt) {
                     Ok(wire) => wire,
@@ -262,17 +251,10 @@ impl HttpClient {
                     }
                     Attempt::Failed(failure) => {
                         last_status = None;
-                        if attempt >= max_attempts || !failure.retryable(policy, may_repeat) {
-                            break Err(failure.into_error(call.operation));
+                        match self.retry_failure(call, budget, attempt, failure) {
+                            ControlFlow::Continue(delay) => delay,
+                            ControlFlow::Break(error) => break Err(error),
                         }
-                        let delay = policy.backoff_delay(attempt);
-                        if !fits(deadline, clock.now(), delay) {
-                            tracing::debug!(
-                                "giving up: the next attempt would start past the deadline"
-                            );
-                            break Err(failure.into_error(call.operation));
-                        }
-                        delay
                     }
                     Attempt::Status {
                         status,
@@ -280,48 +262,10 @@ impl HttpClient {
                         body,
                     } => {
                         last_status = Some(status);
-                        // A 429 says the request was not processed: repeating it is safe
-                        // whatever the operation does.
-                        let retryable = attempt < max_attempts
-                            && (may_repeat || status == StatusCode::TOO_MANY_REQUESTS)
-                            && !status.is_success()
-                            && policy.retries_status(status);
-                        let retry_after = RetryAfter::from_headers(&headers);
-                        let full = Settled::Full {
-                            status,
-                            headers,
-                            body,
-                        };
-                        if !retryable {
-                            break Ok(full);
+                        match self.retry_status(budget, attempt, status, headers, body) {
+                            ControlFlow::Continue(delay) => delay,
+                            ControlFlow::Break(settled) => break Ok(settled),
                         }
-                        let delay = match retry_after {
-                            Some(retry_after) => {
-                                let wait = retry_after.delay_from(clock.system_time());
-                                if wait > policy.max_retry_after {
-                                    tracing::debug!(
-                                        retry_after_ms = millis(wait),
-                                        "giving up: Retry-After is longer than the cap"
-                                    );
-                                    break Ok(Settled::TooLong {
-                                        full: Box::new(full),
-                                        retry_after,
-                                        wait,
-                                        cap: policy.max_retry_after,
-                                        attempts: attempt,
-                                    });
-                                }
-                                wait
-                            }
-                            None => policy.backoff_delay(attempt),
-                        };
-                        if !fits(deadline, clock.now(), delay) {
-                            tracing::debug!(
-                                "giving up: the next attempt would start past the deadline"
-                            );
-                            break Ok(full);
-                        }
-                        delay
                     }
                 };
                 tracing::debug!(attempt, delay_ms = millis(delay), "retrying");
@@ -337,6 +281,115 @@ impl HttpClient {
             span.record("latency_ms", millis(clock.now() - start));
         }
         outcome
+    }
+
+    /// The wait the rate limiter asks for before the next attempt, if any; an error when it
+    /// is longer than the call may wait.
+    fn limiter_wait<E>(
+        &self,
+        call: &Call<'_>,
+        deadline: Option<(Instant, Duration)>,
+    ) -> Result<Option<Duration>, Error<E>> {
+        let clock = &*self.inner.clock;
+        let policy = &self.settings.retry;
+        let Some(limiter) = &self.inner.limiter else {
+            return Ok(None);
+        };
+        let Some((wait, rate_limit)) = limiter.wait(clock.now()) else {
+            return Ok(None);
+        };
+        let left = deadline.map(|(at, _)| at.saturating_duration_since(clock.now()));
+        let allowed = left.map_or(policy.max_retry_after, |left| {
+            left.min(policy.max_retry_after)
+        });
+        if wait > allowed {
+            tracing::debug!(wait_ms = millis(wait), "rate limiter: not sending");
+            return Err(Error::Throttled {
+                operation: call.operation,
+                wait,
+                allowed,
+                rate_limit,
+            });
+        }
+        tracing::debug!(
+            wait_ms = millis(wait),
+            "rate limiter: waiting before sending"
+        );
+        Ok(Some(wait))
+    }
+
+    /// After a failed attempt: the delay before the next one, or the call's error.
+    fn retry_failure<E>(
+        &self,
+        call: &Call<'_>,
+        budget: Budget,
+        attempt: u32,
+        failure: Failure,
+    ) -> ControlFlow<Error<E>, Duration> {
+        let policy = &self.settings.retry;
+        if attempt >= budget.max_attempts || !failure.retryable(policy, budget.may_repeat) {
+            return ControlFlow::Break(failure.into_error(call.operation));
+        }
+        let delay = policy.backoff_delay(attempt);
+        if !fits(budget.deadline, self.inner.clock.now(), delay) {
+            tracing::debug!("giving up: the next attempt would start past the deadline");
+            return ControlFlow::Break(failure.into_error(call.operation));
+        }
+        ControlFlow::Continue(delay)
+    }
+
+    /// After a response with an error status: the delay before the next attempt (from
+    /// `Retry-After` or the backoff), or what the call settles with.
+    fn retry_status(
+        &self,
+        budget: Budget,
+        attempt: u32,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: Bytes,
+    ) -> ControlFlow<Settled, Duration> {
+        let clock = &*self.inner.clock;
+        let policy = &self.settings.retry;
+        // A 429 says the request was not processed: repeating it is safe whatever the
+        // operation does.
+        let retryable = attempt < budget.max_attempts
+            && (budget.may_repeat || status == StatusCode::TOO_MANY_REQUESTS)
+            && !status.is_success()
+            && policy.retries_status(status);
+        let retry_after = RetryAfter::from_headers(&headers);
+        let full = Settled::Full {
+            status,
+            headers,
+            body,
+        };
+        if !retryable {
+            return ControlFlow::Break(full);
+        }
+        let delay = match retry_after {
+            Some(retry_after) => {
+                let wait = retry_after.delay_from(clock.system_time());
+                if wait > policy.max_retry_after {
+                    tracing::debug!(
+                        retry_after_ms = millis(wait),
+                        "giving up: Retry-After is longer than the cap"
+                    );
+                    return ControlFlow::Break(Settled::TooLong {
+                        full: Box::new(full),
+                        retry_after,
+                        wait,
+                        cap: policy.max_retry_after,
+                        attempts: attempt,
+                    });
+                }
+                wait
+            }
+            None => policy.backoff_delay(attempt),
+        };
+        if !fits(budget.deadline, clock.now(), delay) {
+            tracing::debug!("giving up: the next attempt would start past the deadline");
+            return ControlFlow::Break(full);
+        }
+        ControlFlow::Continue(delay)
     }
 
     /// One attempt: hooks, sending under the timer, the head, and (unless streaming a 2xx)
@@ -398,22 +451,7 @@ impl HttpClient {
             // Read here for the hooks and the limiter, and again for the result: not holding
             // it while the body arrives keeps this future small.
             if !inner.hooks.is_empty() || inner.limiter.is_some() {
-                let rate_limit = RateLimit::from_headers(&headers);
-                let head = ResponseHead {
-                    status,
-                    headers: &headers,
-                    rate_limit,
-                    latency,
-                };
-                for hook in &inner.hooks {
-                    hook.on_response(&call.info(attempt), &head);
-                }
-                if let Some(limiter) = &inner.limiter {
-                    let retry_after = RetryAfter::from_headers(&headers)
-                        .map(|retry_after| retry_after.delay_from(clock.system_time()));
-                    let now = now.unwrap_or_else(|| clock.now());
-                    limiter.observe(now, status, rate_limit, retry_after);
-                }
+                self.observe_head(call, attempt, status, &headers, latency, now);
             }
             if stream && status.is_success() {
                 let body = http_body_of(response);
@@ -443,6 +481,37 @@ impl HttpClient {
             }
         };
         in_span(span, attempt)
+    }
+
+    /// Shows a response's head to the hooks and the rate limiter; `now` is when it arrived,
+    /// if the clock was read.
+    fn observe_head(
+        &self,
+        call: &Call<'_>,
+        attempt: u32,
+        status: StatusCode,
+        headers: &HeaderMap,
+        latency: Duration,
+        now: Option<Instant>,
+    ) {
+        let inner = &*self.inner;
+        let clock = &*inner.clock;
+        let rate_limit = RateLimit::from_headers(headers);
+        let head = ResponseHead {
+            status,
+            headers,
+            rate_limit,
+            latency,
+        };
+        for hook in &inner.hooks {
+            hook.on_response(&call.info(attempt), &head);
+        }
+        if let Some(limiter) = &inner.limiter {
+            let retry_after = RetryAfter::from_headers(headers)
+                .map(|retry_after| retry_after.delay_from(clock.system_time()));
+            let now = now.unwrap_or_else(|| clock.now());
+            limiter.observe(now, status, rate_limit, retry_after);
+        }
     }
 
     /// Reports a failed attempt to the hooks and to tracing.
@@ -475,4 +544,14 @@ impl HttpClient {
             limit,
         })
     }
+}
+
+/// How many attempts a call may make, and until when.
+#[derive(Clone, Copy)]
+struct Budget {
+    max_attempts: u32,
+    /// Whether the request may be sent again (idempotent, or retried anyway).
+    may_repeat: bool,
+    /// When the call must end, and the deadline's length.
+    deadline: Option<(Instant, Duration)>,
 }
