@@ -1,9 +1,11 @@
 //! Sending requests, the top of the REST layers: attempts, retries, timeouts, the rate
 //! limiter, hooks and tracing. [`attempt`] holds the parts of one call below this pipeline;
 //! [`stream`] (responses read as they arrive) and [`upload`] (PUT uploads with progress) are
-//! built on it.
+//! built on it; `retry` decides whether, and after how long, a call goes on after an
+//! attempt.
 
 pub(crate) mod attempt;
+mod retry;
 pub(crate) mod stream;
 pub(crate) mod upload;
 
@@ -26,12 +28,13 @@ use crate::http::config::hooks::{AttemptInfo, ResponseHead};
 use crate::http::config::rate_limit::{RateLimit, RetryAfter};
 use crate::http::request::RequestBuilder;
 use crate::http::response::{ApiResponse, finish};
+use crate::http::send::retry::Budget;
 use crate::http::send::stream::StreamingResponse;
 
 use crate::http::body::source::SourceSlot;
 use crate::http::send::attempt::{
-    Attempt, Call, Failure, Settled, StreamHead, Timer, Wire, fits, http_body_of, in_span,
-    prepared, race, read_body,
+    Attempt, Call, Failure, Settled, StreamHead, Timer, Wire, http_body_of, in_span, prepared,
+    race, read_body,
 };
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -283,115 +286,6 @@ impl HttpClient {
         outcome
     }
 
-    /// The wait the rate limiter asks for before the next attempt, if any; an error when it
-    /// is longer than the call may wait.
-    fn limiter_wait<E>(
-        &self,
-        call: &Call<'_>,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Result<Option<Duration>, Error<E>> {
-        let clock = &*self.inner.clock;
-        let policy = &self.settings.retry;
-        let Some(limiter) = &self.inner.limiter else {
-            return Ok(None);
-        };
-        let Some((wait, rate_limit)) = limiter.wait(clock.now()) else {
-            return Ok(None);
-        };
-        let left = deadline.map(|(at, _)| at.saturating_duration_since(clock.now()));
-        let allowed = left.map_or(policy.max_retry_after, |left| {
-            left.min(policy.max_retry_after)
-        });
-        if wait > allowed {
-            tracing::debug!(wait_ms = millis(wait), "rate limiter: not sending");
-            return Err(Error::Throttled {
-                operation: call.operation,
-                wait,
-                allowed,
-                rate_limit,
-            });
-        }
-        tracing::debug!(
-            wait_ms = millis(wait),
-            "rate limiter: waiting before sending"
-        );
-        Ok(Some(wait))
-    }
-
-    /// After a failed attempt: the delay before the next one, or the call's error.
-    fn retry_failure<E>(
-        &self,
-        call: &Call<'_>,
-        budget: Budget,
-        attempt: u32,
-        failure: Failure,
-    ) -> ControlFlow<Error<E>, Duration> {
-        let policy = &self.settings.retry;
-        if attempt >= budget.max_attempts || !failure.retryable(policy, budget.may_repeat) {
-            return ControlFlow::Break(failure.into_error(call.operation));
-        }
-        let delay = policy.backoff_delay(attempt);
-        if !fits(budget.deadline, self.inner.clock.now(), delay) {
-            tracing::debug!("giving up: the next attempt would start past the deadline");
-            return ControlFlow::Break(failure.into_error(call.operation));
-        }
-        ControlFlow::Continue(delay)
-    }
-
-    /// After a response with an error status: the delay before the next attempt (from
-    /// `Retry-After` or the backoff), or what the call settles with.
-    fn retry_status(
-        &self,
-        budget: Budget,
-        attempt: u32,
-        status: StatusCode,
-        headers: HeaderMap,
-        body: Bytes,
-    ) -> ControlFlow<Settled, Duration> {
-        let clock = &*self.inner.clock;
-        let policy = &self.settings.retry;
-        // A 429 says the request was not processed: repeating it is safe whatever the
-        // operation does.
-        let retryable = attempt < budget.max_attempts
-            && (budget.may_repeat || status == StatusCode::TOO_MANY_REQUESTS)
-            && !status.is_success()
-            && policy.retries_status(status);
-        let retry_after = RetryAfter::from_headers(&headers);
-        let full = Settled::Full {
-            status,
-            headers,
-            body,
-        };
-        if !retryable {
-            return ControlFlow::Break(full);
-        }
-        let delay = match retry_after {
-            Some(retry_after) => {
-                let wait = retry_after.delay_from(clock.system_time());
-                if wait > policy.max_retry_after {
-                    tracing::debug!(
-                        retry_after_ms = millis(wait),
-                        "giving up: Retry-After is longer than the cap"
-                    );
-                    return ControlFlow::Break(Settled::TooLong {
-                        full: Box::new(full),
-                        retry_after,
-                        wait,
-                        cap: policy.max_retry_after,
-                        attempts: attempt,
-                    });
-                }
-                wait
-            }
-            None => policy.backoff_delay(attempt),
-        };
-        if !fits(budget.deadline, clock.now(), delay) {
-            tracing::debug!("giving up: the next attempt would start past the deadline");
-            return ControlFlow::Break(full);
-        }
-        ControlFlow::Continue(delay)
-    }
-
     /// One attempt: hooks, sending under the timer, the head, and (unless streaming a 2xx)
     /// the whole body.
     ///
@@ -544,14 +438,4 @@ impl HttpClient {
             limit,
         })
     }
-}
-
-/// How many attempts a call may make, and until when.
-#[derive(Clone, Copy)]
-struct Budget {
-    max_attempts: u32,
-    /// Whether the request may be sent again (idempotent, or retried anyway).
-    may_repeat: bool,
-    /// When the call must end, and the deadline's length.
-    deadline: Option<(Instant, Duration)>,
 }
