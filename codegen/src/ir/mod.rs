@@ -5,9 +5,9 @@
 //! `PascalCase`, members in `snake_case`), ASCII, and never start with a digit; a back-end
 //! only has to escape its own keywords.
 //!
-//! The model is split by what it describes: [`docs`] (text attached to items), [`types`]
-//! (the named types and references to them), [`operations`] (REST), [`security`] (how a
-//! client authenticates) and [`channels`] (WebSocket connections and their messages); this
+//! The model is split by what it describes: `docs` (text attached to items), `types`
+//! (the named types and references to them), `operations` (REST), `security` (how a
+//! client authenticates) and `channels` (WebSocket connections and their messages); this
 //! module holds the whole [`Api`] and re-exports them all.
 
 mod channels;
