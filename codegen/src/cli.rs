@@ -74,131 +74,172 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
 
 /// The options of `args`, or `None` for `--help`.
 fn parse(args: Vec<String>) -> Result<Option<Options>, String> {
-    let mut openapi = None;
-    let mut asyncapi = None;
-    let mut out = None;
-    let mut crate_name = "api-client".to_owned();
-    let mut crate_version = "0.1.0".to_owned();
-    let mut runtime = format!("\"{RUNTIME_VERSION}\"");
-    let mut package = PackageMeta {
-        publish: true,
-        ..PackageMeta::default()
+    let Some(args) = Args::read(args)? else {
+        return Ok(None);
     };
-    let list = |v: String| -> Vec<String> {
-        v.split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
-    let mut env_prefix = None;
-    let mut flags = Flags::default();
-    let mut previous_openapi = None;
-    let mut previous_asyncapi = None;
-    let mut report_json = None;
-    let mut since = None;
-    let mut docs_dir = None;
-    let mut docs_overview = None;
-    let mut changelog = None;
-    let mut features_by = None;
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let mut value = || {
-            args.next()
-                .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
-        };
-        match arg.as_str() {
-            "--openapi" => openapi = Some(PathBuf::from(value()?)),
-            "--asyncapi" => asyncapi = Some(PathBuf::from(value()?)),
-            "--out" => out = Some(PathBuf::from(value()?)),
-            "--docs" => docs_dir = Some(PathBuf::from(value()?)),
-            "--docs-overview" => docs_overview = Some(PathBuf::from(value()?)),
-            "--changelog" => changelog = Some(PathBuf::from(value()?)),
-            "--crate-name" => crate_name = value()?,
-            "--crate-version" => crate_version = value()?,
-            "--description" => package.description = value()?,
-            "--license" => package.license = value()?,
-            "--repository" => package.repository = value()?,
-            "--homepage" => package.homepage = value()?,
-            "--documentation" => package.documentation = value()?,
-            "--keywords" => package.keywords = list(value()?),
-            "--categories" => package.categories = list(value()?),
-            "--no-publish" => package.publish = false,
-            "--previous-openapi" => previous_openapi = Some(PathBuf::from(value()?)),
-            "--previous-asyncapi" => previous_asyncapi = Some(PathBuf::from(value()?)),
-            "--since" => since = Some(value()?),
-            "--report-json" => report_json = Some(PathBuf::from(value()?)),
-            "--runtime" => runtime = value()?,
-            "--features-by" => {
-                let by = value()?;
-                let grouping = Grouping::parse(&by).ok_or_else(|| {
-                    format!("--features-by takes `tag` or `tag-prefix`, not `{by}`\n{USAGE}")
-                })?;
-                features_by = Some(grouping);
-            }
-            "--env-prefix" => env_prefix = Some(value()?),
-            "--flag" => {
-                let v = value()?;
-                let (ext, note) = v
-                    .split_once('=')
-                    .ok_or_else(|| format!("--flag wants EXTENSION=NOTE\n{USAGE}"))?;
-                flags.0.push((ext.to_owned(), note.to_owned()));
-            }
-            "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
-        }
-    }
-    if openapi.is_none() && asyncapi.is_none() {
+    if args.openapi.is_none() && args.asyncapi.is_none() {
         return Err(format!("--openapi or --asyncapi is required\n{USAGE}"));
     }
-    if out.is_none() && docs_dir.is_none() {
+    if args.out.is_none() && args.docs_dir.is_none() {
         return Err(format!("--out or --docs is required\n{USAGE}"));
     }
-    if docs_dir.is_none() && (docs_overview.is_some() || changelog.is_some()) {
+    if args.docs_dir.is_none() && (args.docs_overview.is_some() || args.changelog.is_some()) {
         return Err(format!(
             "--docs-overview and --changelog go with --docs\n{USAGE}"
         ));
     }
+    options(args).map(Some)
+}
+
+/// The command line's values, as given.
+struct Args {
+    openapi: Option<PathBuf>,
+    asyncapi: Option<PathBuf>,
+    out: Option<PathBuf>,
+    crate_name: String,
+    crate_version: String,
+    runtime: String,
+    package: PackageMeta,
+    env_prefix: Option<String>,
+    flags: Flags,
+    previous_openapi: Option<PathBuf>,
+    previous_asyncapi: Option<PathBuf>,
+    report_json: Option<PathBuf>,
+    since: Option<String>,
+    docs_dir: Option<PathBuf>,
+    docs_overview: Option<PathBuf>,
+    changelog: Option<PathBuf>,
+    features_by: Option<Grouping>,
+}
+
+impl Args {
+    /// The values of the command line `words`, or `None` for `--help`.
+    fn read(words: Vec<String>) -> Result<Option<Args>, String> {
+        let mut args = Args {
+            openapi: None,
+            asyncapi: None,
+            out: None,
+            crate_name: "api-client".to_owned(),
+            crate_version: "0.1.0".to_owned(),
+            runtime: format!("\"{RUNTIME_VERSION}\""),
+            package: PackageMeta {
+                publish: true,
+                ..PackageMeta::default()
+            },
+            env_prefix: None,
+            flags: Flags::default(),
+            previous_openapi: None,
+            previous_asyncapi: None,
+            report_json: None,
+            since: None,
+            docs_dir: None,
+            docs_overview: None,
+            changelog: None,
+            features_by: None,
+        };
+        let list = |v: String| -> Vec<String> {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut rest = words.into_iter();
+        while let Some(arg) = rest.next() {
+            let mut value = || {
+                rest.next()
+                    .ok_or_else(|| format!("{arg} needs a value\n{USAGE}"))
+            };
+            match arg.as_str() {
+                "--openapi" => args.openapi = Some(PathBuf::from(value()?)),
+                "--asyncapi" => args.asyncapi = Some(PathBuf::from(value()?)),
+                "--out" => args.out = Some(PathBuf::from(value()?)),
+                "--docs" => args.docs_dir = Some(PathBuf::from(value()?)),
+                "--docs-overview" => args.docs_overview = Some(PathBuf::from(value()?)),
+                "--changelog" => args.changelog = Some(PathBuf::from(value()?)),
+                "--crate-name" => args.crate_name = value()?,
+                "--crate-version" => args.crate_version = value()?,
+                "--description" => args.package.description = value()?,
+                "--license" => args.package.license = value()?,
+                "--repository" => args.package.repository = value()?,
+                "--homepage" => args.package.homepage = value()?,
+                "--documentation" => args.package.documentation = value()?,
+                "--keywords" => args.package.keywords = list(value()?),
+                "--categories" => args.package.categories = list(value()?),
+                "--no-publish" => args.package.publish = false,
+                "--previous-openapi" => args.previous_openapi = Some(PathBuf::from(value()?)),
+                "--previous-asyncapi" => args.previous_asyncapi = Some(PathBuf::from(value()?)),
+                "--since" => args.since = Some(value()?),
+                "--report-json" => args.report_json = Some(PathBuf::from(value()?)),
+                "--runtime" => args.runtime = value()?,
+                "--features-by" => {
+                    let by = value()?;
+                    let grouping = Grouping::parse(&by).ok_or_else(|| {
+                        format!("--features-by takes `tag` or `tag-prefix`, not `{by}`\n{USAGE}")
+                    })?;
+                    args.features_by = Some(grouping);
+                }
+                "--env-prefix" => args.env_prefix = Some(value()?),
+                "--flag" => {
+                    let v = value()?;
+                    let (ext, note) = v
+                        .split_once('=')
+                        .ok_or_else(|| format!("--flag wants EXTENSION=NOTE\n{USAGE}"))?;
+                    args.flags.0.push((ext.to_owned(), note.to_owned()));
+                }
+                "-h" | "--help" => return Ok(None),
+                other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+            }
+        }
+        Ok(Some(args))
+    }
+}
+
+/// The options the values `args` ask for.
+fn options(args: Args) -> Result<Options, String> {
     let read = |path: &Path| {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
     let docs = DocsConfig {
-        crate_name: crate_name.clone(),
-        overview: docs_overview
+        crate_name: args.crate_name.clone(),
+        overview: args
+            .docs_overview
             .as_deref()
             .map(read)
             .transpose()?
             .unwrap_or_default(),
         command: "autessa-codegen".into(),
-        changelog: changelog.as_deref().map(read).transpose()?,
+        changelog: args.changelog.as_deref().map(read).transpose()?,
     };
-    let env_prefix = env_prefix.unwrap_or_else(|| crate::lower::names::shouty(&crate_name));
+    let env_prefix = args
+        .env_prefix
+        .unwrap_or_else(|| crate::lower::names::shouty(&args.crate_name));
     let config = Config {
-        openapi,
-        asyncapi,
+        openapi: args.openapi,
+        asyncapi: args.asyncapi,
         perspective: Default::default(),
         docs: None,
-        flags,
+        flags: args.flags,
         rust: RustConfig {
-            crate_name,
-            crate_version,
-            runtime_dependency: runtime,
+            crate_name: args.crate_name,
+            crate_version: args.crate_version,
+            runtime_dependency: args.runtime,
             env_prefix,
             command: "autessa-codegen".into(),
-            package,
-            features_by,
+            package: args.package,
+            features_by: args.features_by,
         },
     };
-    Ok(Some(Options {
+    Ok(Options {
         config,
-        out,
-        docs_dir,
+        out: args.out,
+        docs_dir: args.docs_dir,
         docs,
-        previous_openapi,
-        previous_asyncapi,
-        since,
-        report_json,
-    }))
+        previous_openapi: args.previous_openapi,
+        previous_asyncapi: args.previous_asyncapi,
+        since: args.since,
+        report_json: args.report_json,
+    })
 }
 
 /// What changed since the previous documents (given as files, or at `--since`), printed

@@ -1,4 +1,4 @@
-//! serde for the generated structs: [`object!`](crate::object) and the small generic
+//! serde for the generated structs: [`object!`](crate::object!) and the small generic
 //! functions it calls.
 //!
 //! serde's derives write about 500 lines per struct (for `Deserialize`, a field enum with

@@ -1,4 +1,4 @@
-//! The impls of the generated string enumerations: [`open_enum!`](crate::open_enum).
+//! The impls of the generated string enumerations: [`open_enum!`](crate::open_enum!).
 
 /// Implements, for an enum of string values with a fallback variant that keeps any other
 /// value, what the enum's wire form gives it: `as_str`, `From<&str>`, `Display`, `Serialize`

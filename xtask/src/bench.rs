@@ -57,38 +57,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
 
     let mut results = Vec::new();
     for spec in &specs {
-        let (mut us, mut them) = (Figures::default(), Figures::default());
-        for round in 0..rounds {
-            // Alternate who goes first, so that neither always meets a warm cache.
-            let order: [bool; 2] = if round % 2 == 0 {
-                [true, false]
-            } else {
-                [false, true]
-            };
-            for mine in order {
-                let (figures, out) = if mine {
-                    (&mut us, bench.join(spec.name).join("ours"))
-                } else {
-                    (&mut them, bench.join(spec.name).join("progenitor"))
-                };
-                if figures.failed.is_some() {
-                    continue;
-                }
-                let _ = std::fs::remove_dir_all(&out);
-                let command = if mine {
-                    our_command(&ours, spec, &out, &root)
-                } else {
-                    progenitor_command(&progenitor, spec, &out)
-                };
-                match timed(command) {
-                    Ok((cpu, mib)) => {
-                        figures.generate_cpu.push(cpu);
-                        figures.generate_mib.push(mib);
-                    }
-                    Err(e) => figures.failed = Some(e),
-                }
-            }
-        }
+        let (mut us, mut them) = generate_rounds(rounds, spec, &bench, &root, &ours, &progenitor);
         us.lines = rust_lines(&bench.join(spec.name).join("ours"), false);
         us.lines_blocking = rust_lines(&bench.join(spec.name).join("ours"), true);
         them.lines = rust_lines(&bench.join(spec.name).join("progenitor"), true);
@@ -98,42 +67,96 @@ pub fn run(args: &[&str]) -> Result<(), String> {
 
     write_workspace(&bench, &results)?;
     for (name, us, them) in &mut results {
-        let crates = [
-            (format!("bench-{name}"), &mut *us),
-            (format!("bench-{name}-progenitor"), &mut *them),
-        ];
-        let mut crates: Vec<(String, &mut Figures)> = crates
-            .into_iter()
-            .filter(|(_, f)| f.failed.is_none())
-            .collect();
-        for (krate, figures) in crates.iter_mut() {
-            // Dependencies built once, outside the measurement.
-            if let Err(e) = check(&bench, krate) {
-                figures.failed = Some(e);
+        check_rounds(rounds, &bench, name, us, them);
+    }
+    print_table(&results);
+    Ok(())
+}
+
+/// Generates `spec` with both generators, `rounds` times each, taking turns going first.
+fn generate_rounds(
+    rounds: usize,
+    spec: &Spec,
+    bench: &Path,
+    root: &Path,
+    ours: &Path,
+    progenitor: &Path,
+) -> (Figures, Figures) {
+    let (mut us, mut them) = (Figures::default(), Figures::default());
+    for round in 0..rounds {
+        // Alternate who goes first, so that neither always meets a warm cache.
+        let order: [bool; 2] = if round % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        for mine in order {
+            let (figures, out) = if mine {
+                (&mut us, bench.join(spec.name).join("ours"))
+            } else {
+                (&mut them, bench.join(spec.name).join("progenitor"))
+            };
+            if figures.failed.is_some() {
+                continue;
             }
-        }
-        for round in 0..rounds {
-            let n = crates.len();
-            for i in 0..n {
-                let (krate, figures) = &mut crates[(i + round) % n];
-                if figures.failed.is_some() {
-                    continue;
+            let _ = std::fs::remove_dir_all(&out);
+            let command = if mine {
+                our_command(ours, spec, &out, root)
+            } else {
+                progenitor_command(progenitor, spec, &out)
+            };
+            match timed(command) {
+                Ok((cpu, mib)) => {
+                    figures.generate_cpu.push(cpu);
+                    figures.generate_mib.push(mib);
                 }
-                let lib = bench.join(krate.as_str()).join("src/lib.rs");
-                let _ = touch(&lib);
-                match check(&bench, krate) {
-                    Ok(seconds) => figures.check.push(seconds),
-                    Err(e) => figures.failed = Some(e),
-                }
+                Err(e) => figures.failed = Some(e),
             }
         }
     }
+    (us, them)
+}
 
+/// Times `cargo check` of both crates of the spec `name`, `rounds` times, taking turns.
+fn check_rounds(rounds: usize, bench: &Path, name: &str, us: &mut Figures, them: &mut Figures) {
+    let crates = [
+        (format!("bench-{name}"), us),
+        (format!("bench-{name}-progenitor"), them),
+    ];
+    let mut crates: Vec<(String, &mut Figures)> = crates
+        .into_iter()
+        .filter(|(_, f)| f.failed.is_none())
+        .collect();
+    for (krate, figures) in crates.iter_mut() {
+        // Dependencies built once, outside the measurement.
+        if let Err(e) = check(bench, krate) {
+            figures.failed = Some(e);
+        }
+    }
+    for round in 0..rounds {
+        let n = crates.len();
+        for i in 0..n {
+            let (krate, figures) = &mut crates[(i + round) % n];
+            if figures.failed.is_some() {
+                continue;
+            }
+            let lib = bench.join(krate.as_str()).join("src/lib.rs");
+            let _ = touch(&lib);
+            match check(bench, krate) {
+                Ok(seconds) => figures.check.push(seconds),
+                Err(e) => figures.failed = Some(e),
+            }
+        }
+    }
+}
+
+/// The results as a table, then why any generator or check failed.
+fn print_table(results: &[(&str, Figures, Figures)]) {
     println!(
         "| spec | generate CPU (ours / progenitor) | peak memory MiB | lines: default (+blocking) / progenitor | cargo check CPU s | check ratio |"
     );
     println!("|---|---|---|---|---|---|");
-    for (name, us, them) in &results {
+    for (name, us, them) in results {
         let pair = |a: Option<f64>, b: Option<f64>, digits: usize| match (a, b) {
             (Some(a), Some(b)) => format!(
                 "{a:.digits$} / {b:.digits$} ({:.2}×)",
@@ -161,7 +184,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             }
         );
     }
-    for (name, us, them) in &results {
+    for (name, us, them) in results {
         for (who, f) in [("ours", us), ("progenitor", them)] {
             if let Some(e) = &f.failed {
                 let first: String = e.lines().take(3).collect::<Vec<_>>().join(" / ");
@@ -169,7 +192,6 @@ pub fn run(args: &[&str]) -> Result<(), String> {
             }
         }
     }
-    Ok(())
 }
 
 fn specs(root: &Path) -> Result<Vec<Spec>, String> {

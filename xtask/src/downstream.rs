@@ -10,7 +10,7 @@
 
 use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 
 use autessa_tools::workspace_root;
 use serde_json::Value;
@@ -88,6 +88,25 @@ pub fn run() -> Result<(), String> {
         root.join("tests/downstream/Cargo.lock"),
     )
     .map_err(|e| format!("seeding tests/downstream/Cargo.lock: {e}"))?;
+    let patches = patches(&target)?;
+    let downstream_target = target.join("downstream");
+    let program = build(&downstream_target, &manifest, &patches)?;
+
+    let mut mock = Mock::start(&mock)?;
+    let environment = mock.environment()?;
+    println!("$ {}", program.display());
+    let status = Command::new(&program)
+        .envs(environment)
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()));
+    let report = mock.stop()?;
+    let status = status?;
+
+    judge(&report, status)
+}
+
+/// The `--config` patches that put the packaged crates in place of crates.io's.
+fn patches(target: &Path) -> Result<Vec<String>, String> {
     let mut patches = Vec::new();
     for name in PACKAGES {
         let unpacked = target.join("package").join(format!("{name}-{VERSION}"));
@@ -102,9 +121,14 @@ pub fn run() -> Result<(), String> {
             toml_string(&unpacked)?
         ));
     }
-    let downstream_target = target.join("downstream");
-    let downstream_target_arg = utf8(&downstream_target)?;
-    let manifest_arg = utf8(&manifest)?;
+    Ok(patches)
+}
+
+/// Builds the downstream crate (with `-D warnings`) and runs its tests, with the packaged
+/// crates patched in; returns the program built.
+fn build(downstream_target: &Path, manifest: &Path, patches: &[String]) -> Result<PathBuf, String> {
+    let downstream_target_arg = utf8(downstream_target)?;
+    let manifest_arg = utf8(manifest)?;
     let mut args = vec![
         "build",
         "--manifest-path",
@@ -112,28 +136,22 @@ pub fn run() -> Result<(), String> {
         "--target-dir",
         downstream_target_arg,
     ];
-    for patch in &patches {
+    for patch in patches {
         args.extend(["--config", patch.as_str()]);
     }
     cargo_with(&args, &[("RUSTFLAGS", "-D warnings")])?;
     // The crate's own tests, against `autessa::mock` (the packaged `mock` feature).
     args[0] = "test";
     cargo_with(&args, &[("RUSTFLAGS", "-D warnings")])?;
-    let program = downstream_target.join("debug").join(format!(
+    Ok(downstream_target.join("debug").join(format!(
         "autessa-downstream{}",
         std::env::consts::EXE_SUFFIX
-    ));
+    )))
+}
 
-    let mut mock = Mock::start(&mock)?;
-    let environment = mock.environment()?;
-    println!("$ {}", program.display());
-    let status = Command::new(&program)
-        .envs(environment)
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()));
-    let report = mock.stop()?;
-    let status = status?;
-
+/// Whether the run passed: the program succeeded, and the mock servers saw REST requests,
+/// WebSocket messages and uploads, none of them against the schema.
+fn judge(report: &Value, status: ExitStatus) -> Result<(), String> {
     let violations: Vec<String> = report["violations"]
         .as_array()
         .map(|all| {

@@ -49,7 +49,7 @@ fn main() -> ExitCode {
         ["modules", rest @ ..] => modules::run(rest),
         ["bench", rest @ ..] => bench::run(rest),
         ["bench-report"] => bench_report::run(),
-        ["corpus", "--all"] => corpus::all(),
+        ["corpus", "--all"] => corpus::sweep::all(),
         ["corpus", rest @ ..] => corpus::Options::parse(rest).and_then(|o| corpus::run(&o)),
         ["downstream"] => downstream::package().and_then(|()| downstream::run()),
         ["test"] => test(),

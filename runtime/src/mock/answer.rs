@@ -6,7 +6,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use serde_json::{Value, json};
 
-use super::openapi::Operation;
+use super::openapi::operation::Operation;
 use super::record::RecordedRequest;
 use super::reply::{MockReply, ReplyBody};
 use super::shared::{Handler, Shared};
@@ -122,7 +122,7 @@ pub(super) fn json_content(body: &Value) -> (String, Bytes) {
 /// as its text.
 fn example_content(media_type: &str, value: &Value) -> (String, Bytes) {
     match value {
-        Value::String(text) if !super::openapi::is_json(media_type) => {
+        Value::String(text) if !super::openapi::read::is_json(media_type) => {
             (media_type.to_owned(), Bytes::from(text.clone()))
         }
         _ => json_content(value),

@@ -4,9 +4,10 @@ use axum::http::HeaderMap;
 use serde_json::Value;
 
 use super::forms;
-use super::openapi::{
-    BodyContent, Operation, Parameter, ParameterLocation, RequestBody, SecurityScheme, is_json,
+use super::openapi::operation::{
+    BodyContent, Operation, Parameter, ParameterLocation, RequestBody, SecurityScheme,
 };
+use super::openapi::read::is_json;
 use super::schema::SchemaValidator;
 
 /// The parts of a request the checks read.

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 use serde_json::{Map, Value};
 
-use super::openapi::resolve;
+use super::openapi::read::resolve;
 use crate::http::body::encode::FormStyle;
 
 /// One part of a `multipart/form-data` body, as received.
@@ -263,7 +263,7 @@ pub(super) fn multipart_instance(document: &Value, schema: &Value, parts: &Parts
         let json = part
             .content_type
             .as_deref()
-            .is_some_and(super::openapi::is_json);
+            .is_some_and(super::openapi::read::is_json);
         let parsed = json
             .then(|| serde_json::from_str::<Value>(&text).ok())
             .flatten();

@@ -16,7 +16,8 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::answer::{answer, json_content, refuse_key, route};
 use super::checks::{Incoming, check_security, judge};
-use super::openapi::{Lookup, OpenApiIndex, Operation};
+use super::openapi::operation::Operation;
+use super::openapi::{Lookup, OpenApiIndex};
 use super::record::{Journal, RecordedRequest};
 use super::reply::{MockReply, render};
 use super::schema::SchemaValidator;

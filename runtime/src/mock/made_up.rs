@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::openapi::resolve;
+use super::openapi::read::resolve;
 
 /// How deep a made-up value goes before it gives up (recursive schemas).
 const DEPTH: usize = 8;

@@ -37,10 +37,12 @@ mod ws_spec;
 pub use combined::{ApiMock, MockError};
 pub use forms::{Parts, ReceivedPart, parse_multipart};
 pub use http::{DEFAULT_RETRY_AFTER, Handler, MockServer};
-pub use openapi::{
-    BodyContent, Lookup, OpenApiIndex, Operation, Parameter, ParameterLocation, RequestBody,
-    ResponseExample, SecurityScheme, is_json, resolve,
+pub use openapi::operation::{
+    BodyContent, Operation, Parameter, ParameterLocation, RequestBody, ResponseExample,
+    SecurityScheme,
 };
+pub use openapi::read::{is_json, resolve};
+pub use openapi::{Lookup, OpenApiIndex};
 pub use record::{Journal, RecordedRequest};
 pub use reply::{Fault, MockReply};
 pub use schema::{

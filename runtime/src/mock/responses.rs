@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::made_up::made_up;
-use super::openapi::{OpenApiIndex, Operation, ResponseExample, is_json, resolve};
+use super::openapi::OpenApiIndex;
+use super::openapi::operation::{Operation, ResponseExample};
+use super::openapi::read::{is_json, resolve};
 
 impl OpenApiIndex {
     /// The example of the operation's response for `status`: the response keyed by the exact

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::made_up::made_up;
-use super::openapi::resolve;
+use super::openapi::read::resolve;
 use super::schema::SchemaError;
 
 /// Why the AsyncAPI document could not be read.

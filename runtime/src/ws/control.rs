@@ -19,7 +19,8 @@ use super::config::{Reconnect, WsConfig, random_u64};
 use super::error::WsError;
 use super::frame::Event;
 use super::link::{Command, End, Handover, Link, Reading, Shared};
-use super::transport::{Socket, Target, WriteSide};
+use super::transport::Target;
+use super::transport::socket::{Socket, WriteSide};
 use super::writer::{Clock, Writer};
 
 /// The control task.

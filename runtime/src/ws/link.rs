@@ -11,7 +11,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::error::WsError;
 use super::frame::{Event, Frame};
-use super::transport::FrameReader;
+use super::transport::socket::FrameReader;
 
 pub(super) type Item = Result<Event<Frame>, WsError>;
 

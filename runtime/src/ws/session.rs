@@ -35,7 +35,8 @@ use super::control::Control;
 use super::error::WsError;
 use super::frame::{Event, Frame};
 use super::link::{Command, End, Handover, Item, Link, Reading, Shared, transport_error};
-use super::transport::{FrameReader, Socket, Target};
+use super::transport::Target;
+use super::transport::socket::{FrameReader, Socket};
 
 /// A connected WebSocket session on one channel.
 ///

@@ -2,7 +2,7 @@
 //! answers the reader owes (pongs, the close answer), the deadlines, and stalled writes.
 
 use std::future::{Future, poll_fn};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::atomic::Ordering;
 use std::task::Poll;
 use std::time::Duration;
@@ -10,7 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::SinkExt;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, sleep, sleep_until};
+use tokio::time::{Instant, Sleep, sleep, sleep_until};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -19,7 +19,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::config::WsConfig;
 use super::error::WsError;
 use super::link::{Command, End, Link, Shared, transport_error};
-use super::transport::WriteSide;
+use super::transport::socket::WriteSide;
 use crate::clock::millis;
 
 /// Milliseconds since the connection started, and what the reader had seen at the last look.
@@ -79,153 +79,189 @@ pub(super) struct Writer<'a> {
     pub(super) shared: &'a Shared,
 }
 
+/// What the writer keeps between wake-ups, in milliseconds since the connection started.
+#[derive(Default)]
+struct Marks {
+    last_ping: u64,
+    last_sent_data: u64,
+    /// When a ping went out that nothing has answered yet.
+    unanswered: Option<u64>,
+    /// When our close frame went out.
+    close_sent: Option<u64>,
+}
+
 /// The most queued messages written before one flush.
 const BATCH: usize = 64;
 
 impl Writer<'_> {
     pub(super) async fn run(mut self, commands: &mut mpsc::Receiver<Command>) -> End {
-        let config = self.config;
-        let ping_every = millis(config.ping_interval);
-        let pong_within = millis(config.pong_timeout);
-        let idle_after = millis(config.idle_timeout);
-        let mut last_ping = 0_u64;
-        let mut last_sent_data = 0_u64;
-        // When a ping went out that nothing has answered yet.
-        let mut unanswered: Option<u64> = None;
-        // When our close frame went out.
-        let mut close_sent: Option<u64> = None;
-        let timer = sleep_until(self.clock.at(ping_every));
+        let mut marks = Marks::default();
+        let timer = sleep_until(self.clock.at(millis(self.config.ping_interval)));
         let mut timer = pin!(timer);
         let link = self.link;
         loop {
             let wake = self.shared.wake.notified();
-            tokio::select! {
-                command = commands.recv(), if close_sent.is_none() => {
+            let step = tokio::select! {
+                command = commands.recv(), if marks.close_sent.is_none() => {
                     let Some(command) = command else { return End::Gone };
-                    let mut next = Some(command);
-                    let mut fed = 0;
-                    while let Some(command) = next.take() {
-                        match command {
-                            Command::Send(message) => {
-                                if let Err(end) = self.write(message, false).await {
-                                    return end;
-                                }
-                                last_sent_data = self.clock.now();
-                                fed += 1;
-                                if fed < BATCH {
-                                    next = commands.try_recv().ok();
-                                }
-                            }
-                            Command::Close(done) => {
-                                self.link.we_closed.store(true, Ordering::SeqCst);
-                                let result = self.close_frame(CloseCode::Normal, "").await;
-                                let failed = result.is_err();
-                                let _ = done.send(result.map_err(|end| match end {
-                                    End::Failed(error) => error,
-                                    _ => WsError::Closed { channel: self.channel },
-                                }));
-                                if failed {
-                                    return End::CloseUnanswered;
-                                }
-                                close_sent = Some(self.clock.now());
-                            }
-                        }
-                    }
-                    if close_sent.is_none()
-                        && let Err(end) = self.flush().await
-                    {
-                        return end;
-                    }
+                    self.commands(command, commands, &mut marks).await
                 }
-                () = wake => {
-                    if self.shared.dropped.load(Ordering::SeqCst) {
-                        let _ = tokio::time::timeout(
-                            config.pong_timeout,
-                            self.sink.send(close_message(CloseCode::Away, "client dropped the session")),
-                        )
-                        .await;
-                        return End::Gone;
-                    }
-                }
-                () = &mut timer => {}
-                () = link.owed.notified() => {
-                    let answers = link.take_answers();
-                    if let Some(code) = answers.close {
-                        if close_sent.is_none() {
-                            let reply = Message::Close(code.map(|code| CloseFrame {
-                                code: CloseCode::from(code),
-                                reason: "".into(),
-                            }));
-                            // A failure here is no news: the reader reports the end.
-                            let _ = self.write(reply, true).await;
-                        }
-                    } else if let Some(payload) = answers.pong
-                        && close_sent.is_none()
-                        && let Err(end) = self.write(Message::Pong(payload), true).await
-                    {
-                        return end;
-                    }
-                }
+                () = wake => self.woken().await,
+                () = &mut timer => Ok(()),
+                () = link.owed.notified() => self.answer(marks.close_sent).await,
+            };
+            if let Err(end) = step {
+                return end;
             }
             if link.peer_closed.load(Ordering::SeqCst) {
                 // The reader finishes the close handshake and reports the end.
                 return std::future::pending().await;
             }
-            // Deadlines, checked after every wake-up (cheap: a few atomic loads).
-            self.clock.look(self.link);
-            let now = self.clock.now();
-            if let Some(sent) = close_sent {
-                // The answer may be waiting unread while nobody reads.
-                let deadline = sent
-                    .max(self.clock.last_received)
-                    .saturating_add(pong_within);
-                if now >= deadline {
-                    return End::CloseUnanswered;
-                }
-                timer.as_mut().reset(self.clock.at(deadline));
-                continue;
-            }
-            if let Some(sent) = unanswered {
-                if self.clock.last_received >= sent {
-                    unanswered = None;
-                } else if now >= sent.saturating_add(pong_within) {
-                    return End::Failed(WsError::DeadPeer {
-                        channel: self.channel,
-                        timeout: config.pong_timeout,
-                    });
-                }
-            }
-            let data = self.clock.last_data.max(last_sent_data);
-            if now >= data.saturating_add(idle_after) {
-                let _ = tokio::time::timeout(
-                    config.pong_timeout,
-                    self.sink.send(close_message(CloseCode::Normal, "idle")),
-                )
-                .await;
-                return End::Failed(WsError::Idle {
-                    channel: self.channel,
-                    after: config.idle_timeout,
-                });
-            }
-            if now >= last_ping.saturating_add(ping_every) {
-                let payload = Bytes::copy_from_slice(&now.to_be_bytes());
-                if let Err(end) = self.write(Message::Ping(payload), true).await {
-                    return end;
-                }
-                // Frames counted from here on answer this ping.
-                self.clock.look(self.link);
-                last_ping = self.clock.now().max(self.clock.last_received + 1);
-                unanswered.get_or_insert(last_ping);
-            }
-            let mut next = last_ping.saturating_add(ping_every);
-            next = next.min(data.saturating_add(idle_after));
-            if let Some(sent) = unanswered {
-                next = next.min(sent.saturating_add(pong_within));
-            }
-            if timer.deadline() != self.clock.at(next) {
-                timer.as_mut().reset(self.clock.at(next));
+            if let Err(end) = self.keep_time(&mut marks, timer.as_mut()).await {
+                return end;
             }
         }
+    }
+
+    /// Writes `first` and the commands queued behind it (up to a batch), then flushes.
+    async fn commands(
+        &mut self,
+        first: Command,
+        commands: &mut mpsc::Receiver<Command>,
+        marks: &mut Marks,
+    ) -> Result<(), End> {
+        let mut next = Some(first);
+        let mut fed = 0;
+        while let Some(command) = next.take() {
+            match command {
+                Command::Send(message) => {
+                    self.write(message, false).await?;
+                    marks.last_sent_data = self.clock.now();
+                    fed += 1;
+                    if fed < BATCH {
+                        next = commands.try_recv().ok();
+                    }
+                }
+                Command::Close(done) => {
+                    self.link.we_closed.store(true, Ordering::SeqCst);
+                    let result = self.close_frame(CloseCode::Normal, "").await;
+                    let failed = result.is_err();
+                    let _ = done.send(result.map_err(|end| match end {
+                        End::Failed(error) => error,
+                        _ => WsError::Closed {
+                            channel: self.channel,
+                        },
+                    }));
+                    if failed {
+                        return Err(End::CloseUnanswered);
+                    }
+                    marks.close_sent = Some(self.clock.now());
+                }
+            }
+        }
+        if marks.close_sent.is_none() {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// The session woke the writer: when it was dropped, a last close frame and the end.
+    async fn woken(&mut self) -> Result<(), End> {
+        if self.shared.dropped.load(Ordering::SeqCst) {
+            let _ = tokio::time::timeout(
+                self.config.pong_timeout,
+                self.sink
+                    .send(close_message(CloseCode::Away, "client dropped the session")),
+            )
+            .await;
+            return Err(End::Gone);
+        }
+        Ok(())
+    }
+
+    /// Writes what the reader owes the peer: the answer to its close, or a pong.
+    async fn answer(&mut self, close_sent: Option<u64>) -> Result<(), End> {
+        let answers = self.link.take_answers();
+        if let Some(code) = answers.close {
+            if close_sent.is_none() {
+                let reply = Message::Close(code.map(|code| CloseFrame {
+                    code: CloseCode::from(code),
+                    reason: "".into(),
+                }));
+                // A failure here is no news: the reader reports the end.
+                let _ = self.write(reply, true).await;
+            }
+        } else if let Some(payload) = answers.pong
+            && close_sent.is_none()
+        {
+            self.write(Message::Pong(payload), true).await?;
+        }
+        Ok(())
+    }
+
+    /// The deadlines, checked after every wake-up (cheap: a few atomic loads): the close
+    /// answer, the pong, idleness, and the next ping; `timer` is set to the next of them.
+    async fn keep_time(
+        &mut self,
+        marks: &mut Marks,
+        mut timer: Pin<&mut Sleep>,
+    ) -> Result<(), End> {
+        let config = self.config;
+        let ping_every = millis(config.ping_interval);
+        let pong_within = millis(config.pong_timeout);
+        let idle_after = millis(config.idle_timeout);
+        self.clock.look(self.link);
+        let now = self.clock.now();
+        if let Some(sent) = marks.close_sent {
+            // The answer may be waiting unread while nobody reads.
+            let deadline = sent
+                .max(self.clock.last_received)
+                .saturating_add(pong_within);
+            if now >= deadline {
+                return Err(End::CloseUnanswered);
+            }
+            timer.as_mut().reset(self.clock.at(deadline));
+            return Ok(());
+        }
+        if let Some(sent) = marks.unanswered {
+            if self.clock.last_received >= sent {
+                marks.unanswered = None;
+            } else if now >= sent.saturating_add(pong_within) {
+                return Err(End::Failed(WsError::DeadPeer {
+                    channel: self.channel,
+                    timeout: config.pong_timeout,
+                }));
+            }
+        }
+        let data = self.clock.last_data.max(marks.last_sent_data);
+        if now >= data.saturating_add(idle_after) {
+            let _ = tokio::time::timeout(
+                config.pong_timeout,
+                self.sink.send(close_message(CloseCode::Normal, "idle")),
+            )
+            .await;
+            return Err(End::Failed(WsError::Idle {
+                channel: self.channel,
+                after: config.idle_timeout,
+            }));
+        }
+        if now >= marks.last_ping.saturating_add(ping_every) {
+            let payload = Bytes::copy_from_slice(&now.to_be_bytes());
+            self.write(Message::Ping(payload), true).await?;
+            // Frames counted from here on answer this ping.
+            self.clock.look(self.link);
+            marks.last_ping = self.clock.now().max(self.clock.last_received + 1);
+            marks.unanswered.get_or_insert(marks.last_ping);
+        }
+        let mut next = marks.last_ping.saturating_add(ping_every);
+        next = next.min(data.saturating_add(idle_after));
+        if let Some(sent) = marks.unanswered {
+            next = next.min(sent.saturating_add(pong_within));
+        }
+        if timer.deadline() != self.clock.at(next) {
+            timer.as_mut().reset(self.clock.at(next));
+        }
+        Ok(())
     }
 
     /// Writes one message (and flushes if `flush`). A write the peer does not take within

@@ -94,7 +94,7 @@ pub struct CallCode {
 }
 
 /// The call of `op` with its required parameters and body taken from examples (see
-/// [`body_value`]), or made up from their types.
+/// [`body_value`](super::values::body_value)), or made up from their types.
 pub fn call_code(
     api: &Api,
     op: &Operation,

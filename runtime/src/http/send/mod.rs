@@ -1,13 +1,16 @@
 //! Sending requests, the top of the REST layers: attempts, retries, timeouts, the rate
 //! limiter, hooks and tracing. [`attempt`] holds the parts of one call below this pipeline;
 //! [`stream`] (responses read as they arrive) and [`upload`] (PUT uploads with progress) are
-//! built on it.
+//! built on it; `retry` decides whether, and after how long, a call goes on after an
+//! attempt.
 
 pub(crate) mod attempt;
+mod retry;
 pub(crate) mod stream;
 pub(crate) mod upload;
 
 use std::future::Future;
+use std::ops::ControlFlow;
 use std::pin::pin;
 use std::time::{Duration, Instant};
 
@@ -25,12 +28,13 @@ use crate::http::config::hooks::{AttemptInfo, ResponseHead};
 use crate::http::config::rate_limit::{RateLimit, RetryAfter};
 use crate::http::request::RequestBuilder;
 use crate::http::response::{ApiResponse, finish};
+use crate::http::send::retry::Budget;
 use crate::http::send::stream::StreamingResponse;
 
 use crate::http::body::source::SourceSlot;
 use crate::http::send::attempt::{
-    Attempt, Call, Failure, Settled, StreamHead, Timer, Wire, fits, http_body_of, in_span,
-    prepared, race, read_body,
+    Attempt, Call, Failure, Settled, StreamHead, Timer, Wire, http_body_of, in_span, prepared,
+    race, read_body,
 };
 
 const JSON: HeaderValue = HeaderValue::from_static("application/json");
@@ -224,32 +228,20 @@ impl HttpClient {
             .deadline
             .zip(start)
             .map(|(limit, start)| (start + limit, limit));
+        let budget = Budget {
+            max_attempts,
+            may_repeat,
+            deadline,
+        };
         let mut attempt = 0;
         let mut last_status = None;
         let outcome = async {
             loop {
                 attempt += 1;
-                if let Some(limiter) = &self.inner.limiter
-                    && let Some((wait, rate_limit)) = limiter.wait(clock.now())
-                {
-                    let left = deadline.map(|(at, _)| at.saturating_duration_since(clock.now()));
-                    let allowed = left.map_or(policy.max_retry_after, |left| {
-                        left.min(policy.max_retry_after)
-                    });
-                    if wait > allowed {
-                        tracing::debug!(wait_ms = millis(wait), "rate limiter: not sending");
-                        break Err(Error::Throttled {
-                            operation: call.operation,
-                            wait,
-                            allowed,
-                            rate_limit,
-                        });
-                    }
-                    tracing::debug!(
-                        wait_ms = millis(wait),
-                        "rate limiter: waiting before sending"
-                    );
-                    clock.sleep(wait).await;
+                match self.limiter_wait(call, deadline) {
+                    Ok(Some(wait)) => clock.sleep(wait).await,
+                    Ok(None) => {}
+                    Err(error) => break Err(error),
                 }
                 let wire = match build(attempt) {
                     Ok(wire) => wire,
@@ -262,17 +254,10 @@ impl HttpClient {
                     }
                     Attempt::Failed(failure) => {
                         last_status = None;
-                        if attempt >= max_attempts || !failure.retryable(policy, may_repeat) {
-                            break Err(failure.into_error(call.operation));
+                        match self.retry_failure(call, budget, attempt, failure) {
+                            ControlFlow::Continue(delay) => delay,
+                            ControlFlow::Break(error) => break Err(error),
                         }
-                        let delay = policy.backoff_delay(attempt);
-                        if !fits(deadline, clock.now(), delay) {
-                            tracing::debug!(
-                                "giving up: the next attempt would start past the deadline"
-                            );
-                            break Err(failure.into_error(call.operation));
-                        }
-                        delay
                     }
                     Attempt::Status {
                         status,
@@ -280,48 +265,10 @@ impl HttpClient {
                         body,
                     } => {
                         last_status = Some(status);
-                        // A 429 says the request was not processed: repeating it is safe
-                        // whatever the operation does.
-                        let retryable = attempt < max_attempts
-                            && (may_repeat || status == StatusCode::TOO_MANY_REQUESTS)
-                            && !status.is_success()
-                            && policy.retries_status(status);
-                        let retry_after = RetryAfter::from_headers(&headers);
-                        let full = Settled::Full {
-                            status,
-                            headers,
-                            body,
-                        };
-                        if !retryable {
-                            break Ok(full);
+                        match self.retry_status(budget, attempt, status, headers, body) {
+                            ControlFlow::Continue(delay) => delay,
+                            ControlFlow::Break(settled) => break Ok(settled),
                         }
-                        let delay = match retry_after {
-                            Some(retry_after) => {
-                                let wait = retry_after.delay_from(clock.system_time());
-                                if wait > policy.max_retry_after {
-                                    tracing::debug!(
-                                        retry_after_ms = millis(wait),
-                                        "giving up: Retry-After is longer than the cap"
-                                    );
-                                    break Ok(Settled::TooLong {
-                                        full: Box::new(full),
-                                        retry_after,
-                                        wait,
-                                        cap: policy.max_retry_after,
-                                        attempts: attempt,
-                                    });
-                                }
-                                wait
-                            }
-                            None => policy.backoff_delay(attempt),
-                        };
-                        if !fits(deadline, clock.now(), delay) {
-                            tracing::debug!(
-                                "giving up: the next attempt would start past the deadline"
-                            );
-                            break Ok(full);
-                        }
-                        delay
                     }
                 };
                 tracing::debug!(attempt, delay_ms = millis(delay), "retrying");
@@ -398,22 +345,7 @@ impl HttpClient {
             // Read here for the hooks and the limiter, and again for the result: not holding
             // it while the body arrives keeps this future small.
             if !inner.hooks.is_empty() || inner.limiter.is_some() {
-                let rate_limit = RateLimit::from_headers(&headers);
-                let head = ResponseHead {
-                    status,
-                    headers: &headers,
-                    rate_limit,
-                    latency,
-                };
-                for hook in &inner.hooks {
-                    hook.on_response(&call.info(attempt), &head);
-                }
-                if let Some(limiter) = &inner.limiter {
-                    let retry_after = RetryAfter::from_headers(&headers)
-                        .map(|retry_after| retry_after.delay_from(clock.system_time()));
-                    let now = now.unwrap_or_else(|| clock.now());
-                    limiter.observe(now, status, rate_limit, retry_after);
-                }
+                self.observe_head(call, attempt, status, &headers, latency, now);
             }
             if stream && status.is_success() {
                 let body = http_body_of(response);
@@ -443,6 +375,37 @@ impl HttpClient {
             }
         };
         in_span(span, attempt)
+    }
+
+    /// Shows a response's head to the hooks and the rate limiter; `now` is when it arrived,
+    /// if the clock was read.
+    fn observe_head(
+        &self,
+        call: &Call<'_>,
+        attempt: u32,
+        status: StatusCode,
+        headers: &HeaderMap,
+        latency: Duration,
+        now: Option<Instant>,
+    ) {
+        let inner = &*self.inner;
+        let clock = &*inner.clock;
+        let rate_limit = RateLimit::from_headers(headers);
+        let head = ResponseHead {
+            status,
+            headers,
+            rate_limit,
+            latency,
+        };
+        for hook in &inner.hooks {
+            hook.on_response(&call.info(attempt), &head);
+        }
+        if let Some(limiter) = &inner.limiter {
+            let retry_after = RetryAfter::from_headers(headers)
+                .map(|retry_after| retry_after.delay_from(clock.system_time()));
+            let now = now.unwrap_or_else(|| clock.now());
+            limiter.observe(now, status, rate_limit, retry_after);
+        }
     }
 
     /// Reports a failed attempt to the hooks and to tracing.
