@@ -12,7 +12,7 @@ use crate::ir::{
     Api, Channel, Message, MessageKind, Param, ParamLocation, Primitive, StreamRole, TypeRef,
 };
 use crate::lower::names;
-use crate::rust::channels::{
+use crate::rust::channels::naming::{
     ChannelNames, initial_getter, reply_parts, request_method, send_method,
 };
 use crate::rust::ident::ident;

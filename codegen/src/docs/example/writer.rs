@@ -12,7 +12,7 @@ use crate::docs::synth::{MAX_DEPTH, fits, synthesize_within};
 use crate::ir::{
     Api, Channel, Field, Message, Primitive, StreamRole, Struct, TypeId, TypeKind, TypeRef,
 };
-use crate::rust::channels::{ChannelNames, reply_parts};
+use crate::rust::channels::naming::{ChannelNames, reply_parts};
 use crate::rust::ident::ident;
 use crate::rust::types::{constructor_args, is_constant};
 

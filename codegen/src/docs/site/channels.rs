@@ -13,7 +13,7 @@ use crate::docs::model::RustExample;
 use crate::docs::shell;
 use crate::docs::synth::{declared, synthesize};
 use crate::ir::{Channel, Matcher, Message, MessageKind};
-use crate::rust::channels::reply_parts;
+use crate::rust::channels::naming::reply_parts;
 
 #[derive(Template)]
 #[template(path = "docs/channels.md", escape = "none")]

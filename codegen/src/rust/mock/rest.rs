@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::super::client::response_types;
+use super::super::client::responses::response_types;
 use super::super::docs;
 use super::super::features::{Groups, gate_method};
 use super::super::ident::ident;

@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::super::channels::{ChannelNames, message_variant};
+use super::super::channels::naming::{ChannelNames, message_variant};
 use super::super::docs;
 use super::super::ident::ident;
 use super::super::types::Paths;

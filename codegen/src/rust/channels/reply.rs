@@ -1,0 +1,260 @@
+//! Streamed replies: for connections whose messages carry `x-stream-role`, the parts of a
+//! reply and the methods that send a request and stream its reply.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::{Api, Channel, Field, MessageKind, StreamRole, TypeRef, fields_of};
+use crate::rust::docs;
+use crate::rust::ident::ident;
+use crate::rust::types::{Paths, ty};
+
+use super::naming::{ChannelNames, reply_parts, request_method, send_method};
+
+/// For connections whose messages carry `x-stream-role`: an enum of the parts of a reply
+/// and, per request message, a method that sends it and streams the reply.
+pub(super) fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
+    let parts = reply_parts(c)?;
+    let id = &c.id;
+    let ChannelNames {
+        reply,
+        message,
+        connection,
+        ..
+    } = ChannelNames::of(c);
+    let variants = parts.iter().map(|m| {
+        let name = ident(&m.name);
+        let t = match m.kind {
+            MessageKind::Json => ty(&m.payload, api, p),
+            MessageKind::Binary => quote!(Bytes),
+        };
+        let role = match m.role {
+            Some(StreamRole::Chunk) => "A chunk of the reply",
+            Some(StreamRole::Final) => "The end of the reply",
+            _ => "The reply failed; this ends it",
+        };
+        let doc = docs::lines(&format!("{role}: {} message.", docs::a_code(&m.id)));
+        quote! { #doc #name(#t), }
+    });
+    let ends = parts.iter().map(|m| {
+        let name = ident(&m.name);
+        match m.role {
+            Some(StreamRole::Chunk) if !m.end_flag.is_empty() => {
+                let flag = flag_test(api, &m.payload, &m.end_flag, quote!(m));
+                quote!(Self::#name(m) => #flag,)
+            }
+            Some(StreamRole::Chunk) => quote!(Self::#name(_) => false,),
+            _ => quote!(Self::#name(_) => true,),
+        }
+    });
+    // An event as a part of the reply.
+    let arms: Vec<TokenStream> = parts
+        .iter()
+        .map(|m| {
+            let name = ident(&m.name);
+            quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
+        })
+        .collect();
+    let requests = c.outgoing.iter().filter(|m| m.role == Some(StreamRole::Request)).map(|m| {
+        let method = request_method(m);
+        let send = send_method(m);
+        let t = ty(&m.payload, api, p);
+        let doc = docs::lines(&format!(
+            "Sends {} message and streams its reply: each part as it arrives, ending after \
+             the part that ends it (see `{reply}::is_end`).",
+            docs::a_code(&m.id)
+        ));
+        quote! {
+            #doc
+            pub async fn #method(&mut self, message: &#t) -> Result<impl Stream<Item = Result<#reply, WsError>> + '_, WsError> {
+                self.#send(message).await?;
+                Ok(self.reply())
+            }
+        }
+    });
+    let reply_doc = docs::lines(&format!(
+        "A part of a streamed reply on {} connection, in the order received.",
+        docs::a_code(id)
+    ));
+    let taken: Vec<&str> = parts.iter().map(|m| m.name.as_str()).collect();
+    let free = |base: &str| {
+        let mut name = base.to_owned();
+        while taken.contains(&name.as_str()) {
+            name.push_str("Part");
+        }
+        ident(&name)
+    };
+    let other = free("Other");
+    let flagged = ends_by_flag(c);
+    // A reply that ended on a flagged chunk may still be followed by its final message.
+    let (previous_variant, previous_arm, previous_doc, body) = if flagged {
+        let previous = free("Previous");
+        let of_role = |role| -> Vec<TokenStream> {
+            parts
+                .iter()
+                .filter(|m| m.role == Some(role))
+                .map(|m| {
+                    let name = ident(&m.name);
+                    quote!(#reply::#name(_))
+                })
+                .collect()
+        };
+        let finals = of_role(StreamRole::Final);
+        let chunks = of_role(StreamRole::Chunk);
+        (
+            Some(quote! {
+                /// The final message of the previous reply, which had already ended on a chunk
+                /// marked as the last one: it belongs to that reply, and does not end this one.
+                #previous(Box<#reply>),
+            }),
+            Some(quote!(Self::#previous(_) => false,)),
+            " A chunk marked as the last one ends it as well: the stream then waits up to \
+             `WsConfig::reply_grace` for a final message, which still belongs to this reply; \
+             one that comes later opens the next reply as `Previous`, so that nothing is lost \
+             or misplaced.",
+            quote! {
+                // The state: the connection, and whether the reply has had its last chunk.
+                stream::unfold(Some((self, false)), |state| async move {
+                    let (connection, had_last) = state?;
+                    let received = if had_last {
+                        let grace = connection.reply_grace();
+                        autessa_runtime::ws::within(grace, connection.recv()).await?
+                    } else {
+                        connection.recv().await
+                    };
+                    let event = match received? {
+                        Ok(event) => event,
+                        Err(error) => return Some((Err(error), Some((connection, had_last)))),
+                    };
+                    let part = match event {
+                        #(#arms)*
+                        other => #reply::#other(other),
+                    };
+                    let had_last = match &part {
+                        #(#finals)|* if connection.after_last_chunk && !had_last => {
+                            connection.after_last_chunk = false;
+                            let part = #reply::#previous(Box::new(part));
+                            return Some((Ok(part), Some((connection, false))));
+                        }
+                        #(#chunks)|* => {
+                            connection.after_last_chunk = part.is_end();
+                            part.is_end()
+                        }
+                        #reply::#other(_) => had_last,
+                        _ => {
+                            connection.after_last_chunk = false;
+                            return Some((Ok(part), None));
+                        }
+                    };
+                    Some((Ok(part), Some((connection, had_last))))
+                })
+            },
+        )
+    } else {
+        let body = quote! {
+            stream::unfold(Some(self), |connection| async move {
+                let connection = connection?;
+                let event = match connection.recv().await? {
+                    Ok(event) => event,
+                    Err(error) => return Some((Err(error), Some(connection))),
+                };
+                let part = match event {
+                    #(#arms)*
+                    other => #reply::#other(other),
+                };
+                let rest = if part.is_end() { None } else { Some(connection) };
+                Some((Ok(part), rest))
+            })
+        };
+        (None, None, "", body)
+    };
+    let reply_fn_doc = docs::lines(&format!(
+        "The reply to a request already sent. Errors (such as a message that does not decode) \
+         are yielded and the stream goes on; it ends after the part that ends the reply, or \
+         when the connection has closed and everything received was delivered.{previous_doc}"
+    ));
+    Some(quote! {
+        #reply_doc
+        #[derive(Clone, Debug, PartialEq)]
+        #[non_exhaustive]
+        pub enum #reply {
+            #(#variants)*
+            #previous_variant
+            /// Anything else that arrived meanwhile (a status, an unknown message, a reconnect),
+            /// kept so that nothing is lost.
+            #other(Event<#message>),
+        }
+
+        impl #reply {
+            /// Whether this part ends the reply: a final or error message, or a chunk marked
+            /// as the last one.
+            pub fn is_end(&self) -> bool {
+                match self {
+                    #(#ends)*
+                    #previous_arm
+                    Self::#other(_) => false,
+                }
+            }
+        }
+
+        impl #connection {
+            #(#requests)*
+
+            #reply_fn_doc
+            pub fn reply(&mut self) -> impl Stream<Item = Result<#reply, WsError>> + '_ {
+                #body
+            }
+        }
+    })
+}
+
+/// Whether a chunk of the channel's streamed replies can end a reply by a flag (and a final
+/// message may then follow the end).
+pub(super) fn ends_by_flag(c: &Channel) -> bool {
+    let has = |role| c.incoming.iter().any(|m| m.role == Some(role));
+    has(StreamRole::Final)
+        && c.incoming
+            .iter()
+            .any(|m| m.role == Some(StreamRole::Chunk) && !m.end_flag.is_empty())
+}
+
+/// A `bool` expression testing the end flag at `path` (wire names, checked in lowering) of
+/// `value`, a reference to a `payload`; `false` where a member is absent.
+fn flag_test(api: &Api, payload: &TypeRef, path: &[String], value: TokenStream) -> TokenStream {
+    let mut at = payload;
+    let mut steps = Vec::new();
+    for wire in path {
+        let Some(field) =
+            fields_of(&api.types, at).and_then(|fields| fields.iter().find(|f| &f.wire == wire))
+        else {
+            return quote!(false);
+        };
+        steps.push(field);
+        at = &field.ty;
+    }
+    flag_steps(value, &steps)
+}
+
+/// `base`'s end flag through `steps`: plain member access while members are required, a
+/// test inside each optional one.
+fn flag_steps(base: TokenStream, steps: &[&Field]) -> TokenStream {
+    let Some((field, rest)) = steps.split_first() else {
+        return quote!(false);
+    };
+    let name = ident(&field.name);
+    let access = quote!(#base.#name);
+    let layers = field.option_layers();
+    if rest.is_empty() {
+        return match layers {
+            0 => access,
+            1 => quote!(#access == Some(true)),
+            _ => quote!(#access == Some(Some(true))),
+        };
+    }
+    let inner = flag_steps(quote!(v), rest);
+    match layers {
+        0 => flag_steps(access, rest),
+        1 => quote!(#access.as_ref().is_some_and(|v| #inner)),
+        _ => quote!(#access.as_ref().and_then(Option::as_ref).is_some_and(|v| #inner)),
+    }
+}
