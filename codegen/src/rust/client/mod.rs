@@ -18,6 +18,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{Api, AuthKind, ParamLocation, SecurityScheme};
 
 mod body;
+mod method_docs;
 mod operation;
 pub(super) mod responses;
 mod upload;
