@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs;
 use super::features::{Groups, gate_items};
 use super::ident::ident;
 use crate::ir::{
-    Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union,
+    Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, Variant,
 };
 
 /// How type names are written from the module being emitted.
@@ -506,34 +506,85 @@ fn unaliased(t: &TypeRef, api: &Api) -> TypeRef {
     }
 }
 
+/// A union: an enum with a variant per alternative and one that keeps an unknown value,
+/// tagged when the union has a discriminator.
 fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
     let name = ident(&def.name);
     let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
     let fallback = ident(&u.fallback);
-    let payload = |v: &crate::ir::Variant| {
-        let t = ty(&v.ty, api, p);
-        if v.boxed { quote!(Box<#t>) } else { t }
+    let variants = union_variants(api, u, p);
+    let froms = union_froms(api, &name, u, p);
+    let fallback_variant = quote! {
+        /// A value this client does not recognise, kept as received.
+        #[serde(untagged)]
+        #fallback(serde_json::Value),
     };
-    let variants = u.variants.iter().map(|v| {
-        let var = ident(&v.name);
-        let t = payload(v);
-        let fallback_doc = match &v.tag {
-            Some(tag) => format!("`{tag}`."),
-            None => format!("{}.", capitalized(&docs::a_code(&v.name))),
-        };
-        let doc = docs::attrs(&v.docs, &fallback_doc);
-        let rename = v.tag.as_ref().map(|tag| quote!(#[serde(rename = #tag)]));
-        quote! { #doc #rename #var(#t), }
-    });
-    // `From` for each variant whose payload type appears once (aliases followed: two aliases
-    // of `String` are one type to the compiler).
-    let same_type = |v: &crate::ir::Variant| ty(&unaliased(&v.ty, api), api, p).to_string();
+    match &u.discriminator {
+        Some(tag) => {
+            let deserialize = tagged_deserialize(api, &name, &fallback, tag, u, p);
+            quote! {
+                #doc
+                #[derive(Clone, Debug, PartialEq, Serialize)]
+                #[serde(tag = #tag)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #(#variants)*
+                    #fallback_variant
+                }
+
+                #deserialize
+
+                #(#froms)*
+            }
+        }
+        None => quote! {
+            #doc
+            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            #[serde(untagged)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants)*
+                #fallback_variant
+            }
+
+            #(#froms)*
+        },
+    }
+}
+
+/// The type a union variant holds: its alternative's type, boxed when it is recursive.
+fn variant_payload(api: &Api, v: &Variant, p: &Paths) -> TokenStream {
+    let t = ty(&v.ty, api, p);
+    if v.boxed { quote!(Box<#t>) } else { t }
+}
+
+/// A union's variants, one per alternative, renamed to their tags.
+fn union_variants(api: &Api, u: &Union, p: &Paths) -> Vec<TokenStream> {
+    u.variants
+        .iter()
+        .map(|v| {
+            let var = ident(&v.name);
+            let t = variant_payload(api, v, p);
+            let fallback_doc = match &v.tag {
+                Some(tag) => format!("`{tag}`."),
+                None => format!("{}.", capitalized(&docs::a_code(&v.name))),
+            };
+            let doc = docs::attrs(&v.docs, &fallback_doc);
+            let rename = v.tag.as_ref().map(|tag| quote!(#[serde(rename = #tag)]));
+            quote! { #doc #rename #var(#t), }
+        })
+        .collect()
+}
+
+/// `From` for each variant whose payload type appears once (aliases followed: two aliases
+/// of `String` are one type to the compiler).
+fn union_froms(api: &Api, name: &Ident, u: &Union, p: &Paths) -> Vec<TokenStream> {
+    let same_type = |v: &Variant| ty(&unaliased(&v.ty, api), api, p).to_string();
     let mut counts: HashMap<String, usize> = HashMap::new();
     for v in &u.variants {
         *counts.entry(same_type(v)).or_default() += 1;
     }
-    let froms = u
-        .variants
+    u.variants
         .iter()
         .filter(|v| counts[&same_type(v)] == 1)
         .map(|v| {
@@ -551,62 +602,42 @@ fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
                     }
                 }
             }
-        });
-    let fallback_variant = quote! {
-        /// A value this client does not recognise, kept as received.
-        #[serde(untagged)]
-        #fallback(serde_json::Value),
-    };
-    match &u.discriminator {
-        Some(tag) => {
-            let arms = u.variants.iter().map(|v| {
-                let var = ident(&v.name);
-                let wire = v.tag.as_deref().unwrap_or_default();
-                // `Box<T>::` would read as a comparison: a generic type goes in `<>`.
-                let t = payload(v);
-                let t = if v.boxed { quote!(<#t>) } else { t };
-                quote! {
-                    Some(#wire) => #t::deserialize(value).map(Self::#var),
-                }
-            });
-            quote! {
-                           #doc
-                           #[derive(Clone, Debug, PartialEq, Serialize)]
-                           #[serde(tag = #tag)]
-                           #[non_exhaustive]
-            pub enum #name {
-                               #(#variants)*
-                               #fallback_variant
-                           }
+        })
+        .collect()
+}
 
-                           impl<'de> Deserialize<'de> for #name {
-                               fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                                   // Dispatch on the tag: a known tag must decode strictly, an unknown
-                                   // one is kept whole.
-                                   let value = serde_json::Value::deserialize(deserializer)?;
-                                   let decoded = match value.get(#tag).and_then(serde_json::Value::as_str) {
-                                       #(#arms)*
-                                       _ => return Ok(Self::#fallback(value)),
-                                   };
-                                   decoded.map_err(serde::de::Error::custom)
-                               }
-                           }
-
-                           #(#froms)*
-                       }
+/// A tagged union's `Deserialize`, which dispatches on the tag `tag`.
+fn tagged_deserialize(
+    api: &Api,
+    name: &Ident,
+    fallback: &Ident,
+    tag: &str,
+    u: &Union,
+    p: &Paths,
+) -> TokenStream {
+    let arms = u.variants.iter().map(|v| {
+        let var = ident(&v.name);
+        let wire = v.tag.as_deref().unwrap_or_default();
+        // `Box<T>::` would read as a comparison: a generic type goes in `<>`.
+        let t = variant_payload(api, v, p);
+        let t = if v.boxed { quote!(<#t>) } else { t };
+        quote! {
+            Some(#wire) => #t::deserialize(value).map(Self::#var),
         }
-        None => quote! {
-                   #doc
-                   #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-                   #[serde(untagged)]
-                   #[non_exhaustive]
-        pub enum #name {
-                       #(#variants)*
-                       #fallback_variant
-                   }
-
-                   #(#froms)*
-               },
+    });
+    quote! {
+        impl<'de> Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                // Dispatch on the tag: a known tag must decode strictly, an unknown
+                // one is kept whole.
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let decoded = match value.get(#tag).and_then(serde_json::Value::as_str) {
+                    #(#arms)*
+                    _ => return Ok(Self::#fallback(value)),
+                };
+                decoded.map_err(serde::de::Error::custom)
+            }
+        }
     }
 }
 
