@@ -35,7 +35,17 @@ pub struct Target {
 /// Every target: the `autessa` crate first, then the fixtures in name order.
 pub fn targets() -> Vec<Target> {
     let root = workspace_root();
-    let mut out = vec![Target {
+    let fixtures = fixture_specs(&root)
+        .into_iter()
+        .map(|(name, spec)| fixture_target(name, spec));
+    std::iter::once(autessa_target(&root))
+        .chain(fixtures)
+        .collect()
+}
+
+/// The `autessa` crate, from `schema/`, with its reference docs and its change records.
+fn autessa_target(root: &Path) -> Target {
+    Target {
         name: "autessa".into(),
         out: PathBuf::from("generated"),
         records_changes: true,
@@ -53,26 +63,7 @@ pub fn targets() -> Vec<Target> {
                 ),
                 env_prefix: "AUTESSA".into(),
                 command: COMMAND.into(),
-                package: PackageMeta {
-                    description: "A typed Rust client for the Autessa AI-agent platform: agents, \
-                                  tools and AutessaDB over REST and WebSocket."
-                        .into(),
-                    license: "MIT OR Apache-2.0".into(),
-                    homepage: "https://autessa.com".into(),
-                    documentation: "https://docs.rs/autessa".into(),
-                    keywords: ["autessa", "ai", "agents", "api", "client"]
-                        .map(Into::into)
-                        .into(),
-                    categories: [
-                        "api-bindings",
-                        "web-programming::http-client",
-                        "web-programming::websocket",
-                    ]
-                    .map(Into::into)
-                    .into(),
-                    publish: true,
-                    ..PackageMeta::default()
-                },
+                package: autessa_package(),
             },
             docs: Some(DocsConfig {
                 crate_name: "autessa".into(),
@@ -82,40 +73,65 @@ pub fn targets() -> Vec<Target> {
                 changelog: None,
             }),
         },
-    }];
-    for (name, spec) in fixture_specs(&root) {
-        // A fixture's channels, when it has any, beside its OpenAPI document; and how its
-        // crate is split into cargo features, when a `features-by` file says so.
-        let asyncapi = spec.with_file_name("asyncapi.yaml");
-        let features_by = std::fs::read_to_string(spec.with_file_name("features-by"))
-            .ok()
-            .and_then(|by| Grouping::parse(by.trim()));
-        out.push(Target {
-            out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
-            records_changes: false,
-            config: Config {
-                openapi: Some(spec),
-                asyncapi: asyncapi.is_file().then_some(asyncapi),
-                perspective: Default::default(),
-                flags: Flags(vec![(
-                    "x-inferred".into(),
-                    "Inferred, not documented.".into(),
-                )]),
-                rust: RustConfig {
-                    features_by,
-                    crate_name: format!("fixture-{name}"),
-                    crate_version: "0.0.0".into(),
-                    runtime_dependency: "{ path = \"../../../../runtime\" }".into(),
-                    env_prefix: format!("FIXTURE_{}", name.to_uppercase().replace('-', "_")),
-                    command: COMMAND.into(),
-                    package: PackageMeta::default(),
-                },
-                docs: None,
-            },
-            name,
-        });
     }
-    out
+}
+
+/// The `autessa` crate's package metadata, for publishing.
+fn autessa_package() -> PackageMeta {
+    PackageMeta {
+        description: "A typed Rust client for the Autessa AI-agent platform: agents, \
+                      tools and AutessaDB over REST and WebSocket."
+            .into(),
+        license: "MIT OR Apache-2.0".into(),
+        homepage: "https://autessa.com".into(),
+        documentation: "https://docs.rs/autessa".into(),
+        keywords: ["autessa", "ai", "agents", "api", "client"]
+            .map(Into::into)
+            .into(),
+        categories: [
+            "api-bindings",
+            "web-programming::http-client",
+            "web-programming::websocket",
+        ]
+        .map(Into::into)
+        .into(),
+        publish: true,
+        ..PackageMeta::default()
+    }
+}
+
+/// The snapshot crate of the fixture `name`, whose OpenAPI document is `spec`.
+fn fixture_target(name: String, spec: PathBuf) -> Target {
+    // A fixture's channels, when it has any, beside its OpenAPI document; and how its
+    // crate is split into cargo features, when a `features-by` file says so.
+    let asyncapi = spec.with_file_name("asyncapi.yaml");
+    let features_by = std::fs::read_to_string(spec.with_file_name("features-by"))
+        .ok()
+        .and_then(|by| Grouping::parse(by.trim()));
+    Target {
+        out: PathBuf::from("tests/fixtures").join(&name).join("expected"),
+        records_changes: false,
+        config: Config {
+            openapi: Some(spec),
+            asyncapi: asyncapi.is_file().then_some(asyncapi),
+            perspective: Default::default(),
+            flags: Flags(vec![(
+                "x-inferred".into(),
+                "Inferred, not documented.".into(),
+            )]),
+            rust: RustConfig {
+                features_by,
+                crate_name: format!("fixture-{name}"),
+                crate_version: "0.0.0".into(),
+                runtime_dependency: "{ path = \"../../../../runtime\" }".into(),
+                env_prefix: format!("FIXTURE_{}", name.to_uppercase().replace('-', "_")),
+                command: COMMAND.into(),
+                package: PackageMeta::default(),
+            },
+            docs: None,
+        },
+        name,
+    }
 }
 
 /// `tests/fixtures/<name>/spec.{yaml,json}`, sorted by name.

@@ -1,7 +1,7 @@
 //! Message connections: per channel address, typed connection parameters, one typed send
 //! per client message, and one enum of everything the server may send.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::docs;
@@ -120,27 +120,9 @@ fn connection_items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     let rt = &p.runtime;
     let connection_doc = docs::attrs(&c.docs, &format!("An open `{}` connection.", c.id));
     let sends = c.outgoing.iter().map(|m| send(api, c, m, p));
-    let initial = initial_message(c).map(|m| {
-        let getter = initial_getter(m);
-        let t = ty(&m.payload, api, p);
-        let field_doc = docs::lines(&format!("The `{}` the server sent first.", m.id));
-        let getter_doc = docs::lines(&format!(
-            "The `{}` the server sent first on this connection, which connecting waits for \
-             (`None` if the server sent something else first; that message is then the \
-             first one [`recv`]({rt}::ws::Connection::recv) returns).",
-            m.id,
-            rt = rt.to_string().replace(' ', "")
-        ));
-        let field = quote! { #field_doc initial: Option<#t>, };
-        let getter = quote! {
-            #getter_doc
-            pub fn #getter(&self) -> Option<&#t> {
-                self.initial.as_ref()
-            }
-        };
-        (field, getter)
-    });
-    let (initial_field, initial_getter) = initial.unzip();
+    let (initial_field, initial_getter) = initial_message(c)
+        .map(|m| initial_field_and_getter(api, m, p))
+        .unzip();
     // The parameters, kept when a message repeats one and must be checked against it.
     let params_field = c
         .outgoing
@@ -152,6 +134,7 @@ fn connection_items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
                 params: #params_name,
             }
         });
+    let connection_impls = connection_impls(&connection_name, &message_name, rt);
     let trailing_field = ends_by_flag(c).then(|| {
         quote! {
             /// Whether the last reply ended on a chunk marked as the last one, so that
@@ -178,6 +161,40 @@ fn connection_items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             #initial_getter
         }
 
+        #connection_impls
+    }
+}
+
+/// The connection's field holding the server's first message `m`, and its getter.
+fn initial_field_and_getter(api: &Api, m: &Message, p: &Paths) -> (TokenStream, TokenStream) {
+    let rt = &p.runtime;
+    let getter = initial_getter(m);
+    let t = ty(&m.payload, api, p);
+    let field_doc = docs::lines(&format!("The `{}` the server sent first.", m.id));
+    let getter_doc = docs::lines(&format!(
+        "The `{}` the server sent first on this connection, which connecting waits for \
+         (`None` if the server sent something else first; that message is then the \
+         first one [`recv`]({rt}::ws::Connection::recv) returns).",
+        m.id,
+        rt = rt.to_string().replace(' ', "")
+    ));
+    let field = quote! { #field_doc initial: Option<#t>, };
+    let getter = quote! {
+        #getter_doc
+        pub fn #getter(&self) -> Option<&#t> {
+            self.initial.as_ref()
+        }
+    };
+    (field, getter)
+}
+
+/// The connection's `Deref` and `DerefMut` to the runtime's connection, and its `Stream`.
+fn connection_impls(
+    connection_name: &Ident,
+    message_name: &Ident,
+    rt: &TokenStream,
+) -> TokenStream {
+    quote! {
         impl std::ops::Deref for #connection_name {
             type Target = #rt::ws::Connection<#message_name>;
 
@@ -230,40 +247,10 @@ fn connect_items(c: &Channel, p: &Paths) -> TokenStream {
             let wire = &param.wire;
             quote!(.query(#wire, &params.#name))
         });
-    let auth = match &c.auth {
-        Some(AuthKind::ApiKey {
-            location: ParamLocation::Query,
-            name,
-        }) => Some(quote!(.auth(AuthScheme::Query { name: #name }))),
-        Some(AuthKind::ApiKey {
-            location: ParamLocation::Header,
-            name,
-        }) => Some(quote!(.auth(AuthScheme::Header { name: #name, prefix: "" }))),
-        Some(AuthKind::Bearer) => {
-            Some(quote!(.auth(AuthScheme::Header { name: "Authorization", prefix: "Bearer " })))
-        }
-        _ => None,
-    };
-    let connect_doc = docs::lines(&format!(
-        "Opens {} connection (`{address}`) and returns once the WebSocket handshake is done \
-         (and, where the channel names one, the server's first message has arrived; a server \
-         that closes the connection before it fails the call with \
-         `WsError::ClosedOnConnect`, which carries the close code and reason).\n\n\
-         The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
-         security scheme says, and is never shown in errors or `Debug` output.",
-        docs::a_code(id)
-    ));
+    let auth = connect_auth(c);
+    let connect_doc = connect_doc(c);
     let (mutable, initial) = match initial_message(c) {
-        Some(m) => {
-            let variant = ident(&m.name);
-            let wait = quote! {
-                connection.wait_for_first(|message| match message {
-                    #message_name::#variant(first) => std::ops::ControlFlow::Break(first),
-                    other => std::ops::ControlFlow::Continue(other),
-                }).await?
-            };
-            (Some(quote!(mut)), Some(quote!(initial: #wait,)))
-        }
+        Some(m) => (Some(quote!(mut)), Some(initial_wait(m, &message_name))),
         None => (None, None),
     };
     let trailing = ends_by_flag(c).then(|| quote!(after_last_chunk: false,));
@@ -294,6 +281,50 @@ fn connect_items(c: &Channel, p: &Paths) -> TokenStream {
             }
         }
     }
+}
+
+/// The builder call that applies the channel's security scheme, if it has one.
+fn connect_auth(c: &Channel) -> Option<TokenStream> {
+    match &c.auth {
+        Some(AuthKind::ApiKey {
+            location: ParamLocation::Query,
+            name,
+        }) => Some(quote!(.auth(AuthScheme::Query { name: #name }))),
+        Some(AuthKind::ApiKey {
+            location: ParamLocation::Header,
+            name,
+        }) => Some(quote!(.auth(AuthScheme::Header { name: #name, prefix: "" }))),
+        Some(AuthKind::Bearer) => {
+            Some(quote!(.auth(AuthScheme::Header { name: "Authorization", prefix: "Bearer " })))
+        }
+        _ => None,
+    }
+}
+
+/// The documentation of `Client::connect_<channel>`.
+fn connect_doc(c: &Channel) -> TokenStream {
+    let (id, address) = (&c.id, &c.address);
+    docs::lines(&format!(
+        "Opens {} connection (`{address}`) and returns once the WebSocket handshake is done \
+         (and, where the channel names one, the server's first message has arrived; a server \
+         that closes the connection before it fails the call with \
+         `WsError::ClosedOnConnect`, which carries the close code and reason).\n\n\
+         The base URL's scheme is swapped for `ws`/`wss`; the API key travels as the channel's \
+         security scheme says, and is never shown in errors or `Debug` output.",
+        docs::a_code(id)
+    ))
+}
+
+/// The connection's `initial` field, set by waiting for the server's first message `m`.
+fn initial_wait(m: &Message, message_name: &Ident) -> TokenStream {
+    let variant = ident(&m.name);
+    let wait = quote! {
+        connection.wait_for_first(|message| match message {
+            #message_name::#variant(first) => std::ops::ControlFlow::Break(first),
+            other => std::ops::ControlFlow::Continue(other),
+        }).await?
+    };
+    quote!(initial: #wait,)
 }
 
 fn send(api: &Api, c: &Channel, m: &Message, p: &Paths) -> TokenStream {

@@ -1,10 +1,10 @@
 //! Streamed replies: for connections whose messages carry `x-stream-role`, the parts of a
 //! reply and the methods that send a request and stream its reply.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::ir::{Api, Channel, Field, MessageKind, StreamRole, TypeRef, fields_of};
+use crate::ir::{Api, Channel, Field, Message, MessageKind, StreamRole, TypeRef, fields_of};
 use crate::rust::docs;
 use crate::rust::ident::ident;
 use crate::rust::types::{Paths, ty};
@@ -15,13 +15,90 @@ use super::naming::{ChannelNames, reply_parts, request_method, send_method};
 /// and, per request message, a method that sends it and streams the reply.
 pub(super) fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStream> {
     let parts = reply_parts(c)?;
-    let id = &c.id;
     let ChannelNames {
         reply,
         message,
         connection,
         ..
     } = ChannelNames::of(c);
+    let taken: Vec<&str> = parts.iter().map(|m| m.name.as_str()).collect();
+    let flagged = ends_by_flag(c);
+    let names = ReplyNames {
+        other: free_name(&taken, "Other"),
+        // A reply that ended on a flagged chunk may still be followed by its final message.
+        previous: flagged.then(|| free_name(&taken, "Previous")),
+        reply,
+        message,
+    };
+    let reply_enum = reply_enum(api, c, p, &parts, &names);
+    let requests = request_methods(api, c, p, &names.reply);
+    let body = match &names.previous {
+        Some(previous) => flagged_unfold(&parts, &names, previous),
+        None => plain_unfold(&parts, &names),
+    };
+    let previous_doc = if flagged {
+        " A chunk marked as the last one ends it as well: the stream then waits up to \
+         `WsConfig::reply_grace` for a final message, which still belongs to this reply; \
+         one that comes later opens the next reply as `Previous`, so that nothing is lost \
+         or misplaced."
+    } else {
+        ""
+    };
+    let reply_fn_doc = docs::lines(&format!(
+        "The reply to a request already sent. Errors (such as a message that does not decode) \
+         are yielded and the stream goes on; it ends after the part that ends the reply, or \
+         when the connection has closed and everything received was delivered.{previous_doc}"
+    ));
+    let reply = &names.reply;
+    Some(quote! {
+        #reply_enum
+
+        impl #connection {
+            #(#requests)*
+
+            #reply_fn_doc
+            pub fn reply(&mut self) -> impl Stream<Item = Result<#reply, WsError>> + '_ {
+                #body
+            }
+        }
+    })
+}
+
+/// The names a streamed reply's code uses.
+struct ReplyNames {
+    /// The reply enum.
+    reply: Ident,
+    /// The channel's message enum.
+    message: Ident,
+    /// The reply's variant for anything else that arrived.
+    other: Ident,
+    /// The reply's variant for the previous reply's final message, when chunks end by a flag.
+    previous: Option<Ident>,
+}
+
+/// `base`, or `base` with `Part`s appended until it is not one of the `taken` names.
+fn free_name(taken: &[&str], base: &str) -> Ident {
+    let mut name = base.to_owned();
+    while taken.contains(&name.as_str()) {
+        name.push_str("Part");
+    }
+    ident(&name)
+}
+
+/// The reply enum, one variant per part, and its `is_end`.
+fn reply_enum(
+    api: &Api,
+    c: &Channel,
+    p: &Paths,
+    parts: &[&Message],
+    names: &ReplyNames,
+) -> TokenStream {
+    let ReplyNames {
+        reply,
+        message,
+        other,
+        previous,
+    } = names;
     let variants = parts.iter().map(|m| {
         let name = ident(&m.name);
         let t = match m.kind {
@@ -36,144 +113,22 @@ pub(super) fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStr
         let doc = docs::lines(&format!("{role}: {} message.", docs::a_code(&m.id)));
         quote! { #doc #name(#t), }
     });
-    let ends = parts.iter().map(|m| {
-        let name = ident(&m.name);
-        match m.role {
-            Some(StreamRole::Chunk) if !m.end_flag.is_empty() => {
-                let flag = flag_test(api, &m.payload, &m.end_flag, quote!(m));
-                quote!(Self::#name(m) => #flag,)
-            }
-            Some(StreamRole::Chunk) => quote!(Self::#name(_) => false,),
-            _ => quote!(Self::#name(_) => true,),
-        }
-    });
-    // An event as a part of the reply.
-    let arms: Vec<TokenStream> = parts
-        .iter()
-        .map(|m| {
-            let name = ident(&m.name);
-            quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
-        })
-        .collect();
-    let requests = c.outgoing.iter().filter(|m| m.role == Some(StreamRole::Request)).map(|m| {
-        let method = request_method(m);
-        let send = send_method(m);
-        let t = ty(&m.payload, api, p);
-        let doc = docs::lines(&format!(
-            "Sends {} message and streams its reply: each part as it arrives, ending after \
-             the part that ends it (see `{reply}::is_end`).",
-            docs::a_code(&m.id)
-        ));
+    let ends = end_arms(api, parts);
+    let previous_variant = previous.as_ref().map(|previous| {
         quote! {
-            #doc
-            pub async fn #method(&mut self, message: &#t) -> Result<impl Stream<Item = Result<#reply, WsError>> + '_, WsError> {
-                self.#send(message).await?;
-                Ok(self.reply())
-            }
+            /// The final message of the previous reply, which had already ended on a chunk
+            /// marked as the last one: it belongs to that reply, and does not end this one.
+            #previous(Box<#reply>),
         }
     });
+    let previous_arm = previous
+        .as_ref()
+        .map(|previous| quote!(Self::#previous(_) => false,));
     let reply_doc = docs::lines(&format!(
         "A part of a streamed reply on {} connection, in the order received.",
-        docs::a_code(id)
+        docs::a_code(&c.id)
     ));
-    let taken: Vec<&str> = parts.iter().map(|m| m.name.as_str()).collect();
-    let free = |base: &str| {
-        let mut name = base.to_owned();
-        while taken.contains(&name.as_str()) {
-            name.push_str("Part");
-        }
-        ident(&name)
-    };
-    let other = free("Other");
-    let flagged = ends_by_flag(c);
-    // A reply that ended on a flagged chunk may still be followed by its final message.
-    let (previous_variant, previous_arm, previous_doc, body) = if flagged {
-        let previous = free("Previous");
-        let of_role = |role| -> Vec<TokenStream> {
-            parts
-                .iter()
-                .filter(|m| m.role == Some(role))
-                .map(|m| {
-                    let name = ident(&m.name);
-                    quote!(#reply::#name(_))
-                })
-                .collect()
-        };
-        let finals = of_role(StreamRole::Final);
-        let chunks = of_role(StreamRole::Chunk);
-        (
-            Some(quote! {
-                /// The final message of the previous reply, which had already ended on a chunk
-                /// marked as the last one: it belongs to that reply, and does not end this one.
-                #previous(Box<#reply>),
-            }),
-            Some(quote!(Self::#previous(_) => false,)),
-            " A chunk marked as the last one ends it as well: the stream then waits up to \
-             `WsConfig::reply_grace` for a final message, which still belongs to this reply; \
-             one that comes later opens the next reply as `Previous`, so that nothing is lost \
-             or misplaced.",
-            quote! {
-                // The state: the connection, and whether the reply has had its last chunk.
-                stream::unfold(Some((self, false)), |state| async move {
-                    let (connection, had_last) = state?;
-                    let received = if had_last {
-                        let grace = connection.reply_grace();
-                        autessa_runtime::ws::within(grace, connection.recv()).await?
-                    } else {
-                        connection.recv().await
-                    };
-                    let event = match received? {
-                        Ok(event) => event,
-                        Err(error) => return Some((Err(error), Some((connection, had_last)))),
-                    };
-                    let part = match event {
-                        #(#arms)*
-                        other => #reply::#other(other),
-                    };
-                    let had_last = match &part {
-                        #(#finals)|* if connection.after_last_chunk && !had_last => {
-                            connection.after_last_chunk = false;
-                            let part = #reply::#previous(Box::new(part));
-                            return Some((Ok(part), Some((connection, false))));
-                        }
-                        #(#chunks)|* => {
-                            connection.after_last_chunk = part.is_end();
-                            part.is_end()
-                        }
-                        #reply::#other(_) => had_last,
-                        _ => {
-                            connection.after_last_chunk = false;
-                            return Some((Ok(part), None));
-                        }
-                    };
-                    Some((Ok(part), Some((connection, had_last))))
-                })
-            },
-        )
-    } else {
-        let body = quote! {
-            stream::unfold(Some(self), |connection| async move {
-                let connection = connection?;
-                let event = match connection.recv().await? {
-                    Ok(event) => event,
-                    Err(error) => return Some((Err(error), Some(connection))),
-                };
-                let part = match event {
-                    #(#arms)*
-                    other => #reply::#other(other),
-                };
-                let rest = if part.is_end() { None } else { Some(connection) };
-                Some((Ok(part), rest))
-            })
-        };
-        (None, None, "", body)
-    };
-    let reply_fn_doc = docs::lines(&format!(
-        "The reply to a request already sent. Errors (such as a message that does not decode) \
-         are yielded and the stream goes on; it ends after the part that ends the reply, or \
-         when the connection has closed and everything received was delivered.{previous_doc}"
-    ));
-    Some(quote! {
+    quote! {
         #reply_doc
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
@@ -196,16 +151,135 @@ pub(super) fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStr
                 }
             }
         }
+    }
+}
 
-        impl #connection {
-            #(#requests)*
+/// The arms of `is_end` for the parts: a chunk ends the reply only by its flag.
+fn end_arms(api: &Api, parts: &[&Message]) -> Vec<TokenStream> {
+    parts
+        .iter()
+        .map(|m| {
+            let name = ident(&m.name);
+            match m.role {
+                Some(StreamRole::Chunk) if !m.end_flag.is_empty() => {
+                    let flag = flag_test(api, &m.payload, &m.end_flag, quote!(m));
+                    quote!(Self::#name(m) => #flag,)
+                }
+                Some(StreamRole::Chunk) => quote!(Self::#name(_) => false,),
+                _ => quote!(Self::#name(_) => true,),
+            }
+        })
+        .collect()
+}
 
-            #reply_fn_doc
-            pub fn reply(&mut self) -> impl Stream<Item = Result<#reply, WsError>> + '_ {
-                #body
+/// Per request message, the connection's method that sends it and streams its reply.
+fn request_methods(api: &Api, c: &Channel, p: &Paths, reply: &Ident) -> Vec<TokenStream> {
+    c.outgoing.iter().filter(|m| m.role == Some(StreamRole::Request)).map(|m| {
+        let method = request_method(m);
+        let send = send_method(m);
+        let t = ty(&m.payload, api, p);
+        let doc = docs::lines(&format!(
+            "Sends {} message and streams its reply: each part as it arrives, ending after \
+             the part that ends it (see `{reply}::is_end`).",
+            docs::a_code(&m.id)
+        ));
+        quote! {
+            #doc
+            pub async fn #method(&mut self, message: &#t) -> Result<impl Stream<Item = Result<#reply, WsError>> + '_, WsError> {
+                self.#send(message).await?;
+                Ok(self.reply())
             }
         }
-    })
+    }).collect()
+}
+
+/// The match arms that make an event a part of the reply.
+fn part_arms(parts: &[&Message], names: &ReplyNames) -> Vec<TokenStream> {
+    let ReplyNames { reply, message, .. } = names;
+    parts
+        .iter()
+        .map(|m| {
+            let name = ident(&m.name);
+            quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
+        })
+        .collect()
+}
+
+/// The reply's stream when a flagged chunk can end it: after that chunk it waits a grace
+/// period for the final message, and hands a later one to the next reply as `previous`.
+fn flagged_unfold(parts: &[&Message], names: &ReplyNames, previous: &Ident) -> TokenStream {
+    let ReplyNames { reply, other, .. } = names;
+    let arms = part_arms(parts, names);
+    let of_role = |role| -> Vec<TokenStream> {
+        parts
+            .iter()
+            .filter(|m| m.role == Some(role))
+            .map(|m| {
+                let name = ident(&m.name);
+                quote!(#reply::#name(_))
+            })
+            .collect()
+    };
+    let finals = of_role(StreamRole::Final);
+    let chunks = of_role(StreamRole::Chunk);
+    quote! {
+        // The state: the connection, and whether the reply has had its last chunk.
+        stream::unfold(Some((self, false)), |state| async move {
+            let (connection, had_last) = state?;
+            let received = if had_last {
+                let grace = connection.reply_grace();
+                autessa_runtime::ws::within(grace, connection.recv()).await?
+            } else {
+                connection.recv().await
+            };
+            let event = match received? {
+                Ok(event) => event,
+                Err(error) => return Some((Err(error), Some((connection, had_last)))),
+            };
+            let part = match event {
+                #(#arms)*
+                other => #reply::#other(other),
+            };
+            let had_last = match &part {
+                #(#finals)|* if connection.after_last_chunk && !had_last => {
+                    connection.after_last_chunk = false;
+                    let part = #reply::#previous(Box::new(part));
+                    return Some((Ok(part), Some((connection, false))));
+                }
+                #(#chunks)|* => {
+                    connection.after_last_chunk = part.is_end();
+                    part.is_end()
+                }
+                #reply::#other(_) => had_last,
+                _ => {
+                    connection.after_last_chunk = false;
+                    return Some((Ok(part), None));
+                }
+            };
+            Some((Ok(part), Some((connection, had_last))))
+        })
+    }
+}
+
+/// The reply's stream when only a part's kind ends it: it ends after that part.
+fn plain_unfold(parts: &[&Message], names: &ReplyNames) -> TokenStream {
+    let ReplyNames { reply, other, .. } = names;
+    let arms = part_arms(parts, names);
+    quote! {
+        stream::unfold(Some(self), |connection| async move {
+            let connection = connection?;
+            let event = match connection.recv().await? {
+                Ok(event) => event,
+                Err(error) => return Some((Err(error), Some(connection))),
+            };
+            let part = match event {
+                #(#arms)*
+                other => #reply::#other(other),
+            };
+            let rest = if part.is_end() { None } else { Some(connection) };
+            Some((Ok(part), rest))
+        })
+    }
 }
 
 /// Whether a chunk of the channel's streamed replies can end a reply by a flag (and a final

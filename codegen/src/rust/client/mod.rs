@@ -18,6 +18,7 @@ use crate::diag::Diagnostic;
 use crate::ir::{Api, AuthKind, ParamLocation, SecurityScheme};
 
 mod body;
+mod method_docs;
 mod operation;
 pub(super) mod responses;
 mod upload;
@@ -36,127 +37,24 @@ pub fn module(
         types: quote!(types::),
         runtime: rt.clone(),
     };
-    let auth = auth_scheme(api);
-    let default_base = api
-        .servers
-        .first()
-        .map(|s| s.url.trim_end_matches('/').to_owned())
-        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
-    let mut head = vec![format!("A client for {} {}.", api.title, api.version)];
-    if let Some(base) = &default_base {
-        head.push(format!("Talks to `{base}` unless told otherwise."));
-    }
-    let head = docs::lines(&head.join("\n\n"));
-    let flavours = docs::own(
-        "`F` is how calls are sent: [`Async`], the default ([`crate::Client`]), where a call is\n\
-         `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), where\n\
-         its `send` returns the result.",
-    );
-    let struct_doc = quote!(#head #[doc = ""] #flavours);
+    let default_base = default_base_url(api);
+    let struct_doc = client_doc(api, default_base.as_deref());
     let base_const = default_base.as_ref().map(|base| {
         quote! {
             /// The base URL of the API's first server.
             pub const DEFAULT_BASE_URL: &'static str = #base;
         }
     });
-    let prefix = config.env_prefix.clone();
-    let (constructors, env_consts) = match &auth {
-        Some((scheme, described)) => {
-            let auth_doc = docs::lines(&format!("How requests carry the API key: {described}."));
-            let key_env = format!("{prefix}_API_KEY");
-            let base_env = format!("{prefix}_BASE_URL");
-            let from_env = default_base.as_ref().map(|_| {
-                let doc = docs::lines(&format!(
-                    "A client configured from the environment: the key from `{key_env}`, the base URL \
-                     from `{base_env}` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL))."
-                ));
-                quote! {
-                    #doc
-                    pub fn from_env() -> Result<Self, ConfigError> {
-                        let http = HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)?
-                            .with_options(RequestOptions::new().retry(RetryPolicy::default()));
-                        F::from_async(http).map(Self::from_http)
-                    }
-                }
-            });
-            let key_doc = docs::lines(&format!(
-                "The environment variable holding the API key: `{key_env}`."
-            ));
-            let base_doc = docs::lines(&format!(
-                "The environment variable that overrides the base URL: `{base_env}`."
-            ));
-            (
-                quote! {
-                    /// A client for `base_url` that authenticates with `api_key`.
-                    pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
-                        F::build(Self::builder(base_url).api_key(api_key)).map(Self::from_http)
-                    }
-
-                    #from_env
-
-                    /// A builder for a client with custom settings (retries, timeouts, a rate
-                    /// limiter, hooks, your own `reqwest::Client`), with this API's
-                    /// authentication and the default retry policy set: three attempts with
-                    /// jittered backoff on connection errors, 408, 429 and 5xx, `Retry-After`
-                    /// honoured up to a cap; apart from a 429 (not processed), only safe
-                    /// operations are retried once a request may have reached the server.
-                    /// Finish it with `build()` (`build_blocking()` for the blocking client) and
-                    /// [`Client::from_http`].
-                    pub fn builder(base_url: &str) -> HttpClientBuilder {
-                        HttpClient::builder(base_url)
-                            .auth(Self::AUTH)
-                            .retry(RetryPolicy::default())
-                    }
-                },
-                quote! {
-                    #auth_doc
-                    pub const AUTH: AuthScheme = #scheme;
-                    #key_doc
-                    pub const API_KEY_ENV: &'static str = #key_env;
-                    #base_doc
-                    pub const BASE_URL_ENV: &'static str = #base_env;
-                },
-            )
-        }
-        None => (
-            quote! {
-                /// A client for `base_url`.
-                pub fn new(base_url: &str) -> Result<Self, ConfigError> {
-                    F::build(Self::builder(base_url)).map(Self::from_http)
-                }
-
-                /// A builder for a client with custom settings and the default retry policy.
-                /// Finish it with `build()` (`build_blocking()` for the blocking client) and
-                /// [`Client::from_http`].
-                pub fn builder(base_url: &str) -> HttpClientBuilder {
-                    HttpClient::builder(base_url).retry(RetryPolicy::default())
-                }
-            },
-            TokenStream::new(),
+    let (constructors, env_consts) = match auth_scheme(api) {
+        Some((scheme, described)) => keyed_constructors(
+            &scheme,
+            &described,
+            default_base.is_some(),
+            &config.env_prefix,
         ),
+        None => (keyless_constructors(), TokenStream::new()),
     };
-    let mut methods = Vec::new();
-    let mut calls = Vec::new();
-    for (index, op) in api.operations.iter().enumerate() {
-        let (method, call) = operation(api, op, &p)?;
-        let cfg = groups.map(|groups| groups.operation(index));
-        methods.push(match &cfg {
-            Some(cfg) => gate_method(method, cfg),
-            None => method,
-        });
-        calls.push(match &cfg {
-            Some(cfg) => gate_items(call, cfg),
-            None => call,
-        });
-        if let Some(flow) = &op.upload {
-            let cfg = groups.map(|groups| groups.operations(&[index, flow.then]));
-            let method = upload_method(api, op, flow, &p)?;
-            methods.push(match &cfg {
-                Some(cfg) => gate_method(method, cfg),
-                None => method,
-            });
-        }
-    }
+    let (methods, calls) = operation_items(api, &p, groups)?;
     let body = quote! {
         #struct_doc
         #[derive(Clone, Debug)]
@@ -191,6 +89,147 @@ pub fn module(
 
         #(#calls)*
     };
+    Ok(with_imports(body, rt, groups))
+}
+
+/// The URL of the API's first server, when it is an absolute HTTP(S) one.
+fn default_base_url(api: &Api) -> Option<String> {
+    api.servers
+        .first()
+        .map(|s| s.url.trim_end_matches('/').to_owned())
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+}
+
+/// The client type's documentation: the API, its default server, and the flavours.
+fn client_doc(api: &Api, default_base: Option<&str>) -> TokenStream {
+    let mut head = vec![format!("A client for {} {}.", api.title, api.version)];
+    if let Some(base) = default_base {
+        head.push(format!("Talks to `{base}` unless told otherwise."));
+    }
+    let head = docs::lines(&head.join("\n\n"));
+    let flavours = docs::own(
+        "`F` is how calls are sent: [`Async`], the default ([`crate::Client`]), where a call is\n\
+         `.await`ed, or `Blocking` (`crate::blocking::Client`, cargo feature `blocking`), where\n\
+         its `send` returns the result.",
+    );
+    quote!(#head #[doc = ""] #flavours)
+}
+
+/// The constructors of a client with an API key (`from_env` only with a default base URL),
+/// and the constants naming its auth scheme and environment variables.
+fn keyed_constructors(
+    scheme: &TokenStream,
+    described: &str,
+    has_default_base: bool,
+    prefix: &str,
+) -> (TokenStream, TokenStream) {
+    let auth_doc = docs::lines(&format!("How requests carry the API key: {described}."));
+    let key_env = format!("{prefix}_API_KEY");
+    let base_env = format!("{prefix}_BASE_URL");
+    let from_env = has_default_base.then(|| {
+        let doc = docs::lines(&format!(
+            "A client configured from the environment: the key from `{key_env}`, the base URL \
+             from `{base_env}` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL))."
+        ));
+        quote! {
+            #doc
+            pub fn from_env() -> Result<Self, ConfigError> {
+                let http = HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)?
+                    .with_options(RequestOptions::new().retry(RetryPolicy::default()));
+                F::from_async(http).map(Self::from_http)
+            }
+        }
+    });
+    let key_doc = docs::lines(&format!(
+        "The environment variable holding the API key: `{key_env}`."
+    ));
+    let base_doc = docs::lines(&format!(
+        "The environment variable that overrides the base URL: `{base_env}`."
+    ));
+    let constructors = quote! {
+        /// A client for `base_url` that authenticates with `api_key`.
+        pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
+            F::build(Self::builder(base_url).api_key(api_key)).map(Self::from_http)
+        }
+
+        #from_env
+
+        /// A builder for a client with custom settings (retries, timeouts, a rate
+        /// limiter, hooks, your own `reqwest::Client`), with this API's
+        /// authentication and the default retry policy set: three attempts with
+        /// jittered backoff on connection errors, 408, 429 and 5xx, `Retry-After`
+        /// honoured up to a cap; apart from a 429 (not processed), only safe
+        /// operations are retried once a request may have reached the server.
+        /// Finish it with `build()` (`build_blocking()` for the blocking client) and
+        /// [`Client::from_http`].
+        pub fn builder(base_url: &str) -> HttpClientBuilder {
+            HttpClient::builder(base_url)
+                .auth(Self::AUTH)
+                .retry(RetryPolicy::default())
+        }
+    };
+    let env_consts = quote! {
+        #auth_doc
+        pub const AUTH: AuthScheme = #scheme;
+        #key_doc
+        pub const API_KEY_ENV: &'static str = #key_env;
+        #base_doc
+        pub const BASE_URL_ENV: &'static str = #base_env;
+    };
+    (constructors, env_consts)
+}
+
+/// The constructors of a client without authentication.
+fn keyless_constructors() -> TokenStream {
+    quote! {
+        /// A client for `base_url`.
+        pub fn new(base_url: &str) -> Result<Self, ConfigError> {
+            F::build(Self::builder(base_url)).map(Self::from_http)
+        }
+
+        /// A builder for a client with custom settings and the default retry policy.
+        /// Finish it with `build()` (`build_blocking()` for the blocking client) and
+        /// [`Client::from_http`].
+        pub fn builder(base_url: &str) -> HttpClientBuilder {
+            HttpClient::builder(base_url).retry(RetryPolicy::default())
+        }
+    }
+}
+
+/// Every operation's client methods (with its upload, if any) and call type, each gated on
+/// its areas' features when the API is split into areas.
+fn operation_items(
+    api: &Api,
+    p: &Paths,
+    groups: Option<&Groups>,
+) -> Result<(Vec<TokenStream>, Vec<TokenStream>), Diagnostic> {
+    let mut methods = Vec::new();
+    let mut calls = Vec::new();
+    for (index, op) in api.operations.iter().enumerate() {
+        let (method, call) = operation(api, op, p)?;
+        let cfg = groups.map(|groups| groups.operation(index));
+        methods.push(match &cfg {
+            Some(cfg) => gate_method(method, cfg),
+            None => method,
+        });
+        calls.push(match &cfg {
+            Some(cfg) => gate_items(call, cfg),
+            None => call,
+        });
+        if let Some(flow) = &op.upload {
+            let cfg = groups.map(|groups| groups.operations(&[index, flow.then]));
+            let method = upload_method(api, op, flow, p)?;
+            methods.push(match &cfg {
+                Some(cfg) => gate_method(method, cfg),
+                None => method,
+            });
+        }
+    }
+    Ok((methods, calls))
+}
+
+/// The module's source: its lints and the imports `body` uses, then `body`.
+fn with_imports(body: TokenStream, rt: &TokenStream, groups: Option<&Groups>) -> TokenStream {
     let used = super::imports::Used::of(&body);
     let shared = [
         "path_segment",
@@ -219,7 +258,7 @@ pub fn module(
     // one type for both flavours; clippy finds that complex for deep response types.
     // With some areas left out, some imports go unused.
     let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
-    Ok(quote! {
+    quote! {
         #![allow(clippy::type_complexity)]
         #lint
 
@@ -228,7 +267,7 @@ pub fn module(
         #types
 
         #body
-    })
+    }
 }
 
 /// The security scheme the client applies: the first one it can (an API key in a header or

@@ -1,7 +1,7 @@
 //! One operation: the client method that starts a call, and the call type with its
 //! setters and its `send`.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::diag::Diagnostic;
@@ -11,6 +11,7 @@ use crate::rust::ident::ident;
 use crate::rust::types::{Paths, ty};
 
 use super::body::{body_arg, form_style};
+use super::method_docs::{method_doc, stream_doc};
 use super::responses::response_types;
 
 /// One operation: a client method that starts a call with the required arguments, and the
@@ -24,94 +25,175 @@ pub(super) fn operation(
     let name = ident(&op.name);
     let call = ident(&op.call);
     let lt = quote!('a);
-    let mut args = Vec::new();
-    let mut arg_names = Vec::new();
-    let mut fields = Vec::new();
-    let mut inits = Vec::new();
-    let mut setters = Vec::new();
-    let mut calls = Vec::new();
+    let mut parts = param_parts(api, op, p, &lt);
+    let (segments, path) = path_expr(op)?;
+    let (body_call, optional_body) = body_parts(api, op, p, &lt, &mut parts);
+    let build = request_build(op, &parts.calls, segments, path, body_call, optional_body);
+    let (send, success, error) = response_types(api, op, p);
+    let lifetimes = Lifetimes::of(&parts.args);
+    let output = quote!(Result<ApiResponse<#success>, Error<#error>>);
+    let (send_streaming, streaming) = match &op.stream_name {
+        None => (None, None),
+        Some(stream_name) => {
+            let (send_streaming, streaming) =
+                streaming_methods(op, &name, stream_name, &parts, &lifetimes, &build, &error);
+            (Some(send_streaming), Some(streaming))
+        }
+    };
+    let doc = docs::lines(&method_doc(api, op));
+    let Lifetimes {
+        generics,
+        self_lt,
+        ret_lt,
+    } = &lifetimes;
+    let args = &parts.args;
+    let inits = &parts.inits;
+    let method_tokens = quote! {
+        #doc
+        pub fn #name #generics(&#self_lt self, #(#args),*) -> #call<#ret_lt, F> {
+            #call { client: self, #(#inits)* }
+        }
+
+        #streaming
+    };
+    let send_method = send_method(&build, &send, &output);
+    let item_tokens = call_type(op, &name, &call, &parts, send_method, send_streaming);
+    let into_future = into_future_impl(&call, &output);
+    Ok((method_tokens, quote!(#item_tokens #into_future)))
+}
+
+/// What a call's parameters and body add to its method, its type and its request.
+#[derive(Default)]
+struct CallParts {
+    /// The client method's arguments, `name: Type`.
+    args: Vec<TokenStream>,
+    /// The names of those arguments, to pass them on.
+    arg_names: Vec<Ident>,
+    /// The call type's fields.
+    fields: Vec<TokenStream>,
+    /// The fields' initialisers in the client method.
+    inits: Vec<TokenStream>,
+    /// The setters of optional parameters.
+    setters: Vec<TokenStream>,
+    /// The request builder's calls that send the parameters.
+    calls: Vec<TokenStream>,
+}
+
+/// The parameters' part of the call: arguments, fields, setters and request calls.
+fn param_parts(api: &Api, op: &Operation, p: &Paths, lt: &TokenStream) -> CallParts {
+    let mut parts = CallParts::default();
     for param in op.params_in_call_order() {
         let arg = ident(&param.name);
         let wire = &param.wire;
         // A parameter the body carries is taken from there: the caller names it once.
         if let Some(member) = &param.from_body {
             let member = ident(member);
-            calls.push(match param.location {
+            parts.calls.push(match param.location {
                 ParamLocation::Header => quote!(.header(#wire, &body.#member)),
                 _ => quote!(.query(#wire, &body.#member)),
             });
             continue;
         }
-        // Read as `self.name`: a binding would take the parameter's name, which may be one
-        // lints refuse (`foo`).
-        let used = match (param.location, param.style) {
-            (ParamLocation::Query, Some(style)) => {
-                let style = form_style(style);
-                Some(quote!(.query_styled(#wire, &self.#arg, FormStyle::#style)))
-            }
-            (ParamLocation::Query, None) => Some(quote!(.query(#wire, &self.#arg))),
-            (ParamLocation::Header, _) => Some(quote!(.header(#wire, &self.#arg))),
-            (ParamLocation::Path, _) => Some(TokenStream::new()),
-            (ParamLocation::Cookie, _) => None,
-        };
-        let Some(used) = used else {
+        let Some(used) = param_call(param, &arg) else {
             continue;
         };
-        calls.push(used);
-        let held = param_type(api, param, p, Some(&lt));
+        parts.calls.push(used);
+        let held = param_type(api, param, p, Some(lt));
         if param.required {
-            args.push(quote!(#arg: #held));
-            arg_names.push(arg.clone());
-            fields.push(quote!(#arg: #held,));
-            inits.push(quote!(#arg,));
+            parts.args.push(quote!(#arg: #held));
+            parts.arg_names.push(arg.clone());
+            parts.fields.push(quote!(#arg: #held,));
+            parts.inits.push(quote!(#arg,));
         } else {
-            let value = held.clone();
             let inner = quote!(Option<#held>);
-            let setter = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
-            let place = match param.location {
-                ParamLocation::Query => "query parameter",
-                _ => "header",
-            };
-            let doc = docs::lines(&format!("Sets the `{}` {place}.", param.wire));
-            setters.push(quote! {
-                #doc
-                pub fn #setter(mut self, value: #value) -> Self {
-                    self.#arg = Some(value);
-                    self
-                }
-            });
-            fields.push(quote!(#arg: #inner,));
-            inits.push(quote!(#arg: None,));
+            parts.setters.push(param_setter(param, &arg, &held));
+            parts.fields.push(quote!(#arg: #inner,));
+            parts.inits.push(quote!(#arg: None,));
         }
     }
-    let (segments, path) = path_expr(op)?;
-    let mut optional_body = None;
-    let body_call = op.body.as_ref().and_then(|body| {
-        let (arg_ty, held, init, call) = body_arg(api, body, p, &lt);
-        args.push(quote!(body: #arg_ty));
-        arg_names.push(ident("body"));
-        fields.push(quote!(body: #held,));
-        inits.push(init);
-        if body.required {
-            Some(call)
-        } else {
-            optional_body = Some(quote! {
-                if let Some(body) = body {
-                    request = request #call;
-                }
-            });
-            None
+    parts
+}
+
+/// The request builder's call that sends a parameter (empty for a path parameter, which
+/// is in the path), or `None` for one that is not sent (a cookie).
+fn param_call(param: &Param, arg: &Ident) -> Option<TokenStream> {
+    let wire = &param.wire;
+    // Read as `self.name`: a binding would take the parameter's name, which may be one
+    // lints refuse (`foo`).
+    match (param.location, param.style) {
+        (ParamLocation::Query, Some(style)) => {
+            let style = form_style(style);
+            Some(quote!(.query_styled(#wire, &self.#arg, FormStyle::#style)))
         }
-    });
+        (ParamLocation::Query, None) => Some(quote!(.query(#wire, &self.#arg))),
+        (ParamLocation::Header, _) => Some(quote!(.header(#wire, &self.#arg))),
+        (ParamLocation::Path, _) => Some(TokenStream::new()),
+        (ParamLocation::Cookie, _) => None,
+    }
+}
+
+/// The `with_` setter of an optional parameter, which takes the parameter as `value`.
+fn param_setter(param: &Param, arg: &Ident, value: &TokenStream) -> TokenStream {
+    let setter = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
+    let place = match param.location {
+        ParamLocation::Query => "query parameter",
+        _ => "header",
+    };
+    let doc = docs::lines(&format!("Sets the `{}` {place}.", param.wire));
+    quote! {
+        #doc
+        pub fn #setter(mut self, value: #value) -> Self {
+            self.#arg = Some(value);
+            self
+        }
+    }
+}
+
+/// The body's part of the call, added to `parts`; returns the builder call that sends a
+/// required body, or the statement that sends an optional one.
+fn body_parts(
+    api: &Api,
+    op: &Operation,
+    p: &Paths,
+    lt: &TokenStream,
+    parts: &mut CallParts,
+) -> (Option<TokenStream>, Option<TokenStream>) {
+    let Some(body) = &op.body else {
+        return (None, None);
+    };
+    let (arg_ty, held, init, call) = body_arg(api, body, p, lt);
+    parts.args.push(quote!(body: #arg_ty));
+    parts.arg_names.push(ident("body"));
+    parts.fields.push(quote!(body: #held,));
+    parts.inits.push(init);
+    if body.required {
+        (Some(call), None)
+    } else {
+        let optional_body = quote! {
+            if let Some(body) = body {
+                request = request #call;
+            }
+        };
+        (None, Some(optional_body))
+    }
+}
+
+/// The statements that build the request, binding `http` and `request`.
+fn request_build(
+    op: &Operation,
+    calls: &[TokenStream],
+    segments: TokenStream,
+    path: TokenStream,
+    body_call: Option<TokenStream>,
+    optional_body: Option<TokenStream>,
+) -> TokenStream {
     let method = proc_macro2::Ident::new(&op.method, proc_macro2::Span::call_site());
     let op_id = &op.id;
-    let (send, success, error) = response_types(api, op, p);
-    let doc = docs::lines(&method_doc(api, op));
     let auth = (!op.authenticated).then(|| quote!(.without_auth()));
     let idempotent = op.is_idempotent().then(|| quote!(.idempotent()));
     let mutable = optional_body.is_some().then(|| quote!(mut));
     let body_binding = op.body.is_some().then(|| quote!(let body = self.body;));
-    let build = quote! {
+    quote! {
         let http = &self.client.http;
         #body_binding
         #segments
@@ -122,79 +204,99 @@ pub(super) fn operation(
             #idempotent
             #auth;
         #optional_body
-    };
-    // A lifetime is named only when an argument borrows too (else it is elided).
-    let borrows = args.iter().any(|a| a.to_string().contains("'a"));
-    let (generics, self_lt, ret_lt) = if borrows {
-        (Some(quote!(<'a>)), Some(quote!('a)), quote!('a))
-    } else {
-        (None, None, quote!('_))
-    };
-    let output = quote!(Result<ApiResponse<#success>, Error<#error>>);
-    // What `send` returns: the future (async) or its output (blocking).
-    let sent = quote!(F::Wait<impl Future<Output = #output>>);
-    let (send_streaming, streaming) = match &op.stream_name {
-        None => (None, None),
-        Some(stream_name) => {
-            let doc = docs::lines(&stream_doc(op, &name.to_string()));
-            let stream_name = ident(stream_name);
-            let pass = &arg_names;
-            let streamed =
-                quote!(F::Wait<impl Future<Output = Result<F::Streaming<#error>, Error<#error>>>>);
-            (
-                Some(quote! {
-                    /// Sends the request and hands over a 2xx body as it arrives, undecoded.
-                    pub fn send_streaming(self) -> #streamed {
-                        #build
-                        F::send_streaming(http, request)
-                    }
-                }),
-                Some(quote! {
-                    #doc
-                    pub fn #stream_name #generics(&#self_lt self, #(#args),*) -> #streamed {
-                        self.#name(#(#pass),*).send_streaming()
-                    }
-                }),
-            )
+    }
+}
+
+/// The lifetimes of a client method: its generics, its `self` borrow and its call's.
+struct Lifetimes {
+    generics: Option<TokenStream>,
+    self_lt: Option<TokenStream>,
+    ret_lt: TokenStream,
+}
+
+impl Lifetimes {
+    /// A lifetime is named only when an argument borrows too (else it is elided).
+    fn of(args: &[TokenStream]) -> Self {
+        if args.iter().any(|a| a.to_string().contains("'a")) {
+            Lifetimes {
+                generics: Some(quote!(<'a>)),
+                self_lt: Some(quote!('a)),
+                ret_lt: quote!('a),
+            }
+        } else {
+            Lifetimes {
+                generics: None,
+                self_lt: None,
+                ret_lt: quote!('_),
+            }
+        }
+    }
+}
+
+/// The streaming twin (`x-stream-body`): the call's `send_streaming`, and the client method
+/// `stream_name` that starts the call and sends it so.
+fn streaming_methods(
+    op: &Operation,
+    name: &Ident,
+    stream_name: &str,
+    parts: &CallParts,
+    lifetimes: &Lifetimes,
+    build: &TokenStream,
+    error: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let doc = docs::lines(&stream_doc(op, &name.to_string()));
+    let stream_name = ident(stream_name);
+    let args = &parts.args;
+    let pass = &parts.arg_names;
+    let Lifetimes {
+        generics, self_lt, ..
+    } = lifetimes;
+    let streamed =
+        quote!(F::Wait<impl Future<Output = Result<F::Streaming<#error>, Error<#error>>>>);
+    let send_streaming = quote! {
+        /// Sends the request and hands over a 2xx body as it arrives, undecoded.
+        pub fn send_streaming(self) -> #streamed {
+            #build
+            F::send_streaming(http, request)
         }
     };
-    let finish = "`.await` it (or call `send`; in the blocking client, `send` returns the result)";
-    let call_doc = docs::lines(&if setters.is_empty() {
-        format!(
-            "The `{}` call that `Client::{name}` returns: {finish}.",
-            op.id.replace('`', "'")
-        )
-    } else {
-        format!(
-            "The `{}` call that `Client::{name}` returns: set its optional parameters with the \
-             `with_` methods, then {finish}.",
-            op.id.replace('`', "'")
-        )
-    });
+    let streaming = quote! {
+        #doc
+        pub fn #stream_name #generics(&#self_lt self, #(#args),*) -> #streamed {
+            self.#name(#(#pass),*).send_streaming()
+        }
+    };
+    (send_streaming, streaming)
+}
+
+/// The call's `send`: a future to `.await` in the async client, the result in the
+/// blocking one (`F::wait`).
+fn send_method(build: &TokenStream, send: &TokenStream, output: &TokenStream) -> TokenStream {
     let send_doc = docs::lines(
         "Sends the request and decodes the response: a future to `.await` in the async \
          client, the result in the blocking one.",
     );
-    let into_future = {
-        quote! {
-            impl<'a> IntoFuture for #call<'a, Async> {
-                type Output = #output;
-                type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-                fn into_future(self) -> Self::IntoFuture {
-                    Box::pin(self.send())
-                }
-            }
+    // What `send` returns: the future (async) or its output (blocking).
+    let sent = quote!(F::Wait<impl Future<Output = #output>>);
+    quote! {
+        #send_doc
+        pub fn send(self) -> #sent {
+            #build
+            F::wait(http, F::async_client(http).#send(request))
         }
-    };
-    let method_tokens = quote! {
-        #doc
-        pub fn #name #generics(&#self_lt self, #(#args),*) -> #call<#ret_lt, F> {
-            #call { client: self, #(#inits)* }
-        }
+    }
+}
 
-        #streaming
-    };
+/// The call type, with its setters and its ways of sending.
+fn call_type(
+    op: &Operation,
+    name: &Ident,
+    call: &Ident,
+    parts: &CallParts,
+    send_method: TokenStream,
+    send_streaming: Option<TokenStream>,
+) -> TokenStream {
+    let call_doc = call_doc(op, name, !parts.setters.is_empty());
     // A multipart body holds its files, which may be one-shot streams.
     let derive = if op
         .body
@@ -205,7 +307,9 @@ pub(super) fn operation(
     } else {
         quote!(#[derive(Clone, Debug)])
     };
-    let item_tokens = quote! {
+    let fields = &parts.fields;
+    let setters = &parts.setters;
+    quote! {
         #call_doc
         #derive
         #[must_use = "a call does nothing until it is sent"]
@@ -217,44 +321,42 @@ pub(super) fn operation(
         impl<'a, F: Flavour> #call<'a, F> {
             #(#setters)*
 
-            #send_doc
-            pub fn send(self) -> #sent {
-                #build
-                F::wait(http, F::async_client(http).#send(request))
-            }
+            #send_method
 
             #send_streaming
         }
-
-        #into_future
-    };
-    Ok((method_tokens, item_tokens))
+    }
 }
 
-/// The documentation of the streaming twin of `op` (`x-stream-body`), whose decoding method
-/// is `decoding`.
-fn stream_doc(op: &Operation, decoding: &str) -> String {
-    let summary = op
-        .docs
-        .summary
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .unwrap_or(op.id.as_str());
-    let body = "a [`ByteStream`](autessa_runtime::ByteStream) of chunks as they arrive (in the \
-                blocking client, a reader, [`Read`](std::io::Read), that is also an iterator of \
-                chunks)";
-    format!(
-        "{summary}, with the body as it arrives.\n\n\
-         As [`{decoding}`](Self::{decoding}), but a 2xx body is not decoded: it comes as {body}, \
-         for results too large to hold in memory at once. An error status is read whole and \
-         decoded as for `{decoding}`. Retries happen only before a 2xx response starts; the \
-         timeout and the deadline go on covering the body.\n\n\
-         `{} {}` (operation `{}`).",
-        op.method,
-        op.path,
-        op.id.replace('`', "'")
-    )
+/// The call type's documentation, which mentions the setters when there are some.
+fn call_doc(op: &Operation, name: &Ident, has_setters: bool) -> TokenStream {
+    let finish = "`.await` it (or call `send`; in the blocking client, `send` returns the result)";
+    docs::lines(&if has_setters {
+        format!(
+            "The `{}` call that `Client::{name}` returns: set its optional parameters with the \
+             `with_` methods, then {finish}.",
+            op.id.replace('`', "'")
+        )
+    } else {
+        format!(
+            "The `{}` call that `Client::{name}` returns: {finish}.",
+            op.id.replace('`', "'")
+        )
+    })
+}
+
+/// Awaiting an async call sends it.
+fn into_future_impl(call: &Ident, output: &TokenStream) -> TokenStream {
+    quote! {
+        impl<'a> IntoFuture for #call<'a, Async> {
+            type Output = #output;
+            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
 }
 
 /// A parameter's value as a method takes it (`lifetime` names the borrow, for a field of a
@@ -331,100 +433,4 @@ fn path_expr(op: &Operation) -> Result<(TokenStream, TokenStream), Diagnostic> {
     } else {
         Ok((quote!(#(#lets)*), quote!(format!(#format))))
     }
-}
-
-fn method_doc(api: &Api, op: &Operation) -> String {
-    let mut parts = Vec::new();
-    let mut head = String::new();
-    if let Some(s) = &op.docs.summary {
-        head.push_str(s.trim());
-    }
-    if let Some(d) = &op.docs.description
-        && op.docs.summary.as_deref().map(str::trim) != Some(d.trim())
-    {
-        if !head.is_empty() {
-            head.push_str("\n\n");
-        }
-        head.push_str(d.trim());
-    }
-    if head.is_empty() {
-        head = format!("Calls `{}`.", op.id);
-    }
-    parts.push(head);
-    parts.push(format!(
-        "`{} {}` (operation `{}`).",
-        op.method,
-        op.path,
-        op.id.replace('`', "'")
-    ));
-    for flag in &op.docs.flags {
-        parts.push(format!("**Note:** {flag}"));
-    }
-    if op.docs.deprecated {
-        parts.push("**Deprecated.**".into());
-    }
-    let mut args: Vec<String> = op
-        .params
-        .iter()
-        .map(|p| {
-            let desc = p
-                .docs
-                .description
-                .as_deref()
-                .unwrap_or("")
-                .trim()
-                .replace('\n', " ");
-            let place = match p.location {
-                ParamLocation::Path => "path",
-                ParamLocation::Query => "query",
-                ParamLocation::Header => "header",
-                ParamLocation::Cookie => "cookie",
-            };
-            let req = if p.required { "" } else { ", optional" };
-            let wire = p.wire.replace('`', "'");
-            match &p.from_body {
-                Some(member) => format!(
-                    "- {place} `{wire}`: taken from the body's `{member}` (the same value goes \
-                     in both places). {desc}"
-                ),
-                None => format!("- `{}` ({place} `{wire}`{req}): {desc}", p.name),
-            }
-        })
-        .collect();
-    if let Some(body) = &op.body {
-        let what = match &body.ty {
-            TypeRef::Named(id) => format!(
-                "[`{}`](crate::types::{})",
-                api.ty(*id).name,
-                api.ty(*id).name
-            ),
-            _ => format!("`{}`", body.media_type),
-        };
-        args.push(format!("- `body`: the request, {what}."));
-    }
-    if !args.is_empty() {
-        parts.push(format!("# Arguments\n\n{}", args.join("\n")));
-    }
-    let optional: Vec<String> = op
-        .params
-        .iter()
-        .filter(|p| !p.required && p.location != ParamLocation::Cookie)
-        .map(|p| format!("`with_{}`", p.name.trim_start_matches("r#")))
-        .collect();
-    let finish = "`.await` it (in the blocking client, call `send` on it)";
-    parts.push(if optional.is_empty() {
-        format!("Returns the call: {finish}.")
-    } else {
-        format!(
-            "Returns the call: set optional parameters on it ({}), then {finish}.",
-            optional.join(", ")
-        )
-    });
-    let retry = if op.is_idempotent() {
-        "Safe to retry: repeating it has no further effect."
-    } else {
-        "Not safe to retry blindly: repeating it may repeat its effect."
-    };
-    parts.push(retry.to_owned());
-    parts.join("\n\n")
 }

@@ -203,14 +203,8 @@ pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream 
 
 /// The `Mock` struct and its methods that do not depend on the operations and channels.
 fn mock_type(has_channels: bool, has_key: bool) -> TokenStream {
-    let asyncapi = match has_channels {
-        true => quote!(Some(documents::ASYNCAPI)),
-        false => quote!(None),
-    };
-    let client = match has_key {
-        true => quote!(Client::new(&self.base_url(), self.api_key())),
-        false => quote!(Client::new(&self.base_url())),
-    };
+    let constructors = mock_constructors(has_channels);
+    let accessors = mock_accessors(has_key);
     quote! {
         #[doc = " A local server that stands in for the API in tests, on `127.0.0.1`: REST"]
         #[doc = " operations and WebSocket channels on one port, as a [`Client`] expects them."]
@@ -227,59 +221,81 @@ fn mock_type(has_channels: bool, has_key: bool) -> TokenStream {
         }
 
         impl Mock {
-            /// The key the mock expects, unless started with [`start_with_key`](Self::start_with_key).
-            pub const API_KEY: &'static str = "mock-api-key";
+            #constructors
 
-            /// Starts the mock, expecting [`API_KEY`](Self::API_KEY).
-            pub async fn start() -> Result<Self, MockError> {
-                Self::start_with_key(Self::API_KEY).await
-            }
+            #accessors
+        }
+    }
+}
 
-            /// Starts the mock, expecting `api_key` (a request with another is refused as
-            /// the real server would).
-            pub async fn start_with_key(api_key: &str) -> Result<Self, MockError> {
-                let api = ApiMock::from_documents(
-                    documents::OPENAPI,
-                    #asyncapi,
-                    documents::FILES,
-                    api_key,
-                )
-                .await?;
-                Ok(Self { api, api_key: api_key.to_owned() })
-            }
+/// The mock's key constant and its `start` methods (which load the AsyncAPI document only
+/// when the API has channels).
+fn mock_constructors(has_channels: bool) -> TokenStream {
+    let asyncapi = match has_channels {
+        true => quote!(Some(documents::ASYNCAPI)),
+        false => quote!(None),
+    };
+    quote! {
+        /// The key the mock expects, unless started with [`start_with_key`](Self::start_with_key).
+        pub const API_KEY: &'static str = "mock-api-key";
 
-            /// `http://127.0.0.1:PORT`, the base URL of a client (REST and WebSocket).
-            pub fn base_url(&self) -> String {
-                self.api.base_url()
-            }
+        /// Starts the mock, expecting [`API_KEY`](Self::API_KEY).
+        pub async fn start() -> Result<Self, MockError> {
+            Self::start_with_key(Self::API_KEY).await
+        }
 
-            /// The key the mock expects.
-            pub fn api_key(&self) -> &str {
-                &self.api_key
-            }
+        /// Starts the mock, expecting `api_key` (a request with another is refused as
+        /// the real server would).
+        pub async fn start_with_key(api_key: &str) -> Result<Self, MockError> {
+            let api = ApiMock::from_documents(
+                documents::OPENAPI,
+                #asyncapi,
+                documents::FILES,
+                api_key,
+            )
+            .await?;
+            Ok(Self { api, api_key: api_key.to_owned() })
+        }
+    }
+}
 
-            /// A client of the mock, with the key it expects.
-            pub fn client(&self) -> Result<Client, ConfigError> {
-                #client
-            }
+/// The mock's address, key, client (given the key when the API has one) and records.
+fn mock_accessors(has_key: bool) -> TokenStream {
+    let client = match has_key {
+        true => quote!(Client::new(&self.base_url(), self.api_key())),
+        false => quote!(Client::new(&self.base_url())),
+    };
+    quote! {
+        /// `http://127.0.0.1:PORT`, the base URL of a client (REST and WebSocket).
+        pub fn base_url(&self) -> String {
+            self.api.base_url()
+        }
 
-            /// Every failed check so far (REST requests, then WebSocket upgrades and
-            /// messages): empty when every request followed the documents.
-            pub fn violations(&self) -> Vec<String> {
-                self.api.violations()
-            }
+        /// The key the mock expects.
+        pub fn api_key(&self) -> &str {
+            &self.api_key
+        }
 
-            /// Every REST request received so far, in order.
-            pub fn requests(&self) -> Vec<RecordedRequest> {
-                self.api.rest().requests()
-            }
+        /// A client of the mock, with the key it expects.
+        pub fn client(&self) -> Result<Client, ConfigError> {
+            #client
+        }
 
-            /// The engine underneath: untyped replies, default headers, the WebSocket
-            /// server's records.
-            pub fn engine(&self) -> &ApiMock {
-                &self.api
-            }
+        /// Every failed check so far (REST requests, then WebSocket upgrades and
+        /// messages): empty when every request followed the documents.
+        pub fn violations(&self) -> Vec<String> {
+            self.api.violations()
+        }
 
+        /// Every REST request received so far, in order.
+        pub fn requests(&self) -> Vec<RecordedRequest> {
+            self.api.rest().requests()
+        }
+
+        /// The engine underneath: untyped replies, default headers, the WebSocket
+        /// server's records.
+        pub fn engine(&self) -> &ApiMock {
+            &self.api
         }
     }
 }

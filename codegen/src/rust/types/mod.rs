@@ -8,59 +8,13 @@ use quote::quote;
 use super::docs;
 use super::features::{Groups, gate_items};
 use super::ident::ident;
-use crate::ir::{
-    Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union,
-};
+use crate::ir::{Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef};
 
-/// How type names are written from the module being emitted.
-pub struct Paths {
-    /// Prefix for named types (`crate::types::` outside the types module, empty inside).
-    pub types: TokenStream,
-    /// The runtime crate.
-    pub runtime: TokenStream,
-}
+mod paths;
+mod union;
 
-/// The Rust type for a use of an IR type.
-pub fn ty(t: &TypeRef, api: &Api, p: &Paths) -> TokenStream {
-    match t {
-        TypeRef::Named(id) => {
-            let name = ident(&api.ty(*id).name);
-            let prefix = &p.types;
-            quote!(#prefix #name)
-        }
-        TypeRef::Primitive(prim) => primitive(*prim, p),
-        TypeRef::Array(item) => {
-            let item = ty(item, api, p);
-            quote!(Vec<#item>)
-        }
-        TypeRef::Map(value) => {
-            let value = ty(value, api, p);
-            quote!(BTreeMap<String, #value>)
-        }
-        TypeRef::Nullable(inner) => {
-            let inner = ty(inner, api, p);
-            quote!(Option<#inner>)
-        }
-        TypeRef::Any => quote!(serde_json::Value),
-    }
-}
-
-fn primitive(prim: Primitive, p: &Paths) -> TokenStream {
-    let rt = &p.runtime;
-    match prim {
-        Primitive::String | Primitive::Uri | Primitive::Binary => quote!(String),
-        Primitive::Boolean => quote!(bool),
-        Primitive::I32 => quote!(i32),
-        Primitive::I64 => quote!(i64),
-        Primitive::U64 => quote!(u64),
-        Primitive::F32 => quote!(f32),
-        Primitive::F64 => quote!(f64),
-        Primitive::DateTime => quote!(#rt::DateTime),
-        Primitive::Date => quote!(#rt::Date),
-        Primitive::Uuid => quote!(#rt::Uuid),
-        Primitive::Base64 => quote!(#rt::Base64),
-    }
-}
+pub use paths::{Paths, ty};
+use union::union;
 
 /// The whole `types` module body.
 pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> TokenStream {
@@ -497,119 +451,6 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     }
 }
 
-fn unaliased(t: &TypeRef, api: &Api) -> TypeRef {
-    match crate::ir::resolve(&api.types, t) {
-        TypeRef::Array(item) => TypeRef::Array(Box::new(unaliased(item, api))),
-        TypeRef::Map(value) => TypeRef::Map(Box::new(unaliased(value, api))),
-        TypeRef::Nullable(inner) => TypeRef::Nullable(Box::new(unaliased(inner, api))),
-        other => other.clone(),
-    }
-}
-
-fn union(api: &Api, def: &TypeDef, u: &Union, p: &Paths) -> TokenStream {
-    let name = ident(&def.name);
-    let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
-    let fallback = ident(&u.fallback);
-    let payload = |v: &crate::ir::Variant| {
-        let t = ty(&v.ty, api, p);
-        if v.boxed { quote!(Box<#t>) } else { t }
-    };
-    let variants = u.variants.iter().map(|v| {
-        let var = ident(&v.name);
-        let t = payload(v);
-        let fallback_doc = match &v.tag {
-            Some(tag) => format!("`{tag}`."),
-            None => format!("{}.", capitalized(&docs::a_code(&v.name))),
-        };
-        let doc = docs::attrs(&v.docs, &fallback_doc);
-        let rename = v.tag.as_ref().map(|tag| quote!(#[serde(rename = #tag)]));
-        quote! { #doc #rename #var(#t), }
-    });
-    // `From` for each variant whose payload type appears once (aliases followed: two aliases
-    // of `String` are one type to the compiler).
-    let same_type = |v: &crate::ir::Variant| ty(&unaliased(&v.ty, api), api, p).to_string();
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for v in &u.variants {
-        *counts.entry(same_type(v)).or_default() += 1;
-    }
-    let froms = u
-        .variants
-        .iter()
-        .filter(|v| counts[&same_type(v)] == 1)
-        .map(|v| {
-            let var = ident(&v.name);
-            let t = ty(&v.ty, api, p);
-            let value = if v.boxed {
-                quote!(Box::new(value))
-            } else {
-                quote!(value)
-            };
-            quote! {
-                impl From<#t> for #name {
-                    fn from(value: #t) -> Self {
-                        Self::#var(#value)
-                    }
-                }
-            }
-        });
-    let fallback_variant = quote! {
-        /// A value this client does not recognise, kept as received.
-        #[serde(untagged)]
-        #fallback(serde_json::Value),
-    };
-    match &u.discriminator {
-        Some(tag) => {
-            let arms = u.variants.iter().map(|v| {
-                let var = ident(&v.name);
-                let wire = v.tag.as_deref().unwrap_or_default();
-                // `Box<T>::` would read as a comparison: a generic type goes in `<>`.
-                let t = payload(v);
-                let t = if v.boxed { quote!(<#t>) } else { t };
-                quote! {
-                    Some(#wire) => #t::deserialize(value).map(Self::#var),
-                }
-            });
-            quote! {
-                           #doc
-                           #[derive(Clone, Debug, PartialEq, Serialize)]
-                           #[serde(tag = #tag)]
-                           #[non_exhaustive]
-            pub enum #name {
-                               #(#variants)*
-                               #fallback_variant
-                           }
-
-                           impl<'de> Deserialize<'de> for #name {
-                               fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                                   // Dispatch on the tag: a known tag must decode strictly, an unknown
-                                   // one is kept whole.
-                                   let value = serde_json::Value::deserialize(deserializer)?;
-                                   let decoded = match value.get(#tag).and_then(serde_json::Value::as_str) {
-                                       #(#arms)*
-                                       _ => return Ok(Self::#fallback(value)),
-                                   };
-                                   decoded.map_err(serde::de::Error::custom)
-                               }
-                           }
-
-                           #(#froms)*
-                       }
-        }
-        None => quote! {
-                   #doc
-                   #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-                   #[serde(untagged)]
-                   #[non_exhaustive]
-        pub enum #name {
-                       #(#variants)*
-                       #fallback_variant
-                   }
-
-                   #(#froms)*
-               },
-    }
-}
-
 /// A wire value as inline code, quoted when it would not read plainly.
 fn wire_doc(wire: &str) -> String {
     if wire.is_empty()
@@ -658,13 +499,4 @@ impl DefaultCache {
             _ => true,
         }
     }
-}
-
-/// `text` with its first letter in upper case.
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
