@@ -390,7 +390,6 @@ pub(super) fn param_type(
     }
 }
 
-/// The request path, with each path parameter percent-encoded into its segment.
 /// The request path: `let` statements percent-encoding each path parameter, then the
 /// path expression using them.
 fn path_expr(op: &Operation) -> Result<(TokenStream, TokenStream), Diagnostic> {
