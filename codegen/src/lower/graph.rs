@@ -34,7 +34,28 @@ pub(super) fn renumber_all(api: &mut Api, remap: &[Option<TypeId>]) {
     }
 }
 
-pub(super) fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
+/// Which types `roots` reach, through members, variants and aliases.
+pub(crate) fn reachable(api: &Api, mut stack: Vec<TypeId>) -> Vec<bool> {
+    let mut seen = vec![false; api.types.len()];
+    while let Some(id) = stack.pop() {
+        if std::mem::replace(&mut seen[id.0], true) {
+            continue;
+        }
+        match &api.types[id.0].kind {
+            TypeKind::Struct(s) => {
+                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
+                s.extra.iter().for_each(|t| named_in(t, &mut stack));
+            }
+            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
+            TypeKind::Alias(t) => named_in(t, &mut stack),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    seen
+}
+
+/// The named types `t` mentions (through arrays, maps and nullables).
+pub(crate) fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
     match t {
         TypeRef::Named(id) => out.push(*id),
         TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),

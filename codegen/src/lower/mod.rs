@@ -3,7 +3,7 @@
 
 mod asyncapi;
 mod forms;
-mod graph;
+pub(crate) mod graph;
 mod merge;
 pub mod names;
 mod openapi;
@@ -108,7 +108,6 @@ pub(crate) fn finish(mut api: Api, mut diags: Vec<Diagnostic>) -> Result<Api, Di
 /// Removes the inline types nothing uses any more (such as the tag member of a tagged
 /// union's variants); named component schemas always stay.
 fn drop_unused(api: &mut Api) {
-    let mut used = vec![false; api.types.len()];
     let mut stack: Vec<TypeId> = api
         .types
         .iter()
@@ -132,20 +131,7 @@ fn drop_unused(api: &mut Api) {
     for t in roots {
         named_in(t, &mut stack);
     }
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut used[id.0], true) {
-            continue;
-        }
-        match &api.types[id.0].kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
-                s.extra.iter().for_each(|t| named_in(t, &mut stack));
-            }
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
-            TypeKind::Alias(t) => named_in(t, &mut stack),
-            TypeKind::Enum(_) => {}
-        }
-    }
+    let used = graph::reachable(api, stack);
     if used.iter().all(|u| *u) {
         return;
     }

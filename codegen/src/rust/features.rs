@@ -7,7 +7,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::parse::Parser;
 
-use crate::ir::{Api, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, TypeId};
+use crate::lower::graph::{named_in, reachable};
 
 /// How operations are grouped into cargo features.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,34 +152,6 @@ fn cfg(groups: &[usize], features: &[String]) -> TokenStream {
             quote!(#[cfg(feature = #name)])
         }
         _ => quote!(#[cfg(any(#(feature = #names),*))]),
-    }
-}
-
-/// Which types `roots` reach, through members, variants and aliases.
-fn reachable(api: &Api, mut stack: Vec<TypeId>) -> Vec<bool> {
-    let mut seen = vec![false; api.types.len()];
-    while let Some(id) = stack.pop() {
-        if std::mem::replace(&mut seen[id.0], true) {
-            continue;
-        }
-        match &api.ty(id).kind {
-            TypeKind::Struct(s) => {
-                s.fields.iter().for_each(|f| named_in(&f.ty, &mut stack));
-                s.extra.iter().for_each(|t| named_in(t, &mut stack));
-            }
-            TypeKind::Union(u) => u.variants.iter().for_each(|v| named_in(&v.ty, &mut stack)),
-            TypeKind::Alias(t) => named_in(t, &mut stack),
-            TypeKind::Enum(_) => {}
-        }
-    }
-    seen
-}
-
-fn named_in(t: &TypeRef, out: &mut Vec<TypeId>) {
-    match t {
-        TypeRef::Named(id) => out.push(*id),
-        TypeRef::Array(i) | TypeRef::Map(i) | TypeRef::Nullable(i) => named_in(i, out),
-        TypeRef::Primitive(_) | TypeRef::Any => {}
     }
 }
 
