@@ -95,7 +95,9 @@ macro_rules! object {
                             map.next_key_seed(&mut members)?
                         {
                             let read = match wire {
-                                $($wire => $crate::object!(@read $mode $member map $wire),)*
+                                $(::core::option::Option::Some($wire) => {
+                                    $crate::object!(@read $mode $member map $wire)
+                                })*
                                 _ => $crate::object::skip(&mut map),
                             };
                             read?;
@@ -198,24 +200,22 @@ impl Members {
         Members { names, next: 0 }
     }
 
-    /// The member named `key`, or `""` for a member the struct does not have.
-    fn find(&mut self, key: &str) -> &'static str {
+    /// The member named `key`; `None` for a member the struct does not have (not `""`,
+    /// which is a member name a schema may use).
+    fn find(&mut self, key: &str) -> Option<&'static str> {
         let found = match self.names.get(self.next) {
             Some(name) if *name == key => Some(self.next),
             _ => self.names.iter().position(|name| *name == key),
         };
-        match found {
-            Some(index) => {
-                self.next = index + 1;
-                self.names[index]
-            }
-            None => "",
-        }
+        found.map(|index| {
+            self.next = index + 1;
+            self.names[index]
+        })
     }
 }
 
 impl<'de> DeserializeSeed<'de> for &mut Members {
-    type Value = &'static str;
+    type Value = Option<&'static str>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_identifier(self)
@@ -223,7 +223,7 @@ impl<'de> DeserializeSeed<'de> for &mut Members {
 }
 
 impl<'de> Visitor<'de> for &mut Members {
-    type Value = &'static str;
+    type Value = Option<&'static str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a member name")
@@ -234,7 +234,7 @@ impl<'de> Visitor<'de> for &mut Members {
     }
 
     fn visit_bytes<E: de::Error>(self, key: &[u8]) -> Result<Self::Value, E> {
-        Ok(std::str::from_utf8(key).map_or("", |key| self.find(key)))
+        Ok(std::str::from_utf8(key).ok().and_then(|key| self.find(key)))
     }
 }
 
@@ -376,5 +376,22 @@ mod tests {
         let mut json = serde_json::Deserializer::from_str(text);
         let error = serde_path_to_error::deserialize::<_, Pet>(&mut json).unwrap_err();
         assert_eq!(error.path().to_string(), "type");
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Blank {
+        blank: Option<i64>,
+    }
+
+    crate::object!(Blank {
+        blank: optional "",
+    });
+
+    #[test]
+    fn a_member_named_by_the_empty_string_takes_only_its_own_key() {
+        let read: Blank = serde_json::from_str(r#"{"other": "x", "": 1, "more": [2]}"#).unwrap();
+        assert_eq!(read, Blank { blank: Some(1) });
+        let read: Blank = serde_json::from_str(r#"{"other": 5}"#).unwrap();
+        assert_eq!(read, Blank { blank: None });
     }
 }
