@@ -166,7 +166,9 @@ fn overhead(c: &mut Criterion) {
                 .query("resourceId", &42_i64)
                 .json(&body)
                 .idempotent();
-            http.send_json::<Data, ErrorBody>(request).await.unwrap()
+            http.send_json::<Data, ErrorBody, ()>(request)
+                .await
+                .unwrap()
         }
     };
 

@@ -21,7 +21,7 @@
 //!     .query("resourceId", &7)
 //!     .json(&serde_json::json!({"tableId": 7}))
 //!     .idempotent();
-//! let data = http.send_json::<serde_json::Value, serde_json::Value>(request)?;
+//! let data = http.send_json::<serde_json::Value, serde_json::Value, ()>(request)?;
 //! println!("{}", data.body);
 //! # Ok(())
 //! # }
@@ -121,26 +121,26 @@ impl HttpClient {
     }
 
     /// As [`crate::HttpClient::send_json`].
-    pub fn send_json<T: DeserializeOwned, E: DeserializeOwned>(
+    pub fn send_json<T: DeserializeOwned, E: DeserializeOwned, H>(
         &self,
         request: RequestBuilder,
-    ) -> Result<ApiResponse<T>, Error<E>> {
+    ) -> Result<ApiResponse<T, H>, Error<E>> {
         self.runtime.block_on(self.client.send_json(request))
     }
 
     /// As [`crate::HttpClient::send_bytes`].
-    pub fn send_bytes<E: DeserializeOwned>(
+    pub fn send_bytes<E: DeserializeOwned, H>(
         &self,
         request: RequestBuilder,
-    ) -> Result<ApiResponse<Bytes>, Error<E>> {
+    ) -> Result<ApiResponse<Bytes, H>, Error<E>> {
         self.runtime.block_on(self.client.send_bytes(request))
     }
 
     /// As [`crate::HttpClient::send_empty`].
-    pub fn send_empty<E: DeserializeOwned>(
+    pub fn send_empty<E: DeserializeOwned, H>(
         &self,
         request: RequestBuilder,
-    ) -> Result<ApiResponse<()>, Error<E>> {
+    ) -> Result<ApiResponse<(), H>, Error<E>> {
         self.runtime.block_on(self.client.send_empty(request))
     }
 
@@ -194,7 +194,7 @@ pub struct StreamingResponse<E> {
     pub status: StatusCode,
     /// All response headers.
     pub headers: HeaderMap,
-    /// The rate-limit headers of the response.
+    /// The request budget the response reported (see [`Quota`](crate::Quota)).
     pub rate_limit: RateLimit,
     /// The body.
     pub body: BodyReader<E>,

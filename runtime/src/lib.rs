@@ -23,7 +23,9 @@
 //! With neither `rustls` nor `native-tls`, only `http` and `ws` URLs can be reached.
 //!
 //! ```no_run
-//! use autessa_runtime::{AuthScheme, Error, HttpClient, Method};
+//! use std::time::Duration;
+//!
+//! use autessa_runtime::{AuthScheme, Error, HttpClient, Method, Quota};
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Pet {
@@ -39,14 +41,19 @@
 //! let http = HttpClient::builder("https://api.autessa.com")
 //!     .api_key("my key")
 //!     .auth(AuthScheme::Header { name: "Authorization", prefix: "" })
-//!     .timeout(std::time::Duration::from_secs(30))
+//!     .timeout(Duration::from_secs(30))
+//!     // Where the server reports the requests left this minute.
+//!     .quota(Quota::new("x-ratelimit-remaining-minute", None, Duration::from_secs(60)))
 //!     .build()?;
 //!
 //! let path = format!("/pets/{}", autessa_runtime::path_segment("rex"));
 //! let request = http.request(Method::GET, "getPet", path).query("resourceId", &42);
-//! match http.send_json::<Pet, ErrorBody>(request).await {
-//!     Ok(pet) => println!("{} ({:?} left this minute)", pet.name, pet.rate_limit.remaining_minute),
-//!     Err(Error::Api(error)) => println!("{}: {:?}", error.status, error.body.errors),
+//! match http.send_json::<Pet, ErrorBody, ()>(request).await {
+//!     Ok(pet) => println!("{}", pet.name),
+//!     Err(Error::Api(error)) => {
+//!         println!("{}: {:?}", error.status, error.body.errors);
+//!         println!("{:?} left this minute", error.rate_limit.remaining);
+//!     }
 //!     Err(error) => return Err(error.into()),
 //! }
 //! # Ok(())
@@ -91,10 +98,11 @@ pub use http::builder::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, HttpClientBuil
 pub use http::client::HttpClient;
 pub use http::config::config_error::ConfigError;
 pub use http::config::error::{ApiError, DecodeError, Error, RetryAfterTooLong, TimeoutKind};
+pub use http::config::headers::{FromHeaders, header, header_list};
 pub use http::config::hooks::{AttemptInfo, Hooks, ResponseHead};
 pub use http::config::limiter::RateLimiter;
 pub use http::config::options::RequestOptions;
-pub use http::config::rate_limit::{RateLimit, RetryAfter};
+pub use http::config::rate_limit::{Quota, RateLimit, RetryAfter};
 pub use http::config::retry::{Jitter, RetryPolicy};
 pub use http::request::RequestBuilder;
 pub use http::response::ApiResponse;
@@ -118,7 +126,7 @@ mod tests {
     fn client_futures_and_errors_are_send() {
         let http = HttpClient::builder("http://127.0.0.1:9").build().unwrap();
         assert_send_sync(&http);
-        let future = http.send_json::<serde_json::Value, serde_json::Value>(http.request(
+        let future = http.send_json::<serde_json::Value, serde_json::Value, ()>(http.request(
             Method::GET,
             "op",
             "/",

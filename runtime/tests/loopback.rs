@@ -3,7 +3,11 @@
 
 use std::time::Duration;
 
-use autessa_runtime::{AuthScheme, Bytes, Error, HttpClient, Method, RetryAfter};
+use autessa_runtime::reqwest::header::HeaderMap;
+use autessa_runtime::{
+    ApiResponse, AuthScheme, Bytes, Error, FromHeaders, HttpClient, Method, Quota, RetryAfter,
+    header,
+};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -76,10 +80,35 @@ fn response(status: &str, headers: &[&str], body: &str) -> String {
     text
 }
 
+/// The documented rate-limit headers, as the generator writes them.
+#[derive(Debug, PartialEq)]
+struct Limits {
+    limit_minute: Option<u64>,
+    remaining_minute: Option<u64>,
+    limit_day: Option<u64>,
+    remaining_day: Option<u64>,
+}
+
+impl FromHeaders for Limits {
+    fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            limit_minute: header(headers, "x-ratelimit-limit-minute"),
+            remaining_minute: header(headers, "x-ratelimit-remaining-minute"),
+            limit_day: header(headers, "x-ratelimit-limit-day"),
+            remaining_day: header(headers, "x-ratelimit-remaining-day"),
+        }
+    }
+}
+
 fn client(base_url: &str, auth: AuthScheme) -> HttpClient {
     HttpClient::builder(base_url)
         .api_key(KEY)
         .auth(auth)
+        .quota(Quota::new(
+            "x-ratelimit-remaining-minute",
+            Some("x-ratelimit-limit-minute"),
+            Duration::from_secs(60),
+        ))
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap()
@@ -127,8 +156,8 @@ async fn raw_key_in_authorization_and_json_decoded() {
     let (base_url, server) = serve_once(response("200 OK", &headers, body)).await;
     let http = client(&base_url, AuthScheme::default());
 
-    let created = http
-        .send_json::<Created, ErrorBody>(create(&http))
+    let created: ApiResponse<Created, Limits> = http
+        .send_json::<_, ErrorBody, _>(create(&http))
         .await
         .unwrap();
 
@@ -154,10 +183,15 @@ async fn raw_key_in_authorization_and_json_decoded() {
 
     assert_eq!(created.status, autessa_runtime::reqwest::StatusCode::OK);
     assert_eq!(created.conversation_id, 7);
-    assert_eq!(created.rate_limit.limit_minute, Some(60));
-    assert_eq!(created.rate_limit.remaining_minute, Some(59));
-    assert_eq!(created.rate_limit.limit_day, Some(1000));
-    assert_eq!(created.rate_limit.remaining_day, None);
+    assert_eq!(
+        created.typed_headers(),
+        Limits {
+            limit_minute: Some(60),
+            remaining_minute: Some(59),
+            limit_day: Some(1000),
+            remaining_day: None,
+        }
+    );
     assert_eq!(created.headers["content-type"], "application/json");
 }
 
@@ -170,7 +204,7 @@ async fn bearer_prefix_when_configured() {
     };
     let http = client(&base_url, auth);
     let request = http.request(Method::DELETE, "deletePet", "/pets/1");
-    http.send_empty::<ErrorBody>(request).await.unwrap();
+    http.send_empty::<ErrorBody, ()>(request).await.unwrap();
     let raw = server.await.unwrap();
     assert!(
         raw.contains(&format!("\r\nauthorization: Bearer {KEY}\r\n")),
@@ -192,7 +226,7 @@ async fn query_auth_puts_the_key_in_the_query_only() {
         .query("resourceId", &42)
         .query("tag", &["a", "b c"])
         .bytes("application/octet-stream", Bytes::from_static(b"\x00\x01"));
-    http.send_empty::<ErrorBody>(request).await.unwrap();
+    http.send_empty::<ErrorBody, ()>(request).await.unwrap();
     let raw = server.await.unwrap();
     let expected = format!("POST /api/files?resourceId=42&tag=a&tag=b+c&authorization={KEY} ");
     assert!(raw.starts_with(&expected), "{raw}");
@@ -207,7 +241,7 @@ async fn bytes_response_is_returned_raw() {
     let (base_url, server) = serve_once(response("200 OK", &[], "%PDF-1.7")).await;
     let http = client(&base_url, AuthScheme::default());
     let request = http.request(Method::GET, "download", "/files/1");
-    let file = http.send_bytes::<ErrorBody>(request).await.unwrap();
+    let file = http.send_bytes::<ErrorBody, ()>(request).await.unwrap();
     assert_eq!(file.body, Bytes::from_static(b"%PDF-1.7"));
     let raw = server.await.unwrap();
     // No JSON preference for a raw body: reqwest's default `*/*` goes out.
@@ -232,7 +266,7 @@ async fn rate_limited_429_is_an_api_error_with_retry_after() {
     );
 
     let error = http
-        .send_json::<Created, ErrorBody>(create(&http))
+        .send_json::<Created, ErrorBody, ()>(create(&http))
         .await
         .unwrap_err();
     server.await.unwrap();
@@ -246,9 +280,9 @@ async fn rate_limited_429_is_an_api_error_with_retry_after() {
         api.retry_after,
         Some(RetryAfter::Delay(Duration::from_secs(7)))
     );
-    assert_eq!(api.rate_limit.remaining_minute, Some(0));
+    assert_eq!(api.rate_limit.remaining, Some(0));
     assert_eq!(error.retry_after(), api.retry_after);
-    assert_eq!(error.rate_limit().unwrap().limit_minute, Some(60));
+    assert_eq!(error.rate_limit().unwrap().limit, Some(60));
     assert_eq!(
         error.to_string(),
         "operation `createConversation` failed with HTTP 429 Too Many Requests: Rate limit exceeded"
@@ -270,7 +304,7 @@ async fn non_json_500_is_a_decode_error_keeping_the_body() {
     );
 
     let error = http
-        .send_json::<Created, ErrorBody>(create(&http))
+        .send_json::<Created, ErrorBody, ()>(create(&http))
         .await
         .unwrap_err();
     server.await.unwrap();
@@ -299,7 +333,7 @@ async fn nothing_listening_is_a_transport_error_without_the_key() {
     ] {
         let http = client(&base_url, auth);
         let error = http
-            .send_json::<Created, ErrorBody>(create(&http))
+            .send_json::<Created, ErrorBody, ()>(create(&http))
             .await
             .unwrap_err();
         let Error::Transport { source, .. } = &error else {
@@ -337,7 +371,7 @@ async fn slow_server_times_out() {
         .unwrap();
     let request = http.request(Method::GET, "slow", "/slow");
     let error = http
-        .send_json::<Created, ErrorBody>(request)
+        .send_json::<Created, ErrorBody, ()>(request)
         .await
         .unwrap_err();
     assert!(
@@ -373,7 +407,7 @@ async fn encode_errors_are_returned_before_sending() {
         .request(Method::POST, "createConversation", "/x")
         .header("X-Bad", "line\r\nbreak");
     let error = http
-        .send_json::<Created, ErrorBody>(request)
+        .send_json::<Created, ErrorBody, ()>(request)
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Encode { .. }), "{error:?}");

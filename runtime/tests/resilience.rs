@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use autessa_runtime::{
-    ApiResponse, AttemptInfo, AuthScheme, Error, Hooks, HttpClient, HttpClientBuilder, Jitter,
-    Method, RateLimit, RateLimiter, RequestBuilder, RequestOptions, RetryAfter, RetryPolicy,
-    TimeoutKind, UPLOAD_OPERATION, Upload, UploadError, UploadProgress,
+    ApiResponse, AttemptInfo, AuthScheme, Error, FromHeaders, Hooks, HttpClient, HttpClientBuilder,
+    Jitter, Method, Quota, RateLimit, RateLimiter, RequestBuilder, RequestOptions, RetryAfter,
+    RetryPolicy, TimeoutKind, UPLOAD_OPERATION, Upload, UploadError, UploadProgress, header,
 };
+use reqwest::header::HeaderMap;
 use serde::Deserialize;
 use support::{FaultServer, KEY, ManualClock, Reply, closed_port};
 
@@ -42,11 +43,35 @@ fn policy() -> RetryPolicy {
         .jitter(Jitter::None)
 }
 
+/// The budget of requests per minute, as a generated client of the Autessa API sets it.
+const QUOTA: Quota = Quota::new(
+    "x-ratelimit-remaining-minute",
+    Some("x-ratelimit-limit-minute"),
+    Duration::from_secs(60),
+);
+
 fn builder(base_url: &str, clock: &ManualClock) -> HttpClientBuilder {
     HttpClient::builder(base_url)
         .api_key(KEY)
         .clock(clock.clone())
         .retry(policy())
+        .quota(QUOTA)
+}
+
+/// Documented response headers, as the generator writes them.
+#[derive(Debug, Default, PartialEq)]
+struct Budget {
+    limit_minute: Option<u64>,
+    remaining_day: Option<i64>,
+}
+
+impl FromHeaders for Budget {
+    fn from_headers(headers: &HeaderMap) -> Self {
+        Self {
+            limit_minute: header(headers, "x-ratelimit-limit-minute"),
+            remaining_day: header(headers, "x-ratelimit-remaining-day"),
+        }
+    }
 }
 
 /// An idempotent read, as the generator emits it for `getData`.
@@ -68,7 +93,7 @@ async fn get(
     http: &HttpClient,
     request: RequestBuilder,
 ) -> Result<ApiResponse<Rows>, Error<ErrorBody>> {
-    http.send_json::<Rows, ErrorBody>(request).await
+    http.send_json::<Rows, ErrorBody, ()>(request).await
 }
 
 /// Asserts that no text reachable from the error shows the key.
@@ -519,7 +544,7 @@ async fn streaming_returns_chunks_and_errors_like_send_json() {
     let http = builder(&server.base_url, &clock).build().unwrap();
 
     let response = http.send_streaming::<ErrorBody>(read(&http)).await.unwrap();
-    assert_eq!(response.rate_limit.remaining_minute, Some(9));
+    assert_eq!(response.rate_limit.remaining, Some(9));
     let body = response.body.collect().await.unwrap();
     assert_eq!(body.as_ref(), big.as_bytes());
     assert_eq!(server.count(), 2);
@@ -557,18 +582,18 @@ async fn missing_or_malformed_rate_limit_headers_give_none() {
         .build()
         .unwrap();
 
-    let missing = get(&http, read(&http)).await.unwrap();
-    assert_eq!(missing.rate_limit, RateLimit::default());
-    let malformed = get(&http, read(&http)).await.unwrap();
-    assert_eq!(malformed.rate_limit, RateLimit::default());
+    let missing: ApiResponse<Rows, Budget> = http
+        .send_json::<_, ErrorBody, _>(read(&http))
+        .await
+        .unwrap();
+    assert_eq!(missing.typed_headers(), Budget::default());
+    let malformed: ApiResponse<Rows, Budget> = http
+        .send_json::<_, ErrorBody, _>(read(&http))
+        .await
+        .unwrap();
+    assert_eq!(malformed.typed_headers(), Budget::default());
     let error = get(&http, read(&http)).await.unwrap_err();
-    assert_eq!(
-        error.rate_limit(),
-        Some(RateLimit {
-            limit_day: Some(1000),
-            ..RateLimit::default()
-        })
-    );
+    assert_eq!(error.rate_limit(), Some(RateLimit::default()));
     assert_eq!(error.retry_after(), None);
     assert_eq!(server.count(), 3);
     assert!(clock.sleeps().is_empty());
@@ -587,12 +612,21 @@ async fn the_rate_limiter_waits_while_the_budget_is_used_up() {
     .await;
     let clock = ManualClock::fixed();
     let http = builder(&server.base_url, &clock)
-        .rate_limiter(RateLimiter::new().minute_window(secs(60)))
+        .rate_limiter(RateLimiter::new())
         .build()
         .unwrap();
 
-    let first = get(&http, read(&http)).await.unwrap();
-    assert_eq!(first.rate_limit.remaining_minute, Some(0));
+    let first: ApiResponse<Rows, Budget> = http
+        .send_json::<_, ErrorBody, _>(read(&http))
+        .await
+        .unwrap();
+    assert_eq!(
+        first.typed_headers(),
+        Budget {
+            limit_minute: Some(2),
+            remaining_day: None,
+        }
+    );
     assert!(clock.sleeps().is_empty());
     // No budget left: the next call waits for the window before it is sent.
     get(&http, read(&http)).await.unwrap();
@@ -971,7 +1005,7 @@ async fn upload_file_runs_link_put_and_index_in_one_call() {
                     .request(Method::POST, "generateUploadLink", "/clients/autessadb/generate-upload-link")
                     .query("resourceId", &42)
                     .json(&serde_json::json!({"tableId": 42, "fileName": "rows.csv", "fileType": "CSV"}));
-                let link = http.send_json::<UploadLink, ErrorBody>(request).await?.into_body();
+                let link = http.send_json::<UploadLink, ErrorBody, ()>(request).await?.into_body();
                 Ok((link.upload_url, link.temp_path))
             },
             |temp_path| async move {
@@ -979,7 +1013,7 @@ async fn upload_file_runs_link_put_and_index_in_one_call() {
                     .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")
                     .query("resourceId", &42)
                     .json(&serde_json::json!({"tableId": 42, "tempPath": temp_path}));
-                http.send_json::<Indexed, ErrorBody>(request).await
+                http.send_json::<Indexed, ErrorBody, ()>(request).await
             },
         )
         .await
@@ -1041,7 +1075,9 @@ mod blocking {
                 .idempotent()
         };
 
-        let rows = http.send_json::<Rows, ErrorBody>(request(&http)).unwrap();
+        let rows = http
+            .send_json::<Rows, ErrorBody, ()>(request(&http))
+            .unwrap();
         assert_eq!(rows.rows, [1, 2, 3]);
         assert_eq!(server.count(), 2);
 
@@ -1055,7 +1091,7 @@ mod blocking {
 
         let once = http.with_options(RequestOptions::new().no_retries());
         let error = once
-            .send_json::<Rows, ErrorBody>(request(&once))
+            .send_json::<Rows, ErrorBody, ()>(request(&once))
             .unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(500));
         assert_eq!(server.count(), 5);

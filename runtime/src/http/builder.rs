@@ -15,6 +15,7 @@ use crate::http::config::config_error::ConfigError;
 use crate::http::config::hooks::{AttemptInfo, FnHook, HookCount, Hooks, ResponseHead};
 use crate::http::config::limiter::{LimiterState, RateLimiter};
 use crate::http::config::options::Settings;
+use crate::http::config::rate_limit::Quota;
 use crate::http::config::retry::RetryPolicy;
 
 /// The user agent sent when the runtime builds the `reqwest::Client` itself.
@@ -42,6 +43,7 @@ pub struct HttpClientBuilder {
     user_agent: Option<String>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
+    quota: Option<Quota>,
     hooks: Vec<Arc<dyn Hooks>>,
     clock: Option<Arc<dyn Clock>>,
 }
@@ -59,6 +61,7 @@ impl HttpClientBuilder {
             user_agent: None,
             retry: RetryPolicy::disabled(),
             limiter: None,
+            quota: None,
             hooks: Vec::new(),
             clock: None,
         }
@@ -118,6 +121,14 @@ impl HttpClientBuilder {
     /// Turns on the client-side rate limiter (off by default).
     pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
         self.limiter = Some(limiter);
+        self
+    }
+
+    /// Where the server reports its request budget: read into every
+    /// [`RateLimit`](crate::RateLimit) and heeded by the [rate limiter](Self::rate_limiter).
+    /// A generated client sets the quota its API describes.
+    pub fn quota(mut self, quota: Quota) -> Self {
+        self.quota = Some(quota);
         self
     }
 
@@ -210,7 +221,10 @@ impl HttpClientBuilder {
                 user_agent,
                 clock: self.clock.unwrap_or_else(|| Arc::new(TokioClock)),
                 hooks: self.hooks,
-                limiter: self.limiter.map(LimiterState::new),
+                limiter: self.limiter.map(|limiter| {
+                    LimiterState::new(limiter, self.quota.as_ref().map(Quota::window))
+                }),
+                quota: self.quota,
             }),
             settings: Arc::new(Settings::new(self.timeout, self.deadline, self.retry)),
         })
@@ -230,6 +244,7 @@ impl fmt::Debug for HttpClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("rate_limiter", &self.limiter)
+            .field("quota", &self.quota)
             .field("hooks", &HookCount(self.hooks.len()))
             .field("clock", &self.clock.as_ref().map(|_| ClockName))
             .finish()
@@ -310,14 +325,34 @@ impl HttpClient {
         auth: AuthScheme,
         lookup: impl Fn(&str) -> Option<OsString>,
     ) -> Result<Self, ConfigError> {
+        Self::builder(default_base_url)
+            .auth(auth)
+            .vars(key_var, base_url_var, lookup)?
+            .build()
+    }
+}
+
+impl HttpClientBuilder {
+    /// Takes the API key from the environment variable `key_var` (required) and, when
+    /// `base_url_var` is set and not empty, the base URL from it.
+    pub fn env(self, key_var: &str, base_url_var: &str) -> Result<Self, ConfigError> {
+        self.vars(key_var, base_url_var, |name| std::env::var_os(name))
+    }
+
+    /// [`env`](Self::env) with the variables looked up by `lookup`.
+    fn vars(
+        mut self,
+        key_var: &str,
+        base_url_var: &str,
+        lookup: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<Self, ConfigError> {
         let key = env_text(key_var, &lookup)?.ok_or_else(|| ConfigError::MissingEnv {
             name: key_var.to_owned(),
         })?;
-        let base_url = env_text(base_url_var, &lookup)?;
-        Self::builder(base_url.as_deref().unwrap_or(default_base_url))
-            .api_key(key)
-            .auth(auth)
-            .build()
+        if let Some(base_url) = env_text(base_url_var, &lookup)? {
+            self.base_url = base_url;
+        }
+        Ok(self.api_key(key))
     }
 }
 

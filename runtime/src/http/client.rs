@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::http::config::hooks::{HookCount, Hooks};
 use crate::http::config::limiter::LimiterState;
 use crate::http::config::options::{RequestOptions, Settings};
+use crate::http::config::rate_limit::Quota;
 use crate::http::config::retry::RetryPolicy;
 use crate::http::request::RequestBuilder;
 
@@ -37,6 +38,7 @@ pub(crate) struct Inner {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) hooks: Vec<Arc<dyn Hooks>>,
     pub(crate) limiter: Option<LimiterState>,
+    pub(crate) quota: Option<Quota>,
 }
 
 /// The key, ready to attach: a sensitive header value or a query pair.

@@ -1,5 +1,6 @@
 //! Successful responses, and sorting a received response into success or error.
 
+use std::marker::PhantomData;
 use std::ops::Deref;
 
 use bytes::Bytes;
@@ -8,32 +9,34 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 use crate::http::config::error::{ApiError, DecodeError, Error, messages_of};
+use crate::http::config::headers::FromHeaders;
 use crate::http::config::rate_limit::{RateLimit, RetryAfter};
 
 /// A successful (2xx) response with its decoded body.
 ///
 /// Derefs to the body, so `response.field` works; [`into_body`](Self::into_body) takes it.
+/// `H` is the type of the headers the API documents for the response, which
+/// [`typed_headers`](Self::typed_headers) reads.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
-pub struct ApiResponse<T> {
+pub struct ApiResponse<T, H = ()> {
     /// The response status.
     pub status: StatusCode,
     /// All response headers.
     pub headers: HeaderMap,
-    /// The rate-limit headers of the response.
-    pub rate_limit: RateLimit,
     /// The decoded body.
     pub body: T,
+    documented: PhantomData<fn() -> H>,
 }
 
-impl<T> ApiResponse<T> {
-    /// Builds a response, reading [`RateLimit`] from the headers (useful for test doubles).
+impl<T, H> ApiResponse<T, H> {
+    /// Builds a response (useful for test doubles).
     pub fn new(status: StatusCode, headers: HeaderMap, body: T) -> Self {
         Self {
             status,
-            rate_limit: RateLimit::from_headers(&headers),
             headers,
             body,
+            documented: PhantomData,
         }
     }
 
@@ -43,17 +46,22 @@ impl<T> ApiResponse<T> {
     }
 
     /// Transforms the body, keeping status and headers.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U> {
-        ApiResponse {
-            status: self.status,
-            headers: self.headers,
-            rate_limit: self.rate_limit,
-            body: f(self.body),
-        }
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> ApiResponse<U, H> {
+        ApiResponse::new(self.status, self.headers, f(self.body))
+    }
+
+    /// The headers the API documents for this response, typed. Each is `None` when the
+    /// server left it out or sent a value that does not read as its type; every header, as
+    /// received, stays in [`headers`](Self::headers).
+    pub fn typed_headers(&self) -> H
+    where
+        H: FromHeaders,
+    {
+        H::from_headers(&self.headers)
     }
 }
 
-impl<T> Deref for ApiResponse<T> {
+impl<T, H> Deref for ApiResponse<T, H> {
     type Target = T;
 
     fn deref(&self) -> &T {
@@ -65,13 +73,13 @@ impl<T> Deref for ApiResponse<T> {
 /// else is decoded as the error body `E`. A 2xx body that is not the expected type but is an
 /// error body with messages is an [`Error::Api`] too: some servers report failures with 200.
 /// Independent of how the response was received.
-pub(crate) fn finish<T, E: DeserializeOwned>(
+pub(crate) fn finish<T, H, E: DeserializeOwned>(
     operation: &'static str,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
     decode: impl FnOnce(&Bytes) -> Result<T, serde_json::Error>,
-) -> Result<ApiResponse<T>, Error<E>> {
+) -> Result<ApiResponse<T, H>, Error<E>> {
     if !status.is_success() {
         return Err(error_response(operation, status, headers, body));
     }
@@ -102,7 +110,7 @@ fn api_error<E>(
         status,
         body,
         messages,
-        rate_limit: RateLimit::from_headers(&headers),
+        rate_limit: RateLimit::default(),
         retry_after: RetryAfter::from_headers(&headers),
         headers,
     }))
@@ -148,7 +156,7 @@ fn decode_error<E>(
         status,
         source,
         body,
-        rate_limit: RateLimit::from_headers(&headers),
+        rate_limit: RateLimit::default(),
         headers,
     }))
 }
@@ -173,13 +181,11 @@ mod tests {
 
     #[test]
     fn success_decodes_the_body() {
-        let mut headers = HeaderMap::new();
-        headers.insert("x-ratelimit-limit-day", "5".parse().unwrap());
+        let headers = HeaderMap::new();
         let body = Bytes::from_static(br#"{"name":"Rex","extra":1}"#);
         let response =
-            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, headers, body, json).unwrap();
+            finish::<Pet, (), ErrorBody>("getPet", StatusCode::OK, headers, body, json).unwrap();
         assert_eq!(response.name, "Rex");
-        assert_eq!(response.rate_limit.limit_day, Some(5));
         let response = response.map(|pet| pet.name.len());
         assert_eq!(*response, 3);
         assert_eq!(response.into_body(), 3);
@@ -189,7 +195,7 @@ mod tests {
     fn success_with_a_bad_body_keeps_the_raw_body() {
         let body = Bytes::from_static(b"not json");
         let error =
-            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+            finish::<Pet, (), ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
                 .unwrap_err();
         assert_eq!(error.status(), Some(StatusCode::OK));
         assert_eq!(error.raw_body().unwrap().as_ref(), b"not json");
@@ -198,7 +204,7 @@ mod tests {
     #[test]
     fn error_status_decodes_the_error_body() {
         let body = Bytes::from_static(br#"{"errors":["Resource not found"]}"#);
-        let error = finish::<Pet, ErrorBody>(
+        let error = finish::<Pet, (), ErrorBody>(
             "getPet",
             StatusCode::NOT_FOUND,
             HeaderMap::new(),
@@ -214,7 +220,7 @@ mod tests {
     fn an_error_body_in_a_success_status_is_an_api_error_with_its_messages() {
         let body = Bytes::from_static(br#"{"errors":["Agent not found"]}"#);
         let error =
-            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+            finish::<Pet, (), ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
                 .unwrap_err();
         assert_eq!(error.status(), Some(StatusCode::OK));
         assert_eq!(error.api_body().unwrap().errors, ["Agent not found"]);
@@ -229,7 +235,7 @@ mod tests {
     fn a_success_body_of_the_wrong_shape_without_messages_stays_a_decode_error() {
         let body = Bytes::from_static(br#"{"errors":[]}"#);
         let error =
-            finish::<Pet, ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
+            finish::<Pet, (), ErrorBody>("getPet", StatusCode::OK, HeaderMap::new(), body, json)
                 .unwrap_err();
         assert!(matches!(error, Error::Decode(_)));
         assert!(error.messages().is_empty());
@@ -262,15 +268,18 @@ mod tests {
     #[test]
     fn empty_and_bytes_responses() {
         let body = Bytes::from_static(b"anything");
-        let response =
-            finish::<(), ErrorBody>("op", StatusCode::NO_CONTENT, HeaderMap::new(), body, |_| {
-                Ok(())
-            })
-            .unwrap();
+        let response = finish::<(), (), ErrorBody>(
+            "op",
+            StatusCode::NO_CONTENT,
+            HeaderMap::new(),
+            body,
+            |_| Ok(()),
+        )
+        .unwrap();
         assert_eq!(response.status, StatusCode::NO_CONTENT);
         let body = Bytes::from_static(b"\x00\x01");
         let response =
-            finish::<Bytes, ErrorBody>("op", StatusCode::OK, HeaderMap::new(), body, |b| {
+            finish::<Bytes, (), ErrorBody>("op", StatusCode::OK, HeaderMap::new(), body, |b| {
                 Ok(b.clone())
             })
             .unwrap();

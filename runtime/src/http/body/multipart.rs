@@ -29,7 +29,7 @@ use crate::http::body::source::{SourceBody, SourceSlot};
 ///     .value("purpose", "import")
 ///     .value("tags", &["a", "b"]);
 /// let request = http.request(Method::POST, "uploadFile", "/files").multipart(form);
-/// http.send_empty::<serde_json::Value>(request).await?;
+/// http.send_empty::<serde_json::Value, ()>(request).await?;
 /// # Ok(())
 /// # }
 /// ```

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-use crate::http::config::rate_limit::{RateLimit, RetryAfter};
+use crate::http::config::rate_limit::{Quota, RateLimit, RetryAfter};
 
 /// The error of one API call. `E` is the operation's error body type.
 #[derive(Debug, thiserror::Error)]
@@ -181,7 +181,7 @@ pub struct ApiError<E> {
     /// `error`, `message`, `messages`, `detail`, `title` or `error_description` member of an
     /// object body, as text or a list), with the API key masked should the server repeat it.
     pub messages: Vec<String>,
-    /// The rate-limit headers of the response.
+    /// The request budget the response reported (see [`Quota`](crate::Quota)).
     pub rate_limit: RateLimit,
     /// The `Retry-After` header of the response, if present and valid.
     pub retry_after: Option<RetryAfter>,
@@ -263,7 +263,7 @@ pub struct DecodeError {
     pub source: serde_json::Error,
     /// The raw response body.
     pub body: Bytes,
-    /// The rate-limit headers of the response.
+    /// The request budget the response reported (see [`Quota`](crate::Quota)).
     pub rate_limit: RateLimit,
     /// All response headers.
     pub headers: HeaderMap,
@@ -298,8 +298,8 @@ impl<E> Error<E> {
         }
     }
 
-    /// The rate-limit headers, when a response was received (for [`Error::Throttled`], those
-    /// of the last response the rate limiter saw).
+    /// The request budget, when a response was received (for [`Error::Throttled`], that of
+    /// the last response the rate limiter saw).
     pub fn rate_limit(&self) -> Option<RateLimit> {
         match self {
             Self::Api(error) => Some(error.rate_limit),
@@ -369,6 +369,17 @@ impl<E> Error<E> {
         self
     }
 
+    /// Reads the budget from the headers of the response the error carries, with the
+    /// headers `quota` names.
+    pub(crate) fn read_rate_limit(&mut self, quota: Option<&Quota>) {
+        match self {
+            Self::Api(error) => error.rate_limit = RateLimit::read(&error.headers, quota),
+            Self::Decode(error) => error.rate_limit = RateLimit::read(&error.headers, quota),
+            Self::RetryAfterTooLong(error) => error.response.read_rate_limit(quota),
+            _ => {}
+        }
+    }
+
     fn messages_mut(&mut self) -> Option<&mut Vec<String>> {
         match self {
             Self::Api(error) => Some(&mut error.messages),
@@ -406,7 +417,7 @@ mod tests {
                 "Resource not found".to_owned(),
             ],
             rate_limit: RateLimit {
-                remaining_minute: Some(0),
+                remaining: Some(0),
                 ..RateLimit::default()
             },
             retry_after: Some(RetryAfter::Delay(Duration::from_secs(3))),
@@ -425,7 +436,7 @@ mod tests {
         assert_eq!(error.messages().len(), 2);
         assert_eq!(error.operation(), "getPet");
         assert_eq!(error.status(), Some(StatusCode::TOO_MANY_REQUESTS));
-        assert_eq!(error.rate_limit().unwrap().remaining_minute, Some(0));
+        assert_eq!(error.rate_limit().unwrap().remaining, Some(0));
         assert_eq!(
             error.retry_after(),
             Some(RetryAfter::Delay(Duration::from_secs(3)))

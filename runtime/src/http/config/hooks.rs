@@ -36,7 +36,7 @@ pub struct ResponseHead<'a> {
     pub status: StatusCode,
     /// The headers.
     pub headers: &'a HeaderMap,
-    /// The rate-limit headers.
+    /// The request budget, read from the headers the client's [`Quota`](crate::Quota) names.
     pub rate_limit: RateLimit,
     /// The time from sending until the head arrived.
     pub latency: Duration,

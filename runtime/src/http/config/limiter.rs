@@ -12,39 +12,31 @@ use crate::http::config::rate_limit::RateLimit;
 /// [`HttpClientBuilder::rate_limiter`](crate::HttpClientBuilder::rate_limiter); shared by all
 /// clones of a client.
 ///
-/// After a response whose `X-RateLimit-Remaining-Minute` is `0`, requests wait for the
-/// minute window to pass (the headers do not say when it started, so the limiter assumes it
-/// just did). After an error response with a `Retry-After` (a 429 or 503), requests wait until
-/// then. A response with budget left lifts the wait. The daily budget is not enforced here: its
-/// reset time is unknown, and the server's 429 with `Retry-After` covers it.
+/// After a response whose budget (the [`Quota`](crate::Quota) the API names) has no
+/// requests left, requests wait for the quota's window to pass (the headers do not say when
+/// it started, so the limiter assumes it just did). After an error response with a
+/// `Retry-After` (a 429 or 503), requests wait until then. A response with budget left lifts
+/// the wait. Without a quota, only `Retry-After` is heeded.
 ///
 /// A wait longer than the retry policy's
 /// [`max_retry_after`](crate::RetryPolicy::max_retry_after), or than what is left of the
 /// call's deadline, is not waited for: the call fails with
 /// [`Error::Throttled`](crate::Error::Throttled) without sending anything.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[must_use]
 pub struct RateLimiter {
-    window: Duration,
-}
-
-impl Default for RateLimiter {
-    fn default() -> Self {
-        Self {
-            window: Duration::from_secs(60),
-        }
-    }
+    window: Option<Duration>,
 }
 
 impl RateLimiter {
-    /// A limiter with a one-minute window.
+    /// A limiter that waits out the quota's window.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// How long to hold requests after the minute budget ran out (default 60 s).
-    pub fn minute_window(mut self, window: Duration) -> Self {
-        self.window = window;
+    /// How long to hold requests after the budget ran out, instead of the quota's window.
+    pub fn window(mut self, window: Duration) -> Self {
+        self.window = Some(window);
         self
     }
 }
@@ -52,7 +44,8 @@ impl RateLimiter {
 /// A limiter and what it has seen.
 #[derive(Debug)]
 pub(crate) struct LimiterState {
-    config: RateLimiter,
+    /// How long a spent budget holds requests.
+    window: Duration,
     seen: Mutex<Seen>,
 }
 
@@ -63,9 +56,10 @@ struct Seen {
 }
 
 impl LimiterState {
-    pub(crate) fn new(config: RateLimiter) -> Self {
+    /// The state of `config` for a client whose budget comes back over `quota_window`.
+    pub(crate) fn new(config: RateLimiter, quota_window: Option<Duration>) -> Self {
         Self {
-            config,
+            window: config.window.or(quota_window).unwrap_or(Duration::ZERO),
             seen: Mutex::new(Seen::default()),
         }
     }
@@ -83,9 +77,9 @@ impl LimiterState {
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
         seen.last = rate_limit;
-        let until = match (retry_after, rate_limit.remaining_minute) {
+        let until = match (retry_after, rate_limit.remaining) {
             (Some(delay), _) if !status.is_success() => Some(now + delay),
-            (_, Some(0)) => Some(now + self.config.window),
+            (_, Some(0)) => Some(now + self.window),
             (_, Some(_)) => {
                 seen.blocked_until = None;
                 None
@@ -114,14 +108,17 @@ mod tests {
 
     fn remaining(n: u64) -> RateLimit {
         RateLimit {
-            remaining_minute: Some(n),
+            remaining: Some(n),
             ..RateLimit::default()
         }
     }
 
     #[test]
     fn zero_budget_blocks_for_the_window_and_budget_lifts_it() {
-        let limiter = LimiterState::new(RateLimiter::new().minute_window(Duration::from_secs(30)));
+        let limiter = LimiterState::new(
+            RateLimiter::new().window(Duration::from_secs(30)),
+            Some(Duration::from_secs(60)),
+        );
         let t0 = Instant::now();
         assert_eq!(limiter.wait(t0), None);
         limiter.observe(t0, StatusCode::OK, remaining(0), None);
@@ -136,7 +133,7 @@ mod tests {
 
     #[test]
     fn retry_after_of_an_error_blocks_until_then() {
-        let limiter = LimiterState::new(RateLimiter::new());
+        let limiter = LimiterState::new(RateLimiter::new(), Some(Duration::from_secs(60)));
         let t0 = Instant::now();
         let delay = Some(Duration::from_secs(90));
         limiter.observe(
@@ -152,5 +149,13 @@ mod tests {
         // Missing headers change nothing.
         limiter.observe(t0, StatusCode::OK, RateLimit::default(), None);
         assert_eq!(limiter.wait(t0).unwrap().0, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn without_a_window_of_its_own_the_limiter_waits_out_the_quotas() {
+        let limiter = LimiterState::new(RateLimiter::new(), Some(Duration::from_secs(60)));
+        let t0 = Instant::now();
+        limiter.observe(t0, StatusCode::OK, remaining(0), None);
+        assert_eq!(limiter.wait(t0).unwrap().0, Duration::from_secs(60));
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod config_error;
 pub(crate) mod error;
+pub(crate) mod headers;
 pub(crate) mod hooks;
 pub(crate) mod limiter;
 pub(crate) mod options;

@@ -2,48 +2,68 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER};
 
-/// The rate-limit state the server reported with a response.
+/// Where a server reports its request budget, as the API's description names it (OpenAPI's
+/// `x-rate-limit`): the header counting the requests left, the header with the budget, and
+/// the window over which a spent budget comes back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quota {
+    remaining: HeaderName,
+    limit: Option<HeaderName>,
+    window: Duration,
+}
+
+impl Quota {
+    /// A budget whose requests left are in the header `remaining`, whose size is in the
+    /// header `limit` if there is one, and which comes back `window` after it is spent.
+    /// Header names are in lower case, as [`HeaderName::from_static`] wants.
+    pub const fn new(
+        remaining: &'static str,
+        limit: Option<&'static str>,
+        window: Duration,
+    ) -> Self {
+        Self {
+            remaining: HeaderName::from_static(remaining),
+            limit: match limit {
+                Some(limit) => Some(HeaderName::from_static(limit)),
+                None => None,
+            },
+            window,
+        }
+    }
+
+    /// The window over which a spent budget comes back.
+    pub fn window(&self) -> Duration {
+        self.window
+    }
+}
+
+/// The request budget the server reported with a response, read from the headers that the
+/// client's [`Quota`] names.
 ///
-/// Each field is `None` when its header is missing or is not a non-negative integer.
+/// Each field is `None` when its header is missing, is not a non-negative integer, or the
+/// client has no quota.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RateLimit {
-    /// `X-RateLimit-Limit-Minute`: requests allowed per minute.
-    pub limit_minute: Option<u64>,
-    /// `X-RateLimit-Remaining-Minute`: requests left in the current minute.
-    pub remaining_minute: Option<u64>,
-    /// `X-RateLimit-Limit-Day`: requests allowed per day.
-    pub limit_day: Option<u64>,
-    /// `X-RateLimit-Remaining-Day`: requests left in the current day.
-    pub remaining_day: Option<u64>,
+    /// Requests allowed per window.
+    pub limit: Option<u64>,
+    /// Requests left in the current window.
+    pub remaining: Option<u64>,
 }
 
 impl RateLimit {
-    /// Reads the four `X-RateLimit-*` headers. Never fails: a missing or malformed header
-    /// gives `None` for its field.
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        // One pass over the headers (cheaper than four lookups); the first value of each
-        // header counts, as with `HeaderMap::get`.
-        let mut limit = Self::default();
-        let mut seen = 0_u8;
-        for (name, value) in headers {
-            let Some(name) = name.as_str().strip_prefix("x-ratelimit-") else {
-                continue;
-            };
-            let (field, bit) = match name {
-                "limit-minute" => (&mut limit.limit_minute, 1),
-                "remaining-minute" => (&mut limit.remaining_minute, 2),
-                "limit-day" => (&mut limit.limit_day, 4),
-                "remaining-day" => (&mut limit.remaining_day, 8),
-                _ => continue,
-            };
-            if seen & bit == 0 {
-                seen |= bit;
-                *field = header_u64(value);
-            }
+    /// Reads the budget from the headers `quota` names. Never fails: a missing or malformed
+    /// header gives `None` for its field.
+    pub fn read(headers: &HeaderMap, quota: Option<&Quota>) -> Self {
+        let Some(quota) = quota else {
+            return Self::default();
+        };
+        let number = |name: &HeaderName| headers.get(name).and_then(header_u64);
+        Self {
+            limit: quota.limit.as_ref().and_then(number),
+            remaining: number(&quota.remaining),
         }
-        limit
     }
 }
 
@@ -111,21 +131,37 @@ mod tests {
         map
     }
 
+    const MINUTE: Quota = Quota::new(
+        "x-ratelimit-remaining-minute",
+        Some("x-ratelimit-limit-minute"),
+        Duration::from_secs(60),
+    );
+
     #[test]
-    fn rate_limit_reads_all_four_headers() {
+    fn rate_limit_reads_the_headers_the_quota_names() {
         let map = headers(&[
             ("X-RateLimit-Limit-Minute", b"60"),
             ("X-RateLimit-Remaining-Minute", b" 59 "),
-            ("X-RateLimit-Limit-Day", b"10000"),
             ("X-RateLimit-Remaining-Day", b"0"),
         ]);
         assert_eq!(
-            RateLimit::from_headers(&map),
+            RateLimit::read(&map, Some(&MINUTE)),
             RateLimit {
-                limit_minute: Some(60),
-                remaining_minute: Some(59),
-                limit_day: Some(10000),
-                remaining_day: Some(0),
+                limit: Some(60),
+                remaining: Some(59),
+            }
+        );
+        assert_eq!(RateLimit::read(&map, None), RateLimit::default());
+        let remaining_only = Quota::new(
+            "x-ratelimit-remaining-day",
+            None,
+            Duration::from_secs(86_400),
+        );
+        assert_eq!(
+            RateLimit::read(&map, Some(&remaining_only)),
+            RateLimit {
+                limit: None,
+                remaining: Some(0),
             }
         );
     }
@@ -138,22 +174,22 @@ mod tests {
             ("X-RateLimit-Remaining-Minute", b"x"),
             ("X-RateLimit-Remaining-Minute", b"5"),
         ]);
-        let limit = RateLimit::from_headers(&map);
-        assert_eq!(limit.limit_minute, Some(60));
-        assert_eq!(limit.remaining_minute, None);
+        let limit = RateLimit::read(&map, Some(&MINUTE));
+        assert_eq!(limit.limit, Some(60));
+        assert_eq!(limit.remaining, None);
     }
 
     #[test]
     fn rate_limit_missing_headers_are_none() {
         assert_eq!(
-            RateLimit::from_headers(&HeaderMap::new()),
+            RateLimit::read(&HeaderMap::new(), Some(&MINUTE)),
             RateLimit::default()
         );
-        let map = headers(&[("X-RateLimit-Remaining-Day", b"7")]);
+        let map = headers(&[("X-RateLimit-Remaining-Minute", b"7")]);
         assert_eq!(
-            RateLimit::from_headers(&map),
+            RateLimit::read(&map, Some(&MINUTE)),
             RateLimit {
-                remaining_day: Some(7),
+                remaining: Some(7),
                 ..RateLimit::default()
             }
         );
@@ -161,15 +197,19 @@ mod tests {
 
     #[test]
     fn rate_limit_malformed_headers_are_none() {
-        let map = headers(&[
-            ("X-RateLimit-Limit-Minute", b"-1"),
-            ("X-RateLimit-Remaining-Minute", b"1.5"),
-            ("X-RateLimit-Limit-Day", b"99999999999999999999999"),
-            ("X-RateLimit-Remaining-Day", b"\xff\xfe"),
-        ]);
-        assert_eq!(RateLimit::from_headers(&map), RateLimit::default());
-        let map = headers(&[("X-RateLimit-Limit-Minute", b"")]);
-        assert_eq!(RateLimit::from_headers(&map), RateLimit::default());
+        for value in [
+            &b"-1"[..],
+            b"1.5",
+            b"99999999999999999999999",
+            b"\xff\xfe",
+            b"",
+        ] {
+            let map = headers(&[
+                ("X-RateLimit-Limit-Minute", value),
+                ("X-RateLimit-Remaining-Minute", value),
+            ]);
+            assert_eq!(RateLimit::read(&map, Some(&MINUTE)), RateLimit::default());
+        }
     }
 
     #[test]

@@ -47,30 +47,32 @@ impl HttpClient {
     /// The body is decoded straight from the bytes received: a body that arrived in one piece
     /// is not copied at all, one that arrived in several pieces is copied once into a buffer
     /// sized from `Content-Length`.
-    pub async fn send_json<T: DeserializeOwned, E: DeserializeOwned>(
+    ///
+    /// `H` is the type of the headers the API documents for the response (`()` for none).
+    pub async fn send_json<T: DeserializeOwned, E: DeserializeOwned, H>(
         &self,
         request: RequestBuilder,
-    ) -> Result<ApiResponse<T>, Error<E>> {
+    ) -> Result<ApiResponse<T, H>, Error<E>> {
         self.send(request, Some(JSON), |body| serde_json::from_slice(body))
             .await
     }
 
     /// Sends the request and returns a 2xx body as raw bytes; any other status is decoded as
     /// the error body `E`.
-    pub async fn send_bytes<E: DeserializeOwned>(
+    pub async fn send_bytes<E: DeserializeOwned, H>(
         &self,
         request: RequestBuilder,
-    ) -> Result<ApiResponse<Bytes>, Error<E>> {
+    ) -> Result<ApiResponse<Bytes, H>, Error<E>> {
         self.send(request, None, |body| Ok(body.clone())).await
     }
 
     /// Sends the request and ignores a 2xx body; any other status is decoded as the error
     /// body `E`. Sets `Accept: application/json` (for the error body) unless the request has
     /// an `Accept` header already.
-    pub async fn send_empty<E: DeserializeOwned>(
+    pub async fn send_empty<E: DeserializeOwned, H>(
         &self,
         request: RequestBuilder,
-    ) -> Result<ApiResponse<()>, Error<E>> {
+    ) -> Result<ApiResponse<(), H>, Error<E>> {
         self.send(request, Some(JSON), |_| Ok(())).await
     }
 
@@ -100,12 +102,12 @@ impl HttpClient {
         }
     }
 
-    async fn send<T, E: DeserializeOwned>(
+    async fn send<T, H, E: DeserializeOwned>(
         &self,
         mut request: RequestBuilder,
         accept: Option<HeaderValue>,
         decode: impl FnOnce(&Bytes) -> Result<T, serde_json::Error>,
-    ) -> Result<ApiResponse<T>, Error<E>> {
+    ) -> Result<ApiResponse<T, H>, Error<E>> {
         let operation = request.operation();
         if let Some(source) = request.take_error() {
             return Err(Error::Encode { operation, source });
@@ -125,9 +127,12 @@ impl HttpClient {
         }
     }
 
-    /// The error with this client's key masked in the server's messages.
+    /// The error with this client's key masked in the server's messages and the budget read
+    /// from the headers this client's quota names.
     fn masked<E>(&self, error: Error<E>) -> Error<E> {
-        error.mask(self.inner.auth.as_ref().map(Credentials::key))
+        let mut error = error.mask(self.inner.auth.as_ref().map(Credentials::key));
+        error.read_rate_limit(self.inner.quota.as_ref());
+        error
     }
 
     /// The wire request of one attempt, with the multipart body encoded anew (files read again
@@ -351,7 +356,7 @@ impl HttpClient {
                 let body = http_body_of(response);
                 return Attempt::Done(Settled::Streaming(StreamHead {
                     status,
-                    rate_limit: RateLimit::from_headers(&headers),
+                    rate_limit: RateLimit::read(&headers, inner.quota.as_ref()),
                     headers,
                     body,
                     timer,
@@ -390,7 +395,7 @@ impl HttpClient {
     ) {
         let inner = &*self.inner;
         let clock = &*inner.clock;
-        let rate_limit = RateLimit::from_headers(headers);
+        let rate_limit = RateLimit::read(headers, inner.quota.as_ref());
         let head = ResponseHead {
             status,
             headers,

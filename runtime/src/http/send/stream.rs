@@ -25,7 +25,7 @@ pub struct StreamingResponse<E> {
     pub status: StatusCode,
     /// All response headers.
     pub headers: HeaderMap,
-    /// The rate-limit headers of the response.
+    /// The request budget the response reported (see [`Quota`](crate::Quota)).
     pub rate_limit: RateLimit,
     /// The body, chunk by chunk.
     pub body: ByteStream<E>,
