@@ -6,7 +6,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use autessa_runtime::{
     ApiKey, ApiResponse, Async, AuthScheme, ConfigError, Error, Flavour, HttpClient,
-    HttpClientBuilder, Method, RequestOptions, RetryPolicy, Upload, UploadError,
+    HttpClientBuilder, Method, Quota, RequestOptions, RetryPolicy, Upload, UploadError,
 };
 use crate::types;
 
@@ -38,6 +38,13 @@ impl<F: Flavour> Client<F> {
     /// The environment variable that overrides the base URL: `AUTESSA_BASE_URL`.
     pub const BASE_URL_ENV: &'static str = "AUTESSA_BASE_URL";
 
+    /// Where the server reports its request budget: the requests left in `x-ratelimit-remaining-minute`, out of `x-ratelimit-limit-minute`, coming back 60 s after the budget is spent.
+    pub const QUOTA: Quota = Quota::new(
+        "x-ratelimit-remaining-minute",
+        Some("x-ratelimit-limit-minute"),
+        std::time::Duration::from_secs(60),
+    );
+
     /// A client for `base_url` that authenticates with `api_key`.
     pub fn new(base_url: &str, api_key: impl Into<ApiKey>) -> Result<Self, ConfigError> {
         F::build(Self::builder(base_url).api_key(api_key)).map(Self::from_http)
@@ -45,14 +52,9 @@ impl<F: Flavour> Client<F> {
 
     /// A client configured from the environment: the key from `AUTESSA_API_KEY`, the base URL from `AUTESSA_BASE_URL` (default [`Self::DEFAULT_BASE_URL`](Self::DEFAULT_BASE_URL)).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let http = HttpClient::from_env(
-                Self::API_KEY_ENV,
-                Self::BASE_URL_ENV,
-                Self::DEFAULT_BASE_URL,
-                Self::AUTH,
-            )?
-            .with_options(RequestOptions::new().retry(RetryPolicy::default()));
-        F::from_async(http).map(Self::from_http)
+        let builder = Self::builder(Self::DEFAULT_BASE_URL)
+            .env(Self::API_KEY_ENV, Self::BASE_URL_ENV)?;
+        F::build(builder).map(Self::from_http)
     }
 
     /// A builder for a client with custom settings (retries, timeouts, a rate
@@ -64,7 +66,10 @@ impl<F: Flavour> Client<F> {
     /// Finish it with `build()` (`build_blocking()` for the blocking client) and
     /// [`Client::from_http`].
     pub fn builder(base_url: &str) -> HttpClientBuilder {
-        HttpClient::builder(base_url).auth(Self::AUTH).retry(RetryPolicy::default())
+        HttpClient::builder(base_url)
+            .auth(Self::AUTH)
+            .retry(RetryPolicy::default())
+            .quota(Self::QUOTA)
     }
 
     /// Wraps an already configured HTTP client (a `blocking::HttpClient` for the
@@ -507,7 +512,7 @@ impl<F: Flavour> Client<F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::IndexRecordResponse>,
+                ApiResponse<types::IndexRecordResponse, types::IndexRecordHeaders>,
                 UploadError<types::ErrorResponse>,
             >,
         >,
@@ -578,7 +583,10 @@ impl<'a, F: Flavour> CreateConversation<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::CreateConversationResponse>,
+                ApiResponse<
+                    types::CreateConversationResponse,
+                    types::CreateConversationHeaders,
+                >,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -599,7 +607,7 @@ impl<'a, F: Flavour> CreateConversation<'a, F> {
 
 impl<'a> IntoFuture for CreateConversation<'a, Async> {
     type Output = Result<
-        ApiResponse<types::CreateConversationResponse>,
+        ApiResponse<types::CreateConversationResponse, types::CreateConversationHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -625,7 +633,7 @@ impl<'a, F: Flavour> ExecuteAgent<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::ExecuteAgentResponse>,
+                ApiResponse<types::ExecuteAgentResponse, types::ExecuteAgentHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -642,7 +650,7 @@ impl<'a, F: Flavour> ExecuteAgent<'a, F> {
 
 impl<'a> IntoFuture for ExecuteAgent<'a, Async> {
     type Output = Result<
-        ApiResponse<types::ExecuteAgentResponse>,
+        ApiResponse<types::ExecuteAgentResponse, types::ExecuteAgentHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -668,7 +676,10 @@ impl<'a, F: Flavour> CloseConversation<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::CloseConversationResponse>,
+                ApiResponse<
+                    types::CloseConversationResponse,
+                    types::CloseConversationHeaders,
+                >,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -685,7 +696,7 @@ impl<'a, F: Flavour> CloseConversation<'a, F> {
 
 impl<'a> IntoFuture for CloseConversation<'a, Async> {
     type Output = Result<
-        ApiResponse<types::CloseConversationResponse>,
+        ApiResponse<types::CloseConversationResponse, types::CloseConversationHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -711,7 +722,7 @@ impl<'a, F: Flavour> ExecuteTool<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::ExecuteToolResponse>,
+                ApiResponse<types::ExecuteToolResponse, types::ExecuteToolHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -728,7 +739,7 @@ impl<'a, F: Flavour> ExecuteTool<'a, F> {
 
 impl<'a> IntoFuture for ExecuteTool<'a, Async> {
     type Output = Result<
-        ApiResponse<types::ExecuteToolResponse>,
+        ApiResponse<types::ExecuteToolResponse, types::ExecuteToolHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -754,7 +765,7 @@ impl<'a, F: Flavour> InsertRow<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::InsertRowResponse>,
+                ApiResponse<types::InsertRowResponse, types::InsertRowHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -771,7 +782,7 @@ impl<'a, F: Flavour> InsertRow<'a, F> {
 
 impl<'a> IntoFuture for InsertRow<'a, Async> {
     type Output = Result<
-        ApiResponse<types::InsertRowResponse>,
+        ApiResponse<types::InsertRowResponse, types::InsertRowHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -797,7 +808,7 @@ impl<'a, F: Flavour> UpdateRow<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::UpdateRowResponse>,
+                ApiResponse<types::UpdateRowResponse, types::UpdateRowHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -814,7 +825,7 @@ impl<'a, F: Flavour> UpdateRow<'a, F> {
 
 impl<'a> IntoFuture for UpdateRow<'a, Async> {
     type Output = Result<
-        ApiResponse<types::UpdateRowResponse>,
+        ApiResponse<types::UpdateRowResponse, types::UpdateRowHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -840,7 +851,10 @@ impl<'a, F: Flavour> BatchUpdateRows<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::BatchUpdateRowsResponse>,
+                ApiResponse<
+                    types::BatchUpdateRowsResponse,
+                    types::BatchUpdateRowsHeaders,
+                >,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -857,7 +871,7 @@ impl<'a, F: Flavour> BatchUpdateRows<'a, F> {
 
 impl<'a> IntoFuture for BatchUpdateRows<'a, Async> {
     type Output = Result<
-        ApiResponse<types::BatchUpdateRowsResponse>,
+        ApiResponse<types::BatchUpdateRowsResponse, types::BatchUpdateRowsHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -883,7 +897,7 @@ impl<'a, F: Flavour> DeleteRow<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::DeleteRowResponse>,
+                ApiResponse<types::DeleteRowResponse, types::DeleteRowHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -900,7 +914,7 @@ impl<'a, F: Flavour> DeleteRow<'a, F> {
 
 impl<'a> IntoFuture for DeleteRow<'a, Async> {
     type Output = Result<
-        ApiResponse<types::DeleteRowResponse>,
+        ApiResponse<types::DeleteRowResponse, types::DeleteRowHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -926,7 +940,10 @@ impl<'a, F: Flavour> BatchDeleteRows<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::BatchDeleteRowsResponse>,
+                ApiResponse<
+                    types::BatchDeleteRowsResponse,
+                    types::BatchDeleteRowsHeaders,
+                >,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -943,7 +960,7 @@ impl<'a, F: Flavour> BatchDeleteRows<'a, F> {
 
 impl<'a> IntoFuture for BatchDeleteRows<'a, Async> {
     type Output = Result<
-        ApiResponse<types::BatchDeleteRowsResponse>,
+        ApiResponse<types::BatchDeleteRowsResponse, types::BatchDeleteRowsHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -969,7 +986,7 @@ impl<'a, F: Flavour> GetData<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::GetDataResponse>,
+                ApiResponse<types::GetDataResponse, types::GetDataHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -1008,7 +1025,7 @@ impl<'a, F: Flavour> GetData<'a, F> {
 
 impl<'a> IntoFuture for GetData<'a, Async> {
     type Output = Result<
-        ApiResponse<types::GetDataResponse>,
+        ApiResponse<types::GetDataResponse, types::GetDataHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -1034,7 +1051,7 @@ impl<'a, F: Flavour> GetSingleRow<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::GetSingleRowResponse>,
+                ApiResponse<types::GetSingleRowResponse, types::GetSingleRowHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -1052,7 +1069,7 @@ impl<'a, F: Flavour> GetSingleRow<'a, F> {
 
 impl<'a> IntoFuture for GetSingleRow<'a, Async> {
     type Output = Result<
-        ApiResponse<types::GetSingleRowResponse>,
+        ApiResponse<types::GetSingleRowResponse, types::GetSingleRowHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -1078,7 +1095,7 @@ impl<'a, F: Flavour> QueryTable<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::QueryTableResponse>,
+                ApiResponse<types::QueryTableResponse, types::QueryTableHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -1117,7 +1134,7 @@ impl<'a, F: Flavour> QueryTable<'a, F> {
 
 impl<'a> IntoFuture for QueryTable<'a, Async> {
     type Output = Result<
-        ApiResponse<types::QueryTableResponse>,
+        ApiResponse<types::QueryTableResponse, types::QueryTableHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -1143,7 +1160,7 @@ impl<'a, F: Flavour> JoinQuery<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::JoinQueryResponse>,
+                ApiResponse<types::JoinQueryResponse, types::JoinQueryHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -1182,7 +1199,7 @@ impl<'a, F: Flavour> JoinQuery<'a, F> {
 
 impl<'a> IntoFuture for JoinQuery<'a, Async> {
     type Output = Result<
-        ApiResponse<types::JoinQueryResponse>,
+        ApiResponse<types::JoinQueryResponse, types::JoinQueryHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -1208,7 +1225,7 @@ impl<'a, F: Flavour> SemanticSearch<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::SemanticSearchResponse>,
+                ApiResponse<types::SemanticSearchResponse, types::SemanticSearchHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -1226,7 +1243,7 @@ impl<'a, F: Flavour> SemanticSearch<'a, F> {
 
 impl<'a> IntoFuture for SemanticSearch<'a, Async> {
     type Output = Result<
-        ApiResponse<types::SemanticSearchResponse>,
+        ApiResponse<types::SemanticSearchResponse, types::SemanticSearchHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -1252,7 +1269,10 @@ impl<'a, F: Flavour> GenerateUploadLink<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::GenerateUploadLinkResponse>,
+                ApiResponse<
+                    types::GenerateUploadLinkResponse,
+                    types::GenerateUploadLinkHeaders,
+                >,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -1273,7 +1293,7 @@ impl<'a, F: Flavour> GenerateUploadLink<'a, F> {
 
 impl<'a> IntoFuture for GenerateUploadLink<'a, Async> {
     type Output = Result<
-        ApiResponse<types::GenerateUploadLinkResponse>,
+        ApiResponse<types::GenerateUploadLinkResponse, types::GenerateUploadLinkHeaders>,
         Error<types::ErrorResponse>,
     >;
 
@@ -1299,7 +1319,7 @@ impl<'a, F: Flavour> IndexRecord<'a, F> {
     ) -> F::Wait<
         impl Future<
             Output = Result<
-                ApiResponse<types::IndexRecordResponse>,
+                ApiResponse<types::IndexRecordResponse, types::IndexRecordHeaders>,
                 Error<types::ErrorResponse>,
             >,
         >,
@@ -1316,7 +1336,7 @@ impl<'a, F: Flavour> IndexRecord<'a, F> {
 
 impl<'a> IntoFuture for IndexRecord<'a, Async> {
     type Output = Result<
-        ApiResponse<types::IndexRecordResponse>,
+        ApiResponse<types::IndexRecordResponse, types::IndexRecordHeaders>,
         Error<types::ErrorResponse>,
     >;
 

@@ -51,7 +51,8 @@
 //!             .with_version_state(autessa::types::VersionState::Draft),
 //!     );
 //! let response = client.create_conversation(&body).await?;
-//! println!("{:?} (rate limit: {:?})", response.body, response.rate_limit);
+//! println!("{:?}", response.body);
+//! println!("{:?}", response.typed_headers());
 //! # Ok(())
 //! # }
 //! ```
@@ -84,10 +85,11 @@ pub type Client = client::Client<autessa_runtime::Async>;
 
 pub use autessa_runtime::{
     ApiError, ApiKey, ApiResponse, AttemptInfo, AuthScheme, Base64, ByteSource,
-    ByteStream, Bytes, Clock, ConfigError, Date, DateTime, DecodeError, Error, Hooks,
-    HttpClient, HttpClientBuilder, Jitter, RateLimit, RateLimiter, RequestOptions,
-    ResponseHead, RetryAfter, RetryAfterTooLong, RetryPolicy, StreamingResponse,
-    TimeoutKind, Upload, UploadError, UploadProgress, Uuid,
+    ByteStream, Bytes, Clock, ConfigError, Date, DateTime, DecodeError, Error,
+    FromHeaders, Hooks, HttpClient, HttpClientBuilder, Jitter, Quota, RateLimit,
+    RateLimiter, RequestOptions, ResponseHead, RetryAfter, RetryAfterTooLong,
+    RetryPolicy, StreamingResponse, TimeoutKind, Upload, UploadError, UploadProgress,
+    Uuid,
 };
 /// WebSocket sessions: events, settings, errors, audio helpers and stream
 /// adapters (`ws::stream::StreamExt`).

@@ -270,6 +270,9 @@ impl AutessaDbColumnValue {
     }
 }
 
+/// The headers documented for a successful response of `batchDeleteRows`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type BatchDeleteRowsHeaders = RateLimitHeaders;
+
 /// The body of `batchDeleteRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -354,6 +357,9 @@ impl BatchDeleteRowsResponse {
     }
 }
 
+/// The headers documented for a successful response of `batchUpdateRows`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type BatchUpdateRowsHeaders = RateLimitHeaders;
+
 /// The body of `batchUpdateRows`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -437,6 +443,9 @@ impl BatchUpdateRowsResponse {
         self
     }
 }
+
+/// The headers documented for a successful response of `closeConversation`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type CloseConversationHeaders = RateLimitHeaders;
 
 /// Client to server on the agent channel: close a conversation.
 ///
@@ -688,6 +697,9 @@ autessa_runtime::open_enum!(ConnectionStatusMessageType {
     _ = Unknown,
 });
 
+/// The headers documented for a successful response of `createConversation`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type CreateConversationHeaders = RateLimitHeaders;
+
 /// The body of `createConversation`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -811,6 +823,9 @@ impl CustomVersion {
         self
     }
 }
+
+/// The headers documented for a successful response of `deleteRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type DeleteRowHeaders = RateLimitHeaders;
 
 /// The body of `deleteRow`.
 ///
@@ -948,6 +963,9 @@ impl ErrorResponse {
         Self { errors }
     }
 }
+
+/// The headers documented for a successful response of `executeAgent`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type ExecuteAgentHeaders = RateLimitHeaders;
 
 /// The body of `executeAgent`.
 #[derive(Clone, PartialEq)]
@@ -1251,6 +1269,9 @@ autessa_runtime::open_enum!(ExecuteMessageMessageType {
     Execute = "EXECUTE",
     _ = Unknown,
 });
+
+/// The headers documented for a successful response of `executeTool`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type ExecuteToolHeaders = RateLimitHeaders;
 
 /// Client to server on the tool channel: run the tool, with the same fields as the
 /// `executeTool` body.
@@ -1788,6 +1809,9 @@ impl FilterStatement {
     }
 }
 
+/// The headers documented for a successful response of `generateUploadLink`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type GenerateUploadLinkHeaders = RateLimitHeaders;
+
 /// The body of `generateUploadLink`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1895,6 +1919,9 @@ impl GenerateUploadLinkResponse {
     }
 }
 
+/// The headers documented for a successful response of `getData`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type GetDataHeaders = RateLimitHeaders;
+
 /// The body of `getData`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -1982,6 +2009,9 @@ impl GetDataResponse {
     }
 }
 
+/// The headers documented for a successful response of `getSingleRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type GetSingleRowHeaders = RateLimitHeaders;
+
 /// The body of `getSingleRow`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2056,6 +2086,9 @@ impl GetSingleRowResponse {
         self
     }
 }
+
+/// The headers documented for a successful response of `indexRecord`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type IndexRecordHeaders = RateLimitHeaders;
 
 /// The body of `indexRecord`.
 ///
@@ -2155,6 +2188,9 @@ impl IndexRecordResponse {
     }
 }
 
+/// The headers documented for a successful response of `insertRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type InsertRowHeaders = RateLimitHeaders;
+
 /// The body of `insertRow`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -2240,6 +2276,9 @@ impl InsertRowResponse {
         self
     }
 }
+
+/// The headers documented for a successful response of `joinQuery`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type JoinQueryHeaders = RateLimitHeaders;
 
 /// The body of `joinQuery`.
 ///
@@ -2547,6 +2586,9 @@ impl Pagination {
     }
 }
 
+/// The headers documented for a successful response of `queryTable`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type QueryTableHeaders = RateLimitHeaders;
+
 /// The body of `queryTable`.
 ///
 /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
@@ -2656,6 +2698,53 @@ impl QueryTableResponse {
     pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
         self.session_token = Some(value.into());
         self
+    }
+}
+
+/// The headers documented for a successful response of `createConversation`, `executeAgent`, `closeConversation`, `executeTool` and 12 more.
+///
+/// Read them with [`ApiResponse::typed_headers`](autessa_runtime::ApiResponse::typed_headers): each is `None` when the response leaves it out or its value does not read as its type.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct RateLimitHeaders {
+    /// The number of requests allowed per minute.
+    ///
+    /// The `X-RateLimit-Limit-Minute` header.
+    pub x_rate_limit_limit_minute: Option<i32>,
+    /// The number of requests still allowed in the current minute.
+    ///
+    /// The `X-RateLimit-Remaining-Minute` header.
+    pub x_rate_limit_remaining_minute: Option<i32>,
+    /// The number of requests allowed per day.
+    ///
+    /// The `X-RateLimit-Limit-Day` header.
+    pub x_rate_limit_limit_day: Option<i32>,
+    /// The number of requests still allowed in the current day.
+    ///
+    /// The `X-RateLimit-Remaining-Day` header.
+    pub x_rate_limit_remaining_day: Option<i32>,
+}
+
+impl autessa_runtime::FromHeaders for RateLimitHeaders {
+    fn from_headers(headers: &autessa_runtime::reqwest::header::HeaderMap) -> Self {
+        Self {
+            x_rate_limit_limit_minute: autessa_runtime::header(
+                headers,
+                "x-ratelimit-limit-minute",
+            ),
+            x_rate_limit_remaining_minute: autessa_runtime::header(
+                headers,
+                "x-ratelimit-remaining-minute",
+            ),
+            x_rate_limit_limit_day: autessa_runtime::header(
+                headers,
+                "x-ratelimit-limit-day",
+            ),
+            x_rate_limit_remaining_day: autessa_runtime::header(
+                headers,
+                "x-ratelimit-remaining-day",
+            ),
+        }
     }
 }
 
@@ -2854,6 +2943,9 @@ impl SelectedColumn {
         self
     }
 }
+
+/// The headers documented for a successful response of `semanticSearch`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type SemanticSearchHeaders = RateLimitHeaders;
 
 /// The body of `semanticSearch`.
 ///
@@ -3208,6 +3300,9 @@ autessa_runtime::open_enum!(ToolResultMessageMessageType {
     Result = "RESULT",
     _ = Unknown,
 });
+
+/// The headers documented for a successful response of `updateRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
+pub type UpdateRowHeaders = RateLimitHeaders;
 
 /// The body of `updateRow`.
 ///

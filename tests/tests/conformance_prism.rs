@@ -79,7 +79,7 @@ const CONCURRENCY: usize = 8;
 // The operations
 // ------------------------------------------------------------------------------------------
 
-type Outcome = Result<ApiResponse<Value>, Error<ErrorResponse>>;
+type Outcome = Result<ApiResponse<Value, RateLimitHeaders>, Error<ErrorResponse>>;
 
 macro_rules! operations {
     ($($variant:ident($ty:ty) => $operation:literal, $method:ident, $id:ident;)*) => {

@@ -30,7 +30,10 @@ fn blocking_calls_send_the_same_requests_and_decode_the_same_responses() {
         .send()
         .unwrap();
     assert_eq!(created.conversation_id, "conv_abc123");
-    assert_eq!(created.rate_limit.remaining_minute, Some(59));
+    assert_eq!(
+        created.typed_headers().x_rate_limit_remaining_minute,
+        Some(59)
+    );
     let page = client
         .get_data(&GetDataRequest::new(7).with_pagination(Pagination::new(0, 10)))
         .send()

@@ -13,7 +13,8 @@
 //!   `Content-Type: application/json`, and the JSON of the request that was built;
 //! - the mock found no violation (it validates every body against the schema with its own
 //!   JSON Schema validator);
-//! - the rate-limit headers are exposed as typed values in `response.rate_limit`.
+//! - the documented response headers are typed values in `response.typed_headers()`, and
+//!   the budget the schema's `x-rate-limit` names is in every error's `rate_limit()`.
 //!
 //! Then: 401, 429, 500 and an undeclared status for every operation, a 200 that carries
 //! errors, unknown enum values, `format: int32` properties holding out-of-range values,
@@ -44,7 +45,7 @@ const AGENT_ID: i64 = 123;
 const TOOL_ID: i64 = 456;
 const TABLE_ID: i64 = 789;
 
-type Outcome<T> = Result<ApiResponse<T>, Error<ErrorResponse>>;
+type Outcome<T> = Result<ApiResponse<T, RateLimitHeaders>, Error<ErrorResponse>>;
 
 // ------------------------------------------------------------------------------------------
 // Harness
@@ -94,21 +95,33 @@ fn schema_example(path: &str, status: &str) -> Value {
     example.clone()
 }
 
-/// The rate-limit values the mock sends with every response (its `RATE_LIMIT_HEADERS`).
+/// The value of a rate-limit header the mock sends with every response (its
+/// `RATE_LIMIT_HEADERS`).
+fn mock_header(name: &str) -> u32 {
+    let (_, value) = RATE_LIMIT_HEADERS
+        .iter()
+        .find(|(header, _)| header.eq_ignore_ascii_case(name))
+        .unwrap_or_else(|| panic!("the mock sends no {name} header"));
+    *value
+}
+
+/// The budget the mock reports, as the schema's `x-rate-limit` names it: this minute's.
 fn mock_rate_limit() -> RateLimit {
-    let header = |name: &str| {
-        let (_, value) = RATE_LIMIT_HEADERS
-            .iter()
-            .find(|(header, _)| header.eq_ignore_ascii_case(name))
-            .unwrap_or_else(|| panic!("the mock sends no {name} header"));
-        Some(u64::from(*value))
-    };
     RateLimit {
-        limit_minute: header("X-RateLimit-Limit-Minute"),
-        remaining_minute: header("X-RateLimit-Remaining-Minute"),
-        limit_day: header("X-RateLimit-Limit-Day"),
-        remaining_day: header("X-RateLimit-Remaining-Day"),
+        limit: Some(u64::from(mock_header("X-RateLimit-Limit-Minute"))),
+        remaining: Some(u64::from(mock_header("X-RateLimit-Remaining-Minute"))),
     }
+}
+
+/// The documented headers the mock sends, typed.
+fn mock_headers() -> RateLimitHeaders {
+    let header = |name| Some(i32::try_from(mock_header(name)).unwrap());
+    let mut headers = RateLimitHeaders::default();
+    headers.x_rate_limit_limit_minute = header("X-RateLimit-Limit-Minute");
+    headers.x_rate_limit_remaining_minute = header("X-RateLimit-Remaining-Minute");
+    headers.x_rate_limit_limit_day = header("X-RateLimit-Limit-Day");
+    headers.x_rate_limit_remaining_day = header("X-RateLimit-Remaining-Day");
+    headers
 }
 
 /// An operation as the wire shows it.
@@ -304,9 +317,9 @@ where
 
     assert_eq!(response.status, StatusCode::OK, "{}: status", op.id);
     assert_eq!(
-        response.rate_limit,
-        mock_rate_limit(),
-        "{}: the rate-limit headers as typed values",
+        response.typed_headers(),
+        mock_headers(),
+        "{}: the documented headers as typed values",
         op.id
     );
     let example = schema_example(op.path, "200");
@@ -1217,7 +1230,7 @@ async fn a_200_with_errors_is_visible_to_the_caller() {
         .expect("a 200 with a complete body decodes");
     take_request(server, DELETE_ROW);
     assert_eq!(response.status, StatusCode::OK);
-    assert_eq!(response.rate_limit, mock_rate_limit());
+    assert_eq!(response.typed_headers(), mock_headers());
     assert_eq!(
         response.body,
         DeleteRowResponse::new(

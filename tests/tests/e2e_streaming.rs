@@ -62,7 +62,7 @@ async fn the_streaming_twin_sends_the_same_request_and_hands_over_the_body_as_se
         .find(|(name, _)| name.eq_ignore_ascii_case("X-RateLimit-Remaining-Minute"))
         .map(|(_, value)| u64::from(*value))
         .unwrap();
-    assert_eq!(response.rate_limit.remaining_minute, Some(remaining));
+    assert_eq!(response.rate_limit.remaining, Some(remaining));
     let bytes = response.body.collect().await.unwrap();
     let body: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(body, get_data_example());

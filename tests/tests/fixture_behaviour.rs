@@ -477,6 +477,50 @@ mod wire {
     }
 
     #[tokio::test]
+    async fn documented_headers_are_typed_and_the_quota_names_the_budget() {
+        let (server, client) = server().await;
+        server.set_default_headers(&[
+            ("ETag", "\"v2\""),
+            ("X-Tags", "red, blue,green"),
+            ("X-State", "stale"),
+            ("X-Remaining", "7"),
+        ]);
+        server.respond_with_body(200, json!({"id": 42, "name": "x"}));
+        let item = client.get_item(42).await.unwrap();
+        let headers: ops::GetItemHeaders = item.typed_headers();
+        assert_eq!(headers.e_tag.as_deref(), Some("\"v2\""));
+        assert_eq!(
+            headers.x_tags,
+            Some(["red", "blue", "green"].map(String::from).to_vec())
+        );
+        assert_eq!(headers.x_state, Some(ops::XState::Stale));
+        // `listItems` and `createItem` document the same header: one struct.
+        server.respond_with_body(201, json!({"id": 1, "name": "n"}));
+        let created = client.create_item(&ops::NewItem::new("n")).await.unwrap();
+        let remaining: ops::RemainingHeaders = created.typed_headers();
+        assert_eq!(remaining.x_remaining, Some(7));
+        // The document's `x-rate-limit` names `X-Remaining` as the budget left.
+        server.respond_with_body(409, json!({"title": "taken"}));
+        let error = client
+            .create_item(&ops::NewItem::new("n"))
+            .await
+            .unwrap_err();
+        assert_eq!(error.rate_limit().unwrap().remaining, Some(7));
+        assert_eq!(fixture_operations::Client::QUOTA.window().as_secs(), 30);
+        // A value that does not read as its type is `None`, not a failed call.
+        server.set_default_headers(&[("X-State", "new"), ("X-Remaining", "many")]);
+        server.respond_with_body(201, json!({"id": 1, "name": "n"}));
+        let created = client.create_item(&ops::NewItem::new("n")).await.unwrap();
+        assert_eq!(created.typed_headers().x_remaining, None);
+        server.respond_with_body(200, json!({"id": 42, "name": "x"}));
+        let item = client.get_item(42).await.unwrap();
+        assert_eq!(
+            item.typed_headers().x_state,
+            Some(ops::XState::Unknown("new".into()))
+        );
+    }
+
+    #[tokio::test]
     async fn operations_without_security_send_no_credentials() {
         let (server, client) = server().await;
         server.respond_with_body(200, json!("ok"));

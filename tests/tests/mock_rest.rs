@@ -27,7 +27,7 @@ async fn an_operation_answers_with_its_example_until_told_otherwise() {
     let example = client.create_conversation(&request).await.unwrap();
     assert_eq!(example.conversation_id, "conv_abc123");
     // The response headers the document declares arrive with their examples.
-    assert_eq!(example.rate_limit.limit_minute, Some(60));
+    assert_eq!(example.typed_headers().x_rate_limit_limit_minute, Some(60));
 
     mock.on_create_conversation().respond_with(|request| {
         let agent = request.body.as_ref().map_or(0, |body| body.agent_id);

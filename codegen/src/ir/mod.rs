@@ -36,6 +36,10 @@ pub struct Api {
     /// Indexed by [`TypeId`]; a back-end should emit them in [`Api::types_by_name`] order.
     pub types: Vec<TypeDef>,
     pub operations: Vec<Operation>,
+    /// The structs of documented success-response headers, in order of first use.
+    pub header_sets: Vec<HeaderSet>,
+    /// Where the server reports its request budget, when the document says.
+    pub quota: Option<Quota>,
     pub channels: Vec<Channel>,
     /// Problems that did not stop generation (unsupported constructs given a fallback).
     pub warnings: Vec<Diagnostic>,

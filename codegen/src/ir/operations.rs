@@ -23,6 +23,9 @@ pub struct Operation {
     pub params: Vec<Param>,
     pub body: Option<Body>,
     pub responses: Vec<Response>,
+    /// The struct the headers of the success responses are read into, when they document
+    /// any.
+    pub success_headers: Option<SuccessHeaders>,
     /// `x-idempotent`: whether the operation may be retried after it reached the server.
     /// `None` means the method decides (GET, HEAD, PUT, DELETE, OPTIONS are idempotent).
     pub idempotent: Option<bool>,
@@ -183,6 +186,39 @@ pub struct Response {
     pub docs: Docs,
     pub body: Option<Body>,
     pub headers: Vec<Header>,
+}
+
+/// Where an operation's documented success headers are read into.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuccessHeaders {
+    /// Index into [`Api::header_sets`](super::Api::header_sets).
+    pub set: usize,
+    /// The operation's own, stable name for it (`<Call>Headers`): the set's struct when the
+    /// set is named after it, else an alias of that struct.
+    pub name: String,
+}
+
+/// The headers that the success responses of one or more operations document, read into one
+/// struct: operations whose success headers are the same share it.
+#[derive(Clone, Debug)]
+pub struct HeaderSet {
+    /// The struct's name, in the type namespace.
+    pub name: String,
+    /// Each header once (the first of those whose names differ only in case), as a member.
+    pub headers: Vec<Header>,
+    /// The `operationId`s of the operations that return it, in document order.
+    pub operations: Vec<String>,
+}
+
+/// Where the server reports its request budget (`x-rate-limit`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quota {
+    /// The header counting the requests left, in lower case.
+    pub remaining: String,
+    /// The header with the size of the budget, in lower case.
+    pub limit: Option<String>,
+    /// How long a spent budget takes to come back, in seconds.
+    pub window_seconds: u64,
 }
 
 #[derive(Clone, Debug)]

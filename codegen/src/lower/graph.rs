@@ -25,6 +25,9 @@ pub(super) fn renumber_all(api: &mut Api, remap: &[Option<TypeId>]) {
             r.headers.iter_mut().for_each(|h| fix(&mut h.ty));
         }
     }
+    for set in &mut api.header_sets {
+        set.headers.iter_mut().for_each(|h| fix(&mut h.ty));
+    }
     for c in &mut api.channels {
         c.params.iter_mut().for_each(|p| fix(&mut p.ty));
         c.outgoing

@@ -137,6 +137,21 @@ impl Groups {
         (!groups.is_empty()).then(|| cfg(groups, &self.features))
     }
 
+    /// The `#[cfg(..)]` of the header set `index`: any feature of the operations returning
+    /// it, or `None` when every feature's operations do.
+    pub fn header_set(&self, api: &Api, index: usize) -> Option<TokenStream> {
+        let mut groups: Vec<usize> = api
+            .operations
+            .iter()
+            .enumerate()
+            .filter(|(_, op)| op.success_headers.as_ref().is_some_and(|h| h.set == index))
+            .map(|(i, _)| self.of_operation[i])
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        (groups.len() < self.features.len()).then(|| cfg(&groups, &self.features))
+    }
+
     /// The `[features]` entries, and the names `default` turns on.
     pub fn features(&self) -> &[String] {
         &self.features

@@ -137,15 +137,15 @@ fn file(attrs: Vec<Attribute>, items: Vec<Item>) -> File {
     }
 }
 
-/// A blank line after each member of an impl block (at four spaces: its `}` or `;`) that
-/// another member follows.
+/// A blank line after each member of an impl block (at four spaces: its `}`, `;` or the
+/// `);` of a constant written over several lines) that another member follows.
 fn space_members(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::with_capacity(text.len() + lines.len());
     for (i, line) in lines.iter().enumerate() {
         out.push_str(line);
         out.push('\n');
-        let ends_member = matches!(*line, "    }" | "    };")
+        let ends_member = matches!(*line, "    }" | "    };" | "    );")
             || (member_line(line) && !is_doc_or_attribute(line) && line.ends_with(['}', ';']));
         if ends_member && lines.get(i + 1).is_some_and(|next| member_line(next)) {
             out.push('\n');

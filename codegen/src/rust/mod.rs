@@ -176,8 +176,9 @@ fn lib_rs(api: &Api, config: &RustConfig) -> TokenStream {
         pub type Client = client::Client<autessa_runtime::Async>;
         pub use autessa_runtime::{
             ApiError, ApiKey, ApiResponse, AttemptInfo, AuthScheme, Base64, ByteSource, ByteStream,
-            Bytes, Clock, ConfigError, Date, DateTime, DecodeError, Error, Hooks, HttpClient,
-            HttpClientBuilder, Jitter, RateLimit, RateLimiter, RequestOptions, ResponseHead,
+            Bytes, Clock, ConfigError, Date, DateTime, DecodeError, Error, FromHeaders, Hooks,
+            HttpClient, HttpClientBuilder, Jitter, Quota, RateLimit, RateLimiter, RequestOptions,
+            ResponseHead,
             RetryAfter, RetryAfterTooLong, RetryPolicy, StreamingResponse, TimeoutKind, Upload,
             UploadError, UploadProgress, Uuid,
         };

@@ -52,9 +52,10 @@ fn call(api: &Api, op: &Operation, crate_name: &str) -> Vec<String> {
         .map(|line| line.strip_prefix("    ").unwrap_or(line).to_owned())
         .collect();
     lines.push(format!("let response = {}.await?;", code.call));
-    lines.push(
-        "println!(\"{:?} (rate limit: {:?})\", response.body, response.rate_limit);".to_owned(),
-    );
+    lines.push("println!(\"{:?}\", response.body);".to_owned());
+    if op.success_headers.is_some() {
+        lines.push("println!(\"{:?}\", response.typed_headers());".to_owned());
+    }
     lines
 }
 

@@ -25,6 +25,11 @@ pub(super) const OPENAPI: &str = r##"{
       "ApiKeyAuth": []
     }
   ],
+  "x-rate-limit": {
+    "remaining": "X-RateLimit-Remaining-Minute",
+    "limit": "X-RateLimit-Limit-Minute",
+    "window-seconds": 60
+  },
   "tags": [
     {
       "name": "agents",

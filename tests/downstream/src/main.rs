@@ -122,7 +122,7 @@ async fn create_conversation() -> Outcome {
     same("errors", created.errors.len(), 0)?;
     same(
         "rate limit left this minute",
-        created.rate_limit.remaining_minute,
+        created.typed_headers().x_rate_limit_remaining_minute,
         Some(59),
     )
 }

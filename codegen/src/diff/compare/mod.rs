@@ -7,6 +7,7 @@
 
 mod channels;
 mod describe;
+mod headers;
 mod limits;
 mod operations;
 mod security;

@@ -63,6 +63,7 @@ impl Diff<'_> {
         self.params(&place, &old.params, &new.params, self.old, self.new);
         self.request_body(&place, old.body.as_ref(), new.body.as_ref());
         self.responses(&place, &old.responses, &new.responses);
+        self.header_struct(&place, old, new);
         if old.authenticated != new.authenticated {
             self.push(
                 "operation-security-changed",
@@ -358,42 +359,5 @@ impl Diff<'_> {
             );
         }
         self.response_headers(place, code, before, r);
-    }
-
-    /// The headers of a response in both versions, matched by name.
-    fn response_headers(&mut self, place: &str, code: &str, before: &Response, r: &Response) {
-        let headers = |r: &Response| -> BTreeMap<String, bool> {
-            r.headers
-                .iter()
-                .map(|h| (h.wire.to_ascii_lowercase(), h.required))
-                .collect()
-        };
-        let (ha, hb) = (headers(before), headers(r));
-        for (name, required) in &ha {
-            if !hb.contains_key(name) {
-                self.push(
-                    "response-header-removed",
-                    place.to_owned(),
-                    format!("response {code}: header `{name}` removed"),
-                    if *required {
-                        Wire::Breaking
-                    } else {
-                        Wire::Compatible
-                    },
-                    Semver::Patch,
-                );
-            }
-        }
-        for name in hb.keys() {
-            if !ha.contains_key(name) {
-                self.push(
-                    "response-header-added",
-                    place.to_owned(),
-                    format!("response {code}: header `{name}` added"),
-                    Wire::Compatible,
-                    Semver::Patch,
-                );
-            }
-        }
     }
 }

@@ -8,6 +8,7 @@
 mod bodies;
 mod document;
 mod flows;
+mod headers;
 mod operation;
 mod params;
 mod read;
@@ -38,6 +39,8 @@ pub fn lower(types: &mut Types<'_>, api: &mut Api, root: &Location) -> Result<()
     }
     name_streams(types, api, &mut operations.methods, operations.streams);
     name_uploads(types, api, &mut operations.methods, operations.uploads);
+    headers::header_sets(types, api);
+    headers::quota(types, api, &root);
     Ok(())
 }
 

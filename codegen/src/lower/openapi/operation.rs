@@ -23,6 +23,7 @@ const METHODS: [&str; 8] = [
 const CLIENT_MODULE_NAMES: &[&str] = &[
     "Client",
     "ApiResponse",
+    "Quota",
     "Error",
     "Method",
     "HttpClient",
@@ -186,6 +187,7 @@ impl Operations {
             params,
             body,
             responses,
+            success_headers: None,
             idempotent,
             authenticated,
             upload: None,

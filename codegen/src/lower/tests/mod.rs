@@ -3,6 +3,7 @@
 //! messages); the helpers they share are here.
 
 mod channels;
+mod headers;
 mod operations;
 mod schemas;
 

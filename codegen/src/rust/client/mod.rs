@@ -45,14 +45,16 @@ pub fn module(
             pub const DEFAULT_BASE_URL: &'static str = #base;
         }
     });
+    let (quota_const, with_quota) = quota(api);
     let (constructors, env_consts) = match auth_scheme(api) {
         Some((scheme, described)) => keyed_constructors(
             &scheme,
             &described,
             default_base.is_some(),
             &config.env_prefix,
+            &with_quota,
         ),
-        None => (keyless_constructors(), TokenStream::new()),
+        None => (keyless_constructors(&with_quota), TokenStream::new()),
     };
     let (methods, calls) = operation_items(api, &p, groups)?;
     let body = quote! {
@@ -65,6 +67,7 @@ pub fn module(
         impl<F: Flavour> Client<F> {
             #base_const
             #env_consts
+            #quota_const
             #constructors
 
             /// Wraps an already configured HTTP client (a `blocking::HttpClient` for the
@@ -115,6 +118,30 @@ fn client_doc(api: &Api, default_base: Option<&str>) -> TokenStream {
     quote!(#head #[doc = ""] #flavours)
 }
 
+/// The `QUOTA` constant naming where the server reports its request budget
+/// (`x-rate-limit`), and the builder call that sets it; both empty when the API says nothing.
+fn quota(api: &Api) -> (TokenStream, TokenStream) {
+    let Some(quota) = &api.quota else {
+        return (TokenStream::new(), TokenStream::new());
+    };
+    let remaining = &quota.remaining;
+    let window = quota.window_seconds;
+    let seconds = proc_macro2::Literal::u64_unsuffixed(window);
+    let (limit, out_of) = match &quota.limit {
+        Some(limit) => (quote!(Some(#limit)), format!(", out of `{limit}`")),
+        None => (quote!(None), String::new()),
+    };
+    let doc = docs::lines(&format!(
+        "Where the server reports its request budget: the requests left in `{remaining}`{out_of}, \
+         coming back {window} s after the budget is spent."
+    ));
+    let constant = quote! {
+        #doc
+        pub const QUOTA: Quota = Quota::new(#remaining, #limit, std::time::Duration::from_secs(#seconds));
+    };
+    (constant, quote!(.quota(Self::QUOTA)))
+}
+
 /// The constructors of a client with an API key (`from_env` only with a default base URL),
 /// and the constants naming its auth scheme and environment variables.
 fn keyed_constructors(
@@ -122,6 +149,7 @@ fn keyed_constructors(
     described: &str,
     has_default_base: bool,
     prefix: &str,
+    with_quota: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let auth_doc = docs::lines(&format!("How requests carry the API key: {described}."));
     let key_env = format!("{prefix}_API_KEY");
@@ -134,9 +162,9 @@ fn keyed_constructors(
         quote! {
             #doc
             pub fn from_env() -> Result<Self, ConfigError> {
-                let http = HttpClient::from_env(Self::API_KEY_ENV, Self::BASE_URL_ENV, Self::DEFAULT_BASE_URL, Self::AUTH)?
-                    .with_options(RequestOptions::new().retry(RetryPolicy::default()));
-                F::from_async(http).map(Self::from_http)
+                let builder = Self::builder(Self::DEFAULT_BASE_URL)
+                    .env(Self::API_KEY_ENV, Self::BASE_URL_ENV)?;
+                F::build(builder).map(Self::from_http)
             }
         }
     });
@@ -166,6 +194,7 @@ fn keyed_constructors(
             HttpClient::builder(base_url)
                 .auth(Self::AUTH)
                 .retry(RetryPolicy::default())
+                #with_quota
         }
     };
     let env_consts = quote! {
@@ -180,7 +209,7 @@ fn keyed_constructors(
 }
 
 /// The constructors of a client without authentication.
-fn keyless_constructors() -> TokenStream {
+fn keyless_constructors(with_quota: &TokenStream) -> TokenStream {
     quote! {
         /// A client for `base_url`.
         pub fn new(base_url: &str) -> Result<Self, ConfigError> {
@@ -191,7 +220,7 @@ fn keyless_constructors() -> TokenStream {
         /// Finish it with `build()` (`build_blocking()` for the blocking client) and
         /// [`Client::from_http`].
         pub fn builder(base_url: &str) -> HttpClientBuilder {
-            HttpClient::builder(base_url).retry(RetryPolicy::default())
+            HttpClient::builder(base_url).retry(RetryPolicy::default()) #with_quota
         }
     }
 }
@@ -246,6 +275,7 @@ fn with_imports(body: TokenStream, rt: &TokenStream, groups: Option<&Groups>) ->
         "HttpClientBuilder",
         "Method",
         "Multipart",
+        "Quota",
         "RequestOptions",
         "RetryPolicy",
         "Upload",

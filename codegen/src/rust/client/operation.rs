@@ -12,7 +12,7 @@ use crate::rust::types::{Paths, ty};
 
 use super::body::{body_arg, form_style};
 use super::method_docs::{method_doc, stream_doc};
-use super::responses::response_types;
+use super::responses::{api_response, response_types};
 
 /// One operation: a client method that starts a call with the required arguments, and the
 /// call type, on which optional parameters are set before it is awaited (or sent). A new
@@ -31,7 +31,8 @@ pub(super) fn operation(
     let build = request_build(op, &parts.calls, segments, path, body_call, optional_body);
     let (send, success, error) = response_types(api, op, p);
     let lifetimes = Lifetimes::of(&parts.args);
-    let output = quote!(Result<ApiResponse<#success>, Error<#error>>);
+    let response = api_response(op, p, &success);
+    let output = quote!(Result<#response, Error<#error>>);
     let (send_streaming, streaming) = match &op.stream_name {
         None => (None, None),
         Some(stream_name) => {

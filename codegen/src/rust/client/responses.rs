@@ -5,7 +5,21 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::{Api, Body, BodyKind, Operation, Status, TypeRef};
+use crate::rust::ident::ident;
 use crate::rust::types::{Paths, ty};
+
+/// `ApiResponse<success>`, with the struct of the headers the success responses document
+/// when there is one.
+pub(crate) fn api_response(op: &Operation, p: &Paths, success: &TokenStream) -> TokenStream {
+    match &op.success_headers {
+        Some(headers) => {
+            let headers = ident(&headers.name);
+            let prefix = &p.types;
+            quote!(ApiResponse<#success, #prefix #headers>)
+        }
+        None => quote!(ApiResponse<#success>),
+    }
+}
 
 /// The runtime send method, the success type and the error body type.
 pub(crate) fn response_types(

@@ -5,7 +5,7 @@ use quote::quote;
 
 use super::body::body_arg;
 use super::operation::param_type;
-use super::responses::response_types;
+use super::responses::{api_response, response_types};
 use crate::diag::Diagnostic;
 use crate::ir::{
     Api, Body, BodyKind, Operation, Param, ParamLocation, Primitive, TypeRef, UploadFlow,
@@ -25,6 +25,7 @@ pub(super) fn upload_method(
     let then = &api.operations[flow.then];
     let (url, ticket, ticket_ty) = link_members(api, op, flow)?;
     let (then_body, then_success, then_error) = finishing_types(api, op, then, p)?;
+    let then_response = api_response(then, p, &then_success);
     // The upload takes every parameter of the link operation, optional ones as `Option`s,
     // and hands them to the calls of both steps.
     let ordered: Vec<&Param> = op
@@ -61,7 +62,7 @@ pub(super) fn upload_method(
             #link_body
             upload: Upload,
             finish: impl FnOnce(#ticket_ty) -> #body_ty,
-        ) -> F::Wait<impl Future<Output = Result<ApiResponse<#then_success>, UploadError<#then_error>>>> {
+        ) -> F::Wait<impl Future<Output = Result<#then_response, UploadError<#then_error>>>> {
             // The steps are the async client's calls, whichever the flavour: the flavour
             // finishes the upload as a whole.
             let client = Client::<Async>::from_http(F::async_client(&self.http).clone());

@@ -10,6 +10,7 @@ use super::features::{Groups, gate_items};
 use super::ident::ident;
 use crate::ir::{Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef};
 
+mod headers;
 mod paths;
 mod union;
 
@@ -23,7 +24,7 @@ pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> Toke
         runtime: runtime.clone(),
     };
     let mut defaults = DefaultCache::default();
-    let items = api.types_by_name().into_iter().map(|id| {
+    let types = api.types_by_name().into_iter().map(|id| {
         let def = api.ty(id);
         let items = match &def.kind {
             TypeKind::Struct(s) => structure(api, def, s, &p, defaults.has_default(api, id)),
@@ -36,11 +37,36 @@ pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> Toke
                 quote! { #doc pub type #name = #target; }
             }
         };
-        match groups.and_then(|groups| groups.ty(id)) {
+        let items = match groups.and_then(|groups| groups.ty(id)) {
             Some(cfg) => gate_items(items, &cfg),
             None => items,
-        }
+        };
+        (def.name.as_str(), items)
     });
+    let header_sets = api.header_sets.iter().enumerate().map(|(index, set)| {
+        let items = headers::header_set(api, set, &p);
+        let items = match groups.and_then(|groups| groups.header_set(api, index)) {
+            Some(cfg) => gate_items(items, &cfg),
+            None => items,
+        };
+        (set.name.as_str(), items)
+    });
+    let aliases = api.operations.iter().enumerate().filter_map(|(index, op)| {
+        let items = headers::alias(api, op)?;
+        let name = op.success_headers.as_ref()?.name.as_str();
+        Some(match groups.map(|groups| groups.operation(index)) {
+            Some(cfg) => (name, gate_items(items, &cfg)),
+            None => (name, items),
+        })
+    });
+    // One namespace, written in order of name.
+    let mut items: Vec<(&str, TokenStream)> = types.collect();
+    if !api.header_sets.is_empty() {
+        items.extend(header_sets);
+        items.extend(aliases);
+        items.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    let items = items.into_iter().map(|(_, tokens)| tokens);
     let body = quote! { #(#items)* };
     let used = super::imports::Used::of(&body);
     let std = super::imports::std_imports(&body, &used);
