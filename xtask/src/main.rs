@@ -24,8 +24,9 @@ const USAGE: &str = "usage:
                                print the variables that name them, as `export` lines for
                                `eval \"$(cargo xtask tools)\"`
   cargo xtask features         lint every documented feature set; check `ws` off drops tungstenite
-  cargo xtask modules [SRC...] the modules of a crate's source folder (default runtime/src),
-                               their lines and import edges; fail if the edges make a cycle
+  cargo xtask modules [SRC...] the modules of a crate's source folder (default runtime/src,
+                               codegen/src, xtask/src and tools/src), their lines and import
+                               edges; fail if the edges make a cycle
   cargo xtask downstream       package the crates; build tests/downstream against the packages and
                                run it against the mock servers
   cargo xtask bench [--rounds N] [SPEC...]
