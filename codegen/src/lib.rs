@@ -9,6 +9,7 @@ pub mod cli;
 pub mod diag;
 pub mod diff;
 pub mod docs;
+mod generated_file;
 pub mod ir;
 pub mod load;
 pub mod lower;
@@ -18,24 +19,9 @@ use std::path::{Path, PathBuf};
 
 use diag::{Diagnostic, Diagnostics};
 pub use docs::DocsConfig;
+pub use generated_file::GeneratedFile;
 pub use lower::{Flags, Perspective};
 pub use rust::{Grouping, PackageMeta, RUNTIME_VERSION, RustConfig};
-
-/// A file to write, relative to the output folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub path: PathBuf,
-    pub contents: String,
-}
-
-impl GeneratedFile {
-    pub fn new(path: impl Into<PathBuf>, contents: impl Into<String>) -> Self {
-        Self {
-            path: path.into(),
-            contents: contents.into(),
-        }
-    }
-}
 
 /// What to generate from.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::{locate, require};
+use crate::location::{locate, require};
 
 /// An npm package that provides a command-line tool or a library, pinned to one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -42,7 +42,7 @@ use crate::{PRISM, TOOL_ENV, workspace_root};
 
 mod preload;
 
-use preload::{node_options, preload_script};
+use preload::{node_options, preload_script_path, write_preload_script};
 
 /// The log line Prism prints once it accepts connections.
 const LISTENING: &str = "Prism is listening on";
@@ -160,7 +160,11 @@ impl Prism {
             Some(bin) => bin.clone(),
             None => PRISM.locate().map_err(PrismError::Locate)?,
         };
-        let preload = preload_script()?;
+        let preload = preload_script_path();
+        write_preload_script(&preload).map_err(|source| PrismError::Preload {
+            path: preload.clone(),
+            source,
+        })?;
         let mut attempt = 0;
         loop {
             attempt += 1;

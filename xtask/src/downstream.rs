@@ -15,7 +15,7 @@ use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use autessa_tools::workspace_root;
 use serde_json::Value;
 
-use crate::{cargo_stdout, cargo_with};
+use crate::run_cargo::{cargo_stdout, cargo_with};
 
 /// The key the mock expects and the program sends.
 const API_KEY: &str = "sk-downstream-7b3e";

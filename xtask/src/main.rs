@@ -7,12 +7,15 @@ mod corpus;
 mod downstream;
 mod install;
 mod modules;
+mod run_cargo;
 
 use std::collections::BTreeSet;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use autessa_tools::workspace_root;
 use xtask::generation::{self, COMMAND, Stale};
+
+use run_cargo::{cargo, cargo_stdout, cargo_with};
 
 const USAGE: &str = "usage:
   cargo xtask codegen          regenerate generated/ and the snapshot fixtures from their specs
@@ -21,8 +24,9 @@ const USAGE: &str = "usage:
                                print the variables that name them, as `export` lines for
                                `eval \"$(cargo xtask tools)\"`
   cargo xtask features         lint every documented feature set; check `ws` off drops tungstenite
-  cargo xtask modules [SRC...] the modules of a crate's source folder (default runtime/src),
-                               their lines and import edges; fail if the edges make a cycle
+  cargo xtask modules [SRC...] the modules of a crate's source folder (default runtime/src,
+                               codegen/src, xtask/src and tools/src), their lines and import
+                               edges; fail if the edges make a cycle
   cargo xtask downstream       package the crates; build tests/downstream against the packages and
                                run it against the mock servers
   cargo xtask bench [--rounds N] [SPEC...]
@@ -335,46 +339,4 @@ fn websocket_crates(features: &[&str]) -> Result<BTreeSet<String>, String> {
         .filter(|name| WEBSOCKET_CRATES.contains(name))
         .map(str::to_owned)
         .collect())
-}
-
-/// Runs cargo and returns what it printed on stdout.
-fn cargo_stdout(args: &[&str]) -> Result<String, String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    println!("$ cargo {}", args.join(" "));
-    let output = Command::new(cargo)
-        .args(args)
-        .current_dir(workspace_root())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if output.status.success() {
-        String::from_utf8(output.stdout).map_err(|e| format!("`cargo {}`: {e}", args.join(" ")))
-    } else {
-        Err(format!(
-            "`cargo {}` failed ({}):\n{}",
-            args.join(" "),
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
-}
-
-fn cargo(args: &[&str]) -> Result<(), String> {
-    cargo_with(args, &[])
-}
-
-fn cargo_with(args: &[&str], env: &[(&str, &str)]) -> Result<(), String> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let shown: String = env.iter().map(|(k, v)| format!("{k}={v:?} ")).collect();
-    println!("$ {shown}cargo {}", args.join(" "));
-    let status = Command::new(cargo)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(workspace_root())
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`cargo {}` failed ({status})", args.join(" ")))
-    }
 }

@@ -204,7 +204,7 @@ mod tests {
         });
         crate::lower::lower_openapi(
             crate::load::Sources::from_value("spec.yaml", doc),
-            &crate::Flags::default(),
+            &crate::lower::Flags::default(),
         )
         .unwrap()
     }

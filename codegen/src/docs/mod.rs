@@ -25,8 +25,8 @@ mod shell;
 mod site;
 mod synth;
 
-use crate::GeneratedFile;
 use crate::diag::Diagnostic;
+use crate::generated_file::GeneratedFile;
 use crate::ir;
 
 pub use example::{CallCode, body_value, call_code, method_name};

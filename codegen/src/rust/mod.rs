@@ -16,8 +16,8 @@ pub(crate) mod types;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::GeneratedFile;
 use crate::diag::{Diagnostic, Location};
+use crate::generated_file::GeneratedFile;
 use crate::ir::Api;
 use imports::{Used, imports_used, std_imports};
 

@@ -5,8 +5,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::PrismError;
-
 /// The preload script: exit when standard input ends (what started Prism has gone away).
 const EXIT_WITH_PARENT_JS: &str = "\
 // Loaded into Prism by autessa-tools' runner (NODE_OPTIONS=--require): Prism exits when its\n\
@@ -28,29 +26,28 @@ pub(super) fn node_options(preload: &Path) -> String {
     }
 }
 
-/// Writes the preload script into the temporary folder (once; its name carries a hash of its
-/// text, and it is written to a unique file first and renamed, so concurrent writers agree).
-pub(super) fn preload_script() -> Result<PathBuf, PrismError> {
+/// Where the preload script goes: the temporary folder, under a name that carries a hash of
+/// its text.
+pub(super) fn preload_script_path() -> PathBuf {
     let hash = EXIT_WITH_PARENT_JS
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
             (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
         });
-    let path = std::env::temp_dir().join(format!("autessa-prism-exit-with-parent-{hash:016x}.cjs"));
-    let error = |source| PrismError::Preload {
-        path: path.clone(),
-        source,
-    };
-    if std::fs::read_to_string(&path).is_ok_and(|text| text == EXIT_WITH_PARENT_JS) {
-        return Ok(path);
+    std::env::temp_dir().join(format!("autessa-prism-exit-with-parent-{hash:016x}.cjs"))
+}
+
+/// Writes the preload script to `path` unless it is there already (written to a unique file
+/// first and renamed, so concurrent writers agree).
+pub(super) fn write_preload_script(path: &Path) -> std::io::Result<()> {
+    if std::fs::read_to_string(path).is_ok_and(|text| text == EXIT_WITH_PARENT_JS) {
+        return Ok(());
     }
     let temp = path.with_extension(format!("{}.tmp", std::process::id()));
-    let mut file = std::fs::File::create(&temp).map_err(error)?;
-    file.write_all(EXIT_WITH_PARENT_JS.as_bytes())
-        .map_err(error)?;
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(EXIT_WITH_PARENT_JS.as_bytes())?;
     drop(file);
-    std::fs::rename(&temp, &path).map_err(error)?;
-    Ok(path)
+    std::fs::rename(&temp, path)
 }
 
 #[cfg(test)]

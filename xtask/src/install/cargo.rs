@@ -1,6 +1,6 @@
 //! Installs pinned tools from crates.io ([`autessa_tools::CargoTool`]: cargo-semver-checks,
 //! cargo-progenitor) with `cargo install --locked` into the tools cache
-//! ([`super::cache_dir`]).
+//! ([`super::cache::cache_dir`]).
 //!
 //! As for the npm tools, an install goes to a temporary sibling folder that is renamed to
 //! its final name once complete, so a folder with the final name is always a whole install
@@ -12,7 +12,7 @@ use std::sync::Mutex;
 
 use autessa_tools::CargoTool;
 
-use super::cache_dir;
+use super::cache::cache_dir;
 
 /// Serialises installs within one process (several tests may need the same tool).
 static INSTALL: Mutex<()> = Mutex::new(());

@@ -7,36 +7,13 @@
 //! variables naming each tool, which `cargo xtask test` passes to `cargo test`; the tests
 //! locate the tools through them (see `autessa_tools`).
 
+pub mod cache;
 pub mod cargo;
 pub mod debian;
 pub mod npm;
 pub mod octokit;
 
-use std::ffi::OsString;
 use std::path::PathBuf;
-
-pub use autessa_tools::combined_output;
-
-/// The environment variable that overrides the cache folder.
-pub const CACHE_DIR_ENV: &str = "AUTESSA_TOOLS_DIR";
-
-/// The folder the tools are installed under: `$AUTESSA_TOOLS_DIR` if set and not empty,
-/// otherwise `$HOME/.cache/autessa-tools`, or `<system temp>/autessa-tools` when there is
-/// no home folder.
-pub fn cache_dir() -> PathBuf {
-    if let Some(dir) = non_empty_env(CACHE_DIR_ENV) {
-        return PathBuf::from(dir);
-    }
-    match non_empty_env("HOME") {
-        Some(home) => PathBuf::from(home).join(".cache").join("autessa-tools"),
-        None => std::env::temp_dir().join("autessa-tools"),
-    }
-}
-
-/// The value of environment variable `name`, if it is set and not empty.
-fn non_empty_env(name: &str) -> Option<OsString> {
-    std::env::var_os(name).filter(|v| !v.is_empty())
-}
 
 /// Installs every tool the tests use (the npm tools, cargo-semver-checks, GitHub's
 /// descriptions, Chromium) and returns the variables that name them, `(name, path)`.

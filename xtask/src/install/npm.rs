@@ -26,9 +26,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use autessa_tools::Tool;
+use autessa_tools::{Tool, combined_output};
 
-use super::{cache_dir, combined_output};
+use super::cache::cache_dir;
 
 /// The name of the tool's folder in the cache: the package name without `@`, with every
 /// character other than ASCII letters, digits, `.`, `_` and `-` replaced by `-`, then `-`

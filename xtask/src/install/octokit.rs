@@ -6,7 +6,7 @@ use std::process::Command;
 
 use autessa_tools::OCTOKIT as PACKAGE;
 
-use super::cache_dir;
+use super::cache::cache_dir;
 
 /// `generated/api.github.com.json` of release `version`, fetched with `npm pack` once.
 pub fn description(version: &str) -> Result<PathBuf, String> {

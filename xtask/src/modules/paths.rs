@@ -5,6 +5,10 @@ use std::collections::BTreeSet;
 
 use super::tokens::Token;
 
+/// Macros whose input is the code being generated (by a code generator), whose paths name
+/// the generated crate's modules, not this crate's.
+const QUOTING_MACROS: &[&str] = &["quote", "parse_quote", "quote_spanned"];
+
 /// Every module path named in `module`'s tokens, made absolute (segments below the root).
 pub(super) fn paths(tokens: &[Token], module: &str, known: &BTreeSet<String>) -> Vec<Vec<String>> {
     let here: Vec<String> = if module.is_empty() {
@@ -37,6 +41,12 @@ pub(super) fn paths(tokens: &[Token], module: &str, known: &BTreeSet<String>) ->
                     (tokens.get(i + 1), tokens.get(i + 2))
                 {
                     inline_depths.push(depth);
+                }
+            }
+            Token::Ident(word) if QUOTING_MACROS.contains(&word.as_str()) => {
+                if let Some(end) = skip_macro_call(tokens, i + 1) {
+                    i = end;
+                    continue;
                 }
             }
             Token::Ident(word) if word == "use" => {
@@ -74,6 +84,28 @@ pub(super) fn paths(tokens: &[Token], module: &str, known: &BTreeSet<String>) ->
         i += 1;
     }
     found
+}
+
+/// The index after a macro call's input when `i` is at its `!` and opening delimiter.
+fn skip_macro_call(tokens: &[Token], i: usize) -> Option<usize> {
+    if tokens.get(i) != Some(&Token::Punct('!')) {
+        return None;
+    }
+    let mut depth = 0usize;
+    for (at, token) in tokens.iter().enumerate().skip(i + 1) {
+        match token {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            _ if depth == 0 => return None,
+            _ => {}
+        }
+    }
+    Some(tokens.len())
 }
 
 /// Reads a use tree from `i` into `out` (each leaf's full path); returns the index after it.

@@ -27,7 +27,7 @@ fn a_multipart_body_is_built_with_new_and_file_parts() {
     });
     let api = crate::lower::lower_openapi(
         crate::load::Sources::from_value("spec.yaml", doc),
-        &crate::Flags::default(),
+        &crate::lower::Flags::default(),
     )
     .unwrap();
     let call = rust_call(&api, &api.operations[0], "x", None);
@@ -58,7 +58,7 @@ fn a_made_up_body_meets_the_limits_of_nested_array_items() {
     });
     let api = crate::lower::lower_openapi(
         crate::load::Sources::from_value("spec.yaml", doc),
-        &crate::Flags::default(),
+        &crate::lower::Flags::default(),
     )
     .unwrap();
     let body = api.operations[0].body.as_ref().unwrap();
@@ -153,8 +153,8 @@ fn events() -> Api {
         sources,
         None,
         Some(&root),
-        &crate::Flags::default(),
-        crate::Perspective::Server,
+        &crate::lower::Flags::default(),
+        crate::lower::Perspective::Server,
     )
     .unwrap()
 }

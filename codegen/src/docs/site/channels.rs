@@ -25,7 +25,10 @@ pub(super) struct ChannelsPage {
 struct ChannelView {
     heading: Md,
     title: Md,
-    facts: Vec<Md>,
+    /// The address, its URL on each WebSocket server, and the authentication.
+    address: Md,
+    urls: Vec<Md>,
+    auth: Option<Md>,
     description: Md,
     notes: Vec<Md>,
     params: Table,
@@ -149,22 +152,14 @@ fn scenario_caption(c: &Channel, scenario: &Scenario<'_>) -> Md {
     }
 }
 
-/// Where a channel is and how it authenticates.
-fn channel_facts(ctx: &Ctx<'_>, c: &Channel) -> Vec<Md> {
-    let mut facts = vec![Md::trusted("Address: ").then(Md::code(&c.address).as_str())];
-    for s in ctx
-        .api
+/// The channel's URL on each WebSocket server.
+fn channel_urls(ctx: &Ctx<'_>, c: &Channel) -> Vec<Md> {
+    ctx.api
         .servers
         .iter()
         .filter(|s| s.url.starts_with("ws://") || s.url.starts_with("wss://"))
-    {
-        let url = format!("{}{}", s.url.trim_end_matches('/'), c.address);
-        facts.push(Md::trusted("URL: ").then(Md::code(&url).as_str()));
-    }
-    if let Some(auth) = &c.auth {
-        facts.push(Md::trusted("Authentication: ").then(auth_md(auth).as_str()));
-    }
-    facts
+        .map(|s| Md::code(&format!("{}{}", s.url.trim_end_matches('/'), c.address)))
+        .collect()
 }
 
 fn channel_params(ctx: &Ctx<'_>, c: &Channel) -> Table {
@@ -217,7 +212,9 @@ fn channel_view(ctx: &mut Ctx<'_>, ci: usize, c: &Channel) -> Result<ChannelView
     Ok(ChannelView {
         heading: Md::text(&c.id),
         title: c.docs.summary.as_deref().map(Md::text).unwrap_or_default(),
-        facts: channel_facts(ctx, c),
+        address: Md::code(&c.address),
+        urls: channel_urls(ctx, c),
+        auth: c.auth.as_ref().map(auth_md),
         description: c
             .docs
             .description

@@ -28,8 +28,12 @@ struct OpView {
     summary: Md,
     description: Md,
     notes: Vec<Md>,
-    /// Sentences: authentication, retries, the Rust methods.
-    facts: Vec<Md>,
+    /// For the sentences on authentication, retries and the Rust methods.
+    authenticated: bool,
+    safe_to_retry: bool,
+    /// `Client::<method>`, and the method that streams a large result, if there is one.
+    rust_method: Md,
+    stream_method: Option<Md>,
     params: Table,
     body: Option<BodyView>,
     responses: Table,
@@ -114,7 +118,13 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
             .map(Md::markdown)
             .unwrap_or_default(),
         notes: note_blocks(&op.docs),
-        facts: facts(op),
+        authenticated: op.authenticated,
+        safe_to_retry: op.is_idempotent(),
+        rust_method: Md::code(&format!("Client::{}", example::method_name(op))),
+        stream_method: op
+            .stream_name
+            .as_ref()
+            .map(|name| Md::code(&format!("Client::{name}"))),
         params: params_table(ctx, op),
         body,
         responses: responses_table(ctx, op),
@@ -222,33 +232,6 @@ fn response_bodies(ctx: &mut Ctx<'_>, op: &Operation) -> Vec<BodyView> {
         out.push(body_view(ctx, b, title, example, None));
     }
     out
-}
-
-/// What the operation's page says about calling it, beside its tables.
-fn facts(op: &Operation) -> Vec<Md> {
-    let mut facts = vec![Md::trusted(if op.authenticated {
-        "Authentication: required."
-    } else {
-        "Authentication: none."
-    })];
-    facts.push(Md::trusted(if op.is_idempotent() {
-        "Safe to retry: repeating it has no further effect."
-    } else {
-        "Not safe to retry blindly: repeating it may repeat its effect."
-    }));
-    facts.push(
-        Md::trusted("Rust: ")
-            .then(Md::code(&format!("Client::{}", example::method_name(op))).as_str())
-            .then("."),
-    );
-    if let Some(stream_name) = &op.stream_name {
-        facts.push(
-            Md::trusted("Large results: ")
-                .then(Md::code(&format!("Client::{stream_name}")).as_str())
-                .then(" hands over the raw response body as it arrives, without holding it whole."),
-        );
-    }
-    facts
 }
 
 fn body_view(

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::features::Groups;
 use super::types::Paths;
-use crate::GeneratedFile;
+use crate::generated_file::GeneratedFile;
 use crate::ir::Api;
 
 /// The embedded documents, relative to the crate root.
