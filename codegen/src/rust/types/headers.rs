@@ -7,7 +7,7 @@ use crate::ir::{Api, Docs, Header, HeaderSet, Operation, Primitive, TypeRef};
 use crate::rust::docs;
 use crate::rust::ident::ident;
 
-use super::{Paths, ty};
+use super::paths::{Paths, ty};
 
 /// How many operations a header struct's documentation names before "and N more".
 const NAMED_OPERATIONS: usize = 4;
