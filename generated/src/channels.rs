@@ -3,7 +3,9 @@
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use autessa_runtime::{AuthScheme, Bytes};
-use autessa_runtime::ws::{Event, Matcher, WsConfig, WsError, recognise, stream};
+use autessa_runtime::ws::{
+    Event, Matcher, ReplyPart, ReplyRole, WsConfig, WsError, recognise,
+};
 use autessa_runtime::ws::stream::Stream;
 use crate::{Client, types};
 
@@ -140,9 +142,6 @@ pub struct AgentExecuteConnection {
     connection: autessa_runtime::ws::Connection<AgentExecuteMessage>,
     /// The `ConnectionStatus` the server sent first.
     initial: Option<types::ConnectionStatus>,
-    /// Whether the last reply ended on a chunk marked as the last one, so that
-    /// its final message may still come.
-    after_last_chunk: bool,
     /// The parameters connected with, which some messages repeat.
     params: AgentExecuteParams,
 }
@@ -261,12 +260,41 @@ impl AgentExecuteReply {
     /// Whether this part ends the reply: a final or error message, or a chunk marked
     /// as the last one.
     pub fn is_end(&self) -> bool {
+        ReplyPart::is_end(self)
+    }
+}
+
+impl ReplyPart<AgentExecuteMessage> for AgentExecuteReply {
+    const FINAL_AFTER_LAST_CHUNK: bool = true;
+
+    fn previous(self) -> Self {
+        Self::Previous(Box::new(self))
+    }
+
+    fn from_event(event: Event<AgentExecuteMessage>) -> Self {
+        match event {
+            Event::Message(AgentExecuteMessage::StreamedOutputMessage(m)) => {
+                Self::StreamedOutputMessage(m)
+            }
+            Event::Message(AgentExecuteMessage::ExecutionResult(m)) => {
+                Self::ExecutionResult(m)
+            }
+            Event::Message(AgentExecuteMessage::ErrorMessage(m)) => Self::ErrorMessage(m),
+            other => Self::Other(other),
+        }
+    }
+
+    fn role(&self) -> ReplyRole {
         match self {
-            Self::StreamedOutputMessage(m) => m.streamed_output.is_final_chunk,
-            Self::ExecutionResult(_) => true,
-            Self::ErrorMessage(_) => true,
-            Self::Previous(_) => false,
-            Self::Other(_) => false,
+            Self::StreamedOutputMessage(m) => {
+                ReplyRole::Chunk {
+                    last: m.streamed_output.is_final_chunk,
+                }
+            }
+            Self::ExecutionResult(_) => ReplyRole::Final,
+            Self::ErrorMessage(_) => ReplyRole::Error,
+            Self::Previous(_) => ReplyRole::Other,
+            Self::Other(_) => ReplyRole::Other,
         }
     }
 }
@@ -285,53 +313,7 @@ impl AgentExecuteConnection {
     pub fn reply(
         &mut self,
     ) -> impl Stream<Item = Result<AgentExecuteReply, WsError>> + '_ {
-        stream::unfold(
-            Some((self, false)),
-            |state| async move {
-                let (connection, had_last) = state?;
-                let received = if had_last {
-                    let grace = connection.reply_grace();
-                    autessa_runtime::ws::within(grace, connection.recv()).await?
-                } else {
-                    connection.recv().await
-                };
-                let event = match received? {
-                    Ok(event) => event,
-                    Err(error) => return Some((Err(error), Some((connection, had_last)))),
-                };
-                let part = match event {
-                    Event::Message(AgentExecuteMessage::StreamedOutputMessage(m)) => {
-                        AgentExecuteReply::StreamedOutputMessage(m)
-                    }
-                    Event::Message(AgentExecuteMessage::ExecutionResult(m)) => {
-                        AgentExecuteReply::ExecutionResult(m)
-                    }
-                    Event::Message(AgentExecuteMessage::ErrorMessage(m)) => {
-                        AgentExecuteReply::ErrorMessage(m)
-                    }
-                    other => AgentExecuteReply::Other(other),
-                };
-                let had_last = match &part {
-                    AgentExecuteReply::ExecutionResult(
-                        _,
-                    ) if connection.after_last_chunk && !had_last => {
-                        connection.after_last_chunk = false;
-                        let part = AgentExecuteReply::Previous(Box::new(part));
-                        return Some((Ok(part), Some((connection, false))));
-                    }
-                    AgentExecuteReply::StreamedOutputMessage(_) => {
-                        connection.after_last_chunk = part.is_end();
-                        part.is_end()
-                    }
-                    AgentExecuteReply::Other(_) => had_last,
-                    _ => {
-                        connection.after_last_chunk = false;
-                        return Some((Ok(part), None));
-                    }
-                };
-                Some((Ok(part), Some((connection, had_last))))
-            },
-        )
+        self.connection.reply()
     }
 }
 
@@ -375,7 +357,6 @@ impl Client {
                     other => std::ops::ControlFlow::Continue(other),
                 })
                 .await?,
-            after_last_chunk: false,
             params: params.clone(),
             connection,
         })
@@ -580,11 +561,30 @@ impl ToolExecuteReply {
     /// Whether this part ends the reply: a final or error message, or a chunk marked
     /// as the last one.
     pub fn is_end(&self) -> bool {
+        ReplyPart::is_end(self)
+    }
+}
+
+impl ReplyPart<ToolExecuteMessage> for ToolExecuteReply {
+    fn from_event(event: Event<ToolExecuteMessage>) -> Self {
+        match event {
+            Event::Message(ToolExecuteMessage::ToolDebugMessage(m)) => {
+                Self::ToolDebugMessage(m)
+            }
+            Event::Message(ToolExecuteMessage::ToolResultMessage(m)) => {
+                Self::ToolResultMessage(m)
+            }
+            Event::Message(ToolExecuteMessage::ErrorMessage(m)) => Self::ErrorMessage(m),
+            other => Self::Other(other),
+        }
+    }
+
+    fn role(&self) -> ReplyRole {
         match self {
-            Self::ToolDebugMessage(_) => false,
-            Self::ToolResultMessage(_) => true,
-            Self::ErrorMessage(_) => true,
-            Self::Other(_) => false,
+            Self::ToolDebugMessage(_) => ReplyRole::Chunk { last: false },
+            Self::ToolResultMessage(_) => ReplyRole::Final,
+            Self::ErrorMessage(_) => ReplyRole::Error,
+            Self::Other(_) => ReplyRole::Other,
         }
     }
 }
@@ -603,30 +603,7 @@ impl ToolExecuteConnection {
     pub fn reply(
         &mut self,
     ) -> impl Stream<Item = Result<ToolExecuteReply, WsError>> + '_ {
-        stream::unfold(
-            Some(self),
-            |connection| async move {
-                let connection = connection?;
-                let event = match connection.recv().await? {
-                    Ok(event) => event,
-                    Err(error) => return Some((Err(error), Some(connection))),
-                };
-                let part = match event {
-                    Event::Message(ToolExecuteMessage::ToolDebugMessage(m)) => {
-                        ToolExecuteReply::ToolDebugMessage(m)
-                    }
-                    Event::Message(ToolExecuteMessage::ToolResultMessage(m)) => {
-                        ToolExecuteReply::ToolResultMessage(m)
-                    }
-                    Event::Message(ToolExecuteMessage::ErrorMessage(m)) => {
-                        ToolExecuteReply::ErrorMessage(m)
-                    }
-                    other => ToolExecuteReply::Other(other),
-                };
-                let rest = if part.is_end() { None } else { Some(connection) };
-                Some((Ok(part), rest))
-            },
-        )
+        self.connection.reply()
     }
 }
 

@@ -97,6 +97,8 @@ fn channels_module(api: &Api, rt: &TokenStream) -> TokenStream {
             "Event",
             "Frame",
             "Matcher",
+            "ReplyPart",
+            "ReplyRole",
             "WsConfig",
             "WsError",
             "WsSender",

@@ -47,6 +47,9 @@ pub struct Connection<M> {
     session: WsSession,
     /// A message that arrived while waiting for the first one, kept for `recv`.
     early: Option<Event<M>>,
+    /// Whether the last reply ended on a chunk marked as the last one, so that a final
+    /// message arriving now is still that reply's.
+    pub(super) after_last_chunk: bool,
 }
 
 impl<M: ChannelMessage> Connection<M> {
@@ -55,6 +58,7 @@ impl<M: ChannelMessage> Connection<M> {
         Connection {
             session,
             early: None,
+            after_last_chunk: false,
         }
     }
 

@@ -57,6 +57,7 @@ mod error;
 mod frame;
 mod link;
 mod recognise;
+mod reply;
 mod session;
 mod transport;
 mod writer;
@@ -75,16 +76,8 @@ pub use frame::{Event, Frame, Text};
 /// Stream combinators, for the streamed replies of generated connections.
 pub use futures_util::stream;
 pub use recognise::{Matcher, recognise};
+pub use reply::{ReplyPart, ReplyRole, within};
 pub use session::{WsSender, WsSession};
-
-/// Runs `future` for at most `limit`: `None` when the time ran out first (the future is
-/// dropped, so it should be cancel safe, as `recv` is).
-pub async fn within<F: std::future::Future>(
-    limit: std::time::Duration,
-    future: F,
-) -> Option<F::Output> {
-    tokio::time::timeout(limit, future).await.ok()
-}
 
 use crate::auth::{ApiKey, AuthScheme};
 use crate::http::client::{Credentials, HttpClient};

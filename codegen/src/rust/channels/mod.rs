@@ -17,7 +17,7 @@ mod reply;
 use naming::{ChannelNames, initial_getter, message_variant, send_method};
 use params::params_items;
 use recognise::recognition;
-use reply::{ends_by_flag, reply_stream};
+use reply::reply_stream;
 
 /// The `channels` module: per channel, its parameters, messages, connection and connect
 /// methods.
@@ -135,13 +135,6 @@ fn connection_items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             }
         });
     let connection_impls = connection_impls(&connection_name, &message_name, rt);
-    let trailing_field = ends_by_flag(c).then(|| {
-        quote! {
-            /// Whether the last reply ended on a chunk marked as the last one, so that
-            /// its final message may still come.
-            after_last_chunk: bool,
-        }
-    });
     quote! {
         #connection_doc
         ///
@@ -151,7 +144,6 @@ fn connection_items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         pub struct #connection_name {
             connection: #rt::ws::Connection<#message_name>,
             #initial_field
-            #trailing_field
             #params_field
         }
 
@@ -253,7 +245,6 @@ fn connect_items(c: &Channel, p: &Paths) -> TokenStream {
         Some(m) => (Some(quote!(mut)), Some(initial_wait(m, &message_name))),
         None => (None, None),
     };
-    let trailing = ends_by_flag(c).then(|| quote!(after_last_chunk: false,));
     let keeps_params = c.outgoing.iter().any(|m| !m.param_members.is_empty());
     let params_init = keeps_params.then(|| quote!(params: params.clone(),));
     let has_params = !c.params.is_empty();
@@ -277,7 +268,7 @@ fn connect_items(c: &Channel, p: &Paths) -> TokenStream {
                     .connect()
                     .await?;
                 let #mutable connection = #rt::ws::Connection::new(session);
-                Ok(#connection_name { #initial #trailing #params_init connection })
+                Ok(#connection_name { #initial #params_init connection })
             }
         }
     }

@@ -31,11 +31,8 @@ pub(super) fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStr
         message,
     };
     let reply_enum = reply_enum(api, c, p, &parts, &names);
+    let reply_part = reply_part_impl(api, &parts, &names);
     let requests = request_methods(api, c, p, &names.reply);
-    let body = match &names.previous {
-        Some(previous) => flagged_unfold(&parts, &names, previous),
-        None => plain_unfold(&parts, &names),
-    };
     let previous_doc = if flagged {
         " A chunk marked as the last one ends it as well: the stream then waits up to \
          `WsConfig::reply_grace` for a final message, which still belongs to this reply; \
@@ -53,12 +50,14 @@ pub(super) fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStr
     Some(quote! {
         #reply_enum
 
+        #reply_part
+
         impl #connection {
             #(#requests)*
 
             #reply_fn_doc
             pub fn reply(&mut self) -> impl Stream<Item = Result<#reply, WsError>> + '_ {
-                #body
+                self.connection.reply()
             }
         }
     })
@@ -113,7 +112,6 @@ fn reply_enum(
         let doc = docs::lines(&format!("{role}: {} message.", docs::a_code(&m.id)));
         quote! { #doc #name(#t), }
     });
-    let ends = end_arms(api, parts);
     let previous_variant = previous.as_ref().map(|previous| {
         quote! {
             /// The final message of the previous reply, which had already ended on a chunk
@@ -121,9 +119,6 @@ fn reply_enum(
             #previous(Box<#reply>),
         }
     });
-    let previous_arm = previous
-        .as_ref()
-        .map(|previous| quote!(Self::#previous(_) => false,));
     let reply_doc = docs::lines(&format!(
         "A part of a streamed reply on {} connection, in the order received.",
         docs::a_code(&c.id)
@@ -144,32 +139,69 @@ fn reply_enum(
             /// Whether this part ends the reply: a final or error message, or a chunk marked
             /// as the last one.
             pub fn is_end(&self) -> bool {
-                match self {
-                    #(#ends)*
-                    #previous_arm
-                    Self::#other(_) => false,
-                }
+                ReplyPart::is_end(self)
             }
         }
     }
 }
 
-/// The arms of `is_end` for the parts: a chunk ends the reply only by its flag.
-fn end_arms(api: &Api, parts: &[&Message]) -> Vec<TokenStream> {
-    parts
-        .iter()
-        .map(|m| {
-            let name = ident(&m.name);
-            match m.role {
-                Some(StreamRole::Chunk) if !m.end_flag.is_empty() => {
-                    let flag = flag_test(api, &m.payload, &m.end_flag, quote!(m));
-                    quote!(Self::#name(m) => #flag,)
-                }
-                Some(StreamRole::Chunk) => quote!(Self::#name(_) => false,),
-                _ => quote!(Self::#name(_) => true,),
+/// How the reply enum is a `ReplyPart` of the channel's messages: the part each message is,
+/// and each part's role (a chunk is the last one by its flag).
+fn reply_part_impl(api: &Api, parts: &[&Message], names: &ReplyNames) -> TokenStream {
+    let ReplyNames {
+        reply,
+        message,
+        other,
+        previous,
+    } = names;
+    let from_event = parts.iter().map(|m| {
+        let name = ident(&m.name);
+        quote!(Event::Message(#message::#name(m)) => Self::#name(m),)
+    });
+    let roles = parts.iter().map(|m| {
+        let name = ident(&m.name);
+        match m.role {
+            Some(StreamRole::Chunk) if !m.end_flag.is_empty() => {
+                let flag = flag_test(api, &m.payload, &m.end_flag, quote!(m));
+                quote!(Self::#name(m) => ReplyRole::Chunk { last: #flag },)
             }
-        })
-        .collect()
+            Some(StreamRole::Chunk) => quote!(Self::#name(_) => ReplyRole::Chunk { last: false },),
+            Some(StreamRole::Final) => quote!(Self::#name(_) => ReplyRole::Final,),
+            _ => quote!(Self::#name(_) => ReplyRole::Error,),
+        }
+    });
+    let previous_items = previous.as_ref().map(|previous| {
+        quote! {
+            const FINAL_AFTER_LAST_CHUNK: bool = true;
+
+            fn previous(self) -> Self {
+                Self::#previous(Box::new(self))
+            }
+        }
+    });
+    let previous_arm = previous
+        .as_ref()
+        .map(|previous| quote!(Self::#previous(_) => ReplyRole::Other,));
+    quote! {
+        impl ReplyPart<#message> for #reply {
+            #previous_items
+
+            fn from_event(event: Event<#message>) -> Self {
+                match event {
+                    #(#from_event)*
+                    other => Self::#other(other),
+                }
+            }
+
+            fn role(&self) -> ReplyRole {
+                match self {
+                    #(#roles)*
+                    #previous_arm
+                    Self::#other(_) => ReplyRole::Other,
+                }
+            }
+        }
+    }
 }
 
 /// Per request message, the connection's method that sends it and streams its reply.
@@ -193,98 +225,9 @@ fn request_methods(api: &Api, c: &Channel, p: &Paths, reply: &Ident) -> Vec<Toke
     }).collect()
 }
 
-/// The match arms that make an event a part of the reply.
-fn part_arms(parts: &[&Message], names: &ReplyNames) -> Vec<TokenStream> {
-    let ReplyNames { reply, message, .. } = names;
-    parts
-        .iter()
-        .map(|m| {
-            let name = ident(&m.name);
-            quote!(Event::Message(#message::#name(m)) => #reply::#name(m),)
-        })
-        .collect()
-}
-
-/// The reply's stream when a flagged chunk can end it: after that chunk it waits a grace
-/// period for the final message, and hands a later one to the next reply as `previous`.
-fn flagged_unfold(parts: &[&Message], names: &ReplyNames, previous: &Ident) -> TokenStream {
-    let ReplyNames { reply, other, .. } = names;
-    let arms = part_arms(parts, names);
-    let of_role = |role| -> Vec<TokenStream> {
-        parts
-            .iter()
-            .filter(|m| m.role == Some(role))
-            .map(|m| {
-                let name = ident(&m.name);
-                quote!(#reply::#name(_))
-            })
-            .collect()
-    };
-    let finals = of_role(StreamRole::Final);
-    let chunks = of_role(StreamRole::Chunk);
-    quote! {
-        // The state: the connection, and whether the reply has had its last chunk.
-        stream::unfold(Some((self, false)), |state| async move {
-            let (connection, had_last) = state?;
-            let received = if had_last {
-                let grace = connection.reply_grace();
-                autessa_runtime::ws::within(grace, connection.recv()).await?
-            } else {
-                connection.recv().await
-            };
-            let event = match received? {
-                Ok(event) => event,
-                Err(error) => return Some((Err(error), Some((connection, had_last)))),
-            };
-            let part = match event {
-                #(#arms)*
-                other => #reply::#other(other),
-            };
-            let had_last = match &part {
-                #(#finals)|* if connection.after_last_chunk && !had_last => {
-                    connection.after_last_chunk = false;
-                    let part = #reply::#previous(Box::new(part));
-                    return Some((Ok(part), Some((connection, false))));
-                }
-                #(#chunks)|* => {
-                    connection.after_last_chunk = part.is_end();
-                    part.is_end()
-                }
-                #reply::#other(_) => had_last,
-                _ => {
-                    connection.after_last_chunk = false;
-                    return Some((Ok(part), None));
-                }
-            };
-            Some((Ok(part), Some((connection, had_last))))
-        })
-    }
-}
-
-/// The reply's stream when only a part's kind ends it: it ends after that part.
-fn plain_unfold(parts: &[&Message], names: &ReplyNames) -> TokenStream {
-    let ReplyNames { reply, other, .. } = names;
-    let arms = part_arms(parts, names);
-    quote! {
-        stream::unfold(Some(self), |connection| async move {
-            let connection = connection?;
-            let event = match connection.recv().await? {
-                Ok(event) => event,
-                Err(error) => return Some((Err(error), Some(connection))),
-            };
-            let part = match event {
-                #(#arms)*
-                other => #reply::#other(other),
-            };
-            let rest = if part.is_end() { None } else { Some(connection) };
-            Some((Ok(part), rest))
-        })
-    }
-}
-
 /// Whether a chunk of the channel's streamed replies can end a reply by a flag (and a final
 /// message may then follow the end).
-pub(super) fn ends_by_flag(c: &Channel) -> bool {
+fn ends_by_flag(c: &Channel) -> bool {
     let has = |role| c.incoming.iter().any(|m| m.role == Some(role));
     has(StreamRole::Final)
         && c.incoming
