@@ -1,8 +1,9 @@
 //! A generator of typed Rust clients from OpenAPI 3.0 and AsyncAPI 3.0 documents.
 //!
 //! It works like a compiler in three stages: [`load`] reads documents and resolves
-//! references, [`lower`] turns them into one [`ir::Api`], and the back-ends ([`rust`])
-//! write files from the IR alone. Problems in a document are [`diag::Diagnostic`]s that
+//! references, [`lower`] turns them into one [`ir::Api`], and the back-ends ([`rust`],
+//! [`docs`]) write files from the IR alone; the spec text they write goes through one
+//! sanitizer, `spec_text`. Problems in a document are [`diag::Diagnostic`]s that
 //! name the file and JSON pointer; the generator does not panic on input.
 
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod rust;
+mod spec_text;
 
 use std::path::{Path, PathBuf};
 

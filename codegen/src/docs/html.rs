@@ -19,11 +19,12 @@ use std::collections::BTreeMap;
 use askama::Template;
 use pulldown_cmark::{CowStr, Event, LinkType, Parser, Tag, TagEnd};
 
-use super::markdown::{Slugger, is_external_url, options};
+use super::markdown::Slugger;
 use super::model::{DocsConfig, HTML_FILE};
 use super::sha256;
 use super::site::{SearchEntry, Site};
 use crate::ir::Api;
+use crate::spec_text::{is_external_url, options};
 
 #[derive(Template)]
 #[template(path = "docs/page.html")]

@@ -1,11 +1,14 @@
-//! Spec text as rustdoc: `#[doc]` attributes, never pasted code. Text is made safe for
-//! rustdoc too: code blocks are never compiled as doctests, and stray brackets, HTML-like
-//! tags and bare URLs do not raise rustdoc warnings.
+//! Spec text as rustdoc: `#[doc]` attributes, never pasted code. The shared sanitizer
+//! (`crate::spec_text`) first neutralises raw HTML and links to anything but web addresses
+//! and the crate's own items, and closes open fences; then the text is made safe for
+//! rustdoc: code blocks are never compiled as doctests, and stray brackets, HTML-like tags
+//! and bare URLs do not raise rustdoc warnings.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ir::Docs;
+use crate::spec_text::{self, Headings};
 
 /// Doc attributes for an item; `fallback` is used when the schema says nothing.
 pub fn attrs(docs: &Docs, fallback: &str) -> TokenStream {
@@ -42,15 +45,31 @@ pub fn lines(text: &str) -> TokenStream {
 
 /// One string per doc line, each starting with a space as `///` comments do.
 pub fn sanitize(text: &str) -> Vec<String> {
+    // Intra-doc paths survive: the generator's own text, mixed in, links to items with them.
+    let safe = spec_text::sanitize(text, is_intra_doc_path, Headings::Keep);
+    rustdoc_lines(&spec_text::close_fences(&safe))
+}
+
+/// Whether a link destination is an intra-doc path (`crate::types::Pet`, `Self::send`), as
+/// the generator's own text links to items. Such a path cannot act as a URL either: after any
+/// scheme's colon comes another colon.
+fn is_intra_doc_path(dest: &str) -> bool {
+    let identifier = |s: &str| {
+        s.chars().next().is_some_and(|c| !c.is_ascii_digit())
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    dest.contains("::") && dest.split("::").all(identifier)
+}
+
+/// Safe Markdown as doc lines that rustdoc reads as written: fenced blocks are `text`, list
+/// continuations keep their indent and nothing else is indented into a code block.
+fn rustdoc_lines(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut fence: Option<String> = None;
     // The column where the text of the list item being written starts: a line that goes on
     // with the item is indented to it (rustdoc would otherwise read a "lazy" continuation).
     let mut item: Option<usize> = None;
-    let text = text
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .replace('\t', "    ");
+    let text = text.replace('\t', "    ");
     for raw in text.lines() {
         let trimmed = raw.trim_start();
         if let Some(marker) = fence_marker(trimmed) {
@@ -92,9 +111,6 @@ pub fn sanitize(text: &str) -> Vec<String> {
             " ".repeat(indent),
             escape_inline(trimmed.trim_end())
         ));
-    }
-    if fence.is_some() {
-        out.push(" ```".into());
     }
     while out.last().is_some_and(|l| l.trim().is_empty()) {
         out.pop();
@@ -308,6 +324,29 @@ mod tests {
         );
         assert_eq!(sanitize("at https://x.io/a.")[0], " at <https://x.io/a>.");
         assert_eq!(sanitize("`a[0] <b>`")[0], " `a[0] <b>`");
+    }
+
+    #[test]
+    fn open_fences_are_closed_as_text_blocks() {
+        let lines = sanitize("Example:\n```rust\nfn main() {}");
+        assert_eq!(lines, [" Example:", " ```text", " fn main() {}", " ```"]);
+    }
+
+    #[test]
+    fn unsafe_links_keep_only_their_text() {
+        assert_eq!(
+            sanitize("see [x](javascript:alert(1)) or <javascript:alert(1)>")[0],
+            " see x or javascript:alert(1)"
+        );
+        assert_eq!(sanitize("in [Vault](/apis/vault)")[0], " in Vault");
+        assert_eq!(
+            sanitize("see [`Pet`](crate::types::Pet)")[0],
+            " see [`Pet`](crate::types::Pet)"
+        );
+        assert_eq!(
+            sanitize("<a href=\"x\">y</a>")[0],
+            " &lt;a href=\"x\"&gt;y&lt;/a&gt;"
+        );
     }
 
     #[test]

@@ -3,9 +3,9 @@
 use std::fmt;
 
 use super::code::CodeBlock;
-use super::link::Link;
-use super::sanitize::{Links, close_fences, sanitize};
+use super::link::{Link, is_internal_url};
 use super::syntax::{longest_run, one_line};
+use crate::spec_text::{Headings, close_fences, no_own_links, sanitize};
 
 /// Markdown text that is safe to print as is: built only by the escapers of this module.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -78,14 +78,18 @@ impl Md {
 
     /// A spec description (CommonMark), made safe: see the module documentation.
     pub fn markdown(text: &str) -> Md {
-        Md(close_fences(sanitize(text, Links::External, true).trim()))
+        Md(close_fences(
+            sanitize(text, no_own_links, Headings::Demote).trim(),
+        ))
     }
 
     /// Markdown written by the maintainers for this API (the overview): like
     /// [`Md::markdown`], but headings are kept and links to the reference's own pages
     /// (`page.md`, `page.md#anchor`, `#anchor`) are allowed.
     pub fn overview(text: &str) -> Md {
-        Md(close_fences(sanitize(text, Links::Internal, false).trim()))
+        Md(close_fences(
+            sanitize(text, is_internal_url, Headings::Keep).trim(),
+        ))
     }
 
     /// A fenced code block.

@@ -8,28 +8,28 @@
 //! - descriptions, which OpenAPI and AsyncAPI define as CommonMark: [`Md::markdown`], which
 //!   keeps the formatting but turns raw HTML into text, drops links to anything but
 //!   `http`, `https` and `mailto` addresses, and turns headings into bold paragraphs so that
-//!   the page's own headings (and their anchors) stay the only ones (the `sanitize` module,
-//!   on `pulldown-cmark`'s parse);
+//!   the page's own headings (and their anchors) stay the only ones (the sanitizer every
+//!   back-end shares, `crate::spec_text`);
 //! - JSON and Rust examples: [`CodeBlock`] ([`Md::fenced`]), with a fence longer than any
 //!   inside.
 //!
 //! The block layouts (tables, code blocks) are askama templates under
 //! `codegen/templates/docs/blocks/`.
 
+mod audit;
 mod code;
 mod link;
 mod md;
-mod sanitize;
 mod slug;
 mod syntax;
 mod table;
 mod tidy;
 
+pub use audit::audit;
 pub use code::CodeBlock;
+pub use link::is_internal_url;
 pub use md::Md;
-pub use sanitize::{audit, is_external_url, is_internal_url};
 pub use slug::{Slugger, slug};
-pub use syntax::options;
 pub use table::Table;
 pub use tidy::tidy;
 

@@ -1,11 +1,4 @@
-//! The Markdown dialect of the pages and the text rules every escaper shares.
-
-use pulldown_cmark::Options;
-
-/// The Markdown extensions every page uses (GitHub's tables and strikethrough).
-pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
-}
+//! The text rules every escaper shares.
 
 /// Text on one line: line breaks and tabs become spaces, the ends are trimmed.
 pub(crate) fn one_line(text: &str) -> String {

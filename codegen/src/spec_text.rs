@@ -1,25 +1,40 @@
-//! The one sanitizer of spec text: Markdown from the documents (and from the maintainers'
-//! overview) parsed with `pulldown-cmark` and rewritten so that nothing in it can run, load
-//! or take over the page's structure; and the audit that checks a finished page.
+//! Spec text (descriptions, which OpenAPI and AsyncAPI define as CommonMark) made safe once,
+//! for every back-end: parsed with `pulldown-cmark` and rewritten so that nothing in it can
+//! run, load or take over the structure of what it is placed in (a page of the reference, a
+//! doc comment). Each back-end then escapes what its own format misreads.
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 
-use super::syntax::options;
-
-/// Which link destinations survive in spec text.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Links {
-    /// `http`, `https` and `mailto` only.
-    External,
-    /// Also relative links to the reference's own pages and anchors.
-    Internal,
+/// The Markdown extensions spec text is read with (GitHub's tables and strikethrough).
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
 }
 
-/// Whether a link destination may stay in a page: absolute `http`, `https` and `mailto`
-/// addresses only (no `javascript:`, `data:`, or relative paths that lead nowhere).
-pub fn is_external_url(url: &str) -> bool {
+/// Which relative link destinations survive besides absolute `http`, `https` and `mailto`
+/// addresses: the back-end's own kind of link (a page of the reference, an item of the
+/// crate), which only it can tell.
+pub(crate) type OwnLinks = fn(&str) -> bool;
+
+/// For text where no relative link leads anywhere.
+pub(crate) fn no_own_links(_: &str) -> bool {
+    false
+}
+
+/// What becomes of headings in spec text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Headings {
+    /// Kept as written.
+    Keep,
+    /// Bold paragraphs, so that the page's own headings (and their anchors) stay the only ones.
+    Demote,
+}
+
+/// Whether a link destination may stay wherever spec text goes: absolute `http`, `https`
+/// and `mailto` addresses only (no `javascript:`, `data:`, or relative paths that lead
+/// nowhere).
+pub(crate) fn is_external_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     ["http://", "https://", "mailto:"]
         .iter()
@@ -27,23 +42,15 @@ pub fn is_external_url(url: &str) -> bool {
         && !url.chars().any(|c| c.is_control() || c.is_whitespace())
 }
 
-/// Whether a destination points into the reference itself (`page.md`, `page.md#a`, `#a`).
-pub fn is_internal_url(url: &str) -> bool {
-    let (file, _) = url.split_once('#').unwrap_or((url, ""));
-    (file.is_empty() && url.starts_with('#'))
-        || (file.ends_with(".md")
-            && file[..file.len() - 3]
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-}
-
 /// An open heading or link: the range of the whole element, the range of what is inside it
 /// so far, and whether it is to be rewritten.
 type Open = (Range<usize>, Option<Range<usize>>, bool);
 
-/// Rewrites user Markdown: raw HTML becomes text (`<` as `&lt;`), unsafe links keep only
-/// their text, and (with `demote`) headings become bold paragraphs.
-pub(crate) fn sanitize(text: &str, links: Links, demote: bool) -> String {
+/// Rewrites user Markdown: raw HTML becomes text (`<` as `&lt;`), links to anything but
+/// external addresses and `own_link`'s destinations (and images but of external addresses)
+/// keep only their text, and headings are kept or demoted to bold paragraphs.
+pub(crate) fn sanitize(text: &str, own_link: OwnLinks, headings: Headings) -> String {
+    let demote = headings == Headings::Demote;
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
@@ -51,8 +58,7 @@ pub(crate) fn sanitize(text: &str, links: Links, demote: bool) -> String {
         match event {
             Event::Start(Tag::Heading { .. }) => open.push((range, None, demote)),
             Event::Start(Tag::Link { dest_url, .. }) => {
-                let keep = is_external_url(&dest_url)
-                    || (links == Links::Internal && is_internal_url(&dest_url));
+                let keep = is_external_url(&dest_url) || own_link(&dest_url);
                 open.push((range, None, !keep));
             }
             Event::Start(Tag::Image { dest_url, .. }) => {
@@ -149,23 +155,4 @@ fn extend(open: &mut [Open], range: Range<usize>) {
             None => range.clone(),
         });
     }
-}
-
-/// What in a Markdown page could run or load something when rendered: raw HTML, and links
-/// or images to anything but `http`, `https`, `mailto` or the reference's own pages. The
-/// generated pages have none but their header comment; tests check that.
-pub fn audit(markdown: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Html(html) | Event::InlineHtml(html) => found.push(format!("raw HTML {html:?}")),
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
-                if !is_external_url(&dest_url) && !is_internal_url(&dest_url) =>
-            {
-                found.push(format!("link to {dest_url:?}"));
-            }
-            _ => {}
-        }
-    }
-    found
 }
