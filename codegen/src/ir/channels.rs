@@ -13,6 +13,9 @@ pub struct Channel {
     /// The channel's key in the document (the first one, when several share the address).
     pub id: String,
     pub name: String,
+    /// The `PascalCase` stem of the client's types for the channel (`<stem>Params`,
+    /// `<stem>Message`, `<stem>Connection`, `<stem>Reply`), unique among the channels.
+    pub type_stem: String,
     pub address: String,
     pub docs: Docs,
     /// Query parameters of the connection URL.

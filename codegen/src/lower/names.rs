@@ -99,7 +99,10 @@ pub fn name_channel_methods(api: &mut crate::ir::Api) {
     for op in &api.operations {
         mock.reserve(&mock_method(&op.name));
     }
+    // Snake-case names that differ only by underscores (`a_2`, `a2`) meet in `PascalCase`.
+    let mut type_stems = Scope::pascal();
     for channel in &mut api.channels {
+        channel.type_stem = type_stems.claim(pascal(&channel.name, "Channel", "Channel"));
         channel.connect = client.claim(format!("connect_{}", channel.name));
         channel.connect_with = client.claim(format!("{}_with", channel.connect));
         let on = mock_method(&channel.name);

@@ -54,6 +54,7 @@ pub(super) fn channel(
         connect: String::new(),
         connect_with: String::new(),
         mock_method: String::new(),
+        type_stem: String::new(),
         origin: group.first,
     }
 }

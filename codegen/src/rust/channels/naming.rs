@@ -1,17 +1,17 @@
-//! What the client calls a channel's items (chosen once, here: this back-end prints them,
-//! and so do the reference's Rust examples), and which messages make a streamed reply.
+//! What the client calls a channel's items (from the stems lowering chose: this back-end
+//! prints them, and so do the reference's Rust examples), and which messages make a
+//! streamed reply.
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use crate::ir::{Api, Channel, Message, MessageKind, StreamRole};
-use crate::lower::names;
 use crate::rust::docs;
 use crate::rust::ident::ident;
 use crate::rust::types::{Paths, ty};
 
-/// The names the client gives a channel's items. Chosen here, once: this back-end prints
-/// them, and so do the reference's Rust examples.
+/// The names the client gives a channel's items, from the stems lowering chose: this
+/// back-end prints them, and so do the reference's Rust examples.
 pub struct ChannelNames {
     /// `<Channel>Params`, the connection's query parameters (only when it has any).
     pub params: Ident,
@@ -29,7 +29,7 @@ pub struct ChannelNames {
 
 impl ChannelNames {
     pub fn of(c: &Channel) -> ChannelNames {
-        let pascal = names::pascal(&c.name, "Channel", "Channel");
+        let pascal = &c.type_stem;
         ChannelNames {
             params: ident(&format!("{pascal}Params")),
             message: ident(&format!("{pascal}Message")),

@@ -9,14 +9,10 @@ use super::super::docs;
 use super::super::ident::ident;
 use super::super::types::Paths;
 use crate::ir::{Api, Channel, MessageKind};
-use crate::lower::names;
 
 /// `<Channel>ClientMessage`: what clients send on `c`, decoded.
 pub fn client_enum_name(c: &Channel) -> Ident {
-    ident(&format!(
-        "{}ClientMessage",
-        names::pascal(&c.name, "Channel", "Channel")
-    ))
+    ident(&format!("{}ClientMessage", c.type_stem))
 }
 
 /// The client's `<Channel>Message`, everything the server sends on `c`.
