@@ -192,6 +192,22 @@ fn keyword_and_colliding_member_names_keep_their_wire_names() {
 }
 
 #[test]
+fn a_message_named_like_a_fallback_variant_is_still_told_apart() {
+    use fixture_hostile::channels::{Live2Message, Live22Message};
+    // The channels `live-2` and `live2` meet in `PascalCase`: each has its own types.
+    let message = Live22Message::from_text(r#"{"other": "x"}"#).unwrap();
+    let Live22Message::Unknown2(known) = &message else {
+        panic!("the `Unknown` message is a message of the channel: {message:?}");
+    };
+    assert_eq!(known.other.as_deref(), Some("x"));
+    let said = Live2Message::from_text(r#"{"text": "hi"}"#).unwrap();
+    let Live2Message::Recv(said) = said else {
+        panic!("`live-2` sends `recv`: {said:?}");
+    };
+    assert_eq!(said.text.as_deref(), Some("hi"));
+}
+
+#[test]
 fn hostile_enum_values_survive_and_the_fallback_avoids_their_names() {
     for value in [
         "*/",

@@ -63,6 +63,13 @@ pub const CLIENT_METHODS: &[&str] = &[
     "with_options",
 ];
 
+/// The variants the enums of what the server sends have beside one per message: the
+/// message enum's fallbacks, and a streamed reply's parts that are not a message of it.
+pub const INCOMING_ENUM_VARIANTS: &[&str] = &["Unknown", "UnknownBinary", "Other", "Previous"];
+
+/// The variant the mock's enum of what clients send has beside one per message.
+pub const OUTGOING_ENUM_VARIANTS: &[&str] = &["Other"];
+
 /// The methods every generated connection has: the getter of the message the server sends
 /// first may not take them.
 const CONNECTION_METHODS: &[&str] = &["recv", "poll_recv", "close", "session", "sender"];
@@ -174,6 +181,13 @@ impl Scope {
     /// Reserves `name` so that nothing claims it later.
     pub fn reserve(&mut self, name: &str) {
         self.used.insert(name.to_owned());
+    }
+
+    /// Reserves every name of `names`.
+    pub fn reserve_all(&mut self, names: &[&str]) {
+        for name in names {
+            self.reserve(name);
+        }
     }
 
     /// The first of `candidates` still free, else the first with a numeric suffix.

@@ -24,12 +24,14 @@ pub(super) fn channel(
     let name = channel_names.claim(names::snake(&base_name(&address, &group), "channel"));
     let pascal = names::pascal(&name, "Channel", "Channel");
     let mut message_names = Scope::pascal();
+    message_names.reserve_all(names::OUTGOING_ENUM_VARIANTS);
     let mut outgoing: Vec<Message> = group
         .outgoing
         .iter()
         .map(|m| message(types, m, default_content_type, &mut message_names))
         .collect();
     let mut message_names = Scope::pascal();
+    message_names.reserve_all(names::INCOMING_ENUM_VARIANTS);
     let mut incoming: Vec<Message> = group
         .incoming
         .iter()

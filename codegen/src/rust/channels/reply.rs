@@ -21,12 +21,12 @@ pub(super) fn reply_stream(api: &Api, c: &Channel, p: &Paths) -> Option<TokenStr
         connection,
         ..
     } = ChannelNames::of(c);
-    let taken: Vec<&str> = parts.iter().map(|m| m.name.as_str()).collect();
     let flagged = ends_by_flag(c);
+    // Lowering keeps the messages' variants clear of these.
     let names = ReplyNames {
-        other: free_name(&taken, "Other"),
+        other: ident("Other"),
         // A reply that ended on a flagged chunk may still be followed by its final message.
-        previous: flagged.then(|| free_name(&taken, "Previous")),
+        previous: flagged.then(|| ident("Previous")),
         reply,
         message,
     };
@@ -73,15 +73,6 @@ struct ReplyNames {
     other: Ident,
     /// The reply's variant for the previous reply's final message, when chunks end by a flag.
     previous: Option<Ident>,
-}
-
-/// `base`, or `base` with `Part`s appended until it is not one of the `taken` names.
-fn free_name(taken: &[&str], base: &str) -> Ident {
-    let mut name = base.to_owned();
-    while taken.contains(&name.as_str()) {
-        name.push_str("Part");
-    }
-    ident(&name)
 }
 
 /// The reply enum, one variant per part, and its `is_end`.

@@ -42,12 +42,8 @@ pub fn method(c: &Channel) -> TokenStream {
 pub fn items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
     let client = client_enum_name(c);
     let server = server_enum_name(c);
-    let taken: Vec<&str> = c.outgoing.iter().map(|m| m.name.as_str()).collect();
-    let other = ident(if taken.contains(&"Other") {
-        "OtherFrame"
-    } else {
-        "Other"
-    });
+    // Lowering keeps the messages' variants clear of it.
+    let other = ident("Other");
     let variants = c.outgoing.iter().map(|m| message_variant(api, m, p));
     let decodes = c.outgoing.iter().map(|m| {
         let name = ident(&m.name);
@@ -68,6 +64,24 @@ pub fn items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
             }
         }
     });
+    // A channel the client sends nothing on has nothing to decode.
+    let from_frame = if c.outgoing.is_empty() {
+        quote! {
+            fn from_frame(_: Option<&str>, frame: &ClientFrame) -> Self {
+                Self::#other(frame.clone())
+            }
+        }
+    } else {
+        quote! {
+            fn from_frame(message: Option<&str>, frame: &ClientFrame) -> Self {
+                let decoded = match message {
+                    #(#decodes)*
+                    _ => None,
+                };
+                decoded.unwrap_or_else(|| Self::#other(frame.clone()))
+            }
+        }
+    };
     let binary_fallback = (!c.incoming.iter().any(|m| m.kind == MessageKind::Binary))
         .then(|| quote! { Self::UnknownBinary(data) => Action::SendBinary(data.to_vec()), });
     let enum_doc = docs::lines(&format!(
@@ -86,13 +100,7 @@ pub fn items(api: &Api, c: &Channel, p: &Paths) -> TokenStream {
         }
 
         impl ClientMessage for #client {
-            fn from_frame(message: Option<&str>, frame: &ClientFrame) -> Self {
-                let decoded = match message {
-                    #(#decodes)*
-                    _ => None,
-                };
-                decoded.unwrap_or_else(|| Self::#other(frame.clone()))
-            }
+            #from_frame
         }
 
         impl ServerMessage for channels::#server {
