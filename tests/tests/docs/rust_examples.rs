@@ -518,6 +518,24 @@ pub mod fixture_hostile {
         Ok(())
     }
 
+    async fn live_2_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("http://localhost")?;
+        let mut connection = client.connect_live_2_2().await?;
+        while let Some(event) = connection.recv().await {
+            println!("{:?}", event ?);
+        }
+        Ok(())
+    }
+
+    async fn live2_example() -> Result<(), Box<dyn std::error::Error>> {
+        let client = fixture_hostile::Client::new("http://localhost")?;
+        let mut connection = client.connect_live2().await?;
+        while let Some(event) = connection.recv().await {
+            println!("{:?}", event ?);
+        }
+        Ok(())
+    }
+
     /// Every example, not started.
     pub fn all() -> Vec<Example> {
         vec![
@@ -527,6 +545,8 @@ pub mod fixture_hostile {
             Box::pin(live_example()),
             Box::pin(connect_live_example()),
             Box::pin(live_example_2()),
+            Box::pin(live_2_example()),
+            Box::pin(live2_example()),
         ]
     }
 }

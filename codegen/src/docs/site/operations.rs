@@ -38,6 +38,8 @@ struct OpView {
     body: Option<BodyView>,
     responses: Table,
     headers: Table,
+    /// The Rust struct a successful response's documented headers are read into.
+    rust_headers: Option<Md>,
     response_bodies: Vec<BodyView>,
     rust: CodeBlock,
     curl: CodeBlock,
@@ -129,6 +131,10 @@ fn op_view(ctx: &mut Ctx<'_>, op: &Operation) -> OpView {
         body,
         responses: responses_table(ctx, op),
         headers: headers_table(ctx, op),
+        rust_headers: op.success_headers.as_ref().map(|h| {
+            let krate = example::crate_path(&ctx.config.crate_name);
+            Md::code(&format!("{krate}::types::{}", example::rust_ident(&h.name)))
+        }),
         response_bodies,
         rust: CodeBlock::new("rust", &rust),
         curl: CodeBlock::new("sh", &curl),
