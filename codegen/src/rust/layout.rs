@@ -6,33 +6,47 @@ use syn::buffer::Cursor;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, File, Item};
 
+use super::features::gate_item;
+use super::imports::Used;
+
 /// `tokens` (a whole file) formatted, one blank line between items (a run of `use` or `mod`
 /// declarations stays together) and between the functions, types and constants of an impl
 /// block. Items are parsed and printed one at a time, so a large file never exists as one
 /// syntax tree.
 pub fn unparse(tokens: TokenStream) -> syn::Result<String> {
     let mut page = Page::default();
-    let parse = |input: ParseStream| {
-        // The file's inner attributes alone, then each item alone.
-        page.inner_attributes(input.call(Attribute::parse_inner)?);
-        while !input.is_empty() {
-            let start = input.cursor();
-            let item: Item = input.parse()?;
-            let spaced = matches!(item, Item::Impl(_) | Item::Trait(_))
-                && !has_multiline_literal(start, input.cursor());
-            page.item(item, spaced);
-        }
-        Ok(())
-    };
-    parse.parse2(tokens)?;
+    page.parse(tokens, None, true)?;
     Ok(page.out)
 }
 
-/// The text printed so far and what the last item was.
+/// A module as its body is built: the body laid out part by part (see [`Page::push`]),
+/// and the head (inner attributes, `use` lines) made once the body's names are known.
+pub struct Module {
+    pub head: TokenStream,
+    pub body: Page,
+}
+
+impl Module {
+    /// `head` and `body` as one file's text.
+    pub fn unparse(self) -> syn::Result<String> {
+        let mut page = Page::default();
+        page.parse(self.head, None, true)?;
+        page.append(self.body);
+        page.finish()
+    }
+}
+
+/// The text laid out so far and what the last item was; a part that does not parse is
+/// kept as the error [`Page::finish`] returns.
 #[derive(Default)]
-struct Page {
+pub struct Page {
     out: String,
     previous: Option<Run>,
+    /// The first item's run, and whether it is a module with a body: how the page joins
+    /// one above it.
+    first: Option<(Run, bool)>,
+    used: Used,
+    error: Option<syn::Error>,
 }
 
 /// The kinds of item that stay together when they follow one another.
@@ -44,6 +58,75 @@ enum Run {
 }
 
 impl Page {
+    /// Lays out the items of `tokens`, each with the attributes `cfg` (`#[cfg(..)]`) after
+    /// its doc comment. Each part is parsed on its own, so the whole body is never one
+    /// token stream, and an item is gated without printing and parsing it again.
+    pub fn push(&mut self, tokens: TokenStream, cfg: Option<&TokenStream>) {
+        if self.error.is_none()
+            && let Err(e) = self.parse(tokens, cfg, false)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// The identifiers the items laid out so far use, and the types they define.
+    pub fn used(&self) -> &Used {
+        &self.used
+    }
+
+    /// The text, or the first part that did not parse.
+    pub fn finish(self) -> syn::Result<String> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
+    }
+
+    /// Adds `below`'s items after this page's, set apart as if laid out here.
+    pub fn append(&mut self, below: Page) {
+        if let Some(e) = below.error {
+            self.error.get_or_insert(e);
+        }
+        if let Some((run, body)) = below.first {
+            if !self.out.is_empty() && !self.together(run, body) {
+                self.out.push('\n');
+            }
+            self.out.push_str(&below.out);
+            self.first.get_or_insert((run, body));
+            self.previous = below.previous;
+        }
+        self.used.extend(below.used);
+    }
+
+    /// Parses and prints `tokens` (with the file's inner attributes first when `inner`).
+    fn parse(
+        &mut self,
+        tokens: TokenStream,
+        cfg: Option<&TokenStream>,
+        inner: bool,
+    ) -> syn::Result<()> {
+        let cfg = match cfg {
+            Some(cfg) => Attribute::parse_outer.parse2(cfg.clone())?,
+            None => Vec::new(),
+        };
+        let parse = |input: ParseStream| {
+            if inner {
+                self.inner_attributes(input.call(Attribute::parse_inner)?);
+            }
+            while !input.is_empty() {
+                let start = input.cursor();
+                let mut item: Item = input.parse()?;
+                self.used.scan(start, input.cursor());
+                let spaced = matches!(item, Item::Impl(_) | Item::Trait(_))
+                    && !has_multiline_literal(start, input.cursor());
+                gate_item(&mut item, &cfg);
+                self.item(item, spaced);
+            }
+            Ok(())
+        };
+        parse.parse2(tokens)
+    }
+
     /// The file's inner attributes, one a line (prettyplease alone would join them).
     fn inner_attributes(&mut self, attrs: Vec<Attribute>) {
         for attr in attrs {
@@ -51,6 +134,11 @@ impl Page {
             self.out.push_str(text.trim_end());
             self.out.push('\n');
         }
+    }
+
+    /// Whether an item of `run` (a module with a `body`, say) stays with the one before.
+    fn together(&self, run: Run, body: bool) -> bool {
+        run != Run::Other && self.previous == Some(run) && !body
     }
 
     /// Prints `item`, its impl members set apart when `spaced`.
@@ -62,7 +150,7 @@ impl Page {
         };
         // A module with a body starts a run of its own.
         let body = matches!(&item, Item::Mod(m) if m.content.is_some());
-        let together = run != Run::Other && self.previous == Some(run) && !body;
+        let together = self.together(run, body);
         let text = match member_list(&item) {
             Some(text) => text,
             None => prettyplease::unparse(&file(Vec::new(), vec![item])),
@@ -75,6 +163,7 @@ impl Page {
         } else {
             self.out.push_str(&text);
         }
+        self.first.get_or_insert((run, body));
         self.previous = Some(run);
     }
 }

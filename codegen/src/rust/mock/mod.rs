@@ -161,8 +161,10 @@ pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream 
 
         #(#channel_items)*
     };
-    let runtime = super::imports::imports(quote!(autessa_runtime), &["Bytes"], &body);
-    let mock = super::imports::imports(
+    // One walk of the body for every `use` line.
+    let used = super::imports::Used::of(&body);
+    let runtime = super::imports::imports_used(quote!(autessa_runtime), &["Bytes"], &used);
+    let mock = super::imports::imports_used(
         quote!(autessa_runtime::mock),
         &[
             "ApiMock",
@@ -177,17 +179,17 @@ pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream 
             "decode_json",
             "send_json",
         ],
-        &body,
+        &used,
     );
-    let ws = super::imports::imports(
+    let ws = super::imports::imports_used(
         quote!(autessa_runtime::mock::ws),
         &["Action", "ClientFrame", "WsMockServer"],
-        &body,
+        &used,
     );
-    let crate_items = super::imports::imports(
+    let crate_items = super::imports::imports_used(
         quote!(crate),
         &["Client", "ConfigError", "channels", "types"],
-        &body,
+        &used,
     );
     quote! {
         #runtime

@@ -6,8 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use super::features::{Groups, gate_items};
+use super::features::Groups;
 use super::ident::ident;
+use super::layout::{Module, Page};
 use crate::ir::{Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef};
 
 mod paths;
@@ -16,14 +17,15 @@ mod union;
 pub use paths::{Paths, ty};
 use union::union;
 
-/// The whole `types` module body.
-pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> TokenStream {
+/// The whole `types` module, each type laid out as soon as it is built.
+pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> Module {
     let p = Paths {
         types: TokenStream::new(),
         runtime: runtime.clone(),
     };
     let mut defaults = DefaultCache::default();
-    let items = api.types_by_name().into_iter().map(|id| {
+    let mut body = Page::default();
+    for id in api.types_by_name() {
         let def = api.ty(id);
         let items = match &def.kind {
             TypeKind::Struct(s) => structure(api, def, s, &p, defaults.has_default(api, id)),
@@ -36,26 +38,22 @@ pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> Toke
                 quote! { #doc pub type #name = #target; }
             }
         };
-        match groups.and_then(|groups| groups.ty(id)) {
-            Some(cfg) => gate_items(items, &cfg),
-            None => items,
-        }
-    });
-    let body = quote! { #(#items)* };
-    let used = super::imports::Used::of(&body);
-    let std = super::imports::std_imports(&body, &used);
+        let cfg = groups.and_then(|groups| groups.ty(id));
+        body.push(items, cfg.as_ref());
+    }
+    let used = body.used();
+    let std = super::imports::std_imports(used);
     // A document without schemas has no types to derive anything for.
-    let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], &used);
+    let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], used);
     // With some areas left out, some imports go unused.
     let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
-    quote! {
+    let head = quote! {
         #lint
 
         #std
         #serde
-
-        #body
-    }
+    };
+    Module { head, body }
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> TokenStream {
