@@ -55,7 +55,7 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
         let module = mock::module(api, quick_start::has_key(api), groups);
         files.push(GeneratedFile::new(
             "src/mock.rs",
-            format_rust(module, config, "src/mock.rs")?,
+            format_module(module, config, "src/mock.rs")?,
         ));
     }
     if !api.channels.is_empty() {

@@ -13,7 +13,7 @@ use quote::quote;
 use super::config::RustConfig;
 use super::docs;
 use super::features::{Groups, gate_method};
-use super::layout::{Module, Page};
+use super::layout::{Members, Module, Page};
 use super::types::Paths;
 use crate::diag::Diagnostic;
 use crate::ir::{Api, AuthKind, ParamLocation, SecurityScheme};
@@ -62,7 +62,8 @@ pub fn module(
         pub struct Client<F: Flavour = Async> {
             http: F::Http,
         }
-
+    };
+    let client_impl = quote! {
         impl<F: Flavour> Client<F> {
             #base_const
             #env_consts
@@ -84,12 +85,11 @@ pub fn module(
             pub fn with_options(&self, options: RequestOptions) -> Self {
                 Self::from_http(F::with_options(&self.http, options))
             }
-
-            #(#methods)*
         }
     };
     let mut body = Page::default();
     body.push(client, None);
+    body.push_impl(client_impl, methods);
     body.append(calls);
     Ok(with_imports(body, rt, groups))
 }
@@ -198,14 +198,14 @@ fn keyless_constructors() -> TokenStream {
     }
 }
 
-/// Every operation's client methods (with its upload, if any), and the call types laid out,
-/// each gated on its areas' features when the API is split into areas.
+/// Every operation's client methods (with its upload, if any) and call type, laid out as
+/// they are built, each gated on its areas' features when the API is split into areas.
 fn operation_items(
     api: &Api,
     p: &Paths,
     groups: Option<&Groups>,
-) -> Result<(Vec<TokenStream>, Page), Diagnostic> {
-    let mut methods = Vec::new();
+) -> Result<(Members, Page), Diagnostic> {
+    let mut methods = Members::default();
     let mut calls = Page::default();
     for (index, op) in api.operations.iter().enumerate() {
         let (method, call) = operation(api, op, p)?;

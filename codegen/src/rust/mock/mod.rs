@@ -13,6 +13,8 @@ use quote::quote;
 use serde_json::Value;
 
 use super::features::Groups;
+use super::imports::{Used, imports_used};
+use super::layout::{Members, Module, Page};
 use super::types::Paths;
 use crate::GeneratedFile;
 use crate::ir::Api;
@@ -150,15 +152,17 @@ fn longest_run(text: &str, c: char) -> usize {
     text.split(|x| x != c).map(str::len).max().unwrap_or(0)
 }
 
-/// The `mock` module (`src/mock.rs`).
-pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream {
+/// The `mock` module (`src/mock.rs`), its methods laid out as they are built.
+pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> Module {
     let p = Paths {
         types: quote!(types::),
         runtime: quote!(autessa_runtime),
     };
-    let operations = rest::methods(api, &p, groups);
-    let channels = api.channels.iter().map(ws::method);
-    let channel_items = api.channels.iter().map(|c| ws::items(api, c, &p));
+    let mut methods = Members::default();
+    rest::methods(api, &p, groups, &mut methods);
+    api.channels
+        .iter()
+        .for_each(|c| methods.push(ws::method(c)));
     let has_channels = !api.channels.is_empty();
     let channels_accessor = has_channels.then(|| {
         quote! {
@@ -169,24 +173,20 @@ pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream 
             }
         }
     });
-    let mock = mock_type(has_channels, has_key);
-    let body = quote! {
-        #mock
+    let mut body = Page::default();
+    body.push(mock_type(has_channels, has_key), None);
+    body.push_impl(quote!(impl Mock { #channels_accessor }), methods);
+    for c in &api.channels {
+        body.push(ws::items(api, c, &p), None);
+    }
+    let head = imports(body.used());
+    Module { head, body }
+}
 
-        impl Mock {
-            #channels_accessor
-
-            #(#operations)*
-
-            #(#channels)*
-        }
-
-        #(#channel_items)*
-    };
-    // One walk of the body for every `use` line.
-    let used = super::imports::Used::of(&body);
-    let runtime = super::imports::imports_used(quote!(autessa_runtime), &["Bytes"], &used);
-    let mock = super::imports::imports_used(
+/// The module's `use` lines for what its body uses, and its `documents` module.
+fn imports(used: &Used) -> TokenStream {
+    let runtime = imports_used(quote!(autessa_runtime), &["Bytes"], used);
+    let mock = imports_used(
         quote!(autessa_runtime::mock),
         &[
             "ApiMock",
@@ -201,17 +201,17 @@ pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream 
             "decode_json",
             "send_json",
         ],
-        &used,
+        used,
     );
-    let ws = super::imports::imports_used(
+    let ws = imports_used(
         quote!(autessa_runtime::mock::ws),
         &["Action", "ClientFrame", "WsMockServer"],
-        &used,
+        used,
     );
-    let crate_items = super::imports::imports_used(
+    let crate_items = imports_used(
         quote!(crate),
         &["Client", "ConfigError", "channels", "types"],
-        &used,
+        used,
     );
     quote! {
         #runtime
@@ -220,8 +220,6 @@ pub fn module(api: &Api, has_key: bool, groups: Option<&Groups>) -> TokenStream 
         #crate_items
 
         mod documents;
-
-        #body
     }
 }
 

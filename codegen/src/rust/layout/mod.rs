@@ -4,10 +4,14 @@
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::buffer::Cursor;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, File, Item};
+use syn::{Attribute, File, Item, ItemImpl};
 
 use super::features::gate_item;
 use super::imports::Used;
+
+mod members;
+
+pub use members::Members;
 
 /// `tokens` (a whole file) formatted, one blank line between items (a run of `use` or `mod`
 /// declarations stays together) and between the functions, types and constants of an impl
@@ -67,6 +71,32 @@ impl Page {
         {
             self.error = Some(e);
         }
+    }
+
+    /// Lays out the impl block `block` with `members` after its own: the block's members
+    /// and those laid out apart print the same as if they were one block.
+    pub fn push_impl(&mut self, block: TokenStream, members: Members) {
+        if self.error.is_none()
+            && let Err(e) = self.impl_block(block, members)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn impl_block(&mut self, block: TokenStream, members: Members) -> syn::Result<()> {
+        let (text, multiline) = members.finish()?;
+        let parse = |input: ParseStream| {
+            let start = input.cursor();
+            let item: ItemImpl = input.parse()?;
+            self.used.scan(start, input.cursor());
+            Ok((item, has_multiline_literal(start, input.cursor())))
+        };
+        let (item, own_multiline) = parse.parse2(block)?;
+        let head = prettyplease::unparse(&file(Vec::new(), vec![Item::Impl(item)]));
+        let whole = members::join(&head, &text.out);
+        self.used.extend(text.used);
+        self.place(&whole, Run::Other, false, !(multiline || own_multiline));
+        Ok(())
     }
 
     /// The identifiers the items laid out so far use, and the types they define.
@@ -150,18 +180,23 @@ impl Page {
         };
         // A module with a body starts a run of its own.
         let body = matches!(&item, Item::Mod(m) if m.content.is_some());
-        let together = self.together(run, body);
         let text = match member_list(&item) {
             Some(text) => text,
             None => prettyplease::unparse(&file(Vec::new(), vec![item])),
         };
+        self.place(&text, run, body, spaced);
+    }
+
+    /// Adds an item's `text` after the items before it.
+    fn place(&mut self, text: &str, run: Run, body: bool, spaced: bool) {
+        let together = self.together(run, body);
         if !self.out.is_empty() && !together {
             self.out.push('\n');
         }
         if spaced {
-            self.out.push_str(&space_members(&text));
+            self.out.push_str(&space_members(text));
         } else {
-            self.out.push_str(&text);
+            self.out.push_str(text);
         }
         self.first.get_or_insert((run, body));
         self.previous = Some(run);
@@ -321,6 +356,29 @@ mod tests {
         );
         let expected = "struct A;\n\nrt::deserialize_object!(A {\n    id: required \"id\",\n    r#type: optional \"type\",\n});\n\nfn f() {}\n";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn an_impl_with_members_laid_out_apart_prints_as_one_block() {
+        let whole = layout(
+            "struct A; impl A { const N: u8 = 1; fn f(&self) -> u8 { if true { 1 } else { 2 } } #[doc = \" g\"] pub fn g() {} fn h() {} }",
+        );
+        let mut members = super::Members::default();
+        members.push(
+            "fn f(&self) -> u8 { if true { 1 } else { 2 } }"
+                .parse()
+                .unwrap(),
+        );
+        members.push("#[doc = \" g\"] pub fn g() {} fn h() {}".parse().unwrap());
+        let mut page = super::Page::default();
+        page.push("struct A;".parse().unwrap(), None);
+        page.push_impl("impl A { const N: u8 = 1; }".parse().unwrap(), members);
+        assert_eq!(page.finish().unwrap(), whole);
+        let mut empty = super::Page::default();
+        let mut members = super::Members::default();
+        members.push("fn f() {}".parse().unwrap());
+        empty.push_impl("impl A {}".parse().unwrap(), members);
+        assert_eq!(empty.finish().unwrap(), layout("impl A { fn f() {} }"));
     }
 
     #[test]
