@@ -184,7 +184,7 @@ pub struct Variant {
 }
 
 /// A use of a type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TypeRef {
     Named(TypeId),
     Primitive(Primitive),
@@ -197,7 +197,7 @@ pub enum TypeRef {
     Any,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Primitive {
     String,
     Boolean,

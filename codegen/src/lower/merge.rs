@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::graph::renumber_all;
 use super::schema::is_component;
-use crate::ir::{Api, Struct, TypeId, TypeKind, TypeRef};
+use crate::ir::{Api, Constraints, Struct, TypeId, TypeKind, TypeRef};
 
 /// Points every use of an inline enum of two or more values at the first enum with the same
 /// values and default: a
@@ -73,7 +73,7 @@ pub(super) fn same_structs(api: &mut Api) {
     let tagged = tagged_members(api);
     let mut merged = vec![false; api.types.len()];
     loop {
-        let mut first: HashMap<(Vec<String>, String), TypeId> = HashMap::new();
+        let mut first: HashMap<_, TypeId> = HashMap::new();
         let mut remap = vec![None; api.types.len()];
         let order = (0..api.types.len())
             .filter(|i| is_component(&api.types[*i].origin))
@@ -105,28 +105,65 @@ pub(super) fn same_structs(api: &mut Api) {
 }
 
 /// What makes two structs the same Rust type: everything about their members but the docs
-/// (each member's, and the type of the extra members).
-fn shape(s: &Struct) -> (Vec<String>, String) {
+/// (each member's, and the type of the extra members). Borrowed and hashed as it is: a
+/// key written out as text was most of this pass's time.
+fn shape(s: &Struct) -> (Vec<FieldShape<'_>>, Option<&TypeRef>) {
     let fields = s
         .fields
         .iter()
-        .map(|f| {
-            format!(
-                "{}|{}|{:?}|{}|{}|{:?}|{}|{}|{}|{:?}",
-                f.wire,
-                f.name,
-                f.ty,
+        .map(|f| FieldShape {
+            wire: &f.wire,
+            name: &f.name,
+            ty: &f.ty,
+            flags: [
                 f.required,
                 f.nullable,
-                f.default,
                 f.flatten,
                 f.read_only,
                 f.empty_is_valid,
-                f.constraints
-            )
+            ],
+            // Defaults are few; their text keeps the key's notion of "the same" (member
+            // order included, which `Value`'s equality ignores).
+            default: f.default.as_ref().map(|d| format!("{d:?}")),
+            constraints: Limits::of(&f.constraints),
         })
         .collect();
-    (fields, format!("{:?}", s.extra))
+    (fields, s.extra.as_ref())
+}
+
+/// A member as [`shape`] compares it.
+#[derive(PartialEq, Eq, Hash)]
+struct FieldShape<'a> {
+    wire: &'a str,
+    name: &'a str,
+    ty: &'a TypeRef,
+    flags: [bool; 5],
+    default: Option<String>,
+    constraints: Limits<'a>,
+}
+
+/// A member's [`Constraints`], with the bounds by their bits (as their text would tell
+/// them apart: `0.0` from `-0.0`).
+#[derive(PartialEq, Eq, Hash)]
+struct Limits<'a> {
+    counts: [Option<u64>; 4],
+    bounds: [Option<(u64, bool)>; 2],
+    pattern: Option<&'a str>,
+    format: Option<&'a str>,
+    items: Option<Box<Limits<'a>>>,
+}
+
+impl<'a> Limits<'a> {
+    fn of(c: &'a Constraints) -> Self {
+        let bits = |b: Option<(f64, bool)>| b.map(|(v, exclusive)| (v.to_bits(), exclusive));
+        Limits {
+            counts: [c.min_length, c.max_length, c.min_items, c.max_items],
+            bounds: [bits(c.minimum), bits(c.maximum)],
+            pattern: c.pattern.as_deref(),
+            format: c.format.as_deref(),
+            items: c.items.as_deref().map(|items| Box::new(Limits::of(items))),
+        }
+    }
 }
 
 /// The structs that are members of a tagged union.

@@ -3,9 +3,8 @@
 //! that tag's first dotted segment), and a type to the features of the operations that
 //! reach it. A type every group reaches, or no operation does, is always compiled.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
 use quote::quote;
-use syn::parse::Parser;
 
 use crate::ir::{Api, TypeId};
 use crate::lower::graph::{named_in, reachable};
@@ -189,42 +188,60 @@ fn feature_name(group: &str, taken: &[String]) -> String {
     name
 }
 
-/// `tokens` (items) with `cfg` on each item, after its doc comment.
-pub fn gate_items(tokens: TokenStream, cfg: &TokenStream) -> TokenStream {
-    let Ok(file) = syn::parse2::<syn::File>(tokens.clone()) else {
-        return tokens;
-    };
-    let Ok(cfg) = syn::Attribute::parse_outer.parse2(cfg.clone()) else {
-        return tokens;
-    };
-    let items = file.items.into_iter().map(|mut item| {
-        if let Some(attrs) = attributes(&mut item) {
-            let at = attrs
-                .iter()
-                .take_while(|a| a.path().is_ident("doc"))
-                .count();
-            attrs.splice(at..at, cfg.iter().cloned());
-        }
-        item
-    });
-    quote!(#(#items)*)
+/// `item` with `cfg` after its doc comment.
+pub fn gate_item(item: &mut syn::Item, cfg: &[syn::Attribute]) {
+    if cfg.is_empty() {
+        return;
+    }
+    if let Some(attrs) = attributes(item) {
+        let at = attrs
+            .iter()
+            .take_while(|a| a.path().is_ident("doc"))
+            .count();
+        attrs.splice(at..at, cfg.iter().cloned());
+    }
 }
 
-/// `tokens` (one method of an impl block) with `cfg` after its doc comment.
+/// `tokens` (one method of an impl block) with `cfg` after its doc comment; tokens that
+/// are not one method (a method and its streaming twin) are left as they are. Done on the
+/// tokens: parsing and printing every method was most of the client's build time.
 pub fn gate_method(tokens: TokenStream, cfg: &TokenStream) -> TokenStream {
-    let (Ok(mut method), Ok(cfg)) = (
-        syn::parse2::<syn::ImplItemFn>(tokens.clone()),
-        syn::Attribute::parse_outer.parse2(cfg.clone()),
-    ) else {
-        return tokens;
-    };
-    let at = method
-        .attrs
-        .iter()
-        .take_while(|a| a.path().is_ident("doc"))
-        .count();
-    method.attrs.splice(at..at, cfg);
-    quote!(#method)
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut at = 0;
+    while let [TokenTree::Punct(hash), TokenTree::Group(attr), ..] = &trees[at..]
+        && hash.as_char() == '#'
+        && is_doc(attr)
+    {
+        at += 2;
+    }
+    if !one_function(&trees[at..]) {
+        return trees.into_iter().collect();
+    }
+    let mut out: TokenStream = trees[..at].iter().cloned().collect();
+    out.extend(cfg.clone());
+    out.extend(trees.into_iter().skip(at));
+    out
+}
+
+/// Whether `attr` is the bracketed part of a `#[doc ..]` attribute.
+fn is_doc(attr: &Group) -> bool {
+    let mut inside = attr.stream().into_iter();
+    attr.delimiter() == Delimiter::Bracket
+        && matches!(inside.next(), Some(TokenTree::Ident(i)) if i == "doc")
+        && !matches!(inside.next(), Some(TokenTree::Punct(p)) if p.as_char() == ':')
+}
+
+/// Whether `trees` (after the doc comment) are one function: attributes, `fn`, and a body
+/// that ends them. Generated signatures hold no braces outside groups.
+fn one_function(trees: &[TokenTree]) -> bool {
+    let brace =
+        |t: &TokenTree| matches!(t, TokenTree::Group(g) if g.delimiter() == Delimiter::Brace);
+    let semicolon = |t: &TokenTree| matches!(t, TokenTree::Punct(p) if p.as_char() == ';');
+    let is_fn = |t: &TokenTree| matches!(t, TokenTree::Ident(i) if i == "fn");
+    !trees.is_empty()
+        && trees.iter().position(brace) == Some(trees.len() - 1)
+        && !trees.iter().any(semicolon)
+        && trees.iter().filter(|t| is_fn(t)).count() == 1
 }
 
 fn attributes(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
@@ -318,6 +335,23 @@ mod tests {
         assert_eq!(
             by_tag.features(),
             ["pets-cats", "pets-dogs", "stores", "untagged"]
+        );
+    }
+
+    #[test]
+    fn a_method_is_gated_after_its_doc_comment_and_two_are_left_alone() {
+        let cfg = quote::quote!(#[cfg(feature = "pets")]);
+        let one = quote::quote! { #[doc = " A."] #[must_use] pub fn a(&self) -> X<'_> { X } };
+        let gated = super::gate_method(one, &cfg).to_string();
+        assert_eq!(
+            gated,
+            quote::quote! { #[doc = " A."] #[cfg(feature = "pets")] #[must_use] pub fn a(&self) -> X<'_> { X } }
+                .to_string()
+        );
+        let two = quote::quote! { #[doc = " A."] pub fn a() {} pub fn b() {} };
+        assert_eq!(
+            super::gate_method(two.clone(), &cfg).to_string(),
+            two.to_string()
         );
     }
 

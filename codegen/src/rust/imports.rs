@@ -1,42 +1,79 @@
 //! The `use` lines of generated files: each names only what its file uses.
 
-use proc_macro2::TokenStream;
+use std::collections::HashSet;
+
+use proc_macro2::{TokenStream, TokenTree};
 use quote::quote;
+use syn::buffer::{Cursor, TokenBuffer};
 
 /// The identifiers a body uses unqualified, to import only what generated code needs
-/// (`types::Upload` does not use an imported `Upload`). Collected once per body: a walk of
-/// a large module copies every group's tokens, so each `use` line must not walk it again.
-pub(crate) struct Used(std::collections::HashSet<String>);
+/// (`types::Upload` does not use an imported `Upload`), and the types it defines at its top
+/// level (`struct X`, `enum X`, ...). Collected while the body's items are parsed for
+/// layout ([`Used::scan`]), which walks syn's buffer and copies no tokens.
+#[derive(Default)]
+pub(crate) struct Used {
+    names: HashSet<String>,
+    defined: HashSet<String>,
+}
 
 impl Used {
     pub(crate) fn of(tokens: &TokenStream) -> Self {
-        let mut out = std::collections::HashSet::new();
-        let mut stack: Vec<TokenStream> = vec![tokens.clone()];
-        while let Some(ts) = stack.pop() {
-            // How many `:` come right before the current token.
-            let mut colons = 0;
-            for tt in ts {
-                match tt {
-                    proc_macro2::TokenTree::Ident(i) => {
-                        if colons < 2 {
-                            out.insert(i.to_string());
-                        }
-                        colons = 0;
-                    }
-                    proc_macro2::TokenTree::Punct(p) if p.as_char() == ':' => colons += 1,
-                    proc_macro2::TokenTree::Group(g) => {
-                        stack.push(g.stream());
-                        colons = 0;
-                    }
-                    _ => colons = 0,
-                }
+        let buffer = TokenBuffer::new2(tokens.clone());
+        let mut used = Self::default();
+        used.walk(buffer.begin(), None, true);
+        used
+    }
+
+    /// Adds the tokens of a body's top level from `from` up to `to`.
+    pub(crate) fn scan(&mut self, from: Cursor, to: Cursor) {
+        self.walk(from, Some(to), true);
+    }
+
+    /// Adds the tokens from `from` up to `to` (the end of `from`'s group when `None`);
+    /// only the `top` level's item keywords define names.
+    fn walk(&mut self, mut from: Cursor, to: Option<Cursor>, top: bool) {
+        const ITEMS: [&str; 4] = ["struct", "enum", "type", "trait"];
+        // How many `:` come right before the current token.
+        let mut colons = 0;
+        let mut after_item_keyword = false;
+        while Some(from) != to && !from.eof() {
+            if let Some((inside, _, _, next)) = from.any_group() {
+                self.walk(inside, None, false);
+                (colons, after_item_keyword, from) = (0, false, next);
+                continue;
             }
+            let Some((tree, next)) = from.token_tree() else {
+                break;
+            };
+            match tree {
+                TokenTree::Ident(i) => {
+                    let name = i.to_string();
+                    let keyword = ITEMS.contains(&name.as_str());
+                    if after_item_keyword && top {
+                        self.defined.insert(name.clone());
+                    }
+                    if colons < 2 {
+                        self.names.insert(name);
+                    }
+                    (colons, after_item_keyword) = (0, keyword);
+                }
+                TokenTree::Punct(p) if p.as_char() == ':' => {
+                    (colons, after_item_keyword) = (colons + 1, false);
+                }
+                _ => (colons, after_item_keyword) = (0, false),
+            }
+            from = next;
         }
-        Self(out)
+    }
+
+    /// Adds what `other` uses and defines.
+    pub(crate) fn extend(&mut self, other: Used) {
+        self.names.extend(other.names);
+        self.defined.extend(other.defined);
     }
 
     pub(super) fn contains(&self, name: &str) -> bool {
-        self.0.contains(name)
+        self.names.contains(name)
     }
 }
 
@@ -50,11 +87,10 @@ const STD_NAMES: &[(&str, &[&str])] = &[
     ("task", &["Context", "Poll"]),
 ];
 
-/// The `use std::…` lines for the [`STD_NAMES`] that `body` uses (its identifiers are
-/// `used`); a name the file defines itself (a schema called `Context` in the types module)
-/// is its own, not the standard one.
-pub(super) fn std_imports(body: &TokenStream, used: &Used) -> TokenStream {
-    let defined = defined(body);
+/// The `use std::…` lines for the [`STD_NAMES`] that a body uses; a name the file defines
+/// itself (a schema called `Context` in the types module) is its own, not the standard one.
+pub(super) fn std_imports(used: &Used) -> TokenStream {
+    let defined = &used.defined;
     STD_NAMES
         .iter()
         .map(|(module, names)| {
@@ -67,30 +103,6 @@ pub(super) fn std_imports(body: &TokenStream, used: &Used) -> TokenStream {
             imports_used(quote!(std::#module), &names, used)
         })
         .collect()
-}
-
-/// The names of the types a file defines at its top level (`struct X`, `enum X`, ...).
-fn defined(tokens: &TokenStream) -> std::collections::HashSet<String> {
-    const ITEMS: [&str; 4] = ["struct", "enum", "type", "trait"];
-    let mut out = std::collections::HashSet::new();
-    let mut after_item_keyword = false;
-    for tt in tokens.clone() {
-        if let proc_macro2::TokenTree::Ident(i) = &tt {
-            let name = i.to_string();
-            if after_item_keyword {
-                out.insert(name.clone());
-            }
-            after_item_keyword = ITEMS.contains(&name.as_str());
-        } else {
-            after_item_keyword = false;
-        }
-    }
-    out
-}
-
-/// `use root::{names...};` for the names in `candidates` that `body` uses.
-pub(super) fn imports(root: TokenStream, candidates: &[&str], body: &TokenStream) -> TokenStream {
-    imports_used(root, candidates, &Used::of(body))
 }
 
 /// `use root::{names...};` for the names in `candidates` among the `used` ones.

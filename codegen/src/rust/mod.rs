@@ -37,9 +37,9 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
     // are held at a time.
     let groups = config.features_by.map(|by| features::Groups::new(api, by));
     let groups = groups.as_ref();
-    let types = format_rust(types::module(api, &rt, groups), config, "src/types.rs")?;
+    let types = format_module(types::module(api, &rt, groups), config, "src/types.rs")?;
     let client = client::module(api, config, &rt, groups)?;
-    let client = format_rust(client, config, "src/client.rs")?;
+    let client = format_module(client, config, "src/client.rs")?;
     let blocking = format_rust(client::blocking_module(api), config, "src/blocking.rs")?;
     let lib = lib_rs(api, config);
     let mut files = vec![
@@ -55,7 +55,7 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
         let module = mock::module(api, quick_start::has_key(api), groups);
         files.push(GeneratedFile::new(
             "src/mock.rs",
-            format_rust(module, config, "src/mock.rs")?,
+            format_module(module, config, "src/mock.rs")?,
         ));
     }
     if !api.channels.is_empty() {
@@ -109,7 +109,7 @@ fn channels_module(api: &Api, rt: &TokenStream) -> TokenStream {
         ],
         &used,
     );
-    let std = std_imports(&body, &used);
+    let std = std_imports(&used);
     let runtime = imports_used(rt.clone(), &["AuthScheme", "Bytes"], &used);
     let stream = imports_used(quote!(autessa_runtime::ws::stream), &["Stream"], &used);
     quote! {
@@ -313,7 +313,24 @@ fn without_default_features(dependency: &str) -> String {
 }
 
 fn format_rust(tokens: TokenStream, config: &RustConfig, path: &str) -> Result<String, Diagnostic> {
-    let text = layout::unparse(tokens).map_err(|e| {
+    preamble(layout::unparse(tokens), config, path)
+}
+
+fn format_module(
+    module: layout::Module,
+    config: &RustConfig,
+    path: &str,
+) -> Result<String, Diagnostic> {
+    preamble(module.unparse(), config, path)
+}
+
+/// The text of a file, or the error that it does not parse, with the `@generated` line.
+fn preamble(
+    text: syn::Result<String>,
+    config: &RustConfig,
+    path: &str,
+) -> Result<String, Diagnostic> {
+    let text = text.map_err(|e| {
         Diagnostic::error(
             &Location::new(Default::default(), ""),
             format!("internal error: generated {path} does not parse as Rust: {e}"),

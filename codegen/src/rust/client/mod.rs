@@ -12,7 +12,8 @@ use quote::quote;
 
 use super::config::RustConfig;
 use super::docs;
-use super::features::{Groups, gate_items, gate_method};
+use super::features::{Groups, gate_method};
+use super::layout::{Members, Module, Page};
 use super::types::Paths;
 use crate::diag::Diagnostic;
 use crate::ir::{Api, AuthKind, ParamLocation, SecurityScheme};
@@ -32,7 +33,7 @@ pub fn module(
     config: &RustConfig,
     rt: &TokenStream,
     groups: Option<&Groups>,
-) -> Result<TokenStream, Diagnostic> {
+) -> Result<Module, Diagnostic> {
     let p = Paths {
         types: quote!(types::),
         runtime: rt.clone(),
@@ -57,13 +58,14 @@ pub fn module(
         None => (keyless_constructors(&with_quota), TokenStream::new()),
     };
     let (methods, calls) = operation_items(api, &p, groups)?;
-    let body = quote! {
+    let client = quote! {
         #struct_doc
         #[derive(Clone, Debug)]
         pub struct Client<F: Flavour = Async> {
             http: F::Http,
         }
-
+    };
+    let client_impl = quote! {
         impl<F: Flavour> Client<F> {
             #base_const
             #env_consts
@@ -86,12 +88,12 @@ pub fn module(
             pub fn with_options(&self, options: RequestOptions) -> Self {
                 Self::from_http(F::with_options(&self.http, options))
             }
-
-            #(#methods)*
         }
-
-        #(#calls)*
     };
+    let mut body = Page::default();
+    body.push(client, None);
+    body.push_impl(client_impl, methods);
+    body.append(calls);
     Ok(with_imports(body, rt, groups))
 }
 
@@ -225,15 +227,15 @@ fn keyless_constructors(with_quota: &TokenStream) -> TokenStream {
     }
 }
 
-/// Every operation's client methods (with its upload, if any) and call type, each gated on
-/// its areas' features when the API is split into areas.
+/// Every operation's client methods (with its upload, if any) and call type, laid out as
+/// they are built, each gated on its areas' features when the API is split into areas.
 fn operation_items(
     api: &Api,
     p: &Paths,
     groups: Option<&Groups>,
-) -> Result<(Vec<TokenStream>, Vec<TokenStream>), Diagnostic> {
-    let mut methods = Vec::new();
-    let mut calls = Vec::new();
+) -> Result<(Members, Page), Diagnostic> {
+    let mut methods = Members::default();
+    let mut calls = Page::default();
     for (index, op) in api.operations.iter().enumerate() {
         let (method, call) = operation(api, op, p)?;
         let cfg = groups.map(|groups| groups.operation(index));
@@ -241,10 +243,7 @@ fn operation_items(
             Some(cfg) => gate_method(method, cfg),
             None => method,
         });
-        calls.push(match &cfg {
-            Some(cfg) => gate_items(call, cfg),
-            None => call,
-        });
+        calls.push(call, cfg.as_ref());
         if let Some(flow) = &op.upload {
             let cfg = groups.map(|groups| groups.operations(&[index, flow.then]));
             let method = upload_method(api, op, flow, p)?;
@@ -257,9 +256,9 @@ fn operation_items(
     Ok((methods, calls))
 }
 
-/// The module's source: its lints and the imports `body` uses, then `body`.
-fn with_imports(body: TokenStream, rt: &TokenStream, groups: Option<&Groups>) -> TokenStream {
-    let used = super::imports::Used::of(&body);
+/// The module: its lints and the imports `body` uses, then `body`.
+fn with_imports(body: Page, rt: &TokenStream, groups: Option<&Groups>) -> Module {
+    let used = body.used();
     let shared = [
         "path_segment",
         "ApiKey",
@@ -281,23 +280,22 @@ fn with_imports(body: TokenStream, rt: &TokenStream, groups: Option<&Groups>) ->
         "Upload",
         "UploadError",
     ];
-    let runtime = super::imports::imports_used(rt.clone(), &shared, &used);
-    let types = super::imports::imports_used(quote!(crate), &["types"], &used);
-    let std = super::imports::std_imports(&body, &used);
+    let runtime = super::imports::imports_used(rt.clone(), &shared, used);
+    let types = super::imports::imports_used(quote!(crate), &["types"], used);
+    let std = super::imports::std_imports(used);
     // A call's `send` names its result in full, `F::Wait<impl Future<Output = Result<..>>>`,
     // one type for both flavours; clippy finds that complex for deep response types.
     // With some areas left out, some imports go unused.
     let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
-    quote! {
+    let head = quote! {
         #![allow(clippy::type_complexity)]
         #lint
 
         #std
         #runtime
         #types
-
-        #body
-    }
+    };
+    Module { head, body }
 }
 
 /// The security scheme the client applies: the first one it can (an API key in a header or

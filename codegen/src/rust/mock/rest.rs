@@ -8,20 +8,20 @@ use super::super::client::responses::response_types;
 use super::super::docs;
 use super::super::features::{Groups, gate_method};
 use super::super::ident::ident;
+use super::super::layout::Members;
 use super::super::types::{Paths, ty};
 use crate::ir::{Api, BodyKind, Operation};
 use crate::lower::names;
 
-/// `on_<operation>` for every operation.
-pub fn methods(api: &Api, p: &Paths, groups: Option<&Groups>) -> Vec<TokenStream> {
-    let methods = api.operations.iter().map(|op| method(api, op, p));
-    methods
-        .enumerate()
-        .map(|(index, method)| match groups {
+/// `on_<operation>` for every operation, laid out into `out`.
+pub fn methods(api: &Api, p: &Paths, groups: Option<&Groups>, out: &mut Members) {
+    for (index, op) in api.operations.iter().enumerate() {
+        let method = method(api, op, p);
+        out.push(match groups {
             Some(groups) => gate_method(method, &groups.operation(index)),
             None => method,
-        })
-        .collect()
+        });
+    }
 }
 
 fn method(api: &Api, op: &Operation, p: &Paths) -> TokenStream {

@@ -6,8 +6,9 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::docs;
-use super::features::{Groups, gate_items};
+use super::features::Groups;
 use super::ident::ident;
+use super::layout::{Module, Page};
 use crate::ir::{Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef};
 
 mod headers;
@@ -17,71 +18,97 @@ mod union;
 pub use paths::{Paths, ty};
 use union::union;
 
-/// The whole `types` module body.
-pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> TokenStream {
+/// The whole `types` module, each type laid out as soon as it is built.
+pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> Module {
     let p = Paths {
         types: TokenStream::new(),
         runtime: runtime.clone(),
     };
     let mut defaults = DefaultCache::default();
-    let types = api.types_by_name().into_iter().map(|id| {
-        let def = api.ty(id);
-        let items = match &def.kind {
-            TypeKind::Struct(s) => structure(api, def, s, &p, defaults.has_default(api, id)),
-            TypeKind::Enum(e) => enumeration(def, e, &p),
-            TypeKind::Union(u) => union(api, def, u, &p),
-            TypeKind::Alias(t) => {
-                let name = ident(&def.name);
-                let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
-                let target = ty(t, api, &p);
-                quote! { #doc pub type #name = #target; }
+    let mut body = Page::default();
+    for entry in entries(api) {
+        let (items, cfg) = match entry {
+            Entry::Type(id) => {
+                let def = api.ty(id);
+                let items = match &def.kind {
+                    TypeKind::Struct(s) => {
+                        structure(api, def, s, &p, defaults.has_default(api, id))
+                    }
+                    TypeKind::Enum(e) => enumeration(def, e, &p),
+                    TypeKind::Union(u) => union(api, def, u, &p),
+                    TypeKind::Alias(t) => {
+                        let name = ident(&def.name);
+                        let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
+                        let target = ty(t, api, &p);
+                        quote! { #doc pub type #name = #target; }
+                    }
+                };
+                (items, groups.and_then(|groups| groups.ty(id)))
+            }
+            Entry::HeaderSet(index) => {
+                let items = headers::header_set(api, &api.header_sets[index], &p);
+                (
+                    items,
+                    groups.and_then(|groups| groups.header_set(api, index)),
+                )
+            }
+            Entry::HeadersAlias(index) => {
+                let op = &api.operations[index];
+                let items = headers::alias(api, op).unwrap_or_default();
+                (items, groups.map(|groups| groups.operation(index)))
             }
         };
-        let items = match groups.and_then(|groups| groups.ty(id)) {
-            Some(cfg) => gate_items(items, &cfg),
-            None => items,
-        };
-        (def.name.as_str(), items)
-    });
-    let header_sets = api.header_sets.iter().enumerate().map(|(index, set)| {
-        let items = headers::header_set(api, set, &p);
-        let items = match groups.and_then(|groups| groups.header_set(api, index)) {
-            Some(cfg) => gate_items(items, &cfg),
-            None => items,
-        };
-        (set.name.as_str(), items)
-    });
-    let aliases = api.operations.iter().enumerate().filter_map(|(index, op)| {
-        let items = headers::alias(api, op)?;
-        let name = op.success_headers.as_ref()?.name.as_str();
-        Some(match groups.map(|groups| groups.operation(index)) {
-            Some(cfg) => (name, gate_items(items, &cfg)),
-            None => (name, items),
-        })
-    });
-    // One namespace, written in order of name.
-    let mut items: Vec<(&str, TokenStream)> = types.collect();
-    if !api.header_sets.is_empty() {
-        items.extend(header_sets);
-        items.extend(aliases);
-        items.sort_by(|a, b| a.0.cmp(b.0));
+        body.push(items, cfg.as_ref());
     }
-    let items = items.into_iter().map(|(_, tokens)| tokens);
-    let body = quote! { #(#items)* };
-    let used = super::imports::Used::of(&body);
-    let std = super::imports::std_imports(&body, &used);
+    let used = body.used();
+    let std = super::imports::std_imports(used);
     // A document without schemas has no types to derive anything for.
-    let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], &used);
+    let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], used);
     // With some areas left out, some imports go unused.
     let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
-    quote! {
+    let head = quote! {
         #lint
 
         #std
         #serde
+    };
+    Module { head, body }
+}
 
-        #body
+/// An item of the types module.
+enum Entry {
+    Type(TypeId),
+    /// A struct of documented response headers.
+    HeaderSet(usize),
+    /// An operation's own name for its header struct, when the struct is named otherwise.
+    HeadersAlias(usize),
+}
+
+/// The module's items in order of name: types, header structs and their aliases share one
+/// namespace.
+fn entries(api: &Api) -> Vec<Entry> {
+    let types = api.types_by_name().into_iter().map(Entry::Type);
+    if api.header_sets.is_empty() {
+        return types.collect();
     }
+    let name = |entry: &Entry| -> &str {
+        match entry {
+            Entry::Type(id) => &api.ty(*id).name,
+            Entry::HeaderSet(index) => &api.header_sets[*index].name,
+            Entry::HeadersAlias(index) => api.operations[*index]
+                .success_headers
+                .as_ref()
+                .map_or("", |h| h.name.as_str()),
+        }
+    };
+    let sets = (0..api.header_sets.len()).map(Entry::HeaderSet);
+    let aliases = api.operations.iter().enumerate().filter_map(|(index, op)| {
+        let headers = op.success_headers.as_ref()?;
+        (api.header_sets[headers.set].name != headers.name).then_some(Entry::HeadersAlias(index))
+    });
+    let mut entries: Vec<Entry> = types.chain(sets).chain(aliases).collect();
+    entries.sort_by(|a, b| name(a).cmp(name(b)));
+    entries
 }
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> TokenStream {

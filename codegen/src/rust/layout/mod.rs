@@ -4,7 +4,14 @@
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::buffer::Cursor;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, File, Item};
+use syn::{Attribute, File, Item, ItemImpl};
+
+use super::features::gate_item;
+use super::imports::Used;
+
+mod members;
+
+pub use members::Members;
 
 /// `tokens` (a whole file) formatted, one blank line between items (a run of `use` or `mod`
 /// declarations stays together) and between the functions, types and constants of an impl
@@ -12,27 +19,38 @@ use syn::{Attribute, File, Item};
 /// syntax tree.
 pub fn unparse(tokens: TokenStream) -> syn::Result<String> {
     let mut page = Page::default();
-    let parse = |input: ParseStream| {
-        // The file's inner attributes alone, then each item alone.
-        page.inner_attributes(input.call(Attribute::parse_inner)?);
-        while !input.is_empty() {
-            let start = input.cursor();
-            let item: Item = input.parse()?;
-            let spaced = matches!(item, Item::Impl(_) | Item::Trait(_))
-                && !has_multiline_literal(start, input.cursor());
-            page.item(item, spaced);
-        }
-        Ok(())
-    };
-    parse.parse2(tokens)?;
+    page.parse(tokens, None, true)?;
     Ok(page.out)
 }
 
-/// The text printed so far and what the last item was.
+/// A module as its body is built: the body laid out part by part (see [`Page::push`]),
+/// and the head (inner attributes, `use` lines) made once the body's names are known.
+pub struct Module {
+    pub head: TokenStream,
+    pub body: Page,
+}
+
+impl Module {
+    /// `head` and `body` as one file's text.
+    pub fn unparse(self) -> syn::Result<String> {
+        let mut page = Page::default();
+        page.parse(self.head, None, true)?;
+        page.append(self.body);
+        page.finish()
+    }
+}
+
+/// The text laid out so far and what the last item was; a part that does not parse is
+/// kept as the error [`Page::finish`] returns.
 #[derive(Default)]
-struct Page {
+pub struct Page {
     out: String,
     previous: Option<Run>,
+    /// The first item's run, and whether it is a module with a body: how the page joins
+    /// one above it.
+    first: Option<(Run, bool)>,
+    used: Used,
+    error: Option<syn::Error>,
 }
 
 /// The kinds of item that stay together when they follow one another.
@@ -44,6 +62,101 @@ enum Run {
 }
 
 impl Page {
+    /// Lays out the items of `tokens`, each with the attributes `cfg` (`#[cfg(..)]`) after
+    /// its doc comment. Each part is parsed on its own, so the whole body is never one
+    /// token stream, and an item is gated without printing and parsing it again.
+    pub fn push(&mut self, tokens: TokenStream, cfg: Option<&TokenStream>) {
+        if self.error.is_none()
+            && let Err(e) = self.parse(tokens, cfg, false)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    /// Lays out the impl block `block` with `members` after its own: the block's members
+    /// and those laid out apart print the same as if they were one block.
+    pub fn push_impl(&mut self, block: TokenStream, members: Members) {
+        if self.error.is_none()
+            && let Err(e) = self.impl_block(block, members)
+        {
+            self.error = Some(e);
+        }
+    }
+
+    fn impl_block(&mut self, block: TokenStream, members: Members) -> syn::Result<()> {
+        let (text, multiline) = members.finish()?;
+        let parse = |input: ParseStream| {
+            let start = input.cursor();
+            let item: ItemImpl = input.parse()?;
+            self.used.scan(start, input.cursor());
+            Ok((item, has_multiline_literal(start, input.cursor())))
+        };
+        let (item, own_multiline) = parse.parse2(block)?;
+        let head = prettyplease::unparse(&file(Vec::new(), vec![Item::Impl(item)]));
+        let whole = members::join(&head, &text.out);
+        self.used.extend(text.used);
+        self.place(&whole, Run::Other, false, !(multiline || own_multiline));
+        Ok(())
+    }
+
+    /// The identifiers the items laid out so far use, and the types they define.
+    pub fn used(&self) -> &Used {
+        &self.used
+    }
+
+    /// The text, or the first part that did not parse.
+    pub fn finish(self) -> syn::Result<String> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(self.out),
+        }
+    }
+
+    /// Adds `below`'s items after this page's, set apart as if laid out here.
+    pub fn append(&mut self, below: Page) {
+        if let Some(e) = below.error {
+            self.error.get_or_insert(e);
+        }
+        if let Some((run, body)) = below.first {
+            if !self.out.is_empty() && !self.together(run, body) {
+                self.out.push('\n');
+            }
+            self.out.push_str(&below.out);
+            self.first.get_or_insert((run, body));
+            self.previous = below.previous;
+        }
+        self.used.extend(below.used);
+    }
+
+    /// Parses and prints `tokens` (with the file's inner attributes first when `inner`).
+    fn parse(
+        &mut self,
+        tokens: TokenStream,
+        cfg: Option<&TokenStream>,
+        inner: bool,
+    ) -> syn::Result<()> {
+        let cfg = match cfg {
+            Some(cfg) => Attribute::parse_outer.parse2(cfg.clone())?,
+            None => Vec::new(),
+        };
+        let parse = |input: ParseStream| {
+            if inner {
+                self.inner_attributes(input.call(Attribute::parse_inner)?);
+            }
+            while !input.is_empty() {
+                let start = input.cursor();
+                let mut item: Item = input.parse()?;
+                self.used.scan(start, input.cursor());
+                let spaced = matches!(item, Item::Impl(_) | Item::Trait(_))
+                    && !has_multiline_literal(start, input.cursor());
+                gate_item(&mut item, &cfg);
+                self.item(item, spaced);
+            }
+            Ok(())
+        };
+        parse.parse2(tokens)
+    }
+
     /// The file's inner attributes, one a line (prettyplease alone would join them).
     fn inner_attributes(&mut self, attrs: Vec<Attribute>) {
         for attr in attrs {
@@ -51,6 +164,11 @@ impl Page {
             self.out.push_str(text.trim_end());
             self.out.push('\n');
         }
+    }
+
+    /// Whether an item of `run` (a module with a `body`, say) stays with the one before.
+    fn together(&self, run: Run, body: bool) -> bool {
+        run != Run::Other && self.previous == Some(run) && !body
     }
 
     /// Prints `item`, its impl members set apart when `spaced`.
@@ -62,19 +180,25 @@ impl Page {
         };
         // A module with a body starts a run of its own.
         let body = matches!(&item, Item::Mod(m) if m.content.is_some());
-        let together = run != Run::Other && self.previous == Some(run) && !body;
         let text = match member_list(&item) {
             Some(text) => text,
             None => prettyplease::unparse(&file(Vec::new(), vec![item])),
         };
+        self.place(&text, run, body, spaced);
+    }
+
+    /// Adds an item's `text` after the items before it.
+    fn place(&mut self, text: &str, run: Run, body: bool, spaced: bool) {
+        let together = self.together(run, body);
         if !self.out.is_empty() && !together {
             self.out.push('\n');
         }
         if spaced {
-            self.out.push_str(&space_members(&text));
+            self.out.push_str(&space_members(text));
         } else {
-            self.out.push_str(&text);
+            self.out.push_str(text);
         }
+        self.first.get_or_insert((run, body));
         self.previous = Some(run);
     }
 }
@@ -232,6 +356,29 @@ mod tests {
         );
         let expected = "struct A;\n\nrt::deserialize_object!(A {\n    id: required \"id\",\n    r#type: optional \"type\",\n});\n\nfn f() {}\n";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn an_impl_with_members_laid_out_apart_prints_as_one_block() {
+        let whole = layout(
+            "struct A; impl A { const N: u8 = 1; fn f(&self) -> u8 { if true { 1 } else { 2 } } #[doc = \" g\"] pub fn g() {} fn h() {} }",
+        );
+        let mut members = super::Members::default();
+        members.push(
+            "fn f(&self) -> u8 { if true { 1 } else { 2 } }"
+                .parse()
+                .unwrap(),
+        );
+        members.push("#[doc = \" g\"] pub fn g() {} fn h() {}".parse().unwrap());
+        let mut page = super::Page::default();
+        page.push("struct A;".parse().unwrap(), None);
+        page.push_impl("impl A { const N: u8 = 1; }".parse().unwrap(), members);
+        assert_eq!(page.finish().unwrap(), whole);
+        let mut empty = super::Page::default();
+        let mut members = super::Members::default();
+        members.push("fn f() {}".parse().unwrap());
+        empty.push_impl("impl A {}".parse().unwrap(), members);
+        assert_eq!(empty.finish().unwrap(), layout("impl A { fn f() {} }"));
     }
 
     #[test]

@@ -1,0 +1,95 @@
+//! The members of a large impl block (a method per operation), laid out one at a time.
+
+use proc_macro2::TokenStream;
+use syn::parse::{ParseStream, Parser};
+use syn::{ImplItem, Item, ItemImpl};
+
+use super::{file, has_multiline_literal};
+use crate::rust::imports::Used;
+
+/// An impl block's members, each parsed and printed alone as soon as it is built, so that
+/// a block of thousands of methods never exists as one token stream or syntax tree.
+/// prettyplease prints an impl's members one after another at one indent, each the same
+/// alone as among others; [`join`] puts them in their block.
+#[derive(Default)]
+pub struct Members {
+    text: Text,
+    /// Whether a string literal in a member spans lines (see `Page::push`).
+    multiline: bool,
+    /// An empty impl block, to print each member in.
+    shell: Option<ItemImpl>,
+    error: Option<syn::Error>,
+}
+
+/// The members' text and the identifiers they use.
+#[derive(Default)]
+pub(super) struct Text {
+    pub out: String,
+    pub used: Used,
+}
+
+impl Members {
+    /// Lays out `tokens`: one member or more.
+    pub fn push(&mut self, tokens: TokenStream) {
+        if self.error.is_some() {
+            return;
+        }
+        let parse = |input: ParseStream| {
+            let start = input.cursor();
+            let mut items = Vec::new();
+            while !input.is_empty() {
+                items.push(input.parse::<ImplItem>()?);
+            }
+            self.text.used.scan(start, input.cursor());
+            self.multiline |= has_multiline_literal(start, input.cursor());
+            Ok(items)
+        };
+        match parse.parse2(tokens) {
+            Ok(items) => self.print(items),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn print(&mut self, items: Vec<ImplItem>) {
+        let mut shell = self
+            .shell
+            .take()
+            .unwrap_or_else(|| syn::parse_quote!(impl X {}));
+        shell.items = items;
+        let printed = file(Vec::new(), vec![Item::Impl(shell)]);
+        let text = prettyplease::unparse(&printed);
+        // The lines between the shell's `impl X {` and its `}`.
+        let inside = text.split_once('\n').map_or("", |(_, rest)| rest);
+        self.text
+            .out
+            .push_str(inside.strip_suffix("}\n").unwrap_or(inside));
+        if let Some(Item::Impl(mut shell)) = printed.items.into_iter().next() {
+            shell.items.clear();
+            self.shell = Some(shell);
+        }
+    }
+
+    /// The text and whether a member has a string literal that spans lines, or the first
+    /// member that did not parse.
+    pub(super) fn finish(self) -> syn::Result<(Text, bool)> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok((self.text, self.multiline)),
+        }
+    }
+}
+
+/// The impl block printed as `head` (with its own members) with `members` (their text)
+/// after its own.
+pub(super) fn join(head: &str, members: &str) -> String {
+    if members.is_empty() {
+        return head.to_owned();
+    }
+    match head.strip_suffix("{}\n") {
+        Some(open) => format!("{open}{{\n{members}}}\n"),
+        None => {
+            let open = head.strip_suffix("}\n").unwrap_or(head);
+            format!("{open}{members}}}\n")
+        }
+    }
+}
