@@ -39,6 +39,15 @@ pub struct Groups {
     of_type: Vec<Vec<usize>>,
 }
 
+/// Where an item of a module split into areas is written.
+pub enum Place {
+    /// In the module's own file, under this `#[cfg(..)]` when some areas need it.
+    Module(Option<TokenStream>),
+    /// In the file of this area, which the area's feature brings in: a build without the
+    /// area does not even parse it.
+    Area(usize),
+}
+
 /// Features the generated crate has whatever the grouping.
 const TAKEN: &[&str] = &["default", "blocking", "rustls", "native-tls", "mock", "ws"];
 
@@ -130,15 +139,15 @@ impl Groups {
         }
     }
 
-    /// The `#[cfg(..)]` of a type, or `None` when it is always compiled.
-    pub fn ty(&self, id: TypeId) -> Option<TokenStream> {
-        let groups = &self.of_type[id.0];
-        (!groups.is_empty()).then(|| cfg(groups, &self.features))
+    /// Where a type is written: in the file of the one area that needs it, else in the
+    /// module (gated when some areas need it).
+    pub fn type_place(&self, id: TypeId) -> Place {
+        self.place(&self.of_type[id.0])
     }
 
-    /// The `#[cfg(..)]` of the header set `index`: any feature of the operations returning
-    /// it, or `None` when every feature's operations do.
-    pub fn header_set(&self, api: &Api, index: usize) -> Option<TokenStream> {
+    /// Where the header set `index` is written: with the features of the operations
+    /// returning it, as a type's.
+    pub fn header_set_place(&self, api: &Api, index: usize) -> Place {
         let mut groups: Vec<usize> = api
             .operations
             .iter()
@@ -148,7 +157,33 @@ impl Groups {
             .collect();
         groups.sort_unstable();
         groups.dedup();
-        (groups.len() < self.features.len()).then(|| cfg(&groups, &self.features))
+        if groups.len() == self.features.len() {
+            groups.clear();
+        }
+        self.place(&groups)
+    }
+
+    /// The area of an operation.
+    pub fn operation_area(&self, index: usize) -> usize {
+        self.of_operation[index]
+    }
+
+    fn place(&self, groups: &[usize]) -> Place {
+        match groups {
+            [] => Place::Module(None),
+            [one] => Place::Area(*one),
+            many => Place::Module(Some(cfg(many, &self.features))),
+        }
+    }
+
+    /// The module that holds an area's items: its feature's name in snake case.
+    pub fn area_module(&self, area: usize) -> String {
+        self.features[area].replace('-', "_")
+    }
+
+    /// `#[cfg(feature = "…")]` for an area.
+    pub fn area_cfg(&self, area: usize) -> TokenStream {
+        cfg(&[area], &self.features)
     }
 
     /// The `[features]` entries, and the names `default` turns on.
@@ -254,6 +289,8 @@ fn attributes(item: &mut syn::Item) -> Option<&mut Vec<syn::Attribute>> {
         Item::Type(i) => Some(&mut i.attrs),
         Item::Fn(i) => Some(&mut i.attrs),
         Item::Const(i) => Some(&mut i.attrs),
+        Item::Mod(i) => Some(&mut i.attrs),
+        Item::Use(i) => Some(&mut i.attrs),
         _ => None,
     }
 }
@@ -301,13 +338,17 @@ mod tests {
         lower_openapi(Sources::from_value("spec.yaml", doc), &Flags::default()).unwrap()
     }
 
+    /// Where a type goes: `None` always compiled, else the cfg it is compiled under.
     fn cfg_of(api: &Api, groups: &Groups, name: &str) -> Option<String> {
         let id = api
             .types_by_name()
             .into_iter()
             .find(|&id| api.ty(id).name == name)
             .unwrap();
-        groups.ty(id).map(|cfg| cfg.to_string())
+        match groups.type_place(id) {
+            super::Place::Module(cfg) => cfg.map(|cfg| cfg.to_string()),
+            super::Place::Area(area) => Some(groups.area_cfg(area).to_string()),
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Stage 3 (Rust back-end): the IR as a crate, through `quote` and `prettyplease`.
 
+mod areas;
 pub(crate) mod channels;
 pub(crate) mod client;
 mod config;
@@ -37,8 +38,9 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
     // are held at a time.
     let groups = config.features_by.map(|by| features::Groups::new(api, by));
     let groups = groups.as_ref();
-    let types = format_module(types::module(api, &rt, groups), config, "src/types.rs")?;
-    let client = client::module(api, config, &rt, groups)?;
+    let (types, type_areas) = types::module(api, &rt, groups);
+    let types = format_module(types, config, "src/types.rs")?;
+    let (client, client_areas) = client::module(api, config, &rt, groups)?;
     let client = format_module(client, config, "src/client.rs")?;
     let blocking = format_rust(client::blocking_module(api), config, "src/blocking.rs")?;
     let lib = lib_rs(api, config);
@@ -51,6 +53,13 @@ pub fn emit(api: &Api, config: &RustConfig) -> Result<Vec<GeneratedFile>, Diagno
         GeneratedFile::new("src/client.rs", client),
         GeneratedFile::new("src/blocking.rs", blocking),
     ];
+    for (module, areas) in [("types", type_areas), ("client", client_areas)] {
+        for area in areas {
+            let path = format!("src/{module}/{}.rs", area.name);
+            let text = format_module(area.module, config, &path)?;
+            files.push(GeneratedFile::new(&path, text));
+        }
+    }
     if mock::wanted(api) {
         let module = mock::module(api, quick_start::has_key(api), groups);
         files.push(GeneratedFile::new(

@@ -7,12 +7,16 @@
 //! `blocking` feature, `blocking::Client` is `Client<Blocking>`; a second copy of every
 //! operation would double the code rustc checks for no difference but that one.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::areas::{AreaFile, AreaPages};
 use super::config::RustConfig;
 use super::docs;
 use super::features::{Groups, gate_method};
+use super::imports::Used;
 use super::layout::{Members, Module, Page};
 use super::types::Paths;
 use crate::diag::Diagnostic;
@@ -33,7 +37,7 @@ pub fn module(
     config: &RustConfig,
     rt: &TokenStream,
     groups: Option<&Groups>,
-) -> Result<Module, Diagnostic> {
+) -> Result<(Module, Vec<AreaFile>), Diagnostic> {
     let p = Paths {
         types: quote!(types::),
         runtime: rt.clone(),
@@ -57,7 +61,7 @@ pub fn module(
         ),
         None => (keyless_constructors(&with_quota), TokenStream::new()),
     };
-    let (methods, calls) = operation_items(api, &p, groups)?;
+    let (methods, calls, areas) = operation_items(api, &p, groups)?;
     let client = quote! {
         #struct_doc
         #[derive(Clone, Debug)]
@@ -94,7 +98,11 @@ pub fn module(
     body.push(client, None);
     body.push_impl(client_impl, methods);
     body.append(calls);
-    Ok(with_imports(body, rt, groups))
+    let files = match groups {
+        Some(groups) => areas.finish(groups, &mut body, |used| imports(rt, used)),
+        None => Vec::new(),
+    };
+    Ok((with_imports(body, rt, groups), files))
 }
 
 /// The URL of the API's first server, when it is an absolute HTTP(S) one.
@@ -227,23 +235,30 @@ fn keyless_constructors(with_quota: &TokenStream) -> TokenStream {
     }
 }
 
-/// Every operation's client methods (with its upload, if any) and call type, laid out as
-/// they are built, each gated on its areas' features when the API is split into areas.
+/// Every operation's client methods (with its upload, if any) and call type. When the API
+/// is split into areas, those of one area go to its file, in an `impl` block of their own;
+/// an upload that needs two areas stays in the module, gated on both.
 fn operation_items(
     api: &Api,
     p: &Paths,
     groups: Option<&Groups>,
-) -> Result<(Members, Page), Diagnostic> {
+) -> Result<(Members, Page, AreaPages), Diagnostic> {
     let mut methods = Members::default();
     let mut calls = Page::default();
+    let mut area_methods: BTreeMap<usize, Members> = BTreeMap::new();
+    let mut areas = AreaPages::default();
     for (index, op) in api.operations.iter().enumerate() {
         let (method, call) = operation(api, op, p)?;
-        let cfg = groups.map(|groups| groups.operation(index));
-        methods.push(match &cfg {
-            Some(cfg) => gate_method(method, cfg),
-            None => method,
-        });
-        calls.push(call, cfg.as_ref());
+        match groups.map(|groups| groups.operation_area(index)) {
+            Some(area) => {
+                area_methods.entry(area).or_default().push(method);
+                areas.page(area).push(call, None);
+            }
+            None => {
+                methods.push(method);
+                calls.push(call, None);
+            }
+        }
         if let Some(flow) = &op.upload {
             let cfg = groups.map(|groups| groups.operations(&[index, flow.then]));
             let method = upload_method(api, op, flow, p)?;
@@ -253,12 +268,38 @@ fn operation_items(
             });
         }
     }
-    Ok((methods, calls))
+    for (area, members) in area_methods {
+        let mut page = Page::default();
+        page.push_impl(
+            quote!(
+                impl<F: Flavour> Client<F> {}
+            ),
+            members,
+        );
+        page.append(std::mem::take(areas.page(area)));
+        *areas.page(area) = page;
+    }
+    Ok((methods, calls, areas))
 }
 
 /// The module: its lints and the imports `body` uses, then `body`.
 fn with_imports(body: Page, rt: &TokenStream, groups: Option<&Groups>) -> Module {
-    let used = body.used();
+    let own = imports(rt, body.used());
+    // A call's `send` names its result in full, `F::Wait<impl Future<Output = Result<..>>>`,
+    // one type for both flavours; clippy finds that complex for deep response types.
+    // With some areas left out, some imports go unused.
+    let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
+    let head = quote! {
+        #![allow(clippy::type_complexity)]
+        #lint
+
+        #own
+    };
+    Module { head, body }
+}
+
+/// The `use` lines for the names `used`.
+fn imports(rt: &TokenStream, used: &Used) -> TokenStream {
     let shared = [
         "path_segment",
         "ApiKey",
@@ -283,19 +324,11 @@ fn with_imports(body: Page, rt: &TokenStream, groups: Option<&Groups>) -> Module
     let runtime = super::imports::imports_used(rt.clone(), &shared, used);
     let types = super::imports::imports_used(quote!(crate), &["types"], used);
     let std = super::imports::std_imports(used);
-    // A call's `send` names its result in full, `F::Wait<impl Future<Output = Result<..>>>`,
-    // one type for both flavours; clippy finds that complex for deep response types.
-    // With some areas left out, some imports go unused.
-    let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
-    let head = quote! {
-        #![allow(clippy::type_complexity)]
-        #lint
-
+    quote! {
         #std
         #runtime
         #types
-    };
-    Module { head, body }
+    }
 }
 
 /// The security scheme the client applies: the first one it can (an API key in a header or

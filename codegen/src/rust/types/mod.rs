@@ -5,9 +5,11 @@ use std::collections::HashMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::areas::{AreaFile, AreaPages};
 use super::docs;
-use super::features::Groups;
+use super::features::{Groups, Place};
 use super::ident::ident;
+use super::imports::Used;
 use super::layout::{Module, Page};
 use crate::ir::{Api, Enum, Field, Files, Primitive, Struct, TypeDef, TypeId, TypeKind, TypeRef};
 
@@ -18,16 +20,22 @@ mod union;
 pub use paths::{Paths, ty};
 use union::union;
 
-/// The whole `types` module, each type laid out as soon as it is built.
-pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> Module {
+/// The whole `types` module, each type laid out as soon as it is built; split into areas
+/// when the crate is, with the files of its areas.
+pub fn module(
+    api: &Api,
+    runtime: &TokenStream,
+    groups: Option<&Groups>,
+) -> (Module, Vec<AreaFile>) {
     let p = Paths {
         types: TokenStream::new(),
         runtime: runtime.clone(),
     };
     let mut defaults = DefaultCache::default();
     let mut body = Page::default();
+    let mut areas = AreaPages::default();
     for entry in entries(api) {
-        let (items, cfg) = match entry {
+        let (items, place) = match entry {
             Entry::Type(id) => {
                 let def = api.ty(id);
                 let items = match &def.kind {
@@ -43,36 +51,52 @@ pub fn module(api: &Api, runtime: &TokenStream, groups: Option<&Groups>) -> Modu
                         quote! { #doc pub type #name = #target; }
                     }
                 };
-                (items, groups.and_then(|groups| groups.ty(id)))
+                (items, groups.map(|groups| groups.type_place(id)))
             }
             Entry::HeaderSet(index) => {
                 let items = headers::header_set(api, &api.header_sets[index], &p);
                 (
                     items,
-                    groups.and_then(|groups| groups.header_set(api, index)),
+                    groups.map(|groups| groups.header_set_place(api, index)),
                 )
             }
             Entry::HeadersAlias(index) => {
                 let op = &api.operations[index];
                 let items = headers::alias(api, op).unwrap_or_default();
-                (items, groups.map(|groups| groups.operation(index)))
+                let area = groups.map(|groups| Place::Area(groups.operation_area(index)));
+                (items, area)
             }
         };
-        body.push(items, cfg.as_ref());
+        match place {
+            None | Some(Place::Module(None)) => body.push(items, None),
+            Some(Place::Module(Some(cfg))) => body.push(items, Some(&cfg)),
+            Some(Place::Area(area)) => areas.page(area).push(items, None),
+        }
     }
-    let used = body.used();
-    let std = super::imports::std_imports(used);
-    // A document without schemas has no types to derive anything for.
-    let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], used);
+    let files = match groups {
+        Some(groups) => areas.finish(groups, &mut body, imports),
+        None => Vec::new(),
+    };
     // With some areas left out, some imports go unused.
     let lint = groups.map(|_| quote!(#![allow(unused_imports)]));
+    let own = imports(body.used());
     let head = quote! {
         #lint
 
+        #own
+    };
+    (Module { head, body }, files)
+}
+
+/// The `use` lines for the names `used`.
+fn imports(used: &Used) -> TokenStream {
+    let std = super::imports::std_imports(used);
+    // A document without schemas has no types to derive anything for.
+    let serde = super::imports::imports_used(quote!(serde), &["Deserialize", "Serialize"], used);
+    quote! {
         #std
         #serde
-    };
-    Module { head, body }
+    }
 }
 
 /// An item of the types module.
