@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
 use syn::{ImplItem, Item, ItemImpl};
 
-use super::{file, has_multiline_literal};
+use super::syntax::{file, has_multiline_literal};
 use crate::rust::imports::Used;
 
 /// An impl block's members, each parsed and printed alone as soon as it is built, so that

@@ -2,16 +2,17 @@
 //! rustfmt'd hand-written code has between items and between the items of an impl block.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
-use syn::buffer::Cursor;
 use syn::parse::{ParseStream, Parser};
-use syn::{Attribute, File, Item, ItemImpl};
+use syn::{Attribute, Item, ItemImpl};
 
 use super::features::gate_item;
 use super::imports::Used;
 
 mod members;
+mod syntax;
 
 pub use members::Members;
+use syntax::{file, has_multiline_literal};
 
 /// `tokens` (a whole file) formatted, one blank line between items (a run of `use` or `mod`
 /// declarations stays together) and between the functions, types and constants of an impl
@@ -252,15 +253,6 @@ fn attributes(attrs: &[Attribute]) -> String {
     text.trim_end().trim_end_matches("struct X;").to_owned()
 }
 
-fn file(attrs: Vec<Attribute>, items: Vec<Item>) -> File {
-    File {
-        shebang: None,
-        frontmatter: None,
-        attrs,
-        items,
-    }
-}
-
 /// A blank line after each member of an impl block (at four spaces: its `}`, `;` or the
 /// `);` of a constant written over several lines) that another member follows.
 fn space_members(text: &str) -> String {
@@ -289,32 +281,6 @@ fn member_line(line: &str) -> bool {
 fn is_doc_or_attribute(line: &str) -> bool {
     let rest = line.trim_start();
     rest.starts_with("//") || rest.starts_with('#')
-}
-
-/// Whether a string literal between `from` and `to` spans lines: the text-level spacing
-/// could reach inside it. Walks the parser's buffer, which needs no copy of the tokens.
-fn has_multiline_literal(mut from: Cursor, to: Cursor) -> bool {
-    while from != to && !from.eof() {
-        if let Some((inside, _, _, next)) = from.any_group() {
-            if has_multiline_literal(inside, to) {
-                return true;
-            }
-            from = next;
-        } else if let Some((literal, next)) = from.literal() {
-            if literal.to_string().contains('\n') {
-                return true;
-            }
-            from = next;
-        } else if let Some((_, next)) = from.punct() {
-            from = next;
-        } else {
-            match from.token_tree() {
-                Some((_, next)) => from = next,
-                None => break,
-            }
-        }
-    }
-    false
 }
 
 #[cfg(test)]
