@@ -20,10 +20,11 @@ use autessa::channels::{
 };
 use autessa::runtime::serde_json::{self, json};
 use autessa::types::{
-    AgentInput, AudioFormat, ComputationStatus, CreateConversationRequest,
-    CreateConversationResponse, CustomVersion, ExecuteMessage, ExecuteToolMessage, FileType,
-    GenerateUploadLinkRequest, GetDataRequest, GetDataResponse, IndexRecordRequest, OutputType,
-    Pagination, TextInput, VersionState, VoiceSetupMessage,
+    AgentInput, AudioFormat, ComputationStatus, CreateConversationHeaders,
+    CreateConversationRequest, CreateConversationResponse, CustomVersion, ExecuteMessage,
+    ExecuteToolMessage, FileType, GenerateUploadLinkRequest, GetDataHeaders, GetDataRequest,
+    GetDataResponse, IndexRecordRequest, OutputType, Pagination, TextInput, VersionState,
+    VoiceSetupMessage,
 };
 use autessa::ws::audio::{pcm16_from_le_bytes, pcm16_to_le_bytes};
 use autessa::ws::stream::{Stream, StreamExt};
@@ -322,8 +323,8 @@ async fn tool_run() -> Outcome {
 /// The blocking client's calls (on the main thread, no async runtime).
 fn blocking_calls() -> Result<
     (
-        ApiResponse<CreateConversationResponse>,
-        ApiResponse<GetDataResponse>,
+        ApiResponse<CreateConversationResponse, CreateConversationHeaders>,
+        ApiResponse<GetDataResponse, GetDataHeaders>,
     ),
     Box<dyn Error>,
 > {
