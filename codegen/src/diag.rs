@@ -48,7 +48,7 @@ impl Location {
             .split('/')
             .skip(1)
             .map(|t| match t.contains('~') {
-                true => Cow::Owned(t.replace("~1", "/").replace("~0", "~")),
+                true => Cow::Owned(unescape(t)),
                 false => Cow::Borrowed(t),
             })
     }
@@ -56,6 +56,25 @@ impl Location {
     pub fn file(&self) -> &Path {
         &self.file
     }
+}
+
+/// A pointer token with `~1` read as `/` and `~0` as `~`, in one pass (OpenAPI paths,
+/// `/users/{id}`, are escaped in every pointer under them).
+fn unescape(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('~', Some('1')) => out.push('/'),
+            ('~', Some('0')) => out.push('~'),
+            _ => {
+                out.push(c);
+                continue;
+            }
+        }
+        chars.next();
+    }
+    out
 }
 
 impl fmt::Display for Location {
@@ -139,3 +158,24 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pointer_tokens_unescape_as_replacing_tilde_one_then_tilde_zero() {
+        for token in [
+            "~1users~1{id}",
+            "~01",
+            "~~1",
+            "~10",
+            "~0~1",
+            "~~01",
+            "a~",
+            "~2",
+            "x",
+        ] {
+            let expected = token.replace("~1", "/").replace("~0", "~");
+            assert_eq!(super::unescape(token), expected, "{token}");
+        }
+    }
+}
