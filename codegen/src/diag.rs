@@ -23,16 +23,8 @@ impl Location {
 
     /// The location of a child member, escaping `~` and `/` in the key.
     pub fn join(&self, key: impl fmt::Display) -> Self {
-        use fmt::Write;
         let mut pointer = self.pointer.clone();
-        pointer.push('/');
-        let start = pointer.len();
-        let _ = write!(pointer, "{key}");
-        if pointer[start..].contains(['~', '/']) {
-            let escaped = pointer[start..].replace('~', "~0").replace('/', "~1");
-            pointer.truncate(start);
-            pointer.push_str(&escaped);
-        }
+        push_token(&mut pointer, key);
         Self::new(self.file.clone(), pointer)
     }
 
@@ -55,6 +47,19 @@ impl Location {
 
     pub fn file(&self) -> &Path {
         &self.file
+    }
+}
+
+/// Appends `/key` to a JSON pointer, escaping `~` and `/` in the key.
+pub fn push_token(pointer: &mut String, key: impl fmt::Display) {
+    use fmt::Write;
+    pointer.push('/');
+    let start = pointer.len();
+    let _ = write!(pointer, "{key}");
+    if pointer[start..].contains(['~', '/']) {
+        let escaped = pointer[start..].replace('~', "~0").replace('/', "~1");
+        pointer.truncate(start);
+        pointer.push_str(&escaped);
     }
 }
 
