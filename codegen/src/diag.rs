@@ -23,16 +23,8 @@ impl Location {
 
     /// The location of a child member, escaping `~` and `/` in the key.
     pub fn join(&self, key: impl fmt::Display) -> Self {
-        use fmt::Write;
         let mut pointer = self.pointer.clone();
-        pointer.push('/');
-        let start = pointer.len();
-        let _ = write!(pointer, "{key}");
-        if pointer[start..].contains(['~', '/']) {
-            let escaped = pointer[start..].replace('~', "~0").replace('/', "~1");
-            pointer.truncate(start);
-            pointer.push_str(&escaped);
-        }
+        push_token(&mut pointer, key);
         Self::new(self.file.clone(), pointer)
     }
 
@@ -48,7 +40,7 @@ impl Location {
             .split('/')
             .skip(1)
             .map(|t| match t.contains('~') {
-                true => Cow::Owned(t.replace("~1", "/").replace("~0", "~")),
+                true => Cow::Owned(unescape(t)),
                 false => Cow::Borrowed(t),
             })
     }
@@ -56,6 +48,38 @@ impl Location {
     pub fn file(&self) -> &Path {
         &self.file
     }
+}
+
+/// Appends `/key` to a JSON pointer, escaping `~` and `/` in the key.
+pub fn push_token(pointer: &mut String, key: impl fmt::Display) {
+    use fmt::Write;
+    pointer.push('/');
+    let start = pointer.len();
+    let _ = write!(pointer, "{key}");
+    if pointer[start..].contains(['~', '/']) {
+        let escaped = pointer[start..].replace('~', "~0").replace('/', "~1");
+        pointer.truncate(start);
+        pointer.push_str(&escaped);
+    }
+}
+
+/// A pointer token with `~1` read as `/` and `~0` as `~`, in one pass (OpenAPI paths,
+/// `/users/{id}`, are escaped in every pointer under them).
+fn unescape(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('~', Some('1')) => out.push('/'),
+            ('~', Some('0')) => out.push('~'),
+            _ => {
+                out.push(c);
+                continue;
+            }
+        }
+        chars.next();
+    }
+    out
 }
 
 impl fmt::Display for Location {
@@ -139,3 +163,24 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn pointer_tokens_unescape_as_replacing_tilde_one_then_tilde_zero() {
+        for token in [
+            "~1users~1{id}",
+            "~01",
+            "~~1",
+            "~10",
+            "~0~1",
+            "~~01",
+            "a~",
+            "~2",
+            "x",
+        ] {
+            let expected = token.replace("~1", "/").replace("~0", "~");
+            assert_eq!(super::unescape(token), expected, "{token}");
+        }
+    }
+}

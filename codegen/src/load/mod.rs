@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Location};
+use crate::diag::{Diagnostic, Location, push_token};
 pub use pointer::parse_pointer;
 
 /// Every file reachable from the root document through `$ref`, parsed.
@@ -59,7 +59,7 @@ impl Sources {
             }
             let value = read_document(&path, referrer.as_ref())?;
             let mut refs = Vec::new();
-            collect_refs(&value, &Location::new(path.clone(), ""), &mut refs);
+            collect_refs(&value, &path, &mut String::new(), &mut refs);
             for (loc, reference) in refs {
                 let file = reference.split('#').next().unwrap_or_default();
                 if !file.is_empty() && !is_remote(file) {
@@ -316,22 +316,36 @@ fn yaml_to_json(yaml: serde_yaml::Value, loc: &Location) -> Result<Value, Diagno
     })
 }
 
-fn collect_refs(value: &Value, loc: &Location, out: &mut Vec<(Location, String)>) {
+/// Every `$ref` under `value` (at `pointer` in `file`), with where it is written. The
+/// pointer is one string, grown and cut back as the walk goes, where a location for every
+/// node of a large document was a string each.
+fn collect_refs(
+    value: &Value,
+    file: &Arc<PathBuf>,
+    pointer: &mut String,
+    out: &mut Vec<(Location, String)>,
+) {
+    let start = pointer.len();
     match value {
         Value::Object(map) => {
             for (k, v) in map {
                 if k == "$ref" {
                     if let Value::String(s) = v {
-                        out.push((loc.join(k), s.clone()));
+                        push_token(pointer, k);
+                        out.push((Location::new(file.clone(), pointer.clone()), s.clone()));
                     }
                 } else if k != "example" && k != "examples" {
-                    collect_refs(v, &loc.join(k), out);
+                    push_token(pointer, k);
+                    collect_refs(v, file, pointer, out);
                 }
+                pointer.truncate(start);
             }
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                collect_refs(v, &loc.join(i), out);
+                push_token(pointer, i);
+                collect_refs(v, file, pointer, out);
+                pointer.truncate(start);
             }
         }
         _ => {}

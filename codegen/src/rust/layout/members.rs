@@ -21,10 +21,10 @@ pub struct Members {
     error: Option<syn::Error>,
 }
 
-/// The members' text and the identifiers they use.
+/// The members' text, a member (or a few) a piece, and the identifiers they use.
 #[derive(Default)]
 pub(super) struct Text {
-    pub out: String,
+    pub pieces: Vec<String>,
     pub used: Used,
 }
 
@@ -60,9 +60,8 @@ impl Members {
         let text = prettyplease::unparse(&printed);
         // The lines between the shell's `impl X {` and its `}`.
         let inside = text.split_once('\n').map_or("", |(_, rest)| rest);
-        self.text
-            .out
-            .push_str(inside.strip_suffix("}\n").unwrap_or(inside));
+        let inside = inside.strip_suffix("}\n").unwrap_or(inside);
+        self.text.pieces.push(inside.to_owned());
         if let Some(Item::Impl(mut shell)) = printed.items.into_iter().next() {
             shell.items.clear();
             self.shell = Some(shell);
@@ -80,16 +79,18 @@ impl Members {
 }
 
 /// The impl block printed as `head` (with its own members) with `members` (their text)
-/// after its own.
-pub(super) fn join(head: &str, members: &str) -> String {
+/// after its own, in pieces of whole lines.
+pub(super) fn join(head: String, members: Vec<String>) -> Vec<String> {
     if members.is_empty() {
-        return head.to_owned();
+        return vec![head];
     }
-    match head.strip_suffix("{}\n") {
-        Some(open) => format!("{open}{{\n{members}}}\n"),
-        None => {
-            let open = head.strip_suffix("}\n").unwrap_or(head);
-            format!("{open}{members}}}\n")
-        }
-    }
+    let open = match head.strip_suffix("{}\n") {
+        Some(open) => format!("{open}{{\n"),
+        None => head.strip_suffix("}\n").unwrap_or(&head).to_owned(),
+    };
+    let mut pieces = Vec::with_capacity(members.len() + 2);
+    pieces.push(open);
+    pieces.extend(members);
+    pieces.push("}\n".to_owned());
+    pieces
 }

@@ -14,38 +14,40 @@ mod syntax;
 pub use members::Members;
 use syntax::{file, has_multiline_literal};
 
-/// `tokens` (a whole file) formatted, one blank line between items (a run of `use` or `mod`
-/// declarations stays together) and between the functions, types and constants of an impl
-/// block. Items are parsed and printed one at a time, so a large file never exists as one
-/// syntax tree.
-pub fn unparse(tokens: TokenStream) -> syn::Result<String> {
-    let mut page = Page::default();
-    page.parse(tokens, None, true)?;
-    Ok(page.out)
-}
-
 /// A module as its body is built: the body laid out part by part (see [`Page::push`]),
 /// and the head (inner attributes, `use` lines) made once the body's names are known.
+/// Laid out with one blank line between items (a run of `use` or `mod` declarations stays
+/// together) and between the functions, types and constants of an impl block; items are
+/// parsed and printed one at a time, so a large file never exists as one syntax tree.
 pub struct Module {
     pub head: TokenStream,
     pub body: Page,
 }
 
 impl Module {
-    /// `head` and `body` as one file's text.
-    pub fn unparse(self) -> syn::Result<String> {
+    /// `preamble`, then `head` and `body`, as one file's text: copied once into a string
+    /// of its size, where a growing string would copy a large file several times.
+    pub fn unparse(self, preamble: &str) -> syn::Result<String> {
         let mut page = Page::default();
         page.parse(self.head, None, true)?;
         page.append(self.body);
-        page.finish()
+        if let Some(e) = page.error {
+            return Err(e);
+        }
+        let size = page.pieces.iter().map(String::len).sum::<usize>();
+        let mut out = String::with_capacity(preamble.len() + size);
+        out.push_str(preamble);
+        page.pieces.iter().for_each(|piece| out.push_str(piece));
+        Ok(out)
     }
 }
 
 /// The text laid out so far and what the last item was; a part that does not parse is
-/// kept as the error [`Page::finish`] returns.
+/// kept as the error [`Module::unparse`] returns.
 #[derive(Default)]
 pub struct Page {
-    out: String,
+    /// The text, an item (or a blank line) a piece, none of them empty.
+    pieces: Vec<String>,
     previous: Option<Run>,
     /// The first item's run, and whether it is a module with a body: how the page joins
     /// one above it.
@@ -94,9 +96,12 @@ impl Page {
         };
         let (item, own_multiline) = parse.parse2(block)?;
         let head = prettyplease::unparse(&file(Vec::new(), vec![Item::Impl(item)]));
-        let whole = members::join(&head, &text.out);
+        let mut segments = members::join(head, text.pieces);
+        if !(multiline || own_multiline) {
+            segments = space_segments(&segments);
+        }
         self.used.extend(text.used);
-        self.place(&whole, Run::Other, false, !(multiline || own_multiline));
+        self.place(segments, Run::Other, false);
         Ok(())
     }
 
@@ -105,24 +110,16 @@ impl Page {
         &self.used
     }
 
-    /// The text, or the first part that did not parse.
-    pub fn finish(self) -> syn::Result<String> {
-        match self.error {
-            Some(e) => Err(e),
-            None => Ok(self.out),
-        }
-    }
-
     /// Adds `below`'s items after this page's, set apart as if laid out here.
     pub fn append(&mut self, below: Page) {
         if let Some(e) = below.error {
             self.error.get_or_insert(e);
         }
         if let Some((run, body)) = below.first {
-            if !self.out.is_empty() && !self.together(run, body) {
-                self.out.push('\n');
+            if !self.pieces.is_empty() && !self.together(run, body) {
+                self.pieces.push("\n".to_owned());
             }
-            self.out.push_str(&below.out);
+            self.pieces.extend(below.pieces);
             self.first.get_or_insert((run, body));
             self.previous = below.previous;
         }
@@ -162,8 +159,7 @@ impl Page {
     fn inner_attributes(&mut self, attrs: Vec<Attribute>) {
         for attr in attrs {
             let text = prettyplease::unparse(&file(vec![attr], Vec::new()));
-            self.out.push_str(text.trim_end());
-            self.out.push('\n');
+            self.pieces.push(format!("{}\n", text.trim_end()));
         }
     }
 
@@ -181,24 +177,23 @@ impl Page {
         };
         // A module with a body starts a run of its own.
         let body = matches!(&item, Item::Mod(m) if m.content.is_some());
-        let text = match member_list(&item) {
+        let mut text = match member_list(&item) {
             Some(text) => text,
             None => prettyplease::unparse(&file(Vec::new(), vec![item])),
         };
-        self.place(&text, run, body, spaced);
+        if spaced {
+            text = space_members(&text, None);
+        }
+        self.place(vec![text], run, body);
     }
 
-    /// Adds an item's `text` after the items before it.
-    fn place(&mut self, text: &str, run: Run, body: bool, spaced: bool) {
-        let together = self.together(run, body);
-        if !self.out.is_empty() && !together {
-            self.out.push('\n');
+    /// Adds an item's text (in `pieces`) after the items before it.
+    fn place(&mut self, pieces: Vec<String>, run: Run, body: bool) {
+        if !self.pieces.is_empty() && !self.together(run, body) {
+            self.pieces.push("\n".to_owned());
         }
-        if spaced {
-            self.out.push_str(&space_members(text));
-        } else {
-            self.out.push_str(text);
-        }
+        self.pieces
+            .extend(pieces.into_iter().filter(|piece| !piece.is_empty()));
         self.first.get_or_insert((run, body));
         self.previous = Some(run);
     }
@@ -254,8 +249,9 @@ fn attributes(attrs: &[Attribute]) -> String {
 }
 
 /// A blank line after each member of an impl block (at four spaces: its `}`, `;` or the
-/// `);` of a constant written over several lines) that another member follows.
-fn space_members(text: &str) -> String {
+/// `);` of a constant written over several lines) that another member follows; `after` is
+/// the line after `text`, when it goes on.
+fn space_members(text: &str, after: Option<&str>) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = String::with_capacity(text.len() + lines.len());
     for (i, line) in lines.iter().enumerate() {
@@ -263,11 +259,24 @@ fn space_members(text: &str) -> String {
         out.push('\n');
         let ends_member = matches!(*line, "    }" | "    };" | "    );")
             || (member_line(line) && !is_doc_or_attribute(line) && line.ends_with(['}', ';']));
-        if ends_member && lines.get(i + 1).is_some_and(|next| member_line(next)) {
+        let next = lines.get(i + 1).copied().or(after);
+        if ends_member && next.is_some_and(member_line) {
             out.push('\n');
         }
     }
     out
+}
+
+/// [`space_members`] over an impl block in `segments` (each of whole lines).
+fn space_segments(segments: &[String]) -> Vec<String> {
+    segments
+        .iter()
+        .enumerate()
+        .map(|(i, segment)| {
+            let after = segments.get(i + 1).and_then(|next| next.lines().next());
+            space_members(segment, after)
+        })
+        .collect()
 }
 
 /// A line of an impl block's own level: not a body, not its closing brace.
@@ -285,10 +294,14 @@ fn is_doc_or_attribute(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::unparse;
+    use super::{Module, Page};
 
     fn layout(source: &str) -> String {
-        unparse(source.parse().unwrap()).unwrap()
+        let module = Module {
+            head: source.parse().unwrap(),
+            body: Page::default(),
+        };
+        module.unparse("").unwrap()
     }
 
     #[test]
@@ -339,12 +352,17 @@ mod tests {
         let mut page = super::Page::default();
         page.push("struct A;".parse().unwrap(), None);
         page.push_impl("impl A { const N: u8 = 1; }".parse().unwrap(), members);
-        assert_eq!(page.finish().unwrap(), whole);
+        let module = |body| Module {
+            head: super::TokenStream::new(),
+            body,
+        };
+        assert_eq!(module(page).unparse("").unwrap(), whole);
         let mut empty = super::Page::default();
         let mut members = super::Members::default();
         members.push("fn f() {}".parse().unwrap());
         empty.push_impl("impl A {}".parse().unwrap(), members);
-        assert_eq!(empty.finish().unwrap(), layout("impl A { fn f() {} }"));
+        let empty = module(empty).unparse("").unwrap();
+        assert_eq!(empty, layout("impl A { fn f() {} }"));
     }
 
     #[test]

@@ -133,23 +133,46 @@ pub fn document_files(
 }
 
 /// Appends `value` as pretty JSON in a raw string literal, `r#"…"#`, written in place:
-/// the documents are megabytes, and each copy of them cost as much as writing them.
+/// the documents are megabytes, and each copy of them cost as much as writing them. A
+/// first pass measures the text (its length, its longest run of `#`), so that the
+/// buffer grows once.
 fn raw_json(out: &mut Vec<u8>, value: &Value) {
+    let mut measure = Measure::default();
+    let written = serde_json::to_writer_pretty(&mut measure, value).is_ok();
+    let hashes = "#".repeat(if written { measure.longest } else { 0 } + 1);
+    out.reserve(measure.len + 2 * hashes.len() + 3);
+    out.push(b'r');
+    out.extend_from_slice(hashes.as_bytes());
+    out.push(b'"');
     let start = out.len();
-    if serde_json::to_writer_pretty(&mut *out, value).is_err() {
+    if !written || serde_json::to_writer_pretty(&mut *out, value).is_err() {
         out.truncate(start);
     }
-    let json = std::str::from_utf8(&out[start..]).unwrap_or_default();
-    let hashes = "#".repeat(longest_run(json, '#') + 1);
-    let open = format!("r{hashes}\"");
-    out.splice(start..start, open.bytes());
     out.push(b'"');
     out.extend_from_slice(hashes.as_bytes());
 }
 
-/// The length of the longest run of `c` in `text`.
-fn longest_run(text: &str, c: char) -> usize {
-    text.split(|x| x != c).map(str::len).max().unwrap_or(0)
+/// What serde_json writes, measured: its length and its longest run of `#`.
+#[derive(Default)]
+struct Measure {
+    len: usize,
+    run: usize,
+    longest: usize,
+}
+
+impl std::io::Write for Measure {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.len += buf.len();
+        for &byte in buf {
+            self.run = if byte == b'#' { self.run + 1 } else { 0 };
+            self.longest = self.longest.max(self.run);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The `mock` module (`src/mock.rs`), its methods laid out as they are built.
@@ -368,8 +391,12 @@ mod tests {
     }
 
     #[test]
-    fn longest_run_counts_the_longest_stretch() {
-        assert_eq!(longest_run("", '#'), 0);
-        assert_eq!(longest_run("a#b###c##", '#'), 3);
+    fn the_measure_finds_the_longest_run_across_writes() {
+        use std::io::Write;
+        let mut measure = Measure::default();
+        for part in ["a#b#", "##c", "##"] {
+            measure.write_all(part.as_bytes()).unwrap();
+        }
+        assert_eq!((measure.len, measure.longest), (9, 3));
     }
 }
