@@ -245,20 +245,19 @@ fn operation_items(
 ) -> Result<(Members, Page, AreaPages), Diagnostic> {
     let mut methods = Members::default();
     let mut calls = Page::default();
-    let mut area_methods: BTreeMap<usize, Members> = BTreeMap::new();
-    let mut areas = AreaPages::default();
+    // Per area: its methods, and its call types.
+    let mut by_area: BTreeMap<usize, (Members, Page)> = BTreeMap::new();
     for (index, op) in api.operations.iter().enumerate() {
         let (method, call) = operation(api, op, p)?;
-        match groups.map(|groups| groups.operation_area(index)) {
-            Some(area) => {
-                area_methods.entry(area).or_default().push(method);
-                areas.page(area).push(call, None);
+        let (area_methods, area_calls) = match groups {
+            Some(groups) => {
+                let (m, c) = by_area.entry(groups.operation_area(index)).or_default();
+                (m, c)
             }
-            None => {
-                methods.push(method);
-                calls.push(call, None);
-            }
-        }
+            None => (&mut methods, &mut calls),
+        };
+        area_methods.push(method);
+        area_calls.push(call, None);
         if let Some(flow) = &op.upload {
             let cfg = groups.map(|groups| groups.operations(&[index, flow.then]));
             let method = upload_method(api, op, flow, p)?;
@@ -268,16 +267,16 @@ fn operation_items(
             });
         }
     }
-    for (area, members) in area_methods {
-        let mut page = Page::default();
+    let mut areas = AreaPages::default();
+    for (area, (members, area_calls)) in by_area {
+        let page = areas.page(area);
         page.push_impl(
             quote!(
                 impl<F: Flavour> Client<F> {}
             ),
             members,
         );
-        page.append(std::mem::take(areas.page(area)));
-        *areas.page(area) = page;
+        page.append(area_calls);
     }
     Ok((methods, calls, areas))
 }

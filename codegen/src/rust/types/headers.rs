@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::ir::{Api, Docs, Header, HeaderSet, Operation, Primitive, TypeRef};
+use crate::ir::{Api, Docs, Header, HeaderSet, Operation, Primitive, SuccessHeaders, TypeRef};
 use crate::rust::docs;
 use crate::rust::ident::ident;
 
@@ -51,13 +51,10 @@ pub(super) fn header_set(api: &Api, set: &HeaderSet, p: &Paths) -> TokenStream {
     }
 }
 
-/// `<Call>Headers` of an operation whose headers are read into a struct named otherwise.
-pub(super) fn alias(api: &Api, op: &Operation) -> Option<TokenStream> {
-    let headers = op.success_headers.as_ref()?;
+/// `<Call>Headers` of an operation whose headers are read into a struct named otherwise
+/// (`headers`, the operation's).
+pub(super) fn alias(api: &Api, op: &Operation, headers: &SuccessHeaders) -> TokenStream {
     let target = &api.header_sets[headers.set].name;
-    if *target == headers.name {
-        return None;
-    }
     let name = ident(&headers.name);
     let doc = docs::own(&format!(
         "The headers documented for a successful response of `{}`: [`{target}`], which other \
@@ -65,7 +62,7 @@ pub(super) fn alias(api: &Api, op: &Operation) -> Option<TokenStream> {
         op.id.replace('`', "")
     ));
     let target = ident(target);
-    Some(quote! { #doc pub type #name = #target; })
+    quote! { #doc pub type #name = #target; }
 }
 
 /// A header is there or not: its own `null` means nothing more, and bytes come as text.

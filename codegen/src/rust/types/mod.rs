@@ -65,7 +65,10 @@ pub fn module(
             }
             Entry::HeadersAlias(index) => {
                 let op = &api.operations[index];
-                let items = headers::alias(api, op).unwrap_or_default();
+                let items = match &op.success_headers {
+                    Some(own) => headers::alias(api, op, own),
+                    None => TokenStream::new(),
+                };
                 let area = groups.map(|groups| Place::Area(groups.operation_area(index)));
                 (items, area)
             }

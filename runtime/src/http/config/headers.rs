@@ -42,9 +42,10 @@ pub fn header_list<T: DeserializeOwned>(headers: &HeaderMap, name: &str) -> Opti
 }
 
 fn text(value: &HeaderValue) -> Option<&str> {
-    value.to_str().ok().map(str::trim)
+    value.to_str().ok()
 }
 
+/// `text`, trimmed, as `T`.
 fn parse<T: DeserializeOwned>(text: &str) -> Option<T> {
     let text = text.trim();
     let exact: StrDeserializer<'_, ValueError> = text.into_deserializer();
