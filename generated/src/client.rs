@@ -2,8 +2,7 @@
 
 #![allow(clippy::type_complexity)]
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::future::Future;
 use autessa_runtime::{
     ApiKey, ApiResponse, Async, AuthScheme, ConfigError, Error, Flavour, HttpClient,
     HttpClientBuilder, Method, Quota, RequestOptions, RetryPolicy, Upload, UploadError,
@@ -110,10 +109,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::CreateConversationRequest,
     ) -> CreateConversation<'a, F> {
-        CreateConversation {
-            client: self,
-            body,
-        }
+        CreateConversation::new(&self.http, body)
     }
 
     /// Run an agent
@@ -135,7 +131,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::ExecuteAgentRequest,
     ) -> ExecuteAgent<'a, F> {
-        ExecuteAgent { client: self, body }
+        ExecuteAgent::new(&self.http, body)
     }
 
     /// Close a conversation
@@ -159,10 +155,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::CloseConversationRequest,
     ) -> CloseConversation<'a, F> {
-        CloseConversation {
-            client: self,
-            body,
-        }
+        CloseConversation::new(&self.http, body)
     }
 
     /// Run a tool
@@ -185,7 +178,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::ExecuteToolRequest,
     ) -> ExecuteTool<'a, F> {
-        ExecuteTool { client: self, body }
+        ExecuteTool::new(&self.http, body)
     }
 
     /// Insert a row
@@ -207,7 +200,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::InsertRowRequest,
     ) -> InsertRow<'a, F> {
-        InsertRow { client: self, body }
+        InsertRow::new(&self.http, body)
     }
 
     /// Update a row
@@ -229,7 +222,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::UpdateRowRequest,
     ) -> UpdateRow<'a, F> {
-        UpdateRow { client: self, body }
+        UpdateRow::new(&self.http, body)
     }
 
     /// Update several rows
@@ -252,10 +245,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::BatchUpdateRowsRequest,
     ) -> BatchUpdateRows<'a, F> {
-        BatchUpdateRows {
-            client: self,
-            body,
-        }
+        BatchUpdateRows::new(&self.http, body)
     }
 
     /// Delete a row
@@ -276,7 +266,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::DeleteRowRequest,
     ) -> DeleteRow<'a, F> {
-        DeleteRow { client: self, body }
+        DeleteRow::new(&self.http, body)
     }
 
     /// Delete several rows
@@ -298,10 +288,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::BatchDeleteRowsRequest,
     ) -> BatchDeleteRows<'a, F> {
-        BatchDeleteRows {
-            client: self,
-            body,
-        }
+        BatchDeleteRows::new(&self.http, body)
     }
 
     /// Read a page of rows
@@ -320,7 +307,7 @@ impl<F: Flavour> Client<F> {
     ///
     /// Safe to retry: repeating it has no further effect.
     pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a, F> {
-        GetData { client: self, body }
+        GetData::new(&self.http, body)
     }
 
     /// Read a page of rows, with the body as it arrives.
@@ -360,7 +347,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::GetSingleRowRequest,
     ) -> GetSingleRow<'a, F> {
-        GetSingleRow { client: self, body }
+        GetSingleRow::new(&self.http, body)
     }
 
     /// Query a table
@@ -383,7 +370,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::QueryTableRequest,
     ) -> QueryTable<'a, F> {
-        QueryTable { client: self, body }
+        QueryTable::new(&self.http, body)
     }
 
     /// Query a table, with the body as it arrives.
@@ -425,7 +412,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::JoinQueryRequest,
     ) -> JoinQuery<'a, F> {
-        JoinQuery { client: self, body }
+        JoinQuery::new(&self.http, body)
     }
 
     /// Query several joined tables, with the body as it arrives.
@@ -467,10 +454,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::SemanticSearchRequest,
     ) -> SemanticSearch<'a, F> {
-        SemanticSearch {
-            client: self,
-            body,
-        }
+        SemanticSearch::new(&self.http, body)
     }
 
     /// Get a link to upload a file
@@ -495,10 +479,7 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::GenerateUploadLinkRequest,
     ) -> GenerateUploadLink<'a, F> {
-        GenerateUploadLink {
-            client: self,
-            body,
-        }
+        GenerateUploadLink::new(&self.http, body)
     }
 
     /// Uploads a file in one call: `generateUploadLink` for a pre-signed URL, a `PUT` of `upload` to it (without the API key; retried when the source can be read again), then `indexRecord` with the request `finish` builds from the returned `tempPath`.
@@ -564,81 +545,37 @@ impl<F: Flavour> Client<F> {
         &'a self,
         body: &'a types::IndexRecordRequest,
     ) -> IndexRecord<'a, F> {
-        IndexRecord { client: self, body }
+        IndexRecord::new(&self.http, body)
     }
 }
 
-/// The `createConversation` call that `Client::create_conversation` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct CreateConversation<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::CreateConversationRequest,
-}
+autessa_runtime::call! {
+    /// The `createConversation` call that `Client::create_conversation` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct CreateConversation<'a> {
+        body: &'a types::CreateConversationRequest,
+    }
 
-impl<'a, F: Flavour> CreateConversation<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<
-                    types::CreateConversationResponse,
-                    types::CreateConversationHeaders,
-                >,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::CreateConversationResponse, types::CreateConversationHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
-            .request(
-                Method::POST,
-                "createConversation",
-                "/clients/agents/execute-create",
-            )
+            .request(Method::POST, "createConversation", "/clients/agents/execute-create")
             .query("resourceId", &body.agent_id)
             .json(body);
         F::wait(http, F::async_client(http).send_json(request))
     }
 }
 
-impl<'a> IntoFuture for CreateConversation<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::CreateConversationResponse, types::CreateConversationHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `executeAgent` call that `Client::execute_agent` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct ExecuteAgent<'a> {
+        body: &'a types::ExecuteAgentRequest,
     }
-}
 
-/// The `executeAgent` call that `Client::execute_agent` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct ExecuteAgent<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::ExecuteAgentRequest,
-}
-
-impl<'a, F: Flavour> ExecuteAgent<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::ExecuteAgentResponse, types::ExecuteAgentHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::ExecuteAgentResponse, types::ExecuteAgentHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "executeAgent", "/clients/agents/execute")
@@ -648,43 +585,15 @@ impl<'a, F: Flavour> ExecuteAgent<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for ExecuteAgent<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::ExecuteAgentResponse, types::ExecuteAgentHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `closeConversation` call that `Client::close_conversation` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct CloseConversation<'a> {
+        body: &'a types::CloseConversationRequest,
     }
-}
 
-/// The `closeConversation` call that `Client::close_conversation` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct CloseConversation<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::CloseConversationRequest,
-}
-
-impl<'a, F: Flavour> CloseConversation<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<
-                    types::CloseConversationResponse,
-                    types::CloseConversationHeaders,
-                >,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::CloseConversationResponse, types::CloseConversationHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "closeConversation", "/clients/agents/execute-close")
@@ -694,40 +603,15 @@ impl<'a, F: Flavour> CloseConversation<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for CloseConversation<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::CloseConversationResponse, types::CloseConversationHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `executeTool` call that `Client::execute_tool` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct ExecuteTool<'a> {
+        body: &'a types::ExecuteToolRequest,
     }
-}
 
-/// The `executeTool` call that `Client::execute_tool` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct ExecuteTool<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::ExecuteToolRequest,
-}
-
-impl<'a, F: Flavour> ExecuteTool<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::ExecuteToolResponse, types::ExecuteToolHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::ExecuteToolResponse, types::ExecuteToolHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "executeTool", "/clients/tool/execute")
@@ -737,40 +621,15 @@ impl<'a, F: Flavour> ExecuteTool<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for ExecuteTool<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::ExecuteToolResponse, types::ExecuteToolHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `insertRow` call that `Client::insert_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct InsertRow<'a> {
+        body: &'a types::InsertRowRequest,
     }
-}
 
-/// The `insertRow` call that `Client::insert_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct InsertRow<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::InsertRowRequest,
-}
-
-impl<'a, F: Flavour> InsertRow<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::InsertRowResponse, types::InsertRowHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::InsertRowResponse, types::InsertRowHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "insertRow", "/clients/autessadb/insert")
@@ -780,40 +639,15 @@ impl<'a, F: Flavour> InsertRow<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for InsertRow<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::InsertRowResponse, types::InsertRowHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `updateRow` call that `Client::update_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct UpdateRow<'a> {
+        body: &'a types::UpdateRowRequest,
     }
-}
 
-/// The `updateRow` call that `Client::update_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct UpdateRow<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::UpdateRowRequest,
-}
-
-impl<'a, F: Flavour> UpdateRow<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::UpdateRowResponse, types::UpdateRowHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::UpdateRowResponse, types::UpdateRowHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "updateRow", "/clients/autessadb/update")
@@ -823,43 +657,15 @@ impl<'a, F: Flavour> UpdateRow<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for UpdateRow<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::UpdateRowResponse, types::UpdateRowHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `batchUpdateRows` call that `Client::batch_update_rows` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct BatchUpdateRows<'a> {
+        body: &'a types::BatchUpdateRowsRequest,
     }
-}
 
-/// The `batchUpdateRows` call that `Client::batch_update_rows` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct BatchUpdateRows<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::BatchUpdateRowsRequest,
-}
-
-impl<'a, F: Flavour> BatchUpdateRows<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<
-                    types::BatchUpdateRowsResponse,
-                    types::BatchUpdateRowsHeaders,
-                >,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::BatchUpdateRowsResponse, types::BatchUpdateRowsHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "batchUpdateRows", "/clients/autessadb/batch-update")
@@ -869,40 +675,15 @@ impl<'a, F: Flavour> BatchUpdateRows<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for BatchUpdateRows<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::BatchUpdateRowsResponse, types::BatchUpdateRowsHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `deleteRow` call that `Client::delete_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct DeleteRow<'a> {
+        body: &'a types::DeleteRowRequest,
     }
-}
 
-/// The `deleteRow` call that `Client::delete_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct DeleteRow<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::DeleteRowRequest,
-}
-
-impl<'a, F: Flavour> DeleteRow<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::DeleteRowResponse, types::DeleteRowHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::DeleteRowResponse, types::DeleteRowHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "deleteRow", "/clients/autessadb/delete-row")
@@ -912,43 +693,15 @@ impl<'a, F: Flavour> DeleteRow<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for DeleteRow<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::DeleteRowResponse, types::DeleteRowHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `batchDeleteRows` call that `Client::batch_delete_rows` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct BatchDeleteRows<'a> {
+        body: &'a types::BatchDeleteRowsRequest,
     }
-}
 
-/// The `batchDeleteRows` call that `Client::batch_delete_rows` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct BatchDeleteRows<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::BatchDeleteRowsRequest,
-}
-
-impl<'a, F: Flavour> BatchDeleteRows<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<
-                    types::BatchDeleteRowsResponse,
-                    types::BatchDeleteRowsHeaders,
-                >,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::BatchDeleteRowsResponse, types::BatchDeleteRowsHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "batchDeleteRows", "/clients/autessadb/batch-delete")
@@ -958,40 +711,15 @@ impl<'a, F: Flavour> BatchDeleteRows<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for BatchDeleteRows<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::BatchDeleteRowsResponse, types::BatchDeleteRowsHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `getData` call that `Client::get_data` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct GetData<'a> {
+        body: &'a types::GetDataRequest,
     }
-}
 
-/// The `getData` call that `Client::get_data` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct GetData<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::GetDataRequest,
-}
-
-impl<'a, F: Flavour> GetData<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::GetDataResponse, types::GetDataHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::GetDataResponse, types::GetDataHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
@@ -1000,7 +728,9 @@ impl<'a, F: Flavour> GetData<'a, F> {
             .idempotent();
         F::wait(http, F::async_client(http).send_json(request))
     }
+}
 
+impl<'a, F: Flavour> GetData<'a, F> {
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub fn send_streaming(
         self,
@@ -1012,7 +742,7 @@ impl<'a, F: Flavour> GetData<'a, F> {
             >,
         >,
     > {
-        let http = &self.client.http;
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "getData", "/clients/autessadb/get-data")
@@ -1023,40 +753,15 @@ impl<'a, F: Flavour> GetData<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for GetData<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::GetDataResponse, types::GetDataHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `getSingleRow` call that `Client::get_single_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct GetSingleRow<'a> {
+        body: &'a types::GetSingleRowRequest,
     }
-}
 
-/// The `getSingleRow` call that `Client::get_single_row` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct GetSingleRow<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::GetSingleRowRequest,
-}
-
-impl<'a, F: Flavour> GetSingleRow<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::GetSingleRowResponse, types::GetSingleRowHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::GetSingleRowResponse, types::GetSingleRowHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "getSingleRow", "/clients/autessadb/get-single-row")
@@ -1067,49 +772,26 @@ impl<'a, F: Flavour> GetSingleRow<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for GetSingleRow<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::GetSingleRowResponse, types::GetSingleRowHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `queryTable` call that `Client::query_table` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct QueryTable<'a> {
+        body: &'a types::QueryTableRequest,
     }
-}
 
-/// The `queryTable` call that `Client::query_table` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct QueryTable<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::QueryTableRequest,
+    pub fn send(self) -> Result<ApiResponse<types::QueryTableResponse, types::QueryTableHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
+        let body = self.body;
+        let request = F::async_client(http)
+            .request(Method::POST, "queryTable", "/clients/autessadb/query")
+            .query("resourceId", &body.table_id)
+            .json(body)
+            .idempotent();
+        F::wait(http, F::async_client(http).send_json(request))
+    }
 }
 
 impl<'a, F: Flavour> QueryTable<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::QueryTableResponse, types::QueryTableHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
-        let body = self.body;
-        let request = F::async_client(http)
-            .request(Method::POST, "queryTable", "/clients/autessadb/query")
-            .query("resourceId", &body.table_id)
-            .json(body)
-            .idempotent();
-        F::wait(http, F::async_client(http).send_json(request))
-    }
-
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub fn send_streaming(
         self,
@@ -1121,7 +803,7 @@ impl<'a, F: Flavour> QueryTable<'a, F> {
             >,
         >,
     > {
-        let http = &self.client.http;
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "queryTable", "/clients/autessadb/query")
@@ -1132,49 +814,26 @@ impl<'a, F: Flavour> QueryTable<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for QueryTable<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::QueryTableResponse, types::QueryTableHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `joinQuery` call that `Client::join_query` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct JoinQuery<'a> {
+        body: &'a types::JoinQueryRequest,
     }
-}
 
-/// The `joinQuery` call that `Client::join_query` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct JoinQuery<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::JoinQueryRequest,
+    pub fn send(self) -> Result<ApiResponse<types::JoinQueryResponse, types::JoinQueryHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
+        let body = self.body;
+        let request = F::async_client(http)
+            .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
+            .query("resourceId", &body.table_id)
+            .json(body)
+            .idempotent();
+        F::wait(http, F::async_client(http).send_json(request))
+    }
 }
 
 impl<'a, F: Flavour> JoinQuery<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::JoinQueryResponse, types::JoinQueryHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
-        let body = self.body;
-        let request = F::async_client(http)
-            .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
-            .query("resourceId", &body.table_id)
-            .json(body)
-            .idempotent();
-        F::wait(http, F::async_client(http).send_json(request))
-    }
-
     /// Sends the request and hands over a 2xx body as it arrives, undecoded.
     pub fn send_streaming(
         self,
@@ -1186,7 +845,7 @@ impl<'a, F: Flavour> JoinQuery<'a, F> {
             >,
         >,
     > {
-        let http = &self.client.http;
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "joinQuery", "/clients/autessadb/join-query")
@@ -1197,40 +856,15 @@ impl<'a, F: Flavour> JoinQuery<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for JoinQuery<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::JoinQueryResponse, types::JoinQueryHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `semanticSearch` call that `Client::semantic_search` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct SemanticSearch<'a> {
+        body: &'a types::SemanticSearchRequest,
     }
-}
 
-/// The `semanticSearch` call that `Client::semantic_search` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct SemanticSearch<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::SemanticSearchRequest,
-}
-
-impl<'a, F: Flavour> SemanticSearch<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::SemanticSearchResponse, types::SemanticSearchHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::SemanticSearchResponse, types::SemanticSearchHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "semanticSearch", "/clients/autessadb/search")
@@ -1241,43 +875,15 @@ impl<'a, F: Flavour> SemanticSearch<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for SemanticSearch<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::SemanticSearchResponse, types::SemanticSearchHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `generateUploadLink` call that `Client::generate_upload_link` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct GenerateUploadLink<'a> {
+        body: &'a types::GenerateUploadLinkRequest,
     }
-}
 
-/// The `generateUploadLink` call that `Client::generate_upload_link` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct GenerateUploadLink<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::GenerateUploadLinkRequest,
-}
-
-impl<'a, F: Flavour> GenerateUploadLink<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<
-                    types::GenerateUploadLinkResponse,
-                    types::GenerateUploadLinkHeaders,
-                >,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::GenerateUploadLinkResponse, types::GenerateUploadLinkHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(
@@ -1291,58 +897,20 @@ impl<'a, F: Flavour> GenerateUploadLink<'a, F> {
     }
 }
 
-impl<'a> IntoFuture for GenerateUploadLink<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::GenerateUploadLinkResponse, types::GenerateUploadLinkHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+autessa_runtime::call! {
+    /// The `indexRecord` call that `Client::index_record` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
+    #[derive(Clone, Debug)]
+    pub struct IndexRecord<'a> {
+        body: &'a types::IndexRecordRequest,
     }
-}
 
-/// The `indexRecord` call that `Client::index_record` returns: `.await` it (or call `send`; in the blocking client, `send` returns the result).
-#[derive(Clone, Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct IndexRecord<'a, F: Flavour = Async> {
-    client: &'a Client<F>,
-    body: &'a types::IndexRecordRequest,
-}
-
-impl<'a, F: Flavour> IndexRecord<'a, F> {
-    /// Sends the request and decodes the response: a future to `.await` in the async client, the result in the blocking one.
-    pub fn send(
-        self,
-    ) -> F::Wait<
-        impl Future<
-            Output = Result<
-                ApiResponse<types::IndexRecordResponse, types::IndexRecordHeaders>,
-                Error<types::ErrorResponse>,
-            >,
-        >,
-    > {
-        let http = &self.client.http;
+    pub fn send(self) -> Result<ApiResponse<types::IndexRecordResponse, types::IndexRecordHeaders>, Error<types::ErrorResponse>> {
+        let http = self.http;
         let body = self.body;
         let request = F::async_client(http)
             .request(Method::POST, "indexRecord", "/clients/autessadb/index-record")
             .query("resourceId", &body.table_id)
             .json(body);
         F::wait(http, F::async_client(http).send_json(request))
-    }
-}
-
-impl<'a> IntoFuture for IndexRecord<'a, Async> {
-    type Output = Result<
-        ApiResponse<types::IndexRecordResponse, types::IndexRecordHeaders>,
-        Error<types::ErrorResponse>,
-    >;
-
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
     }
 }

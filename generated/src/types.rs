@@ -47,70 +47,25 @@ impl From<AudioInput> for AgentInput {
     }
 }
 
-/// One piece of an agent's output. Audio is base64-encoded PCM: signed 16-bit, mono,
-/// little-endian, at `sampleRate` (16 kHz).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct AgentOutput {
-    /// Whether this piece is text or audio.
-    pub output_type: OutputType,
-    /// The text of a text output.
-    pub content: Option<String>,
-    /// The audio of an audio output, base64-encoded PCM.
-    pub base64_audio: Option<autessa_runtime::Base64>,
-    /// The sample rate of `base64Audio` in hertz.
-    pub sample_rate: Option<i32>,
-    /// The text of what the audio says.
-    pub transcription: Option<String>,
-}
+autessa_runtime::model! {
+    /// One piece of an agent's output. Audio is base64-encoded PCM: signed 16-bit, mono,
+    /// little-endian, at `sampleRate` (16 kHz).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AgentOutput {
+        /// Whether this piece is text or audio.
+        pub output_type: OutputType = required "outputType",
+        /// The text of a text output.
+        pub content: Option<String> = optional "content" => with_content(impl Into<String>),
+        /// The audio of an audio output, base64-encoded PCM.
+        pub base64_audio: Option<autessa_runtime::Base64> = optional "base64Audio" => with_base64_audio(autessa_runtime::Base64),
+        /// The sample rate of `base64Audio` in hertz.
+        pub sample_rate: Option<i32> = optional "sampleRate" => with_sample_rate(i32),
+        /// The text of what the audio says.
+        pub transcription: Option<String> = optional "transcription" => with_transcription(impl Into<String>),
+    }
 
-autessa_runtime::object!(AgentOutput {
-    output_type: required "outputType",
-    content: optional "content",
-    base64_audio: optional "base64Audio",
-    sample_rate: optional "sampleRate",
-    transcription: optional "transcription",
-});
-
-impl AgentOutput {
     /// A value with `outputType` set and every optional member left out.
-    pub fn new(output_type: OutputType) -> Self {
-        Self {
-            output_type,
-            content: None,
-            base64_audio: None,
-            sample_rate: None,
-            transcription: None,
-        }
-    }
-
-    /// Sets `content`.
-    #[must_use]
-    pub fn with_content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
-    /// Sets `base64Audio`.
-    #[must_use]
-    pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
-        self.base64_audio = Some(value);
-        self
-    }
-
-    /// Sets `sampleRate`.
-    #[must_use]
-    pub fn with_sample_rate(mut self, value: i32) -> Self {
-        self.sample_rate = Some(value);
-        self
-    }
-
-    /// Sets `transcription`.
-    #[must_use]
-    pub fn with_transcription(mut self, value: impl Into<String>) -> Self {
-        self.transcription = Some(value.into());
-        self
-    }
+    pub fn new(output_type: OutputType);
 }
 
 /// A function applied to a selected column.
@@ -145,31 +100,22 @@ autessa_runtime::open_enum!(AggregateFunction {
     _ = Unknown,
 });
 
-/// The encoding of raw PCM audio.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct AudioFormat {
-    /// Samples per second, per channel (e.g. 16000).
-    pub sample_rate: i32,
-    /// Bits per sample (e.g. 16).
-    pub sample_size_in_bits: i32,
-    /// The number of channels (1 for mono).
-    pub channels: i32,
-    /// Whether samples are signed integers.
-    pub signed: bool,
-    /// Whether samples are big-endian (false for little-endian).
-    pub big_endian: bool,
-}
+autessa_runtime::model! {
+    /// The encoding of raw PCM audio.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AudioFormat {
+        /// Samples per second, per channel (e.g. 16000).
+        pub sample_rate: i32 = required "sampleRate",
+        /// Bits per sample (e.g. 16).
+        pub sample_size_in_bits: i32 = required "sampleSizeInBits",
+        /// The number of channels (1 for mono).
+        pub channels: i32 = required "channels",
+        /// Whether samples are signed integers.
+        pub signed: bool = required "signed",
+        /// Whether samples are big-endian (false for little-endian).
+        pub big_endian: bool = required "bigEndian",
+    }
 
-autessa_runtime::object!(AudioFormat {
-    sample_rate: required "sampleRate",
-    sample_size_in_bits: required "sampleSizeInBits",
-    channels: required "channels",
-    signed: required "signed",
-    big_endian: required "bigEndian",
-});
-
-impl AudioFormat {
     /// A value with `sampleRate`, `sampleSizeInBits`, `channels`, `signed` and `bigEndian` set.
     pub fn new(
         sample_rate: i32,
@@ -177,148 +123,87 @@ impl AudioFormat {
         channels: i32,
         signed: bool,
         big_endian: bool,
-    ) -> Self {
-        Self {
-            sample_rate,
-            sample_size_in_bits,
-            channels,
-            signed,
-            big_endian,
-        }
+    );
+}
+
+autessa_runtime::model! {
+    /// Audio input for an agent. Exactly one of `audioUrl` and `base64Audio` must be set.
+    /// The rule is stated here rather than as a `oneOf` of required sets, because mixing
+    /// `properties` with such a `oneOf` turns this plain object into a schema that code
+    /// generators cannot map to a struct; both fields are therefore optional in the schema
+    /// and the client has to check the rule itself.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct AudioInput {
+        /// The URL of an uploaded recording. Set this or `base64Audio`, not both.
+        pub audio_url: Option<String> = optional "audioUrl" => with_audio_url(impl Into<String>),
+        /// The recording itself, base64-encoded. Set this or `audioUrl`, not both.
+        pub base64_audio: Option<autessa_runtime::Base64> = optional "base64Audio" => with_base64_audio(autessa_runtime::Base64),
+        /// The encoding of the audio, when it is raw PCM.
+        pub audio_format: Option<AudioFormat> = optional "audioFormat" => with_audio_format(AudioFormat),
     }
-}
 
-/// Audio input for an agent. Exactly one of `audioUrl` and `base64Audio` must be set.
-/// The rule is stated here rather than as a `oneOf` of required sets, because mixing
-/// `properties` with such a `oneOf` turns this plain object into a schema that code
-/// generators cannot map to a struct; both fields are therefore optional in the schema
-/// and the client has to check the rule itself.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct AudioInput {
-    /// The URL of an uploaded recording. Set this or `base64Audio`, not both.
-    pub audio_url: Option<String>,
-    /// The recording itself, base64-encoded. Set this or `audioUrl`, not both.
-    pub base64_audio: Option<autessa_runtime::Base64>,
-    /// The encoding of the audio, when it is raw PCM.
-    pub audio_format: Option<AudioFormat>,
-}
-
-autessa_runtime::object!(AudioInput {
-    audio_url: optional "audioUrl",
-    base64_audio: optional "base64Audio",
-    audio_format: optional "audioFormat",
-});
-
-impl AudioInput {
     /// A value with every optional member left out.
-    pub fn new() -> Self {
-        Self {
-            audio_url: None,
-            base64_audio: None,
-            audio_format: None,
-        }
-    }
-
-    /// Sets `audioUrl`.
-    #[must_use]
-    pub fn with_audio_url(mut self, value: impl Into<String>) -> Self {
-        self.audio_url = Some(value.into());
-        self
-    }
-
-    /// Sets `base64Audio`.
-    #[must_use]
-    pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
-        self.base64_audio = Some(value);
-        self
-    }
-
-    /// Sets `audioFormat`.
-    #[must_use]
-    pub fn with_audio_format(mut self, value: AudioFormat) -> Self {
-        self.audio_format = Some(value);
-        self
-    }
+    pub fn new();
 }
 
-/// The value of one column of a row, with the column's type.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct AutessaDbColumnValue {
-    /// The type of the column.
-    pub column_type: ColumnType,
-    /// The value, as the JSON form of the column type (a string for STRING,
-    /// LONG_TEXT, UNIQUE_ID and TIMESTAMP, a number for INTEGER and FLOAT, a boolean
-    /// for BOOLEAN); null when the cell is empty.
-    pub value: serde_json::Value,
-}
+autessa_runtime::model! {
+    /// The value of one column of a row, with the column's type.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct AutessaDbColumnValue {
+        /// The type of the column.
+        pub column_type: ColumnType = required "columnType",
+        /// The value, as the JSON form of the column type (a string for STRING,
+        /// LONG_TEXT, UNIQUE_ID and TIMESTAMP, a number for INTEGER and FLOAT, a boolean
+        /// for BOOLEAN); null when the cell is empty.
+        pub value: serde_json::Value = required "value",
+    }
 
-autessa_runtime::object!(AutessaDbColumnValue {
-    column_type: required "columnType",
-    value: required "value",
-});
-
-impl AutessaDbColumnValue {
     /// A value with `columnType` and `value` set.
-    pub fn new(column_type: ColumnType, value: serde_json::Value) -> Self {
-        Self { column_type, value }
-    }
+    pub fn new(column_type: ColumnType, value: serde_json::Value);
 }
 
 /// The headers documented for a successful response of `batchDeleteRows`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type BatchDeleteRowsHeaders = RateLimitHeaders;
 
-/// The body of `batchDeleteRows`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct BatchDeleteRowsRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The rows to delete.
-    pub row_ids: Vec<i64>,
-}
-
-autessa_runtime::object!(BatchDeleteRowsRequest {
-    table_id: required "tableId",
-    row_ids: required "rowIds",
-});
-
-impl BatchDeleteRowsRequest {
-    /// A value with `tableId` and `rowIds` set.
-    pub fn new(table_id: i64, row_ids: Vec<i64>) -> Self {
-        Self { table_id, row_ids }
+autessa_runtime::model! {
+    /// The body of `batchDeleteRows`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct BatchDeleteRowsRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The rows to delete.
+        pub row_ids: Vec<i64> = required "rowIds",
     }
+
+    /// A value with `tableId` and `rowIds` set.
+    pub fn new(table_id: i64, row_ids: Vec<i64>);
 }
 
-/// The result of `batchDeleteRows`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct BatchDeleteRowsResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The number of rows deleted.
-    pub records_impacted: i64,
-    /// The rows that were not deleted.
-    pub failures: Vec<RowFailure>,
-}
+autessa_runtime::model! {
+    /// The result of `batchDeleteRows`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct BatchDeleteRowsResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The number of rows deleted.
+        pub records_impacted: i64 = required "recordsImpacted",
+        /// The rows that were not deleted.
+        pub failures: Vec<RowFailure> = required "failures",
+    }
 
-autessa_runtime::object!(BatchDeleteRowsResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    records_impacted: required "recordsImpacted",
-    failures: required "failures",
-});
+    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
+    pub fn new(errors: Vec<String>, records_impacted: i64, failures: Vec<RowFailure>);
+}
 
 impl std::fmt::Debug for BatchDeleteRowsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -334,78 +219,44 @@ impl std::fmt::Debug for BatchDeleteRowsResponse {
     }
 }
 
-impl BatchDeleteRowsResponse {
-    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        records_impacted: i64,
-        failures: Vec<RowFailure>,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            records_impacted,
-            failures,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
 /// The headers documented for a successful response of `batchUpdateRows`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type BatchUpdateRowsHeaders = RateLimitHeaders;
 
-/// The body of `batchUpdateRows`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct BatchUpdateRowsRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The updates, one per row.
-    pub updates: Vec<RowUpdate>,
-}
-
-autessa_runtime::object!(BatchUpdateRowsRequest {
-    table_id: required "tableId",
-    updates: required "updates",
-});
-
-impl BatchUpdateRowsRequest {
-    /// A value with `tableId` and `updates` set.
-    pub fn new(table_id: i64, updates: Vec<RowUpdate>) -> Self {
-        Self { table_id, updates }
+autessa_runtime::model! {
+    /// The body of `batchUpdateRows`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct BatchUpdateRowsRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The updates, one per row.
+        pub updates: Vec<RowUpdate> = required "updates",
     }
+
+    /// A value with `tableId` and `updates` set.
+    pub fn new(table_id: i64, updates: Vec<RowUpdate>);
 }
 
-/// The result of `batchUpdateRows`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct BatchUpdateRowsResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The number of rows updated.
-    pub records_impacted: i64,
-    /// The rows that were not updated.
-    pub failures: Vec<RowFailure>,
-}
+autessa_runtime::model! {
+    /// The result of `batchUpdateRows`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct BatchUpdateRowsResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The number of rows updated.
+        pub records_impacted: i64 = required "recordsImpacted",
+        /// The rows that were not updated.
+        pub failures: Vec<RowFailure> = required "failures",
+    }
 
-autessa_runtime::object!(BatchUpdateRowsResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    records_impacted: required "recordsImpacted",
-    failures: required "failures",
-});
+    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
+    pub fn new(errors: Vec<String>, records_impacted: i64, failures: Vec<RowFailure>);
+}
 
 impl std::fmt::Debug for BatchUpdateRowsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -421,57 +272,23 @@ impl std::fmt::Debug for BatchUpdateRowsResponse {
     }
 }
 
-impl BatchUpdateRowsResponse {
-    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        records_impacted: i64,
-        failures: Vec<RowFailure>,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            records_impacted,
-            failures,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
 /// The headers documented for a successful response of `closeConversation`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type CloseConversationHeaders = RateLimitHeaders;
 
-/// Client to server on the agent channel: close a conversation.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct CloseConversationMessage {
-    /// Always `CLOSE_CONVERSATION`.
-    pub message_type: CloseConversationMessageMessageType,
-    /// The conversation to close.
-    pub conversation_id: String,
-}
-
-autessa_runtime::object!(CloseConversationMessage {
-    message_type: required "messageType",
-    conversation_id: required "conversationId",
-});
-
-impl CloseConversationMessage {
-    /// A value with `conversationId` set.
-    pub fn new(conversation_id: impl Into<String>) -> Self {
-        Self {
-            message_type: Default::default(),
-            conversation_id: conversation_id.into(),
-        }
+autessa_runtime::model! {
+    /// Client to server on the agent channel: close a conversation.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CloseConversationMessage {
+        /// Always `CLOSE_CONVERSATION`.
+        pub message_type: CloseConversationMessageMessageType = constant "messageType",
+        /// The conversation to close.
+        pub conversation_id: String = required "conversationId",
     }
+
+    /// A value with `conversationId` set.
+    pub fn new(conversation_id: impl Into<String>);
 }
 
 /// Always `CLOSE_CONVERSATION`.
@@ -490,49 +307,37 @@ autessa_runtime::open_enum!(CloseConversationMessageMessageType {
     _ = Unknown,
 });
 
-/// The body of `closeConversation`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct CloseConversationRequest {
-    /// The agent the conversation is with (the same id as `resourceId`).
-    pub agent_id: i64,
-    /// The conversation to close.
-    pub conversation_id: String,
-}
-
-autessa_runtime::object!(CloseConversationRequest {
-    agent_id: required "agentId",
-    conversation_id: required "conversationId",
-});
-
-impl CloseConversationRequest {
-    /// A value with `agentId` and `conversationId` set.
-    pub fn new(agent_id: i64, conversation_id: impl Into<String>) -> Self {
-        Self {
-            agent_id,
-            conversation_id: conversation_id.into(),
-        }
+autessa_runtime::model! {
+    /// The body of `closeConversation`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CloseConversationRequest {
+        /// The agent the conversation is with (the same id as `resourceId`).
+        pub agent_id: i64 = required "agentId",
+        /// The conversation to close.
+        pub conversation_id: String = required "conversationId",
     }
+
+    /// A value with `agentId` and `conversationId` set.
+    pub fn new(agent_id: i64, conversation_id: impl Into<String>);
 }
 
-/// The result of `closeConversation`; it has no fields beyond the envelope.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CloseConversationResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-}
+autessa_runtime::model! {
+    /// The result of `closeConversation`; it has no fields beyond the envelope.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct CloseConversationResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+    }
 
-autessa_runtime::object!(CloseConversationResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-});
+    /// A value with `errors` set and every optional member left out.
+    pub fn new(errors: Vec<String>);
+}
 
 impl std::fmt::Debug for CloseConversationResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -543,23 +348,6 @@ impl std::fmt::Debug for CloseConversationResponse {
                 &self.session_token.as_ref().map(|_| autessa_runtime::Redacted),
             )
             .finish()
-    }
-}
-
-impl CloseConversationResponse {
-    /// A value with `errors` set and every optional member left out.
-    pub fn new(errors: Vec<String>) -> Self {
-        Self {
-            errors,
-            session_token: None,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
     }
 }
 
@@ -642,43 +430,23 @@ autessa_runtime::open_enum!(ConnectionState {
     _ = Unknown,
 });
 
-/// Server to client on both channels: the state of the connection. Always the first
-/// message after connecting.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ConnectionStatus {
-    /// Always `STATUS`.
-    pub message_type: ConnectionStatusMessageType,
-    /// The connection's state.
-    pub status: ConnectionState,
-    /// An id of the connection, for support requests.
-    pub connection_id: Option<String>,
-}
+autessa_runtime::model! {
+    /// Server to client on both channels: the state of the connection. Always the first
+    /// message after connecting.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ConnectionStatus {
+        /// Always `STATUS`.
+        pub message_type: ConnectionStatusMessageType = constant "messageType",
+        /// The connection's state.
+        pub status: ConnectionState = required "status",
+        /// An id of the connection, for support requests.
+        pub connection_id: Option<String> = optional "connectionId" => with_connection_id(impl Into<String>),
+    }
 
-autessa_runtime::object!(ConnectionStatus {
-    message_type: required "messageType",
-    status: required "status",
-    connection_id: optional "connectionId",
-});
-
-impl ConnectionStatus {
     /// A value with `status` set and every optional member left out.
-    pub fn new(status: ConnectionState) -> Self {
-        Self {
-            message_type: Default::default(),
-            status,
-            connection_id: None,
-        }
-    }
-
-    /// Sets `connectionId`.
-    #[must_use]
-    pub fn with_connection_id(mut self, value: impl Into<String>) -> Self {
-        self.connection_id = Some(value.into());
-        self
-    }
+    pub fn new(status: ConnectionState);
 }
 
 /// Always `STATUS`.
@@ -700,52 +468,35 @@ autessa_runtime::open_enum!(ConnectionStatusMessageType {
 /// The headers documented for a successful response of `createConversation`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type CreateConversationHeaders = RateLimitHeaders;
 
-/// The body of `createConversation`.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct CreateConversationRequest {
-    /// The agent to talk to (the same id as `resourceId`).
-    pub agent_id: i64,
-    /// The agent version for the whole conversation; PUBLISHED when omitted.
-    pub version: Option<CustomVersion>,
-}
+autessa_runtime::model! {
+    /// The body of `createConversation`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct CreateConversationRequest {
+        /// The agent to talk to (the same id as `resourceId`).
+        pub agent_id: i64 = required "agentId",
+        /// The agent version for the whole conversation; PUBLISHED when omitted.
+        pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
+    }
 
-autessa_runtime::object!(CreateConversationRequest {
-    agent_id: required "agentId",
-    version: optional "version",
-});
-
-impl CreateConversationRequest {
     /// A value with `agentId` set and every optional member left out.
-    pub fn new(agent_id: i64) -> Self {
-        Self { agent_id, version: None }
-    }
-
-    /// Sets `version`.
-    #[must_use]
-    pub fn with_version(mut self, value: CustomVersion) -> Self {
-        self.version = Some(value);
-        self
-    }
+    pub fn new(agent_id: i64);
 }
 
-/// The result of `createConversation`.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CreateConversationResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The id of the new conversation, for later turns and for closing it.
-    pub conversation_id: String,
-}
+autessa_runtime::model! {
+    /// The result of `createConversation`.
+    #[derive(Clone, PartialEq)]
+    pub struct CreateConversationResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The id of the new conversation, for later turns and for closing it.
+        pub conversation_id: String = required "conversationId",
+    }
 
-autessa_runtime::object!(CreateConversationResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    conversation_id: required "conversationId",
-});
+    /// A value with `errors` and `conversationId` set and every optional member left out.
+    pub fn new(errors: Vec<String>, conversation_id: impl Into<String>);
+}
 
 impl std::fmt::Debug for CreateConversationResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -760,116 +511,63 @@ impl std::fmt::Debug for CreateConversationResponse {
     }
 }
 
-impl CreateConversationResponse {
-    /// A value with `errors` and `conversationId` set and every optional member left out.
-    pub fn new(errors: Vec<String>, conversation_id: impl Into<String>) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            conversation_id: conversation_id.into(),
-        }
+autessa_runtime::model! {
+    /// Selects a version of the agent or tool other than the default. Without it, the
+    /// PUBLISHED version is used.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    pub struct CustomVersion {
+        /// Which lifecycle state of the resource to use.
+        /// 
+        /// Defaults to `"PUBLISHED"` when absent.
+        pub version_state: Option<VersionState> = optional "versionState" => with_version_state(VersionState),
+        /// A specific version number within `versionState`; the latest version in that
+        /// state when omitted. The member is documented; what omitting it means is
+        /// inferred.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub version_number: Option<i32> = optional "versionNumber" => with_version_number(i32),
     }
 
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
-/// Selects a version of the agent or tool other than the default. Without it, the
-/// PUBLISHED version is used.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[non_exhaustive]
-pub struct CustomVersion {
-    /// Which lifecycle state of the resource to use.
-    ///
-    /// Defaults to `"PUBLISHED"` when absent.
-    pub version_state: Option<VersionState>,
-    /// A specific version number within `versionState`; the latest version in that
-    /// state when omitted. The member is documented; what omitting it means is
-    /// inferred.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub version_number: Option<i32>,
-}
-
-autessa_runtime::object!(CustomVersion {
-    version_state: optional "versionState",
-    version_number: optional "versionNumber",
-});
-
-impl CustomVersion {
     /// A value with every optional member left out.
-    pub fn new() -> Self {
-        Self {
-            version_state: None,
-            version_number: None,
-        }
-    }
-
-    /// Sets `versionState`.
-    #[must_use]
-    pub fn with_version_state(mut self, value: VersionState) -> Self {
-        self.version_state = Some(value);
-        self
-    }
-
-    /// Sets `versionNumber`.
-    #[must_use]
-    pub fn with_version_number(mut self, value: i32) -> Self {
-        self.version_number = Some(value);
-        self
-    }
+    pub fn new();
 }
 
 /// The headers documented for a successful response of `deleteRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type DeleteRowHeaders = RateLimitHeaders;
 
-/// The body of `deleteRow`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct DeleteRowRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The row to delete.
-    pub row_id: i64,
-}
-
-autessa_runtime::object!(DeleteRowRequest {
-    table_id: required "tableId",
-    row_id: required "rowId",
-});
-
-impl DeleteRowRequest {
-    /// A value with `tableId` and `rowId` set.
-    pub fn new(table_id: i64, row_id: i64) -> Self {
-        Self { table_id, row_id }
+autessa_runtime::model! {
+    /// The body of `deleteRow`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct DeleteRowRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The row to delete.
+        pub row_id: i64 = required "rowId",
     }
+
+    /// A value with `tableId` and `rowId` set.
+    pub fn new(table_id: i64, row_id: i64);
 }
 
-/// The result of `deleteRow`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct DeleteRowResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The number of rows deleted (0 or 1).
-    pub records_impacted: i64,
-}
+autessa_runtime::model! {
+    /// The result of `deleteRow`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct DeleteRowResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The number of rows deleted (0 or 1).
+        pub records_impacted: i64 = required "recordsImpacted",
+    }
 
-autessa_runtime::object!(DeleteRowResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    records_impacted: required "recordsImpacted",
-});
+    /// A value with `errors` and `recordsImpacted` set and every optional member left out.
+    pub fn new(errors: Vec<String>, records_impacted: i64);
+}
 
 impl std::fmt::Debug for DeleteRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -884,49 +582,20 @@ impl std::fmt::Debug for DeleteRowResponse {
     }
 }
 
-impl DeleteRowResponse {
-    /// A value with `errors` and `recordsImpacted` set and every optional member left out.
-    pub fn new(errors: Vec<String>, records_impacted: i64) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            records_impacted,
-        }
+autessa_runtime::model! {
+    /// Server to client on both channels: a request failed.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ErrorMessage {
+        /// Always `ERROR`.
+        pub message_type: ErrorMessageMessageType = constant "messageType",
+        /// What went wrong.
+        pub errors: Vec<String> = required "errors",
     }
 
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
-/// Server to client on both channels: a request failed.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ErrorMessage {
-    /// Always `ERROR`.
-    pub message_type: ErrorMessageMessageType,
-    /// What went wrong.
-    pub errors: Vec<String>,
-}
-
-autessa_runtime::object!(ErrorMessage {
-    message_type: required "messageType",
-    errors: required "errors",
-});
-
-impl ErrorMessage {
     /// A value with `errors` set.
-    pub fn new(errors: Vec<String>) -> Self {
-        Self {
-            message_type: Default::default(),
-            errors,
-        }
-    }
+    pub fn new(errors: Vec<String>);
 }
 
 /// Always `ERROR`.
@@ -945,63 +614,50 @@ autessa_runtime::open_enum!(ErrorMessageMessageType {
     _ = Unknown,
 });
 
-/// The body of a failed request (any non-2xx status).
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ErrorResponse {
-    /// What went wrong, as human-readable messages.
-    pub errors: Vec<String>,
-}
-
-autessa_runtime::object!(ErrorResponse {
-    errors: required "errors",
-});
-
-impl ErrorResponse {
-    /// A value with `errors` set.
-    pub fn new(errors: Vec<String>) -> Self {
-        Self { errors }
+autessa_runtime::model! {
+    /// The body of a failed request (any non-2xx status).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ErrorResponse {
+        /// What went wrong, as human-readable messages.
+        pub errors: Vec<String> = required "errors",
     }
+
+    /// A value with `errors` set.
+    pub fn new(errors: Vec<String>);
 }
 
 /// The headers documented for a successful response of `executeAgent`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type ExecuteAgentHeaders = RateLimitHeaders;
 
-/// The body of `executeAgent`.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ExecuteAgentRequest {
-    /// The agent to run (the same id as `resourceId`).
-    pub agent_id: i64,
-    /// The input for this run, in order.
-    pub input: Vec<AgentInput>,
-    /// The conversation this run is a turn of; a single-shot run when omitted.
-    pub conversation_id: Option<String>,
-    /// The form of output wanted.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub output_type: Option<OutputType>,
-    /// Values for the agent's environment variables; not stored by the server.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub environment_variables: Option<BTreeMap<String, String>>,
-    /// Values for the variables in the agent's prompt template.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub prompt_template_variables: Option<BTreeMap<String, String>>,
-    /// The agent version to run; PUBLISHED when omitted.
-    pub version: Option<CustomVersion>,
-}
+autessa_runtime::model! {
+    /// The body of `executeAgent`.
+    #[derive(Clone, PartialEq)]
+    pub struct ExecuteAgentRequest {
+        /// The agent to run (the same id as `resourceId`).
+        pub agent_id: i64 = required "agentId",
+        /// The input for this run, in order.
+        pub input: Vec<AgentInput> = required "input",
+        /// The conversation this run is a turn of; a single-shot run when omitted.
+        pub conversation_id: Option<String> = optional "conversationId" => with_conversation_id(impl Into<String>),
+        /// The form of output wanted.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub output_type: Option<OutputType> = optional "outputType" => with_output_type(OutputType),
+        /// Values for the agent's environment variables; not stored by the server.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub environment_variables: Option<BTreeMap<String, String>> = optional "environmentVariables" => with_environment_variables(BTreeMap<String, String>),
+        /// Values for the variables in the agent's prompt template.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub prompt_template_variables: Option<BTreeMap<String, String>> = optional "promptTemplateVariables" => with_prompt_template_variables(BTreeMap<String, String>),
+        /// The agent version to run; PUBLISHED when omitted.
+        pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
+    }
 
-autessa_runtime::object!(ExecuteAgentRequest {
-    agent_id: required "agentId",
-    input: required "input",
-    conversation_id: optional "conversationId",
-    output_type: optional "outputType",
-    environment_variables: optional "environmentVariables",
-    prompt_template_variables: optional "promptTemplateVariables",
-    version: optional "version",
-});
+    /// A value with `agentId` and `input` set and every optional member left out.
+    pub fn new(agent_id: i64, input: Vec<AgentInput>);
+}
 
 impl std::fmt::Debug for ExecuteAgentRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1020,82 +676,23 @@ impl std::fmt::Debug for ExecuteAgentRequest {
     }
 }
 
-impl ExecuteAgentRequest {
-    /// A value with `agentId` and `input` set and every optional member left out.
-    pub fn new(agent_id: i64, input: Vec<AgentInput>) -> Self {
-        Self {
-            agent_id,
-            input,
-            conversation_id: None,
-            output_type: None,
-            environment_variables: None,
-            prompt_template_variables: None,
-            version: None,
-        }
+autessa_runtime::model! {
+    /// The result of `executeAgent`.
+    #[derive(Clone, PartialEq)]
+    pub struct ExecuteAgentResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The conversation the run belongs to, if any.
+        pub conversation_id: Option<String> = optional "conversationId" => with_conversation_id(impl Into<String>),
+        /// What the agent produced, in order.
+        pub output: Vec<AgentOutput> = required "output",
     }
 
-    /// Sets `conversationId`.
-    #[must_use]
-    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_id = Some(value.into());
-        self
-    }
-
-    /// Sets `outputType`.
-    #[must_use]
-    pub fn with_output_type(mut self, value: OutputType) -> Self {
-        self.output_type = Some(value);
-        self
-    }
-
-    /// Sets `environmentVariables`.
-    #[must_use]
-    pub fn with_environment_variables(
-        mut self,
-        value: BTreeMap<String, String>,
-    ) -> Self {
-        self.environment_variables = Some(value);
-        self
-    }
-
-    /// Sets `promptTemplateVariables`.
-    #[must_use]
-    pub fn with_prompt_template_variables(
-        mut self,
-        value: BTreeMap<String, String>,
-    ) -> Self {
-        self.prompt_template_variables = Some(value);
-        self
-    }
-
-    /// Sets `version`.
-    #[must_use]
-    pub fn with_version(mut self, value: CustomVersion) -> Self {
-        self.version = Some(value);
-        self
-    }
+    /// A value with `errors` and `output` set and every optional member left out.
+    pub fn new(errors: Vec<String>, output: Vec<AgentOutput>);
 }
-
-/// The result of `executeAgent`.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ExecuteAgentResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The conversation the run belongs to, if any.
-    pub conversation_id: Option<String>,
-    /// What the agent produced, in order.
-    pub output: Vec<AgentOutput>,
-}
-
-autessa_runtime::object!(ExecuteAgentResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    conversation_id: optional "conversationId",
-    output: required "output",
-});
 
 impl std::fmt::Debug for ExecuteAgentResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1111,73 +708,40 @@ impl std::fmt::Debug for ExecuteAgentResponse {
     }
 }
 
-impl ExecuteAgentResponse {
-    /// A value with `errors` and `output` set and every optional member left out.
-    pub fn new(errors: Vec<String>, output: Vec<AgentOutput>) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            conversation_id: None,
-            output,
-        }
+autessa_runtime::model! {
+    /// Client to server on the agent channel: run the agent, with the same fields as the
+    /// `executeAgent` body.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct ExecuteMessage {
+        /// The agent to run (the same id as `resourceId`).
+        pub agent_id: i64 = required "agentId",
+        /// The input for this run, in order.
+        pub input: Vec<AgentInput> = required "input",
+        /// The conversation this run is a turn of; a single-shot run when omitted.
+        pub conversation_id: Option<String> = optional "conversationId" => with_conversation_id(impl Into<String>),
+        /// The form of output wanted.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub output_type: Option<OutputType> = optional "outputType" => with_output_type(OutputType),
+        /// Values for the agent's environment variables; not stored by the server.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub environment_variables: Option<BTreeMap<String, String>> = optional "environmentVariables" => with_environment_variables(BTreeMap<String, String>),
+        /// Values for the variables in the agent's prompt template.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub prompt_template_variables: Option<BTreeMap<String, String>> = optional "promptTemplateVariables" => with_prompt_template_variables(BTreeMap<String, String>),
+        /// The agent version to run; PUBLISHED when omitted.
+        pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
+        /// Always `EXECUTE`.
+        pub message_type: ExecuteMessageMessageType = constant "messageType",
     }
 
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-
-    /// Sets `conversationId`.
-    #[must_use]
-    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_id = Some(value.into());
-        self
-    }
+    /// A value with `agentId` and `input` set and every optional member left out.
+    pub fn new(agent_id: i64, input: Vec<AgentInput>);
 }
-
-/// Client to server on the agent channel: run the agent, with the same fields as the
-/// `executeAgent` body.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ExecuteMessage {
-    /// The agent to run (the same id as `resourceId`).
-    pub agent_id: i64,
-    /// The input for this run, in order.
-    pub input: Vec<AgentInput>,
-    /// The conversation this run is a turn of; a single-shot run when omitted.
-    pub conversation_id: Option<String>,
-    /// The form of output wanted.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub output_type: Option<OutputType>,
-    /// Values for the agent's environment variables; not stored by the server.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub environment_variables: Option<BTreeMap<String, String>>,
-    /// Values for the variables in the agent's prompt template.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub prompt_template_variables: Option<BTreeMap<String, String>>,
-    /// The agent version to run; PUBLISHED when omitted.
-    pub version: Option<CustomVersion>,
-    /// Always `EXECUTE`.
-    pub message_type: ExecuteMessageMessageType,
-}
-
-autessa_runtime::object!(ExecuteMessage {
-    agent_id: required "agentId",
-    input: required "input",
-    conversation_id: optional "conversationId",
-    output_type: optional "outputType",
-    environment_variables: optional "environmentVariables",
-    prompt_template_variables: optional "promptTemplateVariables",
-    version: optional "version",
-    message_type: required "messageType",
-});
 
 impl std::fmt::Debug for ExecuteMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1194,63 +758,6 @@ impl std::fmt::Debug for ExecuteMessage {
             .field("version", &self.version)
             .field("message_type", &self.message_type)
             .finish()
-    }
-}
-
-impl ExecuteMessage {
-    /// A value with `agentId` and `input` set and every optional member left out.
-    pub fn new(agent_id: i64, input: Vec<AgentInput>) -> Self {
-        Self {
-            agent_id,
-            input,
-            conversation_id: None,
-            output_type: None,
-            environment_variables: None,
-            prompt_template_variables: None,
-            version: None,
-            message_type: Default::default(),
-        }
-    }
-
-    /// Sets `conversationId`.
-    #[must_use]
-    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_id = Some(value.into());
-        self
-    }
-
-    /// Sets `outputType`.
-    #[must_use]
-    pub fn with_output_type(mut self, value: OutputType) -> Self {
-        self.output_type = Some(value);
-        self
-    }
-
-    /// Sets `environmentVariables`.
-    #[must_use]
-    pub fn with_environment_variables(
-        mut self,
-        value: BTreeMap<String, String>,
-    ) -> Self {
-        self.environment_variables = Some(value);
-        self
-    }
-
-    /// Sets `promptTemplateVariables`.
-    #[must_use]
-    pub fn with_prompt_template_variables(
-        mut self,
-        value: BTreeMap<String, String>,
-    ) -> Self {
-        self.prompt_template_variables = Some(value);
-        self
-    }
-
-    /// Sets `version`.
-    #[must_use]
-    pub fn with_version(mut self, value: CustomVersion) -> Self {
-        self.version = Some(value);
-        self
     }
 }
 
@@ -1273,40 +780,34 @@ autessa_runtime::open_enum!(ExecuteMessageMessageType {
 /// The headers documented for a successful response of `executeTool`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type ExecuteToolHeaders = RateLimitHeaders;
 
-/// Client to server on the tool channel: run the tool, with the same fields as the
-/// `executeTool` body.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ExecuteToolMessage {
-    /// The tool to run (the same id as `resourceId`).
-    pub tool_id: i64,
-    /// The tool's input variables, by name; values are any JSON.
-    pub variables: Option<BTreeMap<String, serde_json::Value>>,
-    /// Input variables that are kept out of the tool's output and logs.
-    pub private_variables: Option<BTreeMap<String, serde_json::Value>>,
-    /// Values for the tool's environment variables; not stored by the server.
-    pub environment_variables: Option<BTreeMap<String, String>>,
-    /// The tool version to run; PUBLISHED when omitted.
-    pub version: Option<CustomVersion>,
-    /// Ask for the tool's log lines in `debugOutput`.
-    ///
+autessa_runtime::model! {
+    /// Client to server on the tool channel: run the tool, with the same fields as the
+    /// `executeTool` body.
+    /// 
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub debug: Option<bool>,
-    /// Always `EXECUTE`.
-    pub message_type: ExecuteToolMessageMessageType,
-}
+    #[derive(Clone, PartialEq)]
+    pub struct ExecuteToolMessage {
+        /// The tool to run (the same id as `resourceId`).
+        pub tool_id: i64 = required "toolId",
+        /// The tool's input variables, by name; values are any JSON.
+        pub variables: Option<BTreeMap<String, serde_json::Value>> = optional "variables" => with_variables(BTreeMap<String, serde_json::Value>),
+        /// Input variables that are kept out of the tool's output and logs.
+        pub private_variables: Option<BTreeMap<String, serde_json::Value>> = optional "privateVariables" => with_private_variables(BTreeMap<String, serde_json::Value>),
+        /// Values for the tool's environment variables; not stored by the server.
+        pub environment_variables: Option<BTreeMap<String, String>> = optional "environmentVariables" => with_environment_variables(BTreeMap<String, String>),
+        /// The tool version to run; PUBLISHED when omitted.
+        pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
+        /// Ask for the tool's log lines in `debugOutput`.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub debug: Option<bool> = optional "debug" => with_debug(bool),
+        /// Always `EXECUTE`.
+        pub message_type: ExecuteToolMessageMessageType = constant "messageType",
+    }
 
-autessa_runtime::object!(ExecuteToolMessage {
-    tool_id: required "toolId",
-    variables: optional "variables",
-    private_variables: optional "privateVariables",
-    environment_variables: optional "environmentVariables",
-    version: optional "version",
-    debug: optional "debug",
-    message_type: required "messageType",
-});
+    /// A value with `toolId` set and every optional member left out.
+    pub fn new(tool_id: i64);
+}
 
 impl std::fmt::Debug for ExecuteToolMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1328,62 +829,6 @@ impl std::fmt::Debug for ExecuteToolMessage {
     }
 }
 
-impl ExecuteToolMessage {
-    /// A value with `toolId` set and every optional member left out.
-    pub fn new(tool_id: i64) -> Self {
-        Self {
-            tool_id,
-            variables: None,
-            private_variables: None,
-            environment_variables: None,
-            version: None,
-            debug: None,
-            message_type: Default::default(),
-        }
-    }
-
-    /// Sets `variables`.
-    #[must_use]
-    pub fn with_variables(mut self, value: BTreeMap<String, serde_json::Value>) -> Self {
-        self.variables = Some(value);
-        self
-    }
-
-    /// Sets `privateVariables`.
-    #[must_use]
-    pub fn with_private_variables(
-        mut self,
-        value: BTreeMap<String, serde_json::Value>,
-    ) -> Self {
-        self.private_variables = Some(value);
-        self
-    }
-
-    /// Sets `environmentVariables`.
-    #[must_use]
-    pub fn with_environment_variables(
-        mut self,
-        value: BTreeMap<String, String>,
-    ) -> Self {
-        self.environment_variables = Some(value);
-        self
-    }
-
-    /// Sets `version`.
-    #[must_use]
-    pub fn with_version(mut self, value: CustomVersion) -> Self {
-        self.version = Some(value);
-        self
-    }
-
-    /// Sets `debug`.
-    #[must_use]
-    pub fn with_debug(mut self, value: bool) -> Self {
-        self.debug = Some(value);
-        self
-    }
-}
-
 /// Always `EXECUTE`.
 #[derive(Clone, Debug, Default)]
 #[non_exhaustive]
@@ -1400,34 +845,29 @@ autessa_runtime::open_enum!(ExecuteToolMessageMessageType {
     _ = Unknown,
 });
 
-/// The body of `executeTool`.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ExecuteToolRequest {
-    /// The tool to run (the same id as `resourceId`).
-    pub tool_id: i64,
-    /// The tool's input variables, by name; values are any JSON.
-    pub variables: Option<BTreeMap<String, serde_json::Value>>,
-    /// Input variables that are kept out of the tool's output and logs.
-    pub private_variables: Option<BTreeMap<String, serde_json::Value>>,
-    /// Values for the tool's environment variables; not stored by the server.
-    pub environment_variables: Option<BTreeMap<String, String>>,
-    /// The tool version to run; PUBLISHED when omitted.
-    pub version: Option<CustomVersion>,
-    /// Ask for the tool's log lines in `debugOutput`.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub debug: Option<bool>,
-}
+autessa_runtime::model! {
+    /// The body of `executeTool`.
+    #[derive(Clone, PartialEq)]
+    pub struct ExecuteToolRequest {
+        /// The tool to run (the same id as `resourceId`).
+        pub tool_id: i64 = required "toolId",
+        /// The tool's input variables, by name; values are any JSON.
+        pub variables: Option<BTreeMap<String, serde_json::Value>> = optional "variables" => with_variables(BTreeMap<String, serde_json::Value>),
+        /// Input variables that are kept out of the tool's output and logs.
+        pub private_variables: Option<BTreeMap<String, serde_json::Value>> = optional "privateVariables" => with_private_variables(BTreeMap<String, serde_json::Value>),
+        /// Values for the tool's environment variables; not stored by the server.
+        pub environment_variables: Option<BTreeMap<String, String>> = optional "environmentVariables" => with_environment_variables(BTreeMap<String, String>),
+        /// The tool version to run; PUBLISHED when omitted.
+        pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
+        /// Ask for the tool's log lines in `debugOutput`.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub debug: Option<bool> = optional "debug" => with_debug(bool),
+    }
 
-autessa_runtime::object!(ExecuteToolRequest {
-    tool_id: required "toolId",
-    variables: optional "variables",
-    private_variables: optional "privateVariables",
-    environment_variables: optional "environmentVariables",
-    version: optional "version",
-    debug: optional "debug",
-});
+    /// A value with `toolId` set and every optional member left out.
+    pub fn new(tool_id: i64);
+}
 
 impl std::fmt::Debug for ExecuteToolRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1448,91 +888,31 @@ impl std::fmt::Debug for ExecuteToolRequest {
     }
 }
 
-impl ExecuteToolRequest {
-    /// A value with `toolId` set and every optional member left out.
-    pub fn new(tool_id: i64) -> Self {
-        Self {
-            tool_id,
-            variables: None,
-            private_variables: None,
-            environment_variables: None,
-            version: None,
-            debug: None,
-        }
+autessa_runtime::model! {
+    /// The result of `executeTool`.
+    #[derive(Clone, PartialEq)]
+    pub struct ExecuteToolResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The kind of response; always `EXECUTE_TOOL` here.
+        pub response_type: ExecuteToolResponseResponseType = constant "responseType",
+        /// The name of the tool that ran.
+        pub tool_name: String = required "toolName",
+        /// The tool's result, any JSON value (null included).
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub response: serde_json::Value = required "response",
+        /// The tool's log lines, when `debug` was set.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub debug_output: Option<Vec<String>> = optional "debugOutput" => with_debug_output(Vec<String>),
     }
 
-    /// Sets `variables`.
-    #[must_use]
-    pub fn with_variables(mut self, value: BTreeMap<String, serde_json::Value>) -> Self {
-        self.variables = Some(value);
-        self
-    }
-
-    /// Sets `privateVariables`.
-    #[must_use]
-    pub fn with_private_variables(
-        mut self,
-        value: BTreeMap<String, serde_json::Value>,
-    ) -> Self {
-        self.private_variables = Some(value);
-        self
-    }
-
-    /// Sets `environmentVariables`.
-    #[must_use]
-    pub fn with_environment_variables(
-        mut self,
-        value: BTreeMap<String, String>,
-    ) -> Self {
-        self.environment_variables = Some(value);
-        self
-    }
-
-    /// Sets `version`.
-    #[must_use]
-    pub fn with_version(mut self, value: CustomVersion) -> Self {
-        self.version = Some(value);
-        self
-    }
-
-    /// Sets `debug`.
-    #[must_use]
-    pub fn with_debug(mut self, value: bool) -> Self {
-        self.debug = Some(value);
-        self
-    }
+    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
+    pub fn new(errors: Vec<String>, tool_name: impl Into<String>, response: serde_json::Value);
 }
-
-/// The result of `executeTool`.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ExecuteToolResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The kind of response; always `EXECUTE_TOOL` here.
-    pub response_type: ExecuteToolResponseResponseType,
-    /// The name of the tool that ran.
-    pub tool_name: String,
-    /// The tool's result, any JSON value (null included).
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub response: serde_json::Value,
-    /// The tool's log lines, when `debug` was set.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub debug_output: Option<Vec<String>>,
-}
-
-autessa_runtime::object!(ExecuteToolResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    response_type: required "responseType",
-    tool_name: required "toolName",
-    response: required "response",
-    debug_output: optional "debugOutput",
-});
 
 impl std::fmt::Debug for ExecuteToolResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1547,38 +927,6 @@ impl std::fmt::Debug for ExecuteToolResponse {
             .field("response", &self.response)
             .field("debug_output", &self.debug_output)
             .finish()
-    }
-}
-
-impl ExecuteToolResponse {
-    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        tool_name: impl Into<String>,
-        response: serde_json::Value,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            response_type: Default::default(),
-            tool_name: tool_name.into(),
-            response,
-            debug_output: None,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-
-    /// Sets `debugOutput`.
-    #[must_use]
-    pub fn with_debug_output(mut self, value: Vec<String>) -> Self {
-        self.debug_output = Some(value);
-        self
     }
 }
 
@@ -1598,46 +946,24 @@ autessa_runtime::open_enum!(ExecuteToolResponseResponseType {
     _ = Unknown,
 });
 
-/// Server to client on the agent channel: the end of one turn, with its whole output.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ExecutionResult {
-    /// Always `RESULT`.
-    pub message_type: ExecutionResultMessageType,
-    /// The conversation the turn belongs to, if any.
-    pub conversation_id: Option<String>,
-    /// What the agent produced in this turn, in order.
-    pub output: Vec<AgentOutput>,
-    /// Error messages; empty when the turn succeeded.
-    pub errors: Vec<String>,
-}
+autessa_runtime::model! {
+    /// Server to client on the agent channel: the end of one turn, with its whole output.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ExecutionResult {
+        /// Always `RESULT`.
+        pub message_type: ExecutionResultMessageType = constant "messageType",
+        /// The conversation the turn belongs to, if any.
+        pub conversation_id: Option<String> = optional "conversationId" => with_conversation_id(impl Into<String>),
+        /// What the agent produced in this turn, in order.
+        pub output: Vec<AgentOutput> = required "output",
+        /// Error messages; empty when the turn succeeded.
+        pub errors: Vec<String> = required "errors",
+    }
 
-autessa_runtime::object!(ExecutionResult {
-    message_type: required "messageType",
-    conversation_id: optional "conversationId",
-    output: required "output",
-    errors: required "errors",
-});
-
-impl ExecutionResult {
     /// A value with `output` and `errors` set and every optional member left out.
-    pub fn new(output: Vec<AgentOutput>, errors: Vec<String>) -> Self {
-        Self {
-            message_type: Default::default(),
-            conversation_id: None,
-            output,
-            errors,
-        }
-    }
-
-    /// Sets `conversationId`.
-    #[must_use]
-    pub fn with_conversation_id(mut self, value: impl Into<String>) -> Self {
-        self.conversation_id = Some(value.into());
-        self
-    }
+    pub fn new(output: Vec<AgentOutput>, errors: Vec<String>);
 }
 
 /// Always `RESULT`.
@@ -1702,28 +1028,20 @@ autessa_runtime::open_enum!(FileType {
     _ = Unknown,
 });
 
-/// A group of conditions combined by `operand`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct FilterGroup {
-    /// How the conditions of the group are combined.
-    pub operand: LogicalOperand,
-    /// The conditions.
-    pub statements: Vec<FilterStatement>,
-}
-
-autessa_runtime::object!(FilterGroup {
-    operand: required "operand",
-    statements: required "statements",
-});
-
-impl FilterGroup {
-    /// A value with `operand` and `statements` set.
-    pub fn new(operand: LogicalOperand, statements: Vec<FilterStatement>) -> Self {
-        Self { operand, statements }
+autessa_runtime::model! {
+    /// A group of conditions combined by `operand`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct FilterGroup {
+        /// How the conditions of the group are combined.
+        pub operand: LogicalOperand = required "operand",
+        /// The conditions.
+        pub statements: Vec<FilterStatement> = required "statements",
     }
+
+    /// A value with `operand` and `statements` set.
+    pub fn new(operand: LogicalOperand, statements: Vec<FilterStatement>);
 }
 
 /// A comparison in a filter condition.
@@ -1770,108 +1088,67 @@ autessa_runtime::open_enum!(FilterOperator {
     _ = Unknown,
 });
 
-/// One condition on one column.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct FilterStatement {
-    /// The column the condition is on.
-    pub column: String,
-    /// The comparison.
-    pub operator: FilterOperator,
-    /// The value to compare with: any JSON value, an array for `IN`; omitted for
-    /// `IS_NULL` and `IS_NOT_NULL`. Null is allowed.
-    pub value: Option<serde_json::Value>,
-}
+autessa_runtime::model! {
+    /// One condition on one column.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct FilterStatement {
+        /// The column the condition is on.
+        pub column: String = required "column",
+        /// The comparison.
+        pub operator: FilterOperator = required "operator",
+        /// The value to compare with: any JSON value, an array for `IN`; omitted for
+        /// `IS_NULL` and `IS_NOT_NULL`. Null is allowed.
+        pub value: Option<serde_json::Value> = present "value" => with_value(serde_json::Value),
+    }
 
-autessa_runtime::object!(FilterStatement {
-    column: required "column",
-    operator: required "operator",
-    value: present "value",
-});
-
-impl FilterStatement {
     /// A value with `column` and `operator` set and every optional member left out.
-    pub fn new(column: impl Into<String>, operator: FilterOperator) -> Self {
-        Self {
-            column: column.into(),
-            operator,
-            value: None,
-        }
-    }
-
-    /// Sets `value`.
-    #[must_use]
-    pub fn with_value(mut self, value: serde_json::Value) -> Self {
-        self.value = Some(value);
-        self
-    }
+    pub fn new(column: impl Into<String>, operator: FilterOperator);
 }
 
 /// The headers documented for a successful response of `generateUploadLink`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type GenerateUploadLinkHeaders = RateLimitHeaders;
 
-/// The body of `generateUploadLink`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct GenerateUploadLinkRequest {
-    /// The table the file will be loaded into (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The name of the file.
-    pub file_name: String,
-    /// The format of the file.
-    pub file_type: FileType,
-}
-
-autessa_runtime::object!(GenerateUploadLinkRequest {
-    table_id: required "tableId",
-    file_name: required "fileName",
-    file_type: required "fileType",
-});
-
-impl GenerateUploadLinkRequest {
-    /// A value with `tableId`, `fileName` and `fileType` set.
-    pub fn new(
-        table_id: i64,
-        file_name: impl Into<String>,
-        file_type: FileType,
-    ) -> Self {
-        Self {
-            table_id,
-            file_name: file_name.into(),
-            file_type,
-        }
+autessa_runtime::model! {
+    /// The body of `generateUploadLink`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GenerateUploadLinkRequest {
+        /// The table the file will be loaded into (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The name of the file.
+        pub file_name: String = required "fileName",
+        /// The format of the file.
+        pub file_type: FileType = required "fileType",
     }
+
+    /// A value with `tableId`, `fileName` and `fileType` set.
+    pub fn new(table_id: i64, file_name: impl Into<String>, file_type: FileType);
 }
 
-/// The result of `generateUploadLink`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct GenerateUploadLinkResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// A pre-signed URL to `PUT` the file's bytes to, without the API key.
-    pub upload_url: String,
-    /// Where the uploaded file is kept until it is indexed; pass it to `indexRecord`.
-    pub temp_path: String,
-    /// When `uploadUrl` stops accepting the upload.
-    pub expires_at: Option<autessa_runtime::DateTime>,
-}
+autessa_runtime::model! {
+    /// The result of `generateUploadLink`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct GenerateUploadLinkResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// A pre-signed URL to `PUT` the file's bytes to, without the API key.
+        pub upload_url: String = required "uploadUrl",
+        /// Where the uploaded file is kept until it is indexed; pass it to `indexRecord`.
+        pub temp_path: String = required "tempPath",
+        /// When `uploadUrl` stops accepting the upload.
+        pub expires_at: Option<autessa_runtime::DateTime> = optional "expiresAt" => with_expires_at(autessa_runtime::DateTime),
+    }
 
-autessa_runtime::object!(GenerateUploadLinkResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    upload_url: required "uploadUrl",
-    temp_path: required "tempPath",
-    expires_at: optional "expiresAt",
-});
+    /// A value with `errors`, `uploadUrl` and `tempPath` set and every optional member left out.
+    pub fn new(errors: Vec<String>, upload_url: impl Into<String>, temp_path: impl Into<String>);
+}
 
 impl std::fmt::Debug for GenerateUploadLinkResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1888,93 +1165,44 @@ impl std::fmt::Debug for GenerateUploadLinkResponse {
     }
 }
 
-impl GenerateUploadLinkResponse {
-    /// A value with `errors`, `uploadUrl` and `tempPath` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        upload_url: impl Into<String>,
-        temp_path: impl Into<String>,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            upload_url: upload_url.into(),
-            temp_path: temp_path.into(),
-            expires_at: None,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-
-    /// Sets `expiresAt`.
-    #[must_use]
-    pub fn with_expires_at(mut self, value: autessa_runtime::DateTime) -> Self {
-        self.expires_at = Some(value);
-        self
-    }
-}
-
 /// The headers documented for a successful response of `getData`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type GetDataHeaders = RateLimitHeaders;
 
-/// The body of `getData`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct GetDataRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The page to read; the server's default page when omitted.
-    pub pagination: Option<Pagination>,
-}
+autessa_runtime::model! {
+    /// The body of `getData`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GetDataRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The page to read; the server's default page when omitted.
+        pub pagination: Option<Pagination> = optional "pagination" => with_pagination(Pagination),
+    }
 
-autessa_runtime::object!(GetDataRequest {
-    table_id: required "tableId",
-    pagination: optional "pagination",
-});
-
-impl GetDataRequest {
     /// A value with `tableId` set and every optional member left out.
-    pub fn new(table_id: i64) -> Self {
-        Self { table_id, pagination: None }
-    }
-
-    /// Sets `pagination`.
-    #[must_use]
-    pub fn with_pagination(mut self, value: Pagination) -> Self {
-        self.pagination = Some(value);
-        self
-    }
+    pub fn new(table_id: i64);
 }
 
-/// The result of `getData`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct GetDataResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The rows on the requested page.
-    pub rows: Vec<Row>,
-    /// The number of rows in the table.
-    pub total_records: i64,
-}
+autessa_runtime::model! {
+    /// The result of `getData`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct GetDataResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The rows on the requested page.
+        pub rows: Vec<Row> = required "rows",
+        /// The number of rows in the table.
+        pub total_records: i64 = required "totalRecords",
+    }
 
-autessa_runtime::object!(GetDataResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    rows: required "rows",
-    total_records: required "totalRecords",
-});
+    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
+    pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64);
+}
 
 impl std::fmt::Debug for GetDataResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1990,71 +1218,42 @@ impl std::fmt::Debug for GetDataResponse {
     }
 }
 
-impl GetDataResponse {
-    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
-    pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            rows,
-            total_records,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
 /// The headers documented for a successful response of `getSingleRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type GetSingleRowHeaders = RateLimitHeaders;
 
-/// The body of `getSingleRow`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct GetSingleRowRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The row to read.
-    pub row_id: i64,
-}
-
-autessa_runtime::object!(GetSingleRowRequest {
-    table_id: required "tableId",
-    row_id: required "rowId",
-});
-
-impl GetSingleRowRequest {
-    /// A value with `tableId` and `rowId` set.
-    pub fn new(table_id: i64, row_id: i64) -> Self {
-        Self { table_id, row_id }
+autessa_runtime::model! {
+    /// The body of `getSingleRow`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct GetSingleRowRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The row to read.
+        pub row_id: i64 = required "rowId",
     }
+
+    /// A value with `tableId` and `rowId` set.
+    pub fn new(table_id: i64, row_id: i64);
 }
 
-/// The result of `getSingleRow`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct GetSingleRowResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The requested row.
-    pub row: Row,
-}
+autessa_runtime::model! {
+    /// The result of `getSingleRow`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct GetSingleRowResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The requested row.
+        pub row: Row = required "row",
+    }
 
-autessa_runtime::object!(GetSingleRowResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    row: required "row",
-});
+    /// A value with `errors` and `row` set and every optional member left out.
+    pub fn new(errors: Vec<String>, row: Row);
+}
 
 impl std::fmt::Debug for GetSingleRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2069,87 +1268,46 @@ impl std::fmt::Debug for GetSingleRowResponse {
     }
 }
 
-impl GetSingleRowResponse {
-    /// A value with `errors` and `row` set and every optional member left out.
-    pub fn new(errors: Vec<String>, row: Row) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            row,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
 /// The headers documented for a successful response of `indexRecord`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type IndexRecordHeaders = RateLimitHeaders;
 
-/// The body of `indexRecord`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct IndexRecordRequest {
-    /// The table to load the file into (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The `tempPath` returned by `generateUploadLink`.
-    pub temp_path: String,
-    /// The field delimiter of a CSV file.
-    pub file_delimiter: Option<FileDelimiter>,
-}
+autessa_runtime::model! {
+    /// The body of `indexRecord`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct IndexRecordRequest {
+        /// The table to load the file into (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The `tempPath` returned by `generateUploadLink`.
+        pub temp_path: String = required "tempPath",
+        /// The field delimiter of a CSV file.
+        pub file_delimiter: Option<FileDelimiter> = optional "fileDelimiter" => with_file_delimiter(FileDelimiter),
+    }
 
-autessa_runtime::object!(IndexRecordRequest {
-    table_id: required "tableId",
-    temp_path: required "tempPath",
-    file_delimiter: optional "fileDelimiter",
-});
-
-impl IndexRecordRequest {
     /// A value with `tableId` and `tempPath` set and every optional member left out.
-    pub fn new(table_id: i64, temp_path: impl Into<String>) -> Self {
-        Self {
-            table_id,
-            temp_path: temp_path.into(),
-            file_delimiter: None,
-        }
-    }
-
-    /// Sets `fileDelimiter`.
-    #[must_use]
-    pub fn with_file_delimiter(mut self, value: FileDelimiter) -> Self {
-        self.file_delimiter = Some(value);
-        self
-    }
+    pub fn new(table_id: i64, temp_path: impl Into<String>);
 }
 
-/// The result of `indexRecord`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct IndexRecordResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The number of rows created from the file.
-    pub records_impacted: i64,
-    /// Whether vectorizing and computed columns are still running.
-    pub computation_status: ComputationStatus,
-}
+autessa_runtime::model! {
+    /// The result of `indexRecord`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct IndexRecordResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The number of rows created from the file.
+        pub records_impacted: i64 = required "recordsImpacted",
+        /// Whether vectorizing and computed columns are still running.
+        pub computation_status: ComputationStatus = required "computationStatus",
+    }
 
-autessa_runtime::object!(IndexRecordResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    records_impacted: required "recordsImpacted",
-    computation_status: required "computationStatus",
-});
+    /// A value with `errors`, `recordsImpacted` and `computationStatus` set and every optional member left out.
+    pub fn new(errors: Vec<String>, records_impacted: i64, computation_status: ComputationStatus);
+}
 
 impl std::fmt::Debug for IndexRecordResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2165,77 +1323,47 @@ impl std::fmt::Debug for IndexRecordResponse {
     }
 }
 
-impl IndexRecordResponse {
-    /// A value with `errors`, `recordsImpacted` and `computationStatus` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        records_impacted: i64,
-        computation_status: ComputationStatus,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            records_impacted,
-            computation_status,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
 /// The headers documented for a successful response of `insertRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type InsertRowHeaders = RateLimitHeaders;
 
-/// The body of `insertRow`.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct InsertRowRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The new row's values, by column name.
-    pub values: BTreeMap<String, AutessaDbColumnValue>,
-}
-
-autessa_runtime::object!(InsertRowRequest {
-    table_id: required "tableId",
-    values: required "values",
-});
-
-impl InsertRowRequest {
-    /// A value with `tableId` and `values` set.
-    pub fn new(table_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
-        Self { table_id, values }
+autessa_runtime::model! {
+    /// The body of `insertRow`.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct InsertRowRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The new row's values, by column name.
+        pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
+
+    /// A value with `tableId` and `values` set.
+    pub fn new(table_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
-/// The result of `insertRow`.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct InsertRowResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The id of the new row.
-    pub inserted_id: i64,
-    /// The new row as stored.
-    pub new_row: Row,
-    /// Whether computed columns of the row are still being filled.
-    pub computation_status: ComputationStatus,
-}
+autessa_runtime::model! {
+    /// The result of `insertRow`.
+    #[derive(Clone, PartialEq)]
+    pub struct InsertRowResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The id of the new row.
+        pub inserted_id: i64 = required "insertedId",
+        /// The new row as stored.
+        pub new_row: Row = required "newRow",
+        /// Whether computed columns of the row are still being filled.
+        pub computation_status: ComputationStatus = required "computationStatus",
+    }
 
-autessa_runtime::object!(InsertRowResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    inserted_id: required "insertedId",
-    new_row: required "newRow",
-    computation_status: required "computationStatus",
-});
+    /// A value with `errors`, `insertedId`, `newRow` and `computationStatus` set and every optional member left out.
+    pub fn new(
+        errors: Vec<String>,
+        inserted_id: i64,
+        new_row: Row,
+        computation_status: ComputationStatus,
+    );
+}
 
 impl std::fmt::Debug for InsertRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2252,118 +1380,57 @@ impl std::fmt::Debug for InsertRowResponse {
     }
 }
 
-impl InsertRowResponse {
-    /// A value with `errors`, `insertedId`, `newRow` and `computationStatus` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        inserted_id: i64,
-        new_row: Row,
-        computation_status: ComputationStatus,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            inserted_id,
-            new_row,
-            computation_status,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
 /// The headers documented for a successful response of `joinQuery`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type JoinQueryHeaders = RateLimitHeaders;
 
-/// The body of `joinQuery`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct JoinQueryRequest {
-    /// The main table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The alias the main table is referred to by.
-    pub table_alias: String,
-    /// The columns to return, each qualified by its table alias.
-    pub selected_columns: Vec<SelectedColumn>,
-    /// The tables to join, in order.
-    pub join_statements: Vec<JoinStatement>,
-    /// Which joined rows to return; all when omitted.
-    pub filters: Option<WhereFilter>,
-    /// The page to return; the server's default page when omitted.
-    pub pagination: Option<Pagination>,
-}
+autessa_runtime::model! {
+    /// The body of `joinQuery`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct JoinQueryRequest {
+        /// The main table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The alias the main table is referred to by.
+        pub table_alias: String = required "tableAlias",
+        /// The columns to return, each qualified by its table alias.
+        pub selected_columns: Vec<SelectedColumn> = required "selectedColumns",
+        /// The tables to join, in order.
+        pub join_statements: Vec<JoinStatement> = required "joinStatements",
+        /// Which joined rows to return; all when omitted.
+        pub filters: Option<WhereFilter> = optional "filters" => with_filters(WhereFilter),
+        /// The page to return; the server's default page when omitted.
+        pub pagination: Option<Pagination> = optional "pagination" => with_pagination(Pagination),
+    }
 
-autessa_runtime::object!(JoinQueryRequest {
-    table_id: required "tableId",
-    table_alias: required "tableAlias",
-    selected_columns: required "selectedColumns",
-    join_statements: required "joinStatements",
-    filters: optional "filters",
-    pagination: optional "pagination",
-});
-
-impl JoinQueryRequest {
     /// A value with `tableId`, `tableAlias`, `selectedColumns` and `joinStatements` set and every optional member left out.
     pub fn new(
         table_id: i64,
         table_alias: impl Into<String>,
         selected_columns: Vec<SelectedColumn>,
         join_statements: Vec<JoinStatement>,
-    ) -> Self {
-        Self {
-            table_id,
-            table_alias: table_alias.into(),
-            selected_columns,
-            join_statements,
-            filters: None,
-            pagination: None,
-        }
-    }
-
-    /// Sets `filters`.
-    #[must_use]
-    pub fn with_filters(mut self, value: WhereFilter) -> Self {
-        self.filters = Some(value);
-        self
-    }
-
-    /// Sets `pagination`.
-    #[must_use]
-    pub fn with_pagination(mut self, value: Pagination) -> Self {
-        self.pagination = Some(value);
-        self
-    }
+    );
 }
 
-/// The result of `joinQuery`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct JoinQueryResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The matching joined rows on the requested page.
-    pub rows: Vec<JoinedRow>,
-    /// The number of matching joined rows over all pages.
-    pub total_records: i64,
-}
+autessa_runtime::model! {
+    /// The result of `joinQuery`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct JoinQueryResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The matching joined rows on the requested page.
+        pub rows: Vec<JoinedRow> = required "rows",
+        /// The number of matching joined rows over all pages.
+        pub total_records: i64 = required "totalRecords",
+    }
 
-autessa_runtime::object!(JoinQueryResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    rows: required "rows",
-    total_records: required "totalRecords",
-});
+    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
+    pub fn new(errors: Vec<String>, rows: Vec<JoinedRow>, total_records: i64);
+}
 
 impl std::fmt::Debug for JoinQueryResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2379,55 +1446,26 @@ impl std::fmt::Debug for JoinQueryResponse {
     }
 }
 
-impl JoinQueryResponse {
-    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
-    pub fn new(errors: Vec<String>, rows: Vec<JoinedRow>, total_records: i64) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            rows,
-            total_records,
-        }
+autessa_runtime::model! {
+    /// Joins another table to the query.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct JoinStatement {
+        /// The kind of join.
+        pub join_type: JoinType = required "joinType",
+        /// The id of the table to join.
+        pub join_table_id: i64 = required "joinTableId",
+        /// The alias the joined table is referred to by.
+        pub join_table_alias: String = required "joinTableAlias",
+        /// The column of the main table to join on.
+        pub main_table_column: String = required "mainTableColumn",
+        /// The column of the joined table to join on.
+        pub join_table_column: String = required "joinTableColumn",
+        /// A filter on the joined table's rows.
+        pub join_filters: Option<WhereFilter> = optional "joinFilters" => with_join_filters(WhereFilter),
     }
 
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
-/// Joins another table to the query.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct JoinStatement {
-    /// The kind of join.
-    pub join_type: JoinType,
-    /// The id of the table to join.
-    pub join_table_id: i64,
-    /// The alias the joined table is referred to by.
-    pub join_table_alias: String,
-    /// The column of the main table to join on.
-    pub main_table_column: String,
-    /// The column of the joined table to join on.
-    pub join_table_column: String,
-    /// A filter on the joined table's rows.
-    pub join_filters: Option<WhereFilter>,
-}
-
-autessa_runtime::object!(JoinStatement {
-    join_type: required "joinType",
-    join_table_id: required "joinTableId",
-    join_table_alias: required "joinTableAlias",
-    main_table_column: required "mainTableColumn",
-    join_table_column: required "joinTableColumn",
-    join_filters: optional "joinFilters",
-});
-
-impl JoinStatement {
     /// A value with `joinType`, `joinTableId`, `joinTableAlias`, `mainTableColumn` and `joinTableColumn` set and every optional member left out.
     pub fn new(
         join_type: JoinType,
@@ -2435,23 +1473,7 @@ impl JoinStatement {
         join_table_alias: impl Into<String>,
         main_table_column: impl Into<String>,
         join_table_column: impl Into<String>,
-    ) -> Self {
-        Self {
-            join_type,
-            join_table_id,
-            join_table_alias: join_table_alias.into(),
-            main_table_column: main_table_column.into(),
-            join_table_column: join_table_column.into(),
-            join_filters: None,
-        }
-    }
-
-    /// Sets `joinFilters`.
-    #[must_use]
-    pub fn with_join_filters(mut self, value: WhereFilter) -> Self {
-        self.join_filters = Some(value);
-        self
-    }
+    );
 }
 
 /// The kind of join.
@@ -2483,31 +1505,20 @@ autessa_runtime::open_enum!(JoinType {
     _ = Unknown,
 });
 
-/// One row of a join query's result.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct JoinedRow {
-    /// The id of the row each table contributed, by table alias.
-    pub row_ids: BTreeMap<String, i64>,
-    /// The selected values, by column name or alias.
-    pub values: BTreeMap<String, AutessaDbColumnValue>,
-}
-
-autessa_runtime::object!(JoinedRow {
-    row_ids: required "rowIds",
-    values: required "values",
-});
-
-impl JoinedRow {
-    /// A value with `rowIds` and `values` set.
-    pub fn new(
-        row_ids: BTreeMap<String, i64>,
-        values: BTreeMap<String, AutessaDbColumnValue>,
-    ) -> Self {
-        Self { row_ids, values }
+autessa_runtime::model! {
+    /// One row of a join query's result.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct JoinedRow {
+        /// The id of the row each table contributed, by table alias.
+        pub row_ids: BTreeMap<String, i64> = required "rowIds",
+        /// The selected values, by column name or alias.
+        pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
+
+    /// A value with `rowIds` and `values` set.
+    pub fn new(row_ids: BTreeMap<String, i64>, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
 /// How conditions are combined.
@@ -2548,125 +1559,66 @@ autessa_runtime::open_enum!(OutputType {
     _ = Unknown,
 });
 
-/// Which page of results to return.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Pagination {
-    /// The page number, starting at 0.
-    pub current_page: i32,
-    /// The number of rows per page.
-    pub total_records_per_page: i32,
-    /// Sort rows by id ascending (true) or descending (false).
-    pub ascending: Option<bool>,
-}
+autessa_runtime::model! {
+    /// Which page of results to return.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Pagination {
+        /// The page number, starting at 0.
+        pub current_page: i32 = required "currentPage",
+        /// The number of rows per page.
+        pub total_records_per_page: i32 = required "totalRecordsPerPage",
+        /// Sort rows by id ascending (true) or descending (false).
+        pub ascending: Option<bool> = optional "ascending" => with_ascending(bool),
+    }
 
-autessa_runtime::object!(Pagination {
-    current_page: required "currentPage",
-    total_records_per_page: required "totalRecordsPerPage",
-    ascending: optional "ascending",
-});
-
-impl Pagination {
     /// A value with `currentPage` and `totalRecordsPerPage` set and every optional member left out.
-    pub fn new(current_page: i32, total_records_per_page: i32) -> Self {
-        Self {
-            current_page,
-            total_records_per_page,
-            ascending: None,
-        }
-    }
-
-    /// Sets `ascending`.
-    #[must_use]
-    pub fn with_ascending(mut self, value: bool) -> Self {
-        self.ascending = Some(value);
-        self
-    }
+    pub fn new(current_page: i32, total_records_per_page: i32);
 }
 
 /// The headers documented for a successful response of `queryTable`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type QueryTableHeaders = RateLimitHeaders;
 
-/// The body of `queryTable`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct QueryTableRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The columns to return; all columns when omitted.
-    pub selected_columns: Option<Vec<SelectedColumn>>,
-    /// Which rows to return; all rows when omitted.
-    pub filters: Option<WhereFilter>,
-    /// The page to return; the server's default page when omitted.
-    pub pagination: Option<Pagination>,
-}
+autessa_runtime::model! {
+    /// The body of `queryTable`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct QueryTableRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The columns to return; all columns when omitted.
+        pub selected_columns: Option<Vec<SelectedColumn>> = optional "selectedColumns" => with_selected_columns(Vec<SelectedColumn>),
+        /// Which rows to return; all rows when omitted.
+        pub filters: Option<WhereFilter> = optional "filters" => with_filters(WhereFilter),
+        /// The page to return; the server's default page when omitted.
+        pub pagination: Option<Pagination> = optional "pagination" => with_pagination(Pagination),
+    }
 
-autessa_runtime::object!(QueryTableRequest {
-    table_id: required "tableId",
-    selected_columns: optional "selectedColumns",
-    filters: optional "filters",
-    pagination: optional "pagination",
-});
-
-impl QueryTableRequest {
     /// A value with `tableId` set and every optional member left out.
-    pub fn new(table_id: i64) -> Self {
-        Self {
-            table_id,
-            selected_columns: None,
-            filters: None,
-            pagination: None,
-        }
-    }
-
-    /// Sets `selectedColumns`.
-    #[must_use]
-    pub fn with_selected_columns(mut self, value: Vec<SelectedColumn>) -> Self {
-        self.selected_columns = Some(value);
-        self
-    }
-
-    /// Sets `filters`.
-    #[must_use]
-    pub fn with_filters(mut self, value: WhereFilter) -> Self {
-        self.filters = Some(value);
-        self
-    }
-
-    /// Sets `pagination`.
-    #[must_use]
-    pub fn with_pagination(mut self, value: Pagination) -> Self {
-        self.pagination = Some(value);
-        self
-    }
+    pub fn new(table_id: i64);
 }
 
-/// The result of `queryTable`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct QueryTableResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The matching rows on the requested page.
-    pub rows: Vec<Row>,
-    /// The number of matching rows over all pages.
-    pub total_records: i64,
-}
+autessa_runtime::model! {
+    /// The result of `queryTable`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct QueryTableResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The matching rows on the requested page.
+        pub rows: Vec<Row> = required "rows",
+        /// The number of matching rows over all pages.
+        pub total_records: i64 = required "totalRecords",
+    }
 
-autessa_runtime::object!(QueryTableResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    rows: required "rows",
-    total_records: required "totalRecords",
-});
+    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
+    pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64);
+}
 
 impl std::fmt::Debug for QueryTableResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2679,25 +1631,6 @@ impl std::fmt::Debug for QueryTableResponse {
             .field("rows", &self.rows)
             .field("total_records", &self.total_records)
             .finish()
-    }
-}
-
-impl QueryTableResponse {
-    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
-    pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            rows,
-            total_records,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
     }
 }
 
@@ -2748,20 +1681,19 @@ impl autessa_runtime::FromHeaders for RateLimitHeaders {
     }
 }
 
-/// The fields every JSON response body carries, next to the endpoint's own fields.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ResponseEnvelope {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-}
+autessa_runtime::model! {
+    /// The fields every JSON response body carries, next to the endpoint's own fields.
+    #[derive(Clone, PartialEq)]
+    pub struct ResponseEnvelope {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+    }
 
-autessa_runtime::object!(ResponseEnvelope {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-});
+    /// A value with `errors` set and every optional member left out.
+    pub fn new(errors: Vec<String>);
+}
 
 impl std::fmt::Debug for ResponseEnvelope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -2775,256 +1707,134 @@ impl std::fmt::Debug for ResponseEnvelope {
     }
 }
 
-impl ResponseEnvelope {
-    /// A value with `errors` set and every optional member left out.
-    pub fn new(errors: Vec<String>) -> Self {
-        Self {
-            errors,
-            session_token: None,
-        }
+autessa_runtime::model! {
+    /// One row of a table.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Row {
+        /// The row's id.
+        pub row_id: i64 = required "rowId",
+        /// The row's values, by column name.
+        pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
 
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
-/// One row of a table.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Row {
-    /// The row's id.
-    pub row_id: i64,
-    /// The row's values, by column name.
-    pub values: BTreeMap<String, AutessaDbColumnValue>,
-}
-
-autessa_runtime::object!(Row {
-    row_id: required "rowId",
-    values: required "values",
-});
-
-impl Row {
     /// A value with `rowId` and `values` set.
-    pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
-        Self { row_id, values }
+    pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
+}
+
+autessa_runtime::model! {
+    /// A row a batch operation could not process, and why.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct RowFailure {
+        /// The row that failed.
+        pub row_id: i64 = required "rowId",
+        /// Why it failed.
+        pub errors: Vec<String> = required "errors",
     }
-}
 
-/// A row a batch operation could not process, and why.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RowFailure {
-    /// The row that failed.
-    pub row_id: i64,
-    /// Why it failed.
-    pub errors: Vec<String>,
-}
-
-autessa_runtime::object!(RowFailure {
-    row_id: required "rowId",
-    errors: required "errors",
-});
-
-impl RowFailure {
     /// A value with `rowId` and `errors` set.
-    pub fn new(row_id: i64, errors: Vec<String>) -> Self {
-        Self { row_id, errors }
+    pub fn new(row_id: i64, errors: Vec<String>);
+}
+
+autessa_runtime::model! {
+    /// One row's update in a batch.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct RowUpdate {
+        /// The row to update.
+        pub row_id: i64 = required "rowId",
+        /// The new values, by column name.
+        pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
-}
 
-/// One row's update in a batch.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct RowUpdate {
-    /// The row to update.
-    pub row_id: i64,
-    /// The new values, by column name.
-    pub values: BTreeMap<String, AutessaDbColumnValue>,
-}
-
-autessa_runtime::object!(RowUpdate {
-    row_id: required "rowId",
-    values: required "values",
-});
-
-impl RowUpdate {
     /// A value with `rowId` and `values` set.
-    pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>) -> Self {
-        Self { row_id, values }
+    pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
+}
+
+autessa_runtime::model! {
+    /// One match of a semantic search.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct SearchResult {
+        /// The matching row.
+        pub row: Row = required "row",
+        /// How close the row is to the query; higher is closer.
+        pub score: f64 = required "score",
     }
-}
 
-/// One match of a semantic search.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct SearchResult {
-    /// The matching row.
-    pub row: Row,
-    /// How close the row is to the query; higher is closer.
-    pub score: f64,
-}
-
-autessa_runtime::object!(SearchResult {
-    row: required "row",
-    score: required "score",
-});
-
-impl SearchResult {
     /// A value with `row` and `score` set.
-    pub fn new(row: Row, score: f64) -> Self {
-        Self { row, score }
+    pub fn new(row: Row, score: f64);
+}
+
+autessa_runtime::model! {
+    /// A column to return from a query.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct SelectedColumn {
+        /// The column's name in its table.
+        pub column_name: String = required "columnName",
+        /// The alias of the table the column belongs to, in a join query.
+        pub table_alias: Option<String> = optional "tableAlias" => with_table_alias(impl Into<String>),
+        /// The name to return the column under.
+        pub column_alias: Option<String> = optional "columnAlias" => with_column_alias(impl Into<String>),
+        /// Functions applied to the column, in order.
+        pub functions: Option<Vec<AggregateFunction>> = optional "functions" => with_functions(Vec<AggregateFunction>),
     }
-}
 
-/// A column to return from a query.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct SelectedColumn {
-    /// The column's name in its table.
-    pub column_name: String,
-    /// The alias of the table the column belongs to, in a join query.
-    pub table_alias: Option<String>,
-    /// The name to return the column under.
-    pub column_alias: Option<String>,
-    /// Functions applied to the column, in order.
-    pub functions: Option<Vec<AggregateFunction>>,
-}
-
-autessa_runtime::object!(SelectedColumn {
-    column_name: required "columnName",
-    table_alias: optional "tableAlias",
-    column_alias: optional "columnAlias",
-    functions: optional "functions",
-});
-
-impl SelectedColumn {
     /// A value with `columnName` set and every optional member left out.
-    pub fn new(column_name: impl Into<String>) -> Self {
-        Self {
-            column_name: column_name.into(),
-            table_alias: None,
-            column_alias: None,
-            functions: None,
-        }
-    }
-
-    /// Sets `tableAlias`.
-    #[must_use]
-    pub fn with_table_alias(mut self, value: impl Into<String>) -> Self {
-        self.table_alias = Some(value.into());
-        self
-    }
-
-    /// Sets `columnAlias`.
-    #[must_use]
-    pub fn with_column_alias(mut self, value: impl Into<String>) -> Self {
-        self.column_alias = Some(value.into());
-        self
-    }
-
-    /// Sets `functions`.
-    #[must_use]
-    pub fn with_functions(mut self, value: Vec<AggregateFunction>) -> Self {
-        self.functions = Some(value);
-        self
-    }
+    pub fn new(column_name: impl Into<String>);
 }
 
 /// The headers documented for a successful response of `semanticSearch`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type SemanticSearchHeaders = RateLimitHeaders;
 
-/// The body of `semanticSearch`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct SemanticSearchRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The column whose vectors are searched.
-    pub column_name: String,
-    /// What to search for, in natural language.
-    pub query: String,
-    /// The most results to return.
-    ///
-    /// Defaults to `10` when absent.
-    pub limit: Option<i32>,
-    /// Only rows matching this filter are searched.
-    pub filters: Option<WhereFilter>,
-}
+autessa_runtime::model! {
+    /// The body of `semanticSearch`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct SemanticSearchRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The column whose vectors are searched.
+        pub column_name: String = required "columnName",
+        /// What to search for, in natural language.
+        pub query: String = required "query",
+        /// The most results to return.
+        /// 
+        /// Defaults to `10` when absent.
+        pub limit: Option<i32> = optional "limit" => with_limit(i32),
+        /// Only rows matching this filter are searched.
+        pub filters: Option<WhereFilter> = optional "filters" => with_filters(WhereFilter),
+    }
 
-autessa_runtime::object!(SemanticSearchRequest {
-    table_id: required "tableId",
-    column_name: required "columnName",
-    query: required "query",
-    limit: optional "limit",
-    filters: optional "filters",
-});
-
-impl SemanticSearchRequest {
     /// A value with `tableId`, `columnName` and `query` set and every optional member left out.
-    pub fn new(
-        table_id: i64,
-        column_name: impl Into<String>,
-        query: impl Into<String>,
-    ) -> Self {
-        Self {
-            table_id,
-            column_name: column_name.into(),
-            query: query.into(),
-            limit: None,
-            filters: None,
-        }
-    }
-
-    /// Sets `limit`.
-    #[must_use]
-    pub fn with_limit(mut self, value: i32) -> Self {
-        self.limit = Some(value);
-        self
-    }
-
-    /// Sets `filters`.
-    #[must_use]
-    pub fn with_filters(mut self, value: WhereFilter) -> Self {
-        self.filters = Some(value);
-        self
-    }
+    pub fn new(table_id: i64, column_name: impl Into<String>, query: impl Into<String>);
 }
 
-/// The result of `semanticSearch`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct SemanticSearchResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The matches, best first.
-    pub results: Vec<SearchResult>,
-}
+autessa_runtime::model! {
+    /// The result of `semanticSearch`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct SemanticSearchResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The matches, best first.
+        pub results: Vec<SearchResult> = required "results",
+    }
 
-autessa_runtime::object!(SemanticSearchResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    results: required "results",
-});
+    /// A value with `errors` and `results` set and every optional member left out.
+    pub fn new(errors: Vec<String>, results: Vec<SearchResult>);
+}
 
 impl std::fmt::Debug for SemanticSearchResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3039,147 +1849,66 @@ impl std::fmt::Debug for SemanticSearchResponse {
     }
 }
 
-impl SemanticSearchResponse {
-    /// A value with `errors` and `results` set and every optional member left out.
-    pub fn new(errors: Vec<String>, results: Vec<SearchResult>) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            results,
-        }
+autessa_runtime::model! {
+    /// One chunk of an agent's output as it is produced.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct StreamedOutput {
+        /// Whether this chunk is text or audio.
+        pub output_type: OutputType = required "outputType",
+        /// The text of this chunk (for audio, what it says).
+        pub transcription: Option<String> = optional "transcription" => with_transcription(impl Into<String>),
+        /// The audio of this chunk, base64-encoded PCM.
+        pub base64_audio: Option<autessa_runtime::Base64> = optional "base64Audio" => with_base64_audio(autessa_runtime::Base64),
+        /// The sample rate of `base64Audio` in hertz.
+        pub sample_rate: Option<i32> = optional "sampleRate" => with_sample_rate(i32),
+        /// True on the last chunk of the output.
+        pub is_final_chunk: bool = required "isFinalChunk",
     }
 
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-}
-
-/// One chunk of an agent's output as it is produced.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct StreamedOutput {
-    /// Whether this chunk is text or audio.
-    pub output_type: OutputType,
-    /// The text of this chunk (for audio, what it says).
-    pub transcription: Option<String>,
-    /// The audio of this chunk, base64-encoded PCM.
-    pub base64_audio: Option<autessa_runtime::Base64>,
-    /// The sample rate of `base64Audio` in hertz.
-    pub sample_rate: Option<i32>,
-    /// True on the last chunk of the output.
-    pub is_final_chunk: bool,
-}
-
-autessa_runtime::object!(StreamedOutput {
-    output_type: required "outputType",
-    transcription: optional "transcription",
-    base64_audio: optional "base64Audio",
-    sample_rate: optional "sampleRate",
-    is_final_chunk: required "isFinalChunk",
-});
-
-impl StreamedOutput {
     /// A value with `outputType` and `isFinalChunk` set and every optional member left out.
-    pub fn new(output_type: OutputType, is_final_chunk: bool) -> Self {
-        Self {
-            output_type,
-            transcription: None,
-            base64_audio: None,
-            sample_rate: None,
-            is_final_chunk,
-        }
-    }
-
-    /// Sets `transcription`.
-    #[must_use]
-    pub fn with_transcription(mut self, value: impl Into<String>) -> Self {
-        self.transcription = Some(value.into());
-        self
-    }
-
-    /// Sets `base64Audio`.
-    #[must_use]
-    pub fn with_base64_audio(mut self, value: autessa_runtime::Base64) -> Self {
-        self.base64_audio = Some(value);
-        self
-    }
-
-    /// Sets `sampleRate`.
-    #[must_use]
-    pub fn with_sample_rate(mut self, value: i32) -> Self {
-        self.sample_rate = Some(value);
-        self
-    }
+    pub fn new(output_type: OutputType, is_final_chunk: bool);
 }
 
-/// Server to client on the agent channel: one chunk of streamed output.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct StreamedOutputMessage {
-    /// The chunk.
-    pub streamed_output: StreamedOutput,
-}
+autessa_runtime::model! {
+    /// Server to client on the agent channel: one chunk of streamed output.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct StreamedOutputMessage {
+        /// The chunk.
+        pub streamed_output: StreamedOutput = required "streamedOutput",
+    }
 
-autessa_runtime::object!(StreamedOutputMessage {
-    streamed_output: required "streamedOutput",
-});
-
-impl StreamedOutputMessage {
     /// A value with `streamedOutput` set.
-    pub fn new(streamed_output: StreamedOutput) -> Self {
-        Self { streamed_output }
+    pub fn new(streamed_output: StreamedOutput);
+}
+
+autessa_runtime::model! {
+    /// Text input for an agent.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct TextInput {
+        /// The text.
+        pub content: String = required "content",
     }
-}
 
-/// Text input for an agent.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct TextInput {
-    /// The text.
-    pub content: String,
-}
-
-autessa_runtime::object!(TextInput {
-    content: required "content",
-});
-
-impl TextInput {
     /// A value with `content` set.
-    pub fn new(content: impl Into<String>) -> Self {
-        Self { content: content.into() }
+    pub fn new(content: impl Into<String>);
+}
+
+autessa_runtime::model! {
+    /// Server to client on the tool channel: one line of the tool's debugging output, in real time.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct ToolDebugMessage {
+        /// Always `DEBUG`.
+        pub message_type: ToolDebugMessageMessageType = constant "messageType",
+        /// The log line.
+        pub line: String = required "line",
     }
-}
 
-/// Server to client on the tool channel: one line of the tool's debugging output, in real time.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct ToolDebugMessage {
-    /// Always `DEBUG`.
-    pub message_type: ToolDebugMessageMessageType,
-    /// The log line.
-    pub line: String,
-}
-
-autessa_runtime::object!(ToolDebugMessage {
-    message_type: required "messageType",
-    line: required "line",
-});
-
-impl ToolDebugMessage {
     /// A value with `line` set.
-    pub fn new(line: impl Into<String>) -> Self {
-        Self {
-            message_type: Default::default(),
-            line: line.into(),
-        }
-    }
+    pub fn new(line: impl Into<String>);
 }
 
 /// Always `DEBUG`.
@@ -3198,42 +1927,36 @@ autessa_runtime::open_enum!(ToolDebugMessageMessageType {
     _ = Unknown,
 });
 
-/// Server to client on the tool channel: the tool's result, with the same fields as
-/// the `executeTool` response.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct ToolResultMessage {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The kind of response; always `EXECUTE_TOOL` here.
-    pub response_type: ExecuteToolResponseResponseType,
-    /// The name of the tool that ran.
-    pub tool_name: String,
-    /// The tool's result, any JSON value (null included).
-    ///
+autessa_runtime::model! {
+    /// Server to client on the tool channel: the tool's result, with the same fields as
+    /// the `executeTool` response.
+    /// 
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub response: serde_json::Value,
-    /// The tool's log lines, when `debug` was set.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub debug_output: Option<Vec<String>>,
-    /// Always `RESULT`.
-    pub message_type: ToolResultMessageMessageType,
-}
+    #[derive(Clone, PartialEq)]
+    pub struct ToolResultMessage {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The kind of response; always `EXECUTE_TOOL` here.
+        pub response_type: ExecuteToolResponseResponseType = constant "responseType",
+        /// The name of the tool that ran.
+        pub tool_name: String = required "toolName",
+        /// The tool's result, any JSON value (null included).
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub response: serde_json::Value = required "response",
+        /// The tool's log lines, when `debug` was set.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub debug_output: Option<Vec<String>> = optional "debugOutput" => with_debug_output(Vec<String>),
+        /// Always `RESULT`.
+        pub message_type: ToolResultMessageMessageType = constant "messageType",
+    }
 
-autessa_runtime::object!(ToolResultMessage {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    response_type: required "responseType",
-    tool_name: required "toolName",
-    response: required "response",
-    debug_output: optional "debugOutput",
-    message_type: required "messageType",
-});
+    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
+    pub fn new(errors: Vec<String>, tool_name: impl Into<String>, response: serde_json::Value);
+}
 
 impl std::fmt::Debug for ToolResultMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3249,39 +1972,6 @@ impl std::fmt::Debug for ToolResultMessage {
             .field("debug_output", &self.debug_output)
             .field("message_type", &self.message_type)
             .finish()
-    }
-}
-
-impl ToolResultMessage {
-    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        tool_name: impl Into<String>,
-        response: serde_json::Value,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            response_type: Default::default(),
-            tool_name: tool_name.into(),
-            response,
-            debug_output: None,
-            message_type: Default::default(),
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
-    }
-
-    /// Sets `debugOutput`.
-    #[must_use]
-    pub fn with_debug_output(mut self, value: Vec<String>) -> Self {
-        self.debug_output = Some(value);
-        self
     }
 }
 
@@ -3304,59 +1994,43 @@ autessa_runtime::open_enum!(ToolResultMessageMessageType {
 /// The headers documented for a successful response of `updateRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type UpdateRowHeaders = RateLimitHeaders;
 
-/// The body of `updateRow`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct UpdateRowRequest {
-    /// The table (the same id as `resourceId`).
-    pub table_id: i64,
-    /// The row to update.
-    pub row_id: i64,
-    /// The new values, by column name; other columns are left as they are.
-    pub values: BTreeMap<String, AutessaDbColumnValue>,
-}
-
-autessa_runtime::object!(UpdateRowRequest {
-    table_id: required "tableId",
-    row_id: required "rowId",
-    values: required "values",
-});
-
-impl UpdateRowRequest {
-    /// A value with `tableId`, `rowId` and `values` set.
-    pub fn new(
-        table_id: i64,
-        row_id: i64,
-        values: BTreeMap<String, AutessaDbColumnValue>,
-    ) -> Self {
-        Self { table_id, row_id, values }
+autessa_runtime::model! {
+    /// The body of `updateRow`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct UpdateRowRequest {
+        /// The table (the same id as `resourceId`).
+        pub table_id: i64 = required "tableId",
+        /// The row to update.
+        pub row_id: i64 = required "rowId",
+        /// The new values, by column name; other columns are left as they are.
+        pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
+
+    /// A value with `tableId`, `rowId` and `values` set.
+    pub fn new(table_id: i64, row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
-/// The result of `updateRow`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct UpdateRowResponse {
-    /// Error messages; empty when the request succeeded.
-    pub errors: Vec<String>,
-    /// A session token the server may hand back with a response.
-    pub session_token: Option<String>,
-    /// The row as it is after the update.
-    pub updated_row: Row,
-    /// Whether computed columns of the row are still being filled.
-    pub computation_status: ComputationStatus,
-}
+autessa_runtime::model! {
+    /// The result of `updateRow`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, PartialEq)]
+    pub struct UpdateRowResponse {
+        /// Error messages; empty when the request succeeded.
+        pub errors: Vec<String> = required "errors",
+        /// A session token the server may hand back with a response.
+        pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
+        /// The row as it is after the update.
+        pub updated_row: Row = required "updatedRow",
+        /// Whether computed columns of the row are still being filled.
+        pub computation_status: ComputationStatus = required "computationStatus",
+    }
 
-autessa_runtime::object!(UpdateRowResponse {
-    errors: required "errors",
-    session_token: optional "sessionToken",
-    updated_row: required "updatedRow",
-    computation_status: required "computationStatus",
-});
+    /// A value with `errors`, `updatedRow` and `computationStatus` set and every optional member left out.
+    pub fn new(errors: Vec<String>, updated_row: Row, computation_status: ComputationStatus);
+}
 
 impl std::fmt::Debug for UpdateRowResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3369,29 +2043,6 @@ impl std::fmt::Debug for UpdateRowResponse {
             .field("updated_row", &self.updated_row)
             .field("computation_status", &self.computation_status)
             .finish()
-    }
-}
-
-impl UpdateRowResponse {
-    /// A value with `errors`, `updatedRow` and `computationStatus` set and every optional member left out.
-    pub fn new(
-        errors: Vec<String>,
-        updated_row: Row,
-        computation_status: ComputationStatus,
-    ) -> Self {
-        Self {
-            errors,
-            session_token: None,
-            updated_row,
-            computation_status,
-        }
-    }
-
-    /// Sets `sessionToken`.
-    #[must_use]
-    pub fn with_session_token(mut self, value: impl Into<String>) -> Self {
-        self.session_token = Some(value.into());
-        self
     }
 }
 
@@ -3417,39 +2068,40 @@ autessa_runtime::open_enum!(VersionState {
     _ = Unknown,
 });
 
-/// Client to server on the agent channel in voice mode: the first message, which
-/// declares the format of the binary audio frames that follow.
-#[derive(Clone, PartialEq)]
-#[non_exhaustive]
-pub struct VoiceSetupMessage {
-    /// Always `VOICE`.
-    pub message_type: VoiceSetupMessageMessageType,
-    /// The form of output wanted.
-    pub output_type: OutputType,
-    /// The agent to talk to.
-    pub agent_id: i64,
-    /// The encoding of the audio frames the client will send.
-    pub audio_format: AudioFormat,
-    /// Values for the agent's environment variables; not stored by the server. The
-    /// member is documented; that it is required is inferred.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub environment_variables: BTreeMap<String, String>,
-    /// Values for the variables in the agent's prompt template. The member is
-    /// documented; that it is required is inferred.
-    ///
-    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-    pub prompt_template_variables: BTreeMap<String, String>,
-}
+autessa_runtime::model! {
+    /// Client to server on the agent channel in voice mode: the first message, which
+    /// declares the format of the binary audio frames that follow.
+    #[derive(Clone, PartialEq)]
+    pub struct VoiceSetupMessage {
+        /// Always `VOICE`.
+        pub message_type: VoiceSetupMessageMessageType = constant "messageType",
+        /// The form of output wanted.
+        pub output_type: OutputType = required "outputType",
+        /// The agent to talk to.
+        pub agent_id: i64 = required "agentId",
+        /// The encoding of the audio frames the client will send.
+        pub audio_format: AudioFormat = required "audioFormat",
+        /// Values for the agent's environment variables; not stored by the server. The
+        /// member is documented; that it is required is inferred.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub environment_variables: BTreeMap<String, String> = required "environmentVariables",
+        /// Values for the variables in the agent's prompt template. The member is
+        /// documented; that it is required is inferred.
+        /// 
+        /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+        pub prompt_template_variables: BTreeMap<String, String> = required "promptTemplateVariables",
+    }
 
-autessa_runtime::object!(VoiceSetupMessage {
-    message_type: required "messageType",
-    output_type: required "outputType",
-    agent_id: required "agentId",
-    audio_format: required "audioFormat",
-    environment_variables: required "environmentVariables",
-    prompt_template_variables: required "promptTemplateVariables",
-});
+    /// A value with `outputType`, `agentId`, `audioFormat`, `environmentVariables` and `promptTemplateVariables` set.
+    pub fn new(
+        output_type: OutputType,
+        agent_id: i64,
+        audio_format: AudioFormat,
+        environment_variables: BTreeMap<String, String>,
+        prompt_template_variables: BTreeMap<String, String>,
+    );
+}
 
 impl std::fmt::Debug for VoiceSetupMessage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -3461,26 +2113,6 @@ impl std::fmt::Debug for VoiceSetupMessage {
             .field("environment_variables", &autessa_runtime::Redacted)
             .field("prompt_template_variables", &self.prompt_template_variables)
             .finish()
-    }
-}
-
-impl VoiceSetupMessage {
-    /// A value with `outputType`, `agentId`, `audioFormat`, `environmentVariables` and `promptTemplateVariables` set.
-    pub fn new(
-        output_type: OutputType,
-        agent_id: i64,
-        audio_format: AudioFormat,
-        environment_variables: BTreeMap<String, String>,
-        prompt_template_variables: BTreeMap<String, String>,
-    ) -> Self {
-        Self {
-            message_type: Default::default(),
-            output_type,
-            agent_id,
-            audio_format,
-            environment_variables,
-            prompt_template_variables,
-        }
     }
 }
 
@@ -3500,26 +2132,18 @@ autessa_runtime::open_enum!(VoiceSetupMessageMessageType {
     _ = Unknown,
 });
 
-/// A filter on rows, as groups of conditions combined by `operand`.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct WhereFilter {
-    /// How the groups are combined.
-    pub operand: LogicalOperand,
-    /// The groups of conditions.
-    pub groups: Vec<FilterGroup>,
-}
-
-autessa_runtime::object!(WhereFilter {
-    operand: required "operand",
-    groups: required "groups",
-});
-
-impl WhereFilter {
-    /// A value with `operand` and `groups` set.
-    pub fn new(operand: LogicalOperand, groups: Vec<FilterGroup>) -> Self {
-        Self { operand, groups }
+autessa_runtime::model! {
+    /// A filter on rows, as groups of conditions combined by `operand`.
+    /// 
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct WhereFilter {
+        /// How the groups are combined.
+        pub operand: LogicalOperand = required "operand",
+        /// The groups of conditions.
+        pub groups: Vec<FilterGroup> = required "groups",
     }
+
+    /// A value with `operand` and `groups` set.
+    pub fn new(operand: LogicalOperand, groups: Vec<FilterGroup>);
 }

@@ -74,12 +74,14 @@
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod call;
 mod clock;
 mod flavour;
 mod formats;
 mod http;
 #[cfg(feature = "mock")]
 pub mod mock;
+mod model;
 pub mod object;
 mod open_enum;
 mod redact;

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 /// | mode | absent reads as | written |
 /// |---|---|---|
 /// | `required` | an error | always |
+/// | `constant` (one possible value) | an error | always |
 /// | `nullable` (an `Option`) | `None` | always, `None` as `null` |
 /// | `optional` (an `Option`) | `None`; `null` reads as the type reads it | when `Some` |
 /// | `present` (an `Option`) | `None`; `null` reads as `Some` of it | when `Some` |
@@ -115,10 +116,14 @@ macro_rules! object {
     };
     (@count $mode:ident $value:expr, read_only) => { 0 };
     (@count required $value:expr,) => { 1 };
+    (@count constant $value:expr,) => { 1 };
     (@count nullable $value:expr,) => { 1 };
     (@count $mode:ident $value:expr,) => { ::core::option::Option::is_some(&$value) as usize };
     (@write $mode:ident $object:ident $value:expr, $wire:literal read_only) => {};
     (@write required $object:ident $value:expr, $wire:literal) => {
+        $object.member($wire, &$value)
+    };
+    (@write constant $object:ident $value:expr, $wire:literal) => {
         $object.member($wire, &$value)
     };
     (@write nullable $object:ident $value:expr, $wire:literal) => {
@@ -138,8 +143,14 @@ macro_rules! object {
             return ::core::result::Result::Err($crate::object::missing($wire));
         };
     };
+    (@need constant $slot:ident $wire:literal) => {
+        $crate::object!(@need required $slot $wire)
+    };
     (@need $mode:ident $slot:ident $wire:literal) => {};
     (@take required $slot:ident) => {
+        $slot
+    };
+    (@take constant $slot:ident) => {
         $slot
     };
     (@take $mode:ident $slot:ident) => {

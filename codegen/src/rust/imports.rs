@@ -36,10 +36,13 @@ impl Used {
         // How many `:` come right before the current token.
         let mut colons = 0;
         let mut after_item_keyword = false;
+        // The body of a macro call at the top level (`model! { pub struct .. }`) declares
+        // items at the top level too.
+        let mut after_bang = false;
         while Some(from) != to && !from.eof() {
             if let Some((inside, _, _, next)) = from.any_group() {
-                self.walk(inside, None, false);
-                (colons, after_item_keyword, from) = (0, false, next);
+                self.walk(inside, None, top && after_bang);
+                (colons, after_item_keyword, after_bang, from) = (0, false, false, next);
                 continue;
             }
             let Some((tree, next)) = from.token_tree() else {
@@ -60,8 +63,14 @@ impl Used {
                 TokenTree::Punct(p) if p.as_char() == ':' => {
                     (colons, after_item_keyword) = (colons + 1, false);
                 }
+                TokenTree::Punct(p) if p.as_char() == '!' => {
+                    (colons, after_item_keyword, after_bang) = (0, false, true);
+                    from = next;
+                    continue;
+                }
                 _ => (colons, after_item_keyword) = (0, false),
             }
+            after_bang = false;
             from = next;
         }
     }

@@ -8,7 +8,7 @@ use crate::ir::{Api, Body, BodyKind, Encoding, Files, FormStyle, TypeKind, TypeR
 use crate::rust::ident::ident;
 use crate::rust::types::{Paths, ty};
 
-/// A body as the method takes it, as the call holds it, the call's initializer, and the
+/// A body as the method takes it, as the call holds it, what the method passes on, and the
 /// request builder call that attaches it.
 pub(super) fn body_arg(
     api: &Api,
@@ -30,28 +30,28 @@ pub(super) fn body_arg(
             } else {
                 (quote!(Option<&#lifetime #t>), quote!(Option<&#lifetime #t>))
             };
-            (arg, held, quote!(body,), call)
+            (arg, held, quote!(body), call)
         }
         // Taken by value: its files are moved into the request.
         BodyKind::Multipart => {
             let t = ty(&body.ty, api, p);
             let t = if body.required { t } else { quote!(Option<#t>) };
             let parts = multipart_parts(api, body);
-            (t.clone(), t, quote!(body,), quote!(.multipart(#parts)))
+            (t.clone(), t, quote!(body), quote!(.multipart(#parts)))
         }
         BodyKind::Binary | BodyKind::Text => {
             if body.required {
                 (
                     quote!(impl Into<Bytes>),
                     quote!(Bytes),
-                    quote!(body: body.into(),),
+                    quote!(body.into()),
                     quote!(.bytes(#media, body)),
                 )
             } else {
                 (
                     quote!(Option<Bytes>),
                     quote!(Option<Bytes>),
-                    quote!(body,),
+                    quote!(body),
                     quote!(.bytes(#media, body)),
                 )
             }

@@ -48,19 +48,30 @@ pub(super) fn operation(
         ret_lt,
     } = &lifetimes;
     let args = &parts.args;
-    let inits = &parts.inits;
+    let passed = &parts.passed;
     let method_tokens = quote! {
         #doc
         pub fn #name #generics(&#self_lt self, #(#args),*) -> #call<#ret_lt, F> {
-            #call { client: self, #(#inits)* }
+            #call::new(&self.http, #(#passed),*)
         }
 
         #streaming
     };
-    let send_method = send_method(&build, &send, &output);
-    let item_tokens = call_type(op, &name, &call, &parts, send_method, send_streaming);
-    let into_future = into_future_impl(&call, &output);
-    Ok((method_tokens, quote!(#item_tokens #into_future)))
+    let send = quote! {
+        pub fn send(self) -> #output {
+            #build
+            F::wait(http, F::async_client(http).#send(request))
+        }
+    };
+    let mut items = call_type(op, &name, &call, &parts, send, p);
+    if let Some(send_streaming) = send_streaming {
+        items.extend(quote! {
+            impl<'a, F: Flavour> #call<'a, F> {
+                #send_streaming
+            }
+        });
+    }
+    Ok((method_tokens, items))
 }
 
 /// What a call's parameters and body add to its method, its type and its request.
@@ -70,11 +81,11 @@ struct CallParts {
     args: Vec<TokenStream>,
     /// The names of those arguments, to pass them on.
     arg_names: Vec<Ident>,
-    /// The call type's fields.
+    /// What the client method passes to the call's `new`, one per argument.
+    passed: Vec<TokenStream>,
+    /// The call type's members for the arguments, `name: Type`.
     fields: Vec<TokenStream>,
-    /// The fields' initialisers in the client method.
-    inits: Vec<TokenStream>,
-    /// The setters of optional parameters.
+    /// The declarations of the setters of optional parameters, `pub fn with_name(name: Type);`.
     setters: Vec<TokenStream>,
     /// The request builder's calls that send the parameters.
     calls: Vec<TokenStream>,
@@ -103,13 +114,10 @@ fn param_parts(api: &Api, op: &Operation, p: &Paths, lt: &TokenStream) -> CallPa
         if param.required {
             parts.args.push(quote!(#arg: #held));
             parts.arg_names.push(arg.clone());
-            parts.fields.push(quote!(#arg: #held,));
-            parts.inits.push(quote!(#arg,));
+            parts.passed.push(quote!(#arg));
+            parts.fields.push(quote!(#arg: #held));
         } else {
-            let inner = quote!(Option<#held>);
             parts.setters.push(param_setter(param, &arg, &held));
-            parts.fields.push(quote!(#arg: #inner,));
-            parts.inits.push(quote!(#arg: None,));
         }
     }
     parts
@@ -133,7 +141,8 @@ fn param_call(param: &Param, arg: &Ident) -> Option<TokenStream> {
     }
 }
 
-/// The `with_` setter of an optional parameter, which takes the parameter as `value`.
+/// The declaration of the `with_` setter of an optional parameter, which `call!` makes
+/// into an `Option` member and the setter.
 fn param_setter(param: &Param, arg: &Ident, value: &TokenStream) -> TokenStream {
     let setter = ident(&format!("with_{}", param.name.trim_start_matches("r#")));
     let place = match param.location {
@@ -143,10 +152,7 @@ fn param_setter(param: &Param, arg: &Ident, value: &TokenStream) -> TokenStream 
     let doc = docs::lines(&format!("Sets the `{}` {place}.", param.wire));
     quote! {
         #doc
-        pub fn #setter(mut self, value: #value) -> Self {
-            self.#arg = Some(value);
-            self
-        }
+        pub fn #setter(#arg: #value);
     }
 }
 
@@ -162,11 +168,11 @@ fn body_parts(
     let Some(body) = &op.body else {
         return (None, None);
     };
-    let (arg_ty, held, init, call) = body_arg(api, body, p, lt);
+    let (arg_ty, held, passed, call) = body_arg(api, body, p, lt);
     parts.args.push(quote!(body: #arg_ty));
     parts.arg_names.push(ident("body"));
-    parts.fields.push(quote!(body: #held,));
-    parts.inits.push(init);
+    parts.passed.push(passed);
+    parts.fields.push(quote!(body: #held));
     if body.required {
         (Some(call), None)
     } else {
@@ -195,7 +201,7 @@ fn request_build(
     let mutable = optional_body.is_some().then(|| quote!(mut));
     let body_binding = op.body.is_some().then(|| quote!(let body = self.body;));
     quote! {
-        let http = &self.client.http;
+        let http = self.http;
         #body_binding
         #segments
         let #mutable request = F::async_client(http)
@@ -270,33 +276,17 @@ fn streaming_methods(
     (send_streaming, streaming)
 }
 
-/// The call's `send`: a future to `.await` in the async client, the result in the
-/// blocking one (`F::wait`).
-fn send_method(build: &TokenStream, send: &TokenStream, output: &TokenStream) -> TokenStream {
-    let send_doc = docs::lines(
-        "Sends the request and decodes the response: a future to `.await` in the async \
-         client, the result in the blocking one.",
-    );
-    // What `send` returns: the future (async) or its output (blocking).
-    let sent = quote!(F::Wait<impl Future<Output = #output>>);
-    quote! {
-        #send_doc
-        pub fn send(self) -> #sent {
-            #build
-            F::wait(http, F::async_client(http).#send(request))
-        }
-    }
-}
-
-/// The call type, with its setters and its ways of sending.
+/// The call type, declared with the runtime's `call!`: its required arguments, its `send`
+/// and its setters.
 fn call_type(
     op: &Operation,
     name: &Ident,
     call: &Ident,
     parts: &CallParts,
-    send_method: TokenStream,
-    send_streaming: Option<TokenStream>,
+    send: TokenStream,
+    p: &Paths,
 ) -> TokenStream {
+    let rt = &p.runtime;
     let call_doc = call_doc(op, name, !parts.setters.is_empty());
     // A multipart body holds its files, which may be one-shot streams.
     let derive = if op
@@ -311,20 +301,16 @@ fn call_type(
     let fields = &parts.fields;
     let setters = &parts.setters;
     quote! {
-        #call_doc
-        #derive
-        #[must_use = "a call does nothing until it is sent"]
-        pub struct #call<'a, F: Flavour = Async> {
-            client: &'a Client<F>,
-            #(#fields)*
-        }
+        #rt::call! {
+            #call_doc
+            #derive
+            pub struct #call<'a> {
+                #(#fields),*
+            }
 
-        impl<'a, F: Flavour> #call<'a, F> {
+            #send
+
             #(#setters)*
-
-            #send_method
-
-            #send_streaming
         }
     }
 }
@@ -344,20 +330,6 @@ fn call_doc(op: &Operation, name: &Ident, has_setters: bool) -> TokenStream {
             op.id.replace('`', "'")
         )
     })
-}
-
-/// Awaiting an async call sends it.
-fn into_future_impl(call: &Ident, output: &TokenStream) -> TokenStream {
-    quote! {
-        impl<'a> IntoFuture for #call<'a, Async> {
-            type Output = #output;
-            type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-            fn into_future(self) -> Self::IntoFuture {
-                Box::pin(self.send())
-            }
-        }
-    }
 }
 
 /// A parameter's value as a method takes it (`lifetime` names the borrow, for a field of a

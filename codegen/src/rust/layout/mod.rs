@@ -8,6 +8,7 @@ use syn::{Attribute, Item, ItemImpl};
 use super::features::gate_item;
 use super::imports::Used;
 
+mod block;
 mod members;
 mod syntax;
 
@@ -177,7 +178,13 @@ impl Page {
         };
         // A module with a body starts a run of its own.
         let body = matches!(&item, Item::Mod(m) if m.content.is_some());
-        let mut text = match member_list(&item) {
+        let declared = match &item {
+            Item::Macro(call) if is_declaration(call) => {
+                block::declarations(call, &attributes(&call.attrs))
+            }
+            _ => None,
+        };
+        let mut text = match declared.or_else(|| member_list(&item)) {
             Some(text) => text,
             None => prettyplease::unparse(&file(Vec::new(), vec![item])),
         };
@@ -197,6 +204,15 @@ impl Page {
         self.first.get_or_insert((run, body));
         self.previous = Some(run);
     }
+}
+
+/// Whether a macro call declares items the way the runtime's `model!` and `call!` do.
+fn is_declaration(call: &syn::ItemMacro) -> bool {
+    call.mac
+        .path
+        .segments
+        .last()
+        .is_some_and(|last| last.ident == "model" || last.ident == "call")
 }
 
 /// A macro call of the form `path!(Name { entry, .. });` (the runtime's

@@ -49,47 +49,23 @@ fn is_text(f: &Field, multipart: bool) -> bool {
         && !(multipart && f.files().is_some())
 }
 
-/// `new(required members...)` with every optional member left out (see [`constructor_args`]),
-/// and a `with_` setter per optional member.
-pub(super) fn constructor(
-    api: &Api,
-    name: &proc_macro2::Ident,
-    s: &Struct,
-    p: &Paths,
-) -> TokenStream {
+/// What `new` takes (see [`constructor_args`]), as `name: Type`, and its doc comment.
+pub(super) fn signature(api: &Api, s: &Struct, p: &Paths) -> (Vec<TokenStream>, TokenStream) {
     let required = constructor_args(api, s);
     let multipart = s.multipart;
-    let args = required.iter().map(|f| {
-        let field = ident(&f.name);
-        let mut t = member_ty(api, f, p, multipart);
-        if f.nullable && !f.flatten {
-            t = quote!(Option<#t>);
-        } else if is_text(f, multipart) {
-            t = quote!(impl Into<String>);
-        }
-        quote!(#field: #t)
-    });
-    let inits = s.fields.iter().map(|f| {
-        let field = ident(&f.name);
-        if is_constant(api, f) {
-            quote!(#field: Default::default())
-        } else if is_text(f, multipart) && f.required && !f.nullable {
-            quote!(#field: #field.into())
-        } else if f.required || f.flatten {
-            quote!(#field)
-        } else {
-            quote!(#field: None)
-        }
-    });
-    let setters = s
-        .fields
+    let args = required
         .iter()
-        .filter(|f| !f.required && !f.flatten)
-        .map(|f| setter(api, f, p, multipart));
-    let extra = s
-        .extra
-        .as_ref()
-        .map(|_| quote!(additional_properties: BTreeMap::new(),));
+        .map(|f| {
+            let field = ident(&f.name);
+            let mut t = member_ty(api, f, p, multipart);
+            if f.nullable && !f.flatten {
+                t = quote!(Option<#t>);
+            } else if is_text(f, multipart) {
+                t = quote!(impl Into<String>);
+            }
+            quote!(#field: #t)
+        })
+        .collect();
     let wires: Vec<String> = required
         .iter()
         .map(|f| {
@@ -117,8 +93,42 @@ pub(super) fn constructor(
             }
         }
     };
-    let doc = docs::lines(&doc);
-    let many = (required.len() > 7).then(|| {
+    (args, docs::lines(&doc))
+}
+
+/// `new(required members...)` with every optional member left out (see [`constructor_args`]),
+/// and a `with_` setter per optional member: written out, for the structs `model!` does
+/// not declare.
+pub(super) fn constructor(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    p: &Paths,
+) -> TokenStream {
+    let (args, doc) = signature(api, s, p);
+    let multipart = s.multipart;
+    let inits = s.fields.iter().map(|f| {
+        let field = ident(&f.name);
+        if is_constant(api, f) {
+            quote!(#field: Default::default())
+        } else if is_text(f, multipart) && f.required && !f.nullable {
+            quote!(#field: #field.into())
+        } else if f.required || f.flatten {
+            quote!(#field)
+        } else {
+            quote!(#field: None)
+        }
+    });
+    let setters = s
+        .fields
+        .iter()
+        .filter(|f| !f.required && !f.flatten)
+        .map(|f| setter(api, f, p, multipart));
+    let extra = s
+        .extra
+        .as_ref()
+        .map(|_| quote!(additional_properties: BTreeMap::new(),));
+    let many = (args.len() > 7).then(|| {
         quote!(#[allow(clippy::too_many_arguments, reason = "one argument per required member")])
     });
     quote! {
@@ -134,20 +144,34 @@ pub(super) fn constructor(
     }
 }
 
+/// A setter's name and what it takes: `impl Into<String>` for text, `Option` of the value
+/// where `null` is apart from absent (`Some(None)` sends an explicit null).
+pub(super) fn setter_signature(
+    api: &Api,
+    f: &Field,
+    p: &Paths,
+    multipart: bool,
+) -> (proc_macro2::Ident, TokenStream) {
+    let method = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
+    let mut t = member_ty(api, f, p, multipart);
+    if is_text(f, multipart) && !f.nullable {
+        t = quote!(impl Into<String>);
+    }
+    if f.nullable {
+        t = quote!(Option<#t>);
+    }
+    (method, t)
+}
+
 /// `with_<member>(value)`: the value with an optional member set.
 fn setter(api: &Api, f: &Field, p: &Paths, multipart: bool) -> TokenStream {
     let field = ident(&f.name);
-    let method = ident(&format!("with_{}", f.name.trim_start_matches("r#")));
-    let mut t = member_ty(api, f, p, multipart);
-    let mut value = quote!(value);
-    if is_text(f, multipart) && !f.nullable {
-        t = quote!(impl Into<String>);
-        value = quote!(value.into());
-    }
-    if f.nullable {
-        // Absent and `null` are kept apart: `Some(None)` sends an explicit null.
-        t = quote!(Option<#t>);
-    }
+    let (method, t) = setter_signature(api, f, p, multipart);
+    let value = if is_text(f, multipart) && !f.nullable {
+        quote!(value.into())
+    } else {
+        quote!(value)
+    };
     let doc = docs::lines(&format!("Sets `{}`.", f.wire));
     quote! {
         #doc

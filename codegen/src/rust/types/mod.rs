@@ -18,7 +18,7 @@ mod headers;
 mod paths;
 mod union;
 
-use constructor::{constructor, member_ty};
+use constructor::{constructor, member_ty, setter_signature, signature};
 pub use constructor::{constructor_args, is_constant};
 pub use paths::{Paths, ty};
 use union::union;
@@ -147,10 +147,35 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     if s.multipart {
         return multipart_structure(api, def, s, p);
     }
+    let redacted = s
+        .fields
+        .iter()
+        .any(|f| f.sensitive)
+        .then(|| redacted_debug(def, s, p));
+    let mut derives = vec![quote!(Clone)];
+    derives.extend(redacted.is_none().then(|| quote!(Debug)));
+    derives.extend(default.then(|| quote!(Default)));
+    derives.push(quote!(PartialEq));
     // serde's derives serve a struct only where members are flattened into it; elsewhere
-    // the runtime's `object!` does, at a fraction of the code for rustc.
-    let derive_serde = s.extra.is_some() || s.fields.iter().any(|f| f.flatten);
-    let fields = s.fields.iter().map(|f| field(api, f, p, derive_serde));
+    // the runtime's `model!` declares it, with serde at a fraction of the code for rustc.
+    if s.extra.is_none() && !s.fields.iter().any(|f| f.flatten) {
+        let model = model(api, &name, s, p, (doc, derives));
+        return quote! {
+            #model
+
+            #redacted
+        };
+    }
+    let fields = s.fields.iter().map(|f| {
+        let (doc, ty) = (field_doc(f), field_ty(api, f, p));
+        let name = ident(&f.name);
+        if f.flatten {
+            quote! { #doc #[serde(flatten)] pub #name: #ty, }
+        } else {
+            let attr = serde_attribute(f, &name);
+            quote! { #doc #attr pub #name: #ty, }
+        }
+    });
     let extra = s.extra.as_ref().map(|t| {
         let value = ty(t, api, p);
         quote! {
@@ -159,31 +184,17 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
             pub additional_properties: BTreeMap<String, #value>,
         }
     });
-    let default = default.then(|| quote!(Default,));
     let constructor = constructor(api, &name, s, p);
-    let redacted = s
-        .fields
-        .iter()
-        .any(|f| f.sensitive)
-        .then(|| redacted_debug(def, s, p));
-    let debug = redacted.is_none().then(|| quote!(Debug,));
-    let (serde, object) = if derive_serde {
-        (Some(quote!(Serialize, Deserialize)), None)
-    } else {
-        (None, Some(object(&name, s, p)))
-    };
     // Non-exhaustive, so that a new member is a minor change: values are built with `new`
     // and the `with_` setters, read and changed through the public fields.
     quote! {
         #doc
-        #[derive(Clone, #debug #default PartialEq, #serde)]
+        #[derive(#(#derives,)* Serialize, Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
             #extra
         }
-
-        #object
 
         #redacted
 
@@ -272,25 +283,47 @@ fn multipart_structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths) -> Token
     }
 }
 
-/// `object!(Name { member: mode "wire", .. });`, the runtime's `Serialize` and
-/// `Deserialize` for a struct; the mode says how an absent or `null` member reads and when
-/// the member is written.
-fn object(name: &proc_macro2::Ident, s: &Struct, p: &Paths) -> TokenStream {
+/// `model! { struct .. fn new(..); }`: the runtime declares the struct with its `new`,
+/// setters and serde from each member's type, mode, wire name and setter. The mode says
+/// how an absent or `null` member reads and when the member is written.
+fn model(
+    api: &Api,
+    name: &proc_macro2::Ident,
+    s: &Struct,
+    p: &Paths,
+    (doc, derives): (TokenStream, Vec<TokenStream>),
+) -> TokenStream {
     let rt = &p.runtime;
     let members = s.fields.iter().map(|f| {
         let member = ident(&f.name);
+        let (doc, ty) = (field_doc(f), field_ty(api, f, p));
         let wire = &f.wire;
         let mode = match (f.required, f.nullable, present(f)) {
+            _ if is_constant(api, f) => quote!(constant),
             (true, false, _) => quote!(required),
             (true, true, _) => quote!(nullable),
             (false, _, true) => quote!(present),
             (false, _, false) => quote!(optional),
         };
         let read_only = f.read_only.then(|| quote!(read_only));
-        quote!(#member: #mode #wire #read_only)
+        let setter = (!f.required).then(|| {
+            let (method, arg) = setter_signature(api, f, p, false);
+            quote!(=> #method(#arg))
+        });
+        quote! { #doc pub #member: #ty = #mode #wire #read_only #setter }
     });
+    let (args, new_doc) = signature(api, s, p);
     quote! {
-        #rt::object!(#name { #(#members),* });
+        #rt::model! {
+            #doc
+            #[derive(#(#derives),*)]
+            pub struct #name {
+                #(#members),*
+            }
+
+            #new_doc
+            pub fn new(#(#args),*);
+        }
     }
 }
 
@@ -300,14 +333,8 @@ fn present(f: &Field) -> bool {
     !f.required && (f.nullable || f.ty == TypeRef::Any)
 }
 
-/// A struct member; its `#[serde(..)]` attribute only where serde's derives serve the
-/// struct.
-fn field(api: &Api, f: &Field, p: &Paths, derive_serde: bool) -> TokenStream {
-    let name = ident(&f.name);
-    let mut inner = ty(&f.ty, api, p);
-    if f.boxed {
-        inner = quote!(Box<#inner>);
-    }
+/// A member's doc comment, with its default.
+fn field_doc(f: &Field) -> TokenStream {
     let mut fallback = format!("The `{}` member.", f.wire);
     if let Some(d) = &f.default {
         fallback = format!("{fallback} Defaults to `{d}`.");
@@ -316,19 +343,24 @@ fn field(api: &Api, f: &Field, p: &Paths, derive_serde: bool) -> TokenStream {
     if let (Some(d), Some(desc)) = (&f.default, &text_docs.description) {
         text_docs.description = Some(format!("{desc}\n\nDefaults to `{d}` when absent."));
     }
-    let doc = docs::attrs(&text_docs, &fallback);
-    if f.flatten {
-        return quote! { #doc #[serde(flatten)] pub #name: #inner, };
+    docs::attrs(&text_docs, &fallback)
+}
+
+/// A member's Rust type. An optional member that may be `null` keeps "absent" and "null"
+/// apart: `None` is absent, `Some(None)` (or `Some(Value::Null)`) is an explicit null.
+fn field_ty(api: &Api, f: &Field, p: &Paths) -> TokenStream {
+    let mut inner = ty(&f.ty, api, p);
+    if f.boxed {
+        inner = quote!(Box<#inner>);
     }
-    // An optional member that may be `null` keeps "absent" and "null" apart: `None` is
-    // absent, `Some(None)` (or `Some(Value::Null)`) is an explicit null.
-    let ty = match (f.required, f.nullable) {
+    if f.flatten {
+        return inner;
+    }
+    match (f.required, f.nullable) {
         (true, false) => inner,
         (true, true) | (false, false) => quote!(Option<#inner>),
         (false, true) => quote!(Option<Option<#inner>>),
-    };
-    let attr = derive_serde.then(|| serde_attribute(f, &name));
-    quote! { #doc #attr pub #name: #ty, }
+    }
 }
 
 /// The one `#[serde(..)]` of a member, for serde's derives.
