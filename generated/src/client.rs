@@ -95,16 +95,12 @@ impl<F: Flavour> Client<F> {
     /// (closing triggers logging and evaluation); otherwise it closes itself after 12 hours
     /// of inactivity.
     ///
-    /// `POST /clients/agents/execute-create` (operation `createConversation`).
+    /// `POST /clients/agents/execute-create` (operation `createConversation`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CreateConversationRequest`](crate::types::CreateConversationRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn create_conversation<'a>(
         &'a self,
         body: &'a types::CreateConversationRequest,
@@ -117,16 +113,12 @@ impl<F: Flavour> Client<F> {
     /// Sends input to an agent and returns its output. With a `conversationId` the input
     /// is one turn of that conversation; without one it is a single-shot run.
     ///
-    /// `POST /clients/agents/execute` (operation `executeAgent`).
+    /// `POST /clients/agents/execute` (operation `executeAgent`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteAgentRequest`](crate::types::ExecuteAgentRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_agent<'a>(
         &'a self,
         body: &'a types::ExecuteAgentRequest,
@@ -139,7 +131,7 @@ impl<F: Flavour> Client<F> {
     /// Closes a conversation, which triggers its logging and evaluation. A closed
     /// conversation takes no further turns.
     ///
-    /// `POST /clients/agents/execute-close` (operation `closeConversation`).
+    /// `POST /clients/agents/execute-close` (operation `closeConversation`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     ///
@@ -147,10 +139,6 @@ impl<F: Flavour> Client<F> {
     ///
     /// - query `resourceId`: taken from the body's `agent_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`CloseConversationRequest`](crate::types::CloseConversationRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn close_conversation<'a>(
         &'a self,
         body: &'a types::CloseConversationRequest,
@@ -164,16 +152,12 @@ impl<F: Flavour> Client<F> {
     /// kept out of the tool's output and logs; environment variables are not stored by
     /// the server, which makes them the place for secrets.
     ///
-    /// `POST /clients/tool/execute` (operation `executeTool`).
+    /// `POST /clients/tool/execute` (operation `executeTool`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `tool_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`ExecuteToolRequest`](crate::types::ExecuteToolRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn execute_tool<'a>(
         &'a self,
         body: &'a types::ExecuteToolRequest,
@@ -186,16 +170,12 @@ impl<F: Flavour> Client<F> {
     /// Inserts one row into a table and returns it. Computed columns may still be filling
     /// in the background, which `computationStatus` reports. Needs the WRITE permission.
     ///
-    /// `POST /clients/autessadb/insert` (operation `insertRow`).
+    /// `POST /clients/autessadb/insert` (operation `insertRow`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`InsertRowRequest`](crate::types::InsertRowRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn insert_row<'a>(
         &'a self,
         body: &'a types::InsertRowRequest,
@@ -208,16 +188,12 @@ impl<F: Flavour> Client<F> {
     /// Changes the given columns of one row and returns the row as it now is. Columns not
     /// named in `values` keep their value. Needs the WRITE permission.
     ///
-    /// `POST /clients/autessadb/update` (operation `updateRow`).
+    /// `POST /clients/autessadb/update` (operation `updateRow`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`UpdateRowRequest`](crate::types::UpdateRowRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn update_row<'a>(
         &'a self,
         body: &'a types::UpdateRowRequest,
@@ -231,16 +207,12 @@ impl<F: Flavour> Client<F> {
     /// listed in `failures` with their reasons; the others are updated. Needs the WRITE
     /// permission.
     ///
-    /// `POST /clients/autessadb/batch-update` (operation `batchUpdateRows`).
+    /// `POST /clients/autessadb/batch-update` (operation `batchUpdateRows`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchUpdateRowsRequest`](crate::types::BatchUpdateRowsRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_update_rows<'a>(
         &'a self,
         body: &'a types::BatchUpdateRowsRequest,
@@ -252,16 +224,12 @@ impl<F: Flavour> Client<F> {
     ///
     /// Deletes one row of a table. Needs the DELETE permission.
     ///
-    /// `POST /clients/autessadb/delete-row` (operation `deleteRow`).
+    /// `POST /clients/autessadb/delete-row` (operation `deleteRow`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`DeleteRowRequest`](crate::types::DeleteRowRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn delete_row<'a>(
         &'a self,
         body: &'a types::DeleteRowRequest,
@@ -274,16 +242,12 @@ impl<F: Flavour> Client<F> {
     /// Deletes several rows in one request. Rows that could not be deleted are listed in
     /// `failures` with their reasons. Needs the DELETE permission.
     ///
-    /// `POST /clients/autessadb/batch-delete` (operation `batchDeleteRows`).
+    /// `POST /clients/autessadb/batch-delete` (operation `batchDeleteRows`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`BatchDeleteRowsRequest`](crate::types::BatchDeleteRowsRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn batch_delete_rows<'a>(
         &'a self,
         body: &'a types::BatchDeleteRowsRequest,
@@ -296,16 +260,12 @@ impl<F: Flavour> Client<F> {
     /// Returns one page of a table's rows, with the total number of rows in the table.
     /// Needs the READ permission.
     ///
-    /// `POST /clients/autessadb/get-data` (operation `getData`).
+    /// `POST /clients/autessadb/get-data` (operation `getData`). Safe to retry: repeating it has no further effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetDataRequest`](crate::types::GetDataRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Safe to retry: repeating it has no further effect.
     pub fn get_data<'a>(&'a self, body: &'a types::GetDataRequest) -> GetData<'a, F> {
         GetData::new(&self.http, body)
     }
@@ -333,16 +293,12 @@ impl<F: Flavour> Client<F> {
     ///
     /// Returns one row of a table by its id. Needs the READ permission.
     ///
-    /// `POST /clients/autessadb/get-single-row` (operation `getSingleRow`).
+    /// `POST /clients/autessadb/get-single-row` (operation `getSingleRow`). Safe to retry: repeating it has no further effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GetSingleRowRequest`](crate::types::GetSingleRowRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Safe to retry: repeating it has no further effect.
     pub fn get_single_row<'a>(
         &'a self,
         body: &'a types::GetSingleRowRequest,
@@ -356,16 +312,12 @@ impl<F: Flavour> Client<F> {
     /// columns (all columns when none are selected), one page at a time. Needs the READ
     /// permission.
     ///
-    /// `POST /clients/autessadb/query` (operation `queryTable`).
+    /// `POST /clients/autessadb/query` (operation `queryTable`). Safe to retry: repeating it has no further effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`QueryTableRequest`](crate::types::QueryTableRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Safe to retry: repeating it has no further effect.
     pub fn query_table<'a>(
         &'a self,
         body: &'a types::QueryTableRequest,
@@ -398,16 +350,12 @@ impl<F: Flavour> Client<F> {
     /// columns of the joined rows that match the filters, one page at a time. Needs the
     /// READ permission on every table involved.
     ///
-    /// `POST /clients/autessadb/join-query` (operation `joinQuery`).
+    /// `POST /clients/autessadb/join-query` (operation `joinQuery`). Safe to retry: repeating it has no further effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`JoinQueryRequest`](crate::types::JoinQueryRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Safe to retry: repeating it has no further effect.
     pub fn join_query<'a>(
         &'a self,
         body: &'a types::JoinQueryRequest,
@@ -440,16 +388,12 @@ impl<F: Flavour> Client<F> {
     /// meaning to the query, best match first. Rows are vectorized automatically when
     /// they are written. Needs the READ permission.
     ///
-    /// `POST /clients/autessadb/search` (operation `semanticSearch`).
+    /// `POST /clients/autessadb/search` (operation `semanticSearch`). Safe to retry: repeating it has no further effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// # Arguments
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`SemanticSearchRequest`](crate::types::SemanticSearchRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Safe to retry: repeating it has no further effect.
     pub fn semantic_search<'a>(
         &'a self,
         body: &'a types::SemanticSearchRequest,
@@ -463,7 +407,7 @@ impl<F: Flavour> Client<F> {
     /// of the file's bytes to `uploadUrl` (without the API key); step 3 is
     /// `indexRecord` with the returned `tempPath`. Needs the WRITE permission.
     ///
-    /// `POST /clients/autessadb/generate-upload-link` (operation `generateUploadLink`).
+    /// `POST /clients/autessadb/generate-upload-link` (operation `generateUploadLink`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     ///
@@ -471,10 +415,6 @@ impl<F: Flavour> Client<F> {
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`GenerateUploadLinkRequest`](crate::types::GenerateUploadLinkRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn generate_upload_link<'a>(
         &'a self,
         body: &'a types::GenerateUploadLinkRequest,
@@ -529,7 +469,7 @@ impl<F: Flavour> Client<F> {
     /// rows and vectorizes them. Vectorizing and computed columns may go on in the
     /// background, which `computationStatus` reports. Needs the WRITE permission.
     ///
-    /// `POST /clients/autessadb/index-record` (operation `indexRecord`).
+    /// `POST /clients/autessadb/index-record` (operation `indexRecord`). Not safe to retry blindly: repeating it may repeat its effect. Returns the call: `.await` it (in the blocking client, call `send` on it).
     ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     ///
@@ -537,10 +477,6 @@ impl<F: Flavour> Client<F> {
     ///
     /// - query `resourceId`: taken from the body's `table_id` (the same value goes in both places). The id of the resource the request acts on: the agent id for agent operations, the tool id for tool operations, the table id for AutessaDB operations.
     /// - `body`: the request, [`IndexRecordRequest`](crate::types::IndexRecordRequest).
-    ///
-    /// Returns the call: `.await` it (in the blocking client, call `send` on it).
-    ///
-    /// Not safe to retry blindly: repeating it may repeat its effect.
     pub fn index_record<'a>(
         &'a self,
         body: &'a types::IndexRecordRequest,

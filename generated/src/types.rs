@@ -63,42 +63,24 @@ autessa_runtime::model! {
         /// The text of what the audio says.
         pub transcription: Option<String> = optional "transcription" => with_transcription(impl Into<String>),
     }
-
-    /// A value with `outputType` set and every optional member left out.
     pub fn new(output_type: OutputType);
 }
 
-/// A function applied to a selected column.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum AggregateFunction {
-    /// `COUNT`
-    Count,
-    /// `SUM`
-    Sum,
-    /// `AVG`
-    Avg,
-    /// `MIN`
-    Min,
-    /// `MAX`
-    Max,
-    /// `LENGTH`
-    Length,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// A function applied to a selected column.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum AggregateFunction {
+        Count = "COUNT",
+        Sum = "SUM",
+        Avg = "AVG",
+        Min = "MIN",
+        Max = "MAX",
+        Length = "LENGTH",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(AggregateFunction {
-    Count = "COUNT",
-    Sum = "SUM",
-    Avg = "AVG",
-    Min = "MIN",
-    Max = "MAX",
-    Length = "LENGTH",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// The encoding of raw PCM audio.
@@ -115,8 +97,6 @@ autessa_runtime::model! {
         /// Whether samples are big-endian (false for little-endian).
         pub big_endian: bool = required "bigEndian",
     }
-
-    /// A value with `sampleRate`, `sampleSizeInBits`, `channels`, `signed` and `bigEndian` set.
     pub fn new(
         sample_rate: i32,
         sample_size_in_bits: i32,
@@ -132,7 +112,7 @@ autessa_runtime::model! {
     /// `properties` with such a `oneOf` turns this plain object into a schema that code
     /// generators cannot map to a struct; both fields are therefore optional in the schema
     /// and the client has to check the rule itself.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct AudioInput {
@@ -143,14 +123,11 @@ autessa_runtime::model! {
         /// The encoding of the audio, when it is raw PCM.
         pub audio_format: Option<AudioFormat> = optional "audioFormat" => with_audio_format(AudioFormat),
     }
-
-    /// A value with every optional member left out.
-    pub fn new();
 }
 
 autessa_runtime::model! {
     /// The value of one column of a row, with the column's type.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct AutessaDbColumnValue {
@@ -161,8 +138,6 @@ autessa_runtime::model! {
         /// for BOOLEAN); null when the cell is empty.
         pub value: serde_json::Value = required "value",
     }
-
-    /// A value with `columnType` and `value` set.
     pub fn new(column_type: ColumnType, value: serde_json::Value);
 }
 
@@ -171,7 +146,7 @@ pub type BatchDeleteRowsHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `batchDeleteRows`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct BatchDeleteRowsRequest {
@@ -180,14 +155,12 @@ autessa_runtime::model! {
         /// The rows to delete.
         pub row_ids: Vec<i64> = required "rowIds",
     }
-
-    /// A value with `tableId` and `rowIds` set.
     pub fn new(table_id: i64, row_ids: Vec<i64>);
 }
 
 autessa_runtime::model! {
     /// The result of `batchDeleteRows`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct BatchDeleteRowsResponse {
@@ -200,8 +173,6 @@ autessa_runtime::model! {
         /// The rows that were not deleted.
         pub failures: Vec<RowFailure> = required "failures",
     }
-
-    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
     pub fn new(errors: Vec<String>, records_impacted: i64, failures: Vec<RowFailure>);
 }
 
@@ -224,7 +195,7 @@ pub type BatchUpdateRowsHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `batchUpdateRows`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct BatchUpdateRowsRequest {
@@ -233,14 +204,12 @@ autessa_runtime::model! {
         /// The updates, one per row.
         pub updates: Vec<RowUpdate> = required "updates",
     }
-
-    /// A value with `tableId` and `updates` set.
     pub fn new(table_id: i64, updates: Vec<RowUpdate>);
 }
 
 autessa_runtime::model! {
     /// The result of `batchUpdateRows`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct BatchUpdateRowsResponse {
@@ -253,8 +222,6 @@ autessa_runtime::model! {
         /// The rows that were not updated.
         pub failures: Vec<RowFailure> = required "failures",
     }
-
-    /// A value with `errors`, `recordsImpacted` and `failures` set and every optional member left out.
     pub fn new(errors: Vec<String>, records_impacted: i64, failures: Vec<RowFailure>);
 }
 
@@ -277,7 +244,7 @@ pub type CloseConversationHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// Client to server on the agent channel: close a conversation.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct CloseConversationMessage {
@@ -286,30 +253,22 @@ autessa_runtime::model! {
         /// The conversation to close.
         pub conversation_id: String = required "conversationId",
     }
-
-    /// A value with `conversationId` set.
     pub fn new(conversation_id: impl Into<String>);
 }
 
-/// Always `CLOSE_CONVERSATION`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum CloseConversationMessageMessageType {
-    /// `CLOSE_CONVERSATION`
-    #[default]
-    CloseConversation,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `CLOSE_CONVERSATION`.
+    #[derive(Clone, Debug, Default)]
+    pub enum CloseConversationMessageMessageType {
+        #[default]
+        CloseConversation = "CLOSE_CONVERSATION",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(CloseConversationMessageMessageType {
-    CloseConversation = "CLOSE_CONVERSATION",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// The body of `closeConversation`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct CloseConversationRequest {
@@ -318,14 +277,12 @@ autessa_runtime::model! {
         /// The conversation to close.
         pub conversation_id: String = required "conversationId",
     }
-
-    /// A value with `agentId` and `conversationId` set.
     pub fn new(agent_id: i64, conversation_id: impl Into<String>);
 }
 
 autessa_runtime::model! {
     /// The result of `closeConversation`; it has no fields beyond the envelope.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct CloseConversationResponse {
@@ -334,8 +291,6 @@ autessa_runtime::model! {
         /// A session token the server may hand back with a response.
         pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
     }
-
-    /// A value with `errors` set and every optional member left out.
     pub fn new(errors: Vec<String>);
 }
 
@@ -351,89 +306,53 @@ impl std::fmt::Debug for CloseConversationResponse {
     }
 }
 
-/// The type of a table column.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum ColumnType {
-    /// `UNIQUE_ID`
-    UniqueId,
-    /// `STRING`
-    String,
-    /// `LONG_TEXT`
-    LongText,
-    /// `INTEGER`
-    Integer,
-    /// `FLOAT`
-    Float,
-    /// `BOOLEAN`
-    Boolean,
-    /// `TIMESTAMP`
-    Timestamp,
-    /// `UNKNOWN`
-    Unknown,
-    /// A value this client does not know, kept as received.
-    Other(String),
+autessa_runtime::open_enum! {
+    /// The type of a table column.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum ColumnType {
+        UniqueId = "UNIQUE_ID",
+        String = "STRING",
+        LongText = "LONG_TEXT",
+        Integer = "INTEGER",
+        Float = "FLOAT",
+        Boolean = "BOOLEAN",
+        Timestamp = "TIMESTAMP",
+        Unknown = "UNKNOWN",
+        _ = Other,
+    }
 }
 
-autessa_runtime::open_enum!(ColumnType {
-    UniqueId = "UNIQUE_ID",
-    String = "STRING",
-    LongText = "LONG_TEXT",
-    Integer = "INTEGER",
-    Float = "FLOAT",
-    Boolean = "BOOLEAN",
-    Timestamp = "TIMESTAMP",
-    Unknown = "UNKNOWN",
-    _ = Other,
-});
-
-/// Whether computed columns are still being filled in the background (`COMPUTING`)
-/// or are done (`COMPLETE`). `COMPUTING` is documented; `COMPLETE` is inferred.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum ComputationStatus {
-    /// `COMPUTING`
-    Computing,
-    /// `COMPLETE`
-    Complete,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Whether computed columns are still being filled in the background (`COMPUTING`)
+    /// or are done (`COMPLETE`). `COMPUTING` is documented; `COMPLETE` is inferred.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum ComputationStatus {
+        Computing = "COMPUTING",
+        Complete = "COMPLETE",
+        _ = Unknown,
+    }
 }
 
-autessa_runtime::open_enum!(ComputationStatus {
-    Computing = "COMPUTING",
-    Complete = "COMPLETE",
-    _ = Unknown,
-});
-
-/// The state of a WebSocket connection.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum ConnectionState {
-    /// `CONNECTED`
-    Connected,
-    /// `CLOSING`
-    Closing,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// The state of a WebSocket connection.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum ConnectionState {
+        Connected = "CONNECTED",
+        Closing = "CLOSING",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ConnectionState {
-    Connected = "CONNECTED",
-    Closing = "CLOSING",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// Server to client on both channels: the state of the connection. Always the first
     /// message after connecting.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ConnectionStatus {
@@ -444,26 +363,18 @@ autessa_runtime::model! {
         /// An id of the connection, for support requests.
         pub connection_id: Option<String> = optional "connectionId" => with_connection_id(impl Into<String>),
     }
-
-    /// A value with `status` set and every optional member left out.
     pub fn new(status: ConnectionState);
 }
 
-/// Always `STATUS`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ConnectionStatusMessageType {
-    /// `STATUS`
-    #[default]
-    Status,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `STATUS`.
+    #[derive(Clone, Debug, Default)]
+    pub enum ConnectionStatusMessageType {
+        #[default]
+        Status = "STATUS",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ConnectionStatusMessageType {
-    Status = "STATUS",
-    _ = Unknown,
-});
 
 /// The headers documented for a successful response of `createConversation`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type CreateConversationHeaders = RateLimitHeaders;
@@ -477,8 +388,6 @@ autessa_runtime::model! {
         /// The agent version for the whole conversation; PUBLISHED when omitted.
         pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
     }
-
-    /// A value with `agentId` set and every optional member left out.
     pub fn new(agent_id: i64);
 }
 
@@ -493,8 +402,6 @@ autessa_runtime::model! {
         /// The id of the new conversation, for later turns and for closing it.
         pub conversation_id: String = required "conversationId",
     }
-
-    /// A value with `errors` and `conversationId` set and every optional member left out.
     pub fn new(errors: Vec<String>, conversation_id: impl Into<String>);
 }
 
@@ -517,19 +424,16 @@ autessa_runtime::model! {
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct CustomVersion {
         /// Which lifecycle state of the resource to use.
-        /// 
+        ///
         /// Defaults to `"PUBLISHED"` when absent.
         pub version_state: Option<VersionState> = optional "versionState" => with_version_state(VersionState),
         /// A specific version number within `versionState`; the latest version in that
         /// state when omitted. The member is documented; what omitting it means is
         /// inferred.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub version_number: Option<i32> = optional "versionNumber" => with_version_number(i32),
     }
-
-    /// A value with every optional member left out.
-    pub fn new();
 }
 
 /// The headers documented for a successful response of `deleteRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
@@ -537,7 +441,7 @@ pub type DeleteRowHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `deleteRow`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct DeleteRowRequest {
@@ -546,14 +450,12 @@ autessa_runtime::model! {
         /// The row to delete.
         pub row_id: i64 = required "rowId",
     }
-
-    /// A value with `tableId` and `rowId` set.
     pub fn new(table_id: i64, row_id: i64);
 }
 
 autessa_runtime::model! {
     /// The result of `deleteRow`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct DeleteRowResponse {
@@ -564,8 +466,6 @@ autessa_runtime::model! {
         /// The number of rows deleted (0 or 1).
         pub records_impacted: i64 = required "recordsImpacted",
     }
-
-    /// A value with `errors` and `recordsImpacted` set and every optional member left out.
     pub fn new(errors: Vec<String>, records_impacted: i64);
 }
 
@@ -584,7 +484,7 @@ impl std::fmt::Debug for DeleteRowResponse {
 
 autessa_runtime::model! {
     /// Server to client on both channels: a request failed.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ErrorMessage {
@@ -593,26 +493,18 @@ autessa_runtime::model! {
         /// What went wrong.
         pub errors: Vec<String> = required "errors",
     }
-
-    /// A value with `errors` set.
     pub fn new(errors: Vec<String>);
 }
 
-/// Always `ERROR`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ErrorMessageMessageType {
-    /// `ERROR`
-    #[default]
-    Error,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `ERROR`.
+    #[derive(Clone, Debug, Default)]
+    pub enum ErrorMessageMessageType {
+        #[default]
+        Error = "ERROR",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ErrorMessageMessageType {
-    Error = "ERROR",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// The body of a failed request (any non-2xx status).
@@ -621,8 +513,6 @@ autessa_runtime::model! {
         /// What went wrong, as human-readable messages.
         pub errors: Vec<String> = required "errors",
     }
-
-    /// A value with `errors` set.
     pub fn new(errors: Vec<String>);
 }
 
@@ -640,22 +530,20 @@ autessa_runtime::model! {
         /// The conversation this run is a turn of; a single-shot run when omitted.
         pub conversation_id: Option<String> = optional "conversationId" => with_conversation_id(impl Into<String>),
         /// The form of output wanted.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub output_type: Option<OutputType> = optional "outputType" => with_output_type(OutputType),
         /// Values for the agent's environment variables; not stored by the server.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub environment_variables: Option<BTreeMap<String, String>> = optional "environmentVariables" => with_environment_variables(BTreeMap<String, String>),
         /// Values for the variables in the agent's prompt template.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub prompt_template_variables: Option<BTreeMap<String, String>> = optional "promptTemplateVariables" => with_prompt_template_variables(BTreeMap<String, String>),
         /// The agent version to run; PUBLISHED when omitted.
         pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
     }
-
-    /// A value with `agentId` and `input` set and every optional member left out.
     pub fn new(agent_id: i64, input: Vec<AgentInput>);
 }
 
@@ -689,8 +577,6 @@ autessa_runtime::model! {
         /// What the agent produced, in order.
         pub output: Vec<AgentOutput> = required "output",
     }
-
-    /// A value with `errors` and `output` set and every optional member left out.
     pub fn new(errors: Vec<String>, output: Vec<AgentOutput>);
 }
 
@@ -711,7 +597,7 @@ impl std::fmt::Debug for ExecuteAgentResponse {
 autessa_runtime::model! {
     /// Client to server on the agent channel: run the agent, with the same fields as the
     /// `executeAgent` body.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct ExecuteMessage {
@@ -722,15 +608,15 @@ autessa_runtime::model! {
         /// The conversation this run is a turn of; a single-shot run when omitted.
         pub conversation_id: Option<String> = optional "conversationId" => with_conversation_id(impl Into<String>),
         /// The form of output wanted.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub output_type: Option<OutputType> = optional "outputType" => with_output_type(OutputType),
         /// Values for the agent's environment variables; not stored by the server.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub environment_variables: Option<BTreeMap<String, String>> = optional "environmentVariables" => with_environment_variables(BTreeMap<String, String>),
         /// Values for the variables in the agent's prompt template.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub prompt_template_variables: Option<BTreeMap<String, String>> = optional "promptTemplateVariables" => with_prompt_template_variables(BTreeMap<String, String>),
         /// The agent version to run; PUBLISHED when omitted.
@@ -738,8 +624,6 @@ autessa_runtime::model! {
         /// Always `EXECUTE`.
         pub message_type: ExecuteMessageMessageType = constant "messageType",
     }
-
-    /// A value with `agentId` and `input` set and every optional member left out.
     pub fn new(agent_id: i64, input: Vec<AgentInput>);
 }
 
@@ -761,21 +645,15 @@ impl std::fmt::Debug for ExecuteMessage {
     }
 }
 
-/// Always `EXECUTE`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ExecuteMessageMessageType {
-    /// `EXECUTE`
-    #[default]
-    Execute,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `EXECUTE`.
+    #[derive(Clone, Debug, Default)]
+    pub enum ExecuteMessageMessageType {
+        #[default]
+        Execute = "EXECUTE",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ExecuteMessageMessageType {
-    Execute = "EXECUTE",
-    _ = Unknown,
-});
 
 /// The headers documented for a successful response of `executeTool`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type ExecuteToolHeaders = RateLimitHeaders;
@@ -783,7 +661,7 @@ pub type ExecuteToolHeaders = RateLimitHeaders;
 autessa_runtime::model! {
     /// Client to server on the tool channel: run the tool, with the same fields as the
     /// `executeTool` body.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct ExecuteToolMessage {
@@ -798,14 +676,12 @@ autessa_runtime::model! {
         /// The tool version to run; PUBLISHED when omitted.
         pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
         /// Ask for the tool's log lines in `debugOutput`.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub debug: Option<bool> = optional "debug" => with_debug(bool),
         /// Always `EXECUTE`.
         pub message_type: ExecuteToolMessageMessageType = constant "messageType",
     }
-
-    /// A value with `toolId` set and every optional member left out.
     pub fn new(tool_id: i64);
 }
 
@@ -829,21 +705,15 @@ impl std::fmt::Debug for ExecuteToolMessage {
     }
 }
 
-/// Always `EXECUTE`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ExecuteToolMessageMessageType {
-    /// `EXECUTE`
-    #[default]
-    Execute,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `EXECUTE`.
+    #[derive(Clone, Debug, Default)]
+    pub enum ExecuteToolMessageMessageType {
+        #[default]
+        Execute = "EXECUTE",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ExecuteToolMessageMessageType {
-    Execute = "EXECUTE",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// The body of `executeTool`.
@@ -860,12 +730,10 @@ autessa_runtime::model! {
         /// The tool version to run; PUBLISHED when omitted.
         pub version: Option<CustomVersion> = optional "version" => with_version(CustomVersion),
         /// Ask for the tool's log lines in `debugOutput`.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub debug: Option<bool> = optional "debug" => with_debug(bool),
     }
-
-    /// A value with `toolId` set and every optional member left out.
     pub fn new(tool_id: i64);
 }
 
@@ -901,16 +769,14 @@ autessa_runtime::model! {
         /// The name of the tool that ran.
         pub tool_name: String = required "toolName",
         /// The tool's result, any JSON value (null included).
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub response: serde_json::Value = required "response",
         /// The tool's log lines, when `debug` was set.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub debug_output: Option<Vec<String>> = optional "debugOutput" => with_debug_output(Vec<String>),
     }
-
-    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
     pub fn new(errors: Vec<String>, tool_name: impl Into<String>, response: serde_json::Value);
 }
 
@@ -930,25 +796,19 @@ impl std::fmt::Debug for ExecuteToolResponse {
     }
 }
 
-/// The kind of response; always `EXECUTE_TOOL` here.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ExecuteToolResponseResponseType {
-    /// `EXECUTE_TOOL`
-    #[default]
-    ExecuteTool,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// The kind of response; always `EXECUTE_TOOL` here.
+    #[derive(Clone, Debug, Default)]
+    pub enum ExecuteToolResponseResponseType {
+        #[default]
+        ExecuteTool = "EXECUTE_TOOL",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ExecuteToolResponseResponseType {
-    ExecuteTool = "EXECUTE_TOOL",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// Server to client on the agent channel: the end of one turn, with its whole output.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ExecutionResult {
@@ -961,76 +821,48 @@ autessa_runtime::model! {
         /// Error messages; empty when the turn succeeded.
         pub errors: Vec<String> = required "errors",
     }
-
-    /// A value with `output` and `errors` set and every optional member left out.
     pub fn new(output: Vec<AgentOutput>, errors: Vec<String>);
 }
 
-/// Always `RESULT`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ExecutionResultMessageType {
-    /// `RESULT`
-    #[default]
-    Result,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `RESULT`.
+    #[derive(Clone, Debug, Default)]
+    pub enum ExecutionResultMessageType {
+        #[default]
+        Result = "RESULT",
+        _ = Unknown,
+    }
 }
 
-autessa_runtime::open_enum!(ExecutionResultMessageType {
-    Result = "RESULT",
-    _ = Unknown,
-});
-
-/// The character separating the fields of a delimited text file.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum FileDelimiter {
-    /// `COMMA`
-    Comma,
-    /// `TAB`
-    Tab,
-    /// `SEMICOLON`
-    Semicolon,
-    /// `PIPE`
-    Pipe,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// The character separating the fields of a delimited text file.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum FileDelimiter {
+        Comma = "COMMA",
+        Tab = "TAB",
+        Semicolon = "SEMICOLON",
+        Pipe = "PIPE",
+        _ = Unknown,
+    }
 }
 
-autessa_runtime::open_enum!(FileDelimiter {
-    Comma = "COMMA",
-    Tab = "TAB",
-    Semicolon = "SEMICOLON",
-    Pipe = "PIPE",
-    _ = Unknown,
-});
-
-/// The format of a file to upload.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum FileType {
-    /// `CSV`
-    Csv,
-    /// `JSON`
-    Json,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// The format of a file to upload.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum FileType {
+        Csv = "CSV",
+        Json = "JSON",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(FileType {
-    Csv = "CSV",
-    Json = "JSON",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// A group of conditions combined by `operand`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct FilterGroup {
@@ -1039,58 +871,32 @@ autessa_runtime::model! {
         /// The conditions.
         pub statements: Vec<FilterStatement> = required "statements",
     }
-
-    /// A value with `operand` and `statements` set.
     pub fn new(operand: LogicalOperand, statements: Vec<FilterStatement>);
 }
 
-/// A comparison in a filter condition.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum FilterOperator {
-    /// `EQUALS`
-    Equals,
-    /// `NOT_EQUALS`
-    NotEquals,
-    /// `GREATER_THAN`
-    GreaterThan,
-    /// `GREATER_THAN_OR_EQUALS`
-    GreaterThanOrEquals,
-    /// `LESS_THAN`
-    LessThan,
-    /// `LESS_THAN_OR_EQUALS`
-    LessThanOrEquals,
-    /// `LIKE`
-    Like,
-    /// `IN`
-    In,
-    /// `IS_NULL`
-    IsNull,
-    /// `IS_NOT_NULL`
-    IsNotNull,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// A comparison in a filter condition.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum FilterOperator {
+        Equals = "EQUALS",
+        NotEquals = "NOT_EQUALS",
+        GreaterThan = "GREATER_THAN",
+        GreaterThanOrEquals = "GREATER_THAN_OR_EQUALS",
+        LessThan = "LESS_THAN",
+        LessThanOrEquals = "LESS_THAN_OR_EQUALS",
+        Like = "LIKE",
+        In = "IN",
+        IsNull = "IS_NULL",
+        IsNotNull = "IS_NOT_NULL",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(FilterOperator {
-    Equals = "EQUALS",
-    NotEquals = "NOT_EQUALS",
-    GreaterThan = "GREATER_THAN",
-    GreaterThanOrEquals = "GREATER_THAN_OR_EQUALS",
-    LessThan = "LESS_THAN",
-    LessThanOrEquals = "LESS_THAN_OR_EQUALS",
-    Like = "LIKE",
-    In = "IN",
-    IsNull = "IS_NULL",
-    IsNotNull = "IS_NOT_NULL",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// One condition on one column.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct FilterStatement {
@@ -1102,8 +908,6 @@ autessa_runtime::model! {
         /// `IS_NULL` and `IS_NOT_NULL`. Null is allowed.
         pub value: Option<serde_json::Value> = present "value" => with_value(serde_json::Value),
     }
-
-    /// A value with `column` and `operator` set and every optional member left out.
     pub fn new(column: impl Into<String>, operator: FilterOperator);
 }
 
@@ -1112,7 +916,7 @@ pub type GenerateUploadLinkHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `generateUploadLink`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct GenerateUploadLinkRequest {
@@ -1123,14 +927,12 @@ autessa_runtime::model! {
         /// The format of the file.
         pub file_type: FileType = required "fileType",
     }
-
-    /// A value with `tableId`, `fileName` and `fileType` set.
     pub fn new(table_id: i64, file_name: impl Into<String>, file_type: FileType);
 }
 
 autessa_runtime::model! {
     /// The result of `generateUploadLink`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct GenerateUploadLinkResponse {
@@ -1145,8 +947,6 @@ autessa_runtime::model! {
         /// When `uploadUrl` stops accepting the upload.
         pub expires_at: Option<autessa_runtime::DateTime> = optional "expiresAt" => with_expires_at(autessa_runtime::DateTime),
     }
-
-    /// A value with `errors`, `uploadUrl` and `tempPath` set and every optional member left out.
     pub fn new(errors: Vec<String>, upload_url: impl Into<String>, temp_path: impl Into<String>);
 }
 
@@ -1170,7 +970,7 @@ pub type GetDataHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `getData`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetDataRequest {
@@ -1179,14 +979,12 @@ autessa_runtime::model! {
         /// The page to read; the server's default page when omitted.
         pub pagination: Option<Pagination> = optional "pagination" => with_pagination(Pagination),
     }
-
-    /// A value with `tableId` set and every optional member left out.
     pub fn new(table_id: i64);
 }
 
 autessa_runtime::model! {
     /// The result of `getData`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct GetDataResponse {
@@ -1199,8 +997,6 @@ autessa_runtime::model! {
         /// The number of rows in the table.
         pub total_records: i64 = required "totalRecords",
     }
-
-    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
     pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64);
 }
 
@@ -1223,7 +1019,7 @@ pub type GetSingleRowHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `getSingleRow`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct GetSingleRowRequest {
@@ -1232,14 +1028,12 @@ autessa_runtime::model! {
         /// The row to read.
         pub row_id: i64 = required "rowId",
     }
-
-    /// A value with `tableId` and `rowId` set.
     pub fn new(table_id: i64, row_id: i64);
 }
 
 autessa_runtime::model! {
     /// The result of `getSingleRow`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct GetSingleRowResponse {
@@ -1250,8 +1044,6 @@ autessa_runtime::model! {
         /// The requested row.
         pub row: Row = required "row",
     }
-
-    /// A value with `errors` and `row` set and every optional member left out.
     pub fn new(errors: Vec<String>, row: Row);
 }
 
@@ -1273,7 +1065,7 @@ pub type IndexRecordHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `indexRecord`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct IndexRecordRequest {
@@ -1284,14 +1076,12 @@ autessa_runtime::model! {
         /// The field delimiter of a CSV file.
         pub file_delimiter: Option<FileDelimiter> = optional "fileDelimiter" => with_file_delimiter(FileDelimiter),
     }
-
-    /// A value with `tableId` and `tempPath` set and every optional member left out.
     pub fn new(table_id: i64, temp_path: impl Into<String>);
 }
 
 autessa_runtime::model! {
     /// The result of `indexRecord`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct IndexRecordResponse {
@@ -1304,8 +1094,6 @@ autessa_runtime::model! {
         /// Whether vectorizing and computed columns are still running.
         pub computation_status: ComputationStatus = required "computationStatus",
     }
-
-    /// A value with `errors`, `recordsImpacted` and `computationStatus` set and every optional member left out.
     pub fn new(errors: Vec<String>, records_impacted: i64, computation_status: ComputationStatus);
 }
 
@@ -1335,8 +1123,6 @@ autessa_runtime::model! {
         /// The new row's values, by column name.
         pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
-
-    /// A value with `tableId` and `values` set.
     pub fn new(table_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
@@ -1355,8 +1141,6 @@ autessa_runtime::model! {
         /// Whether computed columns of the row are still being filled.
         pub computation_status: ComputationStatus = required "computationStatus",
     }
-
-    /// A value with `errors`, `insertedId`, `newRow` and `computationStatus` set and every optional member left out.
     pub fn new(
         errors: Vec<String>,
         inserted_id: i64,
@@ -1385,7 +1169,7 @@ pub type JoinQueryHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `joinQuery`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct JoinQueryRequest {
@@ -1402,8 +1186,6 @@ autessa_runtime::model! {
         /// The page to return; the server's default page when omitted.
         pub pagination: Option<Pagination> = optional "pagination" => with_pagination(Pagination),
     }
-
-    /// A value with `tableId`, `tableAlias`, `selectedColumns` and `joinStatements` set and every optional member left out.
     pub fn new(
         table_id: i64,
         table_alias: impl Into<String>,
@@ -1414,7 +1196,7 @@ autessa_runtime::model! {
 
 autessa_runtime::model! {
     /// The result of `joinQuery`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct JoinQueryResponse {
@@ -1427,8 +1209,6 @@ autessa_runtime::model! {
         /// The number of matching joined rows over all pages.
         pub total_records: i64 = required "totalRecords",
     }
-
-    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
     pub fn new(errors: Vec<String>, rows: Vec<JoinedRow>, total_records: i64);
 }
 
@@ -1448,7 +1228,7 @@ impl std::fmt::Debug for JoinQueryResponse {
 
 autessa_runtime::model! {
     /// Joins another table to the query.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct JoinStatement {
@@ -1465,8 +1245,6 @@ autessa_runtime::model! {
         /// A filter on the joined table's rows.
         pub join_filters: Option<WhereFilter> = optional "joinFilters" => with_join_filters(WhereFilter),
     }
-
-    /// A value with `joinType`, `joinTableId`, `joinTableAlias`, `mainTableColumn` and `joinTableColumn` set and every optional member left out.
     pub fn new(
         join_type: JoinType,
         join_table_id: i64,
@@ -1476,38 +1254,24 @@ autessa_runtime::model! {
     );
 }
 
-/// The kind of join.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum JoinType {
-    /// `INNER`
-    Inner,
-    /// `LEFT`
-    Left,
-    /// `RIGHT`
-    Right,
-    /// `FULL`
-    Full,
-    /// `CROSS`
-    Cross,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// The kind of join.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum JoinType {
+        Inner = "INNER",
+        Left = "LEFT",
+        Right = "RIGHT",
+        Full = "FULL",
+        Cross = "CROSS",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(JoinType {
-    Inner = "INNER",
-    Left = "LEFT",
-    Right = "RIGHT",
-    Full = "FULL",
-    Cross = "CROSS",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// One row of a join query's result.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct JoinedRow {
@@ -1516,52 +1280,34 @@ autessa_runtime::model! {
         /// The selected values, by column name or alias.
         pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
-
-    /// A value with `rowIds` and `values` set.
     pub fn new(row_ids: BTreeMap<String, i64>, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
-/// How conditions are combined.
-///
-/// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum LogicalOperand {
-    /// `AND`
-    And,
-    /// `OR`
-    Or,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// How conditions are combined.
+    ///
+    /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
+    #[derive(Clone, Debug)]
+    pub enum LogicalOperand {
+        And = "AND",
+        Or = "OR",
+        _ = Unknown,
+    }
 }
 
-autessa_runtime::open_enum!(LogicalOperand {
-    And = "AND",
-    Or = "OR",
-    _ = Unknown,
-});
-
-/// The form of an agent's output.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum OutputType {
-    /// `TEXT`
-    Text,
-    /// `AUDIO`
-    Audio,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// The form of an agent's output.
+    #[derive(Clone, Debug)]
+    pub enum OutputType {
+        Text = "TEXT",
+        Audio = "AUDIO",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(OutputType {
-    Text = "TEXT",
-    Audio = "AUDIO",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// Which page of results to return.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct Pagination {
@@ -1572,8 +1318,6 @@ autessa_runtime::model! {
         /// Sort rows by id ascending (true) or descending (false).
         pub ascending: Option<bool> = optional "ascending" => with_ascending(bool),
     }
-
-    /// A value with `currentPage` and `totalRecordsPerPage` set and every optional member left out.
     pub fn new(current_page: i32, total_records_per_page: i32);
 }
 
@@ -1582,7 +1326,7 @@ pub type QueryTableHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `queryTable`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct QueryTableRequest {
@@ -1595,14 +1339,12 @@ autessa_runtime::model! {
         /// The page to return; the server's default page when omitted.
         pub pagination: Option<Pagination> = optional "pagination" => with_pagination(Pagination),
     }
-
-    /// A value with `tableId` set and every optional member left out.
     pub fn new(table_id: i64);
 }
 
 autessa_runtime::model! {
     /// The result of `queryTable`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct QueryTableResponse {
@@ -1615,8 +1357,6 @@ autessa_runtime::model! {
         /// The number of matching rows over all pages.
         pub total_records: i64 = required "totalRecords",
     }
-
-    /// A value with `errors`, `rows` and `totalRecords` set and every optional member left out.
     pub fn new(errors: Vec<String>, rows: Vec<Row>, total_records: i64);
 }
 
@@ -1690,8 +1430,6 @@ autessa_runtime::model! {
         /// A session token the server may hand back with a response.
         pub session_token: Option<String> = optional "sessionToken" => with_session_token(impl Into<String>),
     }
-
-    /// A value with `errors` set and every optional member left out.
     pub fn new(errors: Vec<String>);
 }
 
@@ -1709,7 +1447,7 @@ impl std::fmt::Debug for ResponseEnvelope {
 
 autessa_runtime::model! {
     /// One row of a table.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct Row {
@@ -1718,14 +1456,12 @@ autessa_runtime::model! {
         /// The row's values, by column name.
         pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
-
-    /// A value with `rowId` and `values` set.
     pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
 autessa_runtime::model! {
     /// A row a batch operation could not process, and why.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct RowFailure {
@@ -1734,14 +1470,12 @@ autessa_runtime::model! {
         /// Why it failed.
         pub errors: Vec<String> = required "errors",
     }
-
-    /// A value with `rowId` and `errors` set.
     pub fn new(row_id: i64, errors: Vec<String>);
 }
 
 autessa_runtime::model! {
     /// One row's update in a batch.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct RowUpdate {
@@ -1750,14 +1484,12 @@ autessa_runtime::model! {
         /// The new values, by column name.
         pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
-
-    /// A value with `rowId` and `values` set.
     pub fn new(row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
 autessa_runtime::model! {
     /// One match of a semantic search.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct SearchResult {
@@ -1766,14 +1498,12 @@ autessa_runtime::model! {
         /// How close the row is to the query; higher is closer.
         pub score: f64 = required "score",
     }
-
-    /// A value with `row` and `score` set.
     pub fn new(row: Row, score: f64);
 }
 
 autessa_runtime::model! {
     /// A column to return from a query.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct SelectedColumn {
@@ -1786,8 +1516,6 @@ autessa_runtime::model! {
         /// Functions applied to the column, in order.
         pub functions: Option<Vec<AggregateFunction>> = optional "functions" => with_functions(Vec<AggregateFunction>),
     }
-
-    /// A value with `columnName` set and every optional member left out.
     pub fn new(column_name: impl Into<String>);
 }
 
@@ -1796,7 +1524,7 @@ pub type SemanticSearchHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `semanticSearch`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct SemanticSearchRequest {
@@ -1807,20 +1535,18 @@ autessa_runtime::model! {
         /// What to search for, in natural language.
         pub query: String = required "query",
         /// The most results to return.
-        /// 
+        ///
         /// Defaults to `10` when absent.
         pub limit: Option<i32> = optional "limit" => with_limit(i32),
         /// Only rows matching this filter are searched.
         pub filters: Option<WhereFilter> = optional "filters" => with_filters(WhereFilter),
     }
-
-    /// A value with `tableId`, `columnName` and `query` set and every optional member left out.
     pub fn new(table_id: i64, column_name: impl Into<String>, query: impl Into<String>);
 }
 
 autessa_runtime::model! {
     /// The result of `semanticSearch`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct SemanticSearchResponse {
@@ -1831,8 +1557,6 @@ autessa_runtime::model! {
         /// The matches, best first.
         pub results: Vec<SearchResult> = required "results",
     }
-
-    /// A value with `errors` and `results` set and every optional member left out.
     pub fn new(errors: Vec<String>, results: Vec<SearchResult>);
 }
 
@@ -1864,8 +1588,6 @@ autessa_runtime::model! {
         /// True on the last chunk of the output.
         pub is_final_chunk: bool = required "isFinalChunk",
     }
-
-    /// A value with `outputType` and `isFinalChunk` set and every optional member left out.
     pub fn new(output_type: OutputType, is_final_chunk: bool);
 }
 
@@ -1876,28 +1598,24 @@ autessa_runtime::model! {
         /// The chunk.
         pub streamed_output: StreamedOutput = required "streamedOutput",
     }
-
-    /// A value with `streamedOutput` set.
     pub fn new(streamed_output: StreamedOutput);
 }
 
 autessa_runtime::model! {
     /// Text input for an agent.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct TextInput {
         /// The text.
         pub content: String = required "content",
     }
-
-    /// A value with `content` set.
     pub fn new(content: impl Into<String>);
 }
 
 autessa_runtime::model! {
     /// Server to client on the tool channel: one line of the tool's debugging output, in real time.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct ToolDebugMessage {
@@ -1906,31 +1624,23 @@ autessa_runtime::model! {
         /// The log line.
         pub line: String = required "line",
     }
-
-    /// A value with `line` set.
     pub fn new(line: impl Into<String>);
 }
 
-/// Always `DEBUG`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ToolDebugMessageMessageType {
-    /// `DEBUG`
-    #[default]
-    Debug,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `DEBUG`.
+    #[derive(Clone, Debug, Default)]
+    pub enum ToolDebugMessageMessageType {
+        #[default]
+        Debug = "DEBUG",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ToolDebugMessageMessageType {
-    Debug = "DEBUG",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// Server to client on the tool channel: the tool's result, with the same fields as
     /// the `executeTool` response.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct ToolResultMessage {
@@ -1943,18 +1653,16 @@ autessa_runtime::model! {
         /// The name of the tool that ran.
         pub tool_name: String = required "toolName",
         /// The tool's result, any JSON value (null included).
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub response: serde_json::Value = required "response",
         /// The tool's log lines, when `debug` was set.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub debug_output: Option<Vec<String>> = optional "debugOutput" => with_debug_output(Vec<String>),
         /// Always `RESULT`.
         pub message_type: ToolResultMessageMessageType = constant "messageType",
     }
-
-    /// A value with `errors`, `toolName` and `response` set and every optional member left out.
     pub fn new(errors: Vec<String>, tool_name: impl Into<String>, response: serde_json::Value);
 }
 
@@ -1975,28 +1683,22 @@ impl std::fmt::Debug for ToolResultMessage {
     }
 }
 
-/// Always `RESULT`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum ToolResultMessageMessageType {
-    /// `RESULT`
-    #[default]
-    Result,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `RESULT`.
+    #[derive(Clone, Debug, Default)]
+    pub enum ToolResultMessageMessageType {
+        #[default]
+        Result = "RESULT",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(ToolResultMessageMessageType {
-    Result = "RESULT",
-    _ = Unknown,
-});
 
 /// The headers documented for a successful response of `updateRow`: [`RateLimitHeaders`], which other operations return too. This name stays as long as the operation does.
 pub type UpdateRowHeaders = RateLimitHeaders;
 
 autessa_runtime::model! {
     /// The body of `updateRow`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct UpdateRowRequest {
@@ -2007,14 +1709,12 @@ autessa_runtime::model! {
         /// The new values, by column name; other columns are left as they are.
         pub values: BTreeMap<String, AutessaDbColumnValue> = required "values",
     }
-
-    /// A value with `tableId`, `rowId` and `values` set.
     pub fn new(table_id: i64, row_id: i64, values: BTreeMap<String, AutessaDbColumnValue>);
 }
 
 autessa_runtime::model! {
     /// The result of `updateRow`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, PartialEq)]
     pub struct UpdateRowResponse {
@@ -2027,8 +1727,6 @@ autessa_runtime::model! {
         /// Whether computed columns of the row are still being filled.
         pub computation_status: ComputationStatus = required "computationStatus",
     }
-
-    /// A value with `errors`, `updatedRow` and `computationStatus` set and every optional member left out.
     pub fn new(errors: Vec<String>, updated_row: Row, computation_status: ComputationStatus);
 }
 
@@ -2046,27 +1744,17 @@ impl std::fmt::Debug for UpdateRowResponse {
     }
 }
 
-/// The lifecycle state of a version of an agent or tool.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum VersionState {
-    /// `PUBLISHED`
-    #[default]
-    Published,
-    /// `DRAFT`
-    Draft,
-    /// `ARCHIVED`
-    Archived,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// The lifecycle state of a version of an agent or tool.
+    #[derive(Clone, Debug, Default)]
+    pub enum VersionState {
+        #[default]
+        Published = "PUBLISHED",
+        Draft = "DRAFT",
+        Archived = "ARCHIVED",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(VersionState {
-    Published = "PUBLISHED",
-    Draft = "DRAFT",
-    Archived = "ARCHIVED",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// Client to server on the agent channel in voice mode: the first message, which
@@ -2083,17 +1771,15 @@ autessa_runtime::model! {
         pub audio_format: AudioFormat = required "audioFormat",
         /// Values for the agent's environment variables; not stored by the server. The
         /// member is documented; that it is required is inferred.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub environment_variables: BTreeMap<String, String> = required "environmentVariables",
         /// Values for the variables in the agent's prompt template. The member is
         /// documented; that it is required is inferred.
-        /// 
+        ///
         /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
         pub prompt_template_variables: BTreeMap<String, String> = required "promptTemplateVariables",
     }
-
-    /// A value with `outputType`, `agentId`, `audioFormat`, `environmentVariables` and `promptTemplateVariables` set.
     pub fn new(
         output_type: OutputType,
         agent_id: i64,
@@ -2116,25 +1802,19 @@ impl std::fmt::Debug for VoiceSetupMessage {
     }
 }
 
-/// Always `VOICE`.
-#[derive(Clone, Debug, Default)]
-#[non_exhaustive]
-pub enum VoiceSetupMessageMessageType {
-    /// `VOICE`
-    #[default]
-    Voice,
-    /// A value this client does not know, kept as received.
-    Unknown(String),
+autessa_runtime::open_enum! {
+    /// Always `VOICE`.
+    #[derive(Clone, Debug, Default)]
+    pub enum VoiceSetupMessageMessageType {
+        #[default]
+        Voice = "VOICE",
+        _ = Unknown,
+    }
 }
-
-autessa_runtime::open_enum!(VoiceSetupMessageMessageType {
-    Voice = "VOICE",
-    _ = Unknown,
-});
 
 autessa_runtime::model! {
     /// A filter on rows, as groups of conditions combined by `operand`.
-    /// 
+    ///
     /// **Note:** Not confirmed by the public API reference (`x-autessa-inferred`): an inferred design.
     #[derive(Clone, Debug, PartialEq)]
     pub struct WhereFilter {
@@ -2143,7 +1823,5 @@ autessa_runtime::model! {
         /// The groups of conditions.
         pub groups: Vec<FilterGroup> = required "groups",
     }
-
-    /// A value with `operand` and `groups` set.
     pub fn new(operand: LogicalOperand, groups: Vec<FilterGroup>);
 }

@@ -55,7 +55,7 @@ macro_rules! call {
 
         $(
             $(#[doc = $setter_doc:expr])*
-            pub fn $setter:ident($optional:ident : $optional_ty:ty);
+            pub fn $setter:ident($optional:ident : $optional_ty:ty $(,)?);
         )*
     ) => {
         $(#[$attr])*

@@ -10,8 +10,9 @@
 /// and `constant`: a required member with one possible value, which `new` fills in with
 /// its `Default`.
 ///
-/// `new` lists what it takes, the required members that are not constants, in order; each
-/// is stored with `.into()`, so that a `String` member may take `impl Into<String>`.
+/// `new` lists what it takes, the required members that are not constants, in order (left
+/// out when it takes nothing); each is stored with `.into()`, so that a `String` member may
+/// take `impl Into<String>`.
 ///
 /// ```
 /// autessa_runtime::model! {
@@ -24,8 +25,6 @@
 ///         pub owner: Option<Option<String>> = present "owner" => with_owner(Option<String>),
 ///         pub id: Option<i64> = optional "id" read_only => with_id(i64),
 ///     }
-///
-///     /// A pet called `name`.
 ///     pub fn new(name: impl Into<String>);
 /// }
 ///
@@ -46,8 +45,7 @@ macro_rules! model {
             ),* $(,)?
         }
 
-        $(#[doc = $new_doc:expr])*
-        pub fn new($($param:ident : $param_ty:ty),* $(,)?);
+        $(pub fn new($($param:ident : $param_ty:ty),* $(,)?);)?
     ) => {
         $(#[$attr])*
         #[non_exhaustive]
@@ -56,13 +54,13 @@ macro_rules! model {
         }
 
         impl $name {
-            $(#[doc = $new_doc])*
+            /// A value of the members it takes, with every optional member left out.
             #[allow(
                 clippy::too_many_arguments,
                 clippy::useless_conversion,
                 clippy::self_named_constructors
             )]
-            pub fn new($($param: $param_ty),*) -> Self {
+            pub fn new($($($param: $param_ty),*)?) -> Self {
                 Self {
                     $($field: $crate::model!(@init $mode $field),)*
                 }
@@ -103,9 +101,21 @@ mod tests {
             pub owner: Option<Option<String>> = present "owner" => with_owner(Option<String>),
             pub id: Option<i64> = optional "id" read_only => with_id(i64),
         }
-
-        /// A pet called `name`.
         pub fn new(name: impl Into<String>, nickname: Option<String>);
+    }
+
+    crate::model! {
+        /// Nothing required.
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct Note {
+            pub text: Option<String> = optional "text" => with_text(impl Into<String>),
+        }
+    }
+
+    #[test]
+    fn a_struct_without_required_members_is_built_from_nothing() {
+        assert_eq!(Note::new(), Note::default());
+        assert_eq!(Note::new().with_text("hi").text.as_deref(), Some("hi"));
     }
 
     /// A one-value enumeration, a constant.

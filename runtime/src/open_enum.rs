@@ -6,28 +6,55 @@
 /// added to the schema later changes no comparison, and a known value kept as unknown
 /// equals its variant).
 ///
-/// ```
-/// #[derive(Clone, Debug)]
-/// enum Visibility {
-///     Public,
-///     Private,
-///     Unknown(String),
-/// }
+/// Declared with its enum, each variant with its wire value (documented as that value,
+/// and after it as its own doc comment says), the fallback last:
 ///
-/// autessa_runtime::open_enum!(Visibility {
-///     Public = "public",
-///     Private = "private",
-///     _ = Unknown,
-/// });
+/// ```
+/// autessa_runtime::open_enum! {
+///     /// Who sees a repository.
+///     #[derive(Clone, Debug, Default)]
+///     pub enum Visibility {
+///         #[default]
+///         Public = "public",
+///         ///
+///         /// Only its members.
+///         Private = "private",
+///         _ = Unknown,
+///     }
+/// }
 ///
 /// assert_eq!(Visibility::from("private"), Visibility::Private);
 /// assert_eq!(Visibility::from("internal").as_str(), "internal");
 /// assert_eq!(Visibility::Unknown("public".into()), Visibility::Public);
+/// assert_eq!(Visibility::default(), Visibility::Public);
 /// let read: Vec<Visibility> = serde_json::from_str(r#"["public", "secret"]"#).unwrap();
 /// assert_eq!(serde_json::to_string(&read).unwrap(), r#"["public","secret"]"#);
 /// ```
+///
+/// or, for an enum declared apart, as `open_enum!(Visibility { Public = "public", _ = Unknown });`.
 #[macro_export]
 macro_rules! open_enum {
+    (
+        $(#[$attr:meta])*
+        pub enum $ty:ident {
+            $($(#[$variant_attr:meta])* $variant:ident = $wire:literal,)*
+            _ = $fallback:ident $(,)?
+        }
+    ) => {
+        $(#[$attr])*
+        #[non_exhaustive]
+        pub enum $ty {
+            $(
+                #[doc = ::core::concat!("`", $wire, "`")]
+                $(#[$variant_attr])*
+                $variant,
+            )*
+            /// A value this client does not know, kept as received.
+            $fallback(::std::string::String),
+        }
+
+        $crate::open_enum!($ty { $($variant = $wire,)* _ = $fallback });
+    };
     ($ty:ident { $($variant:ident = $wire:literal,)* _ = $fallback:ident $(,)? }) => {
         impl $ty {
             /// The value as written on the wire.

@@ -32,11 +32,14 @@ pub(super) fn stream_doc(op: &Operation, decoding: &str) -> String {
 /// The documentation of the client method that starts `op`'s call.
 pub(super) fn method_doc(api: &Api, op: &Operation) -> String {
     let mut parts = vec![doc_head(op)];
+    // The facts in one paragraph: the route, whether it may be repeated, what it returns.
     parts.push(format!(
-        "`{} {}` (operation `{}`).",
+        "`{} {}` (operation `{}`). {} {}",
         op.method,
         op.path,
-        op.id.replace('`', "'")
+        op.id.replace('`', "'"),
+        retry_doc(op),
+        returns_doc(op)
     ));
     for flag in &op.docs.flags {
         parts.push(format!("**Note:** {flag}"));
@@ -48,8 +51,6 @@ pub(super) fn method_doc(api: &Api, op: &Operation) -> String {
     if !args.is_empty() {
         parts.push(format!("# Arguments\n\n{}", args.join("\n")));
     }
-    parts.push(returns_doc(op));
-    parts.push(retry_doc(op).to_owned());
     parts.join("\n\n")
 }
 

@@ -9,7 +9,8 @@ const WIDTH: usize = 100;
 
 /// The text of `path! { .. }` when its body is declarations: attributes one a line, each
 /// `head { member, .. }` one member a line, each `head;` on a line of its own, a blank line
-/// between declarations. `None` for any other macro call.
+/// between declarations but not within a run of `head;` nor before a `head;` without
+/// attributes. `None` for any other macro call.
 pub(super) fn declarations(call: &ItemMacro, outer: &str) -> Option<String> {
     if !matches!(call.mac.delimiter, syn::MacroDelimiter::Brace(_)) {
         return None;
@@ -19,40 +20,49 @@ pub(super) fn declarations(call: &ItemMacro, outer: &str) -> Option<String> {
     out.push_str(&path.collect::<Vec<_>>().join("::"));
     out.push_str("! {\n");
     let mut head: Vec<TokenTree> = Vec::new();
-    let mut tokens = call.mac.tokens.clone().into_iter().peekable();
-    let mut ended = false;
-    while let Some(token) = tokens.next() {
-        if ended {
+    let mut tokens = call.mac.tokens.clone().into_iter();
+    // The declaration being laid out, and whether the one before was a signature: a run of
+    // signatures (a call's setters) stays together, as a run of `use` lines does.
+    let mut current = String::new();
+    let mut previous: Option<bool> = None;
+    let mut end = |current: &mut String, signature: bool, out: &mut String| {
+        // A signature without a doc comment (`model!`'s `new`) goes on from what is before it.
+        let bare = !current.trim_start().starts_with(['#', '/']);
+        if previous.is_some() && !(signature && (previous == Some(true) || bare)) {
             out.push('\n');
-            ended = false;
         }
+        out.push_str(current);
+        current.clear();
+        previous = Some(signature);
+    };
+    while let Some(token) = tokens.next() {
         match token {
             TokenTree::Punct(p) if p.as_char() == '#' && head.is_empty() => {
                 let Some(TokenTree::Group(attr)) = tokens.next() else {
                     return None;
                 };
-                attribute(&attr.stream(), "    ", &mut out);
+                attribute(&attr.stream(), "    ", &mut current);
             }
             TokenTree::Group(body)
                 if body.delimiter() == Delimiter::Brace && is_function(&head) =>
             {
                 head.push(TokenTree::Group(body));
-                function(std::mem::take(&mut head), &mut out)?;
-                ended = true;
+                function(std::mem::take(&mut head), &mut current)?;
+                end(&mut current, false, &mut out);
             }
             TokenTree::Group(body) if body.delimiter() == Delimiter::Brace => {
-                out.push_str(&format!("    {} {{", text(head.drain(..))));
-                members(body.stream(), &mut out);
-                ended = true;
+                current.push_str(&format!("    {} {{", text(head.drain(..))));
+                members(body.stream(), &mut current);
+                end(&mut current, false, &mut out);
             }
             TokenTree::Punct(p) if p.as_char() == ';' => {
-                signature(&std::mem::take(&mut head), &mut out);
-                ended = true;
+                signature(&std::mem::take(&mut head), &mut current);
+                end(&mut current, true, &mut out);
             }
             other => head.push(other),
         }
     }
-    if !head.is_empty() {
+    if !head.is_empty() || !current.is_empty() {
         return None;
     }
     out.push_str("}\n");
@@ -186,7 +196,7 @@ fn attribute(inside: &TokenStream, indent: &str, out: &mut String) {
         && let syn::Lit::Str(doc) = syn::Lit::new(lit)
         && !doc.value().contains('\n')
     {
-        out.push_str(&format!("{indent}///{}\n", doc.value()));
+        out.push_str(&format!("{indent}///{}\n", doc.value().trim_end()));
         return;
     }
     out.push_str(&format!("{indent}#[{}]\n", text(inside.clone())));

@@ -206,13 +206,14 @@ impl Page {
     }
 }
 
-/// Whether a macro call declares items the way the runtime's `model!` and `call!` do.
+/// Whether a macro call declares items the way the runtime's `model!`, `call!` and
+/// `open_enum!` do.
 fn is_declaration(call: &syn::ItemMacro) -> bool {
-    call.mac
-        .path
-        .segments
-        .last()
-        .is_some_and(|last| last.ident == "model" || last.ident == "call")
+    call.mac.path.segments.last().is_some_and(|last| {
+        ["model", "call", "open_enum"]
+            .iter()
+            .any(|m| last.ident == m)
+    })
 }
 
 /// A macro call of the form `path!(Name { entry, .. });` (the runtime's

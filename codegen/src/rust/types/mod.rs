@@ -312,7 +312,8 @@ fn model(
         });
         quote! { #doc pub #member: #ty = #mode #wire #read_only #setter }
     });
-    let (args, new_doc) = signature(api, s, p);
+    let (args, _) = signature(api, s, p);
+    let new = (!args.is_empty()).then(|| quote!(pub fn new(#(#args),*);));
     quote! {
         #rt::model! {
             #doc
@@ -320,9 +321,7 @@ fn model(
             pub struct #name {
                 #(#members),*
             }
-
-            #new_doc
-            pub fn new(#(#args),*);
+            #new
         }
     }
 }
@@ -385,6 +384,9 @@ fn serde_attribute(f: &Field, name: &proc_macro2::Ident) -> Option<TokenStream> 
     (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]))
 }
 
+/// `open_enum! { enum .. }`: the runtime declares the enum, documents each variant with its
+/// wire value, and gives it what its wire form does (`as_str`, `From<&str>`, serde,
+/// comparison as the wire value). Unknown values are kept in the fallback variant.
 fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     let name = ident(&def.name);
     let rt = &p.runtime;
@@ -392,32 +394,29 @@ fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     let fallback = ident(&e.fallback);
     let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.name);
-        let doc = match &v.description {
-            Some(text) => docs::lines(&format!("{}: {text}", wire_doc(&v.wire))),
-            None => docs::lines(&wire_doc(&v.wire)),
+        let wire = &v.wire;
+        // The macro writes the wire value as the first line; a description, or a value
+        // that does not read plainly in backticks, follows as a paragraph of its own.
+        let plain = format!("`{wire}`") == wire_doc(wire);
+        let doc = match (&v.description, plain) {
+            (Some(text), true) => docs::lines(&format!("\n{text}")),
+            (Some(text), false) => docs::lines(&format!("\n{}: {text}", wire_doc(wire))),
+            (None, true) => TokenStream::new(),
+            (None, false) => docs::lines(&format!("\n{}", wire_doc(wire))),
         };
         let default = (e.default == Some(i)).then(|| quote!(#[default]));
-        quote! { #doc #default #var, }
+        quote! { #doc #default #var = #wire, }
     });
-    let wire = e.values.iter().map(|v| {
-        let var = ident(&v.name);
-        let wire = &v.wire;
-        quote!(#var = #wire)
-    });
-    let derive_default = e.default.map(|_| quote!(Default,));
-    // The wire form is the string itself: the runtime's `open_enum!` writes it from
-    // `as_str` and reads it through `From<&str>`, which keeps unknown values.
+    let derive_default = e.default.map(|_| quote!(, Default));
     quote! {
-        #doc
-        #[derive(Clone, Debug, #derive_default)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants)*
-            /// A value this client does not know, kept as received.
-            #fallback(String),
+        #rt::open_enum! {
+            #doc
+            #[derive(Clone, Debug #derive_default)]
+            pub enum #name {
+                #(#variants)*
+                _ = #fallback,
+            }
         }
-
-        #rt::open_enum!(#name { #(#wire,)* _ = #fallback });
     }
 }
 
