@@ -140,9 +140,10 @@ fn members(body: TokenStream, out: &mut String) {
     out.push_str(if any { "    }\n" } else { "}\n" });
 }
 
-/// Whether the last token is a joint punctuation mark (the `=` of `=>`).
+/// Whether the last token starts an arrow, `=>` or `->`, whose `>` closes nothing.
 fn after_joint(tokens: &[TokenTree]) -> bool {
-    matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.spacing() == Spacing::Joint)
+    matches!(tokens.last(), Some(TokenTree::Punct(p))
+        if p.spacing() == Spacing::Joint && matches!(p.as_char(), '=' | '-'))
 }
 
 /// `head;` on one line, or with its argument list one a line when that is too wide.

@@ -1,7 +1,7 @@
 //! The page layout of generated files: prettyplease's formatting, with the blank lines
 //! rustfmt'd hand-written code has between items and between the items of an impl block.
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser};
 use syn::{Attribute, Item, ItemImpl};
 
@@ -184,7 +184,7 @@ impl Page {
             }
             _ => None,
         };
-        let mut text = match declared.or_else(|| member_list(&item)) {
+        let mut text = match declared {
             Some(text) => text,
             None => prettyplease::unparse(&file(Vec::new(), vec![item])),
         };
@@ -214,45 +214,6 @@ fn is_declaration(call: &syn::ItemMacro) -> bool {
             .iter()
             .any(|m| last.ident == m)
     })
-}
-
-/// A macro call of the form `path!(Name { entry, .. });` (the runtime's
-/// `deserialize_object!`), laid out one entry a line as rustfmt lays out a struct literal;
-/// prettyplease would print its tokens as one run.
-fn member_list(item: &Item) -> Option<String> {
-    let Item::Macro(call) = item else { return None };
-    let mut tokens = call.mac.tokens.clone().into_iter();
-    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(body)), None) =
-        (tokens.next(), tokens.next(), tokens.next())
-    else {
-        return None;
-    };
-    if body.delimiter() != Delimiter::Brace {
-        return None;
-    }
-    let path = call.mac.path.segments.iter().map(|s| s.ident.to_string());
-    let mut text = attributes(&call.attrs);
-    text.push_str(&format!(
-        "{}!({name} {{\n",
-        path.collect::<Vec<_>>().join("::")
-    ));
-    let mut entry = String::new();
-    for token in body.stream() {
-        match &token {
-            TokenTree::Punct(p) if p.as_char() == ',' => {
-                text.push_str(&format!("    {entry},\n"));
-                entry.clear();
-            }
-            TokenTree::Punct(p) if p.as_char() == ':' => entry.push(':'),
-            _ if entry.is_empty() => entry = token.to_string(),
-            _ => entry.push_str(&format!(" {token}")),
-        }
-    }
-    if !entry.is_empty() {
-        text.push_str(&format!("    {entry},\n"));
-    }
-    text.push_str("});\n");
-    Some(text)
 }
 
 /// Outer attributes as prettyplease prints them, one a line.
@@ -346,11 +307,11 @@ mod tests {
     }
 
     #[test]
-    fn a_member_list_macro_is_laid_out_one_entry_a_line() {
+    fn a_declaration_macro_is_laid_out_as_the_items_it_declares() {
         let text = layout(
-            "struct A; rt::deserialize_object!(A { id: required \"id\", r#type: optional \"type\" }); fn f() {}",
+            "struct A; rt::model! { #[doc = \" A pet.\"] #[derive(Clone)] pub struct Pet { #[doc = \" Its name.\"] pub name: String = required \"name\", pub tag: Option<BTreeMap<String, i64>> = optional \"tag\" => with_tag(BTreeMap<String, i64>), } pub fn new(name: impl Into<String>); } rt::call! { pub struct C<'a> {} pub fn send(self) -> u8 { let x = 1; x } #[doc = \" Sets a.\"] pub fn with_a(a: &'a str); #[doc = \" Sets b.\"] pub fn with_b(b: i64); }",
         );
-        let expected = "struct A;\n\nrt::deserialize_object!(A {\n    id: required \"id\",\n    r#type: optional \"type\",\n});\n\nfn f() {}\n";
+        let expected = "struct A;\n\nrt::model! {\n    /// A pet.\n    #[derive(Clone)]\n    pub struct Pet {\n        /// Its name.\n        pub name: String = required \"name\",\n        pub tag: Option<BTreeMap<String, i64>> = optional \"tag\" => with_tag(BTreeMap<String, i64>),\n    }\n    pub fn new(name: impl Into<String>);\n}\n\nrt::call! {\n    pub struct C<'a> {}\n\n    pub fn send(self) -> u8 {\n        let x = 1;\n        x\n    }\n\n    /// Sets a.\n    pub fn with_a(a: &'a str);\n    /// Sets b.\n    pub fn with_b(b: i64);\n}\n";
         assert_eq!(text, expected);
     }
 
