@@ -211,8 +211,8 @@ fn operation_params(
     let mut param_scope = Scope::snake();
     // Back-ends pass the request body as `body`.
     param_scope.reserve("body");
-    // ... and the call types hold the client as `client`.
-    param_scope.reserve("client");
+    // ... and the call types hold the HTTP client as `http`.
+    param_scope.reserve("http");
     if shared {
         lower_params(
             types,
