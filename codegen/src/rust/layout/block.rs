@@ -102,46 +102,54 @@ fn function(mut tokens: Vec<TokenTree>, out: &mut String) -> Option<()> {
 
 /// The members of a `{ .. }` body, one a line at eight spaces, each after its attributes.
 fn members(body: TokenStream, out: &mut String) {
-    let mut member: Vec<TokenTree> = Vec::new();
+    let members = split_commas(body);
+    if members.is_empty() {
+        out.push_str("}\n");
+        return;
+    }
+    out.push('\n');
+    for member in members {
+        let mut rest = member.as_slice();
+        while let [TokenTree::Punct(hash), TokenTree::Group(attr), after @ ..] = rest
+            && hash.as_char() == '#'
+        {
+            attribute(&attr.stream(), "        ", out);
+            rest = after;
+        }
+        out.push_str(&format!("        {},\n", text(rest.iter().cloned())));
+    }
+    out.push_str("    }\n");
+}
+
+/// The comma-separated parts of a list, where commas inside a type's `<..>` separate
+/// nothing; no empty part for a trailing comma.
+fn split_commas(list: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut parts = Vec::new();
+    let mut part: Vec<TokenTree> = Vec::new();
     let mut depth = 0usize;
-    let mut any = false;
-    let mut tokens = body.into_iter();
-    let finish = |member: &mut Vec<TokenTree>, out: &mut String| {
-        if !member.is_empty() {
-            out.push_str(&format!("        {},\n", text(member.drain(..))));
-        }
-    };
-    while let Some(token) = tokens.next() {
-        if !any {
-            out.push('\n');
-            any = true;
-        }
+    for token in list {
         match &token {
-            TokenTree::Punct(p) if p.as_char() == '#' && member.is_empty() => {
-                if let Some(TokenTree::Group(attr)) = tokens.next() {
-                    attribute(&attr.stream(), "        ", out);
-                }
-                continue;
-            }
             TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => {
-                finish(&mut member, out);
+                parts.push(std::mem::take(&mut part));
                 continue;
             }
             TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
-            // `=>` and `->` close nothing.
-            TokenTree::Punct(p) if p.as_char() == '>' && !after_joint(&member) => {
+            // The `>` of `=>` and `->` closes nothing.
+            TokenTree::Punct(p) if p.as_char() == '>' && !after_arrow_start(&part) => {
                 depth = depth.saturating_sub(1);
             }
             _ => {}
         }
-        member.push(token);
+        part.push(token);
     }
-    finish(&mut member, out);
-    out.push_str(if any { "    }\n" } else { "}\n" });
+    if !part.is_empty() {
+        parts.push(part);
+    }
+    parts
 }
 
-/// Whether the last token starts an arrow, `=>` or `->`, whose `>` closes nothing.
-fn after_joint(tokens: &[TokenTree]) -> bool {
+/// Whether the last token starts an arrow, `=>` or `->`.
+fn after_arrow_start(tokens: &[TokenTree]) -> bool {
     matches!(tokens.last(), Some(TokenTree::Punct(p))
         if p.spacing() == Spacing::Joint && matches!(p.as_char(), '=' | '-'))
 }
@@ -161,23 +169,7 @@ fn signature(head: &[TokenTree], out: &mut String) {
         return;
     };
     out.push_str(&format!("    {}(\n", text(head[..at].iter().cloned())));
-    let mut arg: Vec<TokenTree> = Vec::new();
-    let mut depth = 0usize;
-    for token in list.stream() {
-        match &token {
-            TokenTree::Punct(p) if p.as_char() == ',' && depth == 0 => {
-                out.push_str(&format!("        {},\n", text(arg.drain(..))));
-                continue;
-            }
-            TokenTree::Punct(p) if p.as_char() == '<' => depth += 1,
-            TokenTree::Punct(p) if p.as_char() == '>' && !after_joint(&arg) => {
-                depth = depth.saturating_sub(1);
-            }
-            _ => {}
-        }
-        arg.push(token);
-    }
-    if !arg.is_empty() {
+    for arg in split_commas(list.stream()) {
         out.push_str(&format!("        {},\n", text(arg)));
     }
     out.push_str(&format!("    ){};\n", text(head[at + 1..].iter().cloned())));
@@ -261,7 +253,23 @@ fn spaced(prev: &TokenTree, next: &TokenTree) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::text;
+    use super::{signature, text};
+
+    #[test]
+    fn a_signature_too_wide_for_a_line_takes_one_argument_a_line() {
+        let head: proc_macro2::TokenStream =
+            "pub fn with_invitation_source(invitation_source: &'a types::OrgsListPendingInvitationsInvitationSource, b: BTreeMap<String, i64>)"
+                .parse()
+                .unwrap();
+        let mut out = String::new();
+        signature(&head.into_iter().collect::<Vec<_>>(), &mut out);
+        let expected = "    pub fn with_invitation_source(\n        invitation_source: &'a types::OrgsListPendingInvitationsInvitationSource,\n        b: BTreeMap<String, i64>,\n    );\n";
+        assert_eq!(out, expected);
+        let mut out = String::new();
+        let short: proc_macro2::TokenStream = "pub fn with_a(a: i64)".parse().unwrap();
+        signature(&short.into_iter().collect::<Vec<_>>(), &mut out);
+        assert_eq!(out, "    pub fn with_a(a: i64);\n");
+    }
 
     #[test]
     fn types_and_signatures_are_spaced_as_rustfmt_spaces_them() {
