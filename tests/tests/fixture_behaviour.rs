@@ -70,6 +70,17 @@ fn a_one_of_of_constants_is_one_enumeration() {
 }
 
 #[test]
+fn an_optional_member_with_one_possible_value_may_be_absent() {
+    let grants: objects::Grants = serde_json::from_value(json!({})).unwrap();
+    assert_eq!(grants, objects::Grants::new());
+    assert_eq!(serde_json::to_value(&grants).unwrap(), json!({}));
+    let set = objects::Grants::new().with_workflows(objects::GrantsWorkflows::Write);
+    assert_eq!(serde_json::to_value(&set).unwrap(), json!({"workflows": "write"}));
+    let read: objects::Grants = round_trip(json!({"workflows": "write"}));
+    assert_eq!(read, set);
+}
+
+#[test]
 fn inline_objects_with_the_same_members_are_one_type() {
     // One type for both people and their addresses; the inline copy of `Geo` is `Geo`.
     let person = objects::VenueOwner::new()

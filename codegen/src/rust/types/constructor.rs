@@ -25,7 +25,8 @@ pub(super) fn member_ty(api: &Api, f: &Field, p: &Paths, multipart: bool) -> Tok
 
 /// Whether a member is a constant, which `new` fills in: a required one-value enum.
 pub fn is_constant(api: &Api, f: &Field) -> bool {
-    matches!(&f.ty, TypeRef::Named(id) if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if e.values.len() == 1))
+    f.required
+        && matches!(&f.ty, TypeRef::Named(id) if matches!(&api.ty(*id).kind, TypeKind::Enum(e) if e.values.len() == 1))
         && !f.nullable
 }
 
