@@ -4,7 +4,8 @@
 /// later is a minor change), its `new` with the required members, a `with_` setter per
 /// optional member, and its serde impls through [`object!`](crate::object!).
 ///
-/// Each member is `pub name: Type = mode "wire"`, optionally followed by `read_only`, and
+/// Each member is `pub name: Type = mode "wire"` (documented as "The `wire` member." when it
+/// has no doc comment), optionally followed by `read_only`, and
 /// for an optional member by `=> with_name(Argument)`, the setter and what it takes (it
 /// stores `Some(argument.into())`). The modes are those of [`object!`](crate::object!),
 /// and `constant`: a required member with one possible value, which `new` fills in with
@@ -50,7 +51,11 @@ macro_rules! model {
         $(#[$attr])*
         #[non_exhaustive]
         pub struct $name {
-            $($(#[doc = $doc])* pub $field: $ty,)*
+            $(
+                $(#[doc = $doc])*
+                #[doc = $crate::model!(@undocumented [$($doc)*] $wire)]
+                pub $field: $ty,
+            )*
         }
 
         impl $name {
@@ -79,6 +84,8 @@ macro_rules! model {
 
         $crate::object!($name { $($field: $mode $wire $($flag)?),* });
     };
+    (@undocumented [] $wire:literal) => { ::core::concat!(" The `", $wire, "` member.") };
+    (@undocumented [$($doc:tt)+] $wire:literal) => { "" };
     (@init required $field:ident) => { $field.into() };
     (@init nullable $field:ident) => { $field };
     (@init constant $field:ident) => { ::core::default::Default::default() };

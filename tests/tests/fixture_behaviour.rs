@@ -75,7 +75,10 @@ fn an_optional_member_with_one_possible_value_may_be_absent() {
     assert_eq!(grants, objects::Grants::new());
     assert_eq!(serde_json::to_value(&grants).unwrap(), json!({}));
     let set = objects::Grants::new().with_workflows(objects::GrantsWorkflows::Write);
-    assert_eq!(serde_json::to_value(&set).unwrap(), json!({"workflows": "write"}));
+    assert_eq!(
+        serde_json::to_value(&set).unwrap(),
+        json!({"workflows": "write"})
+    );
     let read: objects::Grants = round_trip(json!({"workflows": "write"}));
     assert_eq!(read, set);
 }

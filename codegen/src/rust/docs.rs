@@ -37,6 +37,13 @@ pub fn attrs(docs: &Docs, fallback: &str) -> TokenStream {
     lines(&text)
 }
 
+/// Whether the schema says nothing of an item: no summary, description, note or
+/// deprecation.
+pub fn says_nothing(docs: &Docs) -> bool {
+    let empty = |text: &Option<String>| text.as_deref().is_none_or(|t| t.trim().is_empty());
+    empty(&docs.summary) && empty(&docs.description) && docs.flags.is_empty() && !docs.deprecated
+}
+
 /// Doc attributes for already-assembled Markdown text.
 pub fn lines(text: &str) -> TokenStream {
     let lines = sanitize(text);

@@ -470,7 +470,7 @@ pub mod fixture_hostile {
     async fn type_example() -> Result<(), Box<dyn std::error::Error>> {
         let client = fixture_hostile::Client::new("http://localhost")?;
         let body = fixture_hostile::types::Struct::new("string".to_owned(), 1);
-        let response = client.r#type("string", &body).await?;
+        let response = client.r#type("string", "string", &body).await?;
         println!("{:?}", response.body);
         Ok(())
     }

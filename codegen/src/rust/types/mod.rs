@@ -296,7 +296,9 @@ fn model(
     let rt = &p.runtime;
     let members = s.fields.iter().map(|f| {
         let member = ident(&f.name);
-        let (doc, ty) = (field_doc(f), field_ty(api, f, p));
+        // `model!` documents a member the schema says nothing of as "The `wire` member.".
+        let doc = (!docs::says_nothing(&f.docs) || f.default.is_some()).then(|| field_doc(f));
+        let ty = field_ty(api, f, p);
         let wire = &f.wire;
         let mode = match (f.required, f.nullable, present(f)) {
             _ if is_constant(api, f) => quote!(constant),
