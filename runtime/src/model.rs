@@ -1,7 +1,8 @@
 //! The generated structs, declared once: [`model!`](crate::model!).
 
 /// Declares a struct of a schema: the struct (`#[non_exhaustive]`, so that a member added
-/// later is a minor change), its `new` with the required members, a `with_` setter per
+/// later is a minor change; documented with its name when it has no doc comment; its
+/// attributes are its doc comment and one `#[derive(..)]`), its `new` with the required members, a `with_` setter per
 /// optional member, and its serde impls through [`object!`](crate::object!).
 ///
 /// Each member is `pub name: Type = mode "wire"` (documented as "The `wire` member." when it
@@ -37,7 +38,8 @@
 #[macro_export]
 macro_rules! model {
     (
-        $(#[$attr:meta])*
+        $(#[doc = $struct_doc:literal])*
+        #[derive($($derive:path),* $(,)?)]
         pub struct $name:ident {
             $(
                 $(#[doc = $doc:expr])*
@@ -48,7 +50,9 @@ macro_rules! model {
 
         $(pub fn new($($param:ident : $param_ty:ty),* $(,)?);)?
     ) => {
-        $(#[$attr])*
+        $(#[doc = $struct_doc])*
+        #[doc = $crate::model!(@undocumented_type [$($struct_doc)*] $name)]
+        #[derive($($derive),*)]
         #[non_exhaustive]
         pub struct $name {
             $(
@@ -84,6 +88,8 @@ macro_rules! model {
 
         $crate::object!($name { $($field: $mode $wire $($flag)?),* });
     };
+    (@undocumented_type [] $name:ident) => { ::core::concat!("`", ::core::stringify!($name), "`.") };
+    (@undocumented_type [$($doc:tt)+] $name:ident) => { "" };
     (@undocumented [] $wire:literal) => { ::core::concat!(" The `", $wire, "` member.") };
     (@undocumented [$($doc:tt)+] $wire:literal) => { "" };
     (@init required $field:ident) => { $field.into() };

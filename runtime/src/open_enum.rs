@@ -6,7 +6,8 @@
 /// added to the schema later changes no comparison, and a known value kept as unknown
 /// equals its variant).
 ///
-/// Declared with its enum, each variant with its wire value (documented as that value,
+/// Declared with its enum (its attributes are its doc comment, or its name stands for it,
+/// and one `#[derive(..)]`), each variant with its wire value (documented as that value,
 /// and after it as its own doc comment says), the fallback last:
 ///
 /// ```
@@ -35,13 +36,16 @@
 #[macro_export]
 macro_rules! open_enum {
     (
-        $(#[$attr:meta])*
+        $(#[doc = $doc:literal])*
+        #[derive($($derive:path),* $(,)?)]
         pub enum $ty:ident {
             $($(#[$variant_attr:meta])* $variant:ident = $wire:literal,)*
             _ = $fallback:ident $(,)?
         }
     ) => {
-        $(#[$attr])*
+        $(#[doc = $doc])*
+        #[doc = $crate::open_enum!(@undocumented [$($doc)*] $ty)]
+        #[derive($($derive),*)]
         #[non_exhaustive]
         pub enum $ty {
             $(
@@ -55,6 +59,8 @@ macro_rules! open_enum {
 
         $crate::open_enum!($ty { $($variant = $wire,)* _ = $fallback });
     };
+    (@undocumented [] $ty:ident) => { ::core::concat!("`", ::core::stringify!($ty), "`.") };
+    (@undocumented [$($doc:tt)+] $ty:ident) => { "" };
     ($ty:ident { $($variant:ident = $wire:literal,)* _ = $fallback:ident $(,)? }) => {
         impl $ty {
             /// The value as written on the wire.

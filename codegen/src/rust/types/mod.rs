@@ -159,6 +159,8 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     // serde's derives serve a struct only where members are flattened into it; elsewhere
     // the runtime's `model!` declares it, with serde at a fraction of the code for rustc.
     if s.extra.is_none() && !s.fields.iter().any(|f| f.flatten) {
+        // `model!` documents a struct the schema says nothing of with its name.
+        let doc = (!docs::says_nothing(&def.docs)).then_some(doc);
         let model = model(api, &name, s, p, (doc, derives));
         return quote! {
             #model
@@ -291,7 +293,7 @@ fn model(
     name: &proc_macro2::Ident,
     s: &Struct,
     p: &Paths,
-    (doc, derives): (TokenStream, Vec<TokenStream>),
+    (doc, derives): (Option<TokenStream>, Vec<TokenStream>),
 ) -> TokenStream {
     let rt = &p.runtime;
     let members = s.fields.iter().map(|f| {
@@ -392,7 +394,9 @@ fn serde_attribute(f: &Field, name: &proc_macro2::Ident) -> Option<TokenStream> 
 fn enumeration(def: &TypeDef, e: &Enum, p: &Paths) -> TokenStream {
     let name = ident(&def.name);
     let rt = &p.runtime;
-    let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
+    // `open_enum!` documents an enum the schema says nothing of with its name.
+    let doc = (!docs::says_nothing(&def.docs))
+        .then(|| docs::attrs(&def.docs, &format!("`{}`.", def.name)));
     let fallback = ident(&e.fallback);
     let variants = e.values.iter().enumerate().map(|(i, v)| {
         let var = ident(&v.name);
