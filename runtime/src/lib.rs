@@ -64,11 +64,12 @@
 #![warn(missing_docs)]
 
 // The layers, bottom up (`cargo xtask modules` lists them and fails on a cycle):
-// - leaves shared by REST and WebSocket: `auth`, `clock`, `formats`, `object`, `open_enum`,
-//   `redact`;
+// - leaves shared by REST and WebSocket: `auth`, `clock`, `formats`, `object`, `model`,
+//   `open_enum`, `redact`;
 // - `http`: the REST client (its configuration and bodies below, the sending pipeline on top);
 // - `ws`: WebSocket sessions, which borrow the REST client's settings;
-// - `flavour` and `blocking`: how generated clients call the REST client;
+// - `flavour` and `blocking`: how generated clients call the REST client, and `call`, the
+//   macro that declares their calls;
 // - `mock`: a server for tests.
 // Modules import from the module that defines an item, never through these re-exports.
 mod auth;
