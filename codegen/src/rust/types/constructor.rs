@@ -50,11 +50,10 @@ fn is_text(f: &Field, multipart: bool) -> bool {
         && !(multipart && f.files().is_some())
 }
 
-/// What `new` takes (see [`constructor_args`]), as `name: Type`, and its doc comment.
-pub(super) fn signature(api: &Api, s: &Struct, p: &Paths) -> (Vec<TokenStream>, TokenStream) {
-    let required = constructor_args(api, s);
+/// What `new` takes (see [`constructor_args`]), as `name: Type`.
+pub(super) fn new_args(api: &Api, s: &Struct, p: &Paths) -> Vec<TokenStream> {
     let multipart = s.multipart;
-    let args = required
+    constructor_args(api, s)
         .iter()
         .map(|f| {
             let field = ident(&f.name);
@@ -66,7 +65,12 @@ pub(super) fn signature(api: &Api, s: &Struct, p: &Paths) -> (Vec<TokenStream>, 
             }
             quote!(#field: #t)
         })
-        .collect();
+        .collect()
+}
+
+/// The doc comment of a written-out `new`, naming what it sets.
+fn new_doc(api: &Api, s: &Struct) -> TokenStream {
+    let required = constructor_args(api, s);
     let wires: Vec<String> = required
         .iter()
         .map(|f| {
@@ -94,7 +98,7 @@ pub(super) fn signature(api: &Api, s: &Struct, p: &Paths) -> (Vec<TokenStream>, 
             }
         }
     };
-    (args, docs::lines(&doc))
+    docs::lines(&doc)
 }
 
 /// `new(required members...)` with every optional member left out (see [`constructor_args`]),
@@ -106,7 +110,7 @@ pub(super) fn constructor(
     s: &Struct,
     p: &Paths,
 ) -> TokenStream {
-    let (args, doc) = signature(api, s, p);
+    let (args, doc) = (new_args(api, s, p), new_doc(api, s));
     let multipart = s.multipart;
     let inits = s.fields.iter().map(|f| {
         let field = ident(&f.name);

@@ -18,7 +18,7 @@ mod headers;
 mod paths;
 mod union;
 
-use constructor::{constructor, member_ty, setter_signature, signature};
+use constructor::{constructor, member_ty, new_args, setter_signature};
 pub use constructor::{constructor_args, is_constant};
 pub use paths::{Paths, ty};
 use union::union;
@@ -143,10 +143,10 @@ fn entries(api: &Api) -> Vec<Entry> {
 
 fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> TokenStream {
     let name = ident(&def.name);
-    let doc = docs::attrs(&def.docs, &format!("`{}`.", def.name));
     if s.multipart {
         return multipart_structure(api, def, s, p);
     }
+    let doc = || docs::attrs(&def.docs, &format!("`{}`.", def.name));
     let redacted = s
         .fields
         .iter()
@@ -160,7 +160,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
     // the runtime's `model!` declares it, with serde at a fraction of the code for rustc.
     if s.extra.is_none() && !s.fields.iter().any(|f| f.flatten) {
         // `model!` documents a struct the schema says nothing of with its name.
-        let doc = (!docs::says_nothing(&def.docs)).then_some(doc);
+        let doc = (!docs::says_nothing(&def.docs)).then(doc);
         let model = model(api, &name, s, p, (doc, derives));
         return quote! {
             #model
@@ -168,6 +168,7 @@ fn structure(api: &Api, def: &TypeDef, s: &Struct, p: &Paths, default: bool) -> 
             #redacted
         };
     }
+    let doc = doc();
     let fields = s.fields.iter().map(|f| {
         let (doc, ty) = (field_doc(f), field_ty(api, f, p));
         let name = ident(&f.name);
@@ -316,7 +317,7 @@ fn model(
         });
         quote! { #doc pub #member: #ty = #mode #wire #read_only #setter }
     });
-    let (args, _) = signature(api, s, p);
+    let args = new_args(api, s, p);
     let new = (!args.is_empty()).then(|| quote!(pub fn new(#(#args),*);));
     quote! {
         #rt::model! {
